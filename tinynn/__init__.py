@@ -1,0 +1,321 @@
+"""tinynn: a small, readable deep-learning library in numpy that mirrors PyTorch's API.
+
+A PyTorch program that stays inside what tinynn covers runs unchanged with
+``import tinynn as torch``.
+"""
+from __future__ import annotations
+
+from . import autograd, cuda, random
+from ._creation import (
+    arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like,
+    linspace, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like,
+    randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from ._dtype import (
+    bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
+    int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
+)
+from ._ops import cat, chunk, concat, concatenate, split, stack, where
+from ._tensor import Size, Tensor, device
+from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .random import Generator, initial_seed, manual_seed, seed
+
+__version__ = "0.1.0"
+
+
+# -- functions that mirror the Tensor methods of the same name (torch.exp(x) == x.exp()) --
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    from ._dtype import result_type as _result_type
+
+    return _result_type(tensor1, tensor2)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def add(input, other, *, alpha=1):
+    return input.add(other, alpha=alpha) if isinstance(input, Tensor) else tensor(input).add(other, alpha=alpha)
+
+
+def sub(input, other, *, alpha=1):
+    return input.sub(other, alpha=alpha)
+
+
+def mul(input, other):
+    return input * other
+
+
+def div(input, other, *, rounding_mode=None):
+    return input.div(other, rounding_mode=rounding_mode)
+
+
+def pow(input, exponent):
+    return input ** exponent
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """Matrix product for every rank (see ``Tensor.__matmul__``)."""
+    return input @ other
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    return input.mm(mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    return input.bmm(mat2)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    return input.dot(other)
+
+
+def neg(input):
+    return -input
+
+
+def exp(input):
+    return input.exp()
+
+
+def log(input):
+    return input.log()
+
+
+def log1p(input):
+    return input.log1p()
+
+
+def sqrt(input):
+    return input.sqrt()
+
+
+def rsqrt(input):
+    return input.rsqrt()
+
+
+def abs(input):
+    return input.abs()
+
+
+def sign(input):
+    return input.sign()
+
+
+def sin(input):
+    return input.sin()
+
+
+def cos(input):
+    return input.cos()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def relu(input):
+    return input.relu()
+
+
+def square(input):
+    return input.square()
+
+
+def clamp(input, min=None, max=None):
+    return input.clamp(min, max)
+
+
+clip = clamp
+
+
+def maximum(input, other):
+    return input.maximum(other)
+
+
+def minimum(input, other):
+    return input.minimum(other)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    return input.sum(dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    return input.mean(dim, keepdim, dtype=dtype)
+
+
+def prod(input, dim=None, keepdim=False):
+    return input.prod(dim, keepdim)
+
+
+def max(input, dim=None, keepdim=False):
+    return input.max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):
+    return input.min(dim, keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    return input.amax(dim, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return input.amin(dim, keepdim)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return input.argmax(dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return input.argmin(dim, keepdim)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return input.var(dim, unbiased, keepdim, correction=correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return input.std(dim, unbiased, keepdim, correction=correction)
+
+
+def logsumexp(input, dim, keepdim=False):
+    return input.logsumexp(dim, keepdim)
+
+
+def softmax(input, dim):
+    return input.softmax(dim)
+
+
+def log_softmax(input, dim):
+    return input.log_softmax(dim)
+
+
+def norm(input, p=2, dim=None, keepdim=False):
+    return input.norm(p, dim, keepdim)
+
+
+def reshape(input, shape):
+    return input.reshape(shape)
+
+
+def permute(input, dims):
+    return input.permute(dims)
+
+
+def transpose(input, dim0, dim1):
+    return input.transpose(dim0, dim1)
+
+
+def t(input):
+    return input.t()
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    return input.flatten(start_dim, end_dim)
+
+
+def squeeze(input, dim=None):
+    return input.squeeze(dim)
+
+
+def unsqueeze(input, dim):
+    return input.unsqueeze(dim)
+
+
+def gather(input, dim, index):
+    return input.gather(dim, index)
+
+
+def masked_fill(input, mask, value):
+    return input.masked_fill(mask, value)
+
+
+def index_select(input, dim, index):
+    return input.index_select(dim, index)
+
+
+def unbind(input, dim=0):
+    return input.unbind(dim)
+
+
+def narrow(input, dim, start, length):
+    return input.narrow(dim, start, length)
+
+
+def clone(input):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return input.allclose(other, rtol, atol, equal_nan)
+
+
+def equal(input, other):
+    return input.equal(other)
+
+
+def isnan(input):
+    return input.isnan()
+
+
+def isinf(input):
+    return input.isinf()
+
+
+def isfinite(input):
+    return input.isfinite()
+
+
+def logical_not(input):
+    return input.logical_not()
+
+
+def argsort(input, dim=-1, descending=False):
+    import numpy as _np
+
+    order = _np.argsort(-input._data if descending else input._data, axis=dim, kind="stable")
+    return Tensor._make(order.astype(_np.int64))
+
+
+def eq(input, other):
+    return input == other
+
+
+def ne(input, other):
+    return input != other
+
+
+def lt(input, other):
+    return input < other
+
+
+def le(input, other):
+    return input <= other
+
+
+def gt(input, other):
+    return input > other
+
+
+def ge(input, other):
+    return input >= other

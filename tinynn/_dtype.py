@@ -1,0 +1,144 @@
+"""dtypes: tinynn's names for numpy's scalar types, and PyTorch's promotion rules.
+
+A ``tinynn.dtype`` wraps a numpy dtype. The interesting part is :func:`result_type`,
+which decides the dtype of ``a + b``. PyTorch's rule (not numpy's) is:
+
+* categories are ordered ``bool < integer < floating``;
+* operands come in three priorities: tensors with at least one dimension, 0-d tensors,
+  and Python numbers;
+* a lower-priority operand changes the result only when its *category* is higher.
+  So ``int64 tensor + 2.5`` is ``float32`` (the default float dtype), and
+  ``float32 tensor + float64 0-d tensor`` stays ``float32``.
+* within one category the wider type wins (``float32 + float64 -> float64``), but across
+  categories the higher category wins as it is: ``int64 + float32 -> float32``
+  (numpy would say float64).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:
+    """A tensor element type, e.g. ``tinynn.float32``.
+
+    Attributes:
+        is_floating_point: True for float16/32/64.
+        itemsize: bytes per element.
+    """
+
+    def __init__(self, name: str, numpy_dtype: np.dtype) -> None:
+        self.name = name
+        self.numpy_dtype = np.dtype(numpy_dtype)
+        self.is_floating_point = self.numpy_dtype.kind == "f"
+        self.is_signed = self.numpy_dtype.kind in "if"
+        self.itemsize = self.numpy_dtype.itemsize
+
+    @property
+    def category(self) -> int:
+        """0 for bool, 1 for integers, 2 for floating point."""
+        return {"b": 0, "u": 1, "i": 1, "f": 2}[self.numpy_dtype.kind]
+
+    def __repr__(self) -> str:
+        return f"tinynn.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+bool = dtype("bool", np.bool_)  # noqa: A001  (PyTorch's name)
+uint8 = dtype("uint8", np.uint8)
+int8 = dtype("int8", np.int8)
+int16 = dtype("int16", np.int16)
+int32 = dtype("int32", np.int32)
+int64 = dtype("int64", np.int64)
+float16 = dtype("float16", np.float16)
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+
+# PyTorch's aliases
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+
+_ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+_FROM_NUMPY = {d.numpy_dtype: d for d in _ALL}
+
+_default_dtype = float32
+
+
+def from_numpy_dtype(numpy_dtype: np.dtype) -> dtype:
+    """The tinynn dtype of a numpy dtype. Raises TypeError for unsupported ones."""
+    try:
+        return _FROM_NUMPY[np.dtype(numpy_dtype)]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(numpy_dtype).name}. The only "
+            "supported types are: float64, float32, float16, int64, int32, int16, int8, "
+            "uint8, and bool."
+        ) from None
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of floating-point tensors made from Python floats (float32 at start)."""
+    return _default_dtype
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default floating-point dtype (float32 or float64).
+
+    Raises:
+        TypeError: if ``d`` is not a floating-point dtype.
+    """
+    global _default_dtype
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_dtype = d
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype both ``a`` and ``b`` convert to without losing their category."""
+    if a is b:
+        return a
+    if a.category != b.category:
+        return a if a.category > b.category else b
+    return from_numpy_dtype(np.promote_types(a.numpy_dtype, b.numpy_dtype))
+
+
+def scalar_dtype(value) -> dtype:
+    """The dtype PyTorch gives a Python number: bool, int64 or the default float."""
+    if isinstance(value, (builtins_bool, np.bool_)):
+        return bool
+    if isinstance(value, (builtins_int, np.integer)):
+        return int64
+    if isinstance(value, (builtins_float, np.floating)):
+        return _default_dtype
+    raise TypeError(f"unsupported scalar type {type(value).__name__}")
+
+
+def result_type(*operands) -> dtype:
+    """The dtype of an elementwise op on ``operands`` (tensors and Python numbers).
+
+    Follows PyTorch: dimensioned tensors decide, unless a 0-d tensor or a Python number
+    is of a higher category (see the module docstring).
+    """
+    from ._tensor import Tensor
+
+    dimensioned = zero_dim = number = None
+    for op in operands:
+        if isinstance(op, Tensor):
+            if op._data.ndim > 0:
+                dimensioned = op.dtype if dimensioned is None else promote_types(dimensioned, op.dtype)
+            else:
+                zero_dim = op.dtype if zero_dim is None else promote_types(zero_dim, op.dtype)
+        else:
+            d = scalar_dtype(op)
+            number = d if number is None else promote_types(number, d)
+    result = dimensioned
+    for candidate in (zero_dim, number):
+        if candidate is not None and (result is None or candidate.category > result.category):
+            result = candidate
+    return result
+
+
+import builtins as _builtins  # noqa: E402  (the names bool/int/float are dtypes in this module)
+
+builtins_bool, builtins_int, builtins_float = _builtins.bool, _builtins.int, _builtins.float

@@ -1,0 +1,392 @@
+"""Elementwise ops. Notation: ``g`` is dL/d(output), the gradient flowing in.
+
+For ``z = f(x, y)`` the backward returns ``g * dz/dx`` and ``g * dz/dy`` in the
+*broadcast* shape; the engine sums them back to each input's shape.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.function import Function
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _array(x, dtype: _dtype.dtype):
+    """The numpy value of a Tensor or Python number, in ``dtype``."""
+    data = getattr(x, "_data", None)
+    if data is None:
+        return x  # a Python number: numpy keeps the array's dtype (it is a "weak" scalar)
+    return data if data.dtype == dtype.numpy_dtype else data.astype(dtype.numpy_dtype)
+
+
+def _float_dtype(*operands) -> _dtype.dtype:
+    """Result dtype for ops that always give floats (``/``, ``exp``): ints become the default float."""
+    d = _dtype.result_type(*operands)
+    return d if d.is_floating_point else _dtype.get_default_dtype()
+
+
+def _broadcast_error(a, b) -> RuntimeError:
+    shape_a, shape_b = tuple(np.shape(getattr(a, "_data", a))), tuple(np.shape(getattr(b, "_data", b)))
+    n = max(len(shape_a), len(shape_b))
+    pa, pb = (1,) * (n - len(shape_a)) + shape_a, (1,) * (n - len(shape_b)) + shape_b
+    for dim in range(n):
+        if pa[dim] != pb[dim] and 1 not in (pa[dim], pb[dim]):
+            return RuntimeError(
+                f"The size of tensor a ({pa[dim]}) must match the size of tensor b ({pb[dim]}) at "
+                f"non-singleton dimension {dim} (shapes {list(shape_a)} and {list(shape_b)} do not "
+                "broadcast; reshape or unsqueeze one of them)"
+            )
+    return RuntimeError(f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast")
+
+
+def _binary(ufunc, a, b, dtype: _dtype.dtype):
+    """Apply a numpy ufunc to two operands of ``dtype``, with PyTorch's broadcast error."""
+    try:
+        return ufunc(_array(a, dtype), _array(b, dtype))
+    except ValueError:
+        raise _broadcast_error(a, b) from None
+
+
+# -- arithmetic ------------------------------------------------------------------------
+class Add(Function):
+    """z = x + y;  dz/dx = 1, dz/dy = 1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return _binary(np.add, x, y, _dtype.result_type(x, y))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, grad_output
+
+
+class Sub(Function):
+    """z = x - y;  dz/dx = 1, dz/dy = -1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        dtype = _dtype.result_type(x, y)
+        if dtype is _dtype.bool:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        return _binary(np.subtract, x, y, dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, -grad_output
+
+
+class Mul(Function):
+    """z = x * y;  dz/dx = y, dz/dy = x."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _binary(np.multiply, x, y, _dtype.result_type(x, y))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        grad_x = grad_output * y if ctx.needs_input_grad[0] else None
+        grad_y = grad_output * x if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y
+
+
+class Div(Function):
+    """z = x / y (true division);  dz/dx = 1/y, dz/dy = -x/y^2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, as in PyTorch
+            return _binary(np.true_divide, x, y, _float_dtype(x, y))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        grad_x = grad_output / y if ctx.needs_input_grad[0] else None
+        grad_y = -grad_output * x / (y * y) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y
+
+
+class Pow(Function):
+    """z = x ** y;  dz/dx = y x^(y-1),  dz/dy = x^y log(x)  (taken as 0 where x = 0 and y >= 0)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        dtype = _dtype.result_type(x, y)
+        if dtype.category == 1 and np.any(np.asarray(_array(y, dtype)) < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _binary(np.power, x, y, dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        from .. import where
+
+        x, y = ctx.saved_tensors
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:  # x is a tensor
+            grad_x = grad_output * y * x ** (y - 1)
+            if not isinstance(y, (int, float)):
+                grad_x = where(y == 0, 0.0, grad_x)  # y x^(y-1) is 0 * inf at x = 0, y = 0: take 0
+            elif y == 0:
+                grad_x = grad_output * 0
+        if ctx.needs_input_grad[1]:  # y is a tensor
+            if isinstance(x, (int, float)):
+                log_x = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
+            else:
+                log_x = where((x == 0) & (y >= 0), 0.0, x.log())
+            grad_y = grad_output * x ** y * log_x
+        return grad_x, grad_y
+
+
+class Maximum(Function):
+    """z = max(x, y);  the gradient goes to the larger input, split in half on ties."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _binary(np.maximum, x, y, _dtype.result_type(x, y))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        share_x = (x > y) + (x == y) * 0.5  # 1 where x wins, 0.5 on a tie, 0 where y wins
+        return grad_output * share_x, grad_output * (1 - share_x)
+
+
+class Minimum(Function):
+    """z = min(x, y);  the gradient goes to the smaller input, split in half on ties."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _binary(np.minimum, x, y, _dtype.result_type(x, y))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        share_x = (x < y) + (x == y) * 0.5
+        return grad_output * share_x, grad_output * (1 - share_x)
+
+
+# -- unary -----------------------------------------------------------------------------
+class Neg(Function):
+    """z = -x;  dz/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype is _dtype.bool:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return np.negative(x._data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return -grad_output
+
+
+class Exp(Function):
+    """z = e^x;  dz/dx = e^x = z (so the output is saved, not the input)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        from .._tensor import Tensor
+
+        with np.errstate(over="ignore"):
+            z = Tensor._make(np.exp(_array(x, _float_dtype(x))))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * z
+
+
+class Log(Function):
+    """z = ln x;  dz/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
+            return np.log(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / x
+
+
+class Sqrt(Function):
+    """z = sqrt(x);  dz/dx = 1 / (2 sqrt(x)) = 1 / (2z)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        from .._tensor import Tensor
+
+        with np.errstate(invalid="ignore"):
+            z = Tensor._make(np.sqrt(_array(x, _float_dtype(x))))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output / (2 * z)
+
+
+class Abs(Function):
+    """z = |x|;  dz/dx = sign(x) (0 at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x._data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * x.sign()
+
+
+class Sign(Function):
+    """z = sign(x) in {-1, 0, 1};  dz/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.sign(x._data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0
+
+
+class Sin(Function):
+    """z = sin x;  dz/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * x.cos()
+
+
+class Cos(Function):
+    """z = cos x;  dz/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return -grad_output * x.sin()
+
+
+class Tanh(Function):
+    """z = tanh x;  dz/dx = 1 - tanh^2 x = 1 - z^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        from .._tensor import Tensor
+
+        z = Tensor._make(np.tanh(_array(x, _float_dtype(x))))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (1 - z * z)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-x);  dz/dx = z (1 - z)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        from .._tensor import Tensor
+
+        with np.errstate(over="ignore"):  # e^-x overflows to inf for x << 0, and 1/inf = 0
+            z = Tensor._make(1 / (1 + np.exp(-_array(x, _float_dtype(x)))))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * z * (1 - z)
+
+
+class Relu(Function):
+    """z = max(x, 0);  dz/dx = 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        from .._tensor import Tensor
+
+        z = Tensor._make(np.maximum(x._data, 0))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (z > 0)
+
+
+class Clamp(Function):
+    """z = min(max(x, lo), hi);  dz/dx = 1 where lo <= x <= hi, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        if lo is None and hi is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return np.clip(_array(x, _dtype.result_type(x, *(b for b in (lo, hi) if b is not None))), lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        inside = x == x  # all True (and False at nan)
+        if ctx.lo is not None:
+            inside = inside & (x >= ctx.lo)
+        if ctx.hi is not None:
+            inside = inside & (x <= ctx.hi)
+        return grad_output * inside, None, None
+
+
+class Where(Function):
+    """z = x where condition else y;  dz/dx = condition, dz/dy = not condition."""
+
+    @staticmethod
+    def forward(ctx, condition, x, y):
+        ctx.condition = condition
+        dtype = _dtype.result_type(x, y)
+        try:
+            return np.where(condition._data, _array(x, dtype), _array(y, dtype))
+        except ValueError:
+            raise _broadcast_error(x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        from .. import where
+
+        zero = grad_output.new_zeros(())
+        grad_x = where(ctx.condition, grad_output, zero) if ctx.needs_input_grad[1] else None
+        grad_y = where(ctx.condition, zero, grad_output) if ctx.needs_input_grad[2] else None
+        return None, grad_x, grad_y

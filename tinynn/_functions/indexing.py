@@ -1,0 +1,153 @@
+"""Indexing: ``x[key]``, ``gather``, and the scatter-adds that are their backward.
+
+The gradient of reading ``x[key]`` is *writing* the incoming gradient into a zero tensor
+shaped like ``x`` at ``key``, *adding* where the same element was read twice
+(``x[[0, 0]]``): ``np.add.at`` does exactly that. And the gradient of that write is
+reading again, so each pair of ops is the other's backward, to any order.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.function import Function
+
+
+def _is_basic(key: tuple) -> bool:
+    """Basic indexing (ints, slices, None, Ellipsis) returns a view and never repeats an element."""
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+
+
+def normalize_key(key, shape: tuple) -> tuple:
+    """Turn an index (Tensors, lists, ints, slices...) into a tuple numpy understands.
+
+    Raises:
+        IndexError: for an integer or integer tensor out of range, or a boolean mask of the
+            wrong shape (numpy's checks, re-raised with PyTorch's exception type).
+    """
+    from .._tensor import Tensor
+
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            if k.dtype.is_floating_point:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            k = k._data if k.ndim > 0 or k.dtype is _dtype.bool else int(k._data)
+        elif isinstance(k, (list, np.ndarray)):
+            k = np.asarray(k)
+            if k.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(k, np.integer):
+            k = int(k)
+        out.append(k)
+    return tuple(out)
+
+
+class Index(Function):
+    """z = x[key];  dL/dx = zeros like x, with g added in at ``key``."""
+
+    @staticmethod
+    def forward(ctx, x, key):
+        from .._tensor import Tensor
+
+        ctx.shape, ctx.key = x.shape, key
+        try:
+            out = x._data[key]
+        except IndexError as error:
+            raise IndexError(f"{error} (indexing a tensor of shape {list(x.shape)})") from None
+        if _is_basic(key):
+            return Tensor._make_view(x, np.asarray(out) if np.ndim(out) == 0 else out)
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return IndexAddInto.apply(grad_output, ctx.shape, ctx.key), None
+
+
+class IndexAddInto(Function):
+    """z = zeros(shape) with x added in at ``key``;  dL/dx = g[key]."""
+
+    @staticmethod
+    def forward(ctx, x, shape, key):
+        ctx.key = key
+        out = np.zeros(shape, dtype=x._data.dtype)
+        if _is_basic(key):
+            out[key] = x._data
+        else:
+            np.add.at(out, key, x._data)  # a repeated index gets the sum of its gradients
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output[ctx.key], None, None
+
+
+class IndexPut(Function):
+    """z = x with ``z[key] = value``;  dL/dx = g with zeros at ``key``, dL/dvalue = g[key]."""
+
+    @staticmethod
+    def forward(ctx, x, key, value):
+        ctx.key = key
+        out = x._data.copy()
+        out[key] = getattr(value, "_data", value)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        from .._tensor import Tensor
+
+        grad_x = grad_value = None
+        if ctx.needs_input_grad[0]:
+            kept = np.ones(grad_output.shape, dtype=grad_output._data.dtype)
+            kept[ctx.key] = 0
+            grad_x = grad_output * Tensor._make(kept)
+        if ctx.needs_input_grad[2]:
+            grad_value = grad_output[ctx.key]
+        return grad_x, None, grad_value
+
+
+def _along_axis_key(index: np.ndarray, axis: int) -> tuple:
+    """Full index arrays that address ``out[i0, .., index[i0, .., ik], .., ik]``."""
+    key = list(np.ix_(*[np.arange(n) for n in index.shape]))
+    key[axis] = index
+    return tuple(key)
+
+
+class Gather(Function):
+    """z[i][j] = x[i][index[i][j]] (for dim=1);  dL/dx = g scatter-added at ``index``."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        if index.dtype is not _dtype.int64:
+            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
+        if index.ndim != x.ndim:
+            raise RuntimeError(
+                f"Index tensor must have the same number of dimensions as input tensor "
+                f"(index shape {list(index.shape)}, input shape {list(x.shape)})"
+            )
+        try:
+            return x._data[_along_axis_key(index._data, dim)]
+        except IndexError as error:
+            raise RuntimeError(f"gather(): index out of bounds: {error}") from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.index), None, None
+
+
+class ScatterAdd(Function):
+    """z = zeros(shape); z[i][index[i][j]] += x[i][j] (for dim=1);  dL/dx = g gathered at ``index``."""
+
+    @staticmethod
+    def forward(ctx, x, shape, dim, index):
+        ctx.dim, ctx.index = dim, index
+        out = np.zeros(shape, dtype=x._data.dtype)
+        np.add.at(out, _along_axis_key(index._data, dim), x._data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.gather(ctx.dim, ctx.index), None, None, None

@@ -1,0 +1,233 @@
+"""Reductions (sum, mean, max, ...) and the softmax family.
+
+A reduction over ``dim`` removes that axis; its backward must put it back: reshape the
+gradient to the *keepdim* shape (a size-1 axis where ``dim`` was) and expand it over the
+input. ``_keepdim_shape`` gives that shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.function import Function
+
+
+def normalize_dims(dim, ndim: int) -> tuple:
+    """``dim`` (None, an int or a sequence; negatives allowed) as a sorted tuple of axes.
+
+    Raises:
+        IndexError: for a dim out of range, with PyTorch's message.
+    """
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (int(dim),) if isinstance(dim, (int, np.integer)) else tuple(int(d) for d in dim)
+    if len(dims) == 0:
+        return tuple(range(ndim))
+    rank = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
+    out = []
+    for d in dims:
+        if not -rank <= d < rank:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})"
+            )
+        out.append(d % rank if ndim > 0 else None)
+    return tuple(sorted(d for d in out if d is not None))
+
+
+def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _expand_back(grad_output, input_shape: tuple, dims: tuple):
+    """Put reduced axes back as size 1, then broadcast to the input's shape."""
+    return grad_output.reshape(_keepdim_shape(input_shape, dims)).expand(input_shape)
+
+
+class Sum(Function):
+    """z = sum_i x_i over ``dims``;  dz/dx_i = 1, so the gradient is broadcast back."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, dtype):
+        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
+        if dtype is None and x.dtype.category < 2:
+            dtype = _dtype.int64  # PyTorch sums bool and integer tensors in int64
+        out_dtype = None if dtype is None else dtype.numpy_dtype
+        return np.sum(x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return _expand_back(grad_output, ctx.shape, ctx.dims), None, None, None
+
+
+class Mean(Function):
+    """z = (1/N) sum_i x_i over ``dims``;  dz/dx_i = 1/N."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, dtype):
+        if dtype is None and not x.dtype.is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {x.dtype}. Hint: call .float() first."
+            )
+        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
+        ctx.count = int(np.prod([x.shape[d] for d in ctx.dims]))
+        data = x._data if dtype is None else x._data.astype(dtype.numpy_dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
+            return np.mean(data, axis=ctx.dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return _expand_back(grad_output, ctx.shape, ctx.dims) / ctx.count, None, None, None
+
+
+class Prod(Function):
+    """z = prod_i x_i;  dz/dx_i = prod_{j != i} x_j (= z / x_i when no x is zero)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        ctx.dims = normalize_dims(dim, x.ndim)
+        ctx.keepdim = keepdim
+        out_dtype = np.int64 if x.dtype.category < 2 else None
+        z = np.prod(x._data, axis=ctx.dims, keepdims=True, dtype=out_dtype)
+        ctx.save_for_backward(x)
+        ctx.out_keepdim = z
+        return z if keepdim else np.squeeze(z, axis=ctx.dims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        from .._tensor import Tensor
+
+        x, = ctx.saved_tensors
+        g = grad_output.reshape(ctx.out_keepdim.shape)
+        if not np.any(x._data == 0):
+            return g * x.prod(ctx.dims if len(ctx.dims) != 1 else ctx.dims[0], keepdim=True) / x, None, None
+        # With zeros, z / x_i is 0/0: compute the product of the others directly
+        # (exclusive cumulative products from the left and from the right).
+        moved = np.moveaxis(x._data, ctx.dims, range(len(ctx.dims)))
+        flat = moved.reshape((-1,) + moved.shape[len(ctx.dims):])
+        left = np.concatenate([np.ones_like(flat[:1]), np.cumprod(flat, axis=0)[:-1]])
+        right = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], np.ones_like(flat[:1])])
+        others = np.moveaxis((left * right).reshape(moved.shape), range(len(ctx.dims)), ctx.dims)
+        return g * Tensor._make(others), None, None
+
+
+class Amax(Function):
+    """z = max_i x_i over ``dims``;  the gradient is shared evenly between tied maxima."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, largest):
+        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
+        if x.numel() == 0:
+            raise RuntimeError(
+                f"{'amax' if largest else 'amin'}(): Expected reduction dim to be specified for "
+                "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+            )
+        reduce = np.max if largest else np.min
+        z = reduce(x._data, axis=ctx.dims, keepdims=True)
+        ctx.is_extreme = x._data == z
+        return z if keepdim else np.squeeze(z, axis=ctx.dims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        from .._tensor import Tensor
+
+        share = ctx.is_extreme / ctx.is_extreme.sum(axis=ctx.dims, keepdims=True)
+        g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
+        return g * Tensor._make(share.astype(grad_output.dtype.numpy_dtype)), None, None, None
+
+
+class MaxDim(Function):
+    """(values, indices) = max over one ``dim``;  the gradient goes to the index that won."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, largest):
+        from .._tensor import Tensor
+
+        (axis,) = normalize_dims(dim, x.ndim) or (None,)
+        if axis is None:  # 0-d input
+            return x._data.copy(), np.zeros((), dtype=np.int64)
+        if x.shape[axis] == 0:
+            raise IndexError(
+                f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have non-zero size."
+            )
+        arg = np.argmax if largest else np.argmin
+        indices = np.expand_dims(arg(x._data, axis=axis), axis)
+        values = np.take_along_axis(x._data, indices, axis=axis)
+        ctx.axis, ctx.shape, ctx.keepdim = axis, x.shape, keepdim
+        if not keepdim:
+            values, indices = np.squeeze(values, axis), np.squeeze(indices, axis)
+        indices = Tensor._make(indices)
+        ctx.indices = indices
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_indices):
+        from .indexing import ScatterAdd
+
+        if not hasattr(ctx, "axis"):
+            return grad_output, None, None, None
+        index, g = ctx.indices, grad_output
+        if not ctx.keepdim:
+            index, g = index.unsqueeze(ctx.axis), g.unsqueeze(ctx.axis)
+        return ScatterAdd.apply(g, ctx.shape, ctx.axis, index), None, None, None
+
+
+class Softmax(Function):
+    """z_i = e^{x_i} / sum_j e^{x_j} along ``dim``;  dL/dx = z * (g - sum_j g_j z_j)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        from .._tensor import Tensor
+
+        ctx.dim = dim
+        shifted = x._data - np.max(x._data, axis=dim, keepdims=True)  # e^{x - max}: no overflow
+        e = np.exp(shifted)
+        z = Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return z * (grad_output - (grad_output * z).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """z_i = x_i - log sum_j e^{x_j} along ``dim``;  dL/dx = g - softmax(x) * sum_j g_j."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        from .._tensor import Tensor
+
+        ctx.dim = dim
+        shifted = x._data - np.max(x._data, axis=dim, keepdims=True)
+        z = Tensor._make(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output - z.exp() * grad_output.sum(ctx.dim, keepdim=True), None
+
+
+class LogSumExp(Function):
+    """z = log sum_i e^{x_i} over ``dims``;  dz/dx_i = e^{x_i - z} = softmax(x)_i."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
+        m = np.max(x._data, axis=ctx.dims, keepdims=True) if x.numel() else np.zeros(())
+        m = np.where(np.isfinite(m), m, 0)  # all -inf: keep log(0) = -inf, not nan
+        with np.errstate(divide="ignore"):
+            z = np.log(np.sum(np.exp(x._data - m), axis=ctx.dims, keepdims=True)) + m
+        ctx.save_for_backward(x)
+        return z if keepdim else np.squeeze(z, axis=ctx.dims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
+        # recomputed with tensor ops (not kept from forward) so that it is differentiable
+        return g * (x - x.logsumexp(ctx.dims, keepdim=True)).exp(), None, None

@@ -1,0 +1,193 @@
+"""Shape ops: they move or reinterpret elements without computing anything.
+
+Their backward moves the gradient back: a view's backward is the inverse view, an
+``expand``'s backward is a sum, a ``cat``'s backward is a split. Ops that return a view
+(``view``, ``permute``, ``expand``) share memory with their input, as in PyTorch; they
+build their output with ``Tensor._make_view`` so tinynn knows it is a view.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def infer_size(shape: tuple, numel: int) -> tuple:
+    """Resolve one ``-1`` in ``shape`` so the shape holds ``numel`` elements.
+
+    Raises:
+        RuntimeError: if the shape cannot hold exactly ``numel`` elements.
+    """
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape:
+        if known == 0 or numel % known != 0:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class View(Function):
+    """z = x seen with another shape, sharing memory;  dL/dx = g viewed with x's shape.
+
+    Only possible when the new shape can be expressed with strides over x's memory; a
+    transposed tensor usually cannot be flattened without a copy.
+    """
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        from .._tensor import Tensor
+
+        ctx.shape = x.shape
+        shape = infer_size(shape, x.numel())
+        try:
+            out = np.reshape(x._data, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                f"view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
+                f"(input shape {list(x.shape)}, stride {list(x.stride())}, requested shape "
+                f"{list(shape)}; call .contiguous() first to make a copy with standard strides)"
+            ) from None
+        return Tensor._make_view(x, out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.reshape(ctx.shape), None
+
+
+class Reshape(Function):
+    """z = x with another shape: a view when possible, else a copy;  dL/dx = g reshaped."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        from .._tensor import Tensor
+
+        ctx.shape = x.shape
+        out = np.reshape(x._data, infer_size(shape, x.numel()))
+        return Tensor._make_view(x, out) if np.shares_memory(out, x._data) else out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.reshape(ctx.shape), None
+
+
+class Permute(Function):
+    """z = x with its axes reordered (a view);  dL/dx = g with the inverse order."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        from .._tensor import Tensor
+
+        ctx.dims = dims
+        return Tensor._make_view(x, np.transpose(x._data, dims))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.permute(tuple(np.argsort(ctx.dims).tolist())), None
+
+
+class Expand(Function):
+    """z = x broadcast to ``shape`` (a view with stride 0);  dL/dx = g summed over the copies."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        from .._tensor import Tensor
+
+        ctx.shape = x.shape
+        try:
+            return Tensor._make_view(x, np.broadcast_to(x._data, shape))
+        except ValueError:
+            raise RuntimeError(
+                f"The expanded size of the tensor must match the existing size at each "
+                f"non-singleton dimension. Target sizes: {list(shape)}.  Tensor sizes: {list(x.shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.sum_to_size(ctx.shape), None
+
+
+class SumToSize(Function):
+    """z = x summed down to ``shape`` (undoes broadcasting);  dL/dx = g expanded back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        shape = tuple(shape)
+        lead = x.ndim - len(shape)
+        if lead < 0 or any(s != 1 and s != xs for s, xs in zip(shape, x.shape[lead:])):
+            raise RuntimeError(f"size {list(shape)} is not expandable to size {list(x.shape)}")
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
+        )
+        out = np.sum(x._data, axis=axes, keepdims=True) if axes else x._data
+        return np.reshape(out, shape) if lead else out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.expand(ctx.shape), None
+
+
+class Cat(Function):
+    """z = the inputs joined along ``dim``;  dL/dx_k = the k-th slice of g."""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim, ctx.sizes = dim, [t.shape[dim] for t in tensors]
+        return np.concatenate([t._data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return (None,) + tuple(grad_output.split(ctx.sizes, ctx.dim))
+
+
+class Clone(Function):
+    """z = a copy of x, in a fresh contiguous buffer;  dL/dx = g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x._data, order="C", copy=True)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+
+
+class ToDtype(Function):
+    """z = x converted to ``dtype``;  dL/dx = g converted back to x's dtype."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype
+        return x._data.astype(dtype.numpy_dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.to(ctx.dtype), None
+
+
+class Repeat(Function):
+    """z = x tiled ``repeats`` times along each dim;  dL/dx = g summed over the tiles."""
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        if len(repeats) < x.ndim:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of "
+                f"dimensions of tensor (got {len(repeats)} repeat dims for a {x.ndim}-d tensor)"
+            )
+        ctx.shape = (1,) * (len(repeats) - x.ndim) + x.shape
+        ctx.input_shape, ctx.repeats = x.shape, repeats
+        return np.tile(x._data, repeats)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...), then sum over the r axes
+        split = [n for pair in zip(ctx.repeats, ctx.shape) for n in pair]
+        summed = grad_output.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.input_shape), None

@@ -1,0 +1,149 @@
+"""Tensor functions built from the Functions in ``_functions`` (their gradients come free).
+
+``tinynn.cat``, ``stack``, ``where``, ``split``, ``var``... Each is composed of
+differentiable ops, so it needs no backward of its own.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import _dtype
+from ._functions import elementwise as E
+from ._functions import reduction as R
+from ._functions import shape as S
+from ._tensor import Tensor
+
+
+def _tensor_operand(value, like: Tensor | None = None) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    return Tensor._make(np.asarray(value))
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension ``dim``.
+
+    Shape: all inputs have the same shape except along ``dim``.
+
+    Raises:
+        RuntimeError: if the list is empty or the other dimensions differ.
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    if any(t.ndim == 0 for t in tensors):
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = R.normalize_dims(dim, tensors[0].ndim)[0]
+    dtype = _dtype.result_type(*tensors)
+    for i, t in enumerate(tensors):
+        if t.ndim != tensors[0].ndim or any(
+            a != b for j, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if j != d
+        ):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {d}. Expected size "
+                f"{tensors[0].shape[1 - d if tensors[0].ndim > 1 else 0]} but got size "
+                f"{t.shape[1 - d if t.ndim > 1 else 0]} for tensor number {i} in the list "
+                f"(shapes: {[list(x.shape) for x in tensors]})"
+            )
+    return S.Cat.apply(d, *(t.to(dtype) for t in tensors))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a *new* dimension ``dim``.
+
+    Raises:
+        RuntimeError: if the shapes differ.
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                f"entry 0 and {list(t.shape)} at entry {i}"
+            )
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def where(condition: Tensor, input=None, other=None) -> Tensor:
+    """``input`` where ``condition`` is True, else ``other`` (broadcast together).
+
+    With only ``condition``, returns the indices of True elements (like ``nonzero``).
+    """
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if condition.dtype is not _dtype.bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
+    return E.Where.apply(condition, input, other)
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the given sizes."""
+    d = R.normalize_dims(dim, tensor.ndim)[0]
+    length = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and length > 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
+        sizes = [min(step, length - start) for start in range(0, length, step)] if length else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != length:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size "
+                f"at dimension {d}), but got split_sizes={sizes}"
+            )
+    starts = np.cumsum([0] + sizes[:-1])
+    return tuple(tensor[(slice(None),) * d + (slice(int(s), int(s) + n),)] for s, n in zip(starts, sizes))
+
+
+def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch does."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    d = R.normalize_dims(dim, tensor.ndim)[0]
+    size = -(-tensor.shape[d] // chunks)  # ceil division
+    return split(tensor, max(size, 1), d) if tensor.shape[d] else (tensor,)
+
+
+def var(x: Tensor, dim=None, unbiased=None, keepdim: bool = False, correction=None) -> Tensor:
+    """sum (x - mean)^2 / (N - correction), built from differentiable ops."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
+    dims = R.normalize_dims(dim, x.ndim)
+    n = int(np.prod([x.shape[d] for d in dims]))
+    centered = x - x.mean(dims, keepdim=True)
+    return (centered * centered).sum(dims, keepdim=keepdim) / max(n - correction, 0)
+
+
+def floor_divide(a, b) -> Tensor:
+    """Division rounded down (no gradient: it is piecewise constant)."""
+    dtype = _dtype.result_type(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return Tensor._make(np.asarray(np.floor_divide(E._array(a, dtype), E._array(b, dtype))))
+
+
+def remainder(a, b) -> Tensor:
+    """a - floor(a / b) * b, with the sign of b (Python's %), as in PyTorch."""
+    dtype = _dtype.result_type(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return Tensor._make(np.asarray(np.mod(E._array(a, dtype), E._array(b, dtype))))
+
+
+def div_rounded(a, b, rounding_mode: str) -> Tensor:
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode == "trunc":
+        q = E.Div.apply(a, b).detach()
+        out = Tensor._make(np.trunc(q._data))
+        dtype = _dtype.result_type(a, b)
+        return out.to(dtype)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")

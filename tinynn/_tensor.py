@@ -1,0 +1,1184 @@
+"""``Tensor``: an n-dimensional array (a numpy ``ndarray``) that can record its history.
+
+A Tensor holds
+
+* ``_data``: the numpy array with the values (shape, strides and memory live there);
+* ``requires_grad``: whether operations on it are recorded for backward;
+* ``grad_fn``: the graph node that produced it (``None`` for leaves, tensors you made);
+* ``grad``: where backward accumulates dL/d(this tensor), for leaves.
+
+Every operator below is one line that calls a ``Function`` from ``tinynn/_functions``
+(or a function in ``tinynn/_ops.py`` built from them), so "where is ``+`` defined?" has
+one answer: ``__add__`` -> ``Add.apply``.
+"""
+from __future__ import annotations
+
+import weakref
+from collections import namedtuple
+from typing import Sequence
+
+import numpy as np
+
+from . import _dtype
+from ._functions import elementwise as E
+from ._functions import indexing as I
+from ._functions import linalg as L
+from ._functions import reduction as R
+from ._functions import shape as S
+from .autograd import grad_mode
+
+min_max = namedtuple("min_max", ["values", "indices"])  # what max(dim) returns, like torch.return_types.max
+
+
+def _size_args(size) -> tuple:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch does."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as ``tinynn.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"tinynn.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class device:
+    """Where a tensor lives. tinynn has only ``device("cpu")``.
+
+    Raises:
+        RuntimeError: for any other device, e.g. "cuda": tinynn runs on the CPU only.
+    """
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
+        name = type.type if isinstance(type, device) else str(type)
+        if name.split(":")[0] != "cpu":
+            raise RuntimeError(
+                f"tinynn runs on the CPU only; device '{name}' is not available "
+                "(tinynn.cuda.is_available() is False). Keep tensors on 'cpu'."
+            )
+        self.type, self.index = "cpu", None
+
+    def __eq__(self, other) -> bool:
+        return str(other).split(":")[0] == "cpu" if isinstance(other, (str, device)) else False
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
+
+
+_CPU = device("cpu")
+
+
+class _RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, mirroring ``torch.Tensor``.
+
+    Make tensors with the factory functions (``tinynn.tensor``, ``zeros``, ``randn``...).
+    ``Tensor(2, 3)`` gives an uninitialised float32 tensor of that shape and
+    ``Tensor([1, 2])`` a float32 copy of the data, as ``torch.Tensor`` does.
+    """
+
+    # class-level defaults: most tensors never set these, which keeps creation cheap
+    grad = None
+    grad_fn = None
+    _requires_grad = False
+    _output_nr = 0
+    _base = None
+    _version_counter = None
+    _grad_accumulator = None
+    _hooks = None
+    _retains_grad = False
+    __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
+
+    def __init__(self, *args) -> None:
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            data = args[0]._data if isinstance(args[0], Tensor) else args[0]
+            self._data = np.array(data, dtype=_dtype.get_default_dtype().numpy_dtype)
+        else:
+            self._data = np.empty(_size_args(args), dtype=_dtype.get_default_dtype().numpy_dtype)
+
+    @staticmethod
+    def _make(array: np.ndarray, requires_grad: bool = False) -> "Tensor":
+        """Wrap a numpy array (no copy). The one internal way to make a Tensor."""
+        t = object.__new__(Tensor)
+        t._data = array
+        if requires_grad:
+            t.requires_grad = True
+        return t
+
+    @staticmethod
+    def _make_view(base: "Tensor", array: np.ndarray) -> "Tensor":
+        """Wrap ``array``, a numpy view of ``base``'s memory: it shares base's version counter."""
+        t = object.__new__(Tensor)
+        t._data = array
+        root = base._base if base._base is not None else base
+        if root._version_counter is None:
+            root._version_counter = [0]
+        t._base, t._version_counter = root, root._version_counter
+        return t
+
+    # -- attributes --------------------------------------------------------------------
+    @property
+    def data(self) -> "Tensor":
+        """The same values, detached from the graph (shares memory)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape (a ``Size``), or the length of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[R.normalize_dims(dim, self.ndim)[0]]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> device:
+        return _CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def stride(self, dim: int | None = None):
+        """Steps (in elements, not bytes) to the next element along each dimension."""
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[R.normalize_dims(dim, self.ndim)[0]]
+
+    def storage_offset(self) -> int:
+        """Where this tensor starts in its base's memory, in elements."""
+        if self._base is None:
+            return 0
+        start = self._data.__array_interface__["data"][0]
+        base_start = self._base._data.__array_interface__["data"][0]
+        return (start - base_start) // self._data.itemsize
+
+    def is_contiguous(self) -> bool:
+        """True when the elements lie in memory in row-major order with no gaps.
+
+        Dimensions of size 1 are ignored, as in PyTorch (their stride does not matter).
+        """
+        expected = 1
+        for size, stride in zip(reversed(self._data.shape), reversed(self.stride())):
+            if size == 0:
+                return True
+            if size != 1:
+                if stride != expected:
+                    return False
+                expected *= size
+        return True
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(this tensor is {self.dtype}; convert it first with .float())"
+            )
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return self (leaves only)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op (created by you, or not requiring grad)."""
+        return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        return 0 if self._version_counter is None else self._version_counter[0]
+
+    def _bump_version(self) -> None:
+        if self._version_counter is None:
+            self._version_counter = [0]
+        self._version_counter[0] += 1
+
+    @property
+    def T(self) -> "Tensor":
+        """All dimensions reversed (the transpose, for a matrix)."""
+        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> "Tensor":
+        """The last two dimensions swapped (a batch of transposed matrices)."""
+        return self.transpose(-2, -1)
+
+    # -- conversion --------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a numpy array that shares memory with this tensor.
+
+        Raises:
+            RuntimeError: if the tensor requires grad (use ``.detach().numpy()``).
+        """
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number.
+
+        Raises:
+            RuntimeError: if the tensor has more than one element.
+        """
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.category != 1 or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (it has "
+                f"{self._data.size} elements; use .any() or .all())"
+            )
+        return bool(self._data.reshape(()))
+
+    def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __repr__(self) -> str:
+        from ._tensor_str import tensor_repr
+
+        return tensor_repr(self)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __deepcopy__(self, memo) -> "Tensor":
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment."
+            )
+        new = type(self).__new__(type(self))
+        new.__dict__.update({k: v for k, v in self.__dict__.items()
+                             if k not in ("_data", "_grad_accumulator", "_version_counter", "_base", "grad")})
+        new._data = self._data.copy()
+        if self.grad is not None:
+            new.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(
+            "tinynn tensors are not pickled (pickle can run code on load). Save state dicts "
+            "with tinynn.save, which writes a .npz file."
+        )
+
+    # -- dtype and device ----------------------------------------------------------------
+    def to(self, *args, **kwargs) -> "Tensor":
+        """Convert to a dtype and/or device: ``to(tinynn.float64)``, ``to("cpu")``, ``to(other)``.
+
+        Returns self when nothing changes, as PyTorch does.
+
+        Raises:
+            RuntimeError: for a device other than "cpu".
+        """
+        dtype = kwargs.get("dtype")
+        if "device" in kwargs and kwargs["device"] is not None:
+            device(kwargs["device"])
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif a is not None:
+                device(a)
+        if dtype is None or dtype is self.dtype:
+            return self
+        return S.ToDtype.apply(self, dtype)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                    "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+                    "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
+        return self.to(dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(_dtype.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(_dtype.float64)
+
+    def half(self) -> "Tensor":
+        return self.to(_dtype.float16)
+
+    def long(self) -> "Tensor":
+        return self.to(_dtype.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(_dtype.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(_dtype.bool)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, *args, **kwargs) -> "Tensor":
+        device("cuda")  # raises: tinynn runs on the CPU only
+
+    # -- autograd ----------------------------------------------------------------------
+    def backward(self, gradient: "Tensor" | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Sequence["Tensor"] | None = None) -> None:
+        """Compute d(self)/d(leaf) for every leaf of the graph and add it into ``leaf.grad``.
+
+        Args:
+            gradient: dL/d(self), required unless self has one element (then 1).
+            retain_graph: keep saved tensors so backward can run again (default: create_graph).
+            create_graph: record the backward pass, for higher-order derivatives.
+            inputs: accumulate only into these leaves.
+
+        Raises:
+            RuntimeError: if self does not require grad, or is not a scalar and no
+                ``gradient`` is given, or the graph was already freed.
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def _accumulate_grad(self, grad: "Tensor", create_graph: bool) -> None:
+        """``self.grad += grad`` for a leaf (what AccumulateGrad does)."""
+        if self._hooks:
+            for hook in self._hooks:
+                result = hook(grad)
+                if result is not None:
+                    grad = result
+        if not create_graph:
+            grad = grad.detach()
+        if self.grad is None:
+            # a fresh copy: the incoming gradient may be shared with another leaf's
+            self.grad = grad.clone() if not create_graph else grad
+        elif create_graph or self.grad.requires_grad:
+            self.grad = self.grad + grad
+        else:
+            np.add(self.grad._data, grad._data, out=self.grad._data)
+
+    def detach(self) -> "Tensor":
+        """The same values (shared memory) as a new leaf that does not require grad."""
+        return Tensor._make_view(self, self._data)
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor out of the graph, in place."""
+        self.grad_fn, self._requires_grad = None, False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it).
+
+        Raises:
+            RuntimeError: if the tensor does not require grad.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook) -> _RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new grad.
+
+        Raises:
+            RuntimeError: if the tensor does not require grad.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            hooks = self.grad_fn._pre_hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    # -- arithmetic operators (each one line: the op lives in tinynn/_functions) ------------
+    def __add__(self, other):
+        return E.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return E.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return E.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return E.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return E.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return E.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return E.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return E.Div.apply(other, self)
+
+    def __pow__(self, exponent):
+        return E.Pow.apply(self, exponent)
+
+    def __rpow__(self, base):
+        return E.Pow.apply(base, self)
+
+    def __matmul__(self, other):
+        return L.Matmul.apply(self, _as_tensor_operand(other))
+
+    def __rmatmul__(self, other):
+        return L.Matmul.apply(_as_tensor_operand(other), self)
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return E.Abs.apply(self)
+
+    def __floordiv__(self, other):
+        from . import _ops
+
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        from . import _ops
+
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other):
+        from . import _ops
+
+        return _ops.remainder(self, other)
+
+    # -- comparisons and logic (no gradient: their output is bool) ----------------------------
+    def __eq__(self, other):  # noqa: D105
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _compare(np.not_equal, self, other)
+
+    def __lt__(self, other):
+        return _compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _compare(np.greater_equal, self, other)
+
+    def __and__(self, other):
+        return _logical(np.bitwise_and, self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return _logical(np.bitwise_or, self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return _logical(np.bitwise_xor, self, other)
+
+    __rxor__ = __xor__
+
+    def __invert__(self):
+        if self.dtype.is_floating_point:
+            raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
+        return Tensor._make(np.invert(self._data))
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def logical_not(self) -> "Tensor":
+        return Tensor._make(np.logical_not(self._data))
+
+    def logical_and(self, other) -> "Tensor":
+        return Tensor._make(np.logical_and(self._data, getattr(other, "_data", other)))
+
+    def logical_or(self, other) -> "Tensor":
+        return Tensor._make(np.logical_or(self._data, getattr(other, "_data", other)))
+
+    def isnan(self) -> "Tensor":
+        return Tensor._make(np.isnan(self._data))
+
+    def isinf(self) -> "Tensor":
+        return Tensor._make(np.isinf(self._data))
+
+    def isfinite(self) -> "Tensor":
+        return Tensor._make(np.isfinite(self._data))
+
+    def any(self, dim=None, keepdim: bool = False) -> "Tensor":
+        return Tensor._make(np.asarray(np.any(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
+
+    def all(self, dim=None, keepdim: bool = False) -> "Tensor":
+        return Tensor._make(np.asarray(np.all(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
+
+    def equal(self, other: "Tensor") -> bool:
+        """True if both tensors have the same shape and values."""
+        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
+
+    def allclose(self, other: "Tensor", rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    # -- elementwise math ----------------------------------------------------------------
+    def add(self, other, *, alpha=1):
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other, *, alpha=1):
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return self / other
+        from . import _ops
+
+        return _ops.div_rounded(self, other, rounding_mode)
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def matmul(self, other):
+        return self @ other
+
+    def mm(self, other):
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError(f"self must be a matrix (mm got shapes {list(self.shape)} and {list(other.shape)})")
+        return self @ other
+
+    def bmm(self, other):
+        if self.ndim != 3 or other.ndim != 3:
+            raise RuntimeError(f"batch1 must be a 3D tensor (bmm got shapes {list(self.shape)} and {list(other.shape)})")
+        return self @ other
+
+    def dot(self, other):
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+        return self @ other
+
+    def neg(self):
+        return E.Neg.apply(self)
+
+    def exp(self):
+        return E.Exp.apply(self)
+
+    def log(self):
+        return E.Log.apply(self)
+
+    def sqrt(self):
+        return E.Sqrt.apply(self)
+
+    def rsqrt(self):
+        return 1 / E.Sqrt.apply(self)
+
+    def abs(self):
+        return E.Abs.apply(self)
+
+    def sign(self):
+        return E.Sign.apply(self)
+
+    def sin(self):
+        return E.Sin.apply(self)
+
+    def cos(self):
+        return E.Cos.apply(self)
+
+    def tanh(self):
+        return E.Tanh.apply(self)
+
+    def sigmoid(self):
+        return E.Sigmoid.apply(self)
+
+    def relu(self):
+        return E.Relu.apply(self)
+
+    def reciprocal(self):
+        return 1 / self
+
+    def square(self):
+        return self * self
+
+    def log1p(self):
+        return (self + 1).log()
+
+    def expm1(self):
+        return self.exp() - 1
+
+    def clamp(self, min=None, max=None):
+        return E.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return E.Clamp.apply(self, min, None)
+
+    def clamp_max(self, max):
+        return E.Clamp.apply(self, None, max)
+
+    def maximum(self, other):
+        return E.Maximum.apply(self, other)
+
+    def minimum(self, other):
+        return E.Minimum.apply(self, other)
+
+    def where(self, condition, other):
+        from . import where
+
+        return where(condition, self, other)
+
+    def masked_fill(self, mask: "Tensor", value) -> "Tensor":
+        """Replace the elements where ``mask`` is True by ``value`` (a number or 0-d tensor)."""
+        if mask.dtype is not _dtype.bool:
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        fill = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=self._data.dtype))
+        return E.Where.apply(mask, fill, self)
+
+    # -- reductions ----------------------------------------------------------------------
+    def sum(self, dim=None, keepdim: bool = False, *, dtype=None):
+        return R.Sum.apply(self, dim, keepdim, dtype)
+
+    def mean(self, dim=None, keepdim: bool = False, *, dtype=None):
+        return R.Mean.apply(self, dim, keepdim, dtype)
+
+    def prod(self, dim=None, keepdim: bool = False):
+        return R.Prod.apply(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        """``max()``: the largest value; ``max(dim)``: (values, indices); ``max(other)``: elementwise."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return R.Amax.apply(self, None, False, True)
+        return min_max(*R.MaxDim.apply(self, dim, keepdim, True))
+
+    def min(self, dim=None, keepdim: bool = False):
+        """``min()``: the smallest value; ``min(dim)``: (values, indices); ``min(other)``: elementwise."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return R.Amax.apply(self, None, False, False)
+        return min_max(*R.MaxDim.apply(self, dim, keepdim, False))
+
+    def amax(self, dim=(), keepdim: bool = False):
+        return R.Amax.apply(self, dim, keepdim, True)
+
+    def amin(self, dim=(), keepdim: bool = False):
+        return R.Amax.apply(self, dim, keepdim, False)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False):
+        """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+        if dim is None:
+            out = np.argmax(self._data)
+            return Tensor._make(np.asarray(out).reshape((1,) * self.ndim if keepdim else ()))
+        return R.MaxDim.apply(self, dim, keepdim, True)[1]
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False):
+        """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+        if dim is None:
+            out = np.argmin(self._data)
+            return Tensor._make(np.asarray(out).reshape((1,) * self.ndim if keepdim else ()))
+        return R.MaxDim.apply(self, dim, keepdim, False)[1]
+
+    def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None):
+        """Variance: sum (x - mean)^2 / (N - correction); correction=1 (unbiased) by default."""
+        from . import _ops
+
+        return _ops.var(self, dim, unbiased, keepdim, correction)
+
+    def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None):
+        """Standard deviation: the square root of ``var``."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        return R.LogSumExp.apply(self, dim, keepdim)
+
+    def softmax(self, dim: int):
+        return R.Softmax.apply(self, R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0)
+
+    def log_softmax(self, dim: int):
+        return R.LogSoftmax.apply(self, R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0)
+
+    def norm(self, p=2, dim=None, keepdim: bool = False):
+        """The p-norm (p=2: sqrt of the sum of squares) over ``dim`` (all elements by default)."""
+        if p == 2:
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p == float("inf"):
+            return self.abs().amax(dim if dim is not None else (), keepdim)
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    def sum_to_size(self, *size):
+        """Sum this tensor down to ``size`` (undoing a broadcast to this tensor's shape)."""
+        size = _size_args(size)
+        if tuple(size) == self.shape:
+            return self
+        return S.SumToSize.apply(self, size)
+
+    # -- shape ops ---------------------------------------------------------------------
+    def view(self, *shape):
+        """The same memory seen with another shape; -1 is inferred.
+
+        Raises:
+            RuntimeError: if the strides cannot express the new shape without a copy
+                (for example a transposed tensor; use ``reshape`` or ``contiguous().view``).
+        """
+        if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+            raise NotImplementedError("view(dtype) is not supported by tinynn")
+        return S.View.apply(self, _size_args(shape))
+
+    def view_as(self, other: "Tensor"):
+        return self.view(other.shape)
+
+    def reshape(self, *shape):
+        """Like ``view`` when possible; otherwise a copy with the new shape."""
+        shape = _size_args(shape)
+        if shape == self.shape:
+            return self
+        return S.Reshape.apply(self, shape)
+
+    def reshape_as(self, other: "Tensor"):
+        return self.reshape(other.shape)
+
+    def contiguous(self):
+        """Self if already contiguous, else a contiguous copy."""
+        return self if self.is_contiguous() else S.Clone.apply(self)
+
+    def clone(self):
+        return S.Clone.apply(self)
+
+    def permute(self, *dims):
+        dims = _size_args(dims)
+        if len(dims) != self.ndim:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                f"length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} is not "
+                f"equal to len(dims) = {len(dims)}"
+            )
+        dims = tuple(R.normalize_dims(d, self.ndim)[0] if self.ndim else 0 for d in dims)
+        if sorted(dims) != list(range(self.ndim)):
+            raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
+        return S.Permute.apply(self, dims)
+
+    def transpose(self, dim0: int, dim1: int):
+        """Swap two dimensions (a view; the result is usually not contiguous)."""
+        if self.ndim < 2 and self.ndim == 0:
+            return self
+        d0, d1 = R.normalize_dims(dim0, self.ndim)[0], R.normalize_dims(dim1, self.ndim)[0]
+        dims = list(range(self.ndim))
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+        return S.Permute.apply(self, tuple(dims))
+
+    swapaxes = transpose
+
+    def t(self):
+        """Transpose of a matrix (a 0-d or 1-d tensor is returned as is)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start = R.normalize_dims(start_dim, self.ndim)[0]
+        end = R.normalize_dims(end_dim, self.ndim)[0]
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = self.shape[:start] + (-1 if self.numel() else int(np.prod(self.shape[start:end + 1])),) + self.shape[end + 1:]
+        return self.reshape(shape)
+
+    def unflatten(self, dim: int, sizes):
+        d = R.normalize_dims(dim, self.ndim)[0]
+        return self.view(self.shape[:d] + tuple(sizes) + self.shape[d + 1:])
+
+    def squeeze(self, dim=None):
+        """Remove dimensions of size 1 (only ``dim``, if given and of size 1)."""
+        if dim is None:
+            shape = tuple(s for s in self.shape if s != 1)
+        else:
+            dims = R.normalize_dims(dim, self.ndim)
+            shape = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
+        return self if shape == self.shape else S.View.apply(self, shape)
+
+    def unsqueeze(self, dim: int):
+        """Insert a dimension of size 1 at ``dim`` (``-1`` appends)."""
+        if not -self.ndim - 1 <= dim <= self.ndim:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-self.ndim - 1}, {self.ndim}], but got {dim})"
+            )
+        d = dim % (self.ndim + 1)
+        return S.View.apply(self, self.shape[:d] + (1,) + self.shape[d:])
+
+    def expand(self, *sizes):
+        """Broadcast size-1 dimensions to ``sizes`` without copying (-1 keeps a size)."""
+        sizes = _size_args(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(
+                f"expand(tinynn.FloatTensor{{{list(self.shape)}}}, size={list(sizes)}): the number of "
+                f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
+                f"in the tensor ({self.ndim})"
+            )
+        lead = len(sizes) - self.ndim
+        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        if shape == self.shape:
+            return self
+        return S.Expand.apply(self, shape)
+
+    def expand_as(self, other: "Tensor"):
+        return self.expand(other.shape)
+
+    def repeat(self, *repeats):
+        return S.Repeat.apply(self, _size_args(repeats))
+
+    def split(self, split_size_or_sections, dim: int = 0):
+        from . import _ops
+
+        return _ops.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        from . import _ops
+
+        return _ops.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0):
+        d = R.normalize_dims(dim, self.ndim)[0]
+        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+
+    def narrow(self, dim: int, start: int, length: int):
+        d = R.normalize_dims(dim, self.ndim)[0]
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    # -- indexing ------------------------------------------------------------------------
+    def __getitem__(self, key):
+        return I.Index.apply(self, I.normalize_key(key, self.shape))
+
+    def __setitem__(self, key, value) -> None:
+        key = I.normalize_key(key, self.shape)
+        if isinstance(value, Tensor) and value.dtype is not self.dtype:
+            value = value.to(self.dtype)
+        self._inplace(I.IndexPut, key, value)
+
+    def gather(self, dim: int, index: "Tensor"):
+        return I.Gather.apply(self, R.normalize_dims(dim, self.ndim)[0], index)
+
+    def scatter_add(self, dim: int, index: "Tensor", src: "Tensor"):
+        d = R.normalize_dims(dim, self.ndim)[0]
+        return self + I.ScatterAdd.apply(src, self.shape, d, index)
+
+    def index_select(self, dim: int, index: "Tensor"):
+        d = R.normalize_dims(dim, self.ndim)[0]
+        return self[(slice(None),) * d + (index,)]
+
+    def masked_select(self, mask: "Tensor"):
+        return self[mask.expand(self.shape) if mask.shape != self.shape else mask]
+
+    def nonzero(self, *, as_tuple: bool = False):
+        idx = np.nonzero(self._data)
+        if as_tuple:
+            return tuple(Tensor._make(i) for i in idx)
+        return Tensor._make(np.stack(idx, axis=1).astype(np.int64))
+
+    # -- in-place ops --------------------------------------------------------------------
+    def _check_inplace(self) -> None:
+        if grad_mode._grad_enabled and self.requires_grad and self.is_leaf:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. "
+                "(Wrap the update in `with tinynn.no_grad():`, as optimizers do, or use an "
+                "out-of-place op.)"
+            )
+
+    def _inplace(self, function, *args) -> "Tensor":
+        """Apply ``function(self, *args)`` and store the result in self's own memory.
+
+        Without grad, this is just a write into the numpy array. With grad, self's history
+        is rebased: self now holds the op's output and its ``grad_fn``, exactly as if we had
+        written ``self = function(self, ...)``.
+        """
+        self._check_inplace()
+        records = grad_mode._grad_enabled and (
+            self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        )
+        if records and self._base is not None and self._base.requires_grad:
+            raise RuntimeError(
+                "tinynn does not support in-place operations on a view of a tensor that requires "
+                "grad (PyTorch rewrites the base's history; tinynn does not). Use an out-of-place op."
+            )
+        result = function.apply(self, *args)
+        if result.dtype is not self.dtype:
+            if not np.can_cast(result._data.dtype, self._data.dtype, casting="same_kind"):
+                raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type {self.dtype}")
+        try:
+            self._data[...] = result._data
+        except ValueError:
+            raise RuntimeError(
+                f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                f"{list(result.shape)}"
+            ) from None
+        if records:
+            self._requires_grad, self.grad_fn, self._output_nr = True, result.grad_fn, result._output_nr
+            self._retains_grad = False
+        self._bump_version()
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(E.Add, other * alpha if alpha != 1 else other)
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(E.Sub, other * alpha if alpha != 1 else other)
+
+    def mul_(self, other):
+        return self._inplace(E.Mul, other)
+
+    def div_(self, other):
+        return self._inplace(E.Div, other)
+
+    def pow_(self, exponent):
+        return self._inplace(E.Pow, exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(E.Clamp, min, max)
+
+    def relu_(self):
+        return self._inplace(E.Relu)
+
+    def sqrt_(self):
+        return self._inplace(E.Sqrt)
+
+    def exp_(self):
+        return self._inplace(E.Exp)
+
+    def neg_(self):
+        return self._inplace(E.Neg)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """self += value * tensor1 * tensor2."""
+        return self.add_(tensor1 * tensor2 * value)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """self += value * tensor1 / tensor2."""
+        return self.add_(tensor1 / tensor2 * value)
+
+    def lerp_(self, end, weight):
+        """self += weight * (end - self)."""
+        return self.add_((end - self) * weight)
+
+    def masked_fill_(self, mask: "Tensor", value) -> "Tensor":
+        self._check_inplace()
+        result = self.masked_fill(mask, value)
+        return self.copy_(result)
+
+    def copy_(self, src) -> "Tensor":
+        """Copy ``src``'s values (broadcast, converted to self's dtype) into self."""
+        self._check_inplace()
+        src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
+        if grad_mode._grad_enabled and (self.requires_grad or src.requires_grad):
+            return self._inplace(_CopyFrom, src)
+        np.copyto(self._data, np.broadcast_to(src._data, self.shape), casting="unsafe")
+        self._bump_version()
+        return self
+
+    def zero_(self) -> "Tensor":
+        return self.fill_(0)
+
+    def fill_(self, value) -> "Tensor":
+        self._check_inplace()
+        if grad_mode._grad_enabled and self.requires_grad:
+            return self._inplace(_FillWith, value)
+        self._data.fill(value.item() if isinstance(value, Tensor) else value)
+        self._bump_version()
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
+        from . import random
+
+        return self.copy_(Tensor._make(random._generator(generator).uniform(a, b, self.shape)))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
+        from . import random
+
+        return self.copy_(Tensor._make(random._generator(generator).normal(mean, std, self.shape)))
+
+    def bernoulli_(self, p: float = 0.5, *, generator=None) -> "Tensor":
+        from . import random
+
+        return self.copy_(Tensor._make(random._generator(generator).random(self.shape) < p))
+
+    # -- new tensors like this one -------------------------------------------------------
+    def new_zeros(self, *size, dtype=None) -> "Tensor":
+        return Tensor._make(np.zeros(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+
+    def new_ones(self, *size, dtype=None) -> "Tensor":
+        return Tensor._make(np.ones(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+
+    def new_full(self, size, fill_value, *, dtype=None) -> "Tensor":
+        return Tensor._make(np.full(tuple(size), fill_value, dtype=(dtype or self.dtype).numpy_dtype))
+
+    def new_tensor(self, data, *, dtype=None) -> "Tensor":
+        return Tensor._make(np.array(data, dtype=(dtype or self.dtype).numpy_dtype))
+
+    def new_empty(self, *size, dtype=None) -> "Tensor":
+        return Tensor._make(np.empty(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+
+
+class _CopyFrom(E.Function):
+    """z = src broadcast to x's shape (x's old values are discarded);  dL/dx = 0, dL/dsrc = g summed."""
+
+    @staticmethod
+    def forward(ctx, x, src):
+        return np.broadcast_to(src._data, x.shape).astype(x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0, grad_output
+
+
+class _FillWith(E.Function):
+    """z = value everywhere;  dL/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full(x.shape, getattr(value, "_data", value), dtype=x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0, None
+
+
+def _as_tensor_operand(value):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor._make(value)
+    raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(value).__name__}")
+
+
+def _compare(ufunc, a: Tensor, b) -> Tensor:
+    """A comparison: bool result, no gradient, PyTorch's broadcast error."""
+    if not isinstance(b, (Tensor, int, float, bool, np.number)):
+        return NotImplemented
+    dtype = _dtype.result_type(a, b)
+    try:
+        return Tensor._make(np.asarray(ufunc(E._array(a, dtype), E._array(b, dtype))))
+    except ValueError:
+        raise E._broadcast_error(a, b) from None
+
+
+def _logical(ufunc, a: Tensor, b) -> Tensor:
+    """``&``, ``|``, ``^`` on bool or integer tensors."""
+    dtype = _dtype.result_type(a, b)
+    if dtype.is_floating_point:
+        raise RuntimeError(f"\"bitwise_{ufunc.__name__.split('_')[1]}_cpu\" not implemented for '{dtype.name}'")
+    try:
+        return Tensor._make(np.asarray(ufunc(E._array(a, dtype), E._array(b, dtype))))
+    except ValueError:
+        raise E._broadcast_error(a, b) from None
+
+

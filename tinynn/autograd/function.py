@@ -1,0 +1,281 @@
+"""``Function``: an op with a forward and a backward, and the graph node it leaves behind.
+
+Every differentiable op in tinynn is a subclass of :class:`Function`, exactly like a
+custom ``torch.autograd.Function``::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):                 # numpy in, numpy (or Tensor) out
+            y = ...
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):      # Tensors in, Tensors out
+            y, = ctx.saved_tensors
+            return grad_output * y
+
+``Function.apply`` runs ``forward`` with grad mode off and, when some input requires
+grad, records a :class:`Node` in the graph: the ``ctx`` that forward filled in, plus the
+edges (``next_functions``) to the nodes that produced the inputs. ``backward`` is written
+with tensor operations, so when the engine runs it with grad mode on
+(``create_graph=True``) the backward pass is itself recorded and can be differentiated
+again: that is how second derivatives work.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+
+
+class Node:
+    """A node of the backward graph: the ``grad_fn`` of a tensor, and the ``ctx`` of its Function.
+
+    Attributes:
+        next_functions: one ``(node, output_nr)`` pair per forward input, pointing at the
+            node that will receive that input's gradient (``(None, 0)`` for inputs that
+            need none).
+        needs_input_grad: one bool per forward input.
+    """
+
+    def __init__(self, function_cls: type) -> None:
+        self._function_cls = function_cls
+        self._saved: tuple | None = ()
+        self._freed = False
+        self._pre_hooks: dict[int, list] = {}
+        self._retained: dict[int, weakref.ref] = {}
+        self.next_functions: tuple = ()
+        self.needs_input_grad: tuple = ()
+        self.num_outputs = 1
+        self._input_meta: tuple = ()
+        self._output_meta: tuple = ()
+        self._materialize_grads = True
+
+    # -- the ctx API used inside forward/backward ------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for backward. Only use this for tensors (not ``ctx.x = x``):
+        it lets tinynn check they were not modified in place, and free them after backward."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to ``save_for_backward``.
+
+        Raises:
+            RuntimeError: if the graph was freed by an earlier backward, or a saved tensor
+                was modified in place since it was saved.
+        """
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        return tuple(s.unpack(self) if isinstance(s, SavedTensor) else s for s in self._saved)
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Declare outputs that have no gradient (like the indices returned by ``max``)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """If False, backward receives ``None`` (not zeros) for outputs that got no gradient."""
+        self._materialize_grads = value
+
+    # -- graph inspection ------------------------------------------------------------
+    def name(self) -> str:
+        """Like PyTorch: ``"MulBackward0"`` for tinynn's ops, ``"MyFnBackward"`` for yours."""
+        suffix = "0" if self._function_cls.__module__.startswith("tinynn.") else ""
+        return f"{self._function_cls.__name__}Backward{suffix}"
+
+    def register_prehook(self, hook) -> None:
+        """Call ``hook(grad_outputs)`` before this node's backward runs."""
+        self._pre_hooks.setdefault(-1, []).append(hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+    def _release(self) -> None:
+        """Free the saved tensors (called after backward unless ``retain_graph``)."""
+        if self._saved:
+            self._freed = True
+            self._saved = None
+
+    def _call_backward(self, grad_outputs: list) -> tuple:
+        grads = self._function_cls.backward(self, *grad_outputs)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(self.next_functions):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {len(self.next_functions)}, got {len(grads)})"
+            )
+        return grads
+
+
+class AccumulateGrad:
+    """The node at a leaf tensor: adds the incoming gradient into ``variable.grad``."""
+
+    next_functions: tuple = ()
+    num_outputs = 1
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad object>"
+
+
+class SavedTensor:
+    """A tensor kept for backward, remembering its version to detect in-place changes.
+
+    An op that saves its own *output* (``exp``, ``tanh``) must not keep the output tensor
+    itself: output -> grad_fn -> saved output would be a reference cycle. Like PyTorch, we
+    keep only the data and rebuild the output (with its ``grad_fn``) when unpacked.
+    """
+
+    __slots__ = ("tensor", "data", "version", "output_nr", "requires_grad")
+
+    def __init__(self, tensor, output_nr: int | None) -> None:
+        self.version = tensor._version
+        self.output_nr = output_nr
+        if output_nr is None:
+            self.tensor, self.data = tensor, None
+        else:
+            self.tensor, self.data = None, tensor
+            self.requires_grad = tensor.requires_grad
+
+    def unpack(self, node: Node):
+        from .._tensor import Tensor
+
+        if self.output_nr is None:
+            tensor = self.tensor
+        else:
+            out = self.data
+            tensor = Tensor._make(out._data, requires_grad=self.requires_grad)
+            tensor._version_counter = out._version_counter
+            if self.requires_grad:
+                tensor.grad_fn, tensor._output_nr = node, self.output_nr
+        if tensor._version != self.version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [tinynn.Tensor {list(tensor.shape)}, {tensor.dtype}], which "
+                f"is saved by {node.name()}, is at version {tensor._version}; expected version "
+                f"{self.version} instead. Hint: use an out-of-place op (x = x + 1 rather than "
+                "x += 1) on tensors that backward needs."
+            )
+        return tensor
+
+
+class Function:
+    """Base class for differentiable operations (mirrors ``torch.autograd.Function``).
+
+    Subclasses define two static methods:
+
+    * ``forward(ctx, *args)``: compute the result. ``ctx`` is the graph node; save what
+      backward needs with ``ctx.save_for_backward(...)`` (tensors) or as attributes
+      (shapes, dims). May return an ``np.ndarray``, a Tensor, or a tuple of them.
+    * ``backward(ctx, *grad_outputs)``: given dL/d(output) for each output, return
+      dL/d(input) for each forward input, ``None`` for inputs that are not tensors or
+      need no gradient. Use tensor operations, so that the backward is differentiable.
+      Broadcasting is undone by the engine: a gradient may be returned in the broadcast
+      shape, and it is summed down to the input's shape.
+
+    Call it with ``MyFunction.apply(*args)``, never by instantiating it.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        raise RuntimeError(
+            "Function objects are not called directly: use the class method, "
+            f"{type(self).__name__}.apply(...)"
+        )
+
+    @staticmethod
+    def forward(ctx: Node, *args: Any) -> Any:
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx: Node, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run ``forward`` and, if any input requires grad, record the node for backward."""
+        from .._tensor import Tensor
+
+        ctx = Node(cls)
+        needs_grad = grad_mode._grad_enabled and any(
+            isinstance(a, Tensor) and a.requires_grad for a in args
+        )
+        if needs_grad:
+            previous = grad_mode._grad_enabled
+            grad_mode._grad_enabled = False  # forward itself is not recorded
+            try:
+                raw = cls.forward(ctx, *args)
+            finally:
+                grad_mode._grad_enabled = previous
+        else:
+            raw = cls.forward(ctx, *args)
+
+        is_tuple = isinstance(raw, tuple)
+        outputs = tuple(_as_output(r, args) for r in (raw if is_tuple else (raw,)))
+        if not needs_grad:
+            return outputs if is_tuple else outputs[0]
+
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx.next_functions = tuple(
+            _gradient_edge(a) if isinstance(a, Tensor) and a.requires_grad else (None, 0)
+            for a in args
+        )
+        ctx._input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args)
+        ctx._output_meta = tuple((o.shape, o.dtype) for o in outputs)
+        ctx.num_outputs = len(outputs)
+        non_differentiable = {id(t) for t in getattr(ctx, "_non_differentiable", ())}
+        for i, out in enumerate(outputs):
+            if out.dtype.is_floating_point and id(out) not in non_differentiable:
+                out.requires_grad, out.grad_fn, out._output_nr = True, ctx, i
+        if ctx._saved:
+            output_index = {id(o): i for i, o in enumerate(outputs)}
+            ctx._saved = tuple(
+                SavedTensor(t, output_index.get(id(t))) if isinstance(t, Tensor) else t
+                for t in ctx._saved
+            )
+        return outputs if is_tuple else outputs[0]
+
+
+def _as_output(value, inputs: tuple):
+    """Wrap a forward result as a Tensor (ndarray or numpy scalar -> fresh Tensor).
+
+    A forward that returns one of its inputs unchanged gets a new Tensor sharing its
+    memory (as a view), so the input's own ``grad_fn`` is never overwritten.
+    """
+    from .._tensor import Tensor
+
+    if isinstance(value, Tensor):
+        if any(value is a for a in inputs):
+            return Tensor._make_view(value, value._data)
+        return value
+    return Tensor._make(np.asarray(value))
+
+
+def _gradient_edge(tensor) -> tuple:
+    """Where ``tensor``'s gradient goes: its grad_fn, or for a leaf its AccumulateGrad."""
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    accumulator = tensor._grad_accumulator() if tensor._grad_accumulator is not None else None
+    if accumulator is None:
+        accumulator = AccumulateGrad(tensor)
+        tensor._grad_accumulator = weakref.ref(accumulator)
+    return (accumulator, 0)
+
+
+class FunctionCtx(Node):
+    """Alias kept for code that type-annotates ``ctx`` as in PyTorch."""

@@ -1,0 +1,135 @@
+"""Finite-difference checks of analytical gradients: ``gradcheck`` and ``gradgradcheck``.
+
+For each input element x_i, the numerical derivative is the central difference
+(f(x + eps e_i) - f(x - eps e_i)) / (2 eps), which is accurate to O(eps^2). Comparing it
+to what backward computes catches a wrong backward formula. Use float64 inputs: in
+float32 the rounding error of f swamps the difference.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
+
+
+def _numerical_jacobian(func, inputs, eps) -> list:
+    """One (n_outputs_total, n_input_elements) matrix per differentiable input."""
+    from .. import no_grad
+
+    jacobians = []
+    for x in inputs:
+        if not (getattr(x, "requires_grad", False)):
+            jacobians.append(None)
+            continue
+        flat = x._data.reshape(-1)  # a view: writing to it perturbs x
+        columns = []
+        for i in range(flat.size):  # a loop over elements is fine here: this is a test tool
+            original = flat[i]
+            with no_grad():
+                flat[i] = original + eps
+                plus = np.concatenate([o._data.reshape(-1) for o in _as_tuple(func(*inputs))])
+                flat[i] = original - eps
+                minus = np.concatenate([o._data.reshape(-1) for o in _as_tuple(func(*inputs))])
+            flat[i] = original
+            columns.append((plus - minus) / (2 * eps))
+        jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
+    return jacobians
+
+
+def _analytical_jacobian(func, inputs) -> list:
+    from . import grad
+    from .. import zeros_like
+
+    outputs = _as_tuple(func(*inputs))
+    diff_inputs = [x for x in inputs if getattr(x, "requires_grad", False)]
+    rows = []
+    for out in outputs:
+        flat = out.reshape(-1)
+        for j in range(flat.numel()):
+            seed = zeros_like(out)
+            seed._data.reshape(-1)[j] = 1
+            grads = grad([out], diff_inputs, [seed], retain_graph=True, allow_unused=True)
+            rows.append([None if g is None else g._data.reshape(-1).copy() for g in grads])
+    jacobians, k = [], 0
+    for x in inputs:
+        if not getattr(x, "requires_grad", False):
+            jacobians.append(None)
+            continue
+        jacobians.append(np.stack([
+            r[k] if r[k] is not None else np.zeros(x.numel()) for r in rows
+        ]) if rows else np.zeros((0, x.numel())))
+        k += 1
+    return jacobians
+
+
+def gradcheck(func: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check ``func``'s gradients against finite differences, for each input that requires grad.
+
+    Args:
+        func: takes the tensors in ``inputs``, returns a tensor or tuple of tensors.
+        inputs: a tensor or tuple; those that require grad are checked (use float64).
+
+    Returns:
+        True if every entry of every Jacobian matches within ``atol + rtol * |numerical|``.
+
+    Raises:
+        RuntimeError: on a mismatch (naming the input and the worst entry), unless
+            ``raise_exception=False``, then returns False.
+    """
+    inputs = _as_tuple(inputs)
+    for i, x in enumerate(inputs):
+        if getattr(x, "requires_grad", False) and x.dtype.name != "float64":
+            import warnings
+
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating point. "
+                "This check will likely fail if all the inputs are not of double precision floating point.",
+                UserWarning,
+                stacklevel=2,
+            )
+    numerical = _numerical_jacobian(func, inputs, eps)
+    analytical = _analytical_jacobian(func, inputs)
+    for i, (n, a) in enumerate(zip(numerical, analytical)):
+        if n is None:
+            continue
+        if not np.allclose(a, n, atol=atol, rtol=rtol):
+            worst = np.unravel_index(np.argmax(np.abs(a - n)), a.shape)
+            message = (
+                f"Jacobian mismatch for output 0 with respect to input {i},\n"
+                f"numerical:{n}\nanalytical:{a}\n"
+                f"(largest difference at output element {worst[0]}, input element {worst[1]}: "
+                f"numerical {n[worst]:.6g} vs analytical {a[worst]:.6g})"
+            )
+            if raise_exception:
+                raise RuntimeError(message)
+            return False
+    return True
+
+
+def gradgradcheck(func: Callable, inputs: Sequence, grad_outputs=None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check second derivatives: gradcheck of the function x -> d(func(x) . v)/dx.
+
+    ``v`` (``grad_outputs``) is random when not given. The backward is recorded with
+    ``create_graph=True`` and differentiated again.
+    """
+    from . import grad
+    from .. import randn
+
+    inputs = _as_tuple(inputs)
+    outputs = _as_tuple(func(*inputs))
+    if grad_outputs is None:
+        grad_outputs = tuple(randn(o.shape, dtype=o.dtype) for o in outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    diff_positions = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
+
+    def first_derivative(*xs):
+        outs = _as_tuple(func(*xs))
+        return grad(outs, [xs[i] for i in diff_positions], grad_outputs, create_graph=True, allow_unused=True)
+
+    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
