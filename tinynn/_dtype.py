@@ -120,8 +120,14 @@ def result_type(*operands) -> dtype:
     Follows PyTorch: dimensioned tensors decide, unless a 0-d tensor or a Python number
     is of a higher category (see the module docstring).
     """
-    from ._tensor import Tensor
-
+    Tensor = _tensor.Tensor
+    if len(operands) == 2:  # fast path for the common cases: same dtype, or tensor and number
+        a, b = operands
+        if type(a) is Tensor:
+            if type(b) is Tensor and a._data.dtype == b._data.dtype:
+                return _FROM_NUMPY[a._data.dtype]
+            if type(b) is builtins_float and a._data.dtype.kind == "f":
+                return _FROM_NUMPY[a._data.dtype]
     dimensioned = zero_dim = number = None
     for op in operands:
         if isinstance(op, Tensor):
@@ -139,6 +145,8 @@ def result_type(*operands) -> dtype:
     return result
 
 
-import builtins as _builtins  # noqa: E402  (the names bool/int/float are dtypes in this module)
+import builtins as _builtins  # noqa: E402
+
+from . import _tensor  # noqa: E402  (at the bottom: _tensor imports this module)
 
 builtins_bool, builtins_int, builtins_float = _builtins.bool, _builtins.int, _builtins.float

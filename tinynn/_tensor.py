@@ -13,7 +13,6 @@ one answer: ``__add__`` -> ``Add.apply``.
 """
 from __future__ import annotations
 
-import weakref
 from collections import namedtuple
 from typing import Sequence
 
@@ -174,7 +173,7 @@ class Tensor:
 
     @property
     def dtype(self) -> _dtype.dtype:
-        return _dtype.from_numpy_dtype(self._data.dtype)
+        return _dtype._FROM_NUMPY[self._data.dtype]
 
     @property
     def device(self) -> device:
@@ -436,13 +435,13 @@ class Tensor:
                 result = hook(grad)
                 if result is not None:
                     grad = result
-        if not create_graph:
-            grad = grad.detach()
-        if self.grad is None:
+        if create_graph:  # keep the gradient's own graph, so it can be differentiated
+            self.grad = grad if self.grad is None else self.grad + grad
+        elif self.grad is None:
             # a fresh copy: the incoming gradient may be shared with another leaf's
-            self.grad = grad.clone() if not create_graph else grad
-        elif create_graph or self.grad.requires_grad:
-            self.grad = self.grad + grad
+            self.grad = Tensor._make(np.array(grad._data, copy=True))
+        elif self.grad.requires_grad:
+            self.grad = self.grad.detach() + grad.detach()
         else:
             np.add(self.grad._data, grad._data, out=self.grad._data)
 
@@ -464,7 +463,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+            self.grad_fn._retain(self._output_nr, self)
             self._retains_grad = True
 
     @property
@@ -484,7 +483,7 @@ class Tensor:
                 self._hooks = []
             hooks = self._hooks
         else:
-            hooks = self.grad_fn._pre_hooks.setdefault(self._output_nr, [])
+            hooks = self.grad_fn._hooks_for(self._output_nr)
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 

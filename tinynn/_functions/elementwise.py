@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 
 
@@ -196,10 +197,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        from .._tensor import Tensor
-
         with np.errstate(over="ignore"):
-            z = Tensor._make(np.exp(_array(x, _float_dtype(x))))
+            z = _tensor.Tensor._make(np.exp(_array(x, _float_dtype(x))))
         ctx.save_for_backward(z)
         return z
 
@@ -229,10 +228,8 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        from .._tensor import Tensor
-
         with np.errstate(invalid="ignore"):
-            z = Tensor._make(np.sqrt(_array(x, _float_dtype(x))))
+            z = _tensor.Tensor._make(np.sqrt(_array(x, _float_dtype(x))))
         ctx.save_for_backward(z)
         return z
 
@@ -301,9 +298,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        from .._tensor import Tensor
-
-        z = Tensor._make(np.tanh(_array(x, _float_dtype(x))))
+        z = _tensor.Tensor._make(np.tanh(_array(x, _float_dtype(x))))
         ctx.save_for_backward(z)
         return z
 
@@ -318,10 +313,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        from .._tensor import Tensor
-
         with np.errstate(over="ignore"):  # e^-x overflows to inf for x << 0, and 1/inf = 0
-            z = Tensor._make(1 / (1 + np.exp(-_array(x, _float_dtype(x)))))
+            z = _tensor.Tensor._make(1 / (1 + np.exp(-_array(x, _float_dtype(x)))))
         ctx.save_for_backward(z)
         return z
 
@@ -336,9 +329,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        from .._tensor import Tensor
-
-        z = Tensor._make(np.maximum(x._data, 0))
+        z = _tensor.Tensor._make(np.maximum(x._data, 0))
         ctx.save_for_backward(z)
         return z
 

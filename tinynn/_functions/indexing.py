@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 
 
@@ -50,15 +51,13 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, x, key):
-        from .._tensor import Tensor
-
         ctx.shape, ctx.key = x.shape, key
         try:
             out = x._data[key]
         except IndexError as error:
             raise IndexError(f"{error} (indexing a tensor of shape {list(x.shape)})") from None
         if _is_basic(key):
-            return Tensor._make_view(x, np.asarray(out) if np.ndim(out) == 0 else out)
+            return _tensor.Tensor._make_view(x, np.asarray(out) if np.ndim(out) == 0 else out)
         return np.asarray(out)
 
     @staticmethod
@@ -96,13 +95,11 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .._tensor import Tensor
-
         grad_x = grad_value = None
         if ctx.needs_input_grad[0]:
             kept = np.ones(grad_output.shape, dtype=grad_output._data.dtype)
             kept[ctx.key] = 0
-            grad_x = grad_output * Tensor._make(kept)
+            grad_x = grad_output * _tensor.Tensor._make(kept)
         if ctx.needs_input_grad[2]:
             grad_value = grad_output[ctx.key]
         return grad_x, None, grad_value

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 
 
@@ -95,8 +96,6 @@ class Prod(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .._tensor import Tensor
-
         x, = ctx.saved_tensors
         g = grad_output.reshape(ctx.out_keepdim.shape)
         if not np.any(x._data == 0):
@@ -108,7 +107,7 @@ class Prod(Function):
         left = np.concatenate([np.ones_like(flat[:1]), np.cumprod(flat, axis=0)[:-1]])
         right = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], np.ones_like(flat[:1])])
         others = np.moveaxis((left * right).reshape(moved.shape), range(len(ctx.dims)), ctx.dims)
-        return g * Tensor._make(others), None, None
+        return g * _tensor.Tensor._make(others), None, None
 
 
 class Amax(Function):
@@ -129,11 +128,9 @@ class Amax(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .._tensor import Tensor
-
         share = ctx.is_extreme / ctx.is_extreme.sum(axis=ctx.dims, keepdims=True)
         g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
-        return g * Tensor._make(share.astype(grad_output.dtype.numpy_dtype)), None, None, None
+        return g * _tensor.Tensor._make(share.astype(grad_output.dtype.numpy_dtype)), None, None, None
 
 
 class MaxDim(Function):
@@ -141,8 +138,6 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, largest):
-        from .._tensor import Tensor
-
         (axis,) = normalize_dims(dim, x.ndim) or (None,)
         if axis is None:  # 0-d input
             return x._data.copy(), np.zeros((), dtype=np.int64)
@@ -156,7 +151,7 @@ class MaxDim(Function):
         ctx.axis, ctx.shape, ctx.keepdim = axis, x.shape, keepdim
         if not keepdim:
             values, indices = np.squeeze(values, axis), np.squeeze(indices, axis)
-        indices = Tensor._make(indices)
+        indices = _tensor.Tensor._make(indices)
         ctx.indices = indices
         ctx.mark_non_differentiable(indices)
         return values, indices
@@ -178,12 +173,10 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        from .._tensor import Tensor
-
         ctx.dim = dim
         shifted = x._data - np.max(x._data, axis=dim, keepdims=True)  # e^{x - max}: no overflow
         e = np.exp(shifted)
-        z = Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
+        z = _tensor.Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
         ctx.save_for_backward(z)
         return z
 
@@ -198,11 +191,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        from .._tensor import Tensor
-
         ctx.dim = dim
         shifted = x._data - np.max(x._data, axis=dim, keepdims=True)
-        z = Tensor._make(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
+        z = _tensor.Tensor._make(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
         ctx.save_for_backward(z)
         return z
 

@@ -3,12 +3,13 @@
 Their backward moves the gradient back: a view's backward is the inverse view, an
 ``expand``'s backward is a sum, a ``cat``'s backward is a split. Ops that return a view
 (``view``, ``permute``, ``expand``) share memory with their input, as in PyTorch; they
-build their output with ``Tensor._make_view`` so tinynn knows it is a view.
+build their output with ``_tensor.Tensor._make_view`` so tinynn knows it is a view.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 
 
@@ -40,8 +41,6 @@ class View(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        from .._tensor import Tensor
-
         ctx.shape = x.shape
         shape = infer_size(shape, x.numel())
         try:
@@ -53,7 +52,7 @@ class View(Function):
                 f"(input shape {list(x.shape)}, stride {list(x.stride())}, requested shape "
                 f"{list(shape)}; call .contiguous() first to make a copy with standard strides)"
             ) from None
-        return Tensor._make_view(x, out)
+        return _tensor.Tensor._make_view(x, out)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -65,11 +64,9 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        from .._tensor import Tensor
-
         ctx.shape = x.shape
         out = np.reshape(x._data, infer_size(shape, x.numel()))
-        return Tensor._make_view(x, out) if np.shares_memory(out, x._data) else out
+        return _tensor.Tensor._make_view(x, out) if np.shares_memory(out, x._data) else out
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -81,10 +78,8 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, x, dims):
-        from .._tensor import Tensor
-
         ctx.dims = dims
-        return Tensor._make_view(x, np.transpose(x._data, dims))
+        return _tensor.Tensor._make_view(x, np.transpose(x._data, dims))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -96,11 +91,9 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        from .._tensor import Tensor
-
         ctx.shape = x.shape
         try:
-            return Tensor._make_view(x, np.broadcast_to(x._data, shape))
+            return _tensor.Tensor._make_view(x, np.broadcast_to(x._data, shape))
         except ValueError:
             raise RuntimeError(
                 f"The expanded size of the tensor must match the existing size at each "

@@ -9,6 +9,7 @@ thousands of nodes deep (a long RNN) does not hit Python's recursion limit.
 """
 from __future__ import annotations
 
+from .. import _dtype
 from . import grad_mode
 from .function import AccumulateGrad
 
@@ -34,12 +35,15 @@ def _accumulate(buffer: list, index: int, grad) -> None:
     buffer[index] = grad if buffer[index] is None else buffer[index] + grad
 
 
-def _sum_to_input(grad, input_shape, input_dtype):
-    """Undo broadcasting and match the input's dtype: the engine's one place for it."""
-    if grad.shape != input_shape:
+def _sum_to_input(grad, input_shape: tuple, input_dtype):
+    """Undo broadcasting and match the input's dtype: the engine's one place for it.
+
+    ``input_shape`` and ``input_dtype`` are the numpy shape and dtype the input had.
+    """
+    if grad._data.shape != input_shape:
         grad = grad.sum_to_size(input_shape)
-    if grad.dtype is not input_dtype:
-        grad = grad.to(input_dtype)
+    if grad._data.dtype != input_dtype:
+        grad = grad.to(_dtype._FROM_NUMPY[input_dtype])
     return grad
 
 
@@ -92,7 +96,7 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
             if all(g is None for g in grad_outputs):
                 grad_inputs = (None,) * len(node.next_functions)
             else:
-                if node._materialize_grads:
+                if node._materialize_grads and any(g is None for g in grad_outputs):
                     grad_outputs = _materialize(node, grad_outputs)
                 grad_inputs = node._call_backward(grad_outputs)
             if not retain_graph:
@@ -146,6 +150,6 @@ def _materialize(node, grad_outputs: list) -> list:
     from .. import _creation
 
     return [
-        g if g is not None else _creation.zeros(shape, dtype=dtype)
+        g if g is not None else _creation.zeros(shape, dtype=_dtype._FROM_NUMPY[dtype])
         for g, (shape, dtype) in zip(grad_outputs, node._output_meta)
     ]

@@ -42,20 +42,27 @@ class Node:
         needs_input_grad: one bool per forward input.
     """
 
+    # defaults shared by all nodes (set on the instance only when they change)
+    _saved: tuple | None = ()
+    _freed = False
+    _pre_hooks: dict = {}
+    _retained: dict = {}
+    _non_differentiable: tuple = ()
+    _materialize_grads = True
+    next_functions: tuple = ()
+    num_outputs = 1
+    _input_meta: tuple = ()
+    _output_meta: tuple = ()
+
     def __init__(self, function_cls: type) -> None:
         self._function_cls = function_cls
-        self._saved: tuple | None = ()
-        self._freed = False
-        self._pre_hooks: dict[int, list] = {}
-        self._retained: dict[int, weakref.ref] = {}
-        self.next_functions: tuple = ()
-        self.needs_input_grad: tuple = ()
-        self.num_outputs = 1
-        self._input_meta: tuple = ()
-        self._output_meta: tuple = ()
-        self._materialize_grads = True
 
     # -- the ctx API used inside forward/backward ------------------------------------
+    @property
+    def needs_input_grad(self) -> tuple:
+        """One bool per forward input: does that input need a gradient?"""
+        return tuple(node is not None for node, _ in self.next_functions)
+
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for backward. Only use this for tensors (not ``ctx.x = x``):
         it lets tinynn check they were not modified in place, and free them after backward."""
@@ -93,9 +100,17 @@ class Node:
         suffix = "0" if self._function_cls.__module__.startswith("tinynn.") else ""
         return f"{self._function_cls.__name__}Backward{suffix}"
 
-    def register_prehook(self, hook) -> None:
-        """Call ``hook(grad_outputs)`` before this node's backward runs."""
-        self._pre_hooks.setdefault(-1, []).append(hook)
+    def _hooks_for(self, output_nr: int) -> list:
+        """The hook list of one output (``Tensor.register_hook`` on a non-leaf appends to it)."""
+        if "_pre_hooks" not in self.__dict__:
+            self._pre_hooks = {}
+        return self._pre_hooks.setdefault(output_nr, [])
+
+    def _retain(self, output_nr: int, tensor) -> None:
+        """Store the gradient of this output in ``tensor.grad`` during backward (``retain_grad``)."""
+        if "_retained" not in self.__dict__:
+            self._retained = {}
+        self._retained[output_nr] = weakref.ref(tensor)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
@@ -154,13 +169,11 @@ class SavedTensor:
             self.requires_grad = tensor.requires_grad
 
     def unpack(self, node: Node):
-        from .._tensor import Tensor
-
         if self.output_nr is None:
             tensor = self.tensor
         else:
             out = self.data
-            tensor = Tensor._make(out._data, requires_grad=self.requires_grad)
+            tensor = _tensor.Tensor._make(out._data, requires_grad=self.requires_grad)
             tensor._version_counter = out._version_counter
             if self.requires_grad:
                 tensor.grad_fn, tensor._output_nr = node, self.output_nr
@@ -209,46 +222,58 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` and, if any input requires grad, record the node for backward."""
-        from .._tensor import Tensor
-
         ctx = Node(cls)
-        needs_grad = grad_mode._grad_enabled and any(
-            isinstance(a, Tensor) and a.requires_grad for a in args
-        )
-        if needs_grad:
-            previous = grad_mode._grad_enabled
-            grad_mode._grad_enabled = False  # forward itself is not recorded
-            try:
-                raw = cls.forward(ctx, *args)
-            finally:
-                grad_mode._grad_enabled = previous
-        else:
+        needs_grad = False
+        if grad_mode._grad_enabled:
+            for a in args:
+                if isinstance(a, _tensor.Tensor) and a._requires_grad:
+                    needs_grad = True
+                    break
+        if not needs_grad:  # the fast path: no graph to record
             raw = cls.forward(ctx, *args)
+            if type(raw) is tuple:
+                return tuple(_as_output(r, args) for r in raw)
+            return _as_output(raw, args)
 
-        is_tuple = isinstance(raw, tuple)
-        outputs = tuple(_as_output(r, args) for r in (raw if is_tuple else (raw,)))
-        if not needs_grad:
-            return outputs if is_tuple else outputs[0]
+        # Record the node: one edge per input, to where that input's gradient must go.
+        next_functions, input_meta = [], []
+        for a in args:
+            if isinstance(a, _tensor.Tensor) and a._requires_grad:
+                next_functions.append(_gradient_edge(a))
+                input_meta.append((a._data.shape, a._data.dtype))
+            else:
+                next_functions.append(_NO_EDGE)
+                input_meta.append(None)
+        ctx.next_functions, ctx._input_meta = tuple(next_functions), tuple(input_meta)
 
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        ctx.next_functions = tuple(
-            _gradient_edge(a) if isinstance(a, Tensor) and a.requires_grad else (None, 0)
-            for a in args
-        )
-        ctx._input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args)
-        ctx._output_meta = tuple((o.shape, o.dtype) for o in outputs)
+        grad_mode._grad_enabled = False  # forward itself is not recorded
+        try:
+            raw = cls.forward(ctx, *args)
+        finally:
+            grad_mode._grad_enabled = True
+        is_tuple = type(raw) is tuple
+        outputs = tuple(_as_output(r, args) for r in raw) if is_tuple else (_as_output(raw, args),)
+        ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
         ctx.num_outputs = len(outputs)
-        non_differentiable = {id(t) for t in getattr(ctx, "_non_differentiable", ())}
         for i, out in enumerate(outputs):
-            if out.dtype.is_floating_point and id(out) not in non_differentiable:
-                out.requires_grad, out.grad_fn, out._output_nr = True, ctx, i
+            if out._data.dtype.kind == "f" and not any(out is t for t in ctx._non_differentiable):
+                out._requires_grad, out.grad_fn, out._output_nr = True, ctx, i
         if ctx._saved:
-            output_index = {id(o): i for i, o in enumerate(outputs)}
-            ctx._saved = tuple(
-                SavedTensor(t, output_index.get(id(t))) if isinstance(t, Tensor) else t
-                for t in ctx._saved
-            )
+            ctx._saved = tuple(_save(t, outputs) for t in ctx._saved)
         return outputs if is_tuple else outputs[0]
+
+
+_NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
+
+
+def _save(value, outputs: tuple):
+    """Wrap a tensor given to ``save_for_backward``, noting whether it is one of the outputs."""
+    if not isinstance(value, _tensor.Tensor):
+        return value
+    for i, out in enumerate(outputs):
+        if value is out:
+            return SavedTensor(value, i)
+    return SavedTensor(value, None)
 
 
 def _as_output(value, inputs: tuple):
@@ -257,13 +282,14 @@ def _as_output(value, inputs: tuple):
     A forward that returns one of its inputs unchanged gets a new Tensor sharing its
     memory (as a view), so the input's own ``grad_fn`` is never overwritten.
     """
-    from .._tensor import Tensor
-
-    if isinstance(value, Tensor):
-        if any(value is a for a in inputs):
-            return Tensor._make_view(value, value._data)
+    if type(value) is np.ndarray:
+        return _tensor.Tensor._make(value)
+    if isinstance(value, _tensor.Tensor):
+        for a in inputs:
+            if value is a:
+                return _tensor.Tensor._make_view(value, value._data)
         return value
-    return Tensor._make(np.asarray(value))
+    return _tensor.Tensor._make(np.asarray(value))
 
 
 def _gradient_edge(tensor) -> tuple:
@@ -279,3 +305,7 @@ def _gradient_edge(tensor) -> tuple:
 
 class FunctionCtx(Node):
     """Alias kept for code that type-annotates ``ctx`` as in PyTorch."""
+
+
+# At the bottom, because tinynn/_tensor.py imports the Functions defined with this module.
+from .. import _tensor  # noqa: E402
