@@ -88,15 +88,17 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
                 for nr, g in enumerate(grad_outputs):
                     for i in capture.get((id(node), nr), ()):
                         captured[i] = g
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 if inputs is None and grad_outputs[0] is not None:
                     node.variable._accumulate_grad(grad_outputs[0], create_graph)
                 continue
-            grad_outputs = _run_tensor_hooks(node, grad_outputs)
-            if all(g is None for g in grad_outputs):
+            if node._pre_hooks or node._retained:
+                grad_outputs = _run_tensor_hooks(node, grad_outputs)
+            missing = sum(g is None for g in grad_outputs)
+            if missing == len(grad_outputs):  # nothing flows through this node
                 grad_inputs = (None,) * len(node.next_functions)
             else:
-                if node._materialize_grads and any(g is None for g in grad_outputs):
+                if missing and node._materialize_grads:
                     grad_outputs = _materialize(node, grad_outputs)
                 grad_inputs = node._call_backward(grad_outputs)
             if not retain_graph:
@@ -105,9 +107,11 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
                 if next_node is None:
                     continue
                 if grad is not None:
-                    if next_node not in buffers:
-                        buffers[next_node] = [None] * next_node.num_outputs
-                    _accumulate(buffers[next_node], nr, _sum_to_input(grad, *meta))
+                    grad = _sum_to_input(grad, *meta)
+                    buffer = buffers.get(next_node)
+                    if buffer is None:
+                        buffer = buffers[next_node] = [None] * next_node.num_outputs
+                    buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
                     ready.append(next_node)
@@ -127,8 +131,6 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
 
 def _run_tensor_hooks(node, grad_outputs: list) -> list:
     """Hooks registered on non-leaf tensors (``register_hook``) and ``retain_grad``."""
-    if not node._pre_hooks and not node._retained:
-        return grad_outputs
     grad_outputs = list(grad_outputs)
     for nr, hooks in node._pre_hooks.items():
         if nr < 0 or grad_outputs[nr] is None:
