@@ -6,6 +6,7 @@ integer ranges and ``randint`` give int64, as in PyTorch.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
 
@@ -37,11 +38,15 @@ def _infer_array(data) -> np.ndarray:
             stacklevel=3,
         )
         return data._data.copy()
-    if isinstance(data, np.ndarray):
-        _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
-        return data.copy()
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _to_nested_values(data)
+    if isinstance(data, (np.ndarray, np.generic)):  # an array or a numpy scalar keeps its dtype
+        return np.array(data, dtype=_dtype.from_numpy_dtype(data.dtype).numpy_dtype)  # raises for unsupported dtypes
+    if isinstance(data, (list, tuple)):
+        leaves = list(_flat(data))
+        if any(isinstance(x, (Tensor, np.generic)) for x in leaves):
+            # PyTorch infers each element's dtype (a numpy float64 is float64, a Python
+            # float the default dtype) and promotes them; numpy alone would say float64.
+            dtype = functools.reduce(_dtype.promote_types, map(_leaf_dtype, leaves))
+            return np.array(_to_nested_values(data), dtype=dtype.numpy_dtype)
     array = np.array(data)
     if array.dtype.kind == "f":
         return array.astype(_dtype.get_default_dtype().numpy_dtype)
@@ -52,6 +57,15 @@ def _infer_array(data) -> np.ndarray:
     if array.dtype.kind == "O" or array.dtype.kind == "U":
         raise TypeError(f"Could not infer dtype of {type(data).__name__} (or its elements)")
     raise TypeError(f"tinynn does not support values of numpy dtype {array.dtype}")
+
+
+def _leaf_dtype(value) -> _dtype.dtype:
+    """The dtype PyTorch infers for one element of nested data."""
+    if isinstance(value, Tensor):
+        return value.dtype
+    if isinstance(value, np.generic):
+        return _dtype.from_numpy_dtype(value.dtype)
+    return _dtype.scalar_dtype(value)
 
 
 def _flat(data):

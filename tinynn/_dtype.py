@@ -15,6 +15,8 @@ which decides the dtype of ``a + b``. PyTorch's rule (not numpy's) is:
 """
 from __future__ import annotations
 
+import builtins as _builtins  # this module's own names bool/int/float are dtypes
+
 import numpy as np
 
 
@@ -34,7 +36,7 @@ class dtype:
         self.itemsize = self.numpy_dtype.itemsize
 
     @property
-    def category(self) -> int:
+    def category(self) -> _builtins.int:
         """0 for bool, 1 for integers, 2 for floating point."""
         return {"b": 0, "u": 1, "i": 1, "f": 2}[self.numpy_dtype.kind]
 
@@ -144,8 +146,6 @@ def result_type(*operands) -> dtype:
             result = candidate
     return result
 
-
-import builtins as _builtins  # noqa: E402
 
 from . import _tensor  # noqa: E402  (at the bottom: _tensor imports this module)
 

@@ -25,6 +25,7 @@ from ._functions import linalg as L
 from ._functions import reduction as R
 from ._functions import shape as S
 from .autograd import grad_mode
+from .utils.hooks import RemovableHandle
 
 min_max = namedtuple("min_max", ["values", "indices"])  # what max(dim) returns, like torch.return_types.max
 
@@ -78,17 +79,6 @@ class device:
 _CPU = device("cpu")
 
 
-class _RemovableHandle:
-    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list, hook) -> None:
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
 class Tensor:
     """A multi-dimensional array with autograd, mirroring ``torch.Tensor``.
 
@@ -117,7 +107,7 @@ class Tensor:
             self._data = np.empty(_size_args(args), dtype=_dtype.get_default_dtype().numpy_dtype)
 
     @staticmethod
-    def _make(array: np.ndarray, requires_grad: bool = False) -> "Tensor":
+    def _make(array: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap a numpy array (no copy). The one internal way to make a Tensor."""
         t = object.__new__(Tensor)
         t._data = array
@@ -126,7 +116,7 @@ class Tensor:
         return t
 
     @staticmethod
-    def _make_view(base: "Tensor", array: np.ndarray) -> "Tensor":
+    def _make_view(base: Tensor, array: np.ndarray) -> Tensor:
         """Wrap ``array``, a numpy view of ``base``'s memory: it shares base's version counter."""
         t = object.__new__(Tensor)
         t._data = array
@@ -138,12 +128,12 @@ class Tensor:
 
     # -- attributes --------------------------------------------------------------------
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """The same values, detached from the graph (shares memory)."""
         return self.detach()
 
     @data.setter
-    def data(self, value: "Tensor") -> None:
+    def data(self, value: Tensor) -> None:
         self._data = value._data
 
     @property
@@ -188,7 +178,11 @@ class Tensor:
 
     def stride(self, dim: int | None = None):
         """Steps (in elements, not bytes) to the next element along each dimension."""
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        if self._data.size == 0:  # numpy gives empty arrays 0 strides; PyTorch the contiguous ones
+            strides = tuple(int(np.prod([max(s, 1) for s in self._data.shape[i + 1:]], dtype=np.int64))
+                            for i in range(self._data.ndim))
+        else:
+            strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[R.normalize_dims(dim, self.ndim)[0]]
 
     def storage_offset(self) -> int:
@@ -204,10 +198,10 @@ class Tensor:
 
         Dimensions of size 1 are ignored, as in PyTorch (their stride does not matter).
         """
+        if self._data.size == 0:
+            return True
         expected = 1
         for size, stride in zip(reversed(self._data.shape), reversed(self.stride())):
-            if size == 0:
-                return True
             if size != 1:
                 if stride != expected:
                     return False
@@ -236,7 +230,7 @@ class Tensor:
             )
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self (leaves only)."""
         if self.grad_fn is not None:
             raise RuntimeError(
@@ -262,12 +256,12 @@ class Tensor:
         self._version_counter[0] += 1
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """All dimensions reversed (the transpose, for a matrix)."""
         return self.permute(tuple(range(self.ndim - 1, -1, -1)))
 
     @property
-    def mT(self) -> "Tensor":
+    def mT(self) -> Tensor:
         """The last two dimensions swapped (a batch of transposed matrices)."""
         return self.transpose(-2, -1)
 
@@ -334,7 +328,7 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
-    def __deepcopy__(self, memo) -> "Tensor":
+    def __deepcopy__(self, memo) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
@@ -356,7 +350,7 @@ class Tensor:
         )
 
     # -- dtype and device ----------------------------------------------------------------
-    def to(self, *args, **kwargs) -> "Tensor":
+    def to(self, *args, **kwargs) -> Tensor:
         """Convert to a dtype and/or device: ``to(tinynn.float64)``, ``to("cpu")``, ``to(other)``.
 
         Returns self when nothing changes, as PyTorch does.
@@ -385,32 +379,32 @@ class Tensor:
                     "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
         return self.to(dtype)
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.to(_dtype.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.to(_dtype.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
         return self.to(_dtype.float16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.to(_dtype.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         return self.to(_dtype.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self.to(_dtype.bool)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, *args, **kwargs) -> "Tensor":
+    def cuda(self, *args, **kwargs) -> Tensor:
         device("cuda")  # raises: tinynn runs on the CPU only
 
     # -- autograd ----------------------------------------------------------------------
-    def backward(self, gradient: "Tensor" | None = None, retain_graph: bool | None = None,
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Sequence["Tensor"] | None = None) -> None:
         """Compute d(self)/d(leaf) for every leaf of the graph and add it into ``leaf.grad``.
 
@@ -428,7 +422,7 @@ class Tensor:
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
-    def _accumulate_grad(self, grad: "Tensor", create_graph: bool) -> None:
+    def _accumulate_grad(self, grad: Tensor, create_graph: bool) -> None:
         """``self.grad += grad`` for a leaf (what AccumulateGrad does)."""
         if self._hooks:
             for hook in self._hooks:
@@ -445,11 +439,11 @@ class Tensor:
         else:
             np.add(self.grad._data, grad._data, out=self.grad._data)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same values (shared memory) as a new leaf that does not require grad."""
         return Tensor._make_view(self, self._data)
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         """Cut this tensor out of the graph, in place."""
         self.grad_fn, self._requires_grad = None, False
         return self
@@ -470,7 +464,7 @@ class Tensor:
     def retains_grad(self) -> bool:
         return self._retains_grad
 
-    def register_hook(self, hook) -> _RemovableHandle:
+    def register_hook(self, hook) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new grad.
 
         Raises:
@@ -485,7 +479,7 @@ class Tensor:
         else:
             hooks = self.grad_fn._hooks_for(self._output_nr)
         hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
+        return RemovableHandle(hooks, hook)
 
     # -- arithmetic operators (each one line: the op lives in tinynn/_functions) ------------
     def __add__(self, other):
@@ -589,35 +583,35 @@ class Tensor:
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def logical_not(self) -> "Tensor":
+    def logical_not(self) -> Tensor:
         return Tensor._make(np.logical_not(self._data))
 
-    def logical_and(self, other) -> "Tensor":
+    def logical_and(self, other) -> Tensor:
         return Tensor._make(np.logical_and(self._data, getattr(other, "_data", other)))
 
-    def logical_or(self, other) -> "Tensor":
+    def logical_or(self, other) -> Tensor:
         return Tensor._make(np.logical_or(self._data, getattr(other, "_data", other)))
 
-    def isnan(self) -> "Tensor":
+    def isnan(self) -> Tensor:
         return Tensor._make(np.isnan(self._data))
 
-    def isinf(self) -> "Tensor":
+    def isinf(self) -> Tensor:
         return Tensor._make(np.isinf(self._data))
 
-    def isfinite(self) -> "Tensor":
+    def isfinite(self) -> Tensor:
         return Tensor._make(np.isfinite(self._data))
 
-    def any(self, dim=None, keepdim: bool = False) -> "Tensor":
+    def any(self, dim=None, keepdim: bool = False) -> Tensor:
         return Tensor._make(np.asarray(np.any(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
 
-    def all(self, dim=None, keepdim: bool = False) -> "Tensor":
+    def all(self, dim=None, keepdim: bool = False) -> Tensor:
         return Tensor._make(np.asarray(np.all(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
 
-    def equal(self, other: "Tensor") -> bool:
+    def equal(self, other: Tensor) -> bool:
         """True if both tensors have the same shape and values."""
         return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
-    def allclose(self, other: "Tensor", rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
         return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     # -- elementwise math ----------------------------------------------------------------
@@ -728,7 +722,7 @@ class Tensor:
 
         return where(condition, self, other)
 
-    def masked_fill(self, mask: "Tensor", value) -> "Tensor":
+    def masked_fill(self, mask: Tensor, value) -> Tensor:
         """Replace the elements where ``mask`` is True by ``value`` (a number or 0-d tensor)."""
         if mask.dtype is not _dtype.bool:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
@@ -834,7 +828,7 @@ class Tensor:
             raise NotImplementedError("view(dtype) is not supported by tinynn")
         return S.View.apply(self, _size_args(shape))
 
-    def view_as(self, other: "Tensor"):
+    def view_as(self, other: Tensor):
         return self.view(other.shape)
 
     def reshape(self, *shape):
@@ -844,7 +838,7 @@ class Tensor:
             return self
         return S.Reshape.apply(self, shape)
 
-    def reshape_as(self, other: "Tensor"):
+    def reshape_as(self, other: Tensor):
         return self.reshape(other.shape)
 
     def contiguous(self):
@@ -931,7 +925,7 @@ class Tensor:
             return self
         return S.Expand.apply(self, shape)
 
-    def expand_as(self, other: "Tensor"):
+    def expand_as(self, other: Tensor):
         return self.expand(other.shape)
 
     def repeat(self, *repeats):
@@ -965,18 +959,18 @@ class Tensor:
             value = value.to(self.dtype)
         self._inplace(I.IndexPut, key, value)
 
-    def gather(self, dim: int, index: "Tensor"):
+    def gather(self, dim: int, index: Tensor):
         return I.Gather.apply(self, R.normalize_dims(dim, self.ndim)[0], index)
 
-    def scatter_add(self, dim: int, index: "Tensor", src: "Tensor"):
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor):
         d = R.normalize_dims(dim, self.ndim)[0]
         return self + I.ScatterAdd.apply(src, self.shape, d, index)
 
-    def index_select(self, dim: int, index: "Tensor"):
+    def index_select(self, dim: int, index: Tensor):
         d = R.normalize_dims(dim, self.ndim)[0]
         return self[(slice(None),) * d + (index,)]
 
-    def masked_select(self, mask: "Tensor"):
+    def masked_select(self, mask: Tensor):
         return self[mask.expand(self.shape) if mask.shape != self.shape else mask]
 
     def nonzero(self, *, as_tuple: bool = False):
@@ -994,7 +988,7 @@ class Tensor:
                 "out-of-place op.)"
             )
 
-    def _inplace(self, function, *args) -> "Tensor":
+    def _inplace(self, function, *args) -> Tensor:
         """Apply ``function(self, *args)`` and store the result in self's own memory.
 
         Without grad, this is just a write into the numpy array. With grad, self's history
@@ -1057,6 +1051,20 @@ class Tensor:
     def neg_(self):
         return self._inplace(E.Neg)
 
+    # ``x += y`` is in place, as in PyTorch (without these, Python would rebind x to x + y,
+    # and ``w -= lr * w.grad`` under no_grad would replace a parameter by a new tensor)
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
     def addcmul_(self, tensor1, tensor2, *, value=1):
         """self += value * tensor1 * tensor2."""
         return self.add_(tensor1 * tensor2 * value)
@@ -1069,12 +1077,12 @@ class Tensor:
         """self += weight * (end - self)."""
         return self.add_((end - self) * weight)
 
-    def masked_fill_(self, mask: "Tensor", value) -> "Tensor":
+    def masked_fill_(self, mask: Tensor, value) -> Tensor:
         self._check_inplace()
         result = self.masked_fill(mask, value)
         return self.copy_(result)
 
-    def copy_(self, src) -> "Tensor":
+    def copy_(self, src) -> Tensor:
         """Copy ``src``'s values (broadcast, converted to self's dtype) into self."""
         self._check_inplace()
         src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
@@ -1084,10 +1092,10 @@ class Tensor:
         self._bump_version()
         return self
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value) -> Tensor:
         self._check_inplace()
         if grad_mode._grad_enabled and self.requires_grad:
             return self._inplace(_FillWith, value)
@@ -1095,35 +1103,35 @@ class Tensor:
         self._bump_version()
         return self
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         from . import random
 
         return self.copy_(Tensor._make(random._generator(generator).uniform(a, b, self.shape)))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         from . import random
 
         return self.copy_(Tensor._make(random._generator(generator).normal(mean, std, self.shape)))
 
-    def bernoulli_(self, p: float = 0.5, *, generator=None) -> "Tensor":
+    def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
         from . import random
 
         return self.copy_(Tensor._make(random._generator(generator).random(self.shape) < p))
 
     # -- new tensors like this one -------------------------------------------------------
-    def new_zeros(self, *size, dtype=None) -> "Tensor":
+    def new_zeros(self, *size, dtype=None) -> Tensor:
         return Tensor._make(np.zeros(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
 
-    def new_ones(self, *size, dtype=None) -> "Tensor":
+    def new_ones(self, *size, dtype=None) -> Tensor:
         return Tensor._make(np.ones(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
 
-    def new_full(self, size, fill_value, *, dtype=None) -> "Tensor":
+    def new_full(self, size, fill_value, *, dtype=None) -> Tensor:
         return Tensor._make(np.full(tuple(size), fill_value, dtype=(dtype or self.dtype).numpy_dtype))
 
-    def new_tensor(self, data, *, dtype=None) -> "Tensor":
+    def new_tensor(self, data, *, dtype=None) -> Tensor:
         return Tensor._make(np.array(data, dtype=(dtype or self.dtype).numpy_dtype))
 
-    def new_empty(self, *size, dtype=None) -> "Tensor":
+    def new_empty(self, *size, dtype=None) -> Tensor:
         return Tensor._make(np.empty(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
 
 

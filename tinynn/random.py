@@ -16,7 +16,7 @@ class Generator:
         self._rng = np.random.default_rng()
         self._seed = None
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self._rng = np.random.default_rng(int(seed))
         return self

@@ -69,11 +69,15 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        dtype = _dtype.result_type(x, y)
-        if dtype is _dtype.bool:
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                               "Use the `^` or `logical_xor()` operator instead.")
-        return _binary(np.subtract, x, y, dtype)
+        if any(_dtype.result_type(v) is _dtype.bool for v in (x, y)):  # PyTorch: any bool operand
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+                if _dtype.result_type(x, y) is not _dtype.bool else
+                "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                "Use the `^` or `logical_xor()` operator instead."
+            )
+        return _binary(np.subtract, x, y, _dtype.result_type(x, y))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -120,6 +124,10 @@ class Pow(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         dtype = _dtype.result_type(x, y)
+        if dtype is _dtype.bool:  # PyTorch: only bool tensor ** bool number (x**True = x, x**False = 1)
+            if isinstance(y, _tensor.Tensor):
+                raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+            return np.logical_or(x._data, not y)
         if dtype.category == 1 and np.any(np.asarray(_array(y, dtype)) < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         with np.errstate(divide="ignore", invalid="ignore"):

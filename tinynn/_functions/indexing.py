@@ -52,12 +52,16 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x.shape, key
+        basic = _is_basic(key)
+        # With a trailing Ellipsis numpy returns a 0-d *view* for x[i], not a scalar copy,
+        # so that x[i].fill_(0) writes into x, as in PyTorch.
+        numpy_key = key + (Ellipsis,) if basic and Ellipsis not in key else key
         try:
-            out = x._data[key]
+            out = x._data[numpy_key]
         except IndexError as error:
             raise IndexError(f"{error} (indexing a tensor of shape {list(x.shape)})") from None
-        if _is_basic(key):
-            return _tensor.Tensor._make_view(x, np.asarray(out) if np.ndim(out) == 0 else out)
+        if basic:
+            return _tensor.Tensor._make_view(x, out)
         return np.asarray(out)
 
     @staticmethod

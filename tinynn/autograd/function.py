@@ -39,7 +39,6 @@ class Node:
         next_functions: one ``(node, output_nr)`` pair per forward input, pointing at the
             node that will receive that input's gradient (``(None, 0)`` for inputs that
             need none).
-        needs_input_grad: one bool per forward input.
     """
 
     # defaults shared by all nodes (set on the instance only when they change)
@@ -60,7 +59,7 @@ class Node:
     # -- the ctx API used inside forward/backward ------------------------------------
     @property
     def needs_input_grad(self) -> tuple:
-        """One bool per forward input: does that input need a gradient?"""
+        """A tuple with one bool per forward input, True where that input needs a gradient."""
         return tuple(node is not None for node, _ in self.next_functions)
 
     def save_for_backward(self, *tensors) -> None:

@@ -1,0 +1,2 @@
+"""``tinynn.utils``: helpers that mirror ``torch.utils`` (``data``, ``hooks``)."""
+from . import hooks
