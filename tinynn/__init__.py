@@ -19,6 +19,9 @@ from ._ops import cat, chunk, concat, concatenate, split, stack, where
 from ._tensor import Size, Tensor, device
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, initial_seed, manual_seed, seed
+from .serialization import load, save
+from . import nn, optim  # noqa: E402  (after the core they build on)
+from .utils import convert as _convert, data as _data  # noqa: E402,F401  (tinynn.utils.data after `import tinynn`)
 
 __version__ = "0.1.0"
 
@@ -291,10 +294,7 @@ def logical_not(input):
 
 
 def argsort(input, dim=-1, descending=False):
-    import numpy as _np
-
-    order = _np.argsort(-input._data if descending else input._data, axis=dim, kind="stable")
-    return Tensor._make(order.astype(_np.int64))
+    return input.argsort(dim, descending)
 
 
 def eq(input, other):

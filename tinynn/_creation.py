@@ -28,8 +28,12 @@ def _finish(array: np.ndarray, dtype, device, requires_grad: bool) -> Tensor:
     return t
 
 
-def _infer_array(data) -> np.ndarray:
-    """numpy array for ``data`` with PyTorch's dtype inference for Python values."""
+def _infer_array(data, dtype: _dtype.dtype | None = None) -> np.ndarray:
+    """numpy array for ``data`` with PyTorch's dtype inference for Python values.
+
+    Python data is converted straight to ``dtype`` when one is given (going through
+    float32 first would round ``0.1`` before it became a float64).
+    """
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "
@@ -45,8 +49,10 @@ def _infer_array(data) -> np.ndarray:
         if any(isinstance(x, (Tensor, np.generic)) for x in leaves):
             # PyTorch infers each element's dtype (a numpy float64 is float64, a Python
             # float the default dtype) and promotes them; numpy alone would say float64.
-            dtype = functools.reduce(_dtype.promote_types, map(_leaf_dtype, leaves))
+            dtype = dtype or functools.reduce(_dtype.promote_types, map(_leaf_dtype, leaves))
             return np.array(_to_nested_values(data), dtype=dtype.numpy_dtype)
+    if dtype is not None:
+        return np.array(data, dtype=dtype.numpy_dtype)
     array = np.array(data)
     if array.dtype.kind == "f":
         return array.astype(_dtype.get_default_dtype().numpy_dtype)
@@ -54,8 +60,13 @@ def _infer_array(data) -> np.ndarray:
         return array.astype(np.int64)
     if array.dtype.kind == "b":
         return array
-    if array.dtype.kind == "O" or array.dtype.kind == "U":
-        raise TypeError(f"Could not infer dtype of {type(data).__name__} (or its elements)")
+    if array.dtype.kind == "U":  # strings: PyTorch's exception types
+        if isinstance(data, str):
+            raise TypeError("new(): invalid data type 'str'")
+        raise ValueError("too many dimensions 'str'")
+    if array.dtype.kind == "O":  # None, dicts, other objects
+        bad = next((v for v in array.reshape(-1) if not isinstance(v, (int, float, bool))), data)
+        raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
     raise TypeError(f"tinynn does not support values of numpy dtype {array.dtype}")
 
 
@@ -94,7 +105,7 @@ def tensor(data, *, dtype: _dtype.dtype | None = None, device=None, requires_gra
         RuntimeError: if ``requires_grad=True`` for a non-floating dtype.
         TypeError: for data of a type that cannot be converted.
     """
-    return _finish(_infer_array(data), dtype, device, requires_grad)
+    return _finish(_infer_array(data, dtype), dtype, device, requires_grad)
 
 
 def as_tensor(data, dtype: _dtype.dtype | None = None, device=None) -> Tensor:
@@ -118,30 +129,46 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
+def _shape(size: tuple, name: str = "") -> tuple:
+    """The shape given as ``f(2, 3)`` or ``f((2, 3))`` to the factory ``name``.
+
+    Raises:
+        TypeError: if no size is given at all (``zeros()``; a 0-d tensor is ``zeros(())``).
+        RuntimeError: for a negative size, as PyTorch does (numpy would raise ValueError).
+    """
+    if name and size == ():
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    shape = _size_args(size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
+
+
 def _float_dtype(dtype):
     return dtype if dtype is not None else _dtype.get_default_dtype()
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    return _finish(np.zeros(_size_args(size), dtype=_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
+    return _finish(np.zeros(_shape(size, "zeros"), dtype=_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    return _finish(np.ones(_size_args(size), dtype=_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
+    return _finish(np.ones(_shape(size, "ones"), dtype=_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of shape ``size`` (its values are whatever was in memory)."""
-    return _finish(np.empty(_size_args(size), dtype=_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
+    return _finish(np.empty(_shape(size, "empty"), dtype=_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value)
-    return _finish(np.full(tuple(size), fill_value, dtype=dtype.numpy_dtype), None, device, requires_grad)
+    return _finish(np.full(_shape((size,)), fill_value, dtype=dtype.numpy_dtype), None, device, requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -182,18 +209,20 @@ def linspace(start: float, end: float, steps: int, *, dtype=None, device=None, r
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m = n by default)."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform random values in [0, 1)."""
-    values = _generator(generator).random(_size_args(size))
+    values = _generator(generator).random(_shape(size, "rand"))
     return _finish(values.astype(_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal random values (mean 0, variance 1)."""
-    values = _generator(generator).standard_normal(_size_args(size))
+    values = _generator(generator).standard_normal(_shape(size, "randn"))
     return _finish(values.astype(_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
 
 
@@ -208,7 +237,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high = 0, low
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    values = _generator(generator).integers(low, high, tuple(size))
+    values = _generator(generator).integers(low, high, _shape((size,)))
     return _finish(values.astype((dtype or _dtype.int64).numpy_dtype), None, device, requires_grad)
 
 

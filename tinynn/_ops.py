@@ -32,13 +32,18 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     if any(t.ndim == 0 for t in tensors):
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = R.normalize_dims(dim, tensors[0].ndim)[0]
     dtype = _dtype.result_type(*tensors)
     for i, t in enumerate(tensors):
-        if t.ndim != tensors[0].ndim or any(
+        if t.ndim != tensors[0].ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {tensors[0].ndim} and {t.ndim} "
+                f"(shapes: {[list(x.shape) for x in tensors]})"
+            )
+        if any(
             a != b for j, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if j != d
         ):
             raise RuntimeError(
@@ -109,7 +114,9 @@ def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = R.normalize_dims(dim, tensor.ndim)[0]
     size = -(-tensor.shape[d] // chunks)  # ceil division
-    return split(tensor, max(size, 1), d) if tensor.shape[d] else (tensor,)
+    if tensor.shape[d] == 0:  # PyTorch: `chunks` empty pieces
+        return split(tensor, [0] * chunks, d)
+    return split(tensor, size, d)
 
 
 def var(x: Tensor, dim=None, unbiased=None, keepdim: bool = False, correction=None) -> Tensor:

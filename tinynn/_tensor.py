@@ -47,6 +47,30 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+class UntypedStorage:
+    """The block of memory a tensor and all its views look into (``x.untyped_storage()``).
+
+    Two tensors share memory exactly when their storages have the same ``data_ptr()``.
+    """
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = array
+
+    def data_ptr(self) -> int:
+        """The address of the first byte."""
+        return self._array.__array_interface__["data"][0]
+
+    def nbytes(self) -> int:
+        return int(self._array.nbytes)
+
+    def size(self) -> int:
+        """The size in bytes (an untyped storage counts bytes)."""
+        return self.nbytes()
+
+    def __len__(self) -> int:
+        return self.nbytes()
+
+
 class device:
     """Where a tensor lives. tinynn has only ``device("cpu")``.
 
@@ -88,7 +112,7 @@ class Tensor:
     """
 
     # class-level defaults: most tensors never set these, which keeps creation cheap
-    grad = None
+    _grad = None
     grad_fn = None
     _requires_grad = False
     _output_nr = 0
@@ -110,7 +134,8 @@ class Tensor:
     def _make(array: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap a numpy array (no copy). The one internal way to make a Tensor."""
         t = object.__new__(Tensor)
-        t._data = array
+        # numpy ufuncs on 0-d arrays return numpy scalars, which cannot be written in place
+        t._data = array if type(array) is np.ndarray else np.asarray(array)
         if requires_grad:
             t.requires_grad = True
         return t
@@ -185,6 +210,15 @@ class Tensor:
             strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[R.normalize_dims(dim, self.ndim)[0]]
 
+    def data_ptr(self) -> int:
+        """The memory address of the first element (equal for tensors that share it)."""
+        return self._data.__array_interface__["data"][0]
+
+    def untyped_storage(self) -> UntypedStorage:
+        """The memory this tensor looks into, shared with its base and all views of it."""
+        root = self._base if self._base is not None else self
+        return UntypedStorage(root._data)
+
     def storage_offset(self) -> int:
         """Where this tensor starts in its base's memory, in elements."""
         if self._base is None:
@@ -212,16 +246,57 @@ class Tensor:
         return self.dtype.is_floating_point
 
     @property
+    def grad(self) -> Tensor | None:
+        """dL/d(this tensor), filled in by ``backward`` for leaves (and for ``retain_grad`` tensors).
+
+        Reading it on a non-leaf that does not retain its gradient warns (it is always None
+        there, a common mistake), as PyTorch does.
+        """
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            import warnings
+
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+                "the leaf Tensor instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
+                    "the same size"
+                )
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with "
+                    f"dtype '{self.dtype}'. The gradient must have the tensor's dtype."
+                )
+        self._grad = value
+
+    @property
     def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if self.grad_fn is not None and not value:
+        if self.grad_fn is not None:
             raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
+                "you can only change requires_grad flags of leaf variables."
+                + ("" if value else " If you want to use a computed variable in a subgraph that "
+                   "doesn't require differentiation use var_no_grad = var.detach().")
             )
         if value and not self.dtype.is_floating_point:
             raise RuntimeError(
@@ -231,8 +306,10 @@ class Tensor:
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place and return self (leaves only)."""
+        """Set ``requires_grad`` in place and return self (leaves; a result may only keep True)."""
         if self.grad_fn is not None:
+            if requires_grad:
+                return self  # a result already requires grad: nothing to change, as in PyTorch
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use "
                 "a computed variable in a subgraph that doesn't require differentiation use "
@@ -292,10 +369,19 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self) -> float:
+        self._check_one_element()
         return float(self.item())
 
     def __int__(self) -> int:
+        self._check_one_element()
         return int(self.item())
+
+    def _check_one_element(self) -> None:
+        if self._data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars (this one has shape "
+                f"{list(self.shape)}; index it or reduce it first)"
+            )
 
     def __index__(self) -> int:
         if self.dtype.category != 1 or self._data.size != 1:
@@ -336,10 +422,10 @@ class Tensor:
             )
         new = type(self).__new__(type(self))
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "_grad_accumulator", "_version_counter", "_base", "grad")})
+                             if k not in ("_data", "_grad_accumulator", "_version_counter", "_base", "_grad")})
         new._data = self._data.copy()
-        if self.grad is not None:
-            new.grad = self.grad.__deepcopy__(memo)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = new
         return new
 
@@ -430,14 +516,14 @@ class Tensor:
                 if result is not None:
                     grad = result
         if create_graph:  # keep the gradient's own graph, so it can be differentiated
-            self.grad = grad if self.grad is None else self.grad + grad
-        elif self.grad is None:
+            self._grad = grad if self._grad is None else self._grad + grad
+        elif self._grad is None:
             # a fresh copy: the incoming gradient may be shared with another leaf's
-            self.grad = Tensor._make(np.array(grad._data, copy=True))
-        elif self.grad.requires_grad:
-            self.grad = self.grad.detach() + grad.detach()
+            self._grad = Tensor._make(np.array(grad._data, copy=True))
+        elif self._grad.requires_grad:
+            self._grad = self._grad.detach() + grad.detach()
         else:
-            np.add(self.grad._data, grad._data, out=self.grad._data)
+            np.add(self._grad._data, grad._data, out=self._grad._data)
 
     def detach(self) -> Tensor:
         """The same values (shared memory) as a new leaf that does not require grad."""
@@ -749,14 +835,23 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
+            self._check_not_empty("max")
             return R.Amax.apply(self, None, False, True)
         return min_max(*R.MaxDim.apply(self, dim, keepdim, True))
+
+    def _check_not_empty(self, name: str) -> None:
+        if self._data.size == 0:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
 
     def min(self, dim=None, keepdim: bool = False):
         """``min()``: the smallest value; ``min(dim)``: (values, indices); ``min(other)``: elementwise."""
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
+            self._check_not_empty("min")
             return R.Amax.apply(self, None, False, False)
         return min_max(*R.MaxDim.apply(self, dim, keepdim, False))
 
@@ -769,6 +864,8 @@ class Tensor:
     def argmax(self, dim: int | None = None, keepdim: bool = False):
         """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
         if dim is None:
+            if self._data.size == 0:
+                raise IndexError("argmax(): Expected reduction dim to be specified for input.numel() == 0.")
             out = np.argmax(self._data)
             return Tensor._make(np.asarray(out).reshape((1,) * self.ndim if keepdim else ()))
         return R.MaxDim.apply(self, dim, keepdim, True)[1]
@@ -776,9 +873,17 @@ class Tensor:
     def argmin(self, dim: int | None = None, keepdim: bool = False):
         """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
         if dim is None:
+            if self._data.size == 0:
+                raise IndexError("argmin(): Expected reduction dim to be specified for input.numel() == 0.")
             out = np.argmin(self._data)
             return Tensor._make(np.asarray(out).reshape((1,) * self.ndim if keepdim else ()))
         return R.MaxDim.apply(self, dim, keepdim, False)[1]
+
+    def argsort(self, dim: int = -1, descending: bool = False) -> Tensor:
+        """The indices that sort the values along ``dim`` (a stable sort; no gradient)."""
+        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else None
+        order = np.argsort(-self._data if descending else self._data, axis=d, kind="stable")
+        return Tensor._make(order.astype(np.int64))
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None):
         """Variance: sum (x - mean)^2 / (N - correction); correction=1 (unbiased) by default."""
@@ -787,8 +892,10 @@ class Tensor:
         return _ops.var(self, dim, unbiased, keepdim, correction)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None):
-        """Standard deviation: the square root of ``var``."""
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch)."""
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        return R.Std.apply(self, dim, keepdim, correction)
 
     def logsumexp(self, dim, keepdim: bool = False):
         return R.LogSumExp.apply(self, dim, keepdim)
@@ -800,9 +907,19 @@ class Tensor:
         return R.LogSoftmax.apply(self, R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0)
 
     def norm(self, p=2, dim=None, keepdim: bool = False):
-        """The p-norm (p=2: sqrt of the sum of squares) over ``dim`` (all elements by default)."""
+        """The p-norm (p=2: sqrt of the sum of squares) over ``dim`` (all elements by default).
+
+        Raises:
+            RuntimeError: for p=2 over more than two dims given as a tuple (PyTorch then
+                computes a matrix norm, which needs exactly two).
+        """
         if p == 2:
-            return (self * self).sum(dim, keepdim).sqrt()
+            if isinstance(dim, (tuple, list)) and len(dim) > 2:
+                raise RuntimeError(
+                    f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))} "
+                    "(for the 2-norm over all of them, flatten those dims first)"
+                )
+            return R.Norm.apply(self, dim, keepdim)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p == float("inf"):
@@ -889,8 +1006,16 @@ class Tensor:
         return self.reshape(shape)
 
     def unflatten(self, dim: int, sizes):
+        """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
         d = R.normalize_dims(dim, self.ndim)[0]
-        return self.view(self.shape[:d] + tuple(sizes) + self.shape[d + 1:])
+        sizes = tuple(sizes)
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if (-1 not in sizes and known != self.shape[d]) or (-1 in sizes and (known == 0 or self.shape[d] % known)):
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                f"({self.shape[d]}) in the input tensor"
+            )
+        return self.view(self.shape[:d] + sizes + self.shape[d + 1:])
 
     def squeeze(self, dim=None):
         """Remove dimensions of size 1 (only ``dim``, if given and of size 1)."""
@@ -946,7 +1071,21 @@ class Tensor:
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
     def narrow(self, dim: int, start: int, length: int):
+        """The view ``self[..., start:start + length, ...]`` along ``dim``.
+
+        Raises:
+            RuntimeError: if the range does not fit in the dimension (no silent clipping).
+        """
         d = R.normalize_dims(dim, self.ndim)[0]
+        size = self.shape[d]
+        if start < 0:
+            start += size
+        if not 0 <= start <= size:
+            raise IndexError(
+                f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+            )
+        if length < 0 or start + length > size:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     # -- indexing ------------------------------------------------------------------------
@@ -967,6 +1106,11 @@ class Tensor:
         return self + I.ScatterAdd.apply(src, self.shape, d, index)
 
     def index_select(self, dim: int, index: Tensor):
+        """The entries at ``index`` (a 1-D int64 or int32 tensor) along ``dim``."""
+        if index.dtype not in (_dtype.int64, _dtype.int32):
+            raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index (got {index.dtype})")
+        if index.ndim > 1:
+            raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {list(index.shape)})")
         d = R.normalize_dims(dim, self.ndim)[0]
         return self[(slice(None),) * d + (index,)]
 
@@ -988,6 +1132,16 @@ class Tensor:
                 "out-of-place op.)"
             )
 
+    def _check_no_internal_overlap(self) -> None:
+        """An expanded tensor (stride 0) holds one value in several places: writing a different
+        result into each of them is ambiguous, so PyTorch refuses (``fill_`` is still fine)."""
+        if any(stride == 0 and size > 1 for size, stride in zip(self._data.shape, self._data.strides)):
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a "
+                "single memory location. Please clone() the tensor before performing the operation. "
+                f"(this tensor of shape {list(self.shape)} was expanded: stride {list(self.stride())})"
+            )
+
     def _inplace(self, function, *args) -> Tensor:
         """Apply ``function(self, *args)`` and store the result in self's own memory.
 
@@ -996,15 +1150,28 @@ class Tensor:
         written ``self = function(self, ...)``.
         """
         self._check_inplace()
+        if function not in (I.IndexPut, _FillWith):
+            self._check_no_internal_overlap()
         records = grad_mode._grad_enabled and (
             self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
         )
         if records and self._base is not None and self._base.requires_grad:
             raise RuntimeError(
                 "tinynn does not support in-place operations on a view of a tensor that requires "
-                "grad (PyTorch rewrites the base's history; tinynn does not). Use an out-of-place op."
+                f"grad (here a view of shape {list(self.shape)} of a tensor of shape "
+                f"{list(self._base.shape)}; PyTorch rewrites the base's history, tinynn does not). "
+                "Use an out-of-place op and assign the result, e.g. x[i] = x[i] * 2 instead of "
+                "x[i] *= 2 or x[i].mul_(2)."
             )
-        result = function.apply(self, *args)
+        source = self
+        if records:
+            # The op may save its input for backward (pow_ and clamp_ need the old values),
+            # but self is about to be overwritten. So it runs on a copy that stands for self's
+            # old value, with self's history: PyTorch saves this "original self" too.
+            source = Tensor._make(self._data.copy())
+            source._requires_grad, source.grad_fn, source._output_nr = (
+                self._requires_grad, self.grad_fn, self._output_nr)
+        result = function.apply(source, *args)
         if result.dtype is not self.dtype:
             if not np.can_cast(result._data.dtype, self._data.dtype, casting="same_kind"):
                 raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type {self.dtype}")
@@ -1019,6 +1186,8 @@ class Tensor:
             self._requires_grad, self.grad_fn, self._output_nr = True, result.grad_fn, result._output_nr
             self._retains_grad = False
         self._bump_version()
+        if records and result.grad_fn is not None:
+            result.grad_fn._output_moved(result, self)
         return self
 
     def add_(self, other, *, alpha=1):
@@ -1088,6 +1257,7 @@ class Tensor:
         src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
         if grad_mode._grad_enabled and (self.requires_grad or src.requires_grad):
             return self._inplace(_CopyFrom, src)
+        self._check_no_internal_overlap()
         np.copyto(self._data, np.broadcast_to(src._data, self.shape), casting="unsafe")
         self._bump_version()
         return self
@@ -1182,7 +1352,11 @@ def _logical(ufunc, a: Tensor, b) -> Tensor:
     """``&``, ``|``, ``^`` on bool or integer tensors."""
     dtype = _dtype.result_type(a, b)
     if dtype.is_floating_point:
-        raise RuntimeError(f"\"bitwise_{ufunc.__name__.split('_')[1]}_cpu\" not implemented for '{dtype.name}'")
+        cpp_name = {"float16": "Half", "float32": "Float", "float64": "Double"}[dtype.name]  # as PyTorch names it
+        raise NotImplementedError(
+            f"\"bitwise_{ufunc.__name__.split('_')[1]}_cpu\" not implemented for '{cpp_name}' "
+            "(& | ^ need bool or integer tensors; compare first, e.g. (x > 0) & (y > 0))"
+        )
     try:
         return Tensor._make(np.asarray(ufunc(E._array(a, dtype), E._array(b, dtype))))
     except ValueError:

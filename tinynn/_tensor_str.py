@@ -1,12 +1,16 @@
 """How a tensor prints: ``tensor([[1., 2.], [3., 4.]], requires_grad=True)``, as in PyTorch.
 
-PyTorch's rules, which numpy's printing does not follow on its own:
+This follows PyTorch's ``torch/_tensor_str.py`` rule for rule (numpy's printing differs):
 
 * floats that are all whole numbers print as ``1.``; others with 4 decimals (``0.5000``);
-  scientific notation (``1.0000e+05``) when values span more than 1000x, or exceed 1e8,
-  or go below 1e-4;
-* every element is padded to the same width;
-* the dtype is shown unless it is the default for its kind (float32, int64, bool);
+  scientific notation (``1.0000e+05``) when the nonzero values span more than 1000x or
+  exceed 1e8, or (when not all whole) go below 1e-4;
+* every element is padded to the width of the widest *nonzero finite* value;
+* more than 1000 elements are summarised: the first and last 3 along each long axis,
+  with ``...`` between; the format is chosen from the values shown;
+* rows wrap at 80 characters;
+* the dtype is shown unless it is the default for its kind (float32, int64, bool), and
+  always for an empty tensor of a non-default dtype;
 * then ``requires_grad=True`` (a leaf) or ``grad_fn=<MulBackward0>`` (a result).
 """
 from __future__ import annotations
@@ -15,70 +19,107 @@ import numpy as np
 
 from . import _dtype
 
+PRECISION = 4     # digits after the decimal point
+THRESHOLD = 1000  # more elements than this are summarised
+EDGEITEMS = 3     # elements kept at each end of a summarised axis
+LINEWIDTH = 80    # characters per line
 
-def _float_formatter(values: np.ndarray):
-    finite = values[np.isfinite(values)].astype(np.float64)
-    if finite.size == 0:
-        fmt = "{:.4f}"
-    elif np.all(finite == np.round(finite)):
-        nonzero = np.abs(finite[finite != 0])
-        if nonzero.size and nonzero.max() > 1e8:
-            fmt = "{:.4e}"
-        else:
-            fmt = "{:.0f}."
+
+def _summarize(values: np.ndarray) -> np.ndarray:
+    """Keep the first and last EDGEITEMS along every axis longer than 2 * EDGEITEMS."""
+    for axis, n in enumerate(values.shape):
+        if n > 2 * EDGEITEMS:
+            values = np.take(values, np.r_[0:EDGEITEMS, n - EDGEITEMS:n], axis=axis)
+    return values
+
+
+def _format_floats(values: np.ndarray) -> tuple:
+    """Strings for float values, and the element width (PyTorch's ``_Formatter``)."""
+    values = values.astype(np.float64)
+    shown = np.isfinite(values) & (values != 0)  # only these decide the format and width
+    nonzero = np.abs(values[shown])
+    int_mode = bool(np.all(values[shown] == np.ceil(values[shown])))
+    sci_mode = False
+    if nonzero.size:
+        low, high = nonzero.min(), nonzero.max()
+        sci_mode = bool(high / low > 1000.0 or high > 1.0e8 or (not int_mode and low < 1.0e-4))
+    if sci_mode:
+        strings = np.char.mod(f"%.{PRECISION}e", values)
+    elif int_mode:
+        strings = np.char.mod("%.0f", values)
+        strings = np.where(np.isfinite(values), np.char.add(strings, "."), strings)  # "1." says float
     else:
-        nonzero = np.abs(finite[finite != 0])
-        sci = nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8 or nonzero.min() < 1e-4)
-        fmt = "{:.4e}" if sci else "{:.4f}"
-
-    def format_one(x) -> str:
-        if np.isnan(x):
-            return "nan"
-        if np.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        return fmt.format(x)
-
-    return format_one
+        strings = np.char.mod(f"%.{PRECISION}f", values)
+    width = max(1, int(np.char.str_len(strings[shown]).max())) if nonzero.size else 1
+    return strings, width
 
 
-def _formatter(values: np.ndarray):
+def _format(values: np.ndarray) -> tuple:
+    """The string of every value in ``values``, right-aligned to one width, and that width."""
     if values.dtype.kind == "f":
-        one = _float_formatter(values)
-    elif values.dtype.kind == "b":
-        one = str
+        strings, width = _format_floats(values)
     else:
-        one = lambda x: str(int(x))  # noqa: E731
-    shown = values if values.size <= 1000 else np.concatenate(
-        [values.reshape(-1)[:3], values.reshape(-1)[-3:]]
-    )
-    width = max((len(one(x)) for x in shown.reshape(-1)), default=0)
-    return lambda x: one(x).rjust(width)
+        strings = np.where(values, "True", "False") if values.dtype.kind == "b" else values.astype(str)
+        width = max(1, int(np.char.str_len(strings).max()) if strings.size else 1)
+    return np.char.rjust(strings, width), width
+
+
+def _nested(cells: np.ndarray, shape: tuple, indent: int, width: int, summarize: bool) -> str:
+    """Join the formatted cells into nested brackets; ``shape`` is the full (unsummarised) shape."""
+    cut = summarize and shape[0] > 2 * EDGEITEMS  # put "..." between the two ends
+    if cells.ndim == 1:
+        items = list(cells)
+        if cut:
+            items = items[:EDGEITEMS] + [" ..."] + items[EDGEITEMS:]
+        per_line = max(1, (LINEWIDTH - indent) // (width + 2))
+        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    rows = [_nested(row, shape[1:], indent + 1, width, summarize) for row in cells]
+    if cut:
+        rows = rows[:EDGEITEMS] + ["..."] + rows[EDGEITEMS:]
+    return "[" + ("," + "\n" * (cells.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
+
+
+def _body(data: np.ndarray, indent: int) -> str:
+    summarize = data.size > THRESHOLD
+    shown = _summarize(data) if summarize else data
+    cells, width = _format(shown)
+    if data.ndim == 0:
+        return str(cells)
+    return _nested(cells, data.shape, indent, width, summarize)
+
+
+def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
+    """Append ``, dtype=...`` etc., starting a new line when one would pass LINEWIDTH."""
+    parts = [text]
+    last_line_len = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line_len + len(suffix) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line_len += len(suffix) + 2
+    return "".join(parts) + ")"
 
 
 def tensor_repr(t) -> str:
     data = t._data
+    prefix = "tensor("
+    default = _dtype.get_default_dtype()
     suffixes = []
-    if data.size == 0 and data.ndim > 1:
-        body = "[]"
-        suffixes.append(f"size={tuple(data.shape)}")
-    elif data.size == 0:
+    if data.size == 0:
+        if data.ndim != 1:
+            suffixes.append(f"size={tuple(data.shape)}")
+        if t.dtype is not default:  # no values to tell an int64 from a float tensor
+            suffixes.append(f"dtype={t.dtype!r}")
         body = "[]"
     else:
-        kind = "float" if data.dtype.kind == "f" else ("bool" if data.dtype.kind == "b" else "int")
-        body = np.array2string(
-            data,
-            separator=", ",
-            prefix="tensor(",
-            max_line_width=80,
-            threshold=1000,
-            edgeitems=3,
-            formatter={kind: _formatter(data)},
-        )
-    dtype = t.dtype
-    if dtype not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool):
-        suffixes.append(f"dtype={dtype!r}")
+        if t.dtype not in (default, _dtype.int64, _dtype.bool):
+            suffixes.append(f"dtype={t.dtype!r}")
+        body = _body(data, len(prefix))
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    return "tensor(" + ", ".join([body] + suffixes) + ")"
+    return _add_suffixes(prefix + body, suffixes, len(prefix))

@@ -90,10 +90,11 @@ def assert_close(actual, expected, *, rtol: float | None = None, atol: float | N
             raise AssertionError(f"{name}: differs at index {list(where)}: {a[where]} != {e[where]}")
         return 0.0
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
-    diff = np.abs(a64 - e64)
-    diff = np.where(np.isnan(a64) & np.isnan(e64), 0.0, diff)
-    diff = np.where((a64 == e64), 0.0, diff)  # equal infinities
-    bad = ~(diff <= atol + rtol * np.abs(e64))
+    with np.errstate(invalid="ignore"):  # inf - inf is nan; equal infinities are handled below
+        diff = np.abs(a64 - e64)
+    same = (np.isnan(a64) & np.isnan(e64)) | (a64 == e64)  # both nan, or equal (infinities too)
+    diff = np.where(same, 0.0, diff)
+    bad = ~same & ~(diff <= atol + rtol * np.abs(e64))
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise AssertionError(

@@ -19,7 +19,10 @@ def _array(x, dtype: _dtype.dtype):
     """The numpy value of a Tensor or Python number, in ``dtype``."""
     data = getattr(x, "_data", None)
     if data is None:
-        return x  # a Python number: numpy keeps the array's dtype (it is a "weak" scalar)
+        # A Python number: numpy keeps the array's dtype (it is a "weak" scalar). A numpy
+        # scalar is not weak in numpy (np.float64 would make the result float64), but
+        # PyTorch treats it as a number, so it becomes one.
+        return x.item() if isinstance(x, np.generic) else x
     return data if data.dtype == dtype.numpy_dtype else data.astype(dtype.numpy_dtype)
 
 
@@ -33,7 +36,7 @@ def _broadcast_error(a, b) -> RuntimeError:
     shape_a, shape_b = tuple(np.shape(getattr(a, "_data", a))), tuple(np.shape(getattr(b, "_data", b)))
     n = max(len(shape_a), len(shape_b))
     pa, pb = (1,) * (n - len(shape_a)) + shape_a, (1,) * (n - len(shape_b)) + shape_b
-    for dim in range(n):
+    for dim in reversed(range(n)):  # PyTorch reports the last mismatching dimension
         if pa[dim] != pb[dim] and 1 not in (pa[dim], pb[dim]):
             return RuntimeError(
                 f"The size of tensor a ({pa[dim]}) must match the size of tensor b ({pb[dim]}) at "
@@ -89,7 +92,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        # save only what backward will use (dz/dx needs y, dz/dy needs x), so that changing
+        # the other operand in place afterwards is not an error (as in PyTorch)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
         return _binary(np.multiply, x, y, _dtype.result_type(x, y))
 
     @staticmethod
@@ -105,7 +110,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)  # dz/dx needs only y
         with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, as in PyTorch
             return _binary(np.true_divide, x, y, _float_dtype(x, y))
 
@@ -140,13 +145,18 @@ class Pow(Function):
         x, y = ctx.saved_tensors
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:  # x is a tensor
-            grad_x = grad_output * y * x ** (y - 1)
-            if not isinstance(y, (int, float)):
-                grad_x = where(y == 0, 0.0, grad_x)  # y x^(y-1) is 0 * inf at x = 0, y = 0: take 0
-            elif y == 0:
+            if not isinstance(y, _tensor.Tensor) and y == 0:  # x^0 = 1: no gradient (and no 0 * inf at x = 0)
                 grad_x = grad_output * 0
+            else:
+                if isinstance(y, _tensor.Tensor):
+                    # y x^(y-1) is 0 * inf at x = 0, y = 0: PyTorch takes 0. The exponent is
+                    # replaced where y = 0, so that no inf is formed (and masked) at all.
+                    exponent = where(y == 0, 1.0, y) - 1
+                    grad_x = where(y == 0, 0.0, grad_output * y * x ** exponent)
+                else:
+                    grad_x = grad_output * y * x ** (y - 1)
         if ctx.needs_input_grad[1]:  # y is a tensor
-            if isinstance(x, (int, float)):
+            if not isinstance(x, _tensor.Tensor):
                 log_x = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
             else:
                 log_x = where((x == 0) & (y >= 0), 0.0, x.log())
@@ -356,7 +366,9 @@ class Clamp(Function):
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
-        return np.clip(_array(x, _dtype.result_type(x, *(b for b in (lo, hi) if b is not None))), lo, hi)
+        dtype = _dtype.result_type(x, *(b for b in (lo, hi) if b is not None))
+        bounds = (None if b is None else _array(b, dtype) for b in (lo, hi))  # numpy scalars become numbers
+        return np.clip(_array(x, dtype), *bounds)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -389,3 +401,40 @@ class Where(Function):
         grad_x = where(ctx.condition, grad_output, zero) if ctx.needs_input_grad[1] else None
         grad_y = where(ctx.condition, zero, grad_output) if ctx.needs_input_grad[2] else None
         return None, grad_x, grad_y
+
+
+class Erf(Function):
+    """z = erf x = 2/sqrt(pi) int_0^x e^{-t^2} dt;  dz/dx = 2/sqrt(pi) e^{-x^2}.
+
+    The values come from ``scipy.special.erf`` (exact to float64 rounding).
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        from scipy.special import erf
+
+        ctx.save_for_backward(x)
+        return erf(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
+class LeakyRelu(Function):
+    """z = x where x > 0, else slope * x;  dz/dx = 1 where x > 0, else slope (at 0 too, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        data = x._data
+        return np.where(data > 0, data, data * data.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        from .. import where
+
+        return where(x > 0, grad_output, grad_output * ctx.negative_slope), None

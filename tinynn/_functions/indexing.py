@@ -42,6 +42,11 @@ def normalize_key(key, shape: tuple) -> tuple:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif isinstance(k, np.integer):
             k = int(k)
+        elif isinstance(k, slice) and k.step is not None and k.step < 0:
+            raise ValueError(
+                "step must be greater than zero (tensors cannot be indexed backwards; use "
+                "x.flip(dim) or an index tensor such as x[tinynn.arange(n - 1, -1, -1)])"
+            )
         out.append(k)
     return tuple(out)
 
@@ -94,7 +99,13 @@ class IndexPut(Function):
     def forward(ctx, x, key, value):
         ctx.key = key
         out = x._data.copy()
-        out[key] = getattr(value, "_data", value)
+        try:
+            out[key] = getattr(value, "_data", value)
+        except ValueError:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(np.shape(getattr(value, '_data', value)))} "
+                f"cannot be broadcast to indexing result of shape {list(out[key].shape)}"
+            ) from None
         return out
 
     @staticmethod
@@ -122,8 +133,8 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
-        if index.dtype is not _dtype.int64:
-            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
+        if index.dtype not in (_dtype.int64, _dtype.int32):
+            raise RuntimeError(f"gather(): Expected dtype int32/int64 for index, got {index.dtype}")
         if index.ndim != x.ndim:
             raise RuntimeError(
                 f"Index tensor must have the same number of dimensions as input tensor "

@@ -73,8 +73,8 @@ class Mean(Function):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         ctx.count = int(np.prod([x.shape[d] for d in ctx.dims]))
         data = x._data if dtype is None else x._data.astype(dtype.numpy_dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
-            return np.mean(data, axis=ctx.dims, keepdims=keepdim)
+        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is 0/0 = nan
+            return np.sum(data, axis=ctx.dims, keepdims=keepdim) / data.dtype.type(ctx.count)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -117,10 +117,15 @@ class Amax(Function):
     def forward(ctx, x, dim, keepdim, largest):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         if x.numel() == 0:
-            raise RuntimeError(
-                f"{'amax' if largest else 'amin'}(): Expected reduction dim to be specified for "
-                "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
-            )
+            name = "amax" if largest else "amin"
+            if dim is None or dim == ():
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            for d in ctx.dims:
+                if x.shape[d] == 0:
+                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         reduce = np.max if largest else np.min
         z = reduce(x._data, axis=ctx.dims, keepdims=True)
         ctx.is_extreme = x._data == z
@@ -209,7 +214,10 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        m = np.max(x._data, axis=ctx.dims, keepdims=True) if x.numel() else np.zeros(())
+        if x.numel():
+            m = np.max(x._data, axis=ctx.dims, keepdims=True)
+        else:
+            m = np.zeros(_keepdim_shape(x.shape, ctx.dims), dtype=x._data.dtype)
         m = np.where(np.isfinite(m), m, 0)  # all -inf: keep log(0) = -inf, not nan
         with np.errstate(divide="ignore"):
             z = np.log(np.sum(np.exp(x._data - m), axis=ctx.dims, keepdims=True)) + m
@@ -222,3 +230,59 @@ class LogSumExp(Function):
         g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
         # recomputed with tensor ops (not kept from forward) so that it is differentiable
         return g * (x - x.logsumexp(ctx.dims, keepdim=True)).exp(), None, None
+
+
+class Std(Function):
+    """z = sqrt(v), v = sum_i (x_i - mean)^2 / (N - correction) over ``dims``;
+    dz/dx_i = (x_i - mean) / ((N - correction) z), taken as 0 where z = 0.
+
+    At z = 0 (all values equal) sqrt has an infinite slope and the chain rule would give
+    0 * inf = nan; PyTorch defines the gradient there as 0, and so does tinynn.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, correction):
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
+        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
+        count = int(np.prod([x.shape[d] for d in ctx.dims]))
+        ctx.divisor = max(count - correction, 0)
+        with np.errstate(invalid="ignore", divide="ignore"):  # N - correction = 0 gives nan, as in PyTorch
+            centered = x._data - np.sum(x._data, axis=ctx.dims, keepdims=True) / x._data.dtype.type(count)
+            z = np.sqrt(np.sum(centered * centered, axis=ctx.dims, keepdims=True) / x._data.dtype.type(ctx.divisor))
+        # the output itself is saved (not a copy of its values): in a double backward, z is
+        # then a function of x, as it must be
+        z = _tensor.Tensor._make(z if keepdim else np.squeeze(z, axis=ctx.dims))
+        ctx.save_for_backward(x, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, z = ctx.saved_tensors
+        keep = _keepdim_shape(ctx.shape, ctx.dims)  # reduced axes back as size 1
+        z, g = z.reshape(keep), grad_output.reshape(keep)
+        centered = x - x.mean(ctx.dims, keepdim=True)
+        scale = (g / (z * ctx.divisor)).masked_fill(z == 0, 0.0)
+        return centered * scale, None, None, None
+
+
+class Norm(Function):
+    """z = sqrt(sum_i x_i^2) over ``dims`` (the 2-norm);  dz/dx_i = x_i / z, taken as 0 where z = 0.
+
+    At z = 0 (a zero vector) the norm has no derivative; PyTorch uses the subgradient 0.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
+        z = np.sqrt(np.sum(x._data * x._data, axis=ctx.dims, keepdims=keepdim))
+        z = _tensor.Tensor._make(np.asarray(z))
+        ctx.save_for_backward(x, z)  # the output itself: differentiable in a double backward
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, z = ctx.saved_tensors
+        keep = _keepdim_shape(ctx.shape, ctx.dims)  # reduced axes back as size 1
+        z, g = z.reshape(keep), grad_output.reshape(keep)
+        return x * (g / z).masked_fill(z == 0, 0.0), None, None

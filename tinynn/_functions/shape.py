@@ -20,6 +20,9 @@ def infer_size(shape: tuple, numel: int) -> tuple:
         RuntimeError: if the shape cannot hold exactly ``numel`` elements.
     """
     shape = tuple(int(s) for s in shape)
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = int(np.prod([s for s in shape if s != -1]))
@@ -93,12 +96,17 @@ class Expand(Function):
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         try:
-            return _tensor.Tensor._make_view(x, np.broadcast_to(x._data, shape))
+            strides = np.broadcast_to(x._data, shape).strides  # 0 along the broadcast dims
         except ValueError:
+            lead = len(shape) - x.ndim
+            dim = next(i for i in reversed(range(x.ndim)) if x.shape[i] not in (1, shape[lead + i]))
             raise RuntimeError(
-                f"The expanded size of the tensor must match the existing size at each "
-                f"non-singleton dimension. Target sizes: {list(shape)}.  Tensor sizes: {list(x.shape)}"
+                f"The expanded size of the tensor ({shape[lead + dim]}) must match the existing size "
+                f"({x.shape[dim]}) at non-singleton dimension {lead + dim}.  Target sizes: "
+                f"{list(shape)}.  Tensor sizes: {list(x.shape)}"
             ) from None
+        # as_strided, unlike broadcast_to, gives a writable view: fill_ on it writes x, as in PyTorch
+        return _tensor.Tensor._make_view(x, np.lib.stride_tricks.as_strided(x._data, shape, strides))
 
     @staticmethod
     def backward(ctx, grad_output):

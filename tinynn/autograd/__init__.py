@@ -47,8 +47,8 @@ def _make_grads(outputs: list, grad_outputs: list) -> list:
             g = ones_like(out)
         elif g.shape != out.shape:
             raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] "
-                f"has a shape of {tuple(out.shape)}."
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and output[{i}] "
+                f"has a shape of {out.shape!r}."
             )
         grads.append(g)
     return grads

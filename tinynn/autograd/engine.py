@@ -122,7 +122,7 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
         for i, g in enumerate(captured):
             if g is None and not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
+                    f"The differentiated Tensor at index {i} appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior."
                 )
         return tuple(captured)

@@ -114,6 +114,14 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
 
+    def _output_moved(self, output, tensor) -> None:
+        """An in-place op copied its ``output`` into ``tensor`` (which now stands for it):
+        if the output was saved for backward, follow ``tensor`` and its version counter, so
+        that changing ``tensor`` in place later is caught (``x.exp_().sqrt_()``)."""
+        for saved in self._saved or ():
+            if isinstance(saved, SavedTensor) and saved.data is output:
+                saved.data, saved.version = tensor, tensor._version
+
     def _release(self) -> None:
         """Free the saved tensors (called after backward unless ``retain_graph``)."""
         if self._saved:
@@ -229,6 +237,7 @@ class Function:
                     needs_grad = True
                     break
         if not needs_grad:  # the fast path: no graph to record
+            ctx.next_functions = (_NO_EDGE,) * len(args)  # so ctx.needs_input_grad is all False
             raw = cls.forward(ctx, *args)
             if type(raw) is tuple:
                 return tuple(_as_output(r, args) for r in raw)

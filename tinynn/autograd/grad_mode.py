@@ -26,6 +26,12 @@ class _GradModeContext:
 
     mode = True
 
+    def __new__(cls, *args, **kwargs):
+        """``@no_grad`` without parentheses decorates the function directly, as in PyTorch."""
+        if len(args) == 1 and not kwargs and callable(args[0]) and cls is not set_grad_enabled:
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self) -> None:
         self._previous = _grad_enabled
         _set(self.mode)
@@ -35,11 +41,16 @@ class _GradModeContext:
 
     def __call__(self, func):
         """Use as a decorator: run ``func`` with this grad mode."""
+        mode = self.mode
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            previous = _grad_enabled
+            _set(mode)
+            try:
                 return func(*args, **kwargs)
+            finally:
+                _set(previous)
 
         return wrapper
 
@@ -82,6 +93,9 @@ class set_grad_enabled(_GradModeContext):
     def __exit__(self, *exc) -> None:
         _set(self._previous)
 
+    def __repr__(self) -> str:
+        return f"tinynn.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
+
     def __call__(self, func):
         _set(self._previous)  # used as a decorator: don't change the mode now
         mode = self.mode
@@ -95,7 +109,10 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(no_grad):
-    """Same as :class:`no_grad` in tinynn (PyTorch's extra speed-ups do not apply)."""
+    """Same as :class:`no_grad` in tinynn (PyTorch's extra speed-ups do not apply).
+
+    ``inference_mode(False)`` turns grad mode on, as it does in PyTorch.
+    """
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = not mode

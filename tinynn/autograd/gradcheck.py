@@ -18,23 +18,23 @@ def _as_tuple(x):
 
 def _numerical_jacobian(func, inputs, eps) -> list:
     """One (n_outputs_total, n_input_elements) matrix per differentiable input."""
-    from .. import no_grad
-
     jacobians = []
     for x in inputs:
         if not (getattr(x, "requires_grad", False)):
             jacobians.append(None)
             continue
-        flat = x._data.reshape(-1)  # a view: writing to it perturbs x
+        data = x._data  # writing into it perturbs x (also when x is not contiguous)
         columns = []
-        for i in range(flat.size):  # a loop over elements is fine here: this is a test tool
-            original = flat[i]
-            with no_grad():
-                flat[i] = original + eps
-                plus = np.concatenate([o._data.reshape(-1) for o in _as_tuple(func(*inputs))])
-                flat[i] = original - eps
-                minus = np.concatenate([o._data.reshape(-1) for o in _as_tuple(func(*inputs))])
-            flat[i] = original
+        for i in range(data.size):  # a loop over elements is fine here: this is a test tool
+            index = np.unravel_index(i, data.shape)  # element i in row-major order
+            original = data[index]
+            # func runs with grad mode as it is (not under no_grad): gradgradcheck's func
+            # calls autograd.grad itself
+            data[index] = original + eps
+            plus = np.concatenate([o._data.reshape(-1) for o in _as_tuple(func(*inputs))])
+            data[index] = original - eps
+            minus = np.concatenate([o._data.reshape(-1) for o in _as_tuple(func(*inputs))])
+            data[index] = original
             columns.append((plus - minus) / (2 * eps))
         jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
     return jacobians
@@ -48,8 +48,10 @@ def _analytical_jacobian(func, inputs) -> list:
     diff_inputs = [x for x in inputs if getattr(x, "requires_grad", False)]
     rows = []
     for out in outputs:
-        flat = out.reshape(-1)
-        for j in range(flat.numel()):
+        if not out.requires_grad:  # not differentiable (e.g. the gradient of a linear function): zero rows
+            rows.extend([None] * len(diff_inputs) for _ in range(out.numel()))
+            continue
+        for j in range(out.numel()):
             seed = zeros_like(out)
             seed._data.reshape(-1)[j] = 1
             grads = grad([out], diff_inputs, [seed], retain_graph=True, allow_unused=True)
@@ -99,7 +101,9 @@ def gradcheck(func: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: floa
             continue
         if not np.allclose(a, n, atol=atol, rtol=rtol):
             worst = np.unravel_index(np.argmax(np.abs(a - n)), a.shape)
-            message = (
+            no_differentiable_output = not any(o.requires_grad for o in _as_tuple(func(*inputs)))
+            message = "Numerical gradient for function expected to be zero. " if no_differentiable_output else ""
+            message += (
                 f"Jacobian mismatch for output 0 with respect to input {i},\n"
                 f"numerical:{n}\nanalytical:{a}\n"
                 f"(largest difference at output element {worst[0]}, input element {worst[1]}: "

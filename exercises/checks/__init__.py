@@ -1,0 +1,22 @@
+"""The checks for the exercise notebooks: ``from checks import check_softmax``.
+
+Each ``check_<name>(fn)`` runs your ``fn`` and PyTorch on the same inputs, edge cases
+included, prints ``✅ pass: <name>`` or ``❌ <name>: <what is wrong>`` with details, and
+returns a :class:`~checks.core.CheckResult` (``.passed``, ``.category``, ``.message``).
+A broken answer never crashes a check. The machinery is in ``core.py``; the cases for each
+chapter are in ``tensors.py``, ``autograd.py``, ``modules_optim.py`` and ``cnn.py``.
+"""
+from .autograd import (Node, check_matmul_backward, check_mul_backward,
+                       check_softmax_backward, check_sum_backward, check_sum_to_shape,
+                       check_tanh_backward, check_topo_sort)
+from .cnn import (check_col2im, check_conv2d_backward, check_conv2d_forward,
+                  check_conv_output_size, check_im2col, check_maxpool2d_backward,
+                  check_maxpool2d_forward)
+from .core import CATEGORIES, CheckResult
+from .modules_optim import (check_adam_step, check_bce_with_logits, check_cross_entropy,
+                            check_cross_entropy_backward, check_linear_backward,
+                            check_linear_forward, check_sgd_momentum_step)
+from .tensors import (check_broadcast_shape, check_contiguous_strides, check_is_contiguous,
+                      check_softmax, check_strides_of, check_view_strides)
+
+__all__ = [n for n in dir() if n.startswith("check_")] + ["CATEGORIES", "CheckResult", "Node"]

@@ -1,0 +1,383 @@
+"""Checks for exercises/ex02_autograd.ipynb: the backward of broadcasting, mul, tanh, sum,
+matmul and softmax, and the topological order backward runs in.
+
+The expected gradients come from PyTorch's autograd on the same inputs: the check builds
+the forward in torch with ``requires_grad=True`` inputs, calls ``backward(grad_output)``,
+and reads each input's ``.grad``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from .core import Case, CheckResult, Mismatch, Output, run_check
+
+_SHAPE_TIP = ("A gradient has the shape of its input. Where an input was broadcast, sum the "
+              "gradient back to the input's shape (your sum_to_shape from exercise 1).")
+
+
+def _autograd(forward, arrays, grad_output):
+    """PyTorch's gradients of ``forward(*arrays)`` for the given ``grad_output``."""
+    inputs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    forward(*inputs).backward(torch.tensor(grad_output))
+    return tuple(t.grad.numpy() for t in inputs)
+
+
+def check_sum_to_shape(fn: Callable, verbose: bool = True) -> CheckResult:
+    """sum_to_shape(grad, shape) -> grad summed back to ``shape`` (undoing broadcasting)."""
+    rng = np.random.default_rng(2)
+    specs = [("summed over a leading dimension", (3, 4), (4,)),
+             ("summed over a size-1 dimension, kept as size 1", (3, 4), (3, 1)),
+             ("both at once", (2, 3, 4), (3, 1)),
+             ("down to a scalar (0-d)", (2, 3), ()),
+             ("nothing to undo", (3, 4), (3, 4)),
+             ("size-1 dimensions in both shapes", (2, 1, 4), (1, 1, 4)),
+             ("float32 keeps its dtype", (5, 3), (1, 3))]
+    cases = []
+    for label, grad_shape, shape in specs:
+        dtype = np.float32 if "float32" in label else np.float64
+        grad = rng.standard_normal(grad_shape).astype(dtype)
+        x = torch.zeros(shape, dtype=torch.from_numpy(grad).dtype, requires_grad=True)
+        x.expand(grad_shape).backward(torch.from_numpy(grad))  # autograd sums back to x's shape
+        cases.append(Case(f"{label}: {grad_shape} -> {shape}", (grad, shape), x.grad.numpy()))
+    return run_check("sum_to_shape", fn, cases, [Output("result")], ["grad", "shape"],
+                     verbose=verbose,
+                     tips={"wrong shape": "Sum over the leading dimensions that shape does not "
+                                          "have, and with keepdims=True over the dimensions "
+                                          "where shape has size 1 but grad does not."})
+
+
+def check_mul_backward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """mul_backward(grad_output, x, y) -> (grad_x, grad_y) for z = x * y."""
+    rng = np.random.default_rng(3)
+    specs = [("same shapes", (3, 4), (3, 4), np.float64),
+             ("broadcast: a column times a row", (3, 1), (4,), np.float64),
+             ("a 0-d x times a matrix", (), (2, 3), np.float64),
+             ("3-d times 2-d", (2, 3, 4), (3, 1), np.float64),
+             ("float32", (3, 4), (4,), np.float32)]
+    cases = []
+    for label, x_shape, y_shape, dtype in specs:
+        x = rng.standard_normal(x_shape).astype(dtype)
+        y = rng.standard_normal(y_shape).astype(dtype)
+        g = rng.standard_normal(np.broadcast_shapes(x_shape, y_shape)).astype(dtype)
+        cases.append(Case(f"{label}: x {x_shape}, y {y_shape}", (g, x, y),
+                          _autograd(lambda a, b: a * b, (x, y), g)))
+    outputs = [Output("grad_x", "gradient"), Output("grad_y", "gradient")]
+    return run_check("mul_backward", fn, cases, outputs, ["grad_output", "x", "y"],
+                     verbose=verbose, tips={"wrong shape": _SHAPE_TIP})
+
+
+def check_tanh_backward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """tanh_backward(grad_output, x) -> grad_x for z = tanh(x)."""
+    rng = np.random.default_rng(4)
+    extreme = np.array([[-1e4, -20.0, 0.0], [0.5, 20.0, 1e4]], dtype=np.float32)
+    specs = [("a matrix", rng.standard_normal((3, 4))),
+             ("0-d", np.array(0.7)),
+             ("x as large as +-20 and +-1e4 (float32)", extreme),
+             ("float32", rng.standard_normal(5).astype(np.float32))]
+    cases = []
+    for label, x in specs:
+        g = rng.standard_normal(x.shape).astype(x.dtype)
+        cases.append(Case(label, (g, x), _autograd(torch.tanh, (x,), g)[0],
+                          tip=("For large |x|, tanh(x) is exactly +-1 and its slope is 0. "
+                               "Formulas with exp(2x) overflow there (inf / inf = nan); "
+                               "np.tanh does not.") if "1e4" in label else None))
+    return run_check("tanh_backward", fn, cases, [Output("grad_x", "gradient")],
+                     ["grad_output", "x"], verbose=verbose)
+
+
+def check_sum_backward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """sum_backward(grad_output, input_shape, dim, keepdim) -> grad of x.sum(dim, keepdim)."""
+    rng = np.random.default_rng(5)
+    specs = [("over dim 1, keepdim=False", (3, 4), 1, False, np.float64),
+             ("over dim 0, keepdim=True", (3, 4), 0, True, np.float64),
+             ("a square matrix over dim 1, keepdim=False", (4, 4), 1, False, np.float64),
+             ("over two dims (0, 2)", (2, 3, 4), (0, 2), False, np.float64),
+             ("over everything (dim=None): a 0-d result", (3, 4), None, False, np.float64),
+             ("negative dim -1, keepdim=True", (2, 3, 4), -1, True, np.float64),
+             ("float32, dim -2", (2, 3, 4), -2, False, np.float32)]
+    cases = []
+    for label, shape, dim, keepdim, dtype in specs:
+        x = torch.zeros(shape, dtype=torch.float32 if dtype == np.float32 else torch.float64,
+                        requires_grad=True)
+        out = x.sum() if dim is None else x.sum(dim=dim, keepdim=keepdim)
+        g = rng.standard_normal(tuple(out.shape)).astype(dtype)
+        out.backward(torch.from_numpy(g))
+        cases.append(Case(f"{label}: input shape {shape}", (g, shape, dim, keepdim), x.grad.numpy()))
+    return run_check("sum_backward", fn, cases, [Output("grad_x", "gradient")],
+                     ["grad_output", "input_shape", "dim", "keepdim"], verbose=verbose,
+                     tips={"raised": "If the shapes do not broadcast: with keepdim=False the "
+                                     "summed dimensions are gone from grad_output. Put them back "
+                                     "as size 1 (np.expand_dims) before broadcasting.",
+                           "wrong gradient": "With keepdim=False the summed dimensions are gone "
+                                             "from grad_output. Put them back as size 1 "
+                                             "(np.expand_dims) before broadcasting: broadcasting "
+                                             "aligns from the right, which is the wrong place."})
+
+
+def check_matmul_backward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """matmul_backward(grad_output, a, b) -> (grad_a, grad_b) for C = a @ b."""
+    rng = np.random.default_rng(6)
+    specs = [("2-d: (2, 3) @ (3, 4)", (2, 3), (3, 4), np.float64),
+             ("square: (3, 3) @ (3, 3)", (3, 3), (3, 3), np.float64),
+             ("one row times one column: (1, 3) @ (3, 1)", (1, 3), (3, 1), np.float64),
+             ("a batch of a's: (5, 2, 3) @ (3, 4)", (5, 2, 3), (3, 4), np.float64),
+             ("float32: (4, 3) @ (3, 2)", (4, 3), (3, 2), np.float32)]
+    cases = []
+    for label, a_shape, b_shape, dtype in specs:
+        a = rng.standard_normal(a_shape).astype(dtype)
+        b = rng.standard_normal(b_shape).astype(dtype)
+        g = rng.standard_normal(np.matmul(a, b).shape).astype(dtype)
+        cases.append(Case(label, (g, a, b), _autograd(torch.matmul, (a, b), g)))
+    outputs = [Output("grad_a", "gradient"), Output("grad_b", "gradient")]
+    return run_check("matmul_backward", fn, cases, outputs, ["grad_output", "a", "b"],
+                     verbose=verbose,
+                     tips={"wrong shape": "grad_a has a's shape and grad_b has b's. The same b "
+                                          "multiplies every matrix in a batch, so its gradient "
+                                          "sums over the batch. On a 3-d array .T reverses all "
+                                          "three axes: use np.swapaxes(a, -1, -2)."})
+
+
+def check_softmax_backward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """softmax_backward(grad_output, output, dim) -> grad_x for output = softmax(x, dim)."""
+    rng = np.random.default_rng(7)
+    specs = [("2-d, over the last dimension", rng.standard_normal((4, 5)), -1),
+             ("2-d, over the first dimension", rng.standard_normal((4, 5)), 0),
+             ("3-d, over the middle dimension", rng.standard_normal((2, 3, 4)), 1),
+             ("one element along dim", rng.standard_normal((3, 1)), 1),
+             ("outputs of 0 and 1 from logits of 1e4 (float32)",
+              np.array([[1e4, 0.0, -1e4], [1e4, 1e4, 0.0]], dtype=np.float32), -1),
+             ("float32", rng.standard_normal((3, 4)).astype(np.float32), -1)]
+    cases = []
+    for label, x, dim in specs:
+        xt = torch.tensor(x, requires_grad=True)
+        y = torch.softmax(xt, dim)
+        g = rng.standard_normal(x.shape).astype(x.dtype)
+        y.backward(torch.from_numpy(g))
+        cases.append(Case(label, (g, y.detach().numpy(), dim), xt.grad.numpy()))
+    return run_check("softmax_backward", fn, cases, [Output("grad_x", "gradient")],
+                     ["grad_output", "output", "dim"], verbose=verbose,
+                     tips={"wrong gradient": "Each output depends on every input along dim, so "
+                                             "the Jacobian is not diagonal: "
+                                             "dL/dx = y * (g - sum(g * y, dim, keepdims=True))."})
+
+
+# ----------------------------------------------------------------------------- topo_sort
+
+class Node:
+    """A value in a small computation graph, for the topo_sort exercise.
+
+    Attributes:
+        name: a label ("x", "w", "loss").
+        op: "leaf", "add", "mul" or "tanh".
+        inputs: the nodes it was computed from (a tuple; the same node may appear twice,
+            as in ``x * x``).
+        value: its value (a float).
+
+    Make nodes with the class methods: ``x = Node.leaf("x", 0.5)``,
+    ``y = Node.mul("y", x, x)``, ``Node.add(...)``, ``Node.tanh("t", y)``.
+    """
+
+    def __init__(self, name: str, op: str, inputs: tuple, value: float):
+        self.name, self.op, self.inputs, self.value = name, op, tuple(inputs), float(value)
+
+    @classmethod
+    def leaf(cls, name: str, value: float) -> "Node":
+        return cls(name, "leaf", (), value)
+
+    @classmethod
+    def add(cls, name: str, a: "Node", b: "Node") -> "Node":
+        return cls(name, "add", (a, b), a.value + b.value)
+
+    @classmethod
+    def mul(cls, name: str, a: "Node", b: "Node") -> "Node":
+        return cls(name, "mul", (a, b), a.value * b.value)
+
+    @classmethod
+    def tanh(cls, name: str, a: "Node") -> "Node":
+        return cls(name, "tanh", (a,), np.tanh(a.value))
+
+    def local_gradients(self) -> list:
+        """[(input, d self / d input)] for each input, in order."""
+        if self.op == "add":
+            return [(self.inputs[0], 1.0), (self.inputs[1], 1.0)]
+        if self.op == "mul":
+            a, b = self.inputs
+            return [(a, b.value), (b, a.value)]
+        if self.op == "tanh":
+            return [(self.inputs[0], 1.0 - self.value ** 2)]
+        return []
+
+    def __repr__(self) -> str:
+        return f"Node({self.name!r})"
+
+
+def _reachable(root: Node) -> list:
+    seen, stack, nodes = {id(root)}, [root], []
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for parent in node.inputs:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return nodes
+
+
+def _torch_leaf_grads(root: Node) -> dict:
+    """d root / d leaf for every leaf, by PyTorch's autograd on the same graph."""
+    tensors: dict = {}
+    for node in reversed(_topo_reference(root)):  # inputs before the nodes made from them
+        if node.op == "leaf":
+            tensors[id(node)] = torch.tensor(node.value, dtype=torch.float64, requires_grad=True)
+        elif node.op == "add":
+            tensors[id(node)] = tensors[id(node.inputs[0])] + tensors[id(node.inputs[1])]
+        elif node.op == "mul":
+            tensors[id(node)] = tensors[id(node.inputs[0])] * tensors[id(node.inputs[1])]
+        else:
+            tensors[id(node)] = torch.tanh(tensors[id(node.inputs[0])])
+    tensors[id(root)].backward()
+    return {id(n): (n.name, float(tensors[id(n)].grad) if tensors[id(n)].grad is not None else 0.0)
+            for n in _reachable(root) if n.op == "leaf"}
+
+
+def _topo_reference(root: Node) -> list:
+    """Kahn's algorithm, as in tinynn/autograd/engine.py: root first, inputs after users."""
+    users: dict = {}
+    for node in _reachable(root):
+        for parent in node.inputs:
+            users[id(parent)] = users.get(id(parent), 0) + 1
+    order, ready = [], [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.inputs:
+            users[id(parent)] -= 1
+            if users[id(parent)] == 0:
+                ready.append(parent)
+    return order
+
+
+def _backward_in_order(order: list, root: Node) -> dict:
+    """Run backward visiting nodes in ``order`` (each passes its gradient on once)."""
+    grads = {id(n): 0.0 for n in order}
+    grads[id(root)] = 1.0
+    for node in order:
+        for parent, local in node.local_gradients():
+            grads[id(parent)] += grads[id(node)] * local
+    return grads
+
+
+@dataclass
+class TopoAnswer:
+    root: Node
+    nodes: list
+    leaf_grads: dict
+
+
+def _compare_topo(name, kind, got, expected: TopoAnswer):
+    if got is None:
+        raise Mismatch("wrong type", "returned None; expected a list of nodes. Did you forget `return`?")
+    try:
+        order = list(got)
+    except TypeError:
+        raise Mismatch("wrong type", f"returned {type(got).__name__}; expected a list of nodes") from None
+    by_id = {id(n): n for n in expected.nodes}
+    counts: dict = {}
+    for item in order:
+        if not isinstance(item, Node):
+            raise Mismatch("wrong type", f"the list contains {item!r} ({type(item).__name__}); "
+                           "expected Node objects")
+        if id(item) not in by_id:
+            raise Mismatch("wrong value", f"the list contains {item!r}, which the root does not depend on")
+        counts[id(item)] = counts.get(id(item), 0) + 1
+    for node in expected.nodes:
+        if counts.get(id(node), 0) == 0:
+            raise Mismatch("wrong value", f"{node!r} is missing from the order",
+                           [f"Every node the root depends on must appear once ({len(expected.nodes)} "
+                            f"nodes here; the list has {len(order)})."])
+        if counts[id(node)] > 1:
+            raise Mismatch("wrong value", f"{node!r} appears {counts[id(node)]} times; each node must "
+                           "appear once", ["A node used twice is still visited once: backward "
+                                           "adds up all its gradient first, then passes it on."])
+    position = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        for parent in node.inputs:
+            if position[id(parent)] < position[id(node)]:
+                grads = _backward_in_order(order, expected.root)
+                details = [f"{parent!r} is at position {position[id(parent)]}, {node!r} at "
+                           f"{position[id(node)]}: {parent.name} would pass its gradient on "
+                           f"before {node.name} has added its share to it."]
+                for leaf_id, (leaf_name, want) in expected.leaf_grads.items():
+                    if not np.isclose(grads[leaf_id], want, rtol=1e-9, atol=1e-12):
+                        details.append(f"Backward in your order gives d root/d {leaf_name} = "
+                                       f"{grads[leaf_id]:.6g}; PyTorch's autograd gives {want:.6g}.")
+                        break
+                raise Mismatch("wrong order", f"{parent!r} comes before {node!r}, which was "
+                               f"computed from it", details)
+    grads = _backward_in_order(order, expected.root)
+    for leaf_id, (leaf_name, want) in expected.leaf_grads.items():
+        if not np.isclose(grads[leaf_id], want, rtol=1e-9, atol=1e-12):
+            raise Mismatch("wrong gradient", f"backward in your order gives d root/d {leaf_name} = "
+                           f"{grads[leaf_id]:.6g}; PyTorch's autograd gives {want:.6g}")
+
+
+def _graphs() -> list:
+    """(label, root) for each test graph; built fresh for every check."""
+    graphs = []
+    x = Node.leaf("x", 0.5)
+    graphs.append(("a single leaf (the root has no inputs)", x))
+
+    x, w = Node.leaf("x", 0.5), Node.leaf("w", -1.5)
+    a = Node.tanh("a", x)
+    b = Node.mul("b", a, w)
+    graphs.append(("a chain: tanh(tanh(x) * w)", Node.tanh("loss", b)))
+
+    x = Node.leaf("x", 0.8)
+    graphs.append(("a node used twice: y = x * x", Node.mul("y", x, x)))
+
+    x, w = Node.leaf("x", 0.3), Node.leaf("w", 2.0)
+    a, b = Node.tanh("a", x), Node.mul("b", x, w)
+    graphs.append(("a diamond: x feeds two nodes that meet again", Node.add("loss", a, b)))
+
+    w = Node.leaf("w", 0.7)
+    x = Node.mul("x", w, w)
+    c = Node.tanh("c", Node.tanh("b", x))
+    graphs.append(("a shortcut: x feeds the root directly and through b and c",
+                   Node.add("loss", c, x)))
+
+    rng = np.random.default_rng(8)
+    nodes = [Node.leaf(f"p{i}", float(rng.uniform(-1, 1))) for i in range(4)]
+    for i in range(26):
+        op = ("add", "mul", "tanh")[int(rng.integers(3))]
+        picks = [nodes[int(j)] for j in rng.integers(0, len(nodes), size=2)]
+        nodes.append(Node.tanh(f"n{i}", picks[0]) if op == "tanh"
+                     else getattr(Node, op)(f"n{i}", *picks))
+    root = nodes[-1]
+    for node in nodes[-6:-1]:  # make sure the random graph is wide and shared
+        root = Node.add(f"sum_{node.name}", root, node)
+    graphs.append(("a random graph of 35 nodes with shared inputs", root))
+
+    w = Node.leaf("w", 1.1)
+    node = Node.leaf("h0", 0.1)
+    for i in range(1, 5_000):  # h_i = tanh(w * h_{i-1}): one weight shared by every step
+        node = Node.tanh(f"h{i}", Node.mul(f"wh{i}", w, node))
+    graphs.append(("a chain 10,000 nodes deep, like a long RNN sharing one weight w", node))
+    return graphs
+
+
+def check_topo_sort(fn: Callable, verbose: bool = True) -> CheckResult:
+    """topo_sort(root) -> every node once, root first, each node before the nodes it used."""
+    cases = []
+    for label, root in _graphs():
+        tip = None
+        if "10,000" in label:
+            tip = ("Python allows about 1,000 nested calls. Keep your own stack (a list) "
+                   "instead of recursing.")
+        cases.append(Case(label, (root,), TopoAnswer(root, _reachable(root), _torch_leaf_grads(root)),
+                          tip=tip, copy_args=False))
+    return run_check("topo_sort", fn, cases, [Output("order", compare=_compare_topo)], ["root"],
+                     verbose=verbose)

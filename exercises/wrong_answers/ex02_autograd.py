@@ -1,0 +1,165 @@
+"""Wrong answers for exercises/ex02_autograd.ipynb; see WRONG_ANSWERS at the end."""
+from __future__ import annotations
+
+import numpy as np
+
+from solutions.ex02_autograd import sum_to_shape
+
+
+def sum_to_shape__leading_only(grad, shape):
+    """Sums away the extra leading dimensions but forgets stretched size-1 dimensions."""
+    return np.sum(grad, axis=tuple(range(grad.ndim - len(shape))))
+
+
+def sum_to_shape__drops_dims(grad, shape):
+    """Sums the stretched size-1 dimensions without keepdims, so they disappear."""
+    grad = np.sum(grad, axis=tuple(range(grad.ndim - len(shape))))
+    stretched = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
+    return np.sum(grad, axis=stretched) if stretched else grad
+
+
+def mul_backward__swapped(grad_output, x, y):
+    """dL/dx = g * x: each input gets its own value instead of the other's."""
+    return sum_to_shape(grad_output * x, np.shape(x)), sum_to_shape(grad_output * y, np.shape(y))
+
+
+def mul_backward__not_reduced(grad_output, x, y):
+    """Right formulas, but returns the gradients in the broadcast shape."""
+    return grad_output * y, grad_output * x
+
+
+def mul_backward__doubled(grad_output, x, y):
+    """A factor of 2 in dL/dx, as if z were x * x (d/dx x^2 = 2x)."""
+    grad_x = sum_to_shape(2 * grad_output * y, np.shape(x))
+    return grad_x, sum_to_shape(grad_output * x, np.shape(y))
+
+
+def tanh_backward__forgot_tanh(grad_output, x):
+    """1 - x^2 instead of 1 - tanh(x)^2."""
+    return grad_output * (1 - x ** 2)
+
+
+def tanh_backward__exp_formula(grad_output, x):
+    """tanh written with exp(2x): inf / inf = nan for large x."""
+    e = np.exp(2 * x)
+    t = (e - 1) / (e + 1)
+    return grad_output * (1 - t ** 2)
+
+
+def sum_backward__forgot_keepdim(grad_output, input_shape, dim, keepdim):
+    """Broadcasts grad_output as it is: the summed dimension is missing."""
+    return np.broadcast_to(grad_output, input_shape).copy()
+
+
+def matmul_backward__transposed(grad_output, a, b):
+    """dL/db = G^T a: the transpose of the right answer."""
+    return grad_output @ b.T, grad_output.T @ a
+
+
+def matmul_backward__dot_T(grad_output, a, b):
+    """Uses .T, which on a 3-d batch reverses all three axes."""
+    return sum_to_shape(grad_output @ b.T, a.shape), sum_to_shape(a.T @ grad_output, b.shape)
+
+
+def matmul_backward__no_batch_sum(grad_output, a, b):
+    """Forgets that one b served the whole batch: grad_b keeps the batch dimension."""
+    return grad_output @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ grad_output
+
+
+def softmax_backward__diagonal_only(grad_output, output, dim):
+    """Only dy_i/dx_i = y_i (1 - y_i): the off-diagonal terms of the Jacobian are missing."""
+    return grad_output * output * (1 - output)
+
+
+def topo_sort__breadth_first(root):
+    """Breadth-first order: a node reached by a short path comes out too early."""
+    order, seen, queue = [], {root}, [root]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for parent in node.inputs:
+            if parent not in seen:
+                seen.add(parent)
+                queue.append(parent)
+    return order
+
+
+def topo_sort__recursive(root):
+    """Depth-first post-order by recursion: right order, but 10,000 nested calls fail."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node in seen:
+            return
+        seen.add(node)
+        for parent in node.inputs:
+            visit(parent)
+        order.append(node)
+
+    visit(root)
+    return order[::-1]
+
+
+def topo_sort__no_seen_set(root):
+    """Depth-first without remembering visited nodes: a node used twice comes out twice."""
+    order, stack = [], [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((parent, False) for parent in node.inputs)
+    return order[::-1]
+
+
+def topo_sort__inputs_first(root):
+    """A correct post-order (inputs before users) but not reversed: leaves come first."""
+    order, seen, stack = [], {root}, [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for parent in node.inputs:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, False))
+    return order
+
+
+WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
+    "sum_to_shape__leading_only":
+        ("sum_to_shape", "wrong shape", "forgets stretched size-1 dimensions"),
+    "sum_to_shape__drops_dims":
+        ("sum_to_shape", "wrong shape", "sums size-1 dimensions without keepdims"),
+    "mul_backward__swapped":
+        ("mul_backward", "wrong gradient", "gradients of x and y swapped"),
+    "mul_backward__not_reduced":
+        ("mul_backward", "wrong shape", "gradient left in the broadcast shape"),
+    "mul_backward__doubled":
+        ("mul_backward", "wrong gradient", "gradient off by a factor of 2"),
+    "tanh_backward__forgot_tanh":
+        ("tanh_backward", "wrong gradient", "1 - x^2 instead of 1 - tanh^2"),
+    "tanh_backward__exp_formula":
+        ("tanh_backward", "wrong gradient", "overflows (nan) at x = 1e4"),
+    "sum_backward__forgot_keepdim":
+        ("sum_backward", "raised", "forgot to restore the summed dimension"),
+    "matmul_backward__transposed":
+        ("matmul_backward", "wrong shape", "a transposed grad_b"),
+    "matmul_backward__dot_T":
+        ("matmul_backward", "raised", ".T on a 3-d batch"),
+    "matmul_backward__no_batch_sum":
+        ("matmul_backward", "wrong shape", "grad_b not summed over the batch"),
+    "softmax_backward__diagonal_only":
+        ("softmax_backward", "wrong gradient", "only the Jacobian's diagonal"),
+    "topo_sort__breadth_first":
+        ("topo_sort", "wrong order", "breadth-first order"),
+    "topo_sort__recursive":
+        ("topo_sort", "raised", "recursion: RecursionError 10,000 deep"),
+    "topo_sort__no_seen_set":
+        ("topo_sort", "wrong value", "a node used twice appears twice"),
+    "topo_sort__inputs_first":
+        ("topo_sort", "wrong order", "leaves first (not reversed)"),
+}

@@ -1,0 +1,244 @@
+"""Wrong answers for exercises/ex03_modules_optim.ipynb; see WRONG_ANSWERS at the end."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def linear_forward__missing_bias(x, weight, bias):
+    """Forgets to add the bias."""
+    return x @ weight.T
+
+
+def linear_forward__transposed(x, weight, bias):
+    """Returns the transpose of the right answer: (out_features, batch)."""
+    return (x @ weight.T + bias).T
+
+
+def linear_forward__squeezes_batch(x, weight, bias):
+    """np.squeeze "to tidy up": a batch of 1 loses its batch dimension. Works only for batch > 1."""
+    y = np.squeeze(x @ weight.T)
+    return y if bias is None else y + bias
+
+
+def linear_forward__no_transpose(x, weight, bias):
+    """x @ weight without .T: (N, in) @ (out, in) does not line up."""
+    return x @ weight + bias
+
+
+def linear_backward__grad_weight_transposed(grad_output, x, weight):
+    """dL/dW = x^T G: (in_features, out_features), the transpose of weight's shape."""
+    g = grad_output.reshape(-1, grad_output.shape[-1])
+    x2 = x.reshape(-1, x.shape[-1])
+    return grad_output @ weight, x2.T @ g, g.sum(axis=0)
+
+
+def linear_backward__bias_not_summed(grad_output, x, weight):
+    """dL/db = G: one bias gradient per sample instead of their sum."""
+    g = grad_output.reshape(-1, grad_output.shape[-1])
+    x2 = x.reshape(-1, x.shape[-1])
+    return grad_output @ weight, g.T @ x2, grad_output
+
+
+def linear_backward__2d_only(grad_output, x, weight):
+    """Right for a 2-d batch; with extra leading dimensions .T reverses every axis."""
+    return grad_output @ weight, grad_output.T @ x, grad_output.sum(axis=0)
+
+
+def bce_with_logits__naive(logits, target):
+    """-(y log s + (1 - y) log(1 - s)), s = sigmoid(z): log(0) = -inf once s rounds to 0 or 1."""
+    s = 1 / (1 + np.exp(-logits))
+    return np.mean(-(target * np.log(s) + (1 - target) * np.log(1 - s)))
+
+
+def bce_with_logits__sum(logits, target):
+    """Sums the per-element losses instead of averaging them."""
+    z, y = logits, target
+    return np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+def cross_entropy__unstable(logits, target):
+    """log(sum(exp(z))) without the max shift: exp(1e4) = inf."""
+    n = logits.shape[0]
+    lse = np.log(np.sum(np.exp(logits), axis=1))
+    return np.mean(lse - logits[np.arange(n), target])
+
+
+def cross_entropy__squeezes_batch(logits, target):
+    """np.squeeze the logits: with a batch of 1 they become 1-d and axis=1 no longer exists."""
+    logits = np.squeeze(logits)
+    n = logits.shape[0]
+    m = np.max(logits, axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))
+    return np.mean(lse - logits[np.arange(n), target])
+
+
+def cross_entropy__per_sample(logits, target):
+    """Returns the N per-sample losses, not their mean."""
+    n = logits.shape[0]
+    m = np.max(logits, axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))
+    return lse - logits[np.arange(n), target]
+
+
+def cross_entropy_backward__forgot_mean(logits, target):
+    """softmax - one_hot, without the 1/N of the mean."""
+    n = logits.shape[0]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    grad = e / e.sum(axis=1, keepdims=True)
+    grad[np.arange(n), target] -= 1
+    return grad
+
+
+def cross_entropy_backward__unstable(logits, target):
+    """softmax without the max shift: nan at logits of 1e4."""
+    n = logits.shape[0]
+    e = np.exp(logits)
+    grad = e / e.sum(axis=1, keepdims=True)
+    grad[np.arange(n), target] -= 1
+    return grad / n
+
+
+def cross_entropy_backward__global_max(logits, target):
+    """Shifts by the maximum of the whole batch: a row far below it becomes 0 / 0."""
+    n = logits.shape[0]
+    e = np.exp(logits - logits.max())
+    grad = e / e.sum(axis=1, keepdims=True)
+    grad[np.arange(n), target] -= 1
+    return grad / n
+
+
+def sgd_momentum_step__zero_buffer(param, grad, buf, lr, momentum, dampening, nesterov,
+                                   weight_decay):
+    """Starts the buffer at zeros, so the first step is damped (PyTorch starts it at g)."""
+    g = grad + weight_decay * param
+    if momentum != 0:
+        buf = np.zeros_like(param) if buf is None else buf
+        buf = momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    return param - lr * g, buf
+
+
+def sgd_momentum_step__decay_only_with_momentum(param, grad, buf, lr, momentum, dampening, nesterov,
+                                              weight_decay):
+    """Adds the weight decay inside the momentum branch, so plain SGD never decays."""
+    g = grad
+    if momentum != 0:
+        g = g + weight_decay * param
+        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    return param - lr * g, buf
+
+
+def sgd_momentum_step__ignores_nesterov(param, grad, buf, lr, momentum, dampening, nesterov,
+                                        weight_decay):
+    """Classical momentum even when nesterov=True."""
+    g = grad + weight_decay * param
+    if momentum != 0:
+        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
+        g = buf
+    return param - lr * g, buf
+
+
+def sgd_momentum_step__decoupled_decay(param, grad, buf, lr, momentum, dampening, nesterov,
+                                       weight_decay):
+    """Weight decay applied to the parameter directly, outside the momentum (not PyTorch's SGD)."""
+    g = grad
+    if momentum != 0:
+        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    return param - lr * g - lr * weight_decay * param, buf
+
+
+def adam_step__no_bias_correction(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
+                                  weight_decay):
+    """Uses m and v directly: the first steps are far too small (m starts at 0)."""
+    beta1, beta2 = betas
+    grad = grad + weight_decay * param
+    exp_avg = beta1 * exp_avg + (1 - beta1) * grad
+    exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
+    return param - lr * exp_avg / (np.sqrt(exp_avg_sq) + eps), exp_avg, exp_avg_sq
+
+
+def adam_step__eps_inside_sqrt(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
+                               weight_decay):
+    """sqrt(v_hat + eps) instead of sqrt(v_hat) + eps: wrong when gradients are tiny."""
+    beta1, beta2 = betas
+    grad = grad + weight_decay * param
+    exp_avg = beta1 * exp_avg + (1 - beta1) * grad
+    exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
+    m_hat = exp_avg / (1 - beta1 ** step)
+    v_hat = exp_avg_sq / (1 - beta2 ** step)
+    return param - lr * m_hat / np.sqrt(v_hat + eps), exp_avg, exp_avg_sq
+
+
+def adam_step__adamw_decay(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
+                           weight_decay):
+    """AdamW's decoupled decay, where Adam adds weight_decay * param to the gradient."""
+    beta1, beta2 = betas
+    param = param * (1 - lr * weight_decay)
+    exp_avg = beta1 * exp_avg + (1 - beta1) * grad
+    exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
+    m_hat = exp_avg / (1 - beta1 ** step)
+    v_hat = exp_avg_sq / (1 - beta2 ** step)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), exp_avg, exp_avg_sq
+
+
+def adam_step__returns_param_only(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
+                                  weight_decay):
+    """Returns only the new parameter: the moments are lost between steps."""
+    beta1, beta2 = betas
+    exp_avg = beta1 * exp_avg + (1 - beta1) * grad
+    exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
+    m_hat = exp_avg / (1 - beta1 ** step)
+    v_hat = exp_avg_sq / (1 - beta2 ** step)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
+    "linear_forward__missing_bias":
+        ("linear_forward", "wrong value", "a missing bias"),
+    "linear_forward__transposed":
+        ("linear_forward", "wrong shape", "a transposed result"),
+    "linear_forward__squeezes_batch":
+        ("linear_forward", "wrong shape", "works only for batch size > 1"),
+    "linear_forward__no_transpose":
+        ("linear_forward", "raised", "x @ weight without .T"),
+    "linear_backward__grad_weight_transposed":
+        ("linear_backward", "wrong shape", "a transposed grad_weight"),
+    "linear_backward__bias_not_summed":
+        ("linear_backward", "wrong shape", "grad_bias not summed over the batch"),
+    "linear_backward__2d_only":
+        ("linear_backward", "raised", ".T breaks with extra leading dimensions"),
+    "bce_with_logits__naive":
+        ("bce_with_logits", "wrong value", "log(sigmoid) overflows to inf"),
+    "bce_with_logits__sum":
+        ("bce_with_logits", "wrong value", "sum instead of mean"),
+    "cross_entropy__unstable":
+        ("cross_entropy", "wrong value", "overflows at logits of 1e4"),
+    "cross_entropy__squeezes_batch":
+        ("cross_entropy", "raised", "works only for batch size > 1"),
+    "cross_entropy__per_sample":
+        ("cross_entropy", "wrong shape", "no mean: N losses"),
+    "cross_entropy_backward__forgot_mean":
+        ("cross_entropy_backward", "wrong gradient", "missing 1/N"),
+    "cross_entropy_backward__unstable":
+        ("cross_entropy_backward", "wrong gradient", "nan at logits of 1e4"),
+    "cross_entropy_backward__global_max":
+        ("cross_entropy_backward", "wrong gradient", "one maximum for the whole batch"),
+    "sgd_momentum_step__zero_buffer":
+        ("sgd_momentum_step", "wrong value", "buffer starts at 0, damped first step"),
+    "sgd_momentum_step__decay_only_with_momentum":
+        ("sgd_momentum_step", "wrong value", "no weight decay without momentum"),
+    "sgd_momentum_step__ignores_nesterov":
+        ("sgd_momentum_step", "wrong value", "nesterov ignored"),
+    "sgd_momentum_step__decoupled_decay":
+        ("sgd_momentum_step", "wrong value", "weight decay outside the momentum"),
+    "adam_step__no_bias_correction":
+        ("adam_step", "wrong value", "no bias correction"),
+    "adam_step__eps_inside_sqrt":
+        ("adam_step", "wrong value", "eps inside the square root"),
+    "adam_step__adamw_decay":
+        ("adam_step", "wrong value", "AdamW's decay instead of Adam's L2"),
+    "adam_step__returns_param_only":
+        ("adam_step", "wrong type", "returns the parameter only"),
+}

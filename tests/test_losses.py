@@ -1,0 +1,357 @@
+"""Losses against ``torch.nn`` / ``torch.nn.functional``: values and gradients for every
+reduction, weights, ignore_index, label smoothing, probability targets, extreme logits
+(1e4: finite, no nan), and the errors PyTorch raises.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+from tinynn.testing import assert_close, compare_with_torch
+
+DTYPES = ["float32", "float64"]
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def randn(*shape: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def const(lib, like, array: np.ndarray):
+    """A constant (no grad) with ``like``'s dtype and device: a class weight, a pos_weight."""
+    return lib.tensor(array, dtype=like.dtype, device=like.device)
+
+
+def labels(*shape: int, classes: int, seed: int = 3) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, classes, shape).astype(np.int64)
+
+
+# -- regression ------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_regression_loss_matches_torch(name, reduction, dtype, device):
+    target = randn(4, 3, seed=1)
+    x = randn(4, 3)
+    x[0, 0] = target[0, 0]  # |x - y| at its kink: gradient 0 in both
+    compare_with_torch(lambda lib, x, y: getattr(lib.nn.functional, name)(x, y, reduction=reduction),
+                       x, target, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("name", ["MSELoss", "L1Loss"])
+def test_regression_loss_module_matches_torch(name, device):
+    compare_with_torch(lambda lib, x, y: getattr(lib.nn, name)(reduction="sum")(x, y),
+                       randn(5), randn(5, seed=1), dtype="float64", device=device)
+
+
+def test_mse_loss_broadcast_warns_like_torch_and_gives_the_same_value():
+    x, y = randn(3, 1), randn(3, seed=1)
+    with pytest.warns(UserWarning, match="different to the input size"):
+        ours = tinynn.nn.functional.mse_loss(tinynn.tensor(x), tinynn.tensor(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.nn.functional.mse_loss(torch.tensor(x), torch.tensor(y))
+    assert_close(ours, theirs)
+
+
+def test_unknown_reduction_raises_like_torch():
+    for make in (lambda lib: lib.nn.functional.mse_loss(lib.zeros(2), lib.zeros(2), reduction="avg"),
+                 lambda lib: lib.nn.MSELoss(reduction="avg")(lib.zeros(2), lib.zeros(2))):
+        with pytest.raises(ValueError) as ours:
+            make(tinynn)
+        with pytest.raises(ValueError) as theirs:
+            make(torch)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_legacy_size_average_and_reduce_map_to_reduction():
+    x, y = randn(4), randn(4, seed=1)
+    for kwargs in ({"size_average": False}, {"reduce": False}, {"size_average": True, "reduce": True}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours = tinynn.nn.MSELoss(**kwargs)
+            theirs = torch.nn.MSELoss(**kwargs)
+        assert ours.reduction == theirs.reduction
+        assert_close(ours(tinynn.tensor(x), tinynn.tensor(y)), theirs(torch.tensor(x), torch.tensor(y)))
+
+
+# -- binary cross entropy ----------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy_matches_torch(reduction, weighted, dtype, device):
+    probs = np.random.default_rng(0).uniform(0.05, 0.95, (4, 3))
+    target = np.random.default_rng(1).uniform(0, 1, (4, 3))
+    w = np.random.default_rng(2).uniform(0.5, 2, 3)
+
+    def fn(lib, p, y):
+        weight = const(lib, p, w) if weighted else None
+        return lib.nn.functional.binary_cross_entropy(p, y, weight=weight, reduction=reduction)
+
+    compare_with_torch(fn, probs, target, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_cross_entropy_clamps_log_at_minus_100_like_torch(dtype, device):
+    """A probability of exactly 0 or 1 on the wrong side costs 100, not inf; the gradient stays finite."""
+    probs = np.array([0.0, 1.0, 0.0, 1.0, 1e-30, 0.5])
+    target = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    result = compare_with_torch(lambda lib, p, y: lib.nn.functional.binary_cross_entropy(p, y, reduction="none"),
+                                probs, target, dtype=dtype, device=device)
+    assert result.max_abs_diff["output"] == 0.0 or dtype == "float32"
+    out = tinynn.nn.functional.binary_cross_entropy(tinynn.tensor(probs), tinynn.tensor(target), reduction="none")
+    assert out.tolist()[:2] == [100.0, 100.0]
+
+
+def test_bce_module_with_weight_buffer_matches_torch():
+    w = np.array([1.0, 2.0, 0.5])
+    ours, theirs = tinynn.nn.BCELoss(weight=tinynn.tensor(w)), torch.nn.BCELoss(weight=torch.tensor(w))
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
+    p, y = np.array([[0.2, 0.7, 0.9]]), np.array([[0.0, 1.0, 1.0]])
+    assert_close(ours(tinynn.tensor(p), tinynn.tensor(y)), theirs(torch.tensor(p), torch.tensor(y)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.functional.binary_cross_entropy(lib.rand(3, 1), lib.rand(3)),
+    lambda lib: lib.nn.functional.binary_cross_entropy(lib.rand(3) + 1, lib.rand(3)),
+    lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(lib.rand(3, 1), lib.rand(3)),
+], ids=["shape_mismatch", "probability_out_of_range", "logits_shape_mismatch"])
+def test_binary_cross_entropy_errors_match_torch(make):
+    with pytest.raises(Exception) as ours:
+        make(tinynn)
+    with pytest.raises(Exception) as theirs:
+        make(torch)
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value) == str(theirs.value).replace("torch.", "tinynn.")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", ["plain", "weight", "pos_weight", "both"])
+def test_bce_with_logits_matches_torch(options, reduction, dtype, device):
+    logits = randn(4, 3) * 4
+    logits[0, 0] = 0.0  # the kink of |x| in the stable formula: the gradient must still be sigmoid(0) - y
+    target = np.random.default_rng(1).uniform(0, 1, (4, 3))
+    w, pw = np.random.default_rng(2).uniform(0.5, 2, 3), np.array([0.5, 2.0, 3.0])
+
+    def fn(lib, x, y):
+        weight = const(lib, x, w) if options in ("weight", "both") else None
+        pos_weight = const(lib, x, pw) if options in ("pos_weight", "both") else None
+        return lib.nn.functional.binary_cross_entropy_with_logits(x, y, weight=weight, reduction=reduction,
+                                                                  pos_weight=pos_weight)
+
+    compare_with_torch(fn, logits, target, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_with_logits_is_finite_at_extreme_logits(dtype, device):
+    logits = np.array([1e4, -1e4, 1e4, -1e4, 100.0, -100.0])
+    target = np.array([1.0, 0.0, 0.0, 1.0, 0.5, 0.5])
+    compare_with_torch(lambda lib, x, y: lib.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="none"),
+                       logits, target, dtype=dtype, device=device)
+    out = tinynn.nn.functional.binary_cross_entropy_with_logits(tinynn.tensor(logits), tinynn.tensor(target),
+                                                                 reduction="none")
+    assert np.isfinite(out.numpy()).all() and out.tolist()[2] == 1e4
+
+
+def test_bce_with_logits_module_registers_buffers_like_torch():
+    ours = tinynn.nn.BCEWithLogitsLoss(pos_weight=tinynn.ones(2))
+    theirs = torch.nn.BCEWithLogitsLoss(pos_weight=torch.ones(2))
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["pos_weight"]
+    assert repr(ours) == repr(theirs) == "BCEWithLogitsLoss()"
+
+
+# -- NLL and cross entropy with class indices ----------------------------------------------------
+NLL_SHAPES = {"batch": ((5, 4), (5,)), "single": ((4,), ()), "spatial": ((2, 4, 3, 2), (2, 3, 2))}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", sorted(NLL_SHAPES))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_matches_torch(shape, weighted, reduction, dtype, device):
+    x_shape, t_shape = NLL_SHAPES[shape]
+    target = labels(*t_shape, classes=4)
+    w = np.array([0.5, 2.0, 1.0, 3.0])
+
+    def fn(lib, x, t):
+        weight = const(lib, x, w) if weighted else None
+        return lib.nn.functional.nll_loss(x.log_softmax(1 if x.ndim > 1 else 0), t, weight=weight,
+                                          reduction=reduction)
+
+    compare_with_torch(fn, randn(*x_shape), target, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_ignore_index_matches_torch(weighted, reduction, dtype, device):
+    target = np.array([1, -100, 3, 0, -100, 2])
+    w = np.array([0.5, 2.0, 1.0, 3.0])
+
+    def fn(lib, x, t):
+        weight = const(lib, x, w) if weighted else None
+        return lib.nn.functional.nll_loss(x, t, weight=weight, reduction=reduction)
+
+    compare_with_torch(fn, randn(6, 4), target, dtype=dtype, device=device)
+
+
+def test_nll_loss_with_every_target_ignored_is_nan_like_torch():
+    ours = tinynn.nn.functional.nll_loss(tinynn.randn(3, 4), tinynn.tensor([-100, -100, -100]))
+    theirs = torch.nn.functional.nll_loss(torch.randn(3, 4), torch.tensor([-100, -100, -100]))
+    assert np.isnan(ours.item()) and np.isnan(theirs.item())
+
+
+def test_nll_loss_accepts_uint8_targets_like_torch():
+    x = randn(3, 4)
+    ours = tinynn.nn.functional.nll_loss(tinynn.tensor(x), tinynn.tensor(np.array([1, 2, 1], dtype=np.uint8)))
+    theirs = torch.nn.functional.nll_loss(torch.tensor(x), torch.tensor([1, 2, 1]).byte())
+    assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", sorted(NLL_SHAPES))
+def test_cross_entropy_with_class_indices_matches_torch(shape, reduction, dtype, device):
+    x_shape, t_shape = NLL_SHAPES[shape]
+    compare_with_torch(lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, reduction=reduction),
+                       randn(*x_shape) * 3, labels(*t_shape, classes=4), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("ignore", [False, True])
+def test_cross_entropy_options_match_torch(smoothing, weighted, ignore, reduction, dtype, device):
+    target = labels(6, classes=4)
+    if ignore:
+        target[[1, 4]] = 2  # ignore_index=2: those samples count for nothing
+    w = np.array([0.5, 2.0, 1.0, 3.0])
+
+    def fn(lib, x, t):
+        return lib.nn.functional.cross_entropy(x, t, weight=const(lib, x, w) if weighted else None,
+                                               ignore_index=2 if ignore else -100, reduction=reduction,
+                                               label_smoothing=smoothing)
+
+    compare_with_torch(fn, randn(6, 4) * 2, target, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cross_entropy_label_smoothing_on_spatial_input_matches_torch(dtype, device):
+    w = np.array([0.5, 2.0, 1.0, 3.0])
+    compare_with_torch(lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, weight=const(lib, x, w),
+                                                                         label_smoothing=0.2),
+                       randn(2, 4, 3, 2), labels(2, 3, 2, classes=4), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.25])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_with_probability_targets_matches_torch(smoothing, weighted, reduction, dtype, device):
+    probs = np.random.default_rng(1).dirichlet(np.ones(4), size=5)
+    w = np.array([0.5, 2.0, 1.0, 3.0])
+    compare_with_torch(lambda lib, x, p: lib.nn.functional.cross_entropy(
+        x, p, weight=const(lib, x, w) if weighted else None, reduction=reduction, label_smoothing=smoothing),
+        randn(5, 4), probs, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("scale", [1e4, 1e30])
+def test_cross_entropy_is_finite_at_extreme_logits(scale, dtype, device):
+    """exp(1e4) is inf: the loss must use log-sum-exp, and the gradient must not be nan."""
+    logits = np.array([[1.0, -1.0, 0.5], [0.0, 1.0, -1.0], [-1.0, -1.0, 1.0]]) * scale
+    target = np.array([0, 2, 1])
+    compare_with_torch(lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, reduction="none"),
+                       logits, target, dtype=dtype, device=device)
+    x = tinynn.tensor(logits.astype(dtype), requires_grad=True)
+    loss = tinynn.nn.functional.cross_entropy(x, tinynn.tensor(target))
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.isfinite(x.grad.numpy()).all()
+
+
+@pytest.mark.parametrize("name, kwargs", [("CrossEntropyLoss", {}), ("CrossEntropyLoss", {"label_smoothing": 0.1}),
+                                          ("CrossEntropyLoss", {"ignore_index": 1, "reduction": "sum"}),
+                                          ("NLLLoss", {}), ("NLLLoss", {"reduction": "none"})])
+def test_class_loss_modules_match_torch(name, kwargs, device):
+    compare_with_torch(lambda lib, x, t: getattr(lib.nn, name)(**kwargs)(x, t), randn(5, 4),
+                       labels(5, classes=4), dtype="float64", device=device)
+
+
+def test_cross_entropy_module_weight_is_a_buffer_like_torch():
+    ours = tinynn.nn.CrossEntropyLoss(weight=tinynn.ones(3))
+    theirs = torch.nn.CrossEntropyLoss(weight=torch.ones(3))
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
+    assert repr(ours) == repr(theirs) == "CrossEntropyLoss()"
+    assert (ours.ignore_index, ours.reduction, ours.label_smoothing) == \
+           (theirs.ignore_index, theirs.reduction, theirs.label_smoothing)
+
+
+def test_cross_entropy_equals_log_softmax_then_nll():
+    x, t = tinynn.randn(6, 5), tinynn.tensor(labels(6, classes=5))
+    assert_close(tinynn.nn.functional.cross_entropy(x, t),
+                 tinynn.nn.functional.nll_loss(tinynn.nn.functional.log_softmax(x, dim=1), t))
+
+
+@pytest.mark.parametrize("case", ["float_target", "int32_target", "out_of_bounds", "negative_target",
+                                  "batch_mismatch", "multi_target", "bad_weight", "smoothing", "long_probabilities"])
+def test_class_loss_errors_match_torch(case):
+    def run(lib):
+        F = lib.nn.functional
+        x = lib.zeros(3, 4)
+        if case == "float_target":
+            F.cross_entropy(x, lib.tensor([1.0, 2.0, 0.0]))
+        elif case == "int32_target":
+            F.nll_loss(x, lib.tensor([1, 2, 1], dtype=lib.int32))
+        elif case == "out_of_bounds":
+            F.cross_entropy(x, lib.tensor([1, 2, 7]))
+        elif case == "negative_target":
+            F.nll_loss(x, lib.tensor([1, 2, -1]))
+        elif case == "batch_mismatch":
+            F.cross_entropy(x, lib.tensor([1, 2]))
+        elif case == "multi_target":
+            F.nll_loss(x, lib.tensor([[1, 2, 3]]).expand(3, 3))
+        elif case == "bad_weight":
+            F.cross_entropy(x, lib.tensor([1, 2, 1]), weight=lib.ones(3))
+        elif case == "smoothing":
+            F.cross_entropy(x, lib.tensor([1, 2, 1]), label_smoothing=1.5)
+        elif case == "long_probabilities":
+            F.cross_entropy(x, lib.zeros(3, 4, dtype=lib.int64))
+
+    with pytest.raises(Exception) as ours:
+        run(tinynn)
+    with pytest.raises(Exception) as theirs:
+        run(torch)
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_float_target_message_names_the_fix():
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got Float"):
+        tinynn.nn.CrossEntropyLoss()(tinynn.zeros(3, 4), tinynn.tensor([1.0, 2.0, 0.0]))
+
+
+# -- one_hot ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("num_classes", [-1, 6])
+def test_one_hot_matches_torch(num_classes):
+    t = labels(3, 4, classes=5)
+    ours = tinynn.nn.functional.one_hot(tinynn.tensor(t), num_classes)
+    theirs = torch.nn.functional.one_hot(torch.tensor(t), num_classes)
+    assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("make", [lambda lib: lib.nn.functional.one_hot(lib.tensor([1, 2, 5]), 4),
+                                  lambda lib: lib.nn.functional.one_hot(lib.tensor([1.0, 2.0]), 4),
+                                  lambda lib: lib.nn.functional.one_hot(lib.tensor([1, -2]))],
+                         ids=["too_large", "float", "negative"])
+def test_one_hot_errors_match_torch(make):
+    with pytest.raises(RuntimeError) as ours:
+        make(tinynn)
+    with pytest.raises(RuntimeError) as theirs:
+        make(torch)
+    assert str(ours.value) == str(theirs.value)

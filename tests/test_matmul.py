@@ -1,0 +1,150 @@
+"""Matrix multiplication for every rank PyTorch accepts (1-D, 2-D, batched, broadcast batch
+dims), through ``@``, ``matmul``, ``mm``, ``bmm`` and ``dot``: forward and gradient vs PyTorch.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynn
+from tinynn.testing import compare_with_torch
+
+DTYPES = ["float32", "float64"]
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
+
+
+def randn(*shape: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+SHAPE_PAIRS = {
+    "vector_vector": ((4,), (4,)),
+    "vector_matrix": ((3,), (3, 5)),
+    "matrix_vector": ((2, 3), (3,)),
+    "matrix_matrix": ((2, 3), (3, 4)),
+    "batch_vector": ((2, 3, 4), (4,)),
+    "vector_batch": ((3,), (2, 3, 4)),
+    "batch_matrix": ((2, 3, 4), (4, 5)),
+    "matrix_batch": ((3, 4), (2, 4, 5)),
+    "batch_batch": ((2, 3, 4), (2, 4, 5)),
+    "batch_broadcast_one": ((1, 3, 4), (2, 4, 5)),
+    "batch_broadcast_other": ((2, 3, 4), (1, 4, 5)),
+    "batch_4d_3d": ((2, 1, 3, 4), (5, 4, 2)),
+    "batch_4d_broadcast_both": ((2, 1, 3, 4), (1, 3, 4, 2)),
+    "vector_4d": ((4,), (2, 3, 4, 2)),
+    "4d_vector": ((2, 3, 2, 4), (4,)),
+    "outer_like": ((3, 1), (1, 4)),
+    "one_by_one": ((1, 1), (1, 1)),
+    "empty_inner": ((2, 0), (0, 3)),
+    "empty_rows": ((0, 3), (3, 2)),
+    "empty_batch": ((0, 2, 3), (3, 4)),
+    "empty_vectors": ((0,), (0,)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(SHAPE_PAIRS))
+def test_matmul_operator_matches_torch(name, dtype, device):
+    a_shape, b_shape = SHAPE_PAIRS[name]
+    compare_with_torch(lambda lib, a, b: a @ b, randn(*a_shape), randn(*b_shape, seed=1),
+                       dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["vector_vector", "matrix_vector", "batch_broadcast_one", "vector_batch"])
+def test_matmul_function_and_method_match_torch(name, dtype, device):
+    a_shape, b_shape = SHAPE_PAIRS[name]
+    compare_with_torch(lambda lib, a, b: (lib.matmul(a, b), a.matmul(b)), randn(*a_shape),
+                       randn(*b_shape, seed=1), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_mm_matches_torch(dtype, device):
+    compare_with_torch(lambda lib, a, b: (lib.mm(a, b), a.mm(b)), randn(2, 3), randn(3, 4, seed=1),
+                       dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bmm_matches_torch(dtype, device):
+    compare_with_torch(lambda lib, a, b: (lib.bmm(a, b), a.bmm(b)), randn(2, 3, 4), randn(2, 4, 5, seed=1),
+                       dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dot_matches_torch(dtype, device):
+    compare_with_torch(lambda lib, a, b: (lib.dot(a, b), a.dot(b)), randn(5), randn(5, seed=1),
+                       dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_same_tensor_on_both_sides(dtype, device):
+    compare_with_torch(lambda lib, a: a @ a.t() + a.t() @ a, randn(3, 3), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_transposed_operands(dtype, device):
+    compare_with_torch(lambda lib, a, b: a.t() @ b.transpose(0, 1), randn(3, 2), randn(4, 3, seed=1),
+                       dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_linear_layer_expression(dtype, device):
+    """y = x W^T + b, then tanh: the expression inside nn.Linear."""
+    compare_with_torch(lambda lib, x, w, b: (x @ w.t() + b).tanh(), randn(4, 3), randn(5, 3, seed=1),
+                       randn(5, seed=2), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matmul_second_derivative(dtype, device):
+    def fn(lib, a, b):
+        y = ((a @ b) ** 2).sum()
+        ga, gb = lib.autograd.grad(y, (a, b), create_graph=True)
+        return ga, gb
+
+    compare_with_torch(fn, randn(2, 3), randn(3, 2, seed=1), dtype=dtype, device=device)
+
+
+@st.composite
+def matmul_shapes(draw):
+    """Shapes of any ranks 1..4 that torch.matmul accepts, with broadcastable batch dims."""
+    n, k, m = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rank_a, rank_b = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch_rank = max(rank_a, rank_b) - 2
+    batch = [draw(st.integers(1, 3)) for _ in range(max(batch_rank, 0))]
+
+    def batch_for(rank: int) -> tuple:
+        dims = batch[len(batch) - (rank - 2):] if rank > 2 else []
+        return tuple(1 if draw(st.booleans()) else d for d in dims)  # size-1 dims broadcast
+
+    a = (k,) if rank_a == 1 else batch_for(rank_a) + (n, k)
+    b = (k,) if rank_b == 1 else batch_for(rank_b) + (k, m)
+    return a, b
+
+
+@settings(max_examples=30, deadline=None)
+@given(shapes=matmul_shapes())
+def test_matmul_rank_combinations_property(shapes, device):
+    a_shape, b_shape = shapes
+    compare_with_torch(lambda lib, a, b: a @ b, randn(*a_shape), randn(*b_shape, seed=1),
+                       dtype="float64", device=device)
+
+
+@settings(max_examples=10, deadline=None)
+@given(shapes=matmul_shapes())
+def test_matmul_rank_combinations_float32_property(shapes, device):
+    a_shape, b_shape = shapes
+    compare_with_torch(lambda lib, a, b: a @ b, randn(*a_shape), randn(*b_shape, seed=1),
+                       dtype="float32", device=device)
+
+
+def test_matmul_result_dtype_float64():
+    assert (tinynn.ones(2, 2, dtype=tinynn.float64) @ tinynn.ones(2, dtype=tinynn.float64)).dtype is tinynn.float64
+
+
+def test_matmul_of_integer_tensors_matches_torch_on_cpu():
+    a, b = np.arange(6).reshape(2, 3), np.arange(3)
+    assert (tinynn.tensor(a) @ tinynn.tensor(b)).tolist() == (torch.tensor(a) @ torch.tensor(b)).tolist()

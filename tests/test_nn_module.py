@@ -1,0 +1,394 @@
+"""``nn.Module`` and ``nn.Parameter`` against ``torch.nn``: registration, traversal, state dicts,
+modes, hooks, dtype conversion, printing, and the errors PyTorch raises (same type, and the
+same message with "torch" read as "tinynn").
+"""
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+from tinynn.testing import assert_close
+from tinynn.utils.convert import state_dict_from_torch, state_dict_to_torch
+
+
+def same_error(fn_tinynn, fn_torch) -> tuple:
+    """Run both; assert they raise the same exception type; return both messages."""
+    with pytest.raises(Exception) as ours:
+        fn_tinynn()
+    with pytest.raises(Exception) as theirs:
+        fn_torch()
+    assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
+    return str(ours.value), str(theirs.value).replace("torch.", "tinynn.")
+
+
+class Net:
+    """The same small model in either library: a trunk, a ReLU, a head, a buffer, a tied module."""
+
+    @staticmethod
+    def build(lib):
+        class Model(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.trunk = lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.ReLU(), lib.nn.Linear(8, 8, bias=False))
+                self.head = lib.nn.Linear(8, 3)
+                self.register_buffer("scale", lib.ones(3))
+                self.register_buffer("cache", lib.zeros(2), persistent=False)
+                self.alias = self.head  # the same module twice: listed once
+
+            def forward(self, x):
+                return self.head(self.trunk(x).relu()) * self.scale
+
+        return Model()
+
+
+# -- Parameter -------------------------------------------------------------------------------
+def test_parameter_is_a_tensor_requiring_grad_and_sharing_memory():
+    data = tinynn.zeros(2, 3)
+    p = tinynn.nn.Parameter(data)
+    assert isinstance(p, tinynn.Tensor) and p.requires_grad and p.is_leaf
+    data[0, 0] = 5.0
+    assert p[0, 0].item() == 5.0
+    assert not tinynn.nn.Parameter(tinynn.zeros(2), requires_grad=False).requires_grad
+
+
+def test_parameter_repr_matches_torch():
+    values = np.array([[1.5, -2.25], [0.125, 3.0]], dtype=np.float32)
+    assert repr(tinynn.nn.Parameter(tinynn.tensor(values))) == repr(torch.nn.Parameter(torch.tensor(values)))
+    frozen = repr(torch.nn.Parameter(torch.tensor(values), requires_grad=False))
+    assert repr(tinynn.nn.Parameter(tinynn.tensor(values), requires_grad=False)) == frozen
+
+
+def test_parameter_ops_give_plain_tensors():
+    p = tinynn.nn.Parameter(tinynn.ones(3))
+    assert type(p * 2) is tinynn.Tensor and type(p.detach()) is tinynn.Tensor
+
+
+def test_parameter_of_integer_tensor_raises_like_torch():
+    same_error(lambda: tinynn.nn.Parameter(tinynn.tensor([1, 2])), lambda: torch.nn.Parameter(torch.tensor([1, 2])))
+
+
+def test_deepcopy_of_a_module_copies_parameters():
+    m = tinynn.nn.Linear(3, 2)
+    c = copy.deepcopy(m)
+    assert isinstance(c.weight, tinynn.nn.Parameter) and c.weight is not m.weight
+    assert np.array_equal(c.weight.detach().numpy(), m.weight.detach().numpy())
+    with tinynn.no_grad():
+        c.weight.fill_(0.0)
+    assert m.weight.abs().sum().item() > 0
+
+
+# -- registration and traversal ---------------------------------------------------------------
+def test_named_parameters_match_torch_names_and_shapes():
+    ours, theirs = Net.build(tinynn), Net.build(torch)
+    assert [(n, tuple(p.shape)) for n, p in ours.named_parameters()] == \
+           [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
+    assert len(list(ours.parameters())) == 5
+    assert [n for n, _ in ours.named_parameters(recurse=False)] == []
+    assert [n for n, _ in ours.named_parameters(prefix="model")][0] == "model.trunk.0.weight"
+
+
+def test_named_modules_and_children_match_torch():
+    ours, theirs = Net.build(tinynn), Net.build(torch)
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
+    assert [n for n, _ in ours.named_children()] == [n for n, _ in theirs.named_children()]
+    assert [n for n, _ in ours.named_modules(remove_duplicate=False)] == \
+           [n for n, _ in theirs.named_modules(remove_duplicate=False)]
+    assert len(list(ours.modules())) == len(list(theirs.modules()))
+    assert [type(m).__name__ for m in ours.children()] == [type(m).__name__ for m in theirs.children()]
+
+
+def test_shared_parameter_listed_once():
+    for lib in (tinynn, torch):
+        a, b = lib.nn.Linear(3, 3), lib.nn.Linear(3, 3)
+        b.weight = a.weight  # tied weights
+        model = lib.nn.Sequential(a, b)
+        names = [n for n, _ in model.named_parameters()]
+        assert names == ["0.weight", "0.bias", "1.bias"], lib.__name__
+
+
+def test_buffers_registered_and_persistent_flag_respected():
+    ours, theirs = Net.build(tinynn), Net.build(torch)
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()] == ["scale", "cache"]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert "cache" not in ours.state_dict()
+
+
+def test_register_parameter_none_keeps_name():
+    m = tinynn.nn.Linear(3, 2, bias=False)
+    assert m.bias is None and "bias" in m._parameters
+    assert [n for n, _ in m.named_parameters()] == ["weight"]
+
+
+def test_assigning_a_parameter_registers_it_and_plain_attributes_are_not():
+    class M(tinynn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tinynn.nn.Parameter(tinynn.ones(2))
+            self.plain = tinynn.ones(2)  # a tensor that is not a Parameter: not registered
+
+    m = M()
+    assert [n for n, _ in m.named_parameters()] == ["w"]
+    assert "w" not in m.__dict__ and "plain" in m.__dict__
+
+
+def test_reassigning_a_name_moves_it_between_registries():
+    m = tinynn.nn.Module()
+    m.x = tinynn.nn.Linear(2, 2)
+    assert "x" in m._modules
+    m.x = tinynn.nn.Parameter(tinynn.ones(1))
+    assert "x" in m._parameters and "x" not in m._modules
+
+
+def test_delattr_unregisters():
+    m = tinynn.nn.Linear(2, 2)
+    del m.bias
+    assert "bias" not in m._parameters
+    with pytest.raises(AttributeError):
+        m.bias
+
+
+def test_dir_lists_registered_names():
+    names = dir(Net.build(tinynn))
+    assert {"trunk", "head", "scale", "forward", "state_dict"} <= set(names)
+
+
+def test_get_submodule_and_get_parameter():
+    model = Net.build(tinynn)
+    assert model.get_submodule("trunk.0") is model.trunk[0]
+    assert model.get_parameter("trunk.0.bias") is model.trunk[0].bias
+
+
+# -- errors (type from PyTorch, message in PyTorch's words) -------------------------------------
+def test_missing_attribute_raises_attribute_error_like_torch():
+    ours, theirs = same_error(lambda: tinynn.nn.Linear(2, 2).x, lambda: torch.nn.Linear(2, 2).x)
+    assert ours == theirs == "'Linear' object has no attribute 'x'"
+
+
+@pytest.mark.parametrize("case", ["tensor_over_parameter", "int_over_module", "bad_buffer_name",
+                                  "tensor_as_parameter", "existing_attribute", "non_leaf_parameter",
+                                  "int_dtype", "train_not_bool", "no_forward", "buffer_name_type"])
+def test_registration_errors_match_torch(case):
+    def run(lib):
+        nn = lib.nn
+        if case == "tensor_over_parameter":
+            setattr(nn.Linear(2, 2), "weight", lib.zeros(2))
+        elif case == "int_over_module":
+            setattr(nn.Sequential(nn.Linear(2, 2)), "0", 3)
+        elif case == "bad_buffer_name":
+            nn.Module().register_buffer("a.b", None)
+        elif case == "tensor_as_parameter":
+            nn.Module().register_parameter("q", lib.zeros(2))
+        elif case == "existing_attribute":
+            nn.Linear(2, 2).register_buffer("weight", lib.zeros(1))
+        elif case == "non_leaf_parameter":
+            nn.Module().register_parameter("z", nn.Parameter(lib.zeros(2)) * 2)
+        elif case == "int_dtype":
+            nn.Linear(2, 2).to(lib.int64)
+        elif case == "train_not_bool":
+            nn.Linear(2, 2).train(1)
+        elif case == "no_forward":
+            nn.Module()(3)
+        elif case == "buffer_name_type":
+            nn.Module().register_buffer(3, None)
+
+    ours, theirs = same_error(lambda: run(tinynn), lambda: run(torch))
+    assert ours == theirs
+
+
+def test_linear_wrong_width_raises_like_torch():
+    ours, theirs = same_error(lambda: tinynn.nn.Linear(784, 128)(tinynn.zeros(64, 100)),
+                              lambda: torch.nn.Linear(784, 128)(torch.zeros(64, 100)))
+    assert ours == theirs == "mat1 and mat2 shapes cannot be multiplied (64x100 and 784x128)"
+
+
+# -- state dict ------------------------------------------------------------------------------
+def test_state_dict_keys_shapes_and_order_match_torch():
+    ours, theirs = Net.build(tinynn).state_dict(), Net.build(torch).state_dict()
+    assert isinstance(ours, OrderedDict)
+    assert [(k, tuple(v.shape)) for k, v in ours.items()] == [(k, tuple(v.shape)) for k, v in theirs.items()]
+
+
+def test_state_dict_tensors_are_detached_and_share_memory():
+    m = tinynn.nn.Linear(2, 2)
+    w = m.state_dict()["weight"]
+    assert not w.requires_grad and type(w) is tinynn.Tensor
+    with tinynn.no_grad():
+        m.weight.fill_(1.0)
+    assert w.sum().item() == 4.0
+    assert isinstance(m.state_dict(keep_vars=True)["weight"], tinynn.nn.Parameter)
+
+
+def test_load_state_dict_copies_values_in_place_and_reports_all_matched():
+    theirs = Net.build(torch)
+    ours = Net.build(tinynn)
+    weight = ours.head.weight
+    result = ours.load_state_dict(state_dict_from_torch(theirs.state_dict()))
+    assert repr(result) == repr(theirs.load_state_dict(theirs.state_dict())) == "<All keys matched successfully>"
+    assert ours.head.weight is weight  # loaded in place: an optimizer holding it still works
+    for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        assert_close(a, b, name=name)
+
+
+@pytest.mark.parametrize("case", ["missing", "unexpected", "size_mismatch", "not_a_tensor", "nested_unexpected"])
+def test_load_state_dict_errors_match_torch_messages(case):
+    def state(lib):
+        sd = {"weight": lib.zeros(4, 3), "bias": lib.zeros(4)}
+        if case == "missing":
+            del sd["bias"]
+        elif case == "unexpected":
+            sd["foo"] = lib.zeros(1)
+        elif case == "size_mismatch":
+            sd["weight"] = lib.zeros(4, 2)
+            sd["foo"] = lib.zeros(1)
+        elif case == "not_a_tensor":
+            sd["weight"] = 3
+        return sd
+
+    if case == "nested_unexpected":
+        def run(lib):
+            sd = {"0.weight": lib.zeros(4, 3), "0.bias": lib.zeros(4), "1.x": lib.zeros(1), "0.w.b": lib.zeros(1)}
+            lib.nn.Sequential(lib.nn.Linear(3, 4)).load_state_dict(sd)
+    else:
+        def run(lib):
+            lib.nn.Linear(3, 4).load_state_dict(state(lib))
+
+    ours, theirs = same_error(lambda: run(tinynn), lambda: run(torch))
+    assert type(ours) is str and ours == theirs
+    if case == "missing":
+        assert ours == 'Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: "bias". '
+
+
+def test_load_state_dict_non_strict_returns_missing_and_unexpected():
+    ours = tinynn.nn.Linear(3, 4).load_state_dict({"weight": tinynn.zeros(4, 3), "x": tinynn.zeros(1)}, strict=False)
+    theirs = torch.nn.Linear(3, 4).load_state_dict({"weight": torch.zeros(4, 3), "x": torch.zeros(1)}, strict=False)
+    assert ours.missing_keys == theirs.missing_keys == ["bias"]
+    assert ours.unexpected_keys == theirs.unexpected_keys == ["x"]
+    assert repr(ours) == repr(theirs)
+
+
+def test_state_dict_round_trips_to_torch_and_back():
+    ours = Net.build(tinynn)
+    theirs = Net.build(torch)
+    theirs.load_state_dict(state_dict_to_torch(ours.state_dict()))
+    for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        assert_close(a, b, name=name)
+
+
+# -- modes, gradients, dtype -----------------------------------------------------------------
+def test_train_and_eval_set_the_flag_on_every_submodule():
+    model = Net.build(tinynn)
+    assert all(m.training for m in model.modules())
+    assert model.eval() is model
+    assert not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+
+
+def test_zero_grad_sets_to_none_or_zero():
+    model = Net.build(tinynn)
+    model(tinynn.randn(5, 4)).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad(set_to_none=False)
+    assert all(p.grad is not None and p.grad.abs().sum().item() == 0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_requires_grad_false_freezes_parameters():
+    model = Net.build(tinynn)
+    model.trunk.requires_grad_(False)
+    model(tinynn.randn(5, 4)).sum().backward()
+    assert all(p.grad is None for p in model.trunk.parameters())
+    assert model.head.weight.grad is not None
+
+
+def test_apply_visits_children_before_parent():
+    for lib in (tinynn, torch):
+        seen = []
+        Net.build(lib).apply(lambda m: seen.append(type(m).__name__))
+        if lib is tinynn:
+            ours = seen
+    assert ours == seen
+
+
+@pytest.mark.parametrize("method", ["double", "to_float64", "float_after_double"])
+def test_dtype_conversion_keeps_parameter_objects(method):
+    model = Net.build(tinynn)
+    weight = model.head.weight
+    if method == "double":
+        model.double()
+        expected = tinynn.float64
+    elif method == "to_float64":
+        model.to(tinynn.float64)
+        expected = tinynn.float64
+    else:
+        model.double().float()
+        expected = tinynn.float32
+    assert model.head.weight is weight and isinstance(weight, tinynn.nn.Parameter)
+    assert all(p.dtype is expected for p in model.parameters())
+    assert model.scale.dtype is expected
+    out = model(tinynn.randn(2, 4).to(expected))
+    assert out.dtype is expected
+
+
+def test_to_cpu_returns_self_and_cuda_raises():
+    model = tinynn.nn.Linear(2, 2)
+    assert model.to("cpu") is model and model.cpu() is model
+    with pytest.raises(RuntimeError, match="CPU only"):
+        model.to("cuda")
+
+
+# -- hooks -----------------------------------------------------------------------------------
+def test_forward_hooks_run_in_the_same_order_as_torch_and_can_be_removed():
+    def record(lib):
+        calls = []
+        m = lib.nn.Linear(2, 2)
+        h1 = m.register_forward_pre_hook(lambda mod, args: calls.append("pre"))
+        h2 = m.register_forward_hook(lambda mod, args, out: calls.append(("post", tuple(out.shape))))
+        m.register_forward_hook(lambda mod, args, out: calls.append("first"), prepend=True)
+        m(lib.zeros(3, 2))
+        h1.remove()
+        h2.remove()
+        m(lib.zeros(3, 2))
+        return calls
+
+    assert record(tinynn) == record(torch)
+
+
+def test_forward_hooks_can_replace_input_and_output():
+    for lib in (tinynn, torch):
+        m = lib.nn.Identity()
+        m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
+        m.register_forward_hook(lambda mod, args, out: out + 1)
+        assert m(lib.ones(2)).tolist() == [3.0, 3.0]
+
+
+def test_forward_hooks_with_kwargs():
+    for lib in (tinynn, torch):
+        class Scale(lib.nn.Module):
+            def forward(self, x, *, factor=1.0):
+                return x * factor
+
+        m = Scale()
+        m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {"factor": 3.0}), with_kwargs=True)
+        m.register_forward_hook(lambda mod, args, kwargs, out: out + kwargs["factor"], with_kwargs=True)
+        assert m(lib.ones(2)).tolist() == [6.0, 6.0]
+
+
+# -- printing --------------------------------------------------------------------------------
+def test_repr_matches_torch_for_a_nested_model():
+    def build(lib):
+        nn = lib.nn
+        return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Sequential(nn.Linear(3, 4), nn.Dropout()),
+                             nn.Flatten(), nn.Linear(128, 10, bias=False))
+
+    assert repr(build(tinynn)) == repr(build(torch))
+
+
+def test_repr_matches_torch_for_a_custom_module():
+    assert repr(Net.build(tinynn)) == repr(Net.build(torch))

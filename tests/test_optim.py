@@ -1,0 +1,257 @@
+"""Optimizers against ``torch.optim``: the same parameters and the same gradients, step after
+step, for every option of SGD, Adam, AdamW and RMSprop; the parameters *and* the optimizer
+state are compared after each step. Also state dicts (PyTorch's format, loadable across the
+two libraries), parameter groups, closures, and the ValueErrors for bad hyperparameters.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+from tinynn.testing import assert_close
+from tinynn.utils.convert import state_dict_from_torch, state_dict_to_torch
+
+DTYPES = ["float32", "float64"]
+SHAPES = [(3, 4), (5,), ()]
+STEPS = 8
+
+CONFIGS = {
+    "SGD": [dict(lr=0.1), dict(lr=0.1, momentum=0.9), dict(lr=0.1, momentum=0.9, dampening=0.5),
+            dict(lr=0.05, momentum=0.9, nesterov=True), dict(lr=0.1, weight_decay=0.1),
+            dict(lr=0.1, momentum=0.8, weight_decay=0.05, nesterov=True), dict(lr=0.1, maximize=True, momentum=0.5)],
+    "Adam": [dict(lr=0.01), dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6), dict(lr=0.01, amsgrad=True),
+             dict(lr=0.01, weight_decay=0.1), dict(lr=0.01, weight_decay=0.1, amsgrad=True),
+             dict(lr=0.01, maximize=True), dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)],
+    "AdamW": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.3), dict(lr=0.01, amsgrad=True, weight_decay=0.1)],
+    "RMSprop": [dict(lr=0.01), dict(lr=0.01, alpha=0.9), dict(lr=0.01, momentum=0.9), dict(lr=0.01, centered=True),
+                dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1), dict(lr=0.01, maximize=True)],
+}
+CASES = [(name, i) for name, configs in CONFIGS.items() for i in range(len(configs))]
+
+
+def make_params(dtype: str, device: str, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+    ours = [tinynn.nn.Parameter(tinynn.tensor(a)) for a in arrays]
+    theirs = [torch.nn.Parameter(torch.tensor(a, device=device)) for a in arrays]
+    return ours, theirs
+
+
+def set_grads(ours, theirs, rng, device):
+    for o, t in zip(ours, theirs):
+        g = rng.standard_normal(tuple(o.shape)).astype(o.numpy(force=True).dtype)
+        o.grad = tinynn.tensor(g)
+        t.grad = torch.tensor(g, device=device)
+
+
+def assert_same_state(ours_opt, theirs_opt):
+    """Both optimizers hold the same per-parameter state (keys, then values)."""
+    ours_sd, theirs_sd = ours_opt.state_dict(), theirs_opt.state_dict()
+    assert list(ours_sd["state"]) == list(theirs_sd["state"])
+    for idx, state in theirs_sd["state"].items():
+        assert list(ours_sd["state"][idx]) == list(state), f"state keys of param {idx}"
+        for key, value in state.items():
+            assert_close(ours_sd["state"][idx][key], value, name=f"state[{idx}][{key!r}]")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, config", CASES)
+def test_optimizer_matches_torch_step_by_step(name, config, dtype, device):
+    kwargs = CONFIGS[name][config]
+    ours, theirs = make_params(dtype, device)
+    ours_opt = getattr(tinynn.optim, name)(ours, **kwargs)
+    theirs_opt = getattr(torch.optim, name)(theirs, **kwargs)
+    rng = np.random.default_rng(1)
+    for step in range(STEPS):
+        set_grads(ours, theirs, rng, device)
+        ours_opt.step()
+        theirs_opt.step()
+        for k, (o, t) in enumerate(zip(ours, theirs)):
+            assert_close(o, t.detach(), name=f"param {k} after step {step + 1}")
+        assert_same_state(ours_opt, theirs_opt)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_parameters_without_grad_are_skipped_like_torch(name):
+    ours, theirs = make_params("float64", "cpu")
+    ours_opt = getattr(tinynn.optim, name)(ours, **CONFIGS[name][-1])
+    theirs_opt = getattr(torch.optim, name)(theirs, **CONFIGS[name][-1])
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        set_grads(ours[:2], theirs[:2], rng, "cpu")
+        ours_opt.step()
+        theirs_opt.step()
+    for o, t in zip(ours, theirs):
+        assert_close(o, t.detach())
+    assert list(ours_opt.state_dict()["state"]) == list(theirs_opt.state_dict()["state"]) == [0, 1]
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_param_groups_with_their_own_lr_match_torch(name):
+    ours, theirs = make_params("float64", "cpu")
+    base = {k: v for k, v in CONFIGS[name][1].items() if k != "lr"}
+    ours_opt = getattr(tinynn.optim, name)([{"params": ours[:1]}, {"params": ours[1:], "lr": 0.3}], lr=0.01, **base)
+    theirs_opt = getattr(torch.optim, name)([{"params": theirs[:1]}, {"params": theirs[1:], "lr": 0.3}], lr=0.01, **base)
+    rng = np.random.default_rng(2)
+    for _ in range(4):
+        set_grads(ours, theirs, rng, "cpu")
+        ours_opt.step()
+        theirs_opt.step()
+    for o, t in zip(ours, theirs):
+        assert_close(o, t.detach())
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_state_dict_has_torchs_format(name):
+    ours, theirs = make_params("float32", "cpu")
+    ours_opt = getattr(tinynn.optim, name)([{"params": ours[:2]}, {"params": ours[2:], "lr": 0.5}],
+                                           **CONFIGS[name][-1])
+    theirs_opt = getattr(torch.optim, name)([{"params": theirs[:2]}, {"params": theirs[2:], "lr": 0.5}],
+                                            **CONFIGS[name][-1])
+    set_grads(ours, theirs, np.random.default_rng(3), "cpu")
+    ours_opt.step()
+    theirs_opt.step()
+    ours_sd, theirs_sd = ours_opt.state_dict(), theirs_opt.state_dict()
+    assert ours_sd["param_groups"] == theirs_sd["param_groups"]  # same keys, values, param indices
+    assert_same_state(ours_opt, theirs_opt)
+    assert all(ours_sd["state"][i][k].shape == v.shape for i, s in theirs_sd["state"].items() for k, v in s.items())
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_training_continues_across_libraries_via_state_dicts(name):
+    """Start in PyTorch, move model and optimizer to tinynn, go on; then back to PyTorch."""
+    kwargs = CONFIGS[name][-1]
+    ours, theirs = make_params("float64", "cpu")
+    theirs_opt = getattr(torch.optim, name)(theirs, **kwargs)
+    ours_opt = getattr(tinynn.optim, name)(ours, **kwargs)
+    rng = np.random.default_rng(4)
+    for _ in range(3):
+        set_grads(ours, theirs, rng, "cpu")
+        theirs_opt.step()
+    with tinynn.no_grad():
+        for o, t in zip(ours, theirs):
+            o.copy_(tinynn.tensor(t.detach().numpy()))
+    ours_opt.load_state_dict(state_dict_from_torch(theirs_opt.state_dict()))
+    for _ in range(3):
+        set_grads(ours, theirs, rng, "cpu")
+        theirs_opt.step()
+        ours_opt.step()
+    for o, t in zip(ours, theirs):
+        assert_close(o, t.detach())
+    back = [torch.nn.Parameter(torch.tensor(o.detach().numpy())) for o in ours]
+    back_opt = getattr(torch.optim, name)(back, **kwargs)
+    back_opt.load_state_dict(state_dict_to_torch(ours_opt.state_dict()))
+    set_grads(ours, back, rng, "cpu")
+    ours_opt.step()
+    back_opt.step()
+    for o, t in zip(ours, back):
+        assert_close(o, t.detach())
+
+
+def test_load_state_dict_casts_state_to_the_parameter_dtype():
+    p = tinynn.nn.Parameter(tinynn.zeros(3, dtype=tinynn.float64))
+    opt = tinynn.optim.Adam([p])
+    source = tinynn.optim.Adam([tinynn.nn.Parameter(tinynn.zeros(3))])
+    source.param_groups[0]["params"][0].grad = tinynn.ones(3)
+    source.step()
+    opt.load_state_dict(source.state_dict())
+    assert opt.state[p]["exp_avg"].dtype is tinynn.float64
+    assert opt.state[p]["step"].dtype is tinynn.float32  # "step" is never cast, as in PyTorch
+
+
+def test_load_state_dict_with_wrong_groups_raises_like_torch():
+    for lib in (tinynn, torch):
+        a, b = lib.nn.Parameter(lib.zeros(2)), lib.nn.Parameter(lib.zeros(2))
+        two_groups = lib.optim.SGD([{"params": [a]}, {"params": [b]}], lr=0.1).state_dict()
+        with pytest.raises(ValueError, match="different number of parameter groups"):
+            lib.optim.SGD([a, b], lr=0.1).load_state_dict(two_groups)
+        with pytest.raises(ValueError, match="doesn't match the size"):
+            lib.optim.SGD([a], lr=0.1).load_state_dict(lib.optim.SGD([a, b], lr=0.1).state_dict())
+
+
+def test_zero_grad_sets_to_none_or_zero():
+    p = tinynn.nn.Parameter(tinynn.ones(3))
+    opt = tinynn.optim.SGD([p], lr=0.1)
+    p.grad = tinynn.ones(3)
+    opt.zero_grad(set_to_none=False)
+    assert p.grad.tolist() == [0.0, 0.0, 0.0]
+    opt.zero_grad()
+    assert p.grad is None
+
+
+def test_step_with_closure_returns_the_loss_and_updates():
+    for lib in (tinynn, torch):
+        p = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
+        opt = lib.optim.SGD([p], lr=0.1)
+
+        def closure():
+            opt.zero_grad()
+            loss = (p * p).sum()
+            loss.backward()
+            return loss
+
+        assert opt.step(closure).item() == 5.0
+        assert p.tolist() == pytest.approx([0.8, -1.6])
+
+
+def test_add_param_group_fills_defaults_like_torch():
+    for lib in (tinynn, torch):
+        a, b = lib.nn.Parameter(lib.zeros(2)), lib.nn.Parameter(lib.zeros(2))
+        opt = lib.optim.SGD([a], lr=0.1, momentum=0.9)
+        opt.add_param_group({"params": b, "lr": 0.5})
+        assert opt.param_groups[1]["momentum"] == 0.9 and opt.param_groups[1]["lr"] == 0.5
+        with pytest.raises(ValueError, match="more than one parameter group"):
+            opt.add_param_group({"params": [a]})
+
+
+def test_optimizer_repr_matches_torch():
+    for name in sorted(CONFIGS):
+        ours = getattr(tinynn.optim, name)([{"params": [tinynn.nn.Parameter(tinynn.zeros(1))]},
+                                            {"params": [tinynn.nn.Parameter(tinynn.zeros(1))], "lr": 0.5}])
+        theirs = getattr(torch.optim, name)([{"params": [torch.nn.Parameter(torch.zeros(1))]},
+                                             {"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.5}])
+        assert repr(ours) == repr(theirs)
+
+
+BAD_HYPERPARAMETERS = [
+    ("SGD", dict(lr=-1)), ("SGD", dict(lr=0.1, momentum=-1)), ("SGD", dict(lr=0.1, weight_decay=-1)),
+    ("SGD", dict(lr=0.1, nesterov=True)), ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)),
+    ("Adam", dict(lr=-0.1)), ("Adam", dict(betas=(1.0, 0.9))), ("Adam", dict(betas=(0.9, -0.1))),
+    ("Adam", dict(eps=-1)), ("Adam", dict(weight_decay=-1)), ("AdamW", dict(lr=-1)),
+    ("RMSprop", dict(alpha=-1)), ("RMSprop", dict(momentum=-1)), ("RMSprop", dict(eps=-1)),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", BAD_HYPERPARAMETERS)
+def test_invalid_hyperparameters_raise_value_error_like_torch(name, kwargs):
+    with pytest.raises(ValueError) as ours:
+        getattr(tinynn.optim, name)([tinynn.nn.Parameter(tinynn.zeros(2))], **kwargs)
+    with pytest.raises(ValueError) as theirs:
+        getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2))], **kwargs)
+    assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("case", ["single_tensor", "empty", "non_leaf", "not_a_tensor", "set_in_group"])
+def test_bad_params_raise_like_torch(case):
+    def run(lib):
+        p = lib.nn.Parameter(lib.zeros(2))
+        params = {"single_tensor": p, "empty": [], "non_leaf": [p * 2], "not_a_tensor": [p, 3],
+                  "set_in_group": [{"params": {p}}]}[case]
+        lib.optim.SGD(params, lr=0.1)
+
+    with pytest.raises(Exception) as ours:
+        run(tinynn)
+    with pytest.raises(Exception) as theirs:
+        run(torch)
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value) == str(theirs.value).replace("torch.", "tinynn.")
+
+
+def test_fused_and_differentiable_are_refused_clearly():
+    p = [tinynn.nn.Parameter(tinynn.zeros(2))]
+    with pytest.raises(NotImplementedError, match="fused"):
+        tinynn.optim.Adam(p, fused=True)
+    with pytest.raises(NotImplementedError, match="differentiable"):
+        tinynn.optim.SGD(p, lr=0.1, differentiable=True)

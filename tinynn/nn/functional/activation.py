@@ -1,0 +1,92 @@
+"""Activation functions: relu, leaky_relu, gelu, sigmoid, tanh, silu, softplus, softmax, log_softmax.
+
+Each is a one-line call of a ``Function`` (forward and backward side by side in
+``tinynn/_functions``) or a short composition of differentiable tensor ops.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+from ..._functions import elementwise as E
+from ..._tensor import Tensor
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), elementwise."""
+    return input.relu_() if inplace else E.Relu.apply(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else ``negative_slope * x``."""
+    out = E.LeakyRelu.apply(input, negative_slope)
+    return input.copy_(out) if inplace else out
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x Phi(x), Phi the standard normal CDF.
+
+    * ``approximate="none"``: Phi(x) = (1 + erf(x / sqrt 2)) / 2 (exact);
+    * ``approximate="tanh"``: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+
+    Raises:
+        RuntimeError: for another value of ``approximate``.
+    """
+    if approximate == "none":
+        return input * 0.5 * (1 + E.Erf.apply(input * (1 / math.sqrt(2))))
+    if approximate == "tanh":
+        inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (1 + inner.tanh())
+    raise RuntimeError(f"approximate argument must be either none or tanh. (got {approximate!r})")
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e^-x)."""
+    return E.Sigmoid.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return E.Tanh.apply(input)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    return input * E.Sigmoid.apply(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/beta) log(1 + e^{beta x}); x itself where beta x > threshold (for stability)."""
+    from ... import where
+
+    bx = input * beta
+    soft = (bx.clamp(max=threshold).exp() + 1).log() / beta
+    return where(bx > threshold, input, soft)
+
+
+def _softmax_dim(ndim: int) -> int:
+    """PyTorch's legacy choice when no ``dim`` is given (with a deprecation warning)."""
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (computed as e^{x_i - max}: no overflow)."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """log softmax(x)_i = x_i - logsumexp(x), computed stably (no exp overflow, no log(0))."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.log_softmax(dim)

@@ -1,0 +1,456 @@
+"""Convolutions: ``conv2d``, ``conv1d`` and ``conv_transpose2d``, as im2col + one matrix multiply.
+
+Notation: input x (N, C, H, W), weight w (O, C/G, kH, kW) with G groups, output
+y (N, O, H_out, W_out), and g = dL/dy. For one group (G = 1), with x padded,
+
+    y[n, o, p, q] = b[o] + sum_{c, i, j} w[o, c, i, j] x[n, c, p sH + i dH, q sW + j dW]
+
+Reading every window of x (``_windows.sliding_windows``) and laying each one out as a
+column gives the "im2col" matrix X_col (C kH kW, H_out W_out N): one column per output
+pixel of every image. The convolution is then one matrix product, Y = W_mat @ X_col with
+W_mat = w reshaped to (O, C kH kW), and Y (O, H_out W_out N) is reshaped to the output.
+
+The backward is two more products of the same three matrices (G = g as a matrix like Y):
+
+* dL/dW_mat = G @ X_col^T                     -> :class:`Conv2dWeightGrad`
+* dL/dX_col = W_mat^T @ G, then every column is added back to the window it was read
+  from ("col2im", ``_windows.add_windows``)  -> :class:`ConvTranspose2d`
+* dL/db = sum of g over n, p, q
+
+The gradient with respect to the input is itself a convolution: the *transposed*
+convolution of g with the same weight. Each of the three Functions here is linear in each
+of its two inputs, and the backward of each is written with the other two, so gradients
+of gradients (``create_graph=True``) work to any order.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...autograd.function import Function
+from . import _windows
+
+_DTYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long"}
+
+
+class ConvGeometry(NamedTuple):
+    """Everything about a 2-D convolution except the values.
+
+    Attributes:
+        input_shape: (N, C, H, W) of the (unpadded) input.
+        kernel_size: (kH, kW).
+        stride, dilation: pairs (along H, along W).
+        padding: ((top, bottom), (left, right)); zeros added around the input.
+        groups: G; channels are split into G independent groups.
+    """
+
+    input_shape: tuple
+    kernel_size: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    groups: int
+
+    @property
+    def padded_shape(self) -> tuple:
+        N, C, H, W = self.input_shape
+        (top, bottom), (left, right) = self.padding
+        return N, C, H + top + bottom, W + left + right
+
+    @property
+    def output_hw(self) -> tuple:
+        _, _, H, W = self.padded_shape
+        return tuple(_windows.output_size(size, k, s, 0, d) for size, k, s, d in
+                     zip((H, W), self.kernel_size, self.stride, self.dilation))
+
+
+def _padded_batch_last(x: np.ndarray, padding: tuple) -> np.ndarray:
+    """(N, C, H, W) -> zero-padded (C, H + top + bottom, W + left + right, N), in one copy.
+
+    Putting the batch axis last makes every window a run of N contiguous values, so
+    copying windows (im2col) and adding them back (col2im) move long rows at a time.
+    """
+    N, C, H, W = x.shape
+    (top, bottom), (left, right) = padding
+    out = np.zeros((C, H + top + bottom, W + left + right, N), dtype=x.dtype)
+    out[:, top:top + H, left:left + W, :] = x.transpose(1, 2, 3, 0)
+    return out
+
+
+def _batch_last_matrix(g: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, H_out, W_out) -> (G, O/G, H_out W_out N): one row per output channel, batch last."""
+    N, O = g.shape[:2]
+    return g.transpose(1, 2, 3, 0).reshape(groups, O // groups, -1)  # a copy
+
+
+def im2col(x: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
+    """The im2col matrix of a (N, C, H, W) array: (G, C/G * kH * kW, H_out * W_out * N).
+
+    Column (p, q, n) holds the window that output pixel (p, q) of image n sees, its rows
+    ordered (channel, kernel row, kernel column): the order of ``weight.reshape(O, -1)``.
+    """
+    windows = _windows.sliding_windows(_padded_batch_last(x, geometry.padding), geometry.kernel_size,
+                                       geometry.stride, geometry.dilation, geometry.output_hw,
+                                       axis=1)                        # (C, kH, kW, H_out, W_out, N)
+    G, C = geometry.groups, x.shape[1]
+    kH, kW = geometry.kernel_size
+    return windows.reshape(G, C // G * kH * kW, -1)                   # a copy: (G, C/G kH kW, L N)
+
+
+class Conv2d(Function):
+    """y = conv2d(x, w) + b:  y[n, o] = b[o] + sum over the window of w[o] * x[n].
+
+    As matrices, per group: Y = W_mat @ X_col (+ b), with one column of X_col per
+    output pixel of every image. Gradients (G = dL/dy, as a matrix like Y):
+
+    * dL/dx = conv_transpose2d(G, w)    (W_mat^T @ G, added back window by window)
+    * dL/dw = G @ X_col^T               (a correlation of x with G)
+    * dL/db = sum_{n, p, q} G[n, :, p, q]
+    """
+
+    @staticmethod
+    def forward(ctx, input, weight, bias, geometry: ConvGeometry):
+        w = weight._data
+        O, G = w.shape[0], geometry.groups
+        H_out, W_out = geometry.output_hw
+        cols = im2col(input._data, geometry)                          # (G, C/G kH kW, L N)
+        out = np.matmul(w.reshape(G, O // G, -1), cols)               # (G, O/G, L N)
+        out = out.reshape(O, H_out, W_out, -1).transpose(3, 0, 1, 2)  # (N, O, H_out, W_out) view
+        out = np.ascontiguousarray(out)
+        if bias is not None:
+            out += bias._data.reshape(O, 1, 1)
+        ctx.save_for_backward(input, weight)
+        ctx.geometry = geometry
+        ctx.cols = cols if ctx.needs_input_grad[1] else None  # reused by the weight gradient
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, weight = ctx.saved_tensors
+        grad_input = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_input = ConvTranspose2d.apply(grad_output, weight, ctx.geometry)
+        if ctx.needs_input_grad[1]:
+            grad_weight = Conv2dWeightGrad.apply(input, grad_output, ctx.geometry, ctx.cols)
+        if ctx.needs_input_grad[2]:
+            grad_bias = grad_output.sum((0, 2, 3))                    # (O,)
+        return grad_input, grad_weight, grad_bias, None
+
+
+class ConvTranspose2d(Function):
+    """x' = conv_transpose2d(g, w): the adjoint of the convolution, shaped like its input.
+
+    X'_col = W_mat^T @ G, and each column is added back to the window it belongs to
+    (``add_windows``, "col2im"). This is dL/dx of :class:`Conv2d`, and what
+    ``nn.ConvTranspose2d`` computes. Since <conv_transpose2d(g, w), h> = <g, conv2d(h, w)>,
+    its gradients (H = dL/dx') are
+
+    * dL/dg = conv2d(H, w)
+    * dL/dw = Conv2dWeightGrad(H, g)
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, weight, geometry: ConvGeometry):
+        w, G = weight._data, geometry.groups
+        N, C, H, W = geometry.input_shape
+        (kH, kW), (H_out, W_out) = geometry.kernel_size, grad_output.shape[2:]
+        w_mat = w.reshape(G, w.shape[0] // G, -1)                    # (G, O/G, C/G kH kW)
+        g = _batch_last_matrix(grad_output._data, G)                 # (G, O/G, L N)
+        cols = np.matmul(w_mat.transpose(0, 2, 1), g)                # (G, C/G kH kW, L N)
+        cols = cols.reshape(C, kH, kW, H_out, W_out, N)              # one window per column
+        H_pad, W_pad = geometry.padded_shape[2:]
+        padded = _windows.add_windows(cols, (C, H_pad, W_pad, N), geometry.stride,
+                                      geometry.dilation, axis=1)     # (C, H_pad, W_pad, N)
+        (top, _), (left, _) = geometry.padding
+        ctx.save_for_backward(grad_output, weight)
+        ctx.geometry = geometry
+        x_grad = padded[:, top:top + H, left:left + W, :].transpose(3, 0, 1, 2)
+        return np.ascontiguousarray(x_grad)                          # (N, C, H, W)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_output, weight = ctx.saved_tensors
+        grad_g = grad_w = None
+        if ctx.needs_input_grad[0]:
+            grad_g = Conv2d.apply(grad, weight, None, ctx.geometry)
+        if ctx.needs_input_grad[1]:
+            grad_w = Conv2dWeightGrad.apply(grad, grad_output, ctx.geometry, None)
+        return grad_g, grad_w, None
+
+
+class Conv2dWeightGrad(Function):
+    """w' = the correlation of x with g: dL/dw of :class:`Conv2d`, shaped like the weight.
+
+    W'_mat = G @ X_col^T per group (the sum over every image and output pixel is the inner
+    dimension of one matrix product). Since <w', H> = <g, conv2d(x, H)>, its gradients
+    (H = dL/dw') are
+
+    * dL/dx = conv_transpose2d(g, H)
+    * dL/dg = conv2d(x, H)
+    """
+
+    @staticmethod
+    def forward(ctx, input, grad_output, geometry: ConvGeometry, cols):
+        if cols is None:
+            cols = im2col(input._data, geometry)                      # (G, C/G kH kW, L N)
+        g = _batch_last_matrix(grad_output._data, geometry.groups)    # (G, O/G, L N)
+        grad_w = np.matmul(g, cols.transpose(0, 2, 1))                # (G, O/G, C/G kH kW)
+        ctx.save_for_backward(input, grad_output)
+        ctx.geometry = geometry
+        O, C = grad_output.shape[1], geometry.input_shape[1]
+        return grad_w.reshape((O, C // geometry.groups) + geometry.kernel_size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, grad_output = ctx.saved_tensors
+        grad_x = grad_g = None
+        if ctx.needs_input_grad[0]:
+            grad_x = ConvTranspose2d.apply(grad_output, grad, ctx.geometry)
+        if ctx.needs_input_grad[1]:
+            grad_g = Conv2d.apply(input, grad, None, ctx.geometry)
+        return grad_x, grad_g, None, None
+
+
+# -- argument checking, shared by conv1d and conv2d ------------------------------------
+def _ntuple(value, n: int, name: str) -> tuple:
+    """An int, or a list/tuple of 1 or n ints, as a tuple of n ints (PyTorch's rule)."""
+    if isinstance(value, (list, tuple)):
+        if len(value) == 1:
+            value = tuple(value) * n
+        if len(value) != n:
+            raise RuntimeError(
+                f"expected {name} to be a single integer value or a list of {n} values to match "
+                f"the convolution dimensions, but got {name}={list(value)}"
+            )
+        return tuple(int(v) for v in value)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int or a tuple of {n} ints, but got {type(value).__name__}")
+    return (int(value),) * n
+
+
+def _type_name(tensor: Tensor) -> str:
+    """PyTorch's name of a tensor's scalar type in error messages: "Float", "Double"."""
+    name = tensor._data.dtype.name
+    return _DTYPE_NAMES.get(name, name)
+
+
+def _same_padding(kernel_size: tuple, dilation: tuple) -> tuple:
+    """padding='same': d (k - 1) zeros in total per axis, the odd one on the right (PyTorch's rule)."""
+    pads = []
+    for k, d in zip(kernel_size, dilation):
+        total = d * (k - 1)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def _conv_geometry(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding,
+                   dilation, groups: int, dims: int) -> ConvGeometry:
+    """Check conv{dims}d's arguments as PyTorch does and describe the convolution.
+
+    ``input`` is already batched here; ``dims`` is the number of spatial dimensions (1 or 2).
+    The returned geometry is always 2-D (a 1-D convolution is a 2-D one with H = 1).
+
+    Raises:
+        RuntimeError: with PyTorch's messages for wrong ranks, channel counts, bias sizes,
+            dtypes, negative or zero arguments, and kernels larger than the padded input.
+    """
+    if weight.ndim != dims + 2:
+        raise RuntimeError(
+            f"{name}: expected a {dims + 2}-D weight (out_channels, in_channels / groups"
+            f"{', kW' if dims == 1 else ', kH, kW'}), but got weight of size {list(weight.shape)}"
+        )
+    stride = _ntuple(stride, dims, "stride")
+    dilation = _ntuple(dilation, dims, "dilation")
+    kernel_size = tuple(weight.shape[2:])
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * dims
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = _same_padding(kernel_size, dilation)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _ntuple(padding, dims, "padding")
+        if any(p < 0 for p in padding):
+            raise RuntimeError("negative padding is not supported")
+        pads = tuple((p, p) for p in padding)
+    out_channels, in_per_group = weight.shape[:2]
+    if out_channels % groups != 0:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {list(weight.shape)} instead"
+        )
+    if input.shape[1] != in_per_group * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+            f"input{list(input.shape)} to have {in_per_group * groups} channels, but got "
+            f"{input.shape[1]} channels instead"
+        )
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != out_channels):
+        raise RuntimeError(
+            f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+            f"{out_channels} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Input type ({_type_name(input).lower()}) and bias type ({_type_name(bias).lower()}) "
+            "should be the same"
+        )
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(weight)}")
+    padded = [size + sum(p) for size, p in zip(input.shape[2:], pads)]
+    dilated = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation)]
+    if any(p < k for p, k in zip(padded, dilated)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, dilated))}). Kernel size can't be greater than "
+            "actual input size"
+        )
+    if dims == 1:  # a 1-D convolution is a 2-D one over an image of height 1
+        return ConvGeometry(tuple(input.shape[:2]) + (1,) + tuple(input.shape[2:]), (1,) + kernel_size,
+                            (1,) + stride, ((0, 0),) + pads, (1,) + dilation, groups)
+    return ConvGeometry(tuple(input.shape), kernel_size, stride, pads, dilation, groups)
+
+
+def _batched(name: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:
+    """Add the batch axis to an unbatched input; say whether it was added."""
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(
+            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, but got "
+            f"input of size: {list(input.shape)}"
+        )
+    if input.ndim == dims + 1:
+        return input.unsqueeze(0), True  # (C, ...) -> (1, C, ...)
+    return input, False
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation, as in every deep-learning library).
+
+    out[n, o, p, q] = bias[o] + sum_{c, i, j} weight[o, c, i, j] *
+    input_padded[n, g(o) C/G + c, p sH + i dH, q sW + j dW], where g(o) is the group of o.
+
+    Args:
+        input: (N, C_in, H, W), or (C_in, H, W) unbatched.
+        weight: (C_out, C_in / groups, kH, kW).
+        bias: (C_out,) or None.
+        stride: int or (sH, sW). The step between windows.
+        padding: int, (pH, pW), "valid" (no padding) or "same" (output as large as the
+            input; stride 1 only). Zeros added on both sides.
+        dilation: int or (dH, dW). The spacing between kernel taps.
+        groups: split the channels into this many independent convolutions.
+
+    Shape:
+        output: (N, C_out, H_out, W_out) with
+        H_out = floor((H + 2 pH - dH (kH - 1) - 1) / sH) + 1 (same for W).
+
+    Raises:
+        RuntimeError: "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got
+            input of size: [28, 28]" (add the channel axis: ``x.unsqueeze(0)``); "Given
+            groups=1, weight of size [10, 1, 5, 5], expected input[64, 3, 28, 28] to have 1
+            channels, but got 3 channels instead"; "Calculated padded input size per channel:
+            (2 x 2). Kernel size: (5 x 5). Kernel size can't be greater than actual input
+            size"; and for mismatched dtypes or non-positive stride/dilation/groups.
+
+    Example:
+        >>> x = tinynn.randn(64, 1, 28, 28)
+        >>> conv2d(x, tinynn.randn(10, 1, 5, 5)).shape
+        tinynn.Size([64, 10, 24, 24])
+    """
+    batched, added = _batched("conv2d", input, 2)
+    geometry = _conv_geometry("conv2d", batched, weight, bias, stride, padding, dilation, groups, 2)
+    out = Conv2d.apply(batched, weight, bias, geometry)
+    return out.squeeze(0) if added else out
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """1-D convolution: conv2d over an image of height 1.
+
+    out[n, o, t] = bias[o] + sum_{c, i} weight[o, c, i] * input_padded[n, c, t s + i d].
+
+    Args:
+        input: (N, C_in, L), or (C_in, L) unbatched.
+        weight: (C_out, C_in / groups, k).
+        bias, stride, padding, dilation, groups: as in :func:`conv2d`, with one value each.
+
+    Shape:
+        output: (N, C_out, L_out), L_out = floor((L + 2p - d (k - 1) - 1) / s) + 1.
+
+    Raises:
+        RuntimeError: as :func:`conv2d`, with 2D/3D in the rank message.
+    """
+    batched, added = _batched("conv1d", input, 1)
+    geometry = _conv_geometry("conv1d", batched, weight, bias, stride, padding, dilation, groups, 1)
+    out = Conv2d.apply(batched.unsqueeze(2), weight.unsqueeze(2), bias, geometry)  # (N, O, 1, L_out)
+    out = out.squeeze(2)                                                          # (N, O, L_out)
+    return out.squeeze(0) if added else out
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """2-D transposed convolution: the adjoint (and input gradient) of :func:`conv2d`.
+
+    conv_transpose2d(g, w) is the x-gradient of conv2d(x, w) with grad_output g: every input
+    pixel spreads ``weight``-weighted copies of itself over a window of the output.
+
+    Args:
+        input: (N, C_in, H, W), or (C_in, H, W) unbatched.
+        weight: (C_in, C_out / groups, kH, kW) (note: in and out are swapped relative to conv2d).
+        bias: (C_out,) or None.
+        stride, padding, dilation, groups: those of the convolution being transposed.
+        output_padding: extra rows/columns added at the bottom/right of the output (to pick
+            one of the input sizes that a strided convolution maps to the same output size).
+
+    Shape:
+        output: (N, C_out, H_out, W_out) with
+        H_out = (H - 1) sH - 2 pH + dH (kH - 1) + output_padding + 1.
+
+    Raises:
+        RuntimeError: for a wrong rank or channel count, or output_padding >= stride and
+            >= dilation.
+    """
+    batched, added = _batched("conv_transpose2d", input, 2)
+    if weight.ndim != 4:
+        raise RuntimeError(f"conv_transpose2d: expected a 4-D weight, but got weight of size {list(weight.shape)}")
+    stride, dilation = _ntuple(stride, 2, "stride"), _ntuple(dilation, 2, "dilation")
+    padding, output_padding = _ntuple(padding, 2, "padding"), _ntuple(output_padding, 2, "output_padding")
+    if batched.shape[1] != weight.shape[0]:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(batched.shape)} "
+            f"to have {weight.shape[0]} channels, but got {batched.shape[1]} channels instead"
+        )
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got output_padding="
+            f"{list(output_padding)}, stride={list(stride)}, dilation={list(dilation)}"
+        )
+    N, _, H, W = batched.shape
+    kernel_size = tuple(weight.shape[2:])
+    size = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+            zip((H, W), stride, padding, dilation, kernel_size, output_padding)]
+    # the convolution being transposed maps (N, C_out, H_out, W_out) to the input's shape;
+    # output_padding rows are added after the bottom/right padding, where no window reaches
+    geometry = ConvGeometry((N, weight.shape[1] * groups) + tuple(size), kernel_size, stride,
+                            tuple((p, p) for p in padding), dilation, groups)
+    if geometry.output_hw != (H, W):  # output_padding >= stride (allowed by PyTorch when < dilation)
+        raise NotImplementedError(
+            f"conv_transpose2d in tinynn needs output_padding < stride, but got output_padding="
+            f"{list(output_padding)}, stride={list(stride)}"
+        )
+    out = ConvTranspose2d.apply(batched, weight, geometry)
+    if bias is not None:
+        out = out + bias.reshape(-1, 1, 1)
+    return out.squeeze(0) if added else out
+

@@ -1,0 +1,79 @@
+"""``linear``: y = x W^T + b, as one graph node (PyTorch's ``addmm``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...autograd.function import Function
+
+_DTYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+class Linear(Function):
+    """y = x W^T + b, with W of shape (out_features, in_features).
+
+    Gradients, with every leading dimension of x flattened into N rows
+    (X: (N, in), G = dL/dy: (N, out)):
+
+    * dL/dx = G W            (N, in)
+    * dL/dW = G^T X          (out, in)
+    * dL/db = sum_n G[n]     (out,)
+    """
+
+    @staticmethod
+    def forward(ctx, input, weight, bias):
+        x, w = input._data, weight._data
+        if x.ndim == 0:
+            raise RuntimeError(
+                f"both arguments to linear need to be at least 1D, but they are 0D and {w.ndim}D"
+            )
+        if x.shape[-1] != w.shape[-1]:
+            rows = int(np.prod(x.shape[:-1], dtype=np.int64))
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+                f"{w.shape[-1]}x{w.shape[0]})"
+            )
+        if x.dtype != w.dtype:
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_DTYPE_NAMES.get(x.dtype.name, x.dtype.name)} and {_DTYPE_NAMES.get(w.dtype.name, w.dtype.name)}"
+            )
+        ctx.save_for_backward(input, weight)
+        ctx.has_bias = bias is not None
+        out = x @ w.T  # (..., out_features), a fresh array
+        if bias is not None:
+            out += bias._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, weight = ctx.saved_tensors
+        grad_input = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad_output @ weight                        # (..., in_features)
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            g = grad_output.reshape(-1, grad_output.shape[-1])       # (N, out_features)
+            if ctx.needs_input_grad[1]:
+                x = input.reshape(-1, input.shape[-1])               # (N, in_features)
+                grad_weight = g.T @ x                                # (out_features, in_features)
+            if ctx.needs_input_grad[2]:
+                grad_bias = g.sum(0)                                 # (out_features,)
+        return grad_input, grad_weight, grad_bias
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Apply y = x W^T + b.
+
+    Args:
+        input: (*, in_features).
+        weight: (out_features, in_features).
+        bias: (out_features,) or None.
+
+    Shape:
+        output: (*, out_features).
+
+    Raises:
+        RuntimeError: "mat1 and mat2 shapes cannot be multiplied (64x100 and 784x128)" when
+            the last dimension of ``input`` is not ``in_features``; or on mismatched dtypes.
+    """
+    return Linear.apply(input, weight, bias)

@@ -1,0 +1,387 @@
+"""Loss functions: mse_loss, l1_loss, binary_cross_entropy(_with_logits), nll_loss, cross_entropy.
+
+Every loss first computes one value per element (or per sample), then reduces it:
+``reduction="mean"`` (the default) averages, ``"sum"`` adds up, ``"none"`` returns them all.
+The ones that need care for numerical stability (log of a probability, exp of a logit)
+are ``Function`` subclasses with the forward and its derivative side by side; the others
+are compositions of differentiable tensor ops.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ... import _dtype
+from ..._tensor import Tensor
+from ...autograd.function import Function
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """Map the deprecated ``size_average``/``reduce`` flags to ``reduction``, as PyTorch does."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='{}' "
+                  "instead.".format("none" if reduce is False else "mean" if size_average is not False else "sum"),
+                  stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    """Apply ``reduction`` to a tensor of per-element losses."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _shape_str(shape) -> str:
+    return f"tinynn.Size({list(shape)})"
+
+
+# -- regression losses (compositions: the derivatives are those of - and * and abs) ----------
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean squared error: l_i = (x_i - y_i)^2, then reduced.
+
+    Args:
+        input, target: tensors of the same shape (broadcasting works but is warned about,
+            as in PyTorch: it usually means a (N, 1) output against an (N,) target).
+        reduction: "mean" | "sum" | "none".
+        weight: optional per-element weights multiplying l_i.
+
+    Raises:
+        ValueError: for an unknown reduction.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
+            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", stacklevel=2)
+    diff = input - target
+    loss = diff * diff
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean absolute error: l_i = |x_i - y_i| (gradient sign(x_i - y_i), 0 where equal)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
+            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", stacklevel=2)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# -- binary classification -----------------------------------------------------------------
+class BinaryCrossEntropy(Function):
+    """l = -(y log x + (1 - y) log(1 - x)), each log clamped to >= -100 (as PyTorch).
+
+    Derivatives (PyTorch's, with its epsilon so x = 0 or 1 gives a finite gradient):
+
+    * dl/dx = (x - y) / max(x (1 - x), 1e-12)
+    * dl/dy = log(1 - x) - log(x) = -logit(x)
+    """
+
+    @staticmethod
+    def forward(ctx, input, target):
+        x, y = input._data, target._data.astype(input._data.dtype, copy=False)
+        if np.any((x < 0) | (x > 1)):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        ctx.save_for_backward(input, target)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        return -(y * log_x + (1 - y) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, target = ctx.saved_tensors
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad_output * (input - target) / (input * (1 - input)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_target = grad_output * ((1 - input).log() - input.log())
+        return grad_input, grad_target
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Binary cross entropy between probabilities ``input`` (in [0, 1]) and targets ``target``.
+
+    l_i = -w_i (y_i log x_i + (1 - y_i) log(1 - x_i)), logs clamped to >= -100, so a
+    confident wrong answer costs 100, not inf. Prefer :func:`binary_cross_entropy_with_logits`
+    (on logits, before the sigmoid): it is exact where this one must clamp.
+
+    Shape:
+        input, target: the same shape (any).
+
+    Raises:
+        ValueError: if the shapes differ, or for an unknown reduction.
+        RuntimeError: if some input is outside [0, 1].
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
+            f"({_shape_str(input.shape)}) is deprecated. Please ensure they have the same size.")
+    loss = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """l = (1 - y) x + c softplus(-x),  c = 1 + (p - 1) y  (p: pos_weight, 1 if not given).
+
+    With c = 1 this is max(x, 0) - x y + log(1 + e^{-|x|}), i.e. -(y log s + (1-y) log(1-s))
+    for s = sigmoid(x), without ever computing log(s). softplus(-x) = log(1 + e^{-x}) is
+    ``np.logaddexp(0, -x)``: finite for every x.
+
+    Derivatives (sigmoid(-x) = 1 - sigmoid(x)):
+
+    * dl/dx = (1 - y) - c sigmoid(-x)     (= sigmoid(x) - y when c = 1)
+    * dl/dy = -x + (p - 1) softplus(-x)
+    * dl/dp = y softplus(-x)
+    """
+
+    @staticmethod
+    def forward(ctx, input, target, pos_weight):
+        x = input._data
+        y = target._data.astype(x.dtype, copy=False)
+        softplus_neg = np.logaddexp(x.dtype.type(0), -x)                 # log(1 + e^{-x})
+        c = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * y
+        ctx.save_for_backward(input, target, pos_weight)
+        return (1 - y) * x + c * softplus_neg
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, target, pos_weight = ctx.saved_tensors
+        c = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+        grad_input = grad_target = grad_pos_weight = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad_output * ((1 - target) - c * (-input).sigmoid())
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            softplus_neg = Tensor._make(np.logaddexp(input._data.dtype.type(0), -input._data))
+            if ctx.needs_input_grad[1]:
+                grad_target = grad_output * (-input if pos_weight is None
+                                             else -input + (pos_weight - 1) * softplus_neg)
+            if ctx.needs_input_grad[2]:
+                grad_pos_weight = grad_output * target * softplus_neg
+        return grad_input, grad_target, grad_pos_weight
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + binary cross entropy in one stable step (on logits, not probabilities).
+
+    l_i = w_i [(1 - y_i) x_i + c_i log(1 + e^{-x_i})],  c_i = 1 + (pos_weight - 1) y_i,
+    computed as max(x, 0) - x y + log(1 + e^{-|x|}) so no exp overflows.
+
+    Args:
+        weight: per-element weights (broadcast to the input's shape).
+        pos_weight: weight of positive examples, one per class (broadcast along the last dim).
+
+    Raises:
+        ValueError: if the shapes differ, or for an unknown reduction.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({_shape_str(target.shape)}) must be the same as input size ({_shape_str(input.shape)})")
+    loss = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# -- multi-class classification ------------------------------------------------------------
+def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    """PyTorch's checks on (input, class-index target, weight), with its messages."""
+    if target.dtype not in (_dtype.int64, _dtype.uint8):
+        name = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
+                "int16": "Short", "int8": "Char", "bool": "Bool"}.get(target.dtype.name, target.dtype.name)
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {name}")
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if input.ndim == 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.ndim >= 2 and input.shape[0] != (target.shape[0] if target.ndim else 1):
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0] if target.ndim else 1}).")
+    if input.ndim > 2 and target.shape[1:] != input.shape[2:]:
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+
+
+class NLLLoss(Function):
+    """Negative log likelihood of class indices: l_n = -w_{y_n} x[n, y_n] (0 where y_n is ignored).
+
+    ``input`` holds log-probabilities, (N, C) or (N, C, d1, ...) or (C,); the class axis is 1
+    (0 for a 1-D input). With reduction "mean" the sum is divided by sum_n w_{y_n} over the
+    samples not ignored (so the mean is weighted).
+
+    The loss is linear in x, so dl/dx is a constant: -w_{y_n} at [n, y_n] (divided by the
+    total weight for "mean"), 0 elsewhere.
+    """
+
+    @staticmethod
+    def forward(ctx, input, target, weight, ignore_index, reduction):
+        x, t = input._data, target._data.astype(np.int64, copy=False)
+        class_axis = 0 if x.ndim == 1 else 1
+        n_classes = x.shape[class_axis]
+        keep = t != ignore_index                                      # samples that count
+        safe_t = np.where(keep, t, 0)
+        bad = (safe_t < 0) | (safe_t >= n_classes)
+        if np.any(bad):
+            raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+        idx = np.expand_dims(safe_t, class_axis)                      # (N, 1, d1, ...)
+        picked = np.squeeze(np.take_along_axis(x, idx, axis=class_axis), class_axis)  # (N, d1, ...)
+        w = np.ones((), x.dtype) if weight is None else weight._data.astype(x.dtype, copy=False)
+        w_n = np.where(keep, np.broadcast_to(w, (n_classes,))[safe_t], 0).astype(x.dtype)  # (N, d1, ...)
+        ctx.shape, ctx.class_axis, ctx.reduction = x.shape, class_axis, reduction
+        ctx.idx, ctx.w_n = idx, w_n
+        losses = -w_n * picked
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return np.asarray(losses.sum(dtype=x.dtype))
+        ctx.total_weight = w_n.sum(dtype=x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan, as PyTorch
+            return np.asarray(losses.sum(dtype=x.dtype) / ctx.total_weight)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        coef = -ctx.w_n                                               # (N, d1, ...)
+        if ctx.reduction == "mean":
+            coef = coef / ctx.total_weight
+        dense = np.zeros(ctx.shape, dtype=coef.dtype)                 # (N, C, d1, ...)
+        np.put_along_axis(dense, ctx.idx, np.expand_dims(coef, ctx.class_axis), axis=ctx.class_axis)
+        g = grad_output if ctx.reduction != "none" else grad_output.unsqueeze(ctx.class_axis)
+        return g * Tensor._make(dense), None, None, None, None
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood loss: l_n = -w_{y_n} input[n, y_n], for log-probabilities ``input``.
+
+    Args:
+        input: log-probabilities, (N, C), (C,), or (N, C, d1, ...).
+        target: class indices (int64), (N,), (), or (N, d1, ...), each in [0, C) or ``ignore_index``.
+        weight: a weight per class, (C,).
+        ignore_index: a target value that contributes nothing (not even to the mean's divisor).
+        reduction: "mean" (weighted mean) | "sum" | "none".
+
+    Raises:
+        RuntimeError: if ``target`` is not an integer (Long) tensor, e.g. float labels.
+        IndexError: "Target 7 is out of bounds." for a class index outside [0, C).
+        ValueError: if the batch sizes differ, or for an unknown reduction.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _class_index_checks(input, target, weight)
+    return NLLLoss.apply(input, target, weight, ignore_index, reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy between logits ``input`` and ``target``: log_softmax, then the NLL.
+
+    For class indices: l_n = -w_{y_n} log softmax(x_n)_{y_n} = w_{y_n} (logsumexp(x_n) - x_{n, y_n}).
+    For class probabilities (``target`` float, same shape as ``input``): l_n = -sum_c w_c y_{n,c}
+    log softmax(x_n)_c. ``log_softmax`` subtracts the max logit first, so logits of 1e4 give
+    finite losses. With label smoothing eps, the target becomes (1 - eps) y + eps / C.
+
+    ``input`` must be logits (raw scores): applying softmax or log_softmax first would
+    apply it twice.
+
+    Args:
+        input: logits, (N, C), (C,), or (N, C, d1, ...).
+        target: class indices (int64) of shape (N,) / () / (N, d1, ...), or probabilities of
+            the input's shape.
+        weight: a weight per class, (C,).
+        ignore_index: class-index target value to skip.
+        reduction: "mean" | "sum" | "none".
+        label_smoothing: eps in [0, 1].
+
+    Raises:
+        RuntimeError: if class-index targets are not int64 ("expected target dtype to be Long
+            or Byte, but got Float"), or label_smoothing is outside [0, 1].
+        IndexError: for a class index outside [0, C).
+        ValueError: for mismatched batch sizes or an unknown reduction.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    log_probs = input.log_softmax(class_dim)
+    n_classes = input.shape[class_dim]
+    if input.shape == target.shape:  # class probabilities
+        if not target.dtype.is_floating_point:
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, "
+                               f"got {'Long' if target.dtype is _dtype.int64 else target.dtype.name}")
+        return _cross_entropy_probs(log_probs, target, weight, reduction, label_smoothing, class_dim)
+    _class_index_checks(input, target, weight)
+    nll = NLLLoss.apply(log_probs, target, weight, ignore_index, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    # the smoothing term: the loss against the uniform distribution, -sum_c w_c log p_c
+    w = 1 if weight is None else weight.reshape((n_classes,) + (1,) * (input.ndim - 2))  # (C, 1, ...)
+    smooth = -(log_probs * w).sum(class_dim)                          # (N, d1, ...)
+    ignored = target == ignore_index
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        if weight is None:
+            smooth = smooth.sum() / (~ignored).sum()
+        else:
+            kept = target._data[~ignored._data]
+            smooth = smooth.sum() / float(weight._data[kept].sum())
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def _cross_entropy_probs(log_probs: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
+                         label_smoothing: float, class_dim: int) -> Tensor:
+    """-sum_c w_c y_c log p_c for probability targets (PyTorch's ``cross_entropy_loss_prob_target``)."""
+    n_classes = log_probs.shape[class_dim]
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    terms = log_probs * target
+    if weight is not None:
+        terms = terms * weight.reshape((n_classes,) + (1,) * (log_probs.ndim - class_dim - 1))  # (C, 1, ...)
+    if reduction == "none":
+        return -terms.sum(class_dim)
+    if reduction == "sum":
+        return -terms.sum()
+    return -terms.sum() / (log_probs.numel() // n_classes)

@@ -1,0 +1,128 @@
+"""``batch_norm``: normalise each channel with the batch's statistics (training) or running ones (eval).
+
+For an input (N, C, *) the statistics of channel c are taken over all N * prod(*) values
+of that channel. In training, the batch's mean and (biased) variance normalise the input,
+and running estimates are updated for evaluation:
+
+    running_mean <- (1 - momentum) running_mean + momentum * mean
+    running_var  <- (1 - momentum) running_var  + momentum * var * M / (M - 1)
+
+(the *unbiased* variance, M = values per channel, as PyTorch). In evaluation the running
+estimates are used instead, and batch norm is a fixed affine map of each channel.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...autograd.function import Function
+
+
+def _channel_shape(input: Tensor) -> tuple:
+    """(1, C, 1, ..., 1): a per-channel vector broadcast against (N, C, *)."""
+    return (1, input.shape[1]) + (1,) * (input.ndim - 2)
+
+
+class BatchNorm(Function):
+    """Training-mode batch norm, per channel, over the batch and spatial axes.
+
+    mu = mean(x), var = mean((x - mu)^2), x_hat = (x - mu) / sqrt(var + eps),
+    y = weight * x_hat + bias.
+
+    With M values per channel, g = dL/dy and g_hat = g * weight (means over the same axes):
+
+    * dL/dx = (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat)) / sqrt(var + eps)
+    * dL/dweight = sum(g * x_hat),  dL/dbias = sum(g)
+
+    (mu and var depend on every x, which gives the two subtracted means.) The backward
+    recomputes mu and var from the saved input with tensor ops, so it can be
+    differentiated again. The running statistics, if given, are updated in place.
+    """
+
+    @staticmethod
+    def forward(ctx, input, weight, bias, running_mean, running_var, momentum: float, eps: float):
+        x = input._data
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = _channel_shape(input)
+        mean = x.mean(axis=axes, keepdims=True)                  # (1, C, 1, ...)
+        centered = x - mean
+        var = np.mean(centered * centered, axis=axes, keepdims=True)
+        out = centered / np.sqrt(var + eps)
+        if weight is not None:
+            out *= weight._data.reshape(shape)
+        if bias is not None:
+            out += bias._data.reshape(shape)
+        count = x.size // x.shape[1]                               # values per channel
+        if running_mean is not None:
+            running_mean.copy_(Tensor._make((1 - momentum) * running_mean._data + momentum * mean.ravel()))
+        if running_var is not None:
+            unbiased = var.ravel() * count / (count - 1)
+            running_var.copy_(Tensor._make((1 - momentum) * running_var._data + momentum * unbiased))
+        ctx.save_for_backward(input, weight)
+        ctx.eps = eps
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, weight = ctx.saved_tensors
+        axes = (0,) + tuple(range(2, input.ndim))
+        shape = _channel_shape(input)
+        centered = input - input.mean(axes, keepdim=True)
+        invstd = ((centered * centered).mean(axes, keepdim=True) + ctx.eps).rsqrt()  # (1, C, 1, ...)
+        x_hat = centered * invstd
+        grad_input = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            g_hat = grad_output * weight.reshape(shape) if weight is not None else grad_output
+            grad_input = invstd * (g_hat - g_hat.mean(axes, keepdim=True)
+                                   - x_hat * (g_hat * x_hat).mean(axes, keepdim=True))
+        if ctx.needs_input_grad[1]:
+            grad_weight = (grad_output * x_hat).sum(axes)           # (C,)
+        if ctx.needs_input_grad[2]:
+            grad_bias = grad_output.sum(axes)                       # (C,)
+        return grad_input, grad_weight, grad_bias, None, None, None, None
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch normalisation of an (N, C, *) input, channel by channel.
+
+    y = (x - mean) / sqrt(var + eps) * weight + bias, where mean and var are the batch's
+    (``training=True``; the running estimates are then updated in place with ``momentum``)
+    or ``running_mean`` and ``running_var`` (``training=False``).
+
+    Args:
+        input: (N, C) or (N, C, *).
+        running_mean, running_var: (C,) buffers, or None (only allowed in training).
+        weight, bias: (C,) affine parameters, or None.
+        training: use (and update) batch statistics.
+        momentum: the weight of the new batch in the running estimates.
+        eps: added to the variance for numerical stability.
+
+    Raises:
+        RuntimeError: "running_mean should contain 4 elements not 3" for a size mismatch;
+            "running_mean must be defined in evaluation mode".
+        ValueError: "Expected more than 1 value per channel when training" (a batch of one
+            (N, C) sample has no variance; use eval mode or a larger batch).
+    """
+    C = input.shape[1] if input.ndim > 1 else 1
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat is not None and stat.numel() != C:
+            raise RuntimeError(f"{name} should contain {C} elements not {stat.numel()}")
+    if training:
+        if input.numel() // max(C, 1) <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {input.shape!r}"
+            )
+        return BatchNorm.apply(input, weight, bias, running_mean, running_var, momentum, eps)
+    if running_mean is None or running_var is None:
+        raise RuntimeError(f"{'running_mean' if running_mean is None else 'running_var'} must be "
+                           "defined in evaluation mode")
+    # evaluation: a fixed affine map per channel, written with tensor ops (they give the gradients)
+    shape = _channel_shape(input)
+    out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out

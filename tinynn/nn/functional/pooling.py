@@ -1,0 +1,413 @@
+"""Pooling: ``max_pool2d``, ``avg_pool2d`` and ``adaptive_avg_pool2d``.
+
+Pooling slides a window over each channel separately (the same windows as a convolution,
+see ``_windows``) and reduces it to one number: its maximum or its mean.
+
+* Max pooling routes the gradient: each output's gradient goes to the one input that was
+  the window's maximum (the first one on ties, as PyTorch), and inputs that are the maximum
+  of several overlapping windows collect the sum.
+* Average pooling spreads it: each output's gradient is divided by the window size and
+  added to every input of the window.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...autograd.function import Function
+from . import _windows
+from .conv import ConvGeometry
+
+
+# -- argument checking ---------------------------------------------------------------
+def _pair(value, name: str, fn: str) -> tuple:
+    """An int or a sequence of 1 or 2 ints, as a pair."""
+    if isinstance(value, (list, tuple)):
+        if len(value) == 1:
+            value = (value[0], value[0])
+        if len(value) != 2:
+            raise RuntimeError(f"{fn}: {name} must either be a single int, or a tuple of two ints")
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+def _pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling_output_shape: floor (or ceil) of (size + 2p - d(k-1) - 1) / s, plus 1.
+
+    With ceil_mode the last window may hang over the right edge, but it must start inside
+    the input or the left padding.
+    """
+    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_geometry(fn: str, input: Tensor, kernel_size, stride, padding, dilation,
+                   ceil_mode: bool) -> ConvGeometry:
+    """Check pooling arguments as PyTorch does; describe the windows as a ConvGeometry.
+
+    The padding is ((p, p + extra), ...) where ``extra`` makes room for ceil_mode's last window.
+    """
+    kernel_size = _pair(kernel_size, "kernel_size", fn)
+    stride = kernel_size if stride is None or stride == [] or stride == () else _pair(stride, "stride", fn)
+    padding = _pair(padding, "padding", fn)
+    dilation = _pair(dilation, "dilation", fn)
+    if any(k <= 0 for k in kernel_size) and fn == "max_pool2d":
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kH: {kernel_size[0]} kW: {kernel_size[1]}"
+        )
+    if any(s <= 0 for s in stride + kernel_size):
+        raise RuntimeError("stride should not be zero")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got dilationH: {dilation[0]} dilationW: {dilation[1]}"
+        )
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(padding)}")
+    for p, k, d in zip(padding, kernel_size, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={d}"
+            )
+    N, C, H, W = input.shape
+    out = [_pool_output_size(n, k, s, p, d, ceil_mode)
+           for n, k, s, p, d in zip((H, W), kernel_size, stride, padding, dilation)]
+    if min(out) < 1:
+        raise RuntimeError(
+            f"Given input size: ({C}x{H}x{W}). Calculated output size: ({C}x{out[0]}x{out[1]}). "
+            "Output size is too small"
+        )
+    pads = []
+    for n, o, k, s, p, d in zip((H, W), out, kernel_size, stride, padding, dilation):
+        needed = (o - 1) * s + d * (k - 1) + 1        # padded length the windows reach
+        pads.append((p, max(needed - n - p, p)))       # ceil_mode may need more on the right
+    return ConvGeometry((N, C, H, W), kernel_size, stride, tuple(pads), dilation, 1)
+
+
+def _batched(fn: str, input: Tensor, error: type = RuntimeError) -> tuple[Tensor, bool]:
+    if input.ndim not in (3, 4) or input.numel() == 0 and input.ndim == 3:
+        raise error(
+            f"{fn}: expected a 3D (C, H, W) or 4D (N, C, H, W) input, but got input of size "
+            f"{list(input.shape)}"
+        )
+    if input.ndim == 3:
+        return input.unsqueeze(0), True   # (C, H, W) -> (1, C, H, W)
+    return input, False
+
+
+def _pad_value(dtype: np.dtype):
+    """The value that never wins a max: -inf for floats, the smallest integer for ints."""
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+# -- max pooling -----------------------------------------------------------------------
+def _offset_rows(x: np.ndarray, geometry: ConvGeometry, pad_value) -> np.ndarray:
+    """The windows of a padded (N, C, H, W) array, one row per kernel offset: (kH kW, N, C, H_out, W_out).
+
+    Row k = i * kW + j holds tap (i, j) of every window; a copy, contiguous row by row.
+    """
+    padded = np.pad(x, ((0, 0), (0, 0)) + geometry.padding, constant_values=pad_value)
+    windows = _windows.sliding_windows(padded, geometry.kernel_size, geometry.stride,
+                                       geometry.dilation, geometry.output_hw)  # (N, C, kH, kW, H_out, W_out)
+    N, C, kH, kW, H_out, W_out = windows.shape
+    return np.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(kH * kW, N, C, H_out, W_out)
+
+
+def _real_taps(geometry: ConvGeometry) -> np.ndarray:
+    """(kH kW, 1, 1, H_out, W_out) bool: True where a window's tap reads the input, not padding."""
+    (top, _), (left, _) = geometry.padding
+    rows = [np.arange(n) * s - p for n, s, p in zip(geometry.output_hw, geometry.stride, (top, left))]
+    H, W = geometry.input_shape[2:]
+    kH, kW = geometry.kernel_size
+    dH, dW = geometry.dilation
+    r = rows[0][None, None, :, None] + (np.arange(kH) * dH)[:, None, None, None]   # (kH, 1, H_out, 1)
+    c = rows[1][None, None, None, :] + (np.arange(kW) * dW)[None, :, None, None]   # (1, kW, 1, W_out)
+    real = (r >= 0) & (r < H) & (c >= 0) & (c < W)                                 # (kH, kW, H_out, W_out)
+    return real.reshape(kH * kW, 1, 1, *geometry.output_hw)
+
+
+def _window_argmax(x: np.ndarray, geometry: ConvGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's maximum and the kernel offset k = i * kW + j of the element that holds it.
+
+    PyTorch's rule, scanning each window row by row: ties go to the first maximum; a NaN
+    is the maximum (the last NaN, if several); padding never wins, so a window whose real
+    elements are all -inf reports its first real element.
+    """
+    rows = _offset_rows(x, geometry, _pad_value(x.dtype))         # (kK, N, C, H_out, W_out)
+    kK = rows.shape[0]
+    best = rows.max(axis=0)                                       # (N, C, H_out, W_out); NaN propagates
+    hit = rows == best                                            # taps equal to their window's max
+    if geometry.padding != ((0, 0), (0, 0)):
+        hit &= _real_taps(geometry)
+    # first hit: give tap k the score kK - k, so the earliest hit has the highest score
+    score = np.arange(kK, 0, -1, dtype=np.int32).reshape(kK, 1, 1, 1, 1)
+    offset = kK - (hit * score).max(axis=0)
+    if x.dtype.kind == "f":
+        nan_windows = np.isnan(best)
+        if nan_windows.any():  # rare: the last NaN of the window (score k + 1 to the latest)
+            last_nan = (np.isnan(rows) * (kK + 1 - score)).max(axis=0) - 1
+            offset = np.where(nan_windows, last_nan, offset)
+    return best, offset
+
+
+def _input_index(offset: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
+    """Kernel offsets -> flat input indices h * W + w (what ``return_indices`` gives), int64."""
+    (top, _), (left, _) = geometry.padding
+    W = geometry.input_shape[3]
+    kW = geometry.kernel_size[1]
+    H_out, W_out = geometry.output_hw
+    (sH, sW), (dH, dW) = geometry.stride, geometry.dilation
+    h = np.arange(H_out)[:, None] * sH - top + (offset // kW) * dH
+    w = np.arange(W_out)[None, :] * sW - left + (offset % kW) * dW
+    return (h * W + w).astype(np.int64)
+
+
+class MaxPool2d(Function):
+    """y[n, c, p, q] = max of x[n, c] over window (p, q).
+
+    dL/dx[n, c, h, w] = sum of g[n, c, p, q] over the windows whose maximum is x[n, c, h, w]:
+    the gradient is routed to each window's argmax (:class:`MaxPool2dBackward`).
+
+    Given ``offset`` (the argmax of each window, as a kernel offset), it skips the search
+    and reads the input at those positions: that is the backward of the backward.
+    """
+
+    @staticmethod
+    def forward(ctx, input, geometry: ConvGeometry, return_indices: bool, offset=None):
+        x = input._data
+        if offset is None:
+            out, offset = _window_argmax(x, geometry)
+        else:
+            rows = _offset_rows(x, geometry, 0)                          # (kK, N, C, H_out, W_out)
+            out = np.take_along_axis(rows, offset[None], axis=0)[0]
+        ctx.offset, ctx.geometry = offset, geometry
+        if return_indices:
+            return out, Tensor._make(_input_index(offset, geometry))  # int64: no gradient
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_indices=None):
+        return MaxPool2dBackward.apply(grad_output, ctx.offset, ctx.geometry), None, None, None
+
+
+class MaxPool2dBackward(Function):
+    """x' = zeros shaped like the input, with g[n, c, p, q] added at window (p, q)'s argmax.
+
+    Tap k of every window receives g where the argmax offset is k, else 0; col2im adds
+    the taps back to the input positions. Its gradient reads H = dL/dx' back at the same
+    positions: max pooling with the same offsets (so it can be differentiated again).
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, offset, geometry: ConvGeometry):
+        g = grad_output._data
+        N, C, H_out, W_out = g.shape
+        kH, kW = geometry.kernel_size
+        taps = np.arange(kH * kW).reshape(kH * kW, 1, 1, 1, 1)
+        rows = np.where(offset == taps, g, 0).astype(g.dtype, copy=False)     # (kK, N, C, H_out, W_out)
+        windows = rows.reshape(kH, kW, N, C, H_out, W_out).transpose(2, 3, 0, 1, 4, 5)
+        padded = _windows.add_windows(windows, geometry.padded_shape, geometry.stride, geometry.dilation)
+        (top, _), (left, _) = geometry.padding
+        H, W = geometry.input_shape[2:]
+        ctx.offset, ctx.geometry = offset, geometry
+        return np.ascontiguousarray(padded[:, :, top:top + H, left:left + W])  # (N, C, H, W)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPool2d.apply(grad, ctx.geometry, False, ctx.offset), None, None
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """2-D max pooling: the maximum of each (kH x kW) window, per channel.
+
+    Args:
+        input: (N, C, H, W), or (C, H, W) unbatched.
+        kernel_size: int or (kH, kW).
+        stride: int or (sH, sW); default: kernel_size (windows that do not overlap).
+        padding: int or (pH, pW): -inf added on both sides (never the maximum); at most half
+            the (dilated) kernel.
+        dilation: int or (dH, dW): spacing between the window's elements.
+        ceil_mode: round the output size up (a last, partial window) instead of down.
+        return_indices: also return, for each output, the flat index h * W + w of the input
+            element it came from (what ``max_unpool2d`` takes).
+
+    Shape:
+        output: (N, C, H_out, W_out), H_out = floor((H + 2p - d (k - 1) - 1) / s) + 1.
+
+    Raises:
+        RuntimeError: for a 2-D or 5-D input, a kernel larger than the padded input ("Output
+            size is too small"), zero stride/kernel, or padding above half the kernel.
+    """
+    batched, added = _batched("max_pool2d", input)
+    geometry = _pool_geometry("max_pool2d", batched, kernel_size, stride, padding, dilation, ceil_mode)
+    out = MaxPool2d.apply(batched, geometry, return_indices, None)
+    if added:
+        out = tuple(o.squeeze(0) for o in out) if return_indices else out.squeeze(0)
+    return out
+
+
+# -- average pooling -------------------------------------------------------------------
+def _avg_divisor(geometry: ConvGeometry, padding: tuple, count_include_pad: bool) -> np.ndarray:
+    """How many elements each window averages over (PyTorch's rule), as an (H_out, W_out) array.
+
+    A window starts at o s - p and ends at min(start + k, size + p): the padding counts
+    (if count_include_pad), the overhang of a ceil_mode window never does.
+    """
+    counts = []
+    for size, out, k, s, p in zip(geometry.input_shape[2:], geometry.output_hw,
+                                  geometry.kernel_size, geometry.stride, padding):
+        start = np.arange(out) * s - p
+        end = np.minimum(start + k, size + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, size)
+        counts.append(end - start)
+    return counts[0][:, None] * counts[1][None, :]
+
+
+class AvgPool2d(Function):
+    """y[n, c, p, q] = (sum of x[n, c] over window (p, q)) / divisor[p, q].
+
+    dL/dx = every g[n, c, p, q] / divisor[p, q] added to each element of window (p, q)
+    (:class:`AvgPool2dBackward`).
+    """
+
+    @staticmethod
+    def forward(ctx, input, geometry: ConvGeometry, divisor):
+        padded = np.pad(input._data, ((0, 0), (0, 0)) + geometry.padding)
+        windows = _windows.sliding_windows(padded, geometry.kernel_size, geometry.stride,
+                                           geometry.dilation, geometry.output_hw)
+        ctx.geometry, ctx.divisor = geometry, divisor
+        return (_windows.sum_windows(windows) / divisor).astype(input._data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return AvgPool2dBackward.apply(grad_output, ctx.geometry, ctx.divisor), None, None
+
+
+class AvgPool2dBackward(Function):
+    """x' = each g[n, c, p, q] / divisor[p, q] added to every element of window (p, q).
+
+    It is linear in g, and its adjoint is average pooling itself: dL/dg = avg_pool2d(H).
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, geometry: ConvGeometry, divisor):
+        g = grad_output._data
+        N, C = g.shape[:2]
+        share = (g / divisor).astype(g.dtype, copy=False)[:, :, None, None]     # (N, C, 1, 1, H_out, W_out)
+        windows = np.broadcast_to(share, (N, C) + geometry.kernel_size + g.shape[2:])
+        padded = _windows.add_windows(windows, (N, C) + geometry.padded_shape[2:], geometry.stride,
+                                      geometry.dilation)
+        (top, bottom), (left, right) = geometry.padding
+        ctx.geometry, ctx.divisor = geometry, divisor
+        return np.ascontiguousarray(padded[:, :, top:padded.shape[2] - bottom, left:padded.shape[3] - right])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPool2d.apply(grad, ctx.geometry, ctx.divisor), None, None
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """2-D average pooling: the mean of each (kH x kW) window, per channel.
+
+    Args:
+        input: (N, C, H, W), or (C, H, W) unbatched.
+        kernel_size: int or (kH, kW).
+        stride: int or (sH, sW); default: kernel_size.
+        padding: int or (pH, pW): zeros added on both sides; at most half the kernel.
+        ceil_mode: round the output size up instead of down.
+        count_include_pad: divide by the full window size, padding included (default), or by
+            the number of real input elements in the window.
+        divisor_override: divide every window's sum by this number instead.
+
+    Shape:
+        output: (N, C, H_out, W_out), H_out = floor((H + 2p - k) / s) + 1.
+
+    Raises:
+        IndexError: for a 2-D input (as PyTorch).
+        RuntimeError: for a kernel larger than the padded input, zero stride or divisor,
+            padding above half the kernel.
+    """
+    batched, added = _batched("avg_pool2d", input, IndexError)
+    geometry = _pool_geometry("avg_pool2d", batched, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+        divisor = np.asarray(divisor_override)
+    else:
+        divisor = _avg_divisor(geometry, _pair(padding, "padding", "avg_pool2d"), count_include_pad)
+    out = AvgPool2d.apply(batched, geometry, divisor)
+    return out.squeeze(0) if added else out
+
+
+# -- adaptive average pooling ------------------------------------------------------------
+def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
+    """(out, size) averaging matrix: row i averages input elements [start_i, end_i).
+
+    PyTorch's windows: start_i = floor(i size / out), end_i = ceil((i + 1) size / out).
+    """
+    i = np.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)                                   # ceil division
+    position = np.arange(size)
+    inside = (position >= start[:, None]) & (position < end[:, None])   # (out, size)
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+class AdaptiveAvgPool2d(Function):
+    """y = A_H x A_W^T per (n, c): A_H (H_out, H) and A_W (W_out, W) average the windows.
+
+    A window is a rectangle, so averaging over it is averaging its rows, then its columns:
+    two matrix products. dL/dx = A_H^T g A_W (the same matrices, transposed).
+    """
+
+    @staticmethod
+    def forward(ctx, input, output_size):
+        x = input._data
+        H, W = x.shape[2:]
+        a_h = _adaptive_matrix(H, output_size[0], x.dtype)              # (H_out, H)
+        a_w = _adaptive_matrix(W, output_size[1], x.dtype)              # (W_out, W)
+        ctx.a_h, ctx.a_w = a_h, a_w
+        return np.matmul(np.matmul(a_h, x), a_w.T)                      # (N, C, H_out, W_out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a_h, a_w = Tensor._make(ctx.a_h), Tensor._make(ctx.a_w)
+        return a_h.T @ grad_output @ a_w, None                          # (N, C, H, W)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output size, whatever the input size.
+
+    Output (i, j) averages input rows [floor(i H / H_out), ceil((i + 1) H / H_out)) and the
+    columns likewise; the windows may differ in size by one and overlap.
+
+    Args:
+        input: (N, C, H, W), or (C, H, W) unbatched.
+        output_size: int or (H_out, W_out); None in a position keeps the input's size.
+
+    Raises:
+        RuntimeError: for a 2-D input, an output_size of the wrong length, or an empty
+            spatial dimension.
+    """
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
+    if isinstance(output_size, (list, tuple)):
+        if len(output_size) != 2:
+            raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    else:
+        output_size = (output_size, output_size)
+    for dim in range(1, input.ndim):
+        if input.shape[dim] == 0 and dim >= input.ndim - 2:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {dim} being empty"
+            )
+    size = tuple(int(n if o is None else o) for o, n in zip(output_size, input.shape[-2:]))
+    batched = input if input.ndim == 4 else input.unsqueeze(0)           # (N, C, H, W)
+    out = AdaptiveAvgPool2d.apply(batched, size)
+    return out if input.ndim == 4 else out.squeeze(0)

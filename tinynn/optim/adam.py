@@ -1,0 +1,113 @@
+"""``Adam``: adaptive moment estimation (Kingma & Ba, 2015), with bias correction and AMSGrad."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from .. import _creation
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from .optimizer import Optimizer, _check_unsupported
+
+
+class Adam(Optimizer):
+    r"""Adam, exactly as ``torch.optim.Adam``.
+
+    For each parameter theta with gradient g_t at step t = 1, 2, ...:
+
+    * weight decay:         g_t <- g_t + lambda theta  (L2, added to the gradient; AdamW
+      instead shrinks theta directly: theta <- theta (1 - lr lambda))
+    * first moment:         m_t = beta1 m_{t-1} + (1 - beta1) g_t
+    * second moment:        v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+    * bias correction:      m^_t = m_t / (1 - beta1^t),   v^_t = v_t / (1 - beta2^t)
+    * AMSGrad (optional):   v^_t uses vmax_t = max(vmax_{t-1}, v_t) instead of v_t
+    * the step:             theta <- theta - lr m^_t / (sqrt(v^_t) + eps)
+
+    m and v start at 0, so early averages are biased towards 0; dividing by 1 - beta^t
+    undoes that. The code computes it as PyTorch does: step_size = lr / (1 - beta1^t) and
+    denom = sqrt(v_t) / sqrt(1 - beta2^t) + eps.
+
+    Args:
+        params: parameters (or parameter groups) to optimize.
+        lr: learning rate. Default: 1e-3.
+        betas: (beta1, beta2). Default: (0.9, 0.999).
+        eps: added to the denominator. Default: 1e-8.
+        weight_decay: lambda. Default: 0.
+        amsgrad: use the AMSGrad variant. Default: False.
+        maximize: ascend instead of descend. Default: False.
+        decoupled_weight_decay: AdamW's weight decay. Default: False.
+        foreach, capturable, differentiable, fused: accepted for compatibility (no effect).
+
+    Raises:
+        ValueError: "Invalid learning rate: ...", "Invalid epsilon value: ...",
+            "Invalid beta parameter at index 0: ...", "Invalid weight_decay value: ...".
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
+                 amsgrad: bool = False, *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_unsupported(foreach, differentiable, fused)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _init_state(self, p: Tensor, amsgrad: bool) -> dict:
+        """Step 0: m = v = 0 (and vmax = 0 for AMSGrad); ``step`` is a float32 0-d tensor, as in PyTorch."""
+        state = self.state[p]
+        state["step"] = _creation.tensor(0.0)
+        state["exp_avg"] = _creation.zeros_like(p)
+        state["exp_avg_sq"] = _creation.zeros_like(p)
+        if amsgrad:
+            state["max_exp_avg_sq"] = _creation.zeros_like(p)
+        return state
+
+    @no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Update every parameter that has a gradient, once (PyTorch's ``_single_tensor_adam``)."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = -p.grad if maximize else p.grad
+                state = self.state[p] if self.state[p] else self._init_state(p, amsgrad)
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                state["step"] += 1
+                t = state["step"].item()
+
+                if weight_decay != 0:
+                    if group["decoupled_weight_decay"]:
+                        p.mul_(1 - lr * weight_decay)                # AdamW: theta (1 - lr lambda)
+                    else:
+                        grad = grad.add(p, alpha=weight_decay)       # Adam: g + lambda theta
+
+                exp_avg.lerp_(grad, 1 - beta1)                       # m_t = beta1 m + (1 - beta1) g
+                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v_t = beta2 v + (1 - beta2) g^2
+
+                bias_correction1 = 1 - beta1 ** t
+                bias_correction2 = 1 - beta2 ** t
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2 ** 0.5
+                if amsgrad:
+                    max_exp_avg_sq = state["max_exp_avg_sq"]
+                    max_exp_avg_sq.copy_(max_exp_avg_sq.maximum(exp_avg_sq))  # vmax_t = max(vmax, v_t)
+                    denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                else:
+                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)  # sqrt(v^_t) + eps
+                p.addcdiv_(exp_avg, denom, value=-step_size)         # theta - lr m^_t / (sqrt(v^_t) + eps)
+        return loss

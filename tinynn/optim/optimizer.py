@@ -1,0 +1,206 @@
+"""``Optimizer``: parameter groups, per-parameter state, and their state dict (mirrors ``torch.optim``).
+
+An optimizer holds
+
+* ``param_groups``: a list of dicts, each with ``"params"`` (a list of tensors) and the
+  hyperparameters for them (``"lr"``, ``"momentum"``...), so different layers can have
+  different learning rates;
+* ``state``: ``parameter -> dict`` of what the algorithm remembers between steps (a
+  momentum buffer, Adam's moving averages, the step count).
+
+Subclasses implement ``step()``: one plain loop over the parameters of each group, under
+``no_grad``, updating every parameter in place.
+"""
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from itertools import chain
+from typing import Any, Callable, Iterable
+
+from .._tensor import Tensor
+from ..autograd import grad_mode
+
+
+class _RequiredParameter:
+    """Marks a hyperparameter without a default (``lr`` of a bare ``Optimizer``)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class for optimizers.
+
+    Args:
+        params: an iterable of tensors, or of dicts (parameter groups) such as
+            ``[{"params": model.base.parameters()}, {"params": model.head.parameters(), "lr": 1e-3}]``.
+        defaults: the hyperparameters for groups that do not set them.
+
+    Raises:
+        TypeError: if ``params`` is a single Tensor, or holds something that is not a Tensor.
+        ValueError: if it is empty, holds a non-leaf tensor, or a tensor appears in two groups.
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
+                            f"or dicts, but got {params.type().replace('torch.', 'tinynn.')}")
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters (with its own hyperparameters; the defaults fill the rest).
+
+        Raises:
+            TypeError: for a set of params (its order changes between runs) or a non-Tensor.
+            ValueError: for a non-leaf tensor, a missing required hyperparameter, or a
+                parameter already in another group.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but "
+                            "the ordering of tensors in sets will change between runs. Please use a list instead.")
+        else:
+            param_group["params"] = list(params)
+        for param in param_group["params"]:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                + type(param).__name__)
+            if not param.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+        ids = [id(p) for p in param_group["params"]]
+        if len(ids) != len(set(ids)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, "
+                          "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        if seen & set(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradient of every parameter: to None (default), or to zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        if p.grad.grad_fn is not None:
+                            p.grad = p.grad.detach()
+                        else:
+                            p.grad.requires_grad_(False)
+                        p.grad.zero_()
+
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Update every parameter once from its ``.grad``. Subclasses implement it."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _run_closure(closure: Callable[[], Any] | None) -> Any:
+        """Re-evaluate the loss with grad enabled, if a closure is given (as PyTorch does)."""
+        if closure is None:
+            return None
+        with grad_mode.enable_grad():
+            return closure()
+
+    # -- state dict: PyTorch's format, parameters replaced by their index ------------------
+    def state_dict(self) -> dict[str, Any]:
+        """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``.
+
+        Parameters are numbered 0, 1, ... in the order they appear across the groups, so
+        the dict holds no tensor identities and can be loaded into another optimizer with
+        parameters in the same order. The state's tensors are shared, not copied.
+        """
+        param_mappings: dict[int, int] = {}
+        start_index = 0
+
+        def pack_group(group: dict) -> dict:
+            nonlocal start_index
+            packed = {k: v for k, v in group.items() if k != "params"}
+            param_mappings.update({id(p): i for i, p in enumerate(group["params"], start_index)
+                                   if id(p) not in param_mappings})
+            packed["params"] = [param_mappings[id(p)] for p in group["params"]]
+            start_index += len(packed["params"])
+            return packed
+
+        param_groups = [pack_group(g) for g in self.param_groups]
+        packed_state = {(param_mappings[id(k)] if isinstance(k, Tensor) else k): v
+                        for k, v in self.state.items()}
+        return {"state": packed_state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and state saved by ``state_dict()``.
+
+        Floating-point state tensors are cast to their parameter's dtype (except ``"step"``).
+
+        Raises:
+            ValueError: if the number of groups, or of parameters in a group, differs.
+        """
+        groups = self.param_groups
+        saved_groups = [dict(g) for g in state_dict["param_groups"]]
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+
+        def cast(param: Tensor, value: Any, key: str | None = None) -> Any:
+            if isinstance(value, Tensor):
+                if key != "step" and param.is_floating_point() and value.is_floating_point():
+                    return value.to(param.dtype)
+                return value
+            if isinstance(value, dict):
+                return {k: cast(param, v, k) for k, v in value.items()}
+            return value
+
+        state: defaultdict = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                state[id_map[k]] = cast(id_map[k], v)
+            else:
+                state[k] = v
+        for group, saved in zip(groups, saved_groups):
+            saved["params"] = group["params"]
+        self.state, self.param_groups = state, saved_groups
+
+    def __repr__(self) -> str:
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+
+def _check_unsupported(foreach: bool | None, differentiable: bool, fused: bool | None) -> None:
+    """tinynn runs one plain loop (PyTorch's single-tensor path): no fused or differentiable steps.
+
+    ``foreach`` is accepted and ignored (it only changes speed in PyTorch, not results).
+    """
+    if differentiable:
+        raise NotImplementedError("tinynn optimizers do not support differentiable=True")
+    if fused:
+        raise NotImplementedError("tinynn optimizers do not support fused=True (there is no fused kernel)")

@@ -1,0 +1,153 @@
+"""``DataLoader``: iterate over a dataset in (shuffled) batches (mirrors ``torch.utils.data.DataLoader``).
+
+One epoch = ``for batch in loader``: a sampler gives the indices, a batch sampler groups
+them, the dataset gives the samples, and ``collate_fn`` stacks them into batch tensors.
+Everything runs in the calling process (no worker processes: ``num_workers`` must be 0).
+"""
+from __future__ import annotations
+
+import collections.abc
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from ... import _creation, _dtype
+from ..._tensor import Tensor
+from ...random import Generator
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+
+
+def default_convert(data: Any) -> Any:
+    """Turn numpy arrays into tensors (recursively); leave everything else as it is."""
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "SUO":
+        return _creation.as_tensor(data)
+    if isinstance(data, collections.abc.Mapping):
+        return type(data)({k: default_convert(v) for k, v in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(default_convert(d) for d in data)
+    return data
+
+
+def default_collate(batch: list) -> Any:
+    """Stack a list of samples into a batch, following the samples' structure.
+
+    * tensors -> one tensor with a new first dimension (``stack``);
+    * numpy arrays and numpy scalars -> the same, as tensors;
+    * Python floats -> a float64 tensor; ints -> int64; bools -> bool; strings -> left as they are;
+    * dicts -> a dict of collated values; tuples and lists -> a list of collated fields
+      (a namedtuple stays one), so ``(x, y)`` samples give ``[X, Y]`` batches, as in PyTorch.
+
+    Raises:
+        RuntimeError: if list/tuple samples have different lengths.
+        TypeError: for any other type.
+    """
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        if any(b.requires_grad for b in batch):
+            from ... import stack
+
+            return stack(batch, 0)
+        return Tensor._make(np.stack([b._data for b in batch]))        # (B, *sample_shape)
+    if isinstance(elem, np.ndarray) and elem.dtype.kind not in "SUO":
+        return Tensor._make(np.stack(batch))                              # (B, *sample_shape)
+    if isinstance(elem, np.generic) and elem.dtype.kind not in "SUO":
+        return _creation.as_tensor(np.array(batch))
+    if isinstance(elem, bool):
+        return _creation.tensor(batch)
+    if isinstance(elem, float):
+        return _creation.tensor(batch, dtype=_dtype.float64)
+    if isinstance(elem, int):
+        return _creation.tensor(batch)
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, collections.abc.Mapping):
+        collated = {key: default_collate([d[key] for d in batch]) for key in elem}
+        try:
+            return type(elem)(collated)
+        except TypeError:
+            return collated
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):              # namedtuple
+        return type(elem)(*(default_collate(list(samples)) for samples in zip(*batch)))
+    if isinstance(elem, collections.abc.Sequence):
+        if any(len(b) != len(elem) for b in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        return [default_collate(list(samples)) for samples in zip(*batch)]
+    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
+                    f"lists; found {type(elem)}")
+
+
+class DataLoader:
+    """Batches of samples from ``dataset``, in order or shuffled.
+
+    Args:
+        dataset: a map-style dataset (``__getitem__`` and ``__len__``).
+        batch_size: samples per batch (None: samples one by one, not collated). Default: 1.
+        shuffle: a new random order every epoch. Default: False.
+        sampler: an iterable of indices (instead of ``shuffle``).
+        batch_sampler: an iterable of index lists (instead of batch_size/shuffle/sampler/drop_last).
+        num_workers: must be 0: tinynn loads in the main process (a deviation from PyTorch).
+        collate_fn: builds a batch from a list of samples. Default: :func:`default_collate`.
+        drop_last: drop the last batch if it is smaller than ``batch_size``. Default: False.
+        generator: the random generator for shuffling (seed it for a reproducible order).
+
+    Raises:
+        ValueError: for negative num_workers, or conflicting shuffle/sampler/batch_sampler options.
+        NotImplementedError: for num_workers > 0.
+
+    Example:
+        >>> loader = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True,
+        ...                     generator=tinynn.Generator().manual_seed(0))
+        >>> for xb, yb in loader: ...
+    """
+
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Sampler | Iterable | None = None, batch_sampler: Iterable[list] | None = None,
+                 num_workers: int = 0, collate_fn: Callable[[list], Any] | None = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable | None = None, multiprocessing_context: Any = None,
+                 generator: Generator | None = None, *, prefetch_factor: int | None = None,
+                 persistent_workers: bool = False, pin_memory_device: str = "", in_order: bool = True) -> None:
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
+        if num_workers > 0:
+            raise NotImplementedError(
+                f"tinynn's DataLoader loads batches in the main process only: use num_workers=0 "
+                f"(got num_workers={num_workers}). Worker processes are a deviation from PyTorch "
+                "that tinynn does not implement.")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                                 "sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
+        self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
+        self.num_workers, self.pin_memory, self.timeout = num_workers, pin_memory, timeout
+        self.collate_fn = collate_fn if collate_fn is not None else (
+            default_collate if batch_sampler is not None else default_convert)
+
+    def _fetch(self, indices: list) -> list:
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems(indices)
+        return [self.dataset[i] for i in indices]
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.batch_sampler is None:  # no auto-batching: one sample at a time
+            for idx in self.sampler:
+                yield self.collate_fn(self.dataset[idx])
+            return
+        for indices in self.batch_sampler:
+            yield self.collate_fn(self._fetch(list(indices)))
+
+    def __len__(self) -> int:
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

@@ -1,0 +1,124 @@
+"""Datasets: anything with ``__getitem__`` and ``__len__`` (mirrors ``torch.utils.data.dataset``)."""
+from __future__ import annotations
+
+import bisect
+import math
+from typing import Any, Sequence
+
+from ..._tensor import Tensor
+from ...random import Generator, _generator
+
+
+class Dataset:
+    """Base class of map-style datasets: ``dataset[i]`` gives sample i; ``len(dataset)`` the count.
+
+    Subclasses implement ``__getitem__`` (and usually ``__len__``).
+    """
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples are rows: ``dataset[i] = (t[i] for t in tensors)``.
+
+    Raises:
+        AssertionError: "Size mismatch between tensors" if the first dimensions differ
+            (the exception type PyTorch raises).
+    """
+
+    def __init__(self, *tensors: Tensor) -> None:
+        if not all(tensors[0].size(0) == t.size(0) for t in tensors):
+            raise AssertionError("Size mismatch between tensors")
+        self.tensors = tensors
+
+    def __getitem__(self, index: int) -> tuple:
+        return tuple(t[index] for t in self.tensors)
+
+    def __getitems__(self, indices: list) -> list:
+        """A whole batch of samples at once (the DataLoader uses this when it exists).
+
+        The rows are numpy views wrapped without going through autograd's indexing: a
+        dataset's tensors do not require grad, and this keeps batching cheap.
+        """
+        if any(t.requires_grad for t in self.tensors):
+            return [self[i] for i in indices]
+        return [tuple(Tensor._make(t._data[i]) for t in self.tensors) for i in indices]
+
+    def __len__(self) -> int:
+        return self.tensors[0].size(0)
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
+        self.dataset, self.indices = dataset, indices
+
+    def __getitem__(self, idx: int | list) -> Any:
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices: list) -> list:
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other."""
+
+    def __init__(self, datasets: Sequence[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        self.cumulative_sizes = []
+        total = 0
+        for d in self.datasets:
+            total += len(d)
+            self.cumulative_sizes.append(total)
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx: int) -> Any:
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx = len(self) + idx
+        which = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = self.cumulative_sizes[which - 1] if which > 0 else 0
+        return self.datasets[which][idx - start]
+
+
+def random_split(dataset: Dataset, lengths: Sequence[int | float],
+                 generator: Generator | None = None) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random subsets of the given lengths.
+
+    ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1 (each
+    rounded down, the remainder handed out one by one from the first subset, as PyTorch).
+
+    Raises:
+        ValueError: if the lengths do not add up to the dataset's length.
+    """
+    n = len(dataset)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = [int(math.floor(n * frac)) for frac in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    indices = _generator(generator).permutation(n).tolist()
+    subsets, offset = [], 0
+    for length in lengths:
+        subsets.append(Subset(dataset, indices[offset:offset + length]))
+        offset += length
+    return subsets
