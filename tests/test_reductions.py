@@ -192,6 +192,7 @@ EMPTY = {
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", sorted(EMPTY))
+@pytest.mark.filterwarnings("ignore:var\\(\\)")  # PyTorch and tinynn warn: N - correction <= 0
 def test_reduction_of_empty_matches_torch(name, dtype, device):
     compare_with_torch(lambda lib, x: EMPTY[name](x), randn(2, 0, 3), dtype=dtype, device=device)
 
@@ -266,9 +267,20 @@ def test_std_and_norm_gradient_at_zero_is_zero_like_torch(dtype, device):
                        dtype=dtype, device=device)
 
 
+@pytest.mark.filterwarnings("ignore:var\\(\\)")  # PyTorch and tinynn warn: N - correction <= 0
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_var_of_single_element_is_nan_like_torch(dtype, device):
     compare_with_torch(lambda lib, x: x.var(), np.array([2.0]), dtype=dtype, device=device, grad=False)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1.0]).var(), lambda lib: lib.tensor([1.0]).std(),
+    lambda lib: lib.zeros(2, 0).std(0), lambda lib: lib.zeros(2, 3).var(0, correction=2),
+], ids=["var_one_element", "std_one_element", "std_empty", "var_correction_too_large"])
+def test_no_degrees_of_freedom_warns_like_torch(call):
+    for lib in (torch, tinynn):
+        with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
+            call(lib)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

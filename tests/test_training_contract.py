@@ -39,8 +39,8 @@ slope = model.weight.item()
 """
 
 MLP_CLASSIFIER = """
-import torch.nn as nn
-import torch.nn.functional as F
+nn = torch.nn
+F = torch.nn.functional
 
 class Net(nn.Module):
     def __init__(self):
@@ -88,17 +88,8 @@ def reference_and_tinynn(source: str, build_torch_model, data: dict, dtype: str,
     initial = build_torch_model().state_dict()
     theirs = run_script(source, torch, dict(data, device=device, dtype=getattr(torch, dtype),
                                             initial_state={k: v.to(device) for k, v in initial.items()}))
-    # The same text, with torch = tinynn; the module-level `import torch.nn` inside the
-    # script must also resolve to tinynn, so it is pointed there for the run.
-    import sys
-
-    saved = {name: sys.modules[name] for name in ("torch", "torch.nn", "torch.nn.functional")}
-    sys.modules.update({"torch": tinynn, "torch.nn": tinynn.nn, "torch.nn.functional": tinynn.nn.functional})
-    try:
-        ours = run_script(source, tinynn, dict(data, device="cpu", dtype=getattr(tinynn, dtype),
-                                               initial_state=state_dict_from_torch(initial)))
-    finally:
-        sys.modules.update(saved)
+    ours = run_script(source, tinynn, dict(data, device="cpu", dtype=getattr(tinynn, dtype),
+                                           initial_state=state_dict_from_torch(initial)))
     return theirs, ours
 
 
@@ -117,9 +108,6 @@ def test_linear_regression_script_runs_unchanged_and_matches(dtype, device):
 def test_mlp_cross_entropy_adam_script_runs_unchanged_and_matches(dtype, device):
     rng = np.random.default_rng(1)
     data = {"image_data": rng.uniform(0, 1, (64, 1, 28, 28)), "label_data": rng.integers(0, 10, 64)}
-
-    def build():
-        return torch.nn.Sequential()  # placeholder replaced below
 
     class Shapes(torch.nn.Module):  # the same parameter names and shapes as the script's Net
         def __init__(self):

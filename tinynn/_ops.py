@@ -127,6 +127,7 @@ def var(x: Tensor, dim=None, unbiased=None, keepdim: bool = False, correction=No
         raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
     dims = R.normalize_dims(dim, x.ndim)
     n = int(np.prod([x.shape[d] for d in dims]))
+    R.warn_if_no_degrees_of_freedom("var", x.numel(), n, correction)
     centered = x - x.mean(dims, keepdim=True)
     return (centered * centered).sum(dims, keepdim=keepdim) / max(n - correction, 0)
 

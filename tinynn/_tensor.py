@@ -13,12 +13,11 @@ one answer: ``__add__`` -> ``Add.apply``.
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Sequence
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, return_types
 from ._functions import elementwise as E
 from ._functions import indexing as I
 from ._functions import linalg as L
@@ -27,7 +26,6 @@ from ._functions import shape as S
 from .autograd import grad_mode
 from .utils.hooks import RemovableHandle
 
-min_max = namedtuple("min_max", ["values", "indices"])  # what max(dim) returns, like torch.return_types.max
 
 
 def _size_args(size) -> tuple:
@@ -300,7 +298,7 @@ class Tensor:
             )
         if value and not self.dtype.is_floating_point:
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
+                "Only Tensors of floating point and complex dtype can require gradients "
                 f"(this tensor is {self.dtype}; convert it first with .float())"
             )
         self._requires_grad = bool(value)
@@ -837,7 +835,7 @@ class Tensor:
         if dim is None:
             self._check_not_empty("max")
             return R.Amax.apply(self, None, False, True)
-        return min_max(*R.MaxDim.apply(self, dim, keepdim, True))
+        return return_types.max(*R.MaxDim.apply(self, dim, keepdim, True))
 
     def _check_not_empty(self, name: str) -> None:
         if self._data.size == 0:
@@ -853,7 +851,7 @@ class Tensor:
         if dim is None:
             self._check_not_empty("min")
             return R.Amax.apply(self, None, False, False)
-        return min_max(*R.MaxDim.apply(self, dim, keepdim, False))
+        return return_types.min(*R.MaxDim.apply(self, dim, keepdim, False))
 
     def amax(self, dim=(), keepdim: bool = False):
         return R.Amax.apply(self, dim, keepdim, True)
@@ -1190,17 +1188,43 @@ class Tensor:
             result.grad_fn._output_moved(result, self)
         return self
 
+    def _inplace_arithmetic(self, ufunc, function, other) -> Tensor:
+        """``self = self (op) other`` in place, for ``add_``, ``sub_``, ``mul_`` and ``div_``.
+
+        When there is no graph to record (grad mode off, as in an optimizer's step, or
+        nothing requires grad), numpy writes the result straight into self's memory: no
+        temporary array, no copy. Otherwise the general ``_inplace`` records the op.
+        """
+        if grad_mode._grad_enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
+            return self._inplace(function, other)
+        self._check_no_internal_overlap()
+        dtype = _dtype.result_type(self, other)
+        if ufunc is np.true_divide and not dtype.is_floating_point:
+            dtype = _dtype.get_default_dtype()
+        if not np.can_cast(dtype.numpy_dtype, self._data.dtype, casting="same_kind"):
+            raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
+        value = E._array(other, dtype)
+        try:
+            shape = np.broadcast_shapes(self._data.shape, np.shape(value))
+        except ValueError:
+            raise E._broadcast_error(self, other) from None
+        if shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(shape)}")
+        ufunc(self._data, value, out=self._data, casting="same_kind")
+        self._bump_version()
+        return self
+
     def add_(self, other, *, alpha=1):
-        return self._inplace(E.Add, other * alpha if alpha != 1 else other)
+        return self._inplace_arithmetic(np.add, E.Add, other * alpha if alpha != 1 else other)
 
     def sub_(self, other, *, alpha=1):
-        return self._inplace(E.Sub, other * alpha if alpha != 1 else other)
+        return self._inplace_arithmetic(np.subtract, E.Sub, other * alpha if alpha != 1 else other)
 
     def mul_(self, other):
-        return self._inplace(E.Mul, other)
+        return self._inplace_arithmetic(np.multiply, E.Mul, other)
 
     def div_(self, other):
-        return self._inplace(E.Div, other)
+        return self._inplace_arithmetic(np.true_divide, E.Div, other)
 
     def pow_(self, exponent):
         return self._inplace(E.Pow, exponent)

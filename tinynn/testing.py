@@ -97,10 +97,12 @@ def assert_close(actual, expected, *, rtol: float | None = None, atol: float | N
     bad = ~same & ~(diff <= atol + rtol * np.abs(e64))
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
+        largest = float(np.max(np.where(np.isnan(diff), np.inf, diff)))
+        note = "" if np.isfinite(largest) else " (a nan or inf where the other has a number)"
         raise AssertionError(
             f"{name}: {int(bad.sum())} of {a.size} elements differ beyond rtol={rtol}, atol={atol}; "
-            f"first at index {list(where)}: got {a64[where]!r}, expected {e64[where]!r}; "
-            f"largest difference {np.nanmax(diff):.3g}"
+            f"first at index {list(where)}: got {float(a64[where])!r}, expected {float(e64[where])!r}; "
+            f"largest difference {largest:.3g}{note}"
         )
     return float(np.nanmax(diff)) if diff.size else 0.0
 

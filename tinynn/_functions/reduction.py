@@ -35,6 +35,20 @@ def normalize_dims(dim, ndim: int) -> tuple:
     return tuple(sorted(d for d in out if d is not None))
 
 
+def warn_if_no_degrees_of_freedom(name: str, numel: int, count: int, correction) -> None:
+    """Warn, as PyTorch does, when N - correction <= 0: the variance is then inf or nan."""
+    if numel == 0 or count - correction <= 0:
+        import warnings
+
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            f"reduction factor (input numel divided by output numel). (Here N = {count}, "
+            f"correction = {correction}.)",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
@@ -246,6 +260,7 @@ class Std(Function):
             raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         count = int(np.prod([x.shape[d] for d in ctx.dims]))
+        warn_if_no_degrees_of_freedom("std", x.numel(), count, correction)
         ctx.divisor = max(count - correction, 0)
         with np.errstate(invalid="ignore", divide="ignore"):  # N - correction = 0 gives nan, as in PyTorch
             centered = x._data - np.sum(x._data, axis=ctx.dims, keepdims=True) / x._data.dtype.type(count)

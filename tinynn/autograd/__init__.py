@@ -14,10 +14,10 @@ import warnings
 from .engine import run_backward
 from .function import Function, FunctionCtx, Node
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import gradcheck, gradgradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
-    "Function", "FunctionCtx", "Node", "Variable", "backward", "grad", "gradcheck", "gradgradcheck",
+    "Function", "FunctionCtx", "GradcheckError", "Node", "Variable", "backward", "grad", "gradcheck", "gradgradcheck",
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
 ]
 

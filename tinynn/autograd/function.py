@@ -5,8 +5,8 @@ custom ``torch.autograd.Function``::
 
     class Exp(Function):
         @staticmethod
-        def forward(ctx, x):                 # numpy in, numpy (or Tensor) out
-            y = ...
+        def forward(ctx, x):                 # a Tensor in (numpy values: x._data),
+            y = ...                          # an ndarray or a Tensor out
             ctx.save_for_backward(y)
             return y
 

@@ -12,6 +12,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 
+class GradcheckError(RuntimeError):
+    """Raised by :func:`gradcheck` when analytical and numerical gradients disagree."""
+
+
 def _as_tuple(x):
     return x if isinstance(x, tuple) else (x,)
 
@@ -80,7 +84,7 @@ def gradcheck(func: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: floa
         True if every entry of every Jacobian matches within ``atol + rtol * |numerical|``.
 
     Raises:
-        RuntimeError: on a mismatch (naming the input and the worst entry), unless
+        GradcheckError: (a RuntimeError) on a mismatch (naming the input and the worst entry), unless
             ``raise_exception=False``, then returns False.
     """
     inputs = _as_tuple(inputs)
@@ -110,7 +114,7 @@ def gradcheck(func: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: floa
                 f"numerical {n[worst]:.6g} vs analytical {a[worst]:.6g})"
             )
             if raise_exception:
-                raise RuntimeError(message)
+                raise GradcheckError(message)
             return False
     return True
 

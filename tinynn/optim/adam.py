@@ -106,8 +106,8 @@ class Adam(Optimizer):
                 if amsgrad:
                     max_exp_avg_sq = state["max_exp_avg_sq"]
                     max_exp_avg_sq.copy_(max_exp_avg_sq.maximum(exp_avg_sq))  # vmax_t = max(vmax, v_t)
-                    denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                    denom = max_exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)
                 else:
-                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)  # sqrt(v^_t) + eps
+                    denom = exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)  # sqrt(v^_t) + eps
                 p.addcdiv_(exp_avg, denom, value=-step_size)         # theta - lr m^_t / (sqrt(v^_t) + eps)
         return loss

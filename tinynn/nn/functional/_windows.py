@@ -16,9 +16,8 @@ times, and tap ``i`` of window ``o`` reads position ``o s + i d``.
   position it was read from; where windows overlap, the contributions add up. It is the
   backward of reading windows, so every backward in this package uses it.
 
-The two spatial axes may sit anywhere (``axis`` says where H is; W follows it). The
-convolution keeps the batch axis *last*, (C, H, W, N), so that the copies and additions
-run over long contiguous rows of N values instead of short rows of W_out values.
+The two spatial axes may sit anywhere (``axis`` says where H is; W follows it); tinynn
+uses PyTorch's (N, C, H, W) layout, axis=2.
 """
 from __future__ import annotations
 

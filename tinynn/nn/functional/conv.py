@@ -6,13 +6,13 @@ y (N, O, H_out, W_out), and g = dL/dy. For one group (G = 1), with x padded,
     y[n, o, p, q] = b[o] + sum_{c, i, j} w[o, c, i, j] x[n, c, p sH + i dH, q sW + j dW]
 
 Reading every window of x (``_windows.sliding_windows``) and laying each one out as a
-column gives the "im2col" matrix X_col (C kH kW, H_out W_out N): one column per output
-pixel of every image. The convolution is then one matrix product, Y = W_mat @ X_col with
-W_mat = w reshaped to (O, C kH kW), and Y (O, H_out W_out N) is reshaped to the output.
+column gives the "im2col" matrix X_col[n] (C kH kW, H_out W_out) of each image; the
+convolution is then one (batched) matrix product, Y[n] = W_mat @ X_col[n] with
+W_mat = w reshaped to (O, C kH kW).
 
-The backward is two more products of the same three matrices (G = g as a matrix like Y):
+The backward is two more products of the same three matrices:
 
-* dL/dW_mat = G @ X_col^T                     -> :class:`Conv2dWeightGrad`
+* dL/dW_mat = sum_n G[n] @ X_col[n]^T        -> :class:`Conv2dWeightGrad`
 * dL/dX_col = W_mat^T @ G, then every column is added back to the window it was read
   from ("col2im", ``_windows.add_windows``)  -> :class:`ConvTranspose2d`
 * dL/db = sum of g over n, p, q
@@ -66,47 +66,34 @@ class ConvGeometry(NamedTuple):
                      zip((H, W), self.kernel_size, self.stride, self.dilation))
 
 
-def _padded_batch_last(x: np.ndarray, padding: tuple) -> np.ndarray:
-    """(N, C, H, W) -> zero-padded (C, H + top + bottom, W + left + right, N), in one copy.
-
-    Putting the batch axis last makes every window a run of N contiguous values, so
-    copying windows (im2col) and adding them back (col2im) move long rows at a time.
-    """
-    N, C, H, W = x.shape
-    (top, bottom), (left, right) = padding
-    out = np.zeros((C, H + top + bottom, W + left + right, N), dtype=x.dtype)
-    out[:, top:top + H, left:left + W, :] = x.transpose(1, 2, 3, 0)
-    return out
-
-
-def _batch_last_matrix(g: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, H_out, W_out) -> (G, O/G, H_out W_out N): one row per output channel, batch last."""
-    N, O = g.shape[:2]
-    return g.transpose(1, 2, 3, 0).reshape(groups, O // groups, -1)  # a copy
+def _pad(x: np.ndarray, padding: tuple) -> np.ndarray:
+    """Zero-pad the last two axes of a (N, C, H, W) array by ((top, bottom), (left, right))."""
+    if padding == ((0, 0), (0, 0)):
+        return x
+    return np.pad(x, ((0, 0), (0, 0)) + tuple(padding))
 
 
 def im2col(x: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
-    """The im2col matrix of a (N, C, H, W) array: (G, C/G * kH * kW, H_out * W_out * N).
+    """The im2col matrices of a (N, C, H, W) array: (N, G, C/G * kH * kW, H_out * W_out).
 
-    Column (p, q, n) holds the window that output pixel (p, q) of image n sees, its rows
-    ordered (channel, kernel row, kernel column): the order of ``weight.reshape(O, -1)``.
+    Column p * W_out + q of image n holds the window that output pixel (p, q) sees, its
+    rows ordered (channel, kernel row, kernel column): the order of ``weight.reshape(O, -1)``.
     """
-    windows = _windows.sliding_windows(_padded_batch_last(x, geometry.padding), geometry.kernel_size,
-                                       geometry.stride, geometry.dilation, geometry.output_hw,
-                                       axis=1)                        # (C, kH, kW, H_out, W_out, N)
-    G, C = geometry.groups, x.shape[1]
-    kH, kW = geometry.kernel_size
-    return windows.reshape(G, C // G * kH * kW, -1)                   # a copy: (G, C/G kH kW, L N)
+    N, C = x.shape[:2]
+    G, (kH, kW) = geometry.groups, geometry.kernel_size
+    windows = _windows.sliding_windows(_pad(x, geometry.padding), geometry.kernel_size,
+                                       geometry.stride, geometry.dilation, geometry.output_hw)
+    return windows.reshape(N, G, C // G * kH * kW, -1)  # a copy: (N, G, C/G kH kW, H_out W_out)
 
 
 class Conv2d(Function):
     """y = conv2d(x, w) + b:  y[n, o] = b[o] + sum over the window of w[o] * x[n].
 
-    As matrices, per group: Y = W_mat @ X_col (+ b), with one column of X_col per
-    output pixel of every image. Gradients (G = dL/dy, as a matrix like Y):
+    As matrices, per image n and group: Y[n] = W_mat @ X_col[n] (+ b).
+    Gradients (G = dL/dy, as matrices like Y):
 
-    * dL/dx = conv_transpose2d(G, w)    (W_mat^T @ G, added back window by window)
-    * dL/dw = G @ X_col^T               (a correlation of x with G)
+    * dL/dx = conv_transpose2d(G, w)     (W_mat^T @ G[n], added back window by window)
+    * dL/dw = sum_n G[n] @ X_col[n]^T    (a correlation of x with G)
     * dL/db = sum_{n, p, q} G[n, :, p, q]
     """
 
@@ -114,11 +101,9 @@ class Conv2d(Function):
     def forward(ctx, input, weight, bias, geometry: ConvGeometry):
         w = weight._data
         O, G = w.shape[0], geometry.groups
-        H_out, W_out = geometry.output_hw
-        cols = im2col(input._data, geometry)                          # (G, C/G kH kW, L N)
-        out = np.matmul(w.reshape(G, O // G, -1), cols)               # (G, O/G, L N)
-        out = out.reshape(O, H_out, W_out, -1).transpose(3, 0, 1, 2)  # (N, O, H_out, W_out) view
-        out = np.ascontiguousarray(out)
+        cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
+        out = np.matmul(w.reshape(G, O // G, -1), cols)               # (N, G, O/G, L)
+        out = out.reshape((input.shape[0], O) + geometry.output_hw)   # (N, O, H_out, W_out)
         if bias is not None:
             out += bias._data.reshape(O, 1, 1)
         ctx.save_for_backward(input, weight)
@@ -142,8 +127,8 @@ class Conv2d(Function):
 class ConvTranspose2d(Function):
     """x' = conv_transpose2d(g, w): the adjoint of the convolution, shaped like its input.
 
-    X'_col = W_mat^T @ G, and each column is added back to the window it belongs to
-    (``add_windows``, "col2im"). This is dL/dx of :class:`Conv2d`, and what
+    X'_col[n] = W_mat^T @ G[n], and each column is added back to the window it belongs
+    to (``add_windows``, "col2im"). This is dL/dx of :class:`Conv2d`, and what
     ``nn.ConvTranspose2d`` computes. Since <conv_transpose2d(g, w), h> = <g, conv2d(h, w)>,
     its gradients (H = dL/dx') are
 
@@ -153,21 +138,19 @@ class ConvTranspose2d(Function):
 
     @staticmethod
     def forward(ctx, grad_output, weight, geometry: ConvGeometry):
-        w, G = weight._data, geometry.groups
-        N, C, H, W = geometry.input_shape
-        (kH, kW), (H_out, W_out) = geometry.kernel_size, grad_output.shape[2:]
-        w_mat = w.reshape(G, w.shape[0] // G, -1)                    # (G, O/G, C/G kH kW)
-        g = _batch_last_matrix(grad_output._data, G)                 # (G, O/G, L N)
-        cols = np.matmul(w_mat.transpose(0, 2, 1), g)                # (G, C/G kH kW, L N)
-        cols = cols.reshape(C, kH, kW, H_out, W_out, N)              # one window per column
-        H_pad, W_pad = geometry.padded_shape[2:]
-        padded = _windows.add_windows(cols, (C, H_pad, W_pad, N), geometry.stride,
-                                      geometry.dilation, axis=1)     # (C, H_pad, W_pad, N)
+        g, w, G = grad_output._data, weight._data, geometry.groups
+        N, O, H_out, W_out = g.shape
+        C, H, W = geometry.input_shape[1:]
+        kH, kW = geometry.kernel_size
+        w_mat = w.reshape(G, O // G, -1)                             # (G, O/G, C/G kH kW)
+        cols = np.matmul(w_mat.transpose(0, 2, 1), g.reshape(N, G, O // G, -1))  # (N, G, C/G kH kW, L)
+        cols = cols.reshape(N, C, kH, kW, H_out, W_out)              # one window per output pixel
+        padded = _windows.add_windows(cols, (N, C) + geometry.padded_shape[2:], geometry.stride,
+                                      geometry.dilation)             # (N, C, H_pad, W_pad)
         (top, _), (left, _) = geometry.padding
         ctx.save_for_backward(grad_output, weight)
         ctx.geometry = geometry
-        x_grad = padded[:, top:top + H, left:left + W, :].transpose(3, 0, 1, 2)
-        return np.ascontiguousarray(x_grad)                          # (N, C, H, W)
+        return np.ascontiguousarray(padded[:, :, top:top + H, left:left + W])  # (N, C, H, W)
 
     @staticmethod
     def backward(ctx, grad):
@@ -183,9 +166,8 @@ class ConvTranspose2d(Function):
 class Conv2dWeightGrad(Function):
     """w' = the correlation of x with g: dL/dw of :class:`Conv2d`, shaped like the weight.
 
-    W'_mat = G @ X_col^T per group (the sum over every image and output pixel is the inner
-    dimension of one matrix product). Since <w', H> = <g, conv2d(x, H)>, its gradients
-    (H = dL/dw') are
+    W'_mat = sum_n G[n] @ X_col[n]^T per group. Since <w', H> = <g, conv2d(x, H)>, its
+    gradients (H = dL/dw') are
 
     * dL/dx = conv_transpose2d(g, H)
     * dL/dg = conv2d(x, H)
@@ -194,13 +176,14 @@ class Conv2dWeightGrad(Function):
     @staticmethod
     def forward(ctx, input, grad_output, geometry: ConvGeometry, cols):
         if cols is None:
-            cols = im2col(input._data, geometry)                      # (G, C/G kH kW, L N)
-        g = _batch_last_matrix(grad_output._data, geometry.groups)    # (G, O/G, L N)
-        grad_w = np.matmul(g, cols.transpose(0, 2, 1))                # (G, O/G, C/G kH kW)
+            cols = im2col(input._data, geometry)                      # (N, G, C/G kH kW, L)
+        N, O = grad_output.shape[:2]
+        G = geometry.groups
+        g = grad_output._data.reshape(N, G, O // G, -1)               # (N, G, O/G, L)
+        grad_w = np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(0)      # (G, O/G, C/G kH kW)
         ctx.save_for_backward(input, grad_output)
         ctx.geometry = geometry
-        O, C = grad_output.shape[1], geometry.input_shape[1]
-        return grad_w.reshape((O, C // geometry.groups) + geometry.kernel_size)
+        return grad_w.reshape((O, geometry.input_shape[1] // G) + geometry.kernel_size)
 
     @staticmethod
     def backward(ctx, grad):

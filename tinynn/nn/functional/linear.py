@@ -48,15 +48,16 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad_output):
         input, weight = ctx.saved_tensors
+        needs_input, needs_weight, needs_bias = ctx.needs_input_grad
         grad_input = grad_weight = grad_bias = None
-        if ctx.needs_input_grad[0]:
+        if needs_input:
             grad_input = grad_output @ weight                        # (..., in_features)
-        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+        if needs_weight or needs_bias:
             g = grad_output.reshape(-1, grad_output.shape[-1])       # (N, out_features)
-            if ctx.needs_input_grad[1]:
+            if needs_weight:
                 x = input.reshape(-1, input.shape[-1])               # (N, in_features)
                 grad_weight = g.T @ x                                # (out_features, in_features)
-            if ctx.needs_input_grad[2]:
+            if needs_bias:
                 grad_bias = g.sum(0)                                 # (out_features,)
         return grad_input, grad_weight, grad_bias
 

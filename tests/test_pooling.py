@@ -1,0 +1,213 @@
+"""Pooling (``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``, their layers), padding
+(``F.pad``) and channel dropout (``dropout2d``) against PyTorch: outputs, returned indices and
+input gradients, float32 and float64, for every option; ties, NaN and -inf windows;
+second derivatives.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+from tinynn.autograd import gradcheck, gradgradcheck
+from tinynn.testing import assert_close, compare_with_torch
+
+DTYPES = ["float32", "float64"]
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+
+def randn(*shape: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+MAX_POOL_CASES = {
+    "k2": dict(kernel_size=2),
+    "k3_s1": dict(kernel_size=3, stride=1),
+    "k3_s2_p1": dict(kernel_size=3, stride=2, padding=1),
+    "tuples": dict(kernel_size=(3, 2), stride=(1, 2), padding=(1, 1)),
+    "dilation": dict(kernel_size=3, stride=1, dilation=2),
+    "dilation_tuple_padding": dict(kernel_size=(2, 3), stride=2, padding=(1, 1), dilation=(3, 1)),
+    "ceil_mode": dict(kernel_size=3, stride=2, ceil_mode=True),
+    "ceil_mode_padding": dict(kernel_size=2, stride=2, padding=1, ceil_mode=True),
+    "stride_larger_than_kernel": dict(kernel_size=2, stride=3),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", sorted(MAX_POOL_CASES))
+def test_max_pool2d_matches_torch(case, dtype, device):
+    kwargs = MAX_POOL_CASES[case]
+    compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, **kwargs),
+                       randn(2, 3, 9, 10), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("case", ["k2", "k3_s2_p1", "dilation_tuple_padding", "ceil_mode_padding"])
+def test_max_pool2d_return_indices_match_torch(case, device):
+    kwargs = MAX_POOL_CASES[case]
+    compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, return_indices=True, **kwargs),
+                       randn(2, 3, 9, 10), dtype="float32", device=device)
+
+
+def test_max_pool2d_unbatched_input_matches_torch(device):
+    compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, 2, return_indices=True),
+                       randn(3, 6, 5), dtype="float64", device=device)
+
+
+@pytest.mark.parametrize("values", ["all_equal", "pairs_of_ties"])
+def test_max_pool2d_ties_route_the_gradient_to_the_first_maximum_like_torch(values, device):
+    """Overlapping windows full of equal values: PyTorch picks the first (row-major) maximum."""
+    x = np.zeros((1, 2, 5, 5)) if values == "all_equal" else np.round(randn(1, 2, 5, 5), 0)
+    compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, 3, stride=1, padding=1, return_indices=True),
+                       x, dtype="float64", device=device)
+
+
+def test_max_pool2d_nan_is_the_maximum_and_the_last_nan_wins_like_torch(device):
+    x = np.array([[[[1.0, np.nan, np.nan, 0.0, np.nan, 2.0]]]])
+    compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, (1, 3), return_indices=True),
+                       x, dtype="float64", device=device)
+
+
+def test_max_pool2d_padding_never_wins_even_over_minus_infinity(device):
+    x = np.full((1, 1, 3, 3), -np.inf)
+    compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, 3, stride=1, padding=1, return_indices=True),
+                       x, dtype="float32", device=device, grad=False)
+
+
+def test_max_pool2d_integer_input_matches_torch():
+    x = np.arange(36).reshape(1, 1, 6, 6) % 7
+    ours = tinynn.nn.functional.max_pool2d(tinynn.tensor(x), 3, 2, 1)
+    theirs = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1)
+    assert_close(ours, theirs)
+
+
+def test_max_pool2d_gradcheck_and_gradgradcheck_float64():
+    x = tinynn.tensor(randn(1, 2, 5, 6), requires_grad=True)
+    pool = lambda x: tinynn.nn.functional.max_pool2d(x, 3, stride=2, padding=1)  # noqa: E731
+    assert gradcheck(pool, (x,)) and gradgradcheck(pool, (x,))
+
+
+AVG_POOL_CASES = {
+    "k2": dict(kernel_size=2),
+    "k3_s2_p1": dict(kernel_size=3, stride=2, padding=1),
+    "k3_s2_p1_exclude_pad": dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
+    "tuples": dict(kernel_size=(3, 2), stride=(1, 2), padding=(1, 1)),
+    "ceil_mode": dict(kernel_size=3, stride=2, ceil_mode=True),
+    "ceil_mode_padding_exclude": dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    "divisor_override": dict(kernel_size=2, stride=1, divisor_override=3),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", sorted(AVG_POOL_CASES))
+def test_avg_pool2d_matches_torch(case, dtype, device):
+    kwargs = AVG_POOL_CASES[case]
+    compare_with_torch(lambda lib, x: lib.nn.functional.avg_pool2d(x, **kwargs),
+                       randn(2, 3, 9, 10), dtype=dtype, device=device)
+
+
+def test_avg_pool2d_gradcheck_and_gradgradcheck_float64():
+    x = tinynn.tensor(randn(1, 2, 5, 6), requires_grad=True)
+    pool = lambda x: tinynn.nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False)  # noqa: E731
+    assert gradcheck(pool, (x,)) and gradgradcheck(pool, (x,))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("output_size", [1, 3, (4, 7), (None, 3), (9, 10), (13, 15)],
+                         ids=["global", "3", "4x7", "none_3", "identity", "upsampling"])
+def test_adaptive_avg_pool2d_matches_torch(output_size, dtype, device):
+    compare_with_torch(lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, output_size),
+                       randn(2, 3, 9, 10), dtype=dtype, device=device)
+
+
+def test_adaptive_avg_pool2d_unbatched_and_gradgradcheck():
+    compare_with_torch(lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, (2, 3)), randn(3, 5, 7),
+                       dtype="float64")
+    x = tinynn.tensor(randn(1, 2, 5, 4), requires_grad=True)
+    assert gradgradcheck(lambda x: tinynn.nn.functional.adaptive_avg_pool2d(x, (3, 3)), (x,))
+
+
+@pytest.mark.parametrize("layer, args", [
+    ("MaxPool2d", (3, 2, 1)), ("AvgPool2d", (3, 2, 1)), ("AdaptiveAvgPool2d", ((2, 3),)),
+])
+def test_pooling_layers_match_torch(layer, args, device):
+    compare_with_torch(lambda lib, x: getattr(lib.nn, layer)(*args)(x), randn(2, 3, 8, 7),
+                       dtype="float32", device=device)
+
+
+@pytest.mark.parametrize("layer, args, kwargs", [
+    ("MaxPool2d", (2,), {}), ("MaxPool2d", (3, 1, 1, 2), dict(ceil_mode=True)),
+    ("AvgPool2d", (2,), {}), ("AvgPool2d", (3, 2, 1), {}),
+    ("AdaptiveAvgPool2d", ((3, None),), {}), ("AdaptiveAvgPool2d", (1,), {}),
+])
+def test_pooling_layer_repr_matches_torch(layer, args, kwargs):
+    assert repr(getattr(tinynn.nn, layer)(*args, **kwargs)) == repr(getattr(torch.nn, layer)(*args, **kwargs))
+
+
+# -- F.pad ---------------------------------------------------------------------------------
+PAD_CASES = {
+    "constant_last_dim": ((2, 3, 4, 5), (1, 2), "constant"),
+    "constant_two_dims": ((2, 3, 4, 5), (1, 2, 0, 3), "constant"),
+    "constant_negative_crops": ((2, 3, 4, 5), (-1, 2, 1, -3), "constant"),
+    "constant_all_dims": ((2, 3, 4), (1, 0, 0, 1, 2, 2), "constant"),
+    "reflect_1d": ((2, 3, 5), (2, 3), "reflect"),
+    "reflect_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "reflect"),
+    "reflect_negative": ((2, 3, 4, 5), (-1, 2, 1, -3), "reflect"),
+    "replicate_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "replicate"),
+    "replicate_3d": ((2, 3, 4, 5), (1, 1, 2, 0, 1, 2), "replicate"),
+    "circular_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "circular"),
+    "circular_negative": ((2, 3, 4, 5), (-2, 3, 1, -3), "circular"),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", sorted(PAD_CASES))
+def test_pad_matches_torch(case, dtype, device):
+    shape, pad, mode = PAD_CASES[case]
+    compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), randn(*shape),
+                       dtype=dtype, device=device)
+
+
+def test_pad_constant_value_matches_torch(device):
+    compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, (1, 1, 2, 0), value=2.5), randn(2, 3, 3),
+                       dtype="float32", device=device)
+
+
+def test_pad_gradgradcheck_float64():
+    x = tinynn.tensor(randn(1, 2, 4, 5), requires_grad=True)
+    for mode in ("constant", "reflect", "replicate", "circular"):
+        assert gradgradcheck(lambda x: tinynn.nn.functional.pad(x, (2, 1, 1, 2), mode=mode), (x,))
+
+
+# -- dropout2d ------------------------------------------------------------------------
+def test_dropout2d_zeros_whole_channels_and_scales_the_rest():
+    tinynn.manual_seed(0)
+    x = tinynn.ones(8, 16, 5, 5)
+    y = tinynn.nn.functional.dropout2d(x, p=0.25).numpy()
+    per_channel = y.reshape(8, 16, -1)
+    assert np.all((per_channel == 0).all(-1) | (per_channel == 1 / 0.75).all(-1))  # whole maps
+    kept = (per_channel[..., 0] != 0).mean()
+    assert 0.6 < kept < 0.9  # about 1 - p of 128 channels
+
+
+def test_dropout2d_gradient_uses_the_same_mask():
+    tinynn.manual_seed(1)
+    x = tinynn.randn(4, 6, 3, 3, requires_grad=True)
+    y = tinynn.nn.functional.dropout2d(x, p=0.5)
+    y.sum().backward()
+    mask = (y.detach() / x.detach()).numpy()
+    assert_close(x.grad, tinynn.tensor(mask))
+
+
+def test_dropout2d_layer_is_identity_in_eval_and_repr_matches_torch():
+    layer = tinynn.nn.Dropout2d(0.3)
+    x = tinynn.randn(2, 3, 4, 4)
+    assert layer.eval()(x) is x
+    assert repr(layer) == repr(torch.nn.Dropout2d(0.3))
+
+
+def test_dropout2d_three_d_input_warns_like_torch():
+    for lib in (torch, tinynn):
+        with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
+            lib.nn.functional.dropout2d(lib.ones(3, 4, 4), 0.5)
