@@ -125,10 +125,13 @@ def result_type(*operands) -> dtype:
     Tensor = _tensor.Tensor
     if len(operands) == 2:  # fast path for the common cases: same dtype, or tensor and number
         a, b = operands
+        if type(a) is not Tensor:
+            a, b = b, a
         if type(a) is Tensor:
+            kind = a._data.dtype.kind
             if type(b) is Tensor and a._data.dtype == b._data.dtype:
                 return _FROM_NUMPY[a._data.dtype]
-            if type(b) is builtins_float and a._data.dtype.kind == "f":
+            if (kind == "f" and type(b) in (builtins_float, builtins_int)) or (kind == "i" and type(b) is builtins_int):
                 return _FROM_NUMPY[a._data.dtype]
     dimensioned = zero_dim = number = None
     for op in operands:

@@ -1260,15 +1260,15 @@ class Tensor:
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
         """self += value * tensor1 * tensor2."""
-        return self.add_(tensor1 * tensor2 * value)
+        return self.add_(_scaled(tensor1 * tensor2, value))
 
     def addcdiv_(self, tensor1, tensor2, *, value=1):
         """self += value * tensor1 / tensor2."""
-        return self.add_(tensor1 / tensor2 * value)
+        return self.add_(_scaled(tensor1 / tensor2, value))
 
     def lerp_(self, end, weight):
         """self += weight * (end - self)."""
-        return self.add_((end - self) * weight)
+        return self.add_(_scaled(end - self, weight))
 
     def masked_fill_(self, mask: Tensor, value) -> Tensor:
         self._check_inplace()
@@ -1327,6 +1327,16 @@ class Tensor:
 
     def new_empty(self, *size, dtype=None) -> Tensor:
         return Tensor._make(np.empty(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+
+
+def _scaled(temporary: Tensor, value) -> Tensor:
+    """``temporary * value``, for a temporary result nobody else holds: scaled in place
+    (no second array) unless the multiplication must be recorded for backward."""
+    if value == 1:
+        return temporary
+    if temporary.requires_grad or isinstance(value, Tensor):
+        return temporary * value
+    return temporary.mul_(value)
 
 
 class _CopyFrom(E.Function):

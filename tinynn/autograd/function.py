@@ -57,10 +57,8 @@ class Node:
         self._function_cls = function_cls
 
     # -- the ctx API used inside forward/backward ------------------------------------
-    @property
-    def needs_input_grad(self) -> tuple:
-        """A tuple with one bool per forward input, True where that input needs a gradient."""
-        return tuple(node is not None for node, _ in self.next_functions)
+    #: A tuple with one bool per forward input, True where that input needs a gradient.
+    needs_input_grad: tuple = ()
 
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for backward. Only use this for tensors (not ``ctx.x = x``):
@@ -237,22 +235,25 @@ class Function:
                     needs_grad = True
                     break
         if not needs_grad:  # the fast path: no graph to record
-            ctx.next_functions = (_NO_EDGE,) * len(args)  # so ctx.needs_input_grad is all False
+            ctx.needs_input_grad = (False,) * len(args)
             raw = cls.forward(ctx, *args)
             if type(raw) is tuple:
                 return tuple(_as_output(r, args) for r in raw)
             return _as_output(raw, args)
 
         # Record the node: one edge per input, to where that input's gradient must go.
-        next_functions, input_meta = [], []
+        next_functions, input_meta, needs_input_grad = [], [], []
         for a in args:
             if isinstance(a, _tensor.Tensor) and a._requires_grad:
                 next_functions.append(_gradient_edge(a))
                 input_meta.append((a._data.shape, a._data.dtype))
+                needs_input_grad.append(True)
             else:
                 next_functions.append(_NO_EDGE)
                 input_meta.append(None)
+                needs_input_grad.append(False)
         ctx.next_functions, ctx._input_meta = tuple(next_functions), tuple(input_meta)
+        ctx.needs_input_grad = tuple(needs_input_grad)
 
         grad_mode._grad_enabled = False  # forward itself is not recorded
         try:

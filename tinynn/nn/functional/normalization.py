@@ -101,11 +101,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
     Raises:
         RuntimeError: "running_mean should contain 4 elements not 3" for a size mismatch;
-            "running_mean must be defined in evaluation mode".
+            "running_mean must be defined in evaluation mode"; running statistics that
+            require grad (they are buffers, updated in place).
         ValueError: "Expected more than 1 value per channel when training" (a batch of one
             (N, C) sample has no variance; use eval mode or a larger batch).
     """
     C = input.shape[1] if input.ndim > 1 else 1
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat is not None and stat.requires_grad:
+            raise RuntimeError(
+                f"The function 'native_batch_norm' is not differentiable with respect to argument "
+                f"'{name}'. This input cannot have requires_grad True."
+            )
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.numel() != C:
             raise RuntimeError(f"{name} should contain {C} elements not {stat.numel()}")
