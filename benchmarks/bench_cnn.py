@@ -7,8 +7,9 @@
 2. ``conv2d`` alone, forward and backward: a 64x3x32x32 input, 16 filters of 3x3,
    padding 1, gradients for input, weight and bias.
 
-Run ``python benchmarks/bench_cnn.py`` for the table; ``python benchmarks/bench_cnn.py
---profile`` also prints where tinynn's time goes in the training step (cProfile).
+Each is timed with both libraries' default threads and with one thread each. Run
+``python benchmarks/bench_cnn.py`` for the table; ``python benchmarks/bench_cnn.py --profile``
+also prints where tinynn's time goes in the training step (cProfile).
 """
 from __future__ import annotations
 
@@ -87,11 +88,25 @@ def profile(fn, n: int = 50, top: int = 18) -> None:
 
 
 def main() -> list[str]:
+    """Both workloads with each library's default threads, then with one thread each.
+
+    One thread each is the fairer comparison of the code itself (and the one that stays
+    meaningful on a busy machine, where multi-threaded runs slow down unpredictably).
+    """
+    from threadpoolctl import threadpool_limits
+
     t_step, p_step, t_conv, p_conv = setup()
-    r_step = compare(t_step, p_step, repeat=10, rounds=15)
-    r_conv = compare(t_conv, p_conv, repeat=10, rounds=15)
-    return [row("CNN training step (batch 64, SGD)", r_step),
-            row("conv2d fwd+bwd (64x3x32x32, 16 3x3 filters)", r_conv)]
+    rows = [row("CNN training step (batch 64, SGD)", compare(t_step, p_step, repeat=10, rounds=15)),
+            row("conv2d fwd+bwd (64x3x32x32, 16 3x3 filters)", compare(t_conv, p_conv, repeat=10, rounds=15))]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):  # numpy's BLAS
+            rows += [row("CNN training step, 1 thread each", compare(t_step, p_step, repeat=10, rounds=15)),
+                     row("conv2d fwd+bwd, 1 thread each", compare(t_conv, p_conv, repeat=10, rounds=15))]
+    finally:
+        torch.set_num_threads(threads)
+    return rows
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 A step = forward, cross-entropy loss, backward, Adam update. Both libraries start from the
 same weights (copied with ``load_state_dict``) and see the same batch. Timings are
 interleaved in one process and reported as the ratio of medians (below 1: tinynn faster).
-PyTorch runs with its default number of threads (printed); tinynn's matmuls use numpy's
-BLAS with its own default threads.
+
+The first rows use each library's default threads (PyTorch's count is printed; tinynn's
+matmuls use numpy's OpenBLAS with its default threads). On a small shared machine a thread
+pool can spend its time waiting, so the rows marked "1 thread" repeat the measurement with
+PyTorch and OpenBLAS limited to one thread each (with ``threadpoolctl``, when installed).
 
 Also times a full epoch over 4,000 images (63 batches of 64, shuffled by a DataLoader).
 
@@ -53,7 +56,7 @@ def make_epoch(lib, model, X, y):
     return epoch
 
 
-def main() -> list[str]:
+def measure(suffix: str = "") -> list[str]:
     rng = np.random.default_rng(0)
     X = rng.standard_normal((4000, 784)).astype(np.float32)
     y = rng.integers(0, 10, 4000)
@@ -68,8 +71,24 @@ def main() -> list[str]:
     epoch = compare(make_epoch(tinynn, n_model, tinynn.tensor(X), tinynn.tensor(y)),
                     make_epoch(torch, t_model, torch.tensor(X), torch.tensor(y)),
                     repeat=1, rounds=9, warmup=1)
-    return [row("MLP 784-128-10 training step, batch 64 (fwd, CE loss, bwd, Adam)", step),
-            row("MLP epoch: 4,000 images, batch 64, shuffled DataLoader", epoch)]
+    return [row(f"MLP 784-128-10 training step, batch 64 (fwd, CE loss, bwd, Adam){suffix}", step),
+            row(f"MLP epoch: 4,000 images, batch 64, shuffled DataLoader{suffix}", epoch)]
+
+
+def main() -> list[str]:
+    rows = measure()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return rows
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            rows += measure(", 1 thread")
+    finally:
+        torch.set_num_threads(threads)
+    return rows
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ the sources' CNN trained for a few steps in both libraries from the same weights
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -20,7 +19,11 @@ from tinynn.utils.convert import state_dict_from_torch
 
 DTYPES = ["float32", "float64"]
 
-pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # no overflow/invalid warnings
+pytestmark = [
+    pytest.mark.filterwarnings("error::RuntimeWarning"),  # no overflow/invalid warnings
+    # PyTorch's (not tinynn's) note that padding='same' with an even kernel copies the input
+    pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning"),
+]
 
 
 def randn(*shape: int, seed: int = 0) -> np.ndarray:
@@ -68,11 +71,9 @@ FLOAT32_ATOL = {"mnist_first_layer": 1e-4}
 def test_conv2d_matches_torch_with_bias(case, dtype, device):
     x_shape, w_shape, kwargs = CONV2D_CASES[case]
     atol = FLOAT32_ATOL.get(case) if dtype == "float32" else None
-    with warnings.catch_warnings():  # PyTorch warns that even 'same' kernels copy the input
-        warnings.simplefilter("ignore", UserWarning)
-        compare_with_torch(lambda lib, x, w, b: conv2d(lib)(x, w, b, **kwargs),
-                           randn(*x_shape), randn(*w_shape, seed=1), randn(w_shape[0], seed=2),
-                           dtype=dtype, device=device, atol=atol)
+    compare_with_torch(lambda lib, x, w, b: conv2d(lib)(x, w, b, **kwargs),
+                       randn(*x_shape), randn(*w_shape, seed=1), randn(w_shape[0], seed=2),
+                       dtype=dtype, device=device, atol=atol)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -295,3 +296,12 @@ def test_sources_cnn_trains_identically_with_import_tinynn_as_torch():
         losses[lib.__name__] = namespace["losses"]
     np.testing.assert_allclose(losses["tinynn"], losses["torch"], rtol=1e-5, atol=1e-5)
     assert losses["tinynn"][-1] < losses["tinynn"][0]  # it learns
+
+
+def test_conv_transpose2d_output_padding_beyond_the_stride_is_a_documented_deviation():
+    """PyTorch allows stride <= output_padding < dilation; tinynn raises (book/deviations.md)."""
+    x, w = tinynn.zeros(1, 2, 3, 3), tinynn.zeros(2, 2, 3, 3)
+    with pytest.raises(NotImplementedError, match="output_padding < stride"):
+        tinynn.nn.functional.conv_transpose2d(x, w, stride=1, dilation=2, output_padding=1)
+    with pytest.raises(RuntimeError, match="output padding must be smaller than either stride or dilation"):
+        tinynn.nn.functional.conv_transpose2d(x, w, stride=1, dilation=1, output_padding=1)

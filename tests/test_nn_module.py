@@ -392,3 +392,51 @@ def test_repr_matches_torch_for_a_nested_model():
 
 def test_repr_matches_torch_for_a_custom_module():
     assert repr(Net.build(tinynn)) == repr(Net.build(torch))
+
+
+# -- .grad without a copy when nothing else holds it (AccumulateGrad's stealing) -------------
+def test_gradient_shared_by_two_leaves_is_not_aliased():
+    a, b = tinynn.ones(3, requires_grad=True), tinynn.ones(3, requires_grad=True)
+    g = tinynn.tensor([1.0, 2.0, 3.0])
+    (a + b).backward(g)  # Add's backward hands the same gradient tensor to both leaves
+    a.grad.add_(1.0)
+    assert b.grad.tolist() == [1.0, 2.0, 3.0] and g.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_gradient_saved_by_a_custom_function_is_not_aliased():
+    class ReturnsSaved(tinynn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, other):
+            ctx.save_for_backward(other)
+            return x._data.copy()
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            other, = ctx.saved_tensors
+            return other, None  # a tensor the user still holds
+
+    x, other = tinynn.ones(3, requires_grad=True), tinynn.tensor([5.0, 6.0, 7.0])
+    ReturnsSaved.apply(x, other).sum().backward()
+    x.grad.add_(1.0)
+    assert other.tolist() == [5.0, 6.0, 7.0]
+
+
+def test_gradient_kept_by_a_hook_is_not_aliased():
+    kept = []
+    w = tinynn.ones(2, 2, requires_grad=True)
+    w.register_hook(lambda g: kept.append(g))
+    (tinynn.ones(3, 2) @ w).sum().backward()
+    w.grad.add_(1.0)
+    assert kept[0].tolist() == [[3.0, 3.0], [3.0, 3.0]]
+
+
+def test_gradients_accumulate_over_two_backwards_like_torch():
+    for lib in (tinynn, torch):
+        m = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            m.weight.fill_(0.5)
+        x = lib.ones(4, 3)
+        m(x).sum().backward()
+        first = m.weight.grad.clone()
+        m(x).sum().backward()
+        assert (m.weight.grad - 2 * first).abs().max().item() == 0

@@ -13,6 +13,7 @@ one answer: ``__add__`` -> ``Add.apply``.
 """
 from __future__ import annotations
 
+import sys
 from typing import Sequence
 
 import numpy as np
@@ -516,8 +517,12 @@ class Tensor:
         if create_graph:  # keep the gradient's own graph, so it can be differentiated
             self._grad = grad if self._grad is None else self._grad + grad
         elif self._grad is None:
-            # a fresh copy: the incoming gradient may be shared with another leaf's
-            self._grad = Tensor._make(np.array(grad._data, copy=True))
+            if _sole_owner(grad, self._data):
+                # nothing else refers to this gradient or its memory: take it, as PyTorch's
+                # AccumulateGrad steals a gradient whose use_count() is 1 (no copy)
+                self._grad = grad
+            else:  # it may be shared (with another leaf, a hook, the caller): copy it
+                self._grad = Tensor._make(np.array(grad._data, copy=True))
         elif self._grad.requires_grad:
             self._grad = self._grad.detach() + grad.detach()
         else:
@@ -1397,3 +1402,40 @@ def _logical(ufunc, a: Tensor, b) -> Tensor:
         raise E._broadcast_error(a, b) from None
 
 
+# -- gradient stealing (see Tensor._accumulate_grad) -------------------------------------------
+def _refcounts(tensor: Tensor) -> tuple:
+    """CPython's reference counts of a tensor and of its numpy array."""
+    return sys.getrefcount(tensor), sys.getrefcount(tensor._data)
+
+
+def _sole_owner(grad: Tensor, like: np.ndarray, measure: bool = False):
+    """True when the caller's variable is the only reference to ``grad`` and ``grad`` the only
+    owner of its memory, so it can become a ``.grad`` without a copy.
+
+    The counts are compared with those measured at import for a tensor held by exactly one
+    variable and passed the same way (``_SOLE_OWNER_REFS``), so the test does not depend on
+    how a given Python version counts references on the call stack.
+    """
+    array = grad._data
+    counts = _refcounts(grad)
+    if measure:
+        return counts
+    if not (type(grad) is Tensor and grad._base is None and array.base is None and array.flags.owndata
+            and array.flags.c_contiguous and array.flags.writeable
+            and array.shape == like.shape and array.dtype == like.dtype):
+        return False
+    return counts[0] <= _SOLE_OWNER_REFS[0] and counts[1] <= _SOLE_OWNER_REFS[1]
+
+
+def _measure_sole_owner_refs() -> tuple:
+    """The counts ``_sole_owner`` sees for a tensor held by one variable of the engine."""
+    like = np.empty(1)
+
+    def accumulate_grad(grad, create_graph):  # called as the engine calls Tensor._accumulate_grad
+        return _sole_owner(grad, like, measure=True)
+
+    grad = Tensor._make(np.empty(1))  # the engine's local variable
+    return accumulate_grad(grad, False)
+
+
+_SOLE_OWNER_REFS = _measure_sole_owner_refs()

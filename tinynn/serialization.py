@@ -59,12 +59,13 @@ def _encode(obj: Any, arrays: dict) -> Any:
     )
 
 
-def save(obj: Any, f: str | os.PathLike | BinaryIO) -> None:
+def save(obj: Any, f: str | BinaryIO) -> None:
     """Save a state dict (or any nesting of dicts/lists/tuples of tensors and numbers) to ``f``.
 
     Args:
         obj: e.g. ``model.state_dict()``, ``optimizer.state_dict()``, or a dict of both.
-        f: a path or a binary file object. The path is used as given (no suffix is added).
+        f: a path (a ``str`` or ``os.PathLike``) or a binary file object. The path is used as
+            given (no suffix is added).
 
     Raises:
         TypeError: for objects that are not tensors, numbers, strings, None or containers.
@@ -124,12 +125,12 @@ class _Reader:
         raise ValueError(f"unknown node type {kind!r}")
 
 
-def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool = True,
+def load(f: str | BinaryIO, map_location: Any = None, *, weights_only: bool = True,
          **kwargs: Any) -> Any:
     """Load what :func:`save` wrote. Never executes code from the file.
 
     Args:
-        f: a path or a binary file object.
+        f: a path (a ``str`` or ``os.PathLike``) or a binary file object.
         map_location: accepted for compatibility; everything loads on the CPU.
         weights_only: accepted for compatibility; tinynn files only ever hold data.
 

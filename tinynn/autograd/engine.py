@@ -90,7 +90,8 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
                         captured[i] = g
             if type(node) is AccumulateGrad:
                 if inputs is None and grad_outputs[0] is not None:
-                    node.variable._accumulate_grad(grad_outputs[0], create_graph)
+                    grad = grad_outputs.pop()  # let go of it, so the leaf may take it without a copy
+                    node.variable._accumulate_grad(grad, create_graph)
                 continue
             if node._pre_hooks or node._retained:
                 grad_outputs = _run_tensor_hooks(node, grad_outputs)
@@ -115,6 +116,7 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
                     ready.append(next_node)
+            grad_inputs = grad = None  # only the buffers hold the gradients now (see AccumulateGrad)
     finally:
         grad_mode._grad_enabled = previous_mode
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+import numpy as np
+
 from .. import _creation
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
@@ -76,7 +78,13 @@ class Adam(Optimizer):
 
     @no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Update every parameter that has a gradient, once (PyTorch's ``_single_tensor_adam``)."""
+        """Update every parameter that has a gradient, once (PyTorch's ``_single_tensor_adam``).
+
+        The arithmetic runs on the parameters' numpy arrays, in place, with one scratch
+        array per parameter: the same operations as PyTorch's fused ``lerp_``, ``addcmul_``
+        and ``addcdiv_``, but without a temporary array for each of them (allocating large
+        arrays is what made a tensor-op version twice as slow).
+        """
         loss = self._run_closure(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
@@ -84,30 +92,41 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = -p.grad if maximize else p.grad
                 state = self.state[p] if self.state[p] else self._init_state(p, amsgrad)
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                param, grad = p._data, p.grad._data
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                if maximize:
+                    grad = -grad
                 state["step"] += 1
                 t = state["step"].item()
 
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * weight_decay)                # AdamW: theta (1 - lr lambda)
+                        param *= 1 - lr * weight_decay                   # AdamW: theta (1 - lr lambda)
                     else:
-                        grad = grad.add(p, alpha=weight_decay)       # Adam: g + lambda theta
+                        grad = grad + weight_decay * param               # Adam: g + lambda theta
 
-                exp_avg.lerp_(grad, 1 - beta1)                       # m_t = beta1 m + (1 - beta1) g
-                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v_t = beta2 v + (1 - beta2) g^2
+                scratch = np.empty_like(param)
+                np.subtract(grad, m, out=scratch)                        # m_t = beta1 m + (1 - beta1) g,
+                scratch *= 1 - beta1                                     # as m + (1 - beta1)(g - m)
+                m += scratch
+                v *= beta2                                               # v_t = beta2 v + (1 - beta2) g^2
+                np.multiply(grad, grad, out=scratch)
+                scratch *= 1 - beta2
+                v += scratch
 
                 bias_correction1 = 1 - beta1 ** t
                 bias_correction2 = 1 - beta2 ** t
                 step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2 ** 0.5
                 if amsgrad:
-                    max_exp_avg_sq = state["max_exp_avg_sq"]
-                    max_exp_avg_sq.copy_(max_exp_avg_sq.maximum(exp_avg_sq))  # vmax_t = max(vmax, v_t)
-                    denom = max_exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)
-                else:
-                    denom = exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)  # sqrt(v^_t) + eps
-                p.addcdiv_(exp_avg, denom, value=-step_size)         # theta - lr m^_t / (sqrt(v^_t) + eps)
+                    v_max = state["max_exp_avg_sq"]._data
+                    np.maximum(v_max, v, out=v_max)                      # vmax_t = max(vmax_{t-1}, v_t)
+                    v = v_max
+                np.sqrt(v, out=scratch)                                  # sqrt(v^_t) + eps
+                scratch /= bias_correction2 ** 0.5                       #   = sqrt(v_t) / sqrt(1 - beta2^t) + eps
+                scratch += eps
+                np.divide(m, scratch, out=scratch)                       # theta <- theta - lr m^_t / (sqrt(v^_t) + eps)
+                scratch *= -step_size                                    #   with m^_t = m_t / (1 - beta1^t)
+                param += scratch
+                p._bump_version()
         return loss

@@ -8,11 +8,11 @@ pixels apart. Along one axis of (padded) length ``L`` the window fits
 
 times, and tap ``i`` of window ``o`` reads position ``o s + i d``.
 
-* :func:`sliding_windows` gives every window at once as a strided *view* of the input
+* ``sliding_windows`` gives every window at once as a strided *view* of the input
   (no copy). For an image batch (N, C, H, W) it has shape (N, C, kH, kW, H_out, W_out),
   and element ``[n, c, i, j, y, x]`` is ``input[n, c, y sH + i dH, x sW + j dW]``.
   Reshaping it copies it into the "im2col" matrix.
-* :func:`add_windows` is its adjoint ("col2im"): it adds every window back to the
+* ``add_windows`` is its adjoint ("col2im"): it adds every window back to the
   position it was read from; where windows overlap, the contributions add up. It is the
   backward of reading windows, so every backward in this package uses it.
 
@@ -42,7 +42,7 @@ def sliding_windows(padded: np.ndarray, kernel_size: tuple, stride: tuple, dilat
         padded: the input, already padded; its axes ``axis`` and ``axis + 1`` are H and W,
             e.g. (N, C, H, W) with axis=2 or (C, H, W, N) with axis=1.
         kernel_size, stride, dilation: pairs (along H, along W).
-        out_size: (H_out, W_out), see :func:`output_size`.
+        out_size: (H_out, W_out), see ``output_size``.
 
     Returns:
         a view in which H, W are replaced by (kH, kW, H_out, W_out): for axis=2,
@@ -61,14 +61,14 @@ def sliding_windows(padded: np.ndarray, kernel_size: tuple, stride: tuple, dilat
 
 def add_windows(windows: np.ndarray, padded_shape: tuple, stride: tuple, dilation: tuple,
                 axis: int = 2) -> np.ndarray:
-    """The adjoint of :func:`sliding_windows` ("col2im"): add each window back where it came from.
+    """The adjoint of ``sliding_windows`` ("col2im"): add each window back where it came from.
 
     For axis=2: ``out[n, c, y sH + i dH, x sW + j dW] += windows[n, c, i, j, y, x]``.
     The loop runs over the kH * kW kernel offsets only; each step adds a whole strided
     slice (every image, channel and window position at once).
 
     Args:
-        windows: shaped like the result of :func:`sliding_windows`.
+        windows: shaped like the result of ``sliding_windows``.
         padded_shape: the shape of the padded input the windows were read from.
 
     Returns:
@@ -90,7 +90,7 @@ def sum_windows(windows: np.ndarray) -> np.ndarray:
     """The sum of each window: (N, C, kH, kW, H_out, W_out) -> (N, C, H_out, W_out).
 
     A loop over the kernel offsets, each step adding one strided slice of the input (the
-    same order as :func:`add_windows`); faster than numpy's reduction over two strided axes.
+    same order as ``add_windows``); faster than numpy's reduction over two strided axes.
     """
     kH, kW = windows.shape[2:4]
     total = windows[:, :, 0, 0].copy()

@@ -12,9 +12,9 @@ W_mat = w reshaped to (O, C kH kW).
 
 The backward is two more products of the same three matrices:
 
-* dL/dW_mat = sum_n G[n] @ X_col[n]^T        -> :class:`Conv2dWeightGrad`
+* dL/dW_mat = sum_n G[n] @ X_col[n]^T        -> ``Conv2dWeightGrad``
 * dL/dX_col = W_mat^T @ G, then every column is added back to the window it was read
-  from ("col2im", ``_windows.add_windows``)  -> :class:`ConvTranspose2d`
+  from ("col2im", ``_windows.add_windows``)  -> ``ConvTranspose2d``
 * dL/db = sum of g over n, p, q
 
 The gradient with respect to the input is itself a convolution: the *transposed*
@@ -128,7 +128,7 @@ class ConvTranspose2d(Function):
     """x' = conv_transpose2d(g, w): the adjoint of the convolution, shaped like its input.
 
     X'_col[n] = W_mat^T @ G[n], and each column is added back to the window it belongs
-    to (``add_windows``, "col2im"). This is dL/dx of :class:`Conv2d`, and what
+    to (``add_windows``, "col2im"). This is dL/dx of ``Conv2d``, and what
     ``nn.ConvTranspose2d`` computes. Since <conv_transpose2d(g, w), h> = <g, conv2d(h, w)>,
     its gradients (H = dL/dx') are
 
@@ -164,7 +164,7 @@ class ConvTranspose2d(Function):
 
 
 class Conv2dWeightGrad(Function):
-    """w' = the correlation of x with g: dL/dw of :class:`Conv2d`, shaped like the weight.
+    """w' = the correlation of x with g: dL/dw of ``Conv2d``, shaped like the weight.
 
     W'_mat = sum_n G[n] @ X_col[n]^T per group. Since <w', H> = <g, conv2d(x, H)>, its
     gradients (H = dL/dw') are
@@ -317,8 +317,8 @@ def _batched(name: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:
     return input, False
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple = 1,
+           padding: int | tuple | str = 0, dilation: int | tuple = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation, as in every deep-learning library).
 
     out[n, o, p, q] = bias[o] + sum_{c, i, j} weight[o, c, i, j] *
@@ -357,8 +357,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     return out.squeeze(0) if added else out
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple = 1,
+           padding: int | tuple | str = 0, dilation: int | tuple = 1, groups: int = 1) -> Tensor:
     """1-D convolution: conv2d over an image of height 1.
 
     out[n, o, t] = bias[o] + sum_{c, i} weight[o, c, i] * input_padded[n, c, t s + i d].
@@ -381,8 +381,9 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     return out.squeeze(0) if added else out
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple = 1,
+                     padding: int | tuple = 0, output_padding: int | tuple = 0, groups: int = 1,
+                     dilation: int | tuple = 1) -> Tensor:
     """2-D transposed convolution: the adjoint (and input gradient) of :func:`conv2d`.
 
     conv_transpose2d(g, w) is the x-gradient of conv2d(x, w) with grad_output g: every input

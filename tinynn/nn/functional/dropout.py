@@ -1,8 +1,6 @@
 """``dropout``: zero each element with probability p during training, scale the rest by 1/(1-p)."""
 from __future__ import annotations
 
-import numpy as np
-
 from ... import random
 from ..._tensor import Tensor
 

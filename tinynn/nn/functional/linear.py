@@ -53,9 +53,9 @@ class Linear(Function):
         if needs_input:
             grad_input = grad_output @ weight                        # (..., in_features)
         if needs_weight or needs_bias:
-            g = grad_output.reshape(-1, grad_output.shape[-1])       # (N, out_features)
+            g = grad_output if grad_output.ndim == 2 else grad_output.reshape(-1, grad_output.shape[-1])  # (N, out)
             if needs_weight:
-                x = input.reshape(-1, input.shape[-1])               # (N, in_features)
+                x = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])  # (N, in_features)
                 grad_weight = g.T @ x                                # (out_features, in_features)
             if needs_bias:
                 grad_bias = g.sum(0)                                 # (out_features,)
@@ -66,12 +66,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Apply y = x W^T + b.
 
     Args:
-        input: (*, in_features).
+        input: (..., in_features): any number of leading dimensions.
         weight: (out_features, in_features).
         bias: (out_features,) or None.
 
     Shape:
-        output: (*, out_features).
+        output: (..., out_features).
 
     Raises:
         RuntimeError: "mat1 and mat2 shapes cannot be multiplied (64x100 and 784x128)" when

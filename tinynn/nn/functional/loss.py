@@ -81,7 +81,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
-    """Mean absolute error: l_i = |x_i - y_i| (gradient sign(x_i - y_i), 0 where equal)."""
+    """Mean absolute error: l_i = abs(x_i - y_i) (gradient sign(x_i - y_i), 0 where equal)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if target.shape != input.shape:
@@ -157,7 +157,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 class BinaryCrossEntropyWithLogits(Function):
     """l = (1 - y) x + c softplus(-x),  c = 1 + (p - 1) y  (p: pos_weight, 1 if not given).
 
-    With c = 1 this is max(x, 0) - x y + log(1 + e^{-|x|}), i.e. -(y log s + (1-y) log(1-s))
+    With c = 1 this is max(x, 0) - x y + log(1 + e^{-abs(x)}), i.e. -(y log s + (1-y) log(1-s))
     for s = sigmoid(x), without ever computing log(s). softplus(-x) = log(1 + e^{-x}) is
     ``np.logaddexp(0, -x)``: finite for every x.
 
@@ -200,7 +200,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """Sigmoid + binary cross entropy in one stable step (on logits, not probabilities).
 
     l_i = w_i [(1 - y_i) x_i + c_i log(1 + e^{-x_i})],  c_i = 1 + (pos_weight - 1) y_i,
-    computed as max(x, 0) - x y + log(1 + e^{-|x|}) so no exp overflows.
+    computed as max(x, 0) - x y + log(1 + e^{-abs(x)}) so no exp overflows.
 
     Args:
         weight: per-element weights (broadcast to the input's shape).
@@ -242,6 +242,46 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None) ->
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
 
 
+def _nll_forward(ctx, log_probs: np.ndarray, target: Tensor, weight: Tensor | None, ignore_index: int,
+                 reduction: str) -> np.ndarray:
+    """-w_{y_n} log_probs[n, y_n] for every sample, reduced; remembers in ctx what backward needs."""
+    t = target._data if target._data.dtype == np.int64 else target._data.astype(np.int64)
+    ctx.class_axis = 0 if log_probs.ndim == 1 else 1
+    n_classes = log_probs.shape[ctx.class_axis]
+    keep = t != ignore_index                                          # samples that count
+    safe_t = t if keep.all() else np.where(keep, t, 0)                # ignored -> any valid class
+    if safe_t.size and (safe_t.min() < 0 or safe_t.max() >= n_classes):
+        raise IndexError(f"Target {int(t[(safe_t < 0) | (safe_t >= n_classes)].flat[0])} is out of bounds.")
+    index = _class_index(safe_t)
+    picked = log_probs[index]                                         # log p[n, y_n]: target's shape
+    if weight is None:
+        w_n = keep.astype(log_probs.dtype)                            # 1, or 0 where ignored
+    else:
+        w_n = weight._data.astype(log_probs.dtype, copy=False)[safe_t] * keep
+    ctx.shape, ctx.index, ctx.w_n, ctx.reduction = log_probs.shape, index, w_n, reduction
+    losses = -w_n * picked
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return np.asarray(losses.sum(dtype=log_probs.dtype))
+    ctx.total_weight = w_n.sum(dtype=log_probs.dtype)
+    if ctx.total_weight == 0:  # every target ignored: 0/0, which PyTorch returns as nan
+        return np.asarray(np.nan, dtype=log_probs.dtype)
+    return np.asarray(losses.sum(dtype=log_probs.dtype) / ctx.total_weight)
+
+
+def _nll_grad(ctx, grad_output: Tensor) -> Tensor:
+    """dL/d(log_probs): -w_{y_n} (over the total weight for "mean") at [n, y_n], 0 elsewhere."""
+    coef = -ctx.w_n                                                   # (N, d1, ...)
+    if ctx.reduction == "mean":
+        # (every target ignored: the loss is nan, but the gradient is 0, as in PyTorch)
+        coef = coef / ctx.total_weight if ctx.total_weight != 0 else coef
+    dense = np.zeros(ctx.shape, dtype=coef.dtype)                     # (N, C, d1, ...)
+    dense[ctx.index] = coef
+    g = grad_output if ctx.reduction != "none" else grad_output.unsqueeze(ctx.class_axis)
+    return g * Tensor._make(dense)
+
+
 class NLLLoss(Function):
     """Negative log likelihood of class indices: l_n = -w_{y_n} x[n, y_n] (0 where y_n is ignored).
 
@@ -255,38 +295,52 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction):
-        x, t = input._data, target._data.astype(np.int64, copy=False)
-        class_axis = 0 if x.ndim == 1 else 1
-        n_classes = x.shape[class_axis]
-        keep = t != ignore_index                                      # samples that count
-        safe_t = np.where(keep, t, 0)
-        bad = (safe_t < 0) | (safe_t >= n_classes)
-        if np.any(bad):
-            raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
-        idx = np.expand_dims(safe_t, class_axis)                      # (N, 1, d1, ...)
-        picked = np.squeeze(np.take_along_axis(x, idx, axis=class_axis), class_axis)  # (N, d1, ...)
-        w = np.ones((), x.dtype) if weight is None else weight._data.astype(x.dtype, copy=False)
-        w_n = np.where(keep, np.broadcast_to(w, (n_classes,))[safe_t], 0).astype(x.dtype)  # (N, d1, ...)
-        ctx.shape, ctx.class_axis, ctx.reduction = x.shape, class_axis, reduction
-        ctx.idx, ctx.w_n = idx, w_n
-        losses = -w_n * picked
-        if reduction == "none":
-            return losses
-        if reduction == "sum":
-            return np.asarray(losses.sum(dtype=x.dtype))
-        ctx.total_weight = w_n.sum(dtype=x.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan, as PyTorch
-            return np.asarray(losses.sum(dtype=x.dtype) / ctx.total_weight)
+        return _nll_forward(ctx, input._data, target, weight, ignore_index, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
-        coef = -ctx.w_n                                               # (N, d1, ...)
-        if ctx.reduction == "mean":
-            coef = coef / ctx.total_weight
-        dense = np.zeros(ctx.shape, dtype=coef.dtype)                 # (N, C, d1, ...)
-        np.put_along_axis(dense, ctx.idx, np.expand_dims(coef, ctx.class_axis), axis=ctx.class_axis)
-        g = grad_output if ctx.reduction != "none" else grad_output.unsqueeze(ctx.class_axis)
-        return g * Tensor._make(dense), None, None, None, None
+        return _nll_grad(ctx, grad_output), None, None, None, None
+
+
+class CrossEntropy(Function):
+    """Cross entropy of logits and class indices in one step: log_softmax, then the NLL.
+
+    For sample n with target class y_n and weight w_n = weight[y_n] (0 if ignored):
+
+        l_n = -w_n log softmax(x_n)_{y_n} = w_n (logsumexp(x_n) - x_{n, y_n})
+
+    with log softmax(x)_c = (x_c - m) - log sum_j e^{x_j - m}, m = max_j x_j, so no
+    exponential overflows, even for logits of 1e4. "mean" divides sum_n l_n by sum_n w_n.
+
+    Gradient: dl_n/dx_{n,c} = w_n (softmax(x_n)_c - [c = y_n]). Written as the chain rule
+    through log_softmax, G - softmax(x) sum_c G_c with G = dL/d(log softmax), so that it is
+    built from differentiable tensor ops.
+    """
+
+    @staticmethod
+    def forward(ctx, input, target, weight, ignore_index, reduction):
+        x = input._data
+        class_axis = 0 if x.ndim == 1 else 1
+        shifted = x - x.max(axis=class_axis, keepdims=True)                          # x - m <= 0
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
+        ctx.save_for_backward(input)
+        return _nll_forward(ctx, log_probs, target, weight, ignore_index, reduction)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, = ctx.saved_tensors
+        G = _nll_grad(ctx, grad_output)                                # dL/d(log softmax)
+        grad_input = G - input.softmax(ctx.class_axis) * G.sum(ctx.class_axis, keepdim=True)
+        return grad_input, None, None, None, None
+
+
+def _class_index(target: np.ndarray) -> tuple:
+    """The numpy index that picks x[n, target[n, d1, ...], d1, ...] for every position of the
+    target (the class axis is 1; for a 1-D input and 0-d target it is just (target,))."""
+    if target.ndim == 0:
+        return (target,)
+    grids = np.ix_(*(np.arange(s) for s in target.shape))           # open grids: (N,1,..), (1,d1,..)
+    return (grids[0], target) + tuple(grids[1:])
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -344,17 +398,18 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
-    log_probs = input.log_softmax(class_dim)
     n_classes = input.shape[class_dim]
     if input.shape == target.shape:  # class probabilities
         if not target.dtype.is_floating_point:
             raise RuntimeError(f"Expected floating point type for target with class probabilities, "
                                f"got {'Long' if target.dtype is _dtype.int64 else target.dtype.name}")
-        return _cross_entropy_probs(log_probs, target, weight, reduction, label_smoothing, class_dim)
+        return _cross_entropy_probs(input.log_softmax(class_dim), target, weight, reduction,
+                                    label_smoothing, class_dim)
     _class_index_checks(input, target, weight)
-    nll = NLLLoss.apply(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0.0:
-        return nll
+        return CrossEntropy.apply(input, target, weight, ignore_index, reduction)
+    log_probs = input.log_softmax(class_dim)     # x_c - logsumexp(x): stable for any logits
+    nll = NLLLoss.apply(log_probs, target, weight, ignore_index, reduction)
     # the smoothing term: the loss against the uniform distribution, -sum_c w_c log p_c
     w = 1 if weight is None else weight.reshape((n_classes,) + (1,) * (input.ndim - 2))  # (C, 1, ...)
     smooth = -(log_probs * w).sum(class_dim)                          # (N, d1, ...)

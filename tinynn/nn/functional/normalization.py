@@ -1,6 +1,6 @@
 """``batch_norm``: normalise each channel with the batch's statistics (training) or running ones (eval).
 
-For an input (N, C, *) the statistics of channel c are taken over all N * prod(*) values
+For an input (N, C, ...) the statistics of channel c are taken over all N * prod(...) values
 of that channel. In training, the batch's mean and (biased) variance normalise the input,
 and running estimates are updated for evaluation:
 
@@ -19,7 +19,7 @@ from ...autograd.function import Function
 
 
 def _channel_shape(input: Tensor) -> tuple:
-    """(1, C, 1, ..., 1): a per-channel vector broadcast against (N, C, *)."""
+    """(1, C, 1, ..., 1): a per-channel vector broadcast against (N, C, ...)."""
     return (1, input.shape[1]) + (1,) * (input.ndim - 2)
 
 
@@ -85,14 +85,14 @@ class BatchNorm(Function):
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Batch normalisation of an (N, C, *) input, channel by channel.
+    """Batch normalisation of an (N, C, ...) input, channel by channel.
 
     y = (x - mean) / sqrt(var + eps) * weight + bias, where mean and var are the batch's
     (``training=True``; the running estimates are then updated in place with ``momentum``)
     or ``running_mean`` and ``running_var`` (``training=False``).
 
     Args:
-        input: (N, C) or (N, C, *).
+        input: (N, C) or (N, C, ...).
         running_mean, running_var: (C,) buffers, or None (only allowed in training).
         weight, bias: (C,) affine parameters, or None.
         training: use (and update) batch statistics.

@@ -4,7 +4,7 @@
 ``pad(x, (1, 1, 2, 0))`` adds one column on each side of the last dimension and two rows
 before the second-to-last.
 
-* mode="constant" is the :class:`Pad` Function. Its gradient crops: the adjoint of
+* mode="constant" is the ``Pad`` Function. Its gradient crops: the adjoint of
   padding by (a, b) is padding by (-a, -b).
 * "reflect", "replicate" and "circular" pick, for every output position, the input
   position it copies (an index array per padded dimension), and read the input with

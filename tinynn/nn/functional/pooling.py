@@ -87,7 +87,8 @@ def _pool_geometry(fn: str, input: Tensor, kernel_size, stride, padding, dilatio
 
 
 def _batched(fn: str, input: Tensor, error: type = RuntimeError) -> tuple[Tensor, bool]:
-    if input.ndim not in (3, 4) or input.numel() == 0 and input.ndim == 3:
+    """Add the batch axis to an unbatched (C, H, W) input; say whether it was added."""
+    if input.ndim not in (3, 4):
         raise error(
             f"{fn}: expected a 3D (C, H, W) or 4D (N, C, H, W) input, but got input of size "
             f"{list(input.shape)}"
@@ -168,7 +169,7 @@ class MaxPool2d(Function):
     """y[n, c, p, q] = max of x[n, c] over window (p, q).
 
     dL/dx[n, c, h, w] = sum of g[n, c, p, q] over the windows whose maximum is x[n, c, h, w]:
-    the gradient is routed to each window's argmax (:class:`MaxPool2dBackward`).
+    the gradient is routed to each window's argmax (``MaxPool2dBackward``).
 
     Given ``offset`` (the argmax of each window, as a kernel offset), it skips the search
     and reads the input at those positions: that is the backward of the backward.
@@ -219,8 +220,9 @@ class MaxPool2dBackward(Function):
         return MaxPool2d.apply(grad, ctx.geometry, False, ctx.offset), None, None
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool2d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | None = None,
+               padding: int | tuple = 0, dilation: int | tuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """2-D max pooling: the maximum of each (kH x kW) window, per channel.
 
     Args:
@@ -271,7 +273,7 @@ class AvgPool2d(Function):
     """y[n, c, p, q] = (sum of x[n, c] over window (p, q)) / divisor[p, q].
 
     dL/dx = every g[n, c, p, q] / divisor[p, q] added to each element of window (p, q)
-    (:class:`AvgPool2dBackward`).
+    (``AvgPool2dBackward``).
     """
 
     @staticmethod
@@ -310,8 +312,9 @@ class AvgPool2dBackward(Function):
         return AvgPool2d.apply(grad, ctx.geometry, ctx.divisor), None, None
 
 
-def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+def avg_pool2d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | None = None,
+               padding: int | tuple = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """2-D average pooling: the mean of each (kH x kW) window, per channel.
 
     Args:
@@ -380,7 +383,7 @@ class AdaptiveAvgPool2d(Function):
         return a_h.T @ grad_output @ a_w, None                          # (N, C, H, W)
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
     """Average pooling to a fixed output size, whatever the input size.
 
     Output (i, j) averages input rows [floor(i H / H_out), ceil((i + 1) H / H_out)) and the

@@ -103,7 +103,8 @@ class _BatchNorm(Module):
 class BatchNorm1d(_BatchNorm):
     """Batch norm over a (N, C) batch of vectors or a (N, C, L) batch of sequences.
 
-    Statistics per channel c, over N (and L). See :class:`_BatchNorm` for the formulas.
+    Statistics per channel c, over N (and L); see :class:`BatchNorm2d` for the formulas and
+    arguments.
 
     Raises:
         ValueError: "expected 2D or 3D input (got 4D input)"; in training, "Expected more
@@ -118,7 +119,27 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch norm over a (N, C, H, W) batch of feature maps: statistics per channel over N, H, W.
 
-    See :class:`_BatchNorm` for the formulas and arguments.
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel. In training mode E[x]
+    and Var[x] are the batch's, and the running estimates are updated:
+
+        running_mean <- (1 - momentum) running_mean + momentum * batch mean
+        running_var  <- (1 - momentum) running_var  + momentum * unbiased batch variance
+
+    With ``momentum=None`` they are the plain average over all batches so far. In
+    evaluation mode (``model.eval()``) the running estimates are used instead.
+
+    Args:
+        num_features: C, the number of channels.
+        eps: added to the variance. Default: 1e-5.
+        momentum: weight of the newest batch in the running estimates, or None for a
+            cumulative average. Default: 0.1.
+        affine: learn weight (init 1) and bias (init 0). Default: True.
+        track_running_stats: keep running_mean (init 0), running_var (init 1) and
+            num_batches_tracked buffers; if False, batch statistics are used in eval too.
+            Default: True.
+        device: only "cpu" (or None) in tinynn.
+        dtype: the dtype of the parameters and running estimates (default float32).
+        bias: with affine, also learn the bias. Default: True.
 
     Raises:
         ValueError: "expected 4D input (got 3D input)" (BatchNorm2d needs a batch axis).

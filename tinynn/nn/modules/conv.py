@@ -47,7 +47,8 @@ class _ConvNd(Module):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         if padding_mode not in _PADDING_MODES:
             raise ValueError(
-                f"padding_mode must be one of {set(_PADDING_MODES)}, but got padding_mode='{padding_mode}'"
+                "padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got "
+                f"padding_mode='{padding_mode}'"
             )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _ntuple(kernel_size, n)
@@ -155,7 +156,10 @@ class Conv2d(_ConvNd):
 class Conv1d(_ConvNd):
     """A 1-D convolution layer over (N, C_in, L) sequences (see ``F.conv1d``).
 
-    Args: as :class:`Conv2d`, with one value for kernel_size, stride, padding and dilation.
+    Args:
+        in_channels, out_channels, groups, bias, padding_mode, device, dtype: as :class:`Conv2d`.
+        kernel_size, stride, padding, dilation: one int each (or a 1-tuple); padding may also
+            be "valid" or "same".
 
     Shape:
         input: (N, C_in, L) or (C_in, L); output: (N, C_out, L_out),

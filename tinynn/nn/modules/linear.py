@@ -33,7 +33,7 @@ class Linear(Module):
         dtype: the parameters' dtype (default: the default dtype, float32).
 
     Shape:
-        input: (*, in_features); output: (*, out_features).
+        input: (..., in_features); output: (..., out_features).
 
     Attributes:
         weight: (out_features, in_features), initialised from U(-k, k) with

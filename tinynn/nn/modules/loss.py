@@ -32,7 +32,7 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean absolute error: mean of |x_i - y_i|."""
+    """Mean absolute error: mean of abs(x_i - y_i)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)

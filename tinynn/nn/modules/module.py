@@ -433,8 +433,8 @@ class Module:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
 
     def state_dict(self, *, destination: dict | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> OrderedDict:
-        """An ordered dict ``name -> tensor`` of every parameter and persistent buffer.
+                   keep_vars: bool = False) -> dict:
+        """An ``OrderedDict`` ``name -> tensor`` of every parameter and persistent buffer.
 
         The tensors share memory with the module's (detached, unless ``keep_vars=True``).
         Keys are dotted paths like ``"0.weight"``, in registration order, as in PyTorch.
@@ -485,7 +485,7 @@ class Module:
                     elif input_name[0] not in local_state:
                         unexpected_keys.append(key)
 
-    def load_state_dict(self, state_dict: dict, strict: bool = True) -> _IncompatibleKeys:
+    def load_state_dict(self, state_dict: dict, strict: bool = True) -> tuple:
         """Copy parameters and buffers from ``state_dict`` into this module (in place).
 
         Args:
@@ -493,7 +493,7 @@ class Module:
             strict: require the keys to match exactly. Default: True.
 
         Returns:
-            ``(missing_keys, unexpected_keys)``, a namedtuple.
+            ``(missing_keys, unexpected_keys)``, a namedtuple (``_IncompatibleKeys``).
 
         Raises:
             RuntimeError: "Error(s) in loading state_dict for Linear: ..." listing missing
