@@ -115,5 +115,8 @@ if __name__ == "__main__":
     for line in main():
         print(line)
     if "--profile" in sys.argv:
+        from threadpoolctl import threadpool_limits
+
         t_step, _, _, _ = setup()
-        profile(t_step)
+        with threadpool_limits(limits=1):  # one BLAS thread: the profile shows the work, not thread waits
+            profile(t_step)

@@ -97,8 +97,9 @@ class Adam(Optimizer):
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 if maximize:
                     grad = -grad
-                state["step"] += 1
-                t = state["step"].item()
+                step_t = state["step"]._data                             # t <- t + 1 (a float32 0-d
+                step_t += 1                                              # tensor, as in PyTorch)
+                t = float(step_t)
 
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:
