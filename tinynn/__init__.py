@@ -16,7 +16,7 @@ from ._dtype import (
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
 from ._ops import cat, chunk, concat, concatenate, split, stack, where
-from ._tensor import Size, Tensor, device
+from ._tensor import Size, Tensor, UntypedStorage, device
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, initial_seed, manual_seed, seed
 from .serialization import load, save
