@@ -20,6 +20,7 @@ SCHEDULES = {
     "CosineAnnealingLR_eta_min": dict(T_max=6, eta_min=0.01),  # past T_max it rises again
     "LambdaLR": dict(lr_lambda=lambda epoch: 1 / (1 + epoch)),
     "LambdaLR_per_group": dict(lr_lambda=[lambda e: 0.95 ** e, lambda e: 1.0 if e < 5 else 0.1]),
+    "MultiStepLR": dict(milestones=[3, 8, 8, 15], gamma=0.5),  # a repeated milestone decays twice
 }
 
 

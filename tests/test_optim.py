@@ -27,6 +27,7 @@ CONFIGS = {
     "AdamW": [dict(lr=0.01), dict(lr=0.01, weight_decay=0.3), dict(lr=0.01, amsgrad=True, weight_decay=0.1)],
     "RMSprop": [dict(lr=0.01), dict(lr=0.01, alpha=0.9), dict(lr=0.01, momentum=0.9), dict(lr=0.01, centered=True),
                 dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1), dict(lr=0.01, maximize=True)],
+    "Adadelta": [dict(), dict(lr=0.5, rho=0.8), dict(lr=1.0, eps=1e-4, weight_decay=0.1), dict(lr=0.5, maximize=True)],
 }
 CASES = [(name, i) for name, configs in CONFIGS.items() for i in range(len(configs))]
 

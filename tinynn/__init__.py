@@ -8,15 +8,17 @@ from __future__ import annotations
 from . import autograd, cuda, random
 from ._creation import (
     arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like,
-    linspace, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like,
+    linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like,
     randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
 from ._dtype import (
     bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
-from ._ops import cat, chunk, concat, concatenate, split, stack, where
+from ._ops import cat, chunk, concat, concatenate, fmod, remainder, split, stack, where
+from ._ops import write_out as _write_out
 from ._tensor import Size, Tensor, UntypedStorage, device
+from ._tensor_str import set_printoptions
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, initial_seed, manual_seed, seed
 from .serialization import load, save
@@ -45,37 +47,71 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
-def add(input, other, *, alpha=1):
-    return input.add(other, alpha=alpha) if isinstance(input, Tensor) else tensor(input).add(other, alpha=alpha)
+# ``out=``: the result is computed as usual, then written into ``out`` (see ``_ops.write_out``)
+def add(input, other, *, alpha=1, out=None):
+    result = input.add(other, alpha=alpha) if isinstance(input, Tensor) else tensor(input).add(other, alpha=alpha)
+    return _write_out("add", result, out)
 
 
-def sub(input, other, *, alpha=1):
-    return input.sub(other, alpha=alpha)
+def sub(input, other, *, alpha=1, out=None):
+    return _write_out("sub", input.sub(other, alpha=alpha), out)
 
 
-def mul(input, other):
-    return input * other
+subtract = sub
 
 
-def div(input, other, *, rounding_mode=None):
-    return input.div(other, rounding_mode=rounding_mode)
+def mul(input, other, *, out=None):
+    return _write_out("mul", input * other, out)
 
 
-def pow(input, exponent):
-    return input ** exponent
+multiply = mul
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:
+def div(input, other, *, rounding_mode=None, out=None):
+    return _write_out("div", input.div(other, rounding_mode=rounding_mode), out)
+
+
+divide = div
+
+
+def true_divide(dividend, divisor):
+    return dividend / divisor
+
+
+def floor_divide(input, other):
+    return input // other
+
+
+def pow(input, exponent, *, out=None):
+    return _write_out("pow", input ** exponent, out)
+
+
+def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product for every rank (see ``Tensor.__matmul__``)."""
-    return input @ other
+    return _write_out("matmul", input @ other, out)
 
 
-def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    return input.mm(mat2)
+def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
+    return _write_out("mm", input.mm(mat2), out)
 
 
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:
-    return input.bmm(mat2)
+def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
+    return _write_out("bmm", input.bmm(mat2), out)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    return input.mv(vec)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    return input.outer(vec2)
+
+
+ger = outer
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
@@ -138,6 +174,72 @@ def square(input):
     return input.square()
 
 
+def reciprocal(input):
+    return input.reciprocal()
+
+
+def expm1(input):
+    return input.expm1()
+
+
+def floor(input):
+    return input.floor()
+
+
+def ceil(input):
+    return input.ceil()
+
+
+def round(input, *, decimals=0):
+    return input.round(decimals=decimals)
+
+
+def trunc(input):
+    return input.trunc()
+
+
+fix = trunc
+
+
+def log2(input):
+    return input.log2()
+
+
+def log10(input):
+    return input.log10()
+
+
+def tan(input):
+    return input.tan()
+
+
+def atan(input):
+    return input.atan()
+
+
+def asin(input):
+    return input.asin()
+
+
+def acos(input):
+    return input.acos()
+
+
+def atan2(input, other):
+    return input.atan2(other)
+
+
+arctan, arcsin, arccos, arctan2 = atan, asin, acos, atan2
+
+
+def erf(input):
+    return input.erf()
+
+
+def lerp(input, end, weight):
+    return input.lerp(end, weight)
+
+
 def clamp(input, min=None, max=None):
     return input.clamp(min, max)
 
@@ -197,6 +299,42 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return input.std(dim, unbiased, keepdim, correction=correction)
 
 
+def cumsum(input, dim, *, dtype=None):
+    return input.cumsum(dim, dtype=dtype)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    return input.sort(dim, descending, stable=stable)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    return input.topk(k, dim, largest, sorted)
+
+
+def median(input, dim=None, keepdim=False):
+    return input.median(dim, keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    return input.all(dim, keepdim)
+
+
+def any(input, dim=None, keepdim=False):
+    return input.any(dim, keepdim)
+
+
+def count_nonzero(input, dim=None):
+    return input.count_nonzero(dim)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    return input.unique(sorted, return_inverse, return_counts, dim)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    return input.diff(n, dim, prepend, append)
+
+
 def logsumexp(input, dim, keepdim=False):
     return input.logsumexp(dim, keepdim)
 
@@ -245,6 +383,64 @@ def gather(input, dim, index):
     return input.gather(dim, index)
 
 
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    return input.scatter(dim, index, src, value=value, reduce=reduce)
+
+
+def scatter_add(input, dim, index, src):
+    return input.scatter_add(dim, index, src)
+
+
+def masked_select(input, mask):
+    return input.masked_select(mask)
+
+
+def nonzero(input, *, as_tuple=False):
+    return input.nonzero(as_tuple=as_tuple)
+
+
+def flip(input, dims):
+    return input.flip(dims)
+
+
+def roll(input, shifts, dims=None):
+    return input.roll(shifts, dims)
+
+
+def tile(input, dims):
+    return input.tile(dims)
+
+
+def movedim(input, source, destination):
+    return input.movedim(source, destination)
+
+
+moveaxis = movedim
+
+
+def swapaxes(input, axis0, axis1):
+    return input.transpose(axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+def tril(input, diagonal=0):
+    return input.tril(diagonal)
+
+
+def triu(input, diagonal=0):
+    return input.triu(diagonal)
+
+
+def diag(input, diagonal=0):
+    return input.diag(diagonal)
+
+
+def trace(input):
+    return input.trace()
+
+
 def masked_fill(input, mask, value):
     return input.masked_fill(mask, value)
 
@@ -291,6 +487,18 @@ def isfinite(input):
 
 def logical_not(input):
     return input.logical_not()
+
+
+def logical_and(input, other):
+    return input.logical_and(other)
+
+
+def logical_or(input, other):
+    return input.logical_or(other)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return input.isclose(other, rtol, atol, equal_nan)
 
 
 def argsort(input, dim=-1, descending=False):

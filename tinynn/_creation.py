@@ -207,6 +207,13 @@ def linspace(start: float, end: float, steps: int, *, dtype=None, device=None, r
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
 
 
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in the exponent."""
+    values = np.logspace(start, end, steps, base=base)
+    return _finish(values.astype(_float_dtype(dtype).numpy_dtype), None, device, requires_grad)
+
+
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m = n by default)."""
     if n < 0 or (m is not None and m < 0):

@@ -155,3 +155,51 @@ def div_rounded(a, b, rounding_mode: str) -> Tensor:
         dtype = _dtype.result_type(a, b)
         return out.to(dtype)
     raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+
+
+def fmod(a, b) -> Tensor:
+    """a - trunc(a / b) * b, with the sign of a (C's fmod), as in PyTorch (no gradient)."""
+    dtype = _dtype.result_type(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return Tensor._make(np.asarray(np.fmod(E._array(a, dtype), E._array(b, dtype))))
+
+
+def write_out(name: str, result: Tensor, out: Tensor | None) -> Tensor:
+    """Store ``result`` in ``out`` for the ``out=`` argument of ``tinynn.add``, ``matmul``...
+
+    ``out`` is resized to the result's shape if needed (with PyTorch's warning when it
+    had elements) and keeps its dtype. Returns ``out`` (or ``result`` when ``out`` is None).
+
+    Raises:
+        RuntimeError: if grad mode is on and an argument requires grad (an ``out=`` write
+            is not recorded for backward), or the result's dtype can't be cast to ``out``'s.
+    """
+    if out is None:
+        return result
+    from .autograd import grad_mode
+
+    if grad_mode.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if not np.can_cast(result._data.dtype, out._data.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type {out.dtype}")
+    if out.shape != result.shape:
+        if out.numel():
+            import warnings
+
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(result.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                "with t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = np.empty(result.shape, dtype=out._data.dtype)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._bump_version()
+    return out

@@ -36,6 +36,13 @@ def _size_args(size) -> tuple:
     return tuple(size)
 
 
+_LEGACY_TYPE_NAMES = {  # dtype name -> PyTorch's legacy tensor type name (x.type())
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+    "uint8": "ByteTensor", "bool": "BoolTensor",
+}
+
+
 class Size(tuple):
     """A tensor's shape: a tuple of ints that prints as ``tinynn.Size([2, 3])``."""
 
@@ -179,6 +186,11 @@ class Tensor:
 
     def numel(self) -> int:
         return int(self._data.size)
+
+    nelement = numel
+
+    def ndimension(self) -> int:
+        return self.ndim
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -405,6 +417,13 @@ class Tensor:
 
         return tensor_repr(self)
 
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a 0-d tensor's value like a Python number; any other
+        tensor only formats with an empty spec (as ``str``), as in PyTorch."""
+        if self.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
     def __hash__(self) -> int:
         return id(self)
 
@@ -457,12 +476,27 @@ class Tensor:
             return self
         return S.ToDtype.apply(self, dtype)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking: bool = False):
+        """With no argument, the legacy type name (``"torch.FloatTensor"``); else convert to
+        ``dtype``, given as a dtype or as such a name (``x.type("torch.DoubleTensor")``).
+
+        Raises:
+            ValueError: for a name that is not a tensor type.
+        """
         if dtype is None:
-            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-                    "int64": "torch.LongTensor", "int32": "torch.IntTensor",
-                    "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
+            return "torch." + _LEGACY_TYPE_NAMES[self.dtype.name]
+        if isinstance(dtype, str):
+            prefix, _, name = dtype.rpartition(".")
+            if prefix.endswith(".cuda"):
+                device("cuda")  # raises: tinynn runs on the CPU only
+            by_name = {v: k for k, v in _LEGACY_TYPE_NAMES.items()}
+            if prefix not in ("torch", "tinynn") or name not in by_name:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = getattr(_dtype, by_name[name])
         return self.to(dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
 
     def float(self) -> Tensor:
         return self.to(_dtype.float32)
@@ -478,6 +512,15 @@ class Tensor:
 
     def int(self) -> Tensor:
         return self.to(_dtype.int32)
+
+    def short(self) -> Tensor:
+        return self.to(_dtype.int16)
+
+    def char(self) -> Tensor:
+        return self.to(_dtype.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(_dtype.uint8)
 
     def bool(self) -> Tensor:
         return self.to(_dtype.bool)
@@ -741,6 +784,40 @@ class Tensor:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
         return self @ other
 
+    def mv(self, vec):
+        """Matrix (n, m) times vector (m,) -> (n,).
+
+        Raises:
+            RuntimeError: if self is not 2-D or ``vec`` is not 1-D.
+        """
+        if self.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(
+                f"vector + matrix @ vector expected, got {self.ndim}, {self.ndim}, {vec.ndim} "
+                f"(mv got shapes {list(self.shape)} and {list(vec.shape)})"
+            )
+        return self @ vec
+
+    def outer(self, vec2):
+        """Outer product of two vectors: (n,) and (m,) -> (n, m), ``out[i, j] = self[i] * vec2[j]``."""
+        if self.ndim != 1 or vec2.ndim != 1:
+            raise RuntimeError(
+                f"outer: Expected 1-D arguments, but got {self.ndim}-D and {vec2.ndim}-D tensors"
+            )
+        return self.unsqueeze(1) * vec2.unsqueeze(0)
+
+    ger = outer
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """beta * self + alpha * (mat1 @ mat2); self broadcasts to (n, p). With beta=0 self is ignored."""
+        if mat1.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mat1 must be a matrix, got {mat1.ndim}-D tensor")
+        product = mat1.mm(mat2)
+        if alpha != 1:
+            product = product * alpha
+        if beta == 0:  # self's values are ignored (even nan), and its gradient is 0
+            return product + self.masked_fill(Tensor._make(np.ones((), dtype=bool)), 0)
+        return (self if beta == 1 else self * beta) + product
+
     def neg(self):
         return E.Neg.apply(self)
 
@@ -788,6 +865,70 @@ class Tensor:
 
     def expm1(self):
         return self.exp() - 1
+
+    def floor(self):
+        return E.Floor.apply(self)
+
+    def ceil(self):
+        return E.Ceil.apply(self)
+
+    def trunc(self):
+        return E.Trunc.apply(self)
+
+    fix = trunc
+
+    def round(self, *, decimals: int = 0):
+        """Round half to even (``2.5 -> 2``), to ``decimals`` digits after the point."""
+        return E.Round.apply(self, decimals) if decimals else E.Round.apply(self)
+
+    def log2(self):
+        return E.Log2.apply(self)
+
+    def log10(self):
+        return E.Log10.apply(self)
+
+    def tan(self):
+        return E.Tan.apply(self)
+
+    def atan(self):
+        return E.Atan.apply(self)
+
+    arctan = atan
+
+    def atan2(self, other):
+        """The angle of the point (other, self), elementwise: atan(self / other) in the right quadrant."""
+        return E.Atan2.apply(self, other)
+
+    arctan2 = atan2
+
+    def asin(self):
+        return E.Asin.apply(self)
+
+    arcsin = asin
+
+    def acos(self):
+        return E.Acos.apply(self)
+
+    arccos = acos
+
+    def erf(self):
+        return E.Erf.apply(self)
+
+    def lerp(self, end, weight):
+        """self + weight * (end - self): linear interpolation (``weight`` a number or tensor)."""
+        return self + weight * (end - self)
+
+    def remainder(self, other):
+        """The remainder of floor division, with the sign of ``other`` (Python's ``%``)."""
+        from . import _ops
+
+        return _ops.remainder(self, other)
+
+    def fmod(self, other):
+        """The remainder of truncated division, with the sign of ``self`` (C's ``fmod``)."""
+        from . import _ops
+
+        return _ops.fmod(self, other)
 
     def clamp(self, min=None, max=None):
         return E.Clamp.apply(self, min, max)
@@ -887,6 +1028,98 @@ class Tensor:
         d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else None
         order = np.argsort(-self._data if descending else self._data, axis=d, kind="stable")
         return Tensor._make(order.astype(np.int64))
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
+        """``(values, indices)`` sorted along ``dim``; ties keep their order (a stable sort).
+
+        The values carry gradient (each one back to where it came from); the indices do not.
+        """
+        if self.ndim == 0:
+            return return_types.sort(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
+        d = R.normalize_dims(dim, self.ndim)[0]
+        indices = self.argsort(d, descending)
+        return return_types.sort(self.gather(d, indices), indices)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+        """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``,
+        in sorted order.
+
+        Raises:
+            RuntimeError: if ``k`` is larger than the size of ``dim``.
+        """
+        if self.ndim == 0:
+            if k not in (0, 1):
+                raise RuntimeError("selected index k out of range")
+            return return_types.topk(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
+        d = R.normalize_dims(dim, self.ndim)[0]
+        if not 0 <= k <= self.shape[d]:
+            raise RuntimeError("selected index k out of range")
+        indices = self.argsort(d, descending=largest).narrow(d, 0, k)
+        return return_types.topk(self.gather(d, indices), indices)
+
+    def median(self, dim: int | None = None, keepdim: bool = False):
+        """The lower median (the ``(n - 1) // 2``-th smallest value): of all elements when ``dim``
+        is None, else ``(values, indices)`` along ``dim``.
+
+        Raises:
+            IndexError: for an empty tensor along the reduced dim.
+        """
+        if dim is None:
+            if self.numel() == 0:
+                return Tensor._make(np.asarray(np.nan, dtype=self._data.dtype))
+            flat = self.reshape(-1)
+            return flat.sort().values[(flat.shape[0] - 1) // 2]
+        if self.ndim == 0:
+            return return_types.median(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
+        d = R.normalize_dims(dim, self.ndim)[0]
+        n = self.shape[d]
+        if n == 0:
+            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+        index = self.argsort(d).narrow(d, (n - 1) // 2, 1)
+        values = self.gather(d, index)
+        if not keepdim:
+            values, index = values.squeeze(d), index.squeeze(d)
+        return return_types.median(values, index)
+
+    def cumsum(self, dim: int, *, dtype=None):
+        """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]`` (ints and bools sum in int64)."""
+        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
+        return R.Cumsum.apply(self, d, dtype)
+
+    def count_nonzero(self, dim=None) -> Tensor:
+        """How many elements are not zero (over ``dim``, or all of them), as int64."""
+        axis = None if dim is None else R.normalize_dims(dim, self.ndim)
+        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=axis), dtype=np.int64))
+
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        """Elementwise ``|self - other| <= atol + rtol * |other|``, as a bool tensor."""
+        return Tensor._make(np.asarray(np.isclose(
+            self._data, getattr(other, "_data", other), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+               dim: int | None = None):
+        """The distinct values in ascending order (no gradient); optionally also the index of
+        each element's value in them (``return_inverse``) and how often each occurs."""
+        axis = None if dim is None else R.normalize_dims(dim, self.ndim)[0]
+        values, inverse, counts = np.unique(self._data, return_inverse=True, return_counts=True, axis=axis)
+        out = [Tensor._make(values)]
+        if return_inverse:
+            shape = self.shape if axis is None else (self.shape[axis],)
+            out.append(Tensor._make(inverse.reshape(shape).astype(np.int64)))
+        if return_counts:
+            out.append(Tensor._make(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
+        """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``."""
+        from . import _ops
+
+        d = R.normalize_dims(dim, self.ndim)[0]
+        x = _ops.cat([t for t in (prepend, self, append) if t is not None], d)
+        for _ in range(n):
+            length = max(x.shape[d] - 1, 0)
+            x = x.narrow(d, 1, length) - x.narrow(d, 0, length)
+        return x
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None):
         """Variance: sum (x - mean)^2 / (N - correction); correction=1 (unbiased) by default."""
@@ -1091,6 +1324,98 @@ class Tensor:
             raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
+    def flip(self, *dims):
+        """Reverse the order of elements along each of ``dims`` (a copy, as in PyTorch)."""
+        dims = _size_args(dims)
+        out = self
+        for d in R.normalize_dims(dims, self.ndim) if dims else ():
+            reverse = Tensor._make(np.arange(self.shape[d] - 1, -1, -1))
+            out = out[(slice(None),) * d + (reverse,)]
+        return out if out is not self else self.clone()
+
+    def roll(self, shifts, dims=None):
+        """Shift elements along ``dims`` by ``shifts``, wrapping around (of the flattened
+        tensor when ``dims`` is None)."""
+        from . import _ops
+
+        if dims is None:
+            return self.reshape(-1).roll(shifts, 0).view(self.shape)
+        shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        out = self
+        for shift, dim in zip(shifts, dims):
+            d = R.normalize_dims(dim, self.ndim)[0]
+            n = self.shape[d]
+            s = shift % n if n else 0
+            if s:
+                out = _ops.cat([out.narrow(d, n - s, s), out.narrow(d, 0, n - s)], d)
+        return out if out is not self else self.clone()
+
+    def tile(self, *dims):
+        """Repeat the tensor ``dims[i]`` times along each dim (like ``repeat``, but fewer
+        ``dims`` than dimensions are padded with 1s in front)."""
+        dims = _size_args(dims)
+        return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
+
+    def movedim(self, source, destination):
+        """Move dim(s) ``source`` to position(s) ``destination``; the others keep their order."""
+        source = (source,) if isinstance(source, int) else tuple(source)
+        destination = (destination,) if isinstance(destination, int) else tuple(destination)
+        if len(source) != len(destination):
+            raise RuntimeError(
+                "movedim: Invalid source or destination dims: source "
+                f"({list(source)} dims) should contain the same number of dims as destination "
+                f"({list(destination)} dims)"
+            )
+        src = [R.normalize_dims(d, self.ndim)[0] for d in source]
+        dst = [R.normalize_dims(d, self.ndim)[0] for d in destination]
+        order = [d for d in range(self.ndim) if d not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return self.permute(order)
+
+    moveaxis = movedim
+
+    def _triangle(self, name: str, keep: np.ndarray) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        return E.Where.apply(Tensor._make(keep), self, Tensor._make(np.zeros((), dtype=self._data.dtype)))
+
+    def tril(self, diagonal: int = 0):
+        """The lower triangle: elements on and below the ``diagonal``-th diagonal; the rest 0."""
+        return self._triangle("tril", np.tri(*self.shape[-2:], k=diagonal, dtype=bool))
+
+    def triu(self, diagonal: int = 0):
+        """The upper triangle: elements on and above the ``diagonal``-th diagonal; the rest 0."""
+        return self._triangle("triu", ~np.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool))
+
+    def diag(self, diagonal: int = 0):
+        """1-D input: a square matrix with it on the ``diagonal``-th diagonal.
+        2-D input: the ``diagonal``-th diagonal as a 1-D tensor.
+
+        Raises:
+            RuntimeError: for other ranks.
+        """
+        k = diagonal
+        if self.ndim == 1:
+            n = self.shape[0] + abs(k)
+            rows = np.arange(self.shape[0]) + max(-k, 0)
+            return I.IndexAddInto.apply(self, (n, n), (rows, rows + k))
+        if self.ndim != 2:
+            raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{self.ndim}D")
+        rows_n, cols_n = self.shape
+        m = max(min(rows_n + min(k, 0), cols_n - max(k, 0)), 0)
+        rows = np.arange(m) + max(-k, 0)
+        return self[rows, rows + k]
+
+    def trace(self):
+        """The sum of the main diagonal of a 2-D tensor (ints sum in int64)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return self.diag().sum()
+
     # -- indexing ------------------------------------------------------------------------
     def __getitem__(self, key):
         return I.Index.apply(self, I.normalize_key(key, self.shape))
@@ -1107,6 +1432,39 @@ class Tensor:
     def scatter_add(self, dim: int, index: Tensor, src: Tensor):
         d = R.normalize_dims(dim, self.ndim)[0]
         return self + I.ScatterAdd.apply(src, self.shape, d, index)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor):
+        """In-place ``scatter_add``: ``self[i][index[i][j]] += src[i][j]`` (for dim=1)."""
+        self._check_inplace()
+        return self.copy_(self.scatter_add(dim, index, src))
+
+    def _scatter_args(self, dim, index, src, value, reduce):
+        if reduce is not None:
+            raise NotImplementedError("scatter(reduce=...) is not supported by tinynn; use scatter_add")
+        src = value if src is None else src
+        if src is None:
+            raise TypeError("scatter() missing required argument: 'src' or 'value'")
+        if isinstance(src, Tensor) and src.shape != index.shape:
+            if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
+                raise RuntimeError(
+                    f"Expected index {list(index.shape)} to be smaller than self {list(self.shape)} "
+                    f"apart from dimension {dim} and to be smaller size than src {list(src.shape)}"
+                )
+            src = src[tuple(slice(0, n) for n in index.shape)]
+        return R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0, index, src
+
+    def scatter(self, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+        """A copy of self with ``out[i][index[i][j]] = src[i][j]`` (for dim=1); ``src`` may
+        be a tensor or a number (``value``). One-hot: ``zeros(n, c).scatter(1, y[:, None], 1.0)``.
+
+        Raises:
+            RuntimeError: for an index that is not int64, or out of range.
+        """
+        return I.Scatter.apply(self, *self._scatter_args(dim, index, src, value, reduce))
+
+    def scatter_(self, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+        """In-place ``scatter``."""
+        return self._inplace(I.Scatter, *self._scatter_args(dim, index, src, value, reduce))
 
     def index_select(self, dim: int, index: Tensor):
         """The entries at ``index`` (a 1-D int64 or int32 tensor) along ``dim``."""

@@ -23,6 +23,32 @@ PRECISION = 4     # digits after the decimal point
 THRESHOLD = 1000  # more elements than this are summarised
 EDGEITEMS = 3     # elements kept at each end of a summarised axis
 LINEWIDTH = 80    # characters per line
+SCI_MODE = None   # None: chosen from the values (above); True / False: always / never scientific
+
+
+def set_printoptions(precision: int | None = None, threshold: int | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Set how tensors print, as ``torch.set_printoptions``: digits after the point, the
+    element count above which a tensor is summarised, the elements kept at each end when
+    summarised, and the line width. ``profile`` is "default" (4, 1000, 3, 80), "short"
+    (2, 1000, 2, 80) or "full" (4, inf, 3, 80); the other arguments then override it.
+    ``sci_mode`` True or False forces scientific notation on or off; None chooses.
+
+    Raises:
+        ValueError: for an unknown profile.
+    """
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    profiles = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, float("inf"), 3, 80)}
+    if profile is not None:
+        if profile not in profiles:
+            raise ValueError(f"profile must be one of {sorted(profiles)}, got {profile!r}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = profiles[profile]
+    PRECISION = PRECISION if precision is None else precision
+    THRESHOLD = THRESHOLD if threshold is None else threshold
+    EDGEITEMS = EDGEITEMS if edgeitems is None else edgeitems
+    LINEWIDTH = LINEWIDTH if linewidth is None else linewidth
+    SCI_MODE = sci_mode
 
 
 def _summarize(values: np.ndarray) -> np.ndarray:
@@ -43,6 +69,8 @@ def _format_floats(values: np.ndarray) -> tuple:
     if nonzero.size:
         low, high = nonzero.min(), nonzero.max()
         sci_mode = bool(high / low > 1000.0 or high > 1.0e8 or (not int_mode and low < 1.0e-4))
+    if SCI_MODE is not None:
+        sci_mode = SCI_MODE
     if sci_mode:
         strings = np.char.mod(f"%.{PRECISION}e", values)
     elif int_mode:

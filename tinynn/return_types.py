@@ -11,3 +11,9 @@ min = namedtuple("min", ["values", "indices"])  # noqa: A001
 
 for _cls in (max, min):
     _cls.__module__ = "tinynn.return_types"
+sort = namedtuple("sort", ["values", "indices"])
+topk = namedtuple("topk", ["values", "indices"])
+median = namedtuple("median", ["values", "indices"])
+
+for _cls in (sort, topk, median):
+    _cls.__module__ = "tinynn.return_types"

@@ -438,3 +438,151 @@ class LeakyRelu(Function):
         from .. import where
 
         return where(x > 0, grad_output, grad_output * ctx.negative_slope), None
+
+
+class _Rounding(Function):
+    """z = ufunc(x) for a rounding ufunc (floor, ceil, round, trunc);  dz/dx = 0 (piecewise constant).
+
+    Integer and bool inputs are returned unchanged (as copies), as in PyTorch.
+    """
+
+    ufunc = None
+
+    @classmethod
+    def forward(cls, ctx, x, *args):
+        if x.dtype.category < 2:  # ints and bools are already whole
+            return x._data.copy()
+        return cls.ufunc(x._data, *args)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return (grad_output * 0,) + (None,) * (len(ctx.next_functions) - 1)
+
+
+class Floor(_Rounding):
+    """z = floor(x), the largest whole number <= x;  dz/dx = 0."""
+
+    ufunc = staticmethod(np.floor)
+
+
+class Ceil(_Rounding):
+    """z = ceil(x), the smallest whole number >= x;  dz/dx = 0."""
+
+    ufunc = staticmethod(np.ceil)
+
+
+class Trunc(_Rounding):
+    """z = trunc(x), x rounded towards zero;  dz/dx = 0."""
+
+    ufunc = staticmethod(np.trunc)
+
+
+class Round(_Rounding):
+    """z = x rounded to ``decimals`` digits, halves to even (``round(2.5) = 2``, as PyTorch);  dz/dx = 0."""
+
+    ufunc = staticmethod(np.round)
+
+
+class Log2(Function):
+    """z = log2 x;  dz/dx = 1 / (x ln 2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x * math.log(2))
+
+
+class Log10(Function):
+    """z = log10 x;  dz/dx = 1 / (x ln 10)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x * math.log(10))
+
+
+class Tan(Function):
+    """z = tan x;  dz/dx = 1 + tan^2 x = 1 + z^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = _tensor.Tensor._make(np.tan(_array(x, _float_dtype(x))))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (1 + z * z)
+
+
+class Atan(Function):
+    """z = arctan x;  dz/dx = 1 / (1 + x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctan(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (1 + x * x)
+
+
+class Asin(Function):
+    """z = arcsin x (nan outside [-1, 1]);  dz/dx = 1 / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arcsin(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * (1 - x * x).rsqrt()
+
+
+class Acos(Function):
+    """z = arccos x (nan outside [-1, 1]);  dz/dx = -1 / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccos(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return -grad_output * (1 - x * x).rsqrt()
+
+
+class Atan2(Function):
+    """z = atan2(y, x), the angle of the point (x, y) in (-pi, pi];
+    dz/dy = x / (x^2 + y^2), dz/dx = -y / (x^2 + y^2)."""
+
+    @staticmethod
+    def forward(ctx, y, x):
+        ctx.save_for_backward(y, x)
+        return _binary(np.arctan2, y, x, _float_dtype(y, x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        y, x = ctx.saved_tensors
+        scale = grad_output / (x * x + y * y)
+        return scale * x, -scale * y

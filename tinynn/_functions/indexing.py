@@ -163,3 +163,44 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output.gather(ctx.dim, ctx.index), None, None, None
+
+
+class Scatter(Function):
+    """z = x, then z[i][index[i][j]] = src[i][j] (for dim=1);  dL/dx = g with zeros where
+    written, dL/dsrc = g gathered at ``index``.
+
+    ``src`` is a tensor of ``index``'s shape (``Tensor.scatter`` cuts a larger one down) or a number.
+    Where ``index`` repeats a position, which value lands there is unspecified, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        if index.dtype is not _dtype.int64:
+            raise RuntimeError(f"scatter(): Expected dtype int64 for index (got {index.dtype})")
+        if index.ndim != x.ndim and index.numel() > 0:
+            raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+        key = _along_axis_key(index._data, dim)
+        out = x._data.copy()
+        if isinstance(src, _tensor.Tensor):
+            if src.dtype is not x.dtype:
+                raise RuntimeError(
+                    f"scatter(): Expected self.dtype to be equal to src.dtype (got {x.dtype} and {src.dtype})"
+                )
+            value = src._data
+        else:
+            value = src
+        try:
+            out[key] = value
+        except IndexError as error:
+            raise RuntimeError(f"scatter(): index out of bounds: {error}") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad_x = grad_src = None
+        if ctx.needs_input_grad[0]:
+            grad_x = Scatter.apply(grad_output, ctx.dim, ctx.index, 0.0)
+        if ctx.needs_input_grad[3]:
+            grad_src = grad_output.gather(ctx.dim, ctx.index)
+        return grad_x, None, None, grad_src

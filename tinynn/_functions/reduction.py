@@ -6,6 +6,8 @@ input. ``_keepdim_shape`` gives that shape.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype
@@ -55,6 +57,8 @@ def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
 
 def _expand_back(grad_output, input_shape: tuple, dims: tuple):
     """Put reduced axes back as size 1, then broadcast to the input's shape."""
+    if len(dims) == len(input_shape):  # reduced to a number: expand broadcasts it directly
+        return grad_output.expand(input_shape)
     return grad_output.reshape(_keepdim_shape(input_shape, dims)).expand(input_shape)
 
 
@@ -67,7 +71,7 @@ class Sum(Function):
         if dtype is None and x.dtype.category < 2:
             dtype = _dtype.int64  # PyTorch sums bool and integer tensors in int64
         out_dtype = None if dtype is None else dtype.numpy_dtype
-        return np.sum(x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
+        return np.add.reduce(x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -85,10 +89,10 @@ class Mean(Function):
                 f"point or complex dtype. Got: {x.dtype}. Hint: call .float() first."
             )
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        ctx.count = int(np.prod([x.shape[d] for d in ctx.dims]))
+        ctx.count = math.prod(x._data.shape[d] for d in ctx.dims)
         data = x._data if dtype is None else x._data.astype(dtype.numpy_dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is 0/0 = nan
-            return np.sum(data, axis=ctx.dims, keepdims=keepdim) / data.dtype.type(ctx.count)
+            return np.add.reduce(data, axis=ctx.dims, keepdims=keepdim) / data.dtype.type(ctx.count)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -259,7 +263,7 @@ class Std(Function):
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        count = int(np.prod([x.shape[d] for d in ctx.dims]))
+        count = math.prod(x._data.shape[d] for d in ctx.dims)
         warn_if_no_degrees_of_freedom("std", x.numel(), count, correction)
         ctx.divisor = max(count - correction, 0)
         with np.errstate(invalid="ignore", divide="ignore"):  # N - correction = 0 gives nan, as in PyTorch
@@ -301,3 +305,23 @@ class Norm(Function):
         keep = _keepdim_shape(ctx.shape, ctx.dims)  # reduced axes back as size 1
         z, g = z.reshape(keep), grad_output.reshape(keep)
         return x * (g / z).masked_fill(z == 0, 0.0), None, None
+
+
+class Cumsum(Function):
+    """z_i = sum_{j <= i} x_j along ``dim``;  dL/dx_j = sum_{i >= j} g_i (a cumsum from the end)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype):
+        ctx.dim = dim
+        if dtype is None and x.dtype.category < 2:
+            dtype = _dtype.int64  # PyTorch accumulates bool and integer tensors in int64
+        out_dtype = None if dtype is None else dtype.numpy_dtype
+        if x.ndim == 0:
+            return x._data.astype(out_dtype or x._data.dtype)
+        return np.cumsum(x._data, axis=dim, dtype=out_dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if grad_output.ndim == 0:
+            return grad_output, None, None
+        return grad_output.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None

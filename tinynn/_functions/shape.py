@@ -7,6 +7,8 @@ build their output with ``_tensor.Tensor._make_view`` so tinynn knows it is a vi
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _tensor  # Tensor is defined there; it imports this module too
@@ -25,7 +27,7 @@ def infer_size(shape: tuple, numel: int) -> tuple:
             raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = int(np.prod([s for s in shape if s != -1]))
+    known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
         if known == 0 or numel % known != 0:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
@@ -68,8 +70,10 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        out = np.reshape(x._data, infer_size(shape, x.numel()))
-        return _tensor.Tensor._make_view(x, out) if np.shares_memory(out, x._data) else out
+        out = x._data.reshape(infer_size(shape, x._data.size))
+        # numpy returns a view when the strides allow it, else a fresh copy (which cannot
+        # overlap x, so the cheap bounds check is exact here)
+        return _tensor.Tensor._make_view(x, out) if np.may_share_memory(out, x._data) else out
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -95,18 +99,27 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        try:
-            strides = np.broadcast_to(x._data, shape).strides  # 0 along the broadcast dims
-        except ValueError:
-            lead = len(shape) - x.ndim
-            dim = next(i for i in reversed(range(x.ndim)) if x.shape[i] not in (1, shape[lead + i]))
-            raise RuntimeError(
-                f"The expanded size of the tensor ({shape[lead + dim]}) must match the existing size "
-                f"({x.shape[dim]}) at non-singleton dimension {lead + dim}.  Target sizes: "
-                f"{list(shape)}.  Tensor sizes: {list(x.shape)}"
-            ) from None
-        # as_strided, unlike broadcast_to, gives a writable view: fill_ on it writes x, as in PyTorch
-        return _tensor.Tensor._make_view(x, np.lib.stride_tricks.as_strided(x._data, shape, strides))
+        lead = len(shape) - x.ndim
+        # stride 0 along the new leading dims and the size-1 dims that are broadcast
+        strides = [0] * lead
+        for dim, (size, stride) in enumerate(zip(x._data.shape, x._data.strides)):
+            if size == shape[lead + dim]:
+                strides.append(stride)
+            elif size == 1:
+                strides.append(0)
+            else:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({shape[lead + dim]}) must match the existing size "
+                    f"({size}) at non-singleton dimension {lead + dim}.  Target sizes: "
+                    f"{list(shape)}.  Tensor sizes: {list(x.shape)}"
+                )
+        # A writable view (unlike np.broadcast_to's): fill_ on it writes x, as in PyTorch.
+        # np.ndarray over x's buffer is the fast way; it needs x contiguous, else as_strided.
+        if x._data.flags.c_contiguous and x._data.size:
+            out = np.ndarray(shape, x._data.dtype, buffer=x._data, strides=strides)
+        else:
+            out = np.lib.stride_tricks.as_strided(x._data, shape, strides)
+        return _tensor.Tensor._make_view(x, out)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -126,7 +139,7 @@ class SumToSize(Function):
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
         )
-        out = np.sum(x._data, axis=axes, keepdims=True) if axes else x._data
+        out = np.add.reduce(x._data, axis=axes, keepdims=True) if axes else x._data
         return np.reshape(out, shape) if lead else out
 
     @staticmethod

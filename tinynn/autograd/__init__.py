@@ -153,3 +153,4 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
     return data
 
 
+from . import functional  # noqa: E402  (uses grad, defined above)

@@ -196,6 +196,10 @@ class SavedTensor:
 class Function:
     """Base class for differentiable operations (mirrors ``torch.autograd.Function``).
 
+    The ``grad_fn`` of a result is an instance of a :class:`Node` subclass named after the
+    Function, as in PyTorch: ``type(y.grad_fn).__name__`` is ``"MulBackward0"`` for
+    tinynn's ``Mul``, ``"MyFnBackward"`` for a ``MyFn`` of yours.
+
     Subclasses define two static methods:
 
     * ``forward(ctx, *args)``: compute the result. ``ctx`` is the graph node; save what
@@ -216,6 +220,16 @@ class Function:
             f"{type(self).__name__}.apply(...)"
         )
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Give each Function its own ``Node`` subclass, named as in PyTorch (``MulBackward0``).
+
+        PyTorch does the same for custom Functions (its ``FunctionMeta`` builds a
+        ``<Name>Backward`` class), which is what code that prints ``type(y.grad_fn)`` sees.
+        """
+        super().__init_subclass__(**kwargs)
+        suffix = "0" if cls.__module__.startswith("tinynn.") else ""
+        cls._node_class = type(f"{cls.__name__}Backward{suffix}", (Node,), {"__module__": cls.__module__})
+
     @staticmethod
     def forward(ctx: Node, *args: Any) -> Any:
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
@@ -227,7 +241,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` and, if any input requires grad, record the node for backward."""
-        ctx = Node(cls)
+        ctx = cls._node_class(cls)
         needs_grad = False
         if grad_mode._grad_enabled:
             for a in args:
@@ -262,11 +276,14 @@ class Function:
             grad_mode._grad_enabled = True
         is_tuple = type(raw) is tuple
         outputs = tuple(_as_output(r, args) for r in raw) if is_tuple else (_as_output(raw, args),)
-        ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
-        ctx.num_outputs = len(outputs)
+        output_meta = []
         for i, out in enumerate(outputs):
-            if out._data.dtype.kind == "f" and not any(out is t for t in ctx._non_differentiable):
+            output_meta.append((out._data.shape, out._data.dtype))
+            if out._data.dtype.kind == "f" and not (
+                ctx._non_differentiable and any(out is t for t in ctx._non_differentiable)
+            ):
                 out._requires_grad, out.grad_fn, out._output_nr = True, ctx, i
+        ctx._output_meta, ctx.num_outputs = tuple(output_meta), len(outputs)
         if ctx._saved:
             ctx._saved = tuple(_save(t, outputs) for t in ctx._saved)
         return outputs if is_tuple else outputs[0]

@@ -149,3 +149,62 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: Generator | None = None) -> Tensor:
+    """Fill with N(mean, std^2) truncated to [a, b] (``a`` and ``b`` are absolute values, not stds).
+
+    Values outside [a, b] are redrawn until every one lies inside (rejection sampling: the
+    same distribution as PyTorch's inverse-CDF method, from tinynn's own random stream).
+    PyTorch warns when ``mean`` is more than 2 std from [a, b]; so does this.
+    """
+    import warnings
+
+    from .. import where
+
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    with no_grad():
+        tensor.normal_(mean, std, generator=generator)
+        inside = (tensor >= a) & (tensor <= b)
+        while not bool(inside.all()):
+            draw = tensor.new_empty(tensor.shape).normal_(mean, std, generator=generator)
+            tensor.copy_(where(inside, tensor, draw))
+            inside = (tensor >= a) & (tensor <= b)
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013).
+
+    The tensor is viewed as (size(0), numel / size(0)); the Q of the QR decomposition of a
+    standard normal matrix (signs fixed so R's diagonal is positive) makes its rows (or
+    columns, whichever are fewer) orthonormal.
+
+    Raises:
+        ValueError: for a tensor with fewer than 2 dimensions.
+    """
+    import numpy as np
+
+    from .._creation import from_numpy
+
+    if tensor.ndimension() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor  # no-op
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    with no_grad():
+        flattened = tensor.new_zeros((rows, cols)).normal_(0, 1, generator=generator)
+        matrix = flattened.numpy().astype(np.float64)
+        if rows < cols:
+            matrix = matrix.T
+        q, r = np.linalg.qr(matrix)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        tensor.view_as(flattened).copy_(from_numpy(np.ascontiguousarray(q)).to(tensor.dtype))
+        tensor.mul_(gain)
+    return tensor

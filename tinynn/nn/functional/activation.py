@@ -1,4 +1,5 @@
-"""Activation functions: relu, leaky_relu, gelu, sigmoid, tanh, silu, softplus, softmax, log_softmax.
+"""Activation functions: relu, relu6, leaky_relu, elu, hardtanh, gelu, sigmoid, logsigmoid, tanh, silu,
+mish, softplus, softmax, softmin, log_softmax.
 
 Each is a one-line call of a ``Function`` (forward and backward side by side in
 ``tinynn/_functions``) or a short composition of differentiable tensor ops.
@@ -24,6 +25,57 @@ def relu_(input: Tensor) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else ``negative_slope * x``."""
     out = E.LeakyRelu.apply(input, negative_slope)
+    return input.copy_(out) if inplace else out
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 elsewhere (as PyTorch).
+
+    Raises:
+        ValueError: if ``min_val > max_val``.
+    """
+    from ... import where
+
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    clamped = input.clamp(min_val, max_val)
+    out = where((input > min_val) & (input < max_val), input, clamped.detach())
+    return input.copy_(out) if inplace else out
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha (e^x - 1) (gradient alpha e^x there).
+
+    The exponential is taken of min(x, 0), so a large positive x cannot overflow it.
+    """
+    from ... import where
+
+    negative = (input.clamp(max=0.0).exp() - 1) * alpha
+    out = where(input > 0, input, negative)
+    return input.copy_(out) if inplace else out
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), stably: x - log(1 + e^x) for x < 0, else -log(1 + e^-x).
+
+    Each branch only ever exponentiates a number <= 0 (the input is clamped to the branch's
+    side first), so neither overflows, and the gradient is 1 - sigmoid(x) everywhere
+    (1/2 at 0, as PyTorch).
+    """
+    from ... import where
+
+    negative, positive = input.clamp(max=0.0), input.clamp(min=0.0)
+    return where(input < 0, negative - negative.exp().log1p(), -(-positive).exp().log1p())
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x tanh(softplus(x))."""
+    out = input * softplus(input).tanh()
     return input.copy_(out) if inplace else out
 
 
@@ -90,3 +142,12 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     if dtype is not None:
         input = input.to(dtype)
     return input.log_softmax(dim)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmin(x) = softmax(-x) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return (-input).softmax(dim)

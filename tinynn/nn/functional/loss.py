@@ -95,6 +95,110 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _reduce(loss, reduction)
 
 
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    """PyTorch's warning for a target that only broadcasts against the input."""
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
+            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Smooth L1 (Fast R-CNN's box loss): quadratic near 0, linear beyond ``beta``.
+
+    With d = x - y: l = 0.5 d^2 / beta if abs(d) < beta, else abs(d) - 0.5 beta; then reduced.
+    Gradient d / beta inside, sign(d) outside. ``beta=0`` is exactly :func:`l1_loss`.
+
+    Shape: input and target of the same shape (broadcasting is warned about); "none" keeps it.
+
+    Raises:
+        RuntimeError: for a negative ``beta``.
+        ValueError: for an unknown reduction.
+    """
+    from ... import where
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _warn_size(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    diff = input - target
+    abs_diff = diff.abs()
+    loss = where(abs_diff < beta, diff * diff * (0.5 / beta), abs_diff - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """Huber loss: l = 0.5 d^2 if abs(d) < delta, else delta (abs(d) - 0.5 delta), d = x - y.
+
+    It is ``delta * smooth_l1_loss(..., beta=delta)``: the same shape, scaled so that the
+    linear part has slope ``delta`` (gradient d inside, delta sign(d) outside).
+
+    Args:
+        weight: optional per-element weights multiplying l_i.
+
+    Raises:
+        RuntimeError: for ``delta <= 0``.
+        ValueError: for an unknown reduction.
+    """
+    from ... import where
+
+    _check_reduction(reduction)
+    _warn_size(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    diff = input - target
+    abs_diff = diff.abs()
+    loss = where(abs_diff < delta, diff * diff * 0.5, (abs_diff - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence KL(target || model), pointwise: l = y (log y - x).
+
+    ``input`` x holds *log*-probabilities (e.g. ``F.log_softmax``); ``target`` y holds
+    probabilities (terms with y = 0 count 0, as 0 log 0 = 0), or log-probabilities with
+    ``log_target=True`` (then l = e^y (y - x)).
+
+    Reductions: "batchmean" (sum / batch size: the true KL divergence per sample, what
+    distillation uses), "sum", "none", and "mean" (sum / number of elements, with
+    PyTorch's warning that it is not the KL divergence).
+
+    Raises:
+        ValueError: for an unknown reduction.
+    """
+    from ... import where
+
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            stacklevel=2)
+    if reduction != "batchmean":
+        _check_reduction(reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, 1.0)   # log(1) = 0 where y = 0: y log y -> 0
+        loss = target * safe.log() - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim != 0 else total
+    return _reduce(loss, reduction)
+
+
 # -- binary classification -----------------------------------------------------------------
 class BinaryCrossEntropy(Function):
     """l = -(y log x + (1 - y) log(1 - x)), each log clamped to >= -100 (as PyTorch).

@@ -414,3 +414,77 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
     batched = input if input.ndim == 4 else input.unsqueeze(0)           # (N, C, H, W)
     out = AdaptiveAvgPool2d.apply(batched, size)
     return out if input.ndim == 4 else out.squeeze(0)
+
+
+# -- 1-D pooling: the 2-D pooling of a height-1 image ----------------------------------------
+def _single(value, name: str, fn: str) -> int:
+    """An int or a sequence of one int."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise RuntimeError(f"{fn}() argument '{name}' should contain one int (got {len(value)})")
+        value = value[0]
+    return int(value)
+
+
+def _check_1d(fn: str, input: Tensor, max_pool: bool = False) -> None:
+    if input.ndim not in (2, 3):
+        if max_pool:
+            raise RuntimeError(f"{fn}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+                               f"for input, but got:{list(input.shape)}")
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
+                           f"argument #1 'self' (while checking arguments for {fn})")
+
+
+def max_pool1d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | None = None,
+               padding: int | tuple = 0, dilation: int | tuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """1-D max pooling over the last axis: :func:`max_pool2d` of the (N, C, 1, L) view.
+
+    Args: as :func:`max_pool2d`, each an int (or a 1-tuple).
+
+    Shape:
+        input: (N, C, L) or (C, L); output: (N, C, L_out), L_out = floor((L + 2p - d (k - 1) - 1) / s) + 1.
+        The indices (``return_indices=True``) are positions along L.
+
+    Raises:
+        RuntimeError: for an input that is not 2-D or 3-D, and as :func:`max_pool2d`.
+    """
+    _check_1d("max_pool1d", input, max_pool=True)
+    k = _single(kernel_size, "kernel_size", "max_pool1d")
+    s = k if stride is None or stride == [] or stride == () else _single(stride, "stride", "max_pool1d")
+    p, d = _single(padding, "padding", "max_pool1d"), _single(dilation, "dilation", "max_pool1d")
+    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | None = None,
+               padding: int | tuple = 0, ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling over the last axis: :func:`avg_pool2d` of the (N, C, 1, L) view.
+
+    Shape:
+        input: (N, C, L) or (C, L); output: (N, C, L_out), L_out = floor((L + 2p - k) / s) + 1.
+
+    Raises:
+        RuntimeError: for an input that is not 2-D or 3-D, or a kernel_size/stride/padding
+            that is not one int; and as :func:`avg_pool2d`.
+    """
+    _check_1d("avg_pool1d", input)
+    k = _single(kernel_size, "kernel_size", "avg_pool1d")
+    s = k if stride is None or stride == [] or stride == () else _single(stride, "stride", "avg_pool1d")
+    p = _single(padding, "padding", "avg_pool1d")
+    return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int | tuple) -> Tensor:
+    """Average pooling of the last axis to a fixed length (see :func:`adaptive_avg_pool2d`).
+
+    Shape: input (N, C, L) or (C, L); output (N, C, output_size).
+
+    Raises:
+        RuntimeError: for an input that is not 2-D or 3-D.
+    """
+    _check_1d("adaptive_avg_pool1d", input)
+    out = _single(output_size, "output_size", "adaptive_avg_pool1d")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, out)).squeeze(-2)

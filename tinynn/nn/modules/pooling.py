@@ -93,3 +93,48 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class MaxPool1d(MaxPool2d):
+    """The maximum of each window of ``kernel_size`` along the last axis (see ``F.max_pool1d``).
+
+    Shape: input (N, C, L) or (C, L); output (N, C, L_out).
+    """
+
+    def forward(self, input: Tensor):
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool1d(Module):
+    """The mean of each window of ``kernel_size`` along the last axis (see ``F.avg_pool1d``).
+
+    Shape: input (N, C, L) or (C, L); output (N, C, L_out). The arguments are kept as
+    1-tuples, as PyTorch does (so the repr reads ``kernel_size=(3,)``).
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        one = lambda v: tuple(v) if isinstance(v, (list, tuple)) else (v,)  # noqa: E731
+        self.kernel_size = one(kernel_size)
+        self.stride = one(stride if stride is not None else kernel_size)
+        self.padding = one(padding)
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Average pooling of the last axis to ``output_size`` (``AdaptiveAvgPool1d(1)``: global).
+
+    Shape: input (N, C, L) or (C, L); output (N, C, output_size).
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)

@@ -18,14 +18,22 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 
 def default_convert(data: Any) -> Any:
-    """Turn numpy arrays into tensors (recursively); leave everything else as it is."""
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "SUO":
+    """Turn numpy arrays and numpy scalars into tensors (recursively); leave the rest as it is.
+
+    As in PyTorch, a plain tuple comes back as a list (a namedtuple keeps its type); this is
+    what ``DataLoader(..., batch_size=None)`` yields per sample.
+    """
+    if isinstance(data, np.ndarray):
+        return data if data.dtype.kind in "SUO" else _creation.as_tensor(data)
+    if isinstance(data, np.generic) and data.dtype.kind not in "SUO":
         return _creation.as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
         return type(data)({k: default_convert(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, (list, tuple)):
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]
+    if isinstance(data, list):
         return type(data)(default_convert(d) for d in data)
     return data
 

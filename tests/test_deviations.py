@@ -1,0 +1,178 @@
+"""Keeps book/deviations.md true: each row of its table is checked by the test named for it.
+
+A row added to the page without a check here fails ``test_every_row_has_a_check``; a
+behaviour that drifts from what its row says fails that row's test.
+"""
+from __future__ import annotations
+
+import pathlib
+import re
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+
+PAGE = pathlib.Path(__file__).resolve().parents[1] / "book" / "deviations.md"
+
+
+def table_rows() -> list[str]:
+    """The first cell ("Area") of each row of the page's table, with markdown removed."""
+    areas = []
+    for line in PAGE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| ") and not line.startswith("| Area") and not line.startswith("|---"):
+            areas.append(re.sub(r"[`*]", "", line.split("|")[1]).strip())
+    return areas
+
+
+def test_devices():
+    assert tinynn.cuda.is_available() is False
+    assert tinynn.ones(2).device == tinynn.device("cpu")
+
+
+def test_random_numbers():
+    tinynn.manual_seed(0)
+    torch.manual_seed(0)
+    ours, theirs = tinynn.randn(8), torch.randn(8)
+    assert not np.allclose(ours.numpy(), theirs.numpy())
+    tinynn.manual_seed(0)
+    assert np.array_equal(tinynn.randn(8).numpy(), ours.numpy())  # the seeding itself works
+
+
+def test_dtypes_covered():
+    for name in ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"):
+        assert isinstance(getattr(tinynn, name), tinynn.dtype)
+    for missing in ("complex64", "bfloat16"):
+        assert not hasattr(tinynn, missing)
+
+
+def test_grad_fn_names():
+    x = tinynn.ones(2, requires_grad=True)
+    assert type((x * 2).grad_fn).__name__ == "MulBackward0"
+    linear = tinynn.nn.Linear(2, 2)
+    assert linear(x).grad_fn.name() != "AddmmBackward0"  # no fused node in tinynn
+
+
+def test_grad_fn_next_functions():
+    x = tinynn.ones(2, 3, requires_grad=True)
+    edges = x.sum(dim=1).grad_fn.next_functions  # Sum.apply(x, dim, keepdim, dtype)
+    assert edges[0][0].name() == "AccumulateGrad"
+    assert edges[1:] == ((None, 0),) * (len(edges) - 1) and len(edges) > 1
+
+
+def test_max_dim_min_dim_results():
+    result = tinynn.tensor([[1.0, 3.0], [4.0, 2.0]]).max(dim=1)
+    assert type(result) is tinynn.return_types.max
+    values, indices = result
+    assert values.tolist() == [3.0, 4.0] and result.indices.tolist() == [1, 0]
+    assert repr(result).startswith("max(values=")
+
+
+def test_error_message_texts():
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"):
+        tinynn.ones(2, 3) @ tinynn.ones(4, 5)
+
+
+def test_in_place_ops_on_views():
+    x = tinynn.ones(2, 3, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="out-of-place"):
+        x[0].mul_(2)
+    x[0] = x[0] * 2  # the supported form
+    assert x.tolist() == [[4.0] * 3, [2.0] * 3]
+
+
+def test_autograd_variable():
+    t = tinynn.ones(2)
+    with pytest.warns(DeprecationWarning):
+        v = tinynn.autograd.Variable(t)
+    assert isinstance(v, tinynn.Tensor)
+
+
+def test_dataloader_workers():
+    with pytest.raises(NotImplementedError):
+        tinynn.utils.data.DataLoader(list(range(3)), num_workers=2)
+    with pytest.raises(ValueError):
+        tinynn.utils.data.DataLoader(list(range(3)), num_workers=-1)
+
+
+def test_optimizer_implementation_flags():
+    p = [tinynn.nn.Parameter(tinynn.ones(2))]
+    tinynn.optim.Adam(p, foreach=True, capturable=True)  # accepted, no effect
+    with pytest.raises(NotImplementedError):
+        tinynn.optim.Adam(p, fused=True)
+    with pytest.raises(NotImplementedError):
+        tinynn.optim.Adam(p, differentiable=True)
+    assert set(tinynn.optim.Adam(p).state_dict()["param_groups"][0]) == set(
+        torch.optim.Adam([torch.ones(2, requires_grad=True)]).state_dict()["param_groups"][0])
+
+
+def test_kl_div_gradient_with_respect_to_a_zero_target():
+    results = []
+    for lib in (tinynn, torch):
+        log_probs = lib.tensor([[-1.0, -2.0]])
+        target = lib.tensor([[0.0, 1.0]], requires_grad=True)
+        loss = lib.nn.functional.kl_div(log_probs, target, reduction="sum")
+        loss.backward()
+        results.append((loss.item(), target.grad.tolist()[0]))
+    (ours_loss, ours_grad), (torch_loss, torch_grad) = results
+    assert ours_loss == pytest.approx(torch_loss)
+    assert np.isnan(torch_grad[0]) and ours_grad[0] == 1.0  # -input, finite
+    assert ours_grad[1] == pytest.approx(torch_grad[1])
+
+
+def test_saving_and_loading(tmp_path):
+    with pytest.raises(TypeError, match="state_dict"):
+        tinynn.save(tinynn.nn.Linear(2, 2), tmp_path / "model.npz")
+    torch.save({"w": torch.ones(2)}, tmp_path / "torch.pt")
+    with pytest.raises(RuntimeError):
+        tinynn.load(tmp_path / "torch.pt")
+
+
+def test_conv_transpose2d_output_padding():
+    x, w = tinynn.ones(1, 1, 3, 3), tinynn.ones(1, 1, 2, 2)
+    with pytest.raises(RuntimeError):  # PyTorch accepts output_padding=1 < dilation=2 here
+        tinynn.nn.functional.conv_transpose2d(x, w, stride=1, dilation=2, output_padding=1)
+    torch.nn.functional.conv_transpose2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 2, 2), stride=1,
+                                         dilation=2, output_padding=1)
+
+
+def test_rarely_used_options():
+    x = tinynn.zeros(3)
+    with pytest.raises(NotImplementedError):
+        x.scatter(0, tinynn.tensor([0, 1]), tinynn.ones(2), reduce="add")
+    with pytest.raises(NotImplementedError):
+        tinynn.autograd.functional.jacobian(lambda t: t * 2, tinynn.ones(2), strategy="forward-mode")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jac = tinynn.autograd.functional.jacobian(lambda t: t * 2, tinynn.ones(2), vectorize=True)
+    assert jac.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+
+
+CHECKS = {
+    "Devices": test_devices,
+    "Random numbers": test_random_numbers,
+    "Dtypes covered": test_dtypes_covered,
+    "grad_fn names": test_grad_fn_names,
+    "grad_fn.next_functions": test_grad_fn_next_functions,
+    "max(dim) / min(dim) results": test_max_dim_min_dim_results,
+    "Error message texts": test_error_message_texts,
+    "In-place ops on views": test_in_place_ops_on_views,
+    "autograd.Variable": test_autograd_variable,
+    "DataLoader workers": test_dataloader_workers,
+    "Optimizer implementation flags": test_optimizer_implementation_flags,
+    "kl_div gradient with respect to a zero target": test_kl_div_gradient_with_respect_to_a_zero_target,
+    "Saving and loading": test_saving_and_loading,
+    "conv_transpose2d output_padding": test_conv_transpose2d_output_padding,
+    "Rarely used options": test_rarely_used_options,
+}
+
+
+def test_every_row_has_a_check():
+    rows = table_rows()
+    assert rows, f"no table found in {PAGE}"
+    assert sorted(rows) == sorted(CHECKS), (
+        f"rows without a check: {sorted(set(rows) - set(CHECKS))}; "
+        f"checks without a row: {sorted(set(CHECKS) - set(rows))}"
+    )
