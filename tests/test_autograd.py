@@ -1170,3 +1170,24 @@ def test_backward_on_0d_and_one_element_tensors(device):
         return x.grad, y.grad
 
     run_both(fn, device)
+
+
+def test_backward_returning_none_for_an_input_that_requires_grad_means_zero_gradient():
+    """A custom Function may return None for an input: no gradient flows there (PyTorch's rule),
+    even when that input's node receives nothing else."""
+
+    def run(lib):
+        class FirstOnly(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                return grad_output, None
+
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        FirstOnly.apply(a, a + 1).sum().backward()
+        return a.grad.tolist()
+
+    assert run(tinynn) == run(torch) == [1.0, 1.0]

@@ -148,6 +148,20 @@ def test_rarely_used_options():
         warnings.simplefilter("error")
         jac = tinynn.autograd.functional.jacobian(lambda t: t * 2, tinynn.ones(2), vectorize=True)
     assert jac.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    a, b = tinynn.ones(2, 3), tinynn.ones(3, 4)
+    with pytest.raises(TypeError, match="sublist"):
+        tinynn.einsum(a, [0, 1], b, [1, 2])
+    assert torch.einsum(torch.ones(2, 3), [0, 1], torch.ones(3, 4), [1, 2]).shape == (2, 4)
+    assert tinynn.einsum("ab,bc", a, b).tolist() == [[3.0] * 4] * 2
+
+
+def test_interpolate_modes():
+    x = tinynn.ones(1, 1, 4, 4)
+    for kwargs in (dict(mode="bicubic"), dict(mode="area"), dict(mode="bilinear", antialias=True)):
+        with pytest.raises(NotImplementedError):
+            tinynn.nn.functional.interpolate(x, size=2, **kwargs)
+        assert torch.nn.functional.interpolate(torch.ones(1, 1, 4, 4), size=2, **kwargs).shape == (1, 1, 2, 2)
+    assert tinynn.nn.functional.interpolate(x, size=2, mode="bilinear").tolist() == [[[[1.0, 1.0]] * 2]]
 
 
 CHECKS = {
@@ -166,6 +180,7 @@ CHECKS = {
     "Saving and loading": test_saving_and_loading,
     "conv_transpose2d output_padding": test_conv_transpose2d_output_padding,
     "Rarely used options": test_rarely_used_options,
+    "interpolate modes": test_interpolate_modes,
 }
 
 

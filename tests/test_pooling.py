@@ -69,6 +69,14 @@ def test_max_pool2d_nan_is_the_maximum_and_the_last_nan_wins_like_torch(device):
                        x, dtype="float64", device=device)
 
 
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=16, stride=2), dict(kernel_size=(1, 3), dilation=(1, 150))],
+                         ids=["256_taps", "dilation_150"])
+def test_max_pool2d_large_kernels_and_dilations_match_torch(kwargs, device):
+    """More taps than a uint8 holds, and argmax positions far beyond 255 within a row."""
+    compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, return_indices=True, **kwargs),
+                       randn(2, 2, 20, 310), dtype="float32", device=device)
+
+
 def test_max_pool2d_padding_never_wins_even_over_minus_infinity(device):
     x = np.full((1, 1, 3, 3), -np.inf)
     compare_with_torch(lambda lib, x: lib.nn.functional.max_pool2d(x, 3, stride=1, padding=1, return_indices=True),

@@ -15,7 +15,9 @@ from ._dtype import (
     bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
-from ._ops import cat, chunk, concat, concatenate, fmod, remainder, split, stack, where
+from ._ops import (
+    cat, chunk, concat, concatenate, einsum, fmod, remainder, repeat_interleave, split, stack, where,
+)
 from ._ops import write_out as _write_out
 from ._tensor import Size, Tensor, UntypedStorage, device
 from ._tensor_str import set_printoptions
@@ -232,6 +234,34 @@ def atan2(input, other):
 arctan, arcsin, arccos, arctan2 = atan, asin, acos, atan2
 
 
+def sinh(input):
+    """The hyperbolic sine, elementwise: (e^x - e^-x) / 2 (ints give floats)."""
+    return input.sinh()
+
+
+def cosh(input):
+    """The hyperbolic cosine, elementwise: (e^x + e^-x) / 2 (ints give floats)."""
+    return input.cosh()
+
+
+def asinh(input):
+    """The inverse of sinh, elementwise: ln(x + sqrt(x^2 + 1))."""
+    return input.asinh()
+
+
+def acosh(input):
+    """The inverse of cosh, elementwise (nan for values below 1)."""
+    return input.acosh()
+
+
+def atanh(input):
+    """The inverse of tanh, elementwise (nan outside [-1, 1], +-inf at +-1)."""
+    return input.atanh()
+
+
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
 def erf(input):
     return input.erf()
 
@@ -255,8 +285,9 @@ def minimum(input, other):
     return input.minimum(other)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
-    return input.sum(dim, keepdim, dtype=dtype)
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """The sum over ``dim`` (all elements by default); with ``out``, written into it."""
+    return _write_out("sum", input.sum(dim, keepdim, dtype=dtype), out)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -301,6 +332,21 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def cumsum(input, dim, *, dtype=None):
     return input.cumsum(dim, dtype=dtype)
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along ``dim`` (see ``Tensor.cumprod``)."""
+    return input.cumprod(dim, dtype=dtype)
+
+
+def cummax(input, dim):
+    """``(values, indices)`` of the running maximum along ``dim`` (see ``Tensor.cummax``)."""
+    return input.cummax(dim)
+
+
+def cummin(input, dim):
+    """``(values, indices)`` of the running minimum along ``dim`` (see ``Tensor.cummin``)."""
+    return input.cummin(dim)
 
 
 def sort(input, dim=-1, descending=False, stable=False):
@@ -449,6 +495,16 @@ def index_select(input, dim, index):
     return input.index_select(dim, index)
 
 
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim`` (see ``Tensor.index_add``)."""
+    return input.index_add(dim, index, source, alpha=alpha)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of ``input`` with the entries at ``index`` along ``dim`` set to ``value``."""
+    return input.index_fill(dim, index, value)
+
+
 def unbind(input, dim=0):
     return input.unbind(dim)
 
@@ -495,6 +551,15 @@ def logical_and(input, other):
 
 def logical_or(input, other):
     return input.logical_or(other)
+
+
+def logical_xor(input, other):
+    """True where exactly one of ``input`` and ``other`` is nonzero (broadcast; a bool tensor).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+    """
+    return input.logical_xor(other)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

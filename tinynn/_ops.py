@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _dtype
 from ._functions import elementwise as E
+from ._functions import linalg as L
 from ._functions import reduction as R
 from ._functions import shape as S
 from ._tensor import Tensor
@@ -22,14 +23,17 @@ def _tensor_operand(value, like: Tensor | None = None) -> Tensor:
     return Tensor._make(np.asarray(value))
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension ``dim``.
 
-    Shape: all inputs have the same shape except along ``dim``.
+    Shape: all inputs have the same shape except along ``dim``. With ``out``, the result
+    is written into it (see ``write_out``).
 
     Raises:
         RuntimeError: if the list is empty or the other dimensions differ.
     """
+    if out is not None:
+        return write_out("cat", cat(tensors, dim), out)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
@@ -58,12 +62,16 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join same-shaped tensors along a *new* dimension ``dim``.
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join same-shaped tensors along a *new* dimension ``dim``: n tensors of shape
+    ``s`` give one with ``n`` inserted into ``s`` at ``dim``. With ``out``, the result is
+    written into it (see ``write_out``).
 
     Raises:
         RuntimeError: if the shapes differ.
     """
+    if out is not None:
+        return write_out("stack", stack(tensors, dim), out)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -140,10 +148,15 @@ def floor_divide(a, b) -> Tensor:
 
 
 def remainder(a, b) -> Tensor:
-    """a - floor(a / b) * b, with the sign of b (Python's %), as in PyTorch."""
-    dtype = _dtype.result_type(a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return Tensor._make(np.asarray(np.mod(E._array(a, dtype), E._array(b, dtype))))
+    """a - floor(a / b) * b, with the sign of b (Python's ``%``), as in PyTorch.
+
+    Shapes broadcast. Gradients: dL/da = g, dL/db = -g * floor(a / b).
+
+    Raises:
+        RuntimeError: for integer division by zero (``ZeroDivisionError``, as PyTorch says),
+            or shapes that do not broadcast.
+    """
+    return E.Remainder.apply(a, b)
 
 
 def div_rounded(a, b, rounding_mode: str) -> Tensor:
@@ -158,10 +171,119 @@ def div_rounded(a, b, rounding_mode: str) -> Tensor:
 
 
 def fmod(a, b) -> Tensor:
-    """a - trunc(a / b) * b, with the sign of a (C's fmod), as in PyTorch (no gradient)."""
-    dtype = _dtype.result_type(a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return Tensor._make(np.asarray(np.fmod(E._array(a, dtype), E._array(b, dtype))))
+    """a - trunc(a / b) * b, with the sign of a (C's ``fmod``), as in PyTorch.
+
+    Shapes broadcast. Gradients: dL/da = g, dL/db = -g * trunc(a / b).
+
+    Raises:
+        RuntimeError: for integer division by zero, or shapes that do not broadcast.
+    """
+    return E.Fmod.apply(a, b)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Sum of products of the operands' elements, as ``equation`` says (Einstein notation).
+
+    ``equation`` names each operand's dimensions with one letter each, ``"ij,jk->ik"``
+    (a matrix product): letters shared between operands are multiplied together, letters
+    missing from the output (after ``->``) are summed over. Without ``->`` the output has
+    the letters that occur exactly once, in alphabetical order (``"ij,jk"`` is
+    ``"ij,jk->ik"``). A letter repeated in one operand takes its diagonal (``"ii->i"``,
+    ``"ii"`` is the trace). ``...`` stands for any number of dimensions, broadcast across
+    operands (``"...ij,...jk->...ik"``), and dimensions of size 1 broadcast too. The
+    operands may also be given as one list: ``einsum("ij,jk", [a, b])``.
+
+    Shape: the output has one dimension per output letter, of that letter's size.
+
+    Raises:
+        RuntimeError: for a malformed equation, a wrong number of operands or of letters
+            for an operand's dimensions, sizes that do not match, or operands of
+            different dtypes.
+        TypeError: for an operand that is not a Tensor (the sublist form
+            ``einsum(a, [0, 1], b, [1, 2])`` is not supported).
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(
+            "einsum(): the equation must be a string (tinynn does not support the sublist "
+            "form einsum(op1, [0, 1], op2, [1, 2]); write einsum('ab,bc', op1, op2))"
+        )
+    for i, op in enumerate(operands):
+        if not isinstance(op, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 1, but got {type(op).__name__}")
+    inputs, output, sizes = L.einsum_plan(equation, [op.shape for op in operands])
+    for op in operands[1:]:
+        if op.dtype is not operands[0].dtype:
+            names = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
+                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+            raise RuntimeError(
+                f"expected scalar type {names[operands[0].dtype.name]} but found {names[op.dtype.name]} "
+                f"(einsum operands must all have one dtype: got {operands[0].dtype} and {op.dtype}; "
+                "convert one with .to(dtype))"
+            )
+    # dimensions of size 1 broadcast: expand them, so that each letter has one size
+    broadcast = [op.expand(tuple(sizes[c] for c in term)) for op, term in zip(operands, inputs)]
+    return L.Einsum.apply(tuple(inputs), output, *broadcast)
+
+
+def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times, next to itself: ``[a, b]`` with 2 gives
+    ``[a, a, b, b]`` (``repeat`` instead tiles the whole tensor: ``[a, b, a, b]``).
+
+    ``repeats`` is an int or a tensor with one count per entry along ``dim`` (or one count
+    for all). Without ``dim`` the input is flattened first. The gradient of an entry is
+    the sum of the gradients of its copies. With only a 1-D int tensor,
+    ``repeat_interleave(counts)`` repeats ``arange(len(counts))``: ``[1, 2] -> [0, 1, 1]``.
+
+    Shape: ``input``'s, with ``dim`` of size ``repeats.sum()`` (flattened if ``dim`` is None).
+
+    Raises:
+        RuntimeError: for negative repeats, a repeats tensor of the wrong length or more
+            than 1-D, or an ``output_size`` that is not the result's size.
+        NotImplementedError: for a floating point repeats tensor (as in PyTorch).
+    """
+    if repeats is None:  # repeat_interleave(counts)
+        counts = input
+        if counts.dtype.is_floating_point:
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{counts.dtype}'")
+        if counts.ndim != 1:
+            raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(counts.shape)})")
+        if np.any(counts._data < 0):
+            raise RuntimeError("repeats can not be negative")
+        return Tensor._make(np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts._data))
+    if dim is None:
+        input, d = input.reshape(-1), 0
+    else:
+        d = R.normalize_dims(dim, input.ndim)[0] if input.ndim else 0
+        if input.ndim == 0:
+            input = input.reshape(1)
+    length = input.shape[d]
+    if isinstance(repeats, Tensor):
+        if repeats.dtype.is_floating_point:
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{repeats.dtype}'")
+        if repeats.ndim > 1:
+            raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(repeats.shape)})")
+        counts = repeats._data.reshape(-1)
+        if counts.size == 1:
+            counts = np.full(length, counts[0])
+        elif counts.size != length:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {counts.size} and input.size({d}) = {length}"
+            )
+        if np.any(counts < 0):
+            raise RuntimeError("repeats can not be negative")
+    else:
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        counts = np.full(length, int(repeats))
+    index = np.repeat(np.arange(length, dtype=np.int64), counts)
+    if output_size is not None and output_size != index.size:
+        raise RuntimeError(f"allocated size does not match required size (output_size={output_size}, "
+                           f"but the repeats add up to {index.size})")
+    return input[(slice(None),) * d + (index,)]
 
 
 def write_out(name: str, result: Tensor, out: Tensor | None) -> Tensor:

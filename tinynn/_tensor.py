@@ -674,6 +674,12 @@ class Tensor:
 
         return _ops.remainder(self, other)
 
+    def __rmod__(self, other):
+        """``number % tensor`` (values only: PyTorch defines no gradient for it)."""
+        from . import _ops
+
+        return _ops.remainder(other, self)
+
     # -- comparisons and logic (no gradient: their output is bool) ----------------------------
     def __eq__(self, other):  # noqa: D105
         return _compare(np.equal, self, other)
@@ -723,6 +729,13 @@ class Tensor:
 
     def logical_or(self, other) -> Tensor:
         return Tensor._make(np.logical_or(self._data, getattr(other, "_data", other)))
+
+    def logical_xor(self, other) -> Tensor:
+        """True where exactly one of self and ``other`` is nonzero (a bool tensor, no gradient)."""
+        try:
+            return Tensor._make(np.asarray(np.logical_xor(self._data, getattr(other, "_data", other))))
+        except ValueError:
+            raise E._broadcast_error(self, other) from None
 
     def isnan(self) -> Tensor:
         return Tensor._make(np.isnan(self._data))
@@ -911,6 +924,32 @@ class Tensor:
 
     arccos = acos
 
+    def sinh(self):
+        """The hyperbolic sine: (e^x - e^-x) / 2."""
+        return E.Sinh.apply(self)
+
+    def cosh(self):
+        """The hyperbolic cosine: (e^x + e^-x) / 2."""
+        return E.Cosh.apply(self)
+
+    def asinh(self):
+        """The inverse of sinh: ln(x + sqrt(x^2 + 1))."""
+        return E.Asinh.apply(self)
+
+    arcsinh = asinh
+
+    def acosh(self):
+        """The inverse of cosh (nan for values below 1)."""
+        return E.Acosh.apply(self)
+
+    arccosh = acosh
+
+    def atanh(self):
+        """The inverse of tanh (nan outside [-1, 1], +-inf at +-1)."""
+        return E.Atanh.apply(self)
+
+    arctanh = atanh
+
     def erf(self):
         return E.Erf.apply(self)
 
@@ -1085,6 +1124,32 @@ class Tensor:
         """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]`` (ints and bools sum in int64)."""
         d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
         return R.Cumsum.apply(self, d, dtype)
+
+    def cumprod(self, dim: int, *, dtype=None):
+        """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]`` (ints and bools in int64).
+
+        The gradient is exact also where x has zeros (see ``Cumprod``).
+
+        Raises:
+            IndexError: for a dim out of range.
+        """
+        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
+        return R.Cumprod.apply(self, d, dtype)
+
+    def cummax(self, dim: int):
+        """``(values, indices)``: the running maximum along ``dim`` and the index where each
+        was reached (the last one on ties); the values carry gradient to those indices.
+
+        Raises:
+            IndexError: for a dim out of range.
+        """
+        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
+        return return_types.cummax(*R.CumExtreme.apply(self, d, True))
+
+    def cummin(self, dim: int):
+        """``(values, indices)``: the running minimum along ``dim`` (see ``cummax``)."""
+        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
+        return return_types.cummin(*R.CumExtreme.apply(self, d, False))
 
     def count_nonzero(self, dim=None) -> Tensor:
         """How many elements are not zero (over ``dim``, or all of them), as int64."""
@@ -1292,6 +1357,12 @@ class Tensor:
     def repeat(self, *repeats):
         return S.Repeat.apply(self, _size_args(repeats))
 
+    def repeat_interleave(self, repeats, dim: int | None = None, *, output_size: int | None = None):
+        """Repeat each element ``repeats`` times next to itself (see ``tinynn.repeat_interleave``)."""
+        from . import _ops
+
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
     def split(self, split_size_or_sections, dim: int = 0):
         from . import _ops
 
@@ -1475,6 +1546,81 @@ class Tensor:
         d = R.normalize_dims(dim, self.ndim)[0]
         return self[(slice(None),) * d + (index,)]
 
+    def _index_along(self, name: str, dim: int, index: Tensor, dtypes: tuple) -> tuple:
+        """``(dim, key)`` for ``index_add`` and ``index_fill``: ``key`` selects ``index``
+        along ``dim``. Raises PyTorch's errors for a bad index."""
+        if index.dtype not in dtypes:
+            expected = "int32/int64" if len(dtypes) > 1 else "int64"
+            raise (RuntimeError if len(dtypes) > 1 else IndexError)(
+                f"{name}(): Expected dtype {expected} for index (got {index.dtype})")
+        if index.ndim > 1:
+            raise IndexError(f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}")
+        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
+        size = self.shape[d] if self.ndim else 1
+        positions = index._data.reshape(-1)
+        bad = positions[(positions < -size) | (positions >= size)]
+        if bad.size:
+            raise (RuntimeError if len(dtypes) > 1 else IndexError)(
+                f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}")
+        return d, (slice(None),) * d + (positions,)
+
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha=1):
+        """A copy of self with ``alpha * source`` added in at ``index`` along ``dim``:
+        ``out[index[i]] += alpha * source[i]`` (for dim=0), summing where ``index`` repeats.
+
+        Shape: ``source`` is self's shape with ``dim`` of size ``len(index)``.
+
+        Raises:
+            RuntimeError: for an index that is not int32/int64 or out of range, a source
+                of another dtype or shape.
+            IndexError: for an index with more than one dimension.
+        """
+        d, key = self._index_along("index_add_", dim, index, (_dtype.int64, _dtype.int32))
+        if source.dtype is not self.dtype:
+            raise RuntimeError(
+                f"index_add_(): self ({self.dtype}) and source ({source.dtype}) must have the same scalar type")
+        expected = self.shape[:d] + (index.numel(),) + self.shape[d + 1:] if self.ndim else (index.numel(),)
+        if source.shape != expected and not (self.ndim == 0 and source.ndim == 0 and index.numel() == 1):
+            if source.ndim == self.ndim and source.ndim and source.shape[d] != index.numel():
+                raise RuntimeError(
+                    f"index_add_(): Number of indices ({index.numel()}) should be equal to "
+                    f"source.size(dim): ({source.shape[d]}), for dim: {d}")
+            raise RuntimeError(
+                "source tensor shape must match self tensor shape, excluding the specified dimension. "
+                f"Got self.shape = {list(self.shape)} source.shape = {list(source.shape)}")
+        if self.ndim == 0:
+            return self + I.IndexAddInto.apply((source * alpha if alpha != 1 else source).reshape(-1), (1,),
+                                               key).reshape(())
+        return self + I.IndexAddInto.apply(source * alpha if alpha != 1 else source, self.shape, key)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha=1):
+        """In-place ``index_add``."""
+        self._check_inplace()
+        return self.copy_(self.index_add(dim, index, source, alpha=alpha))
+
+    def index_fill(self, dim: int, index: Tensor, value):
+        """A copy of self with the entries at ``index`` along ``dim`` set to ``value`` (a
+        number or 0-d tensor). They get no gradient; ``value`` gets their sum.
+
+        Raises:
+            IndexError: for an index that is not int64, out of range or not a vector.
+            RuntimeError: for a value tensor that is not 0-d.
+        """
+        d, key = self._index_along("index_fill_", dim, index, (_dtype.int64,))
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s).")
+        mask = np.zeros(self.shape[d] if self.ndim else 1, dtype=bool)
+        mask[key[-1]] = True
+        mask = mask.reshape((-1,) + (1,) * (self.ndim - d - 1)) if self.ndim else mask.reshape(())
+        return self.masked_fill(Tensor._make(mask), value)
+
+    def index_fill_(self, dim: int, index: Tensor, value):
+        """In-place ``index_fill``."""
+        self._check_inplace()
+        return self.copy_(self.index_fill(dim, index, value))
+
     def masked_select(self, mask: Tensor):
         return self[mask.expand(self.shape) if mask.shape != self.shape else mask]
 
@@ -1606,6 +1752,53 @@ class Tensor:
 
     def neg_(self):
         return self._inplace(E.Neg)
+
+    # In-place shape ops: self becomes the view (same memory, new shape or strides) and,
+    # when grad is recorded, takes the view's grad_fn, as if ``self = self.squeeze(dim)``.
+    def _become(self, view: Tensor) -> Tensor:
+        if view is not self:
+            self._data = view._data
+            if view.grad_fn is not None:
+                self._requires_grad, self.grad_fn, self._output_nr = True, view.grad_fn, view._output_nr
+                self._retains_grad = False
+        self._bump_version()  # as in PyTorch: a saved self no longer has the shape it had
+        return self
+
+    def squeeze_(self, dim=None):
+        """In-place ``squeeze``: remove dimensions of size 1 from self itself.
+
+        Raises:
+            RuntimeError: on a leaf that requires grad (as every in-place op).
+        """
+        self._check_inplace()
+        return self._become(self.squeeze(dim))
+
+    def unsqueeze_(self, dim: int):
+        """In-place ``unsqueeze``: insert a dimension of size 1 into self itself.
+
+        Raises:
+            RuntimeError: on a leaf that requires grad. IndexError: for a dim out of range.
+        """
+        self._check_inplace()
+        return self._become(self.unsqueeze(dim))
+
+    def transpose_(self, dim0: int, dim1: int):
+        """In-place ``transpose``: swap two dimensions of self itself.
+
+        Raises:
+            RuntimeError: on a leaf that requires grad. IndexError: for a dim out of range.
+        """
+        self._check_inplace()
+        return self._become(self.transpose(dim0, dim1))
+
+    def t_(self):
+        """In-place ``t``: transpose a matrix (a 0-d or 1-d tensor is left as is).
+
+        Raises:
+            RuntimeError: on a leaf that requires grad, or for more than 2 dimensions.
+        """
+        self._check_inplace()
+        return self._become(self.t())
 
     # ``x += y`` is in place, as in PyTorch (without these, Python would rebind x to x + y,
     # and ``w -= lr * w.grad`` under no_grad would replace a parameter by a new tensor)

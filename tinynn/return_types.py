@@ -14,6 +14,8 @@ for _cls in (max, min):
 sort = namedtuple("sort", ["values", "indices"])
 topk = namedtuple("topk", ["values", "indices"])
 median = namedtuple("median", ["values", "indices"])
+cummax = namedtuple("cummax", ["values", "indices"])
+cummin = namedtuple("cummin", ["values", "indices"])
 
-for _cls in (sort, topk, median):
+for _cls in (sort, topk, median, cummax, cummin):
     _cls.__module__ = "tinynn.return_types"

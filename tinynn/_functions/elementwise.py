@@ -586,3 +586,127 @@ class Atan2(Function):
         y, x = ctx.saved_tensors
         scale = grad_output / (x * x + y * y)
         return scale * x, -scale * y
+
+
+# -- hyperbolic functions ----------------------------------------------------------------
+class Sinh(Function):
+    """z = sinh x = (e^x - e^-x) / 2;  dz/dx = cosh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):  # overflows to inf, as in PyTorch
+            return np.sinh(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * x.cosh()
+
+
+class Cosh(Function):
+    """z = cosh x = (e^x + e^-x) / 2;  dz/dx = sinh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.cosh(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * x.sinh()
+
+
+class Asinh(Function):
+    """z = arsinh x = ln(x + sqrt(x^2 + 1));  dz/dx = 1 / sqrt(x^2 + 1)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arcsinh(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * (x * x + 1).rsqrt()
+
+
+class Acosh(Function):
+    """z = arcosh x (nan for x < 1);  dz/dx = 1 / sqrt((x - 1)(x + 1))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccosh(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * ((x - 1) * (x + 1)).rsqrt()
+
+
+class Atanh(Function):
+    """z = artanh x (nan outside [-1, 1], +-inf at +-1);  dz/dx = 1 / (1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.arctanh(_array(x, _float_dtype(x)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (1 - x * x)
+
+
+# -- remainders ------------------------------------------------------------------------
+class _Remainder(Function):
+    """z = x - q(x / y) * y for a rounding q;  dz/dx = 1, dz/dy = -q(x / y).
+
+    q(x / y) is piecewise constant, so away from its jumps the only dependence on y is the
+    ``- q * y`` term. Integer division by zero raises, as in PyTorch, and so does the
+    gradient of ``number % tensor``, which PyTorch does not define.
+    """
+
+    ufunc = None  # the numpy remainder
+    rounding = None  # the name of the Tensor method for q: "floor" or "trunc"
+
+    @classmethod
+    def forward(cls, ctx, x, y):
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[1] else None)
+        dtype = _dtype.result_type(x, y)
+        if dtype.category < 2 and np.any(np.asarray(_array(y, dtype)) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, as in PyTorch
+            return _binary(cls.ufunc, x, y, dtype)
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        x, y = ctx.saved_tensors
+        grad_y = None
+        if ctx.needs_input_grad[1]:
+            if not isinstance(x, _tensor.Tensor):  # number % tensor: PyTorch defines no derivative
+                raise RuntimeError(
+                    f"derivative for aten::{cls.__name__.lower()} is not implemented (for a number "
+                    "divided by a tensor; write tensor(number) % other to differentiate it)"
+                )
+            grad_y = -grad_output * getattr(x / y, cls.rounding)()
+        return (grad_output if ctx.needs_input_grad[0] else None), grad_y
+
+
+class Remainder(_Remainder):
+    """z = x - floor(x / y) * y, the sign of y (Python's ``%``);  dz/dx = 1, dz/dy = -floor(x / y)."""
+
+    ufunc = staticmethod(np.mod)
+    rounding = "floor"
+
+
+class Fmod(_Remainder):
+    """z = x - trunc(x / y) * y, the sign of x (C's ``fmod``);  dz/dx = 1, dz/dy = -trunc(x / y)."""
+
+    ufunc = staticmethod(np.fmod)
+    rounding = "trunc"

@@ -325,3 +325,82 @@ class Cumsum(Function):
         if grad_output.ndim == 0:
             return grad_output, None, None
         return grad_output.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None
+
+
+class Cumprod(Function):
+    """z_i = prod_{k <= i} x_k along ``dim``;  dL/dx_j = sum_{i >= j} g_i prod_{k <= i, k != j} x_k.
+
+    Without zeros in x, prod_{k <= i, k != j} x_k = z_i / x_j, so dL/dx = (a cumsum from the
+    end of g * z) / x: O(n). With a zero, z_i / x_j is 0/0; then the products that leave out
+    x_j are formed directly, one row per j (x with x_j replaced by 1, cumulated): an
+    (n, n) matrix per line along ``dim``, O(n^2), but exact, as PyTorch's gradient is.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype):
+        ctx.dim = dim
+        if dtype is None and x.dtype.category < 2:
+            dtype = _dtype.int64  # PyTorch multiplies bool and integer tensors in int64
+        out_dtype = None if dtype is None else dtype.numpy_dtype
+        if x.ndim == 0:
+            z = x._data.astype(out_dtype or x._data.dtype)
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = np.cumprod(x._data, axis=dim, dtype=out_dtype)
+        z = _tensor.Tensor._make(z)
+        ctx.save_for_backward(x, z)  # the output itself, so that double backward sees z(x)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        from .elementwise import Where
+
+        x, z = ctx.saved_tensors
+        if x.ndim == 0:
+            return grad_output, None, None
+        d = ctx.dim
+        if not np.any(x._data == 0):
+            return (grad_output * z).flip(d).cumsum(d).flip(d) / x, None, None
+        n = x.shape[d]
+        xm, gm = x.movedim(d, -1), grad_output.movedim(d, -1)  # (..., n)
+        eye = _tensor.Tensor._make(np.eye(n, dtype=bool))  # [j, i]: i == j
+        # leave_out[..., j, i] = x_i, except x_j replaced by 1; cumulated along i
+        leave_out = Where.apply(eye, xm.new_ones(()), xm.unsqueeze(-2).expand(xm.shape[:-1] + (n, n)))
+        others = leave_out.cumprod(-1)  # [..., j, i] = prod_{k <= i, k != j} x_k
+        later = _tensor.Tensor._make(np.triu(np.ones((n, n), dtype=bool)))  # i >= j
+        terms = Where.apply(later, others * gm.unsqueeze(-2), xm.new_zeros(()))
+        return terms.sum(-1).movedim(-1, d), None, None
+
+
+class CumExtreme(Function):
+    """(values, indices): the running max (``largest``) or min along ``dim``, and the index
+    where each running value was reached (the last one on ties, as in PyTorch);
+    dL/dx = g added into the positions ``indices`` point at."""
+
+    @staticmethod
+    def forward(ctx, x, dim, largest):
+        ctx.dim, ctx.shape = dim, x.shape
+        if x.ndim == 0:
+            indices = _tensor.Tensor._make(np.zeros((), dtype=np.int64))
+            ctx.indices = indices
+            ctx.mark_non_differentiable(indices)
+            return x._data.copy(), indices
+        data = x._data
+        values = (np.maximum if largest else np.minimum).accumulate(data, axis=dim)  # nan propagates
+        positions = np.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - 1 - dim))
+        # x_i equals the running value exactly where it is reached (anew or in a tie): the
+        # last such position up to i is where the running value came from
+        reached = (data == values) | np.isnan(data)
+        indices = np.maximum.accumulate(np.where(reached, positions, 0), axis=dim).astype(np.int64)
+        indices = _tensor.Tensor._make(indices)
+        ctx.indices = indices
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_indices):
+        from .indexing import ScatterAdd
+
+        if len(ctx.shape) == 0:
+            return grad_output, None, None
+        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.indices), None, None

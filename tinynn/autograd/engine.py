@@ -83,7 +83,9 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
     try:
         while ready:
             node = ready.pop()
-            grad_outputs = buffers.pop(node)
+            # a node all of whose incoming gradients were None (a backward returned None
+            # for it) has no buffer: nothing flows through it, as in PyTorch
+            grad_outputs = buffers.pop(node, None) or [None] * node.num_outputs
             if capture:
                 for nr, g in enumerate(grad_outputs):
                     for i in capture.get((id(node), nr), ()):

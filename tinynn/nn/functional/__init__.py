@@ -1,6 +1,7 @@
 """``tinynn.nn.functional``: the stateless functions behind the layers (mirrors ``torch.nn.functional``)."""
-from .activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, logsigmoid, mish, relu, relu6, relu_, sigmoid,
-                         silu, softmax, softmin, softplus, tanh)
+from .activation import (elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, log_softmax, logsigmoid, mish,
+                         prelu, relu, relu6, relu_, sigmoid, silu, softmax, softmin, softplus, tanh)
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout
 from .linear import linear
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss,
@@ -8,6 +9,7 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 from .misc import one_hot
 from .conv import conv1d, conv2d, conv_transpose2d
 from .dropout import dropout2d
-from .normalization import batch_norm
+from .normalization import batch_norm, group_norm, layer_norm
 from .padding import pad
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .upsampling import interpolate

@@ -14,7 +14,8 @@ times, and tap ``i`` of window ``o`` reads position ``o s + i d``.
   Reshaping it copies it into the "im2col" matrix.
 * ``add_windows`` is its adjoint ("col2im"): it adds every window back to the
   position it was read from; where windows overlap, the contributions add up. It is the
-  backward of reading windows, so every backward in this package uses it.
+  backward of reading windows: the convolution's input gradient and average pooling's
+  backward use it (max pooling sends each gradient to a single input, by index).
 
 The two spatial axes may sit anywhere (``axis`` says where H is; W follows it); tinynn
 uses PyTorch's (N, C, H, W) layout, axis=2.

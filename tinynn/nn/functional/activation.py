@@ -151,3 +151,43 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     if dtype is not None:
         input = input.to(dtype)
     return (-input).softmax(dim)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 1/6 strictly inside)."""
+    out = hardtanh(input + 3, 0.0, 6.0) / 6
+    return input.copy_(out) if inplace else out
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x relu6(x + 3) / 6: 0 below -3, x above 3, x (x + 3) / 6 between (MobileNetV3).
+
+    The three pieces are chosen as PyTorch's backward does (the middle one strictly inside
+    (-3, 3)), so the gradients agree at the kinks too: 0 at -3, 1 at 3.
+    """
+    from ... import where
+
+    middle = input * (input + 3) / 6
+    out = where(input <= -3, input * 0, where(input < 3, middle, input))
+    return input.copy_(out) if inplace else out
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight * x, with one learned slope per channel (dim 1) or one for all.
+
+    Args:
+        input: (N, C, ...) or any shape when ``weight`` has one element.
+        weight: (C,) or (1,).
+
+    Raises:
+        RuntimeError: if ``weight`` has neither 1 nor C elements.
+    """
+    from ... import where
+
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{weight.numel()} and channel size = {channels}.")
+    if weight.numel() != 1 and input.ndim >= 2:
+        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))  # (C, 1, ..., 1): per channel
+    return where(input > 0, input, weight * input)

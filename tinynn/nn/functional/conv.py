@@ -106,9 +106,11 @@ class Conv2d(Function):
         out = out.reshape((input.shape[0], O) + geometry.output_hw)   # (N, O, H_out, W_out)
         if bias is not None:
             out += bias._data.reshape(O, 1, 1)
+        # cols is not kept for the backward: it holds kH kW copies of the input, and keeping
+        # that alive for the rest of the step costs more (memory, page faults) than
+        # rebuilding it once in Conv2dWeightGrad (measured: benchmarks/bench_cnn.py)
         ctx.save_for_backward(input, weight)
         ctx.geometry = geometry
-        ctx.cols = cols if ctx.needs_input_grad[1] else None  # reused by the weight gradient
         return out
 
     @staticmethod
@@ -118,7 +120,7 @@ class Conv2d(Function):
         if ctx.needs_input_grad[0]:
             grad_input = ConvTranspose2d.apply(grad_output, weight, ctx.geometry)
         if ctx.needs_input_grad[1]:
-            grad_weight = Conv2dWeightGrad.apply(input, grad_output, ctx.geometry, ctx.cols)
+            grad_weight = Conv2dWeightGrad.apply(input, grad_output, ctx.geometry)
         if ctx.needs_input_grad[2]:
             grad_bias = grad_output.sum((0, 2, 3))                    # (O,)
         return grad_input, grad_weight, grad_bias, None
@@ -159,14 +161,14 @@ class ConvTranspose2d(Function):
         if ctx.needs_input_grad[0]:
             grad_g = Conv2d.apply(grad, weight, None, ctx.geometry)
         if ctx.needs_input_grad[1]:
-            grad_w = Conv2dWeightGrad.apply(grad, grad_output, ctx.geometry, None)
+            grad_w = Conv2dWeightGrad.apply(grad, grad_output, ctx.geometry)
         return grad_g, grad_w, None
 
 
 class Conv2dWeightGrad(Function):
     """w' = the correlation of x with g: dL/dw of ``Conv2d``, shaped like the weight.
 
-    W'_mat = sum_n G[n] @ X_col[n]^T per group. Since <w', H> = <g, conv2d(x, H)>, its
+    W'_mat = sum_n G[n] @ X_col[n]^T per group, with X_col rebuilt from x. Since <w', H> = <g, conv2d(x, H)>, its
     gradients (H = dL/dw') are
 
     * dL/dx = conv_transpose2d(g, H)
@@ -174,9 +176,8 @@ class Conv2dWeightGrad(Function):
     """
 
     @staticmethod
-    def forward(ctx, input, grad_output, geometry: ConvGeometry, cols):
-        if cols is None:
-            cols = im2col(input._data, geometry)                      # (N, G, C/G kH kW, L)
+    def forward(ctx, input, grad_output, geometry: ConvGeometry):
+        cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
         N, O = grad_output.shape[:2]
         G = geometry.groups
         g = grad_output._data.reshape(N, G, O // G, -1)               # (N, G, O/G, L)
@@ -193,7 +194,7 @@ class Conv2dWeightGrad(Function):
             grad_x = ConvTranspose2d.apply(grad_output, grad, ctx.geometry)
         if ctx.needs_input_grad[1]:
             grad_g = Conv2d.apply(input, grad, None, ctx.geometry)
-        return grad_x, grad_g, None, None
+        return grad_x, grad_g, None
 
 
 # -- argument checking, shared by conv1d and conv2d ------------------------------------

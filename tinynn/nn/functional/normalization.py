@@ -1,6 +1,6 @@
-"""``batch_norm``: normalise each channel with the batch's statistics (training) or running ones (eval).
+"""Normalisation: ``batch_norm`` (per channel, over the batch), ``layer_norm`` and ``group_norm`` (per sample).
 
-For an input (N, C, ...) the statistics of channel c are taken over all N * prod(...) values
+For ``batch_norm`` on an input (N, C, ...), the statistics of channel c are taken over all N * prod(...) values
 of that channel. In training, the batch's mean and (biased) variance normalise the input,
 and running estimates are updated for evaluation:
 
@@ -128,6 +128,93 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     # evaluation: a fixed affine map per channel, written with tensor ops (they give the gradients)
     shape = _channel_shape(input)
     out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def _normalize_over(input: Tensor, dims: tuple, eps: float) -> Tensor:
+    """(x - mean) / sqrt(var + eps) over ``dims`` (biased variance), with tensor ops."""
+    centered = input - input.mean(dims, keepdim=True)
+    var = (centered * centered).mean(dims, keepdim=True)
+    return centered * (var + eps).rsqrt()
+
+
+def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Layer normalisation: normalise each sample over its last ``len(normalized_shape)`` dims.
+
+    y = (x - mean) / sqrt(var + eps) * weight + bias, where mean and (biased) var are taken
+    over the trailing dims, separately for every leading index (no running statistics:
+    training and evaluation are the same). Built from tensor ops, so autograd gives the
+    gradients.
+
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: the trailing shape to normalise over, e.g. (C,) or (C, H, W).
+        weight, bias: of shape ``normalized_shape``, or None.
+        eps: added to the variance.
+
+    Shape:
+        output: the shape of ``input``.
+
+    Raises:
+        RuntimeError: if the input's trailing shape is not ``normalized_shape``, or
+            ``weight``/``bias`` do not have that shape.
+    """
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and tuple(tensor.shape) != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(tensor.shape)} and normalized_shape = {list(normalized_shape)}")
+    out = _normalize_over(input, tuple(range(input.ndim - k, input.ndim)), eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Group normalisation: split the C channels into ``num_groups`` groups and normalise each
+    group of each sample (over its channels and spatial positions).
+
+    The ``(N, C, *)`` input is viewed as ``(N, G, C/G * prod(*))``, normalised over the last dim,
+    viewed back, and scaled and shifted per channel. ``num_groups=1`` normalises each sample
+    over all its values; ``num_groups=C`` is instance normalisation.
+
+    Args:
+        input: ``(N, C, *)``.
+        num_groups: G, which must divide C.
+        weight, bias: (C,) or None.
+        eps: added to the variance.
+
+    Shape:
+        output: the shape of ``input``.
+
+    Raises:
+        RuntimeError: for an input of fewer than 2 dims, C not divisible by ``num_groups``, or
+            ``weight``/``bias`` without C elements.
+    """
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    N, C = input.shape[0], input.shape[1]
+    if C % num_groups != 0:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {list(input.shape)} and num_groups={num_groups}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and (tensor.ndim != 1 or tensor.numel() != C):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(tensor.shape)} and input of shape {list(input.shape)}")
+    out = _normalize_over(input.reshape(N, num_groups, -1), (2,), eps).reshape(input.shape)
+    shape = _channel_shape(input)
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:

@@ -109,7 +109,9 @@ def _offset_rows(x: np.ndarray, geometry: ConvGeometry, pad_value) -> np.ndarray
 
     Row k = i * kW + j holds tap (i, j) of every window; a copy, contiguous row by row.
     """
-    padded = np.pad(x, ((0, 0), (0, 0)) + geometry.padding, constant_values=pad_value)
+    padded = x
+    if geometry.padding != ((0, 0), (0, 0)):
+        padded = np.pad(x, ((0, 0), (0, 0)) + geometry.padding, constant_values=pad_value)
     windows = _windows.sliding_windows(padded, geometry.kernel_size, geometry.stride,
                                        geometry.dilation, geometry.output_hw)  # (N, C, kH, kW, H_out, W_out)
     N, C, kH, kW, H_out, W_out = windows.shape
@@ -143,7 +145,8 @@ def _window_argmax(x: np.ndarray, geometry: ConvGeometry) -> tuple[np.ndarray, n
     if geometry.padding != ((0, 0), (0, 0)):
         hit &= _real_taps(geometry)
     # first hit: give tap k the score kK - k, so the earliest hit has the highest score
-    score = np.arange(kK, 0, -1, dtype=np.int32).reshape(kK, 1, 1, 1, 1)
+    # (in the smallest integer type that holds kK + 1: uint8 for kernels up to 15 x 15)
+    score = np.arange(kK, 0, -1, dtype=np.min_scalar_type(kK + 1)).reshape(kK, 1, 1, 1, 1)
     offset = kK - (hit * score).max(axis=0)
     if x.dtype.kind == "f":
         nan_windows = np.isnan(best)
@@ -154,15 +157,21 @@ def _window_argmax(x: np.ndarray, geometry: ConvGeometry) -> tuple[np.ndarray, n
 
 
 def _input_index(offset: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
-    """Kernel offsets -> flat input indices h * W + w (what ``return_indices`` gives), int64."""
+    """Kernel offsets -> flat input indices h * W + w (what ``return_indices`` gives), int64.
+
+    Window (p, q) starts at row p sH - top and column q sW - left; its tap k = i kW + j is
+    i dH rows and j dW columns further on, that is i dH W + j dW places in the (H, W) plane.
+    """
     (top, _), (left, _) = geometry.padding
     W = geometry.input_shape[3]
-    kW = geometry.kernel_size[1]
+    kH, kW = geometry.kernel_size
     H_out, W_out = geometry.output_hw
     (sH, sW), (dH, dW) = geometry.stride, geometry.dilation
-    h = np.arange(H_out)[:, None] * sH - top + (offset // kW) * dH
-    w = np.arange(W_out)[None, :] * sW - left + (offset % kW) * dW
-    return (h * W + w).astype(np.int64)
+    start = (np.arange(H_out)[:, None] * sH - top) * W + np.arange(W_out) * sW - left  # (H_out, W_out)
+    tap = (np.arange(kH)[:, None] * dH * W + np.arange(kW) * dW).ravel()             # (kH kW,)
+    index = tap[offset]                                                               # int64
+    index += start
+    return index
 
 
 class MaxPool2d(Function):
@@ -196,24 +205,23 @@ class MaxPool2d(Function):
 class MaxPool2dBackward(Function):
     """x' = zeros shaped like the input, with g[n, c, p, q] added at window (p, q)'s argmax.
 
-    Tap k of every window receives g where the argmax offset is k, else 0; col2im adds
-    the taps back to the input positions. Its gradient reads H = dL/dx' back at the same
-    positions: max pooling with the same offsets (so it can be differentiated again).
+    With ``index`` the position of each window's argmax in the flattened input,
+    x'.flat[index[n, c, p, q]] += g[n, c, p, q]: one scatter-add, in which an input that is
+    the maximum of several overlapping windows collects the sum. Its gradient reads H = dL/dx'
+    back at the same positions: max pooling with the same offsets (so it can be
+    differentiated again).
     """
 
     @staticmethod
     def forward(ctx, grad_output, offset, geometry: ConvGeometry):
         g = grad_output._data
-        N, C, H_out, W_out = g.shape
-        kH, kW = geometry.kernel_size
-        taps = np.arange(kH * kW).reshape(kH * kW, 1, 1, 1, 1)
-        rows = np.where(offset == taps, g, 0).astype(g.dtype, copy=False)     # (kK, N, C, H_out, W_out)
-        windows = rows.reshape(kH, kW, N, C, H_out, W_out).transpose(2, 3, 0, 1, 4, 5)
-        padded = _windows.add_windows(windows, geometry.padded_shape, geometry.stride, geometry.dilation)
-        (top, _), (left, _) = geometry.padding
-        H, W = geometry.input_shape[2:]
+        N, C, H, W = geometry.input_shape
+        index = _input_index(offset, geometry)                        # (N, C, H_out, W_out)
+        index += np.arange(N * C).reshape(N, C, 1, 1) * (H * W)      # + where x[n, c] starts
+        grad_input = np.zeros(N * C * H * W, dtype=g.dtype)
+        np.add.at(grad_input, index.ravel(), g.ravel())
         ctx.offset, ctx.geometry = offset, geometry
-        return np.ascontiguousarray(padded[:, :, top:top + H, left:left + W])  # (N, C, H, W)
+        return grad_input.reshape(N, C, H, W)
 
     @staticmethod
     def backward(ctx, grad):

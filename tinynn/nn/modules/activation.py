@@ -1,8 +1,13 @@
 """Activation modules: thin wrappers around ``tinynn.nn.functional``."""
 from __future__ import annotations
 
+from typing import Any
+
+from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
+from .. import init as _init
+from ..parameter import Parameter
 from .module import Module
 
 
@@ -199,3 +204,56 @@ class Softmin(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6 elementwise (see ``F.hardsigmoid``)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
+
+
+class Hardswish(Module):
+    """x relu6(x + 3) / 6 elementwise (see ``F.hardswish``)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)
+
+
+class PReLU(Module):
+    """Leaky ReLU with a learned negative slope: x where x > 0, else weight * x.
+
+    Args:
+        num_parameters: 1 (one slope shared by all channels) or C (one per channel, dim 1).
+        init: the slopes' initial value. Default: 0.25.
+
+    Shape:
+        input: (N, C, ...) or any shape with one slope; output: the same shape.
+
+    Attributes:
+        weight: (num_parameters,).
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
+        self.num_parameters = num_parameters
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(_creation.empty(num_parameters, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

@@ -21,6 +21,7 @@ from ..._tensor import Tensor, device as _device
 from ...autograd import grad_mode
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
+from ._backward_hook import BackwardHook
 
 _hook_ids = itertools.count()  # one id per registered hook, so handles can find their hook
 
@@ -86,6 +87,8 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks_with_kwargs", set())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *input: Any) -> Any:
         """Compute the output. Every subclass overrides this."""
@@ -265,8 +268,14 @@ class Module:
 
     # -- calling -------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the forward pre-hooks, ``forward``, then the forward hooks."""
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        """Run the forward pre-hooks, ``forward``, then the forward hooks.
+
+        With full backward (pre-)hooks registered, the positional inputs and the outputs
+        are also routed through identity nodes that call those hooks during backward
+        (see ``_backward_hook.py``).
+        """
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -282,6 +291,11 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward_hook = BackwardHook(self, list(self._backward_hooks.values()),
+                                         list(self._backward_pre_hooks.values()))
+            args = backward_hook.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
@@ -290,6 +304,8 @@ class Module:
                 result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hook is not None and grad_mode.is_grad_enabled():
+            output = backward_hook.setup_output_hook(output)
         return output
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
@@ -311,6 +327,30 @@ class Module:
         """
         return self._add_hook(self._forward_hooks, self._forward_hooks_with_kwargs,
                               hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients with respect to
+        the module's inputs are computed.
+
+        ``grad_input`` has one entry per positional argument of the call (None for one that is
+        not a tensor requiring grad), ``grad_output`` one per output. The hook may return a
+        tuple of the same length to replace ``grad_input``; it must not modify its arguments
+        in place. If no input requires grad, the hook fires (with ``grad_input`` all None, and
+        a ``UserWarning``) as soon as ``grad_output`` is known. Returns a handle whose
+        ``remove()`` unregisters it.
+
+        Raises:
+            RuntimeError: during backward, if the hook returns the wrong number of gradients.
+        """
+        return self._add_hook(self._backward_hooks, set(), hook, prepend, False)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` once the gradients with respect to the module's
+        outputs are computed; it may return a tuple to replace ``grad_output``.
+
+        Returns a handle whose ``remove()`` unregisters it.
+        """
+        return self._add_hook(self._backward_pre_hooks, set(), hook, prepend, False)
 
     @staticmethod
     def _add_hook(hooks: OrderedDict, with_kwargs_ids: set, hook: Callable, prepend: bool,
@@ -421,6 +461,20 @@ class Module:
         if not isinstance(param, Parameter):
             raise AttributeError("`" + name + "` is not an nn.Parameter")
         return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path such as ``"0.running_mean"``.
+
+        Raises:
+            AttributeError: if a step of the path is missing, or the target is not a buffer.
+        """
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        if name not in module._buffers:
+            raise AttributeError("`" + name + "` is not a buffer")
+        return getattr(module, name)
 
     # -- state dict ----------------------------------------------------------------------
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:

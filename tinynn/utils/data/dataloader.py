@@ -7,6 +7,8 @@ Everything runs in the calling process (no worker processes: ``num_workers`` mus
 from __future__ import annotations
 
 import collections.abc
+import itertools
+import math
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
@@ -14,6 +16,7 @@ import numpy as np
 from ... import _creation, _dtype
 from ..._tensor import Tensor
 from ...random import Generator
+from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 
@@ -90,7 +93,8 @@ class DataLoader:
     """Batches of samples from ``dataset``, in order or shuffled.
 
     Args:
-        dataset: a map-style dataset (``__getitem__`` and ``__len__``).
+        dataset: a map-style dataset (``__getitem__`` and ``__len__``), or an
+            :class:`IterableDataset` (its samples are batched in the order it yields them).
         batch_size: samples per batch (None: samples one by one, not collated). Default: 1.
         shuffle: a new random order every epoch. Default: False.
         sampler: an iterable of indices (instead of ``shuffle``).
@@ -124,6 +128,11 @@ class DataLoader:
                 f"tinynn's DataLoader loads batches in the main process only: use num_workers=0 "
                 f"(got num_workers={num_workers}). Worker processes are a deviation from PyTorch "
                 "that tinynn does not implement.")
+        if isinstance(dataset, IterableDataset):  # the dataset decides the order
+            for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, "
+                                     f"but got {name}={value}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -150,6 +159,9 @@ class DataLoader:
         return [self.dataset[i] for i in indices]
 
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._iter_stream()
+            return
         if self.batch_sampler is None:  # no auto-batching: one sample at a time
             for idx in self.sampler:
                 yield self.collate_fn(self.dataset[idx])
@@ -157,5 +169,28 @@ class DataLoader:
         for indices in self.batch_sampler:
             yield self.collate_fn(self._fetch(list(indices)))
 
+    def _iter_stream(self) -> Iterator[Any]:
+        """An IterableDataset's samples, in its own order, grouped into batches of ``batch_size``."""
+        samples = iter(self.dataset)
+        if self.batch_size is None:
+            for sample in samples:
+                yield self.collate_fn(sample)
+            return
+        while True:
+            batch = list(itertools.islice(samples, self.batch_size))
+            if not batch or (self.drop_last and len(batch) < self.batch_size):
+                return
+            yield self.collate_fn(batch)
+
     def __len__(self) -> int:
+        """The number of batches (of an IterableDataset: from its ``__len__``, which it must have).
+
+        Raises:
+            TypeError: for an IterableDataset without ``__len__``.
+        """
+        if isinstance(self.dataset, IterableDataset):
+            length = len(self.dataset)
+            if self.batch_size is None:
+                return length
+            return length // self.batch_size if self.drop_last else math.ceil(length / self.batch_size)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

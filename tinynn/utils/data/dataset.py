@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..._tensor import Tensor
 from ...random import Generator, _generator
@@ -20,6 +20,47 @@ class Dataset:
 
     def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets: ``__iter__`` yields the samples, one after another.
+
+    Use it for a stream (lines of a file, generated data) where indexing makes no sense.
+    A DataLoader over it groups consecutive samples into batches; it takes no ``shuffle``,
+    ``sampler`` or ``batch_sampler``.
+
+    Example:
+        >>> class Squares(IterableDataset):
+        ...     def __iter__(self):
+        ...         return (tinynn.tensor([float(i * i)]) for i in range(10))
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other: IterableDataset) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after the other (``a + b`` for iterable datasets)."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)
+        return total
 
 
 class TensorDataset(Dataset):

@@ -1,11 +1,12 @@
 """Samplers: which indices a DataLoader visits, and in which order."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sized
+from typing import Iterable, Iterator, Sequence, Sized
 
 import numpy as np
 
-from ... import random
+from ... import _creation, random
+from ..._tensor import Tensor
 from ...random import Generator
 
 
@@ -82,6 +83,54 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices drawn at random, index i with probability weights[i] / sum(weights).
+
+    Use it to rebalance classes: weight each sample by 1 / (count of its class).
+
+    Args:
+        weights: one non-negative weight per index (need not sum to 1).
+        num_samples: how many indices per epoch.
+        replacement: draw with replacement (default); without it, an index appears at most once.
+        generator: the random generator (seed it for a reproducible draw).
+
+    Raises:
+        ValueError: for a non-positive ``num_samples``, a non-bool ``replacement`` or weights
+            that are not 1-D.
+        RuntimeError: when iterating without replacement, if ``num_samples`` exceeds the
+            number of weights (zero-weight indices are drawn last).
+    """
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        weights_array = np.asarray(weights._data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        if weights_array.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights_array.shape)}")
+        self.weights = _creation.tensor(weights_array)
+        self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
+
+    def __iter__(self) -> Iterator[int]:
+        weights = self.weights._data
+        rng = random._generator(self.generator)
+        if self.replacement:
+            yield from rng.choice(len(weights), size=self.num_samples, p=weights / weights.sum()).tolist()
+            return
+        if self.num_samples > len(weights):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        # without replacement, as PyTorch's multinomial: the largest w_i / E_i, E_i ~ Exponential(1)
+        # (zero weights come last, in index order)
+        keys = weights / rng.exponential(size=len(weights))
+        yield from np.argsort(-keys, kind="stable")[: self.num_samples].tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler):

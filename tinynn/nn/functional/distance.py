@@ -1,0 +1,84 @@
+"""Distances and similarities between vectors: ``normalize``, ``cosine_similarity``, ``pairwise_distance``.
+
+Each is a short composition of differentiable tensor ops (``norm``, division, ``sum``), so
+autograd gives the gradients.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import _ops
+from ..._tensor import Tensor
+
+
+def _clamp_value_only(norm: Tensor, eps: float) -> Tensor:
+    """``norm`` clamped to at least ``eps`` in value, with the gradient of ``norm`` itself.
+
+    PyTorch's ``cosine_similarity`` clamps the norms in place under ``no_grad``, so the
+    clamp changes the value but not the gradient; adding the (detached) difference does
+    the same.
+    """
+    return norm + (norm.clamp_min(eps) - norm).detach()
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
+    """Divide by the p-norm along ``dim``: v / max(||v||_p, eps), so each slice has norm 1.
+
+    Args:
+        input: any shape.
+        p: the norm's exponent (2: Euclidean).
+        dim: the dimension the vectors lie along.
+        eps: the smallest divisor (a zero vector stays zero instead of dividing by 0).
+        out: a tensor to write the result into (not differentiable).
+
+    Shape:
+        output: the shape of ``input``.
+
+    Raises:
+        RuntimeError: with ``out``, if grad mode is on and ``input`` requires grad.
+    """
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps)
+    return _ops.write_out("div", input / denom, out)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cos(x1, x2) = <x1, x2> / (||x1|| ||x2||) along ``dim``.
+
+    Computed as PyTorch does: each input is divided by its norm (clamped to at least ``eps``)
+    first, and then the products are summed, so the result stays within [-1, 1].
+
+    Args:
+        x1, x2: broadcastable to a common shape.
+        dim: the dimension the vectors lie along.
+        eps: the smallest norm used as a divisor.
+
+    Shape:
+        output: the broadcast shape without ``dim``.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+    """
+    try:
+        shape = np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({x1.shape[dim]}) must match the size of tensor b "
+                           f"({x2.shape[dim]}) at non-singleton dimension {dim}") from None
+    x1, x2 = x1.expand(*shape), x2.expand(*shape)  # the norms are of the broadcast vectors
+    x1_norm = _clamp_value_only(x1.norm(2, dim, keepdim=True), eps)
+    x2_norm = _clamp_value_only(x2.norm(2, dim, keepdim=True), eps)
+    return ((x1 / x1_norm) * (x2 / x2_norm)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p along the last dimension (``eps`` keeps the gradient finite at x1 = x2).
+
+    Args:
+        x1, x2: (N, D) or (D,), broadcastable to each other.
+        p: the norm's exponent.
+        eps: added to the difference.
+        keepdim: keep the last dimension (size 1).
+
+    Shape:
+        output: (N,) (or (N, 1) with ``keepdim``); () for 1-D inputs.
+    """
+    return (x1 - x2 + eps).norm(p, -1, keepdim)
