@@ -24,13 +24,13 @@ _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity (the factor that keeps the variance).
 
-    ===================  ====================================
+    =====================  ====================================
     linear, conv, sigmoid  1
-    tanh                 5/3
-    relu                 sqrt(2)
-    leaky_relu           sqrt(2 / (1 + negative_slope^2))
-    selu                 3/4
-    ===================  ====================================
+    tanh                   5/3
+    relu                   sqrt(2)
+    leaky_relu             sqrt(2 / (1 + negative_slope^2))
+    selu                   3/4
+    =====================  ====================================
 
     Raises:
         ValueError: for an unknown nonlinearity or a bad ``param``.
