@@ -6,9 +6,29 @@ report the ratio of the medians. A ratio below 1 means tinynn is faster.
 """
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
-from typing import Callable
+from typing import Callable, Iterator
+
+import torch
+from threadpoolctl import threadpool_limits
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block with one thread each: PyTorch's intra-op pool and numpy's BLAS (OpenBLAS).
+
+    The fairer comparison of the code itself, and the one that stays meaningful on a busy
+    machine, where a thread pool can spend its time waiting.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def time_once(fn: Callable[[], object], repeat: int) -> float:

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 import tinynn
-from _timing import HEADER, compare, row
+from _timing import HEADER, compare, one_thread, row
 from tinynn.utils.convert import state_dict_from_torch
 
 
@@ -93,19 +93,12 @@ def main() -> list[str]:
     One thread each is the fairer comparison of the code itself (and the one that stays
     meaningful on a busy machine, where multi-threaded runs slow down unpredictably).
     """
-    from threadpoolctl import threadpool_limits
-
     t_step, p_step, t_conv, p_conv = setup()
     rows = [row("CNN training step (batch 64, SGD)", compare(t_step, p_step, repeat=10, rounds=15)),
             row("conv2d fwd+bwd (64x3x32x32, 16 3x3 filters)", compare(t_conv, p_conv, repeat=10, rounds=15))]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):  # numpy's BLAS
-            rows += [row("CNN training step, 1 thread each", compare(t_step, p_step, repeat=10, rounds=15)),
-                     row("conv2d fwd+bwd, 1 thread each", compare(t_conv, p_conv, repeat=10, rounds=15))]
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():
+        rows += [row("CNN training step, 1 thread each", compare(t_step, p_step, repeat=10, rounds=15)),
+                 row("conv2d fwd+bwd, 1 thread each", compare(t_conv, p_conv, repeat=10, rounds=15))]
     return rows
 
 
@@ -115,8 +108,6 @@ if __name__ == "__main__":
     for line in main():
         print(line)
     if "--profile" in sys.argv:
-        from threadpoolctl import threadpool_limits
-
         t_step, _, _, _ = setup()
-        with threadpool_limits(limits=1):  # one BLAS thread: the profile shows the work, not thread waits
+        with one_thread():  # the profile shows the work, not thread waits
             profile(t_step)

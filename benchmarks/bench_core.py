@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 import tinynn
-from _timing import HEADER, compare, row
+from _timing import HEADER, compare, one_thread, row
 
 
 def small_graph(lib, x, w, b):
@@ -64,20 +64,11 @@ def main() -> list[str]:
     rows = [row("small graph (8x8: matmul, add, tanh, mul, mean; fwd+bwd)", r1),
             row("512x512 matmul chain x3 with tanh (fwd+bwd)", r2)]
 
-    # The same with one thread each (PyTorch's pool and numpy's BLAS): the fairer comparison
-    # of the code itself, and the one that stays meaningful on a busy machine.
-    from threadpoolctl import threadpool_limits
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            r3 = compare(lambda: small_graph(tinynn, **t_small), lambda: small_graph(torch, **p_small),
-                         repeat=200, rounds=15)
-            r4 = compare(lambda: matmul_chain(tinynn, t_x, t_w), lambda: matmul_chain(torch, p_x, p_w),
-                         repeat=3, rounds=15)
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():
+        r3 = compare(lambda: small_graph(tinynn, **t_small), lambda: small_graph(torch, **p_small),
+                     repeat=200, rounds=15)
+        r4 = compare(lambda: matmul_chain(tinynn, t_x, t_w), lambda: matmul_chain(torch, p_x, p_w),
+                     repeat=3, rounds=15)
     rows += [row("small graph, 1 thread each", r3), row("512x512 matmul chain, 1 thread each", r4)]
     return rows
 

@@ -7,7 +7,7 @@ interleaved in one process and reported as the ratio of medians (below 1: tinynn
 The first rows use each library's default threads (PyTorch's count is printed; tinynn's
 matmuls use numpy's OpenBLAS with its default threads). On a small shared machine a thread
 pool can spend its time waiting, so the rows marked "1 thread" repeat the measurement with
-PyTorch and OpenBLAS limited to one thread each (with ``threadpoolctl``, when installed).
+PyTorch and OpenBLAS limited to one thread each (``_timing.one_thread``).
 
 Also times a full epoch over 4,000 images (63 batches of 64, shuffled by a DataLoader).
 
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 import tinynn
-from _timing import HEADER, compare, row
+from _timing import HEADER, compare, one_thread, row
 from tinynn.utils.convert import state_dict_from_torch
 
 
@@ -77,17 +77,8 @@ def measure(suffix: str = "") -> list[str]:
 
 def main() -> list[str]:
     rows = measure()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return rows
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            rows += measure(", 1 thread")
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():
+        rows += measure(", 1 thread")
     return rows
 
 

@@ -36,6 +36,28 @@ def _size_args(size) -> tuple:
     return tuple(size)
 
 
+def _parse_to(*args, **kwargs):
+    """The dtype that ``Tensor.to`` / ``Module.to`` asks for (None: keep it), as PyTorch's ``_parse_to``.
+
+    Accepts ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)`` and the
+    keyword forms.
+
+    Raises:
+        RuntimeError: for a device other than "cpu" (from :class:`device`).
+    """
+    dtype = kwargs.get("dtype")
+    if kwargs.get("device") is not None:
+        device(kwargs["device"])
+    for a in args:
+        if isinstance(a, _dtype.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        elif a is not None:
+            device(a)
+    return dtype
+
+
 _LEGACY_TYPE_NAMES = {  # dtype name -> PyTorch's legacy tensor type name (x.type())
     "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
     "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
@@ -462,16 +484,7 @@ class Tensor:
         Raises:
             RuntimeError: for a device other than "cpu".
         """
-        dtype = kwargs.get("dtype")
-        if "device" in kwargs and kwargs["device"] is not None:
-            device(kwargs["device"])
-        for a in args:
-            if isinstance(a, _dtype.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-            elif a is not None:
-                device(a)
+        dtype = _parse_to(*args, **kwargs)
         if dtype is None or dtype is self.dtype:
             return self
         return S.ToDtype.apply(self, dtype)

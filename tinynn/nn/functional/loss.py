@@ -47,6 +47,15 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    """PyTorch's warning for a target that only broadcasts against the input."""
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
+            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
 def _shape_str(shape) -> str:
     return f"tinynn.Size({list(shape)})"
 
@@ -67,11 +76,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
-            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.", stacklevel=2)
+    _warn_size(input, target)
     diff = input - target
     loss = diff * diff
     if weight is not None:
@@ -84,24 +89,11 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     """Mean absolute error: l_i = abs(x_i - y_i) (gradient sign(x_i - y_i), 0 where equal)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
-            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.", stacklevel=2)
+    _warn_size(input, target)
     loss = (input - target).abs()
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
-
-
-def _warn_size(input: Tensor, target: Tensor) -> None:
-    """PyTorch's warning for a target that only broadcasts against the input."""
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
-            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,

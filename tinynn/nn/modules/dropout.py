@@ -6,10 +6,8 @@ from .. import functional as F
 from .module import Module
 
 
-class Dropout(Module):
-    """Zero each element with probability ``p`` in training mode and scale the rest by 1/(1-p).
-
-    In evaluation mode (``model.eval()``) it returns its input unchanged.
+class _DropoutNd(Module):
+    """What every dropout layer shares (PyTorch's ``_DropoutNd``): ``p``, ``inplace``, the repr.
 
     Raises:
         ValueError: if p is not in [0, 1].
@@ -21,14 +19,24 @@ class Dropout(Module):
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training, self.inplace)
-
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
 
 
-class Dropout2d(Module):
+class Dropout(_DropoutNd):
+    """Zero each element with probability ``p`` in training mode and scale the rest by 1/(1-p).
+
+    In evaluation mode (``model.eval()``) it returns its input unchanged.
+
+    Raises:
+        ValueError: if p is not in [0, 1].
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
     """Zero whole channels (feature maps) with probability ``p`` in training mode, scale the rest by 1/(1-p).
 
     Input (N, C, H, W) or (C, H, W); the mask is drawn per (n, c) and broadcast over H, W
@@ -38,14 +46,5 @@ class Dropout2d(Module):
         ValueError: if p is not in [0, 1].
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.inplace = p, inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"

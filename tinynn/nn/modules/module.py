@@ -16,8 +16,7 @@ import itertools
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
 
-from ... import _dtype
-from ..._tensor import Tensor, device as _device
+from ..._tensor import Tensor, _parse_to, device as _device
 from ...autograd import grad_mode
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
@@ -650,16 +649,7 @@ class Module:
             TypeError: for a non-floating dtype.
             RuntimeError: for a device other than "cpu".
         """
-        dtype = kwargs.get("dtype")
-        if kwargs.get("device") is not None:
-            _device(kwargs["device"])
-        for a in args:
-            if isinstance(a, _dtype.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-            elif a is not None:
-                _device(a)
+        dtype = _parse_to(*args, **kwargs)
         if dtype is None:
             return self
         if not dtype.is_floating_point:
