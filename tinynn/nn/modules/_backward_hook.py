@@ -19,7 +19,6 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
-from ... import _creation
 from ..._tensor import Tensor
 from ...autograd.function import Function
 
@@ -32,15 +31,11 @@ class BackwardHookFunction(Function):
     def forward(ctx, on_backward: Callable, *tensors: Tensor) -> tuple:
         ctx.on_backward = on_backward
         ctx.set_materialize_grads(False)  # an unused output's gradient stays None, as in PyTorch
-        ctx.like = [(t.shape, t.dtype) for t in tensors]
         return tensors
 
     @staticmethod
     def backward(ctx, *grads: Tensor | None) -> tuple:
-        grads = ctx.on_backward(grads)
-        # the hooks see None for a missing gradient; what flows on is zeros instead
-        return (None, *(_creation.zeros(shape, dtype=dtype) if g is None else g
-                        for g, (shape, dtype) in zip(grads, ctx.like)))
+        return (None, *ctx.on_backward(grads))  # None (no gradient) passes through as None
 
 
 def _wrap(values: tuple, on_backward: Callable) -> tuple:
