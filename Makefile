@@ -26,10 +26,22 @@ PYTEST_MAIN := $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider 
 	--nbval --nbval-sanitize-with .nbval_sanitize.cfg --nbval-cell-timeout 300 \
 	tests book exercises
 
+# Portability: every notebook again, as a reader's other CPU would run it. PyTorch's default
+# (non-vector) kernels instead of AVX2/AVX-512 ones, oneDNN and MKL held to SSE4, and one thread
+# instead of two, so every reduction sums in another order. Both runs must reproduce the stored
+# outputs. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are left alone: some machines set them for
+# correctness; set OPENBLAS_CORETYPE yourself for a stricter local check (book/portable_outputs.md).
+NOTEBOOKS ?= book exercises
+OTHER_CPU_ENV := ATEN_CPU_CAPABILITY=default DNNL_MAX_CPU_ISA=SSE41 MKL_ENABLE_INSTRUCTIONS=SSE4_2 \
+	OMP_NUM_THREADS=1
+PYTEST_OTHER_CPU := env $(OTHER_CPU_ENV) $(BIN)/python -m pytest -n 2 --dist loadfile \
+	-p no:cacheprovider --nbval --nbval-sanitize-with .nbval_sanitize.cfg \
+	--nbval-cell-timeout 300 $(NOTEBOOKS)
+
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
-.PHONY: venv book test test-browser chromium clean
+.PHONY: venv book test test-notebooks-other-cpu test-browser chromium clean
 
 venv: $(STAMP)
 
@@ -44,11 +56,19 @@ book: venv
 	@echo "Built: $(CURDIR)/_build/html/index.html"
 
 # Each line stops `make` on failure, so `make test` exits non-zero on the first failing step:
-# (a) unit tests + notebooks, (b) the book build, (c) the rendered book in headless Chromium.
+# (a) unit tests + notebooks, (b) the notebooks again under another kernel dispatch,
+# (c) the book build, (d) the rendered book in headless Chromium.
 test: venv chromium
 	$(PYTEST_MAIN)
+	$(PYTEST_OTHER_CPU)
 	$(BOOK_BUILD)
 	$(BIN)/python -m pytest -p no:cacheprovider tests/browser
+
+# The notebooks alone, under the other kernel dispatch (step (b) of `make test`). To check one
+# notebook with numpy's OpenBLAS on older kernels too:
+#   OPENBLAS_CORETYPE=Sandybridge make test-notebooks-other-cpu NOTEBOOKS=book/05_rnn.ipynb
+test-notebooks-other-cpu: venv
+	$(PYTEST_OTHER_CPU)
 
 # The browser tests alone, against an existing _build/html.
 test-browser: venv chromium
