@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
+from ..._functions.elementwise import _broadcast_error
 from ...autograd.function import Function
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -56,8 +57,38 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
             "broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
+def _promoted(input: Tensor, target: Tensor) -> Tensor:
+    """An empty tensor of the dtype ``input - target`` has (to check that dtype cheaply)."""
+    return Tensor._make(np.empty((0,), dtype=_dtype.result_type(input, target).numpy_dtype))
+
+
 def _shape_str(shape) -> str:
     return f"tinynn.Size({list(shape)})"
+
+
+_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def _scalar_name(dtype: _dtype.dtype) -> str:
+    """PyTorch's C++ name of a dtype, as its messages print it: Float, Long, ..."""
+    return _SCALAR_NAMES.get(dtype.name, dtype.name)
+
+
+def _check_tensor(function: str, name: str, position: int, value) -> None:
+    """PyTorch's TypeError for a non-tensor argument (a list of labels, say)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be Tensor, "
+                        f"not {type(value).__name__}")
+
+
+def _check_floating(function: str, input: Tensor) -> None:
+    """PyTorch's NotImplementedError for a loss computed on an integer or bool tensor."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"{function}\" not implemented for '{_scalar_name(input.dtype)}' (the input has dtype "
+            f"{input.dtype} and shape {list(input.shape)}; losses need floating point inputs: "
+            "call .float() on it)")
 
 
 # -- regression losses (compositions: the derivatives are those of - and * and abs) ----------
@@ -77,6 +108,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
+    _check_floating("mse_loss", _promoted(input, target))
     diff = input - target
     loss = diff * diff
     if weight is not None:
@@ -116,6 +148,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     _warn_size(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _check_floating("smooth_l1_loss", _promoted(input, target))
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
     diff = input - target
@@ -144,6 +177,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _warn_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _check_floating("huber_loss", _promoted(input, target))
     diff = input - target
     abs_diff = diff.abs()
     loss = where(abs_diff < delta, diff * diff * 0.5, (abs_diff - 0.5 * delta) * delta)
@@ -179,6 +213,9 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
             stacklevel=2)
     if reduction != "batchmean":
         _check_reduction(reduction)
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError(f"kl_div: Integral inputs not supported. (got input of dtype {input.dtype} "
+                           f"and target of dtype {target.dtype}; both must be floating point)")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -236,7 +273,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 
     Raises:
         ValueError: if the shapes differ, or for an unknown reduction.
-        RuntimeError: if some input is outside [0, 1].
+        RuntimeError: if some input is outside [0, 1], or target and input dtypes differ.
+        NotImplementedError: for integer inputs.
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -244,6 +282,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(
             f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
             f"({_shape_str(input.shape)}) is deprecated. Please ensure they have the same size.")
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {_scalar_name(target.dtype)} but expected {_scalar_name(input.dtype)} "
+                           f"(target has dtype {target.dtype}, input {input.dtype}; convert the target "
+                           "with .to(input.dtype))")
+    _check_floating("binary_cross_entropy", input)
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
@@ -304,12 +347,29 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
     Raises:
         ValueError: if the shapes differ, or for an unknown reduction.
+        NotImplementedError: for an integer or bool input.
+        RuntimeError: for an integer target, or a ``pos_weight`` that does not broadcast
+            to the input's shape.
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(
             f"Target size ({_shape_str(target.shape)}) must be the same as input size ({_shape_str(input.shape)})")
+    _check_floating("binary_cross_entropy_with_logits", input)
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type {_scalar_name(input.dtype)} can't be cast to the desired output "
+                           f"type {_scalar_name(target.dtype)} (the target must be floating point: "
+                           "call .float() on it)")
+    if pos_weight is not None:
+        try:
+            shape = np.broadcast_shapes(pos_weight.shape, input.shape)
+        except ValueError:
+            raise _broadcast_error(pos_weight, input) from None
+        if shape != input.shape:
+            raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+                               f"{list(shape)} (pos_weight of shape {list(pos_weight.shape)} has more "
+                               "dimensions than the input; give one weight per class, shape (C,))")
     loss = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
     if weight is not None:
         loss = loss * weight
@@ -317,25 +377,45 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 
 # -- multi-class classification ------------------------------------------------------------
-def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
-    """PyTorch's checks on (input, class-index target, weight), with its messages."""
-    if target.dtype not in (_dtype.int64, _dtype.uint8):
-        name = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-                "int16": "Short", "int8": "Char", "bool": "Bool"}.get(target.dtype.name, target.dtype.name)
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {name}")
+def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, function: str) -> None:
+    """PyTorch's checks on (input, class-index target, weight), in PyTorch's order, with its
+    messages (and the shapes). ``function`` is "nll_loss" or "cross_entropy"."""
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if function == "cross_entropy":  # its log_softmax runs first and rejects integer inputs
+        _check_floating("log_softmax", input)
+    if input.ndim == 1:  # a single sample: (C,) with a target of shape () or (1,)
+        if target.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported "
+                               f"(input of shape {list(input.shape)}, target of shape {list(target.shape)})")
+        if target.ndim == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+    elif input.shape[0] != (target.shape[0] if target.ndim else 0):
+        hint = (" (the target is 0-d: give one class index per sample, shape (N,))"
+                if target.ndim == 0 else "")
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0] if target.ndim else 0}).{hint}")
     if input.ndim == 2 and target.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if input.ndim >= 2 and input.shape[0] != (target.shape[0] if target.ndim else 1):
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0] if target.ndim else 1}).")
     if input.ndim > 2 and target.shape[1:] != input.shape[2:]:
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    if target.dtype not in (_dtype.int64, _dtype.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_name(target.dtype)}")
     n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
+    _check_floating(function, input)
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_name(input.dtype)} but found {_scalar_name(weight.dtype)} "
+            f"(weight has dtype {weight.dtype}, input {input.dtype}; convert the weight with "
+            ".to(input.dtype))")
+
+
+def _single_sample_target(input: Tensor, target: Tensor) -> Tensor:
+    """A (C,) input takes a target of shape () or (1,); PyTorch treats (1,) as ()."""
+    return target.reshape(()) if input.ndim == 1 and target.ndim == 1 else target
 
 
 def _nll_forward(ctx, log_probs: np.ndarray, target: Tensor, weight: Tensor | None, ignore_index: int,
@@ -417,8 +497,11 @@ class CrossEntropy(Function):
     def forward(ctx, input, target, weight, ignore_index, reduction):
         x = input._data
         class_axis = 0 if x.ndim == 1 else 1
-        shifted = x - x.max(axis=class_axis, keepdims=True)                          # x - m <= 0
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
+        if x.size:
+            shifted = x - x.max(axis=class_axis, keepdims=True)                      # x - m <= 0
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
+        else:  # no samples or no classes: nothing to normalise (and max has no identity)
+            log_probs = x.copy()
         ctx.save_for_backward(input)
         return _nll_forward(ctx, log_probs, target, weight, ignore_index, reduction)
 
@@ -451,14 +534,27 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         reduction: "mean" (weighted mean) | "sum" | "none".
 
     Raises:
-        RuntimeError: if ``target`` is not an integer (Long) tensor, e.g. float labels.
-        IndexError: "Target 7 is out of bounds." for a class index outside [0, C).
+        TypeError: if ``input`` or ``target`` is not a tensor, or ``ignore_index`` not an int.
         ValueError: if the batch sizes differ, or for an unknown reduction.
+        RuntimeError: if ``target`` has too many dimensions, or is not an int64 (Long) or
+            uint8 tensor (e.g. float labels), or ``weight`` has the wrong shape or dtype.
+        NotImplementedError: for an integer input.
+        IndexError: "Target 7 is out of bounds." for a class index outside [0, C).
     """
+    _check_tensor("nll_loss_nd", "input", 1, input)
+    _check_tensor("nll_loss_nd", "target", 2, target)
+    _check_ignore_index("nll_loss_nd", ignore_index)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _class_index_checks(input, target, weight)
+    _class_index_checks(input, target, weight, "nll_loss")
+    target = _single_sample_target(input, target)
     return NLLLoss.apply(input, target, weight, ignore_index, reduction)
+
+
+def _check_ignore_index(function: str, ignore_index) -> None:
+    if not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{function}(): argument 'ignore_index' (position 5) must be int, "
+                        f"not {type(ignore_index).__name__}")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -471,37 +567,65 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     log softmax(x_n)_c. ``log_softmax`` subtracts the max logit first, so logits of 1e4 give
     finite losses. With label smoothing eps, the target becomes (1 - eps) y + eps / C.
 
-    ``input`` must be logits (raw scores): applying softmax or log_softmax first would
-    apply it twice.
+    ``input`` must be logits (raw scores). Applying softmax first is the mistake: the loss
+    is then computed on log softmax(softmax(x)), a different function, so both the loss
+    and its gradients are wrong (the gradients shrink and training slows or stalls).
+    Applying log_softmax first is redundant but harmless: log_softmax is idempotent
+    (log_softmax(log_softmax(x)) = log_softmax(x)), so the loss and the gradients are
+    the same.
 
     Args:
         input: logits, (N, C), (C,), or (N, C, d1, ...).
-        target: class indices (int64) of shape (N,) / () / (N, d1, ...), or probabilities of
-            the input's shape.
-        weight: a weight per class, (C,).
+        target: either class indices, int64 (or uint8), of shape (N,) / () / (N, d1, ...),
+            each in [0, C) or ``ignore_index``; or class probabilities (soft labels), float,
+            of the input's shape, (N, C) / (C,) / (N, C, d1, ...). int32 and other integer
+            indices are rejected (convert with ``.long()``), and so are float targets of
+            shape (N,).
+        weight: a weight per class, (C,), of the input's dtype (class indices).
         ignore_index: class-index target value to skip.
         reduction: "mean" | "sum" | "none".
         label_smoothing: eps in [0, 1].
 
     Raises:
-        RuntimeError: if class-index targets are not int64 ("expected target dtype to be Long
-            or Byte, but got Float"), or label_smoothing is outside [0, 1].
+        TypeError: if ``input`` or ``target`` is not a tensor.
+        ValueError: for mismatched batch sizes (checked first, as in PyTorch: a float
+            target of the wrong length reports the length) or an unknown reduction.
+        RuntimeError: if class-index targets are not int64 or uint8 ("expected target
+            dtype to be Long or Byte, but got Float"), have too many dimensions, or
+            label_smoothing is above 1; for a weight of the wrong shape or dtype.
+        NotImplementedError: for an integer input.
         IndexError: for a class index outside [0, C).
-        ValueError: for mismatched batch sizes or an unknown reduction.
     """
+    _check_tensor("cross_entropy_loss", "input", 1, input)
+    _check_tensor("cross_entropy_loss", "target", 2, target)
+    _check_ignore_index("cross_entropy_loss", ignore_index)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.ndim == 1 else 1
-    n_classes = input.shape[class_dim]
     if input.shape == target.shape:  # class probabilities
         if not target.dtype.is_floating_point:
             raise RuntimeError(f"Expected floating point type for target with class probabilities, "
-                               f"got {'Long' if target.dtype is _dtype.int64 else target.dtype.name}")
+                               f"got {_scalar_name(target.dtype)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if input.ndim == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions (cross_entropy "
+                             "needs logits of shape (C,), (N, C) or (N, C, d1, ...); got a 0-d tensor)")
+        if not label_smoothing <= 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        class_dim = 0 if input.ndim == 1 else 1
+        n_classes = input.shape[class_dim]
+        if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
+            raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {n_classes} "
+                               f"classes or no classes but got weight tensor of shape: {list(weight.shape)}")
+        _check_floating("log_softmax", input)
         return _cross_entropy_probs(input.log_softmax(class_dim), target, weight, reduction,
                                     label_smoothing, class_dim)
-    _class_index_checks(input, target, weight)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    _class_index_checks(input, target, weight, "cross_entropy")
+    target = _single_sample_target(input, target)
+    class_dim = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_dim]
     if label_smoothing == 0.0:
         return CrossEntropy.apply(input, target, weight, ignore_index, reduction)
     log_probs = input.log_softmax(class_dim)     # x_c - logsumexp(x): stable for any logits
