@@ -14,3 +14,4 @@ from .padding import pad
 from .sparse import embedding
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .upsampling import interpolate
+from .attention import multi_head_attention_forward, scaled_dot_product_attention

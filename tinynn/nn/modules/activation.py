@@ -257,3 +257,149 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+# -- multi-head attention (PyTorch keeps it in this file too) ---------------------------------
+from ..functional.attention import _canonical_mask, _none_or_dtype  # noqa: E402
+from .linear import Linear  # noqa: E402
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under another name: PyTorch's type for ``MultiheadAttention.out_proj``
+    (the name only tells PyTorch's quantization tools to leave it alone)."""
+
+
+class MultiheadAttention(Module):
+    """Multi-head attention: H heads of scaled dot-product attention side by side.
+
+    MultiHead(Q, K, V) = concat(head_1, ..., head_H) W_o^T + b_o, with
+    head_h = softmax(Q W_q,h^T (K W_k,h^T)^T / sqrt(D) + M) V W_v,h^T and D = embed_dim / H.
+    See :func:`tinynn.nn.functional.multi_head_attention_forward` for the computation.
+
+    Args:
+        embed_dim: E, the model's width (split into ``num_heads`` heads of E / H).
+        num_heads: H; must divide ``embed_dim``.
+        dropout: dropout on the attention weights in training. Default: 0.0.
+        bias: learn ``in_proj_bias`` and ``out_proj.bias``. Default: True.
+        add_bias_kv: learn one extra key and value (``bias_k``, ``bias_v``) appended to the
+            keys and values. Default: False.
+        add_zero_attn: append one all-zero key and value. Default: False.
+        kdim, vdim: the keys' and values' widths (default E); if either differs from E the
+            projections are separate parameters ``q_proj_weight``, ``k_proj_weight``,
+            ``v_proj_weight`` instead of the packed ``in_proj_weight``.
+        batch_first: inputs and output are (N, L, E) instead of (L, N, E). Default: False.
+
+    Shape:
+        query: (L, N, E), key: (S, N, kdim), value: (S, N, vdim) (or (N, ., .) with
+        ``batch_first``, or unbatched (L, E), (S, kdim), (S, vdim)).
+        key_padding_mask: (N, S) or (S,): True (or -inf) marks a key to ignore.
+        attn_mask: (L, S) or (N * H, L, S): True (or -inf) marks a pair to ignore; float
+        values are added to the scores.
+        output: (attn_output (L, N, E) or (N, L, E), attn_weights (N, L, S) averaged over
+        heads, (N, H, L, S) with ``average_attn_weights=False``, or None without
+        ``need_weights``).
+
+    Attributes:
+        in_proj_weight: (3E, E), the query, key and value projections stacked
+            (``xavier_uniform_``); in_proj_bias: (3E,), zeros; out_proj: Linear(E, E) with a
+            zero bias.
+
+    Raises:
+        ValueError: for ``embed_dim`` or ``num_heads`` <= 0.
+        AssertionError: if ``num_heads`` does not divide ``embed_dim`` (as PyTorch).
+
+    Example:
+        >>> mha = MultiheadAttention(16, 4, batch_first=True)
+        >>> x = tinynn.randn(2, 5, 16)
+        >>> out, weights = mha(x, x, x)
+        >>> out.shape, weights.shape
+        (tinynn.Size([2, 5, 16]), tinynn.Size([2, 5, 5]))
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False, device: Any = None, dtype: Any = None) -> None:
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} "
+                             f"and num_heads={num_heads} instead")
+        super().__init__()
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.head_dim = embed_dim // num_heads
+        if self.head_dim * num_heads != embed_dim:
+            raise AssertionError(f"embed_dim must be divisible by num_heads (got embed_dim={embed_dim} and "
+                                 f"num_heads={num_heads}: each head gets embed_dim / num_heads features; "
+                                 "choose a num_heads that divides embed_dim)")
+        kwargs = dict(device=device, dtype=dtype)
+        if not self._qkv_same_embed_dim:
+            self.q_proj_weight = Parameter(_creation.empty((embed_dim, embed_dim), **kwargs))
+            self.k_proj_weight = Parameter(_creation.empty((embed_dim, self.kdim), **kwargs))
+            self.v_proj_weight = Parameter(_creation.empty((embed_dim, self.vdim), **kwargs))
+            self.register_parameter("in_proj_weight", None)
+        else:
+            self.in_proj_weight = Parameter(_creation.empty((3 * embed_dim, embed_dim), **kwargs))
+            self.register_parameter("q_proj_weight", None)
+            self.register_parameter("k_proj_weight", None)
+            self.register_parameter("v_proj_weight", None)
+        if bias:
+            self.in_proj_bias = Parameter(_creation.empty(3 * embed_dim, **kwargs))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kwargs)
+        if add_bias_kv:
+            self.bias_k = Parameter(_creation.empty((1, 1, embed_dim), **kwargs))
+            self.bias_v = Parameter(_creation.empty((1, 1, embed_dim), **kwargs))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self) -> None:
+        """PyTorch's init: xavier_uniform_ projections, zero biases, xavier_normal_ bias_k/v."""
+        if self._qkv_same_embed_dim:
+            _init.xavier_uniform_(self.in_proj_weight)
+        else:
+            _init.xavier_uniform_(self.q_proj_weight)
+            _init.xavier_uniform_(self.k_proj_weight)
+            _init.xavier_uniform_(self.v_proj_weight)
+        if self.in_proj_bias is not None:
+            _init.constant_(self.in_proj_bias, 0.0)
+            _init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            _init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            _init.xavier_normal_(self.bias_v)
+
+    def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
+                need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+        """Attend from ``query`` to ``key``/``value``; returns ``(attn_output, attn_weights)``."""
+        is_batched = query.ndim == 3
+        key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask),
+                                           "attn_mask", query.dtype)
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+        if self.batch_first and is_batched:                   # (N, L, E) -> (L, N, E), keeping `is`
+            if key is value:
+                if query is key:
+                    query = key = value = query.transpose(1, 0)
+                else:
+                    query, key = query.transpose(1, 0), key.transpose(1, 0)
+                    value = key
+            else:
+                query, key, value = query.transpose(1, 0), key.transpose(1, 0), value.transpose(1, 0)
+        separate = not self._qkv_same_embed_dim
+        attn_output, attn_output_weights = F.multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+            self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight,
+            self.out_proj.bias, training=self.training, key_padding_mask=key_padding_mask,
+            need_weights=need_weights, attn_mask=attn_mask, use_separate_proj_weight=separate,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights, is_causal=is_causal)
+        if self.batch_first and is_batched:
+            return attn_output.transpose(1, 0), attn_output_weights
+        return attn_output, attn_output_weights
