@@ -141,9 +141,15 @@ def var(x: Tensor, dim=None, unbiased=None, keepdim: bool = False, correction=No
 
 
 def floor_divide(a, b) -> Tensor:
-    """Division rounded down (no gradient: it is piecewise constant)."""
+    """Division rounded down (no gradient: it is piecewise constant).
+
+    Raises:
+        RuntimeError: "ZeroDivisionError" for integer division by zero, as in PyTorch.
+    """
     dtype = _dtype.result_type(a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    if dtype.category < 2 and np.any(np.asarray(E._array(b, dtype)) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return Tensor._make(np.asarray(np.floor_divide(E._array(a, dtype), E._array(b, dtype))))
 
 

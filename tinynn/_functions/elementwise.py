@@ -47,9 +47,15 @@ def _broadcast_error(a, b) -> RuntimeError:
 
 
 def _binary(ufunc, a, b, dtype: _dtype.dtype):
-    """Apply a numpy ufunc to two operands of ``dtype``, with PyTorch's broadcast error."""
+    """Apply a numpy ufunc to two operands of ``dtype``, with PyTorch's broadcast error.
+
+    Float results follow IEEE 754 (1e38 * 10 = inf, inf - inf = nan, 0 * inf = nan), as
+    PyTorch's do, and like PyTorch this says nothing about them: numpy's RuntimeWarnings
+    are silenced here. (Integer division by zero is checked by the ops that divide.)
+    """
     try:
-        return ufunc(_array(a, dtype), _array(b, dtype))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return ufunc(_array(a, dtype), _array(b, dtype))
     except ValueError:
         raise _broadcast_error(a, b) from None
 
@@ -156,8 +162,14 @@ class Pow(Function):
                 else:
                     grad_x = grad_output * y * x ** (y - 1)
         if ctx.needs_input_grad[1]:  # y is a tensor
+            # log 0 = -inf: at x = 0, y < 0, x^y log x = inf * -inf = -inf (as in PyTorch);
+            # at x = 0, y >= 0 the gradient is taken as 0, and log x is replaced by 0 there,
+            # so that no 0 * inf is formed at all.
             if not isinstance(x, _tensor.Tensor):
-                log_x = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
+                if x == 0:
+                    log_x = where(y >= 0, y.new_zeros(()), y.new_full((), -math.inf)).detach()
+                else:
+                    log_x = math.log(x) if x > 0 else math.nan
             else:
                 log_x = where((x == 0) & (y >= 0), 0.0, x.log())
             grad_y = grad_output * x ** y * log_x
@@ -289,7 +301,8 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(_array(x, _float_dtype(x)))
+        with np.errstate(invalid="ignore"):  # sin(inf) = nan, as in PyTorch
+            return np.sin(_array(x, _float_dtype(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -303,7 +316,8 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(_array(x, _float_dtype(x)))
+        with np.errstate(invalid="ignore"):  # cos(inf) = nan, as in PyTorch
+            return np.cos(_array(x, _float_dtype(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -518,7 +532,8 @@ class Tan(Function):
 
     @staticmethod
     def forward(ctx, x):
-        z = _tensor.Tensor._make(np.tan(_array(x, _float_dtype(x))))
+        with np.errstate(invalid="ignore"):  # tan(inf) = nan, as in PyTorch
+            z = _tensor.Tensor._make(np.tan(_array(x, _float_dtype(x))))
         ctx.save_for_backward(z)
         return z
 

@@ -71,7 +71,8 @@ class Sum(Function):
         if dtype is None and x.dtype.category < 2:
             dtype = _dtype.int64  # PyTorch sums bool and integer tensors in int64
         out_dtype = None if dtype is None else dtype.numpy_dtype
-        return np.add.reduce(x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
+            return np.add.reduce(x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -91,7 +92,7 @@ class Mean(Function):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         ctx.count = math.prod(x._data.shape[d] for d in ctx.dims)
         data = x._data if dtype is None else x._data.astype(dtype.numpy_dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is 0/0 = nan
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # mean of nothing: 0/0 = nan
             return np.add.reduce(data, axis=ctx.dims, keepdims=keepdim) / data.dtype.type(ctx.count)
 
     @staticmethod
@@ -107,7 +108,8 @@ class Prod(Function):
         ctx.dims = normalize_dims(dim, x.ndim)
         ctx.keepdim = keepdim
         out_dtype = np.int64 if x.dtype.category < 2 else None
-        z = np.prod(x._data, axis=ctx.dims, keepdims=True, dtype=out_dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # 0 * inf = nan, as in PyTorch
+            z = np.prod(x._data, axis=ctx.dims, keepdims=True, dtype=out_dtype)
         ctx.save_for_backward(x)
         ctx.out_keepdim = z
         return z if keepdim else np.squeeze(z, axis=ctx.dims)
@@ -122,9 +124,10 @@ class Prod(Function):
         # (exclusive cumulative products from the left and from the right).
         moved = np.moveaxis(x._data, ctx.dims, range(len(ctx.dims)))
         flat = moved.reshape((-1,) + moved.shape[len(ctx.dims):])
-        left = np.concatenate([np.ones_like(flat[:1]), np.cumprod(flat, axis=0)[:-1]])
-        right = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], np.ones_like(flat[:1])])
-        others = np.moveaxis((left * right).reshape(moved.shape), range(len(ctx.dims)), ctx.dims)
+        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
+            left = np.concatenate([np.ones_like(flat[:1]), np.cumprod(flat, axis=0)[:-1]])
+            right = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], np.ones_like(flat[:1])])
+            others = np.moveaxis((left * right).reshape(moved.shape), range(len(ctx.dims)), ctx.dims)
         return g * _tensor.Tensor._make(others), None, None
 
 
@@ -146,7 +149,8 @@ class Amax(Function):
                     raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         reduce = np.max if largest else np.min
         z = reduce(x._data, axis=ctx.dims, keepdims=True)
-        ctx.is_extreme = x._data == z
+        # where z is nan (nan propagates), the nans are the extreme elements, as in PyTorch
+        ctx.is_extreme = (x._data == z) | (np.isnan(x._data) & np.isnan(z))
         return z if keepdim else np.squeeze(z, axis=ctx.dims)
 
     @staticmethod
@@ -191,15 +195,21 @@ class MaxDim(Function):
         return ScatterAdd.apply(g, ctx.shape, ctx.axis, index), None, None, None
 
 
+def _row_max(x: np.ndarray, dim: int) -> np.ndarray:
+    """The max along ``dim``, kept as a size-1 axis (an empty ``x`` gives an empty result)."""
+    return np.max(x, axis=dim, keepdims=True) if x.size else np.zeros_like(x)
+
+
 class Softmax(Function):
     """z_i = e^{x_i} / sum_j e^{x_j} along ``dim``;  dL/dx = z * (g - sum_j g_j z_j)."""
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        shifted = x._data - np.max(x._data, axis=dim, keepdims=True)  # e^{x - max}: no overflow
-        e = np.exp(shifted)
-        z = _tensor.Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
+        with np.errstate(invalid="ignore"):  # a row of -inf (or with +inf) gives nan, as in PyTorch
+            shifted = x._data - _row_max(x._data, dim)  # e^{x - max}: no overflow
+            e = np.exp(shifted)
+            z = _tensor.Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
         ctx.save_for_backward(z)
         return z
 
@@ -215,8 +225,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        shifted = x._data - np.max(x._data, axis=dim, keepdims=True)
-        z = _tensor.Tensor._make(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
+        with np.errstate(invalid="ignore"):  # a row of -inf (or with +inf) gives nan, as in PyTorch
+            shifted = x._data - _row_max(x._data, dim)
+            z = _tensor.Tensor._make(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
         ctx.save_for_backward(z)
         return z
 
@@ -237,7 +248,7 @@ class LogSumExp(Function):
         else:
             m = np.zeros(_keepdim_shape(x.shape, ctx.dims), dtype=x._data.dtype)
         m = np.where(np.isfinite(m), m, 0)  # all -inf: keep log(0) = -inf, not nan
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # an inf input gives inf
             z = np.log(np.sum(np.exp(x._data - m), axis=ctx.dims, keepdims=True)) + m
         ctx.save_for_backward(x)
         return z if keepdim else np.squeeze(z, axis=ctx.dims)
@@ -266,7 +277,8 @@ class Std(Function):
         count = math.prod(x._data.shape[d] for d in ctx.dims)
         warn_if_no_degrees_of_freedom("std", x.numel(), count, correction)
         ctx.divisor = max(count - correction, 0)
-        with np.errstate(invalid="ignore", divide="ignore"):  # N - correction = 0 gives nan, as in PyTorch
+        # N - correction = 0 gives nan, and an inf input inf or nan, as in PyTorch
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             centered = x._data - np.sum(x._data, axis=ctx.dims, keepdims=True) / x._data.dtype.type(count)
             z = np.sqrt(np.sum(centered * centered, axis=ctx.dims, keepdims=True) / x._data.dtype.type(ctx.divisor))
         # the output itself is saved (not a copy of its values): in a double backward, z is
@@ -294,7 +306,8 @@ class Norm(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        z = np.sqrt(np.sum(x._data * x._data, axis=ctx.dims, keepdims=keepdim))
+        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
+            z = np.sqrt(np.sum(x._data * x._data, axis=ctx.dims, keepdims=keepdim))
         z = _tensor.Tensor._make(np.asarray(z))
         ctx.save_for_backward(x, z)  # the output itself: differentiable in a double backward
         return z
@@ -318,7 +331,8 @@ class Cumsum(Function):
         out_dtype = None if dtype is None else dtype.numpy_dtype
         if x.ndim == 0:
             return x._data.astype(out_dtype or x._data.dtype)
-        return np.cumsum(x._data, axis=dim, dtype=out_dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
+            return np.cumsum(x._data, axis=dim, dtype=out_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):

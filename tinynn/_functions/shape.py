@@ -139,7 +139,8 @@ class SumToSize(Function):
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
         )
-        out = np.add.reduce(x._data, axis=axes, keepdims=True) if axes else x._data
+        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
+            out = np.add.reduce(x._data, axis=axes, keepdims=True) if axes else x._data
         return np.reshape(out, shape) if lead else out
 
     @staticmethod
@@ -178,7 +179,9 @@ class ToDtype(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
-        return x._data.astype(dtype.numpy_dtype)
+        # out-of-range values become inf (floats) or unspecified (ints), silently, as in PyTorch
+        with np.errstate(over="ignore", invalid="ignore"):
+            return x._data.astype(dtype.numpy_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -153,7 +153,10 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         return l1_loss(input, target, reduction=reduction)
     diff = input - target
     abs_diff = diff.abs()
-    loss = where(abs_diff < beta, diff * diff * (0.5 / beta), abs_diff - 0.5 * beta)
+    # the quadratic branch squares d clamped to [-beta, beta]: equal to d where it is used,
+    # and finite elsewhere, so where's unused branch never feeds 0 * inf = nan into the gradient
+    inner = diff.clamp(-beta, beta)
+    loss = where(abs_diff < beta, inner * inner * (0.5 / beta), abs_diff - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -180,7 +183,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _check_floating("huber_loss", _promoted(input, target))
     diff = input - target
     abs_diff = diff.abs()
-    loss = where(abs_diff < delta, diff * diff * 0.5, (abs_diff - 0.5 * delta) * delta)
+    inner = diff.clamp(-delta, delta)  # d where the quadratic branch is used; finite elsewhere
+    loss = where(abs_diff < delta, inner * inner * 0.5, (abs_diff - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -311,10 +315,11 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(ctx, input, target, pos_weight):
         x = input._data
         y = target._data.astype(x.dtype, copy=False)
-        softplus_neg = np.logaddexp(x.dtype.type(0), -x)                 # log(1 + e^{-x})
-        c = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * y
         ctx.save_for_backward(input, target, pos_weight)
-        return (1 - y) * x + c * softplus_neg
+        with np.errstate(over="ignore", invalid="ignore"):  # nan or inf inputs: IEEE results, as in PyTorch
+            softplus_neg = np.logaddexp(x.dtype.type(0), -x)             # log(1 + e^{-x})
+            c = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * y
+            return (1 - y) * x + c * softplus_neg
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -324,7 +329,8 @@ class BinaryCrossEntropyWithLogits(Function):
         if ctx.needs_input_grad[0]:
             grad_input = grad_output * ((1 - target) - c * (-input).sigmoid())
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
-            softplus_neg = Tensor._make(np.logaddexp(input._data.dtype.type(0), -input._data))
+            with np.errstate(invalid="ignore"):
+                softplus_neg = Tensor._make(np.logaddexp(input._data.dtype.type(0), -input._data))
             if ctx.needs_input_grad[1]:
                 grad_target = grad_output * (-input if pos_weight is None
                                              else -input + (pos_weight - 1) * softplus_neg)
@@ -498,8 +504,9 @@ class CrossEntropy(Function):
         x = input._data
         class_axis = 0 if x.ndim == 1 else 1
         if x.size:
-            shifted = x - x.max(axis=class_axis, keepdims=True)                      # x - m <= 0
-            log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
+            with np.errstate(invalid="ignore"):  # an inf logit gives nan, as in PyTorch
+                shifted = x - x.max(axis=class_axis, keepdims=True)                  # x - m <= 0
+                log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
         else:  # no samples or no classes: nothing to normalise (and max has no identity)
             log_probs = x.copy()
         ctx.save_for_backward(input)

@@ -44,10 +44,11 @@ class BatchNorm(Function):
         x = input._data
         axes = (0,) + tuple(range(2, x.ndim))
         shape = _channel_shape(input)
-        mean = x.mean(axis=axes, keepdims=True)                  # (1, C, 1, ...)
-        centered = x - mean
-        var = np.mean(centered * centered, axis=axes, keepdims=True)
-        out = centered / np.sqrt(var + eps)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf inputs: IEEE results, as in PyTorch
+            mean = x.mean(axis=axes, keepdims=True)              # (1, C, 1, ...)
+            centered = x - mean
+            var = np.mean(centered * centered, axis=axes, keepdims=True)
+            out = centered / np.sqrt(var + eps)
         if weight is not None:
             out *= weight._data.reshape(shape)
         if bias is not None:
