@@ -1505,6 +1505,7 @@ class Tensor:
         return I.Index.apply(self, I.normalize_key(key, self.shape))
 
     def __setitem__(self, key, value) -> None:
+        I.check_byte_mask_fill(key, value)
         key = I.normalize_key(key, self.shape)
         if isinstance(value, Tensor) and value.dtype is not self.dtype:
             value = value.to(self.dtype)

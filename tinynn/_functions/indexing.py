@@ -7,6 +7,8 @@ reading again, so each pair of ops is the other's backward, to any order.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _dtype
@@ -19,12 +21,25 @@ def _is_basic(key: tuple) -> bool:
     return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
 
 
+def _byte_mask(mask: np.ndarray) -> np.ndarray:
+    """A uint8 index is a boolean mask (nonzero = True), deprecated, as in PyTorch."""
+    warnings.warn("indexing with dtype tinynn.uint8 is now deprecated, please use a dtype "
+                  "tinynn.bool instead.", UserWarning, stacklevel=4)
+    return mask.astype(bool)
+
+
 def normalize_key(key, shape: tuple) -> tuple:
     """Turn an index (Tensors, lists, ints, slices...) into a tuple numpy understands.
 
+    Index tensors follow PyTorch's rules: int64 and int32 tensors hold positions; bool
+    tensors are masks; uint8 tensors are masks too (deprecated: a UserWarning says so);
+    a 0-d integer tensor of any other integer dtype is a plain int.
+
     Raises:
-        IndexError: for an integer or integer tensor out of range, or a boolean mask of the
-            wrong shape (numpy's checks, re-raised with PyTorch's exception type).
+        IndexError: for a float, int8 or int16 index tensor (PyTorch's "tensors used as
+            indices must be long, int, byte or bool tensors"), an integer or integer tensor
+            out of range, or a boolean mask of the wrong shape (numpy's checks, re-raised
+            with PyTorch's exception type).
     """
     from .._tensor import Tensor
 
@@ -35,11 +50,21 @@ def normalize_key(key, shape: tuple) -> tuple:
         if isinstance(k, Tensor):
             if k.dtype.is_floating_point:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            k = k._data if k.ndim > 0 or k.dtype is _dtype.bool else int(k._data)
+            if k.dtype in (_dtype.int8, _dtype.int16) and k.ndim > 0:
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors (got an "
+                    f"index tensor of dtype {k.dtype} and shape {list(k.shape)}; convert it "
+                    "with .long())")
+            if k.dtype is _dtype.uint8:
+                k = _byte_mask(k._data) if k.ndim > 0 else k._data.astype(bool)
+            else:
+                k = k._data if k.ndim > 0 or k.dtype is _dtype.bool else int(k._data)
         elif isinstance(k, (list, np.ndarray)):
             k = np.asarray(k)
             if k.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if k.dtype == np.uint8 and k.ndim > 0:
+                k = _byte_mask(k)
         elif isinstance(k, np.integer):
             k = int(k)
         elif isinstance(k, slice) and k.step is not None and k.step < 0:
@@ -49,6 +74,23 @@ def normalize_key(key, shape: tuple) -> tuple:
             )
         out.append(k)
     return tuple(out)
+
+
+def check_byte_mask_fill(key, value) -> None:
+    """``x[uint8 mask] = number`` is a masked fill, which PyTorch allows for bool masks only.
+
+    Raises:
+        RuntimeError: if ``key`` holds a uint8 tensor and ``value`` is a number or a 0-d tensor.
+    """
+    from .._tensor import Tensor
+
+    keys = key if isinstance(key, tuple) else (key,)
+    if isinstance(value, Tensor) and value.ndim > 0:
+        return
+    for k in keys:
+        if isinstance(k, Tensor) and k.dtype is _dtype.uint8 and k.ndim > 0:
+            raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                               "unsigned char (index with mask.bool() instead)")
 
 
 class Index(Function):
