@@ -285,68 +285,70 @@ def minimum(input, other):
     return input.minimum(other)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+# Reductions take numpy's names too, ``axis`` for ``dim`` and ``keepdims`` for ``keepdim``,
+# as PyTorch's do (see ``Tensor.sum``).
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """The sum over ``dim`` (all elements by default); with ``out``, written into it."""
-    return _write_out("sum", input.sum(dim, keepdim, dtype=dtype), out)
+    return _write_out("sum", input.sum(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
-    return input.mean(dim, keepdim, dtype=dtype)
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    return input.mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
 
-def prod(input, dim=None, keepdim=False):
-    return input.prod(dim, keepdim)
+def prod(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.prod(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def max(input, dim=None, keepdim=False):
-    return input.max(dim, keepdim)
+def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.max(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def min(input, dim=None, keepdim=False):
-    return input.min(dim, keepdim)
+def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.min(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def amax(input, dim=(), keepdim=False):
-    return input.amax(dim, keepdim)
+def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    return input.amax(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def amin(input, dim=(), keepdim=False):
-    return input.amin(dim, keepdim)
+def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    return input.amin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmax(input, dim=None, keepdim=False):
-    return input.argmax(dim, keepdim)
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.argmax(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmin(input, dim=None, keepdim=False):
-    return input.argmin(dim, keepdim)
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return input.var(dim, unbiased, keepdim, correction=correction)
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    return input.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return input.std(dim, unbiased, keepdim, correction=correction)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    return input.std(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
 
-def cumsum(input, dim, *, dtype=None):
-    return input.cumsum(dim, dtype=dtype)
+def cumsum(input, dim=None, *, dtype=None, axis=None):
+    return input.cumsum(dim, dtype=dtype, axis=axis)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None, axis=None):
     """Running product along ``dim`` (see ``Tensor.cumprod``)."""
-    return input.cumprod(dim, dtype=dtype)
+    return input.cumprod(dim, dtype=dtype, axis=axis)
 
 
-def cummax(input, dim):
+def cummax(input, dim=None, *, axis=None):
     """``(values, indices)`` of the running maximum along ``dim`` (see ``Tensor.cummax``)."""
-    return input.cummax(dim)
+    return input.cummax(dim, axis=axis)
 
 
-def cummin(input, dim):
+def cummin(input, dim=None, *, axis=None):
     """``(values, indices)`` of the running minimum along ``dim`` (see ``Tensor.cummin``)."""
-    return input.cummin(dim)
+    return input.cummin(dim, axis=axis)
 
 
 def sort(input, dim=-1, descending=False, stable=False):
@@ -357,20 +359,20 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return input.topk(k, dim, largest, sorted)
 
 
-def median(input, dim=None, keepdim=False):
-    return input.median(dim, keepdim)
+def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.median(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def all(input, dim=None, keepdim=False):
-    return input.all(dim, keepdim)
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.all(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def any(input, dim=None, keepdim=False):
-    return input.any(dim, keepdim)
+def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.any(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def count_nonzero(input, dim=None):
-    return input.count_nonzero(dim)
+def count_nonzero(input, dim=None, *, axis=None):
+    return input.count_nonzero(dim, axis=axis)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
@@ -381,16 +383,16 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     return input.diff(n, dim, prepend, append)
 
 
-def logsumexp(input, dim, keepdim=False):
-    return input.logsumexp(dim, keepdim)
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return input.logsumexp(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def softmax(input, dim):
-    return input.softmax(dim)
+def softmax(input, dim=None, *, axis=None):
+    return input.softmax(dim, axis=axis)
 
 
-def log_softmax(input, dim):
-    return input.log_softmax(dim)
+def log_softmax(input, dim=None, *, axis=None):
+    return input.log_softmax(dim, axis=axis)
 
 
 def norm(input, p=2, dim=None, keepdim=False):

@@ -759,10 +759,12 @@ class Tensor:
     def isfinite(self) -> Tensor:
         return Tensor._make(np.isfinite(self._data))
 
-    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+    def any(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        dim, keepdim = R.dim_alias("any", dim, keepdim, axis, keepdims)
         return Tensor._make(np.asarray(np.any(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
 
-    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+    def all(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        dim, keepdim = R.dim_alias("all", dim, keepdim, axis, keepdims)
         return Tensor._make(np.asarray(np.all(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
 
     def equal(self, other: Tensor) -> bool:
@@ -1017,17 +1019,22 @@ class Tensor:
         return E.Where.apply(mask, fill, self)
 
     # -- reductions ----------------------------------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False, *, dtype=None):
+    def sum(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+        """The sum over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases."""
+        dim, keepdim = R.dim_alias("sum", dim, keepdim, axis, keepdims)
         return R.Sum.apply(self, dim, keepdim, dtype)
 
-    def mean(self, dim=None, keepdim: bool = False, *, dtype=None):
+    def mean(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+        dim, keepdim = R.dim_alias("mean", dim, keepdim, axis, keepdims)
         return R.Mean.apply(self, dim, keepdim, dtype)
 
-    def prod(self, dim=None, keepdim: bool = False):
+    def prod(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        dim, keepdim = R.dim_alias("prod", dim, keepdim, axis, keepdims)
         return R.Prod.apply(self, dim, keepdim)
 
-    def max(self, dim=None, keepdim: bool = False):
+    def max(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         """``max()``: the largest value; ``max(dim)``: (values, indices); ``max(other)``: elementwise."""
+        dim, keepdim = R.dim_alias("max", dim, keepdim, axis, keepdims)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
@@ -1042,8 +1049,9 @@ class Tensor:
                 "Specify the reduction dim with the 'dim' argument."
             )
 
-    def min(self, dim=None, keepdim: bool = False):
+    def min(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         """``min()``: the smallest value; ``min(dim)``: (values, indices); ``min(other)``: elementwise."""
+        dim, keepdim = R.dim_alias("min", dim, keepdim, axis, keepdims)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
@@ -1051,14 +1059,17 @@ class Tensor:
             return R.Amax.apply(self, None, False, False)
         return return_types.min(*R.MaxDim.apply(self, dim, keepdim, False))
 
-    def amax(self, dim=(), keepdim: bool = False):
+    def amax(self, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
+        dim, keepdim = R.dim_alias("amax", dim, keepdim, axis, keepdims, no_dim=())
         return R.Amax.apply(self, dim, keepdim, True)
 
-    def amin(self, dim=(), keepdim: bool = False):
+    def amin(self, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
+        dim, keepdim = R.dim_alias("amin", dim, keepdim, axis, keepdims, no_dim=())
         return R.Amax.apply(self, dim, keepdim, False)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False):
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
         """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+        dim, keepdim = R.dim_alias("argmax", dim, keepdim, axis, keepdims)
         if dim is None:
             if self._data.size == 0:
                 raise IndexError("argmax(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -1066,8 +1077,9 @@ class Tensor:
             return Tensor._make(np.asarray(out).reshape((1,) * self.ndim if keepdim else ()))
         return R.MaxDim.apply(self, dim, keepdim, True)[1]
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False):
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
         """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+        dim, keepdim = R.dim_alias("argmin", dim, keepdim, axis, keepdims)
         if dim is None:
             if self._data.size == 0:
                 raise IndexError("argmin(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -1109,13 +1121,14 @@ class Tensor:
         indices = self.argsort(d, descending=largest).narrow(d, 0, k)
         return return_types.topk(self.gather(d, indices), indices)
 
-    def median(self, dim: int | None = None, keepdim: bool = False):
+    def median(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
         """The lower median (the ``(n - 1) // 2``-th smallest value): of all elements when ``dim``
         is None, else ``(values, indices)`` along ``dim``.
 
         Raises:
             IndexError: for an empty tensor along the reduced dim.
         """
+        dim, keepdim = R.dim_alias("median", dim, keepdim, axis, keepdims)
         if dim is None:
             if self.numel() == 0:
                 return Tensor._make(np.asarray(np.nan, dtype=self._data.dtype))
@@ -1133,12 +1146,13 @@ class Tensor:
             values, index = values.squeeze(d), index.squeeze(d)
         return return_types.median(values, index)
 
-    def cumsum(self, dim: int, *, dtype=None):
+    def cumsum(self, dim: int | None = None, *, dtype=None, axis=None):
         """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]`` (ints and bools sum in int64)."""
+        dim, _ = R.dim_alias("cumsum", dim, False, axis, None, no_dim="required")
         d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
         return R.Cumsum.apply(self, d, dtype)
 
-    def cumprod(self, dim: int, *, dtype=None):
+    def cumprod(self, dim: int | None = None, *, dtype=None, axis=None):
         """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]`` (ints and bools in int64).
 
         The gradient is exact also where x has zeros (see ``Cumprod``).
@@ -1146,26 +1160,30 @@ class Tensor:
         Raises:
             IndexError: for a dim out of range.
         """
+        dim, _ = R.dim_alias("cumprod", dim, False, axis, None, no_dim="required")
         d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
         return R.Cumprod.apply(self, d, dtype)
 
-    def cummax(self, dim: int):
+    def cummax(self, dim: int | None = None, *, axis=None):
         """``(values, indices)``: the running maximum along ``dim`` and the index where each
         was reached (the last one on ties); the values carry gradient to those indices.
 
         Raises:
             IndexError: for a dim out of range.
         """
+        dim, _ = R.dim_alias("cummax", dim, False, axis, None, no_dim="required")
         d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
         return return_types.cummax(*R.CumExtreme.apply(self, d, True))
 
-    def cummin(self, dim: int):
+    def cummin(self, dim: int | None = None, *, axis=None):
         """``(values, indices)``: the running minimum along ``dim`` (see ``cummax``)."""
+        dim, _ = R.dim_alias("cummin", dim, False, axis, None, no_dim="required")
         d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
         return return_types.cummin(*R.CumExtreme.apply(self, d, False))
 
-    def count_nonzero(self, dim=None) -> Tensor:
+    def count_nonzero(self, dim=None, *, axis=None) -> Tensor:
         """How many elements are not zero (over ``dim``, or all of them), as int64."""
+        dim, _ = R.dim_alias("count_nonzero", dim, False, axis, None)
         axis = None if dim is None else R.normalize_dims(dim, self.ndim)
         return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=axis), dtype=np.int64))
 
@@ -1199,25 +1217,33 @@ class Tensor:
             x = x.narrow(d, 1, length) - x.narrow(d, 0, length)
         return x
 
-    def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None):
+    def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
+            axis=None, keepdims=None):
         """Variance: sum (x - mean)^2 / (N - correction); correction=1 (unbiased) by default."""
         from . import _ops
 
+        dim, keepdim = R.dim_alias("var", dim, keepdim, axis, keepdims)
+
         return _ops.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None):
+    def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
+            axis=None, keepdims=None):
         """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch)."""
+        dim, keepdim = R.dim_alias("std", dim, keepdim, axis, keepdims)
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         return R.Std.apply(self, dim, keepdim, correction)
 
-    def logsumexp(self, dim, keepdim: bool = False):
+    def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        dim, keepdim = R.dim_alias("logsumexp", dim, keepdim, axis, keepdims, no_dim="required")
         return R.LogSumExp.apply(self, dim, keepdim)
 
-    def softmax(self, dim: int):
+    def softmax(self, dim: int | None = None, *, axis=None):
+        dim, _ = R.dim_alias("softmax", dim, False, axis, None, no_dim="required")
         return R.Softmax.apply(self, R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0)
 
-    def log_softmax(self, dim: int):
+    def log_softmax(self, dim: int | None = None, *, axis=None):
+        dim, _ = R.dim_alias("log_softmax", dim, False, axis, None, no_dim="required")
         return R.LogSoftmax.apply(self, R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0)
 
     def norm(self, p=2, dim=None, keepdim: bool = False):

@@ -37,6 +37,31 @@ def normalize_dims(dim, ndim: int) -> tuple:
     return tuple(sorted(d for d in out if d is not None))
 
 
+def dim_alias(name: str, dim, keepdim: bool, axis, keepdims, no_dim=None) -> tuple:
+    """``(dim, keepdim)``, also given by numpy's names ``axis`` and ``keepdims``.
+
+    PyTorch accepts ``x.sum(axis=1, keepdims=True)`` wherever it takes ``dim`` and
+    ``keepdim``; so does tinynn. ``no_dim`` is the default of ``dim`` (``()`` for ``amax``;
+    ``required`` where ``dim`` must be given).
+
+    Raises:
+        TypeError: if an argument is given under both names, or a required ``dim`` under none.
+    """
+    if axis is not None:
+        if dim is not None and (no_dim == "required" or dim != no_dim):
+            raise TypeError(f"{name}() got both 'dim' and 'axis' (axis is numpy's name for dim: "
+                            "give one of them)")
+        dim = axis
+    if dim is None and no_dim == "required":
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    if keepdims is not None:
+        if keepdim:
+            raise TypeError(f"{name}() got both 'keepdim' and 'keepdims' (keepdims is numpy's name "
+                            "for keepdim: give one of them)")
+        keepdim = keepdims
+    return dim, keepdim
+
+
 def warn_if_no_degrees_of_freedom(name: str, numel: int, count: int, correction) -> None:
     """Warn, as PyTorch does, when N - correction <= 0: the variance is then inf or nan."""
     if numel == 0 or count - correction <= 0:
