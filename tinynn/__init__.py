@@ -485,6 +485,11 @@ def diag(input, diagonal=0):
     return input.diag(diagonal)
 
 
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The ``offset``-th diagonal of each (dim1, dim2) plane, as a view (see ``Tensor.diagonal``)."""
+    return input.diagonal(offset, dim1, dim2)
+
+
 def trace(input):
     return input.trace()
 

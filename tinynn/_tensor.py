@@ -29,6 +29,12 @@ from .utils.hooks import RemovableHandle
 
 
 
+def _check_int(function: str, name: str, value) -> None:
+    """PyTorch's TypeError for a non-integer size, dim or offset argument."""
+    if not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{function}(): argument '{name}' must be int, not {type(value).__name__}")
+
+
 def _size_args(size) -> tuple:
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch does."""
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
@@ -1519,6 +1525,49 @@ class Tensor:
         m = max(min(rows_n + min(k, 0), cols_n - max(k, 0)), 0)
         rows = np.arange(m) + max(-k, 0)
         return self[rows, rows + k]
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The ``offset``-th diagonal of each (dim1, dim2) plane, as a view (writes go to self).
+
+        ``offset`` > 0 is above the main diagonal, < 0 below. Shape: self's, without dim1 and
+        dim2, plus a last dimension holding the diagonal (empty if ``offset`` is past the edge).
+
+        Raises:
+            IndexError: for a dim out of range (a 0-d or 1-d input has no dim 1).
+            RuntimeError: if dim1 and dim2 are the same dimension.
+        """
+        for name, value in (("offset", offset), ("dim1", dim1), ("dim2", dim2)):
+            _check_int("diagonal", name, value)
+        d1, d2 = R.normalize_dims(dim1, self.ndim)[0], R.normalize_dims(dim2, self.ndim)[0]
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return S.Diagonal.apply(self, int(offset), d1, d2)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a view.
+
+        Shape: self's, with ``dimension`` of size (n - size) // step + 1 (the windows) and a
+        new last dimension of ``size`` (the elements of each window). Windows overlap when
+        step < size; the gradient of an element is then the sum over its windows.
+
+        Raises:
+            IndexError: for a dimension out of range.
+            RuntimeError: if ``size`` exceeds the dimension or is negative, or ``step`` <= 0.
+        """
+        for name, value in (("dimension", dimension), ("size", size), ("step", step)):
+            _check_int("unfold", name, value)
+        dims = R.normalize_dims(dimension, self.ndim)  # () for a 0-d tensor (after the range check)
+        d = dims[0] if dims else 0
+        length = self.shape[d] if self.ndim else 1
+        if size > length:
+            raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        if self.ndim == 0:  # a 0-d tensor is one element: its only window is itself (or empty)
+            return self.reshape(1)[:size]
+        return S.Unfold.apply(self, d, int(size), int(step))
 
     def trace(self):
         """The sum of the main diagonal of a 2-D tensor (ints sum in int64)."""

@@ -208,3 +208,92 @@ class Repeat(Function):
         split = [n for pair in zip(ctx.repeats, ctx.shape) for n in pair]
         summed = grad_output.reshape(split).sum(tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.input_shape), None
+
+
+def _diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """The numpy view of ``data``'s ``offset``-th diagonal in the (dim1, dim2) planes, as the
+    last axis: one step along it moves one row and one column (stride s1 + s2)."""
+    n1, n2 = data.shape[dim1], data.shape[dim2]
+    length = max(min(n1 + min(offset, 0), n2 - max(offset, 0)), 0)
+    start = [slice(None)] * data.ndim  # the view starts at element [.., max(-k, 0), .., max(k, 0), ..]
+    if length:
+        start[dim1], start[dim2] = slice(max(-offset, 0), None), slice(max(offset, 0), None)
+    first = data[tuple(start)]
+    kept = [d for d in range(data.ndim) if d not in (dim1, dim2)]
+    shape = tuple(data.shape[d] for d in kept) + (length,)
+    strides = tuple(data.strides[d] for d in kept) + (data.strides[dim1] + data.strides[dim2],)
+    return np.lib.stride_tricks.as_strided(first, shape, strides)
+
+
+class Diagonal(Function):
+    """z = the ``offset``-th diagonal of the planes (dim1, dim2), as a last axis (a view):
+    z[..., i] = x[..., i + max(-offset, 0), ..., i + max(offset, 0), ...];
+    dL/dx = zeros like x with g written on that diagonal."""
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.shape, ctx.args = x.shape, (offset, dim1, dim2)
+        return _tensor.Tensor._make_view(x, _diagonal_view(x._data, offset, dim1, dim2))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return DiagonalScatter.apply(grad_output, ctx.shape, *ctx.args), None, None, None
+
+
+class DiagonalScatter(Function):
+    """z = zeros(shape) with x written on the ``offset``-th diagonal of (dim1, dim2);
+    dL/dx = g's diagonal (so each of the pair is the other's backward)."""
+
+    @staticmethod
+    def forward(ctx, x, shape, offset, dim1, dim2):
+        ctx.args = (offset, dim1, dim2)
+        out = np.zeros(shape, dtype=x._data.dtype)
+        _diagonal_view(out, offset, dim1, dim2)[...] = x._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Diagonal.apply(grad_output, *ctx.args), None, None, None, None
+
+
+def _unfold_view(data: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
+    """The numpy view of every window of ``size`` along ``dim``, ``step`` apart: ``dim``
+    counts the windows (stride step * s), a new last axis runs within one (stride s)."""
+    count = (data.shape[dim] - size) // step + 1
+    shape = data.shape[:dim] + (count,) + data.shape[dim + 1:] + (size,)
+    strides = data.strides[:dim] + (data.strides[dim] * step,) + data.strides[dim + 1:] + (data.strides[dim],)
+    return np.lib.stride_tricks.as_strided(data, shape, strides)
+
+
+class Unfold(Function):
+    """z[..., j, ..., i] = x[..., j * step + i, ...] along ``dim`` (every window of ``size``,
+    ``step`` apart; a view, in which windows overlap when step < size);
+    dL/dx = g added back into each window's elements (summed where windows overlap)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.shape, ctx.args = x.shape, (dim, size, step)
+        return _tensor.Tensor._make_view(x, _unfold_view(x._data, dim, size, step))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return UnfoldBackward.apply(grad_output, ctx.shape, *ctx.args), None, None, None
+
+
+class UnfoldBackward(Function):
+    """z = zeros(shape), then each window j of x added in at positions j * step + i along
+    ``dim``;  dL/dx = g unfolded the same way."""
+
+    @staticmethod
+    def forward(ctx, x, shape, dim, size, step):
+        ctx.args = (dim, size, step)
+        out = np.zeros(shape, dtype=x._data.dtype)
+        count = x.shape[dim]
+        positions = np.arange(count)[:, None] * step + np.arange(size)[None, :]   # (count, size)
+        windows = np.moveaxis(x._data, (dim, x.ndim - 1), (0, 1))               # (count, size, ...)
+        np.add.at(np.moveaxis(out, dim, 0), positions, windows)  # overlapping windows add up
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Unfold.apply(grad_output, *ctx.args), None, None, None, None
