@@ -164,12 +164,42 @@ def test_interpolate_modes():
     assert tinynn.nn.functional.interpolate(x, size=2, mode="bilinear").tolist() == [[[[1.0, 1.0]] * 2]]
 
 
+def test_order_of_the_backward_engine():
+    def hook_order(lib):
+        calls = []
+        x = lib.ones(2, requires_grad=True)
+        a = x * 2  # created first: the lower sequence number
+        b = x * 3
+        a.register_hook(lambda g: calls.append("a"))
+        b.register_hook(lambda g: calls.append("b"))
+        (b.sum() + a.sum()).backward()
+        return calls, x.grad.tolist()
+
+    assert hook_order(torch) == (["b", "a"], [5.0, 5.0])   # the later node first
+    assert hook_order(tinynn) == (["a", "b"], [5.0, 5.0])  # stack order; same gradient
+
+
+def test_inference_mode():
+    with torch.inference_mode():
+        theirs = torch.ones(2)
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved"):
+        (theirs * torch.ones(2, requires_grad=True)).sum().backward()
+    with tinynn.inference_mode():
+        ours = tinynn.ones(2)
+        assert not tinynn.is_grad_enabled()
+    w = tinynn.ones(2, requires_grad=True)
+    (ours * w).sum().backward()  # an ordinary tensor in tinynn
+    assert w.grad.tolist() == [1.0, 1.0]
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
     "Dtypes covered": test_dtypes_covered,
     "grad_fn names": test_grad_fn_names,
     "grad_fn.next_functions": test_grad_fn_next_functions,
+    "Order of the backward engine": test_order_of_the_backward_engine,
+    "inference_mode": test_inference_mode,
     "max(dim) / min(dim) results": test_max_dim_min_dim_results,
     "Error message texts": test_error_message_texts,
     "In-place ops on views": test_in_place_ops_on_views,
