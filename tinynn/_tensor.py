@@ -1045,7 +1045,7 @@ class Tensor:
             return self.maximum(dim)
         if dim is None:
             self._check_not_empty("max")
-            return R.Amax.apply(self, None, False, True)
+            return R.Amax.apply(self, None, False, True, True)
         return return_types.max(*R.MaxDim.apply(self, dim, keepdim, True))
 
     def _check_not_empty(self, name: str) -> None:
@@ -1062,16 +1062,16 @@ class Tensor:
             return self.minimum(dim)
         if dim is None:
             self._check_not_empty("min")
-            return R.Amax.apply(self, None, False, False)
+            return R.Amax.apply(self, None, False, False, True)
         return return_types.min(*R.MaxDim.apply(self, dim, keepdim, False))
 
     def amax(self, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
         dim, keepdim = R.dim_alias("amax", dim, keepdim, axis, keepdims, no_dim=())
-        return R.Amax.apply(self, dim, keepdim, True)
+        return R.Amax.apply(self, dim, keepdim, True, False)
 
     def amin(self, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
         dim, keepdim = R.dim_alias("amin", dim, keepdim, axis, keepdims, no_dim=())
-        return R.Amax.apply(self, dim, keepdim, False)
+        return R.Amax.apply(self, dim, keepdim, False, False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
         """Index of the largest value (of the flattened tensor when ``dim`` is None)."""

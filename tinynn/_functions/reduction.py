@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
+from ..autograd import grad_mode
 from ..autograd.function import Function
 
 
@@ -131,7 +132,7 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.dims = normalize_dims(dim, x.ndim)
-        ctx.keepdim = keepdim
+        ctx.keepdim, ctx.everything = keepdim, dim is None
         out_dtype = np.int64 if x.dtype.category < 2 else None
         with np.errstate(over="ignore", invalid="ignore"):  # 0 * inf = nan, as in PyTorch
             z = np.prod(x._data, axis=ctx.dims, keepdims=True, dtype=out_dtype)
@@ -145,6 +146,11 @@ class Prod(Function):
         g = grad_output.reshape(ctx.out_keepdim.shape)
         if not np.any(x._data == 0):
             return g * x.prod(ctx.dims if len(ctx.dims) != 1 else ctx.dims[0], keepdim=True) / x, None, None
+        if ctx.everything and np.count_nonzero(x._data == 0) > 1 and not grad_mode.is_grad_enabled():
+            # PyTorch's shortcut for prod() of all elements with two or more zeros (outside
+            # create_graph): each product of the others holds a zero, so the gradient is 0,
+            # also where an inf or nan elsewhere would make the products below nan
+            return _tensor.Tensor._make(np.zeros(x.shape, dtype=grad_output._data.dtype)), None, None
         # With zeros, z / x_i is 0/0: compute the product of the others directly
         # (exclusive cumulative products from the left and from the right).
         moved = np.moveaxis(x._data, ctx.dims, range(len(ctx.dims)))
@@ -157,10 +163,15 @@ class Prod(Function):
 
 
 class Amax(Function):
-    """z = max_i x_i over ``dims``;  the gradient is shared evenly between tied maxima."""
+    """z = max_i x_i over ``dims``;  the gradient is shared evenly between tied maxima.
+
+    Where z is nan (a nan propagates), PyTorch's ``max()`` gives the gradient to the nans
+    (``nan_wins``), while its ``amax`` divides by zero tied maxima: nan everywhere. Both
+    are kept.
+    """
 
     @staticmethod
-    def forward(ctx, x, dim, keepdim, largest):
+    def forward(ctx, x, dim, keepdim, largest, nan_wins):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         if x.numel() == 0:
             name = "amax" if largest else "amin"
@@ -174,15 +185,17 @@ class Amax(Function):
                     raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         reduce = np.max if largest else np.min
         z = reduce(x._data, axis=ctx.dims, keepdims=True)
-        # where z is nan (nan propagates), the nans are the extreme elements, as in PyTorch
-        ctx.is_extreme = (x._data == z) | (np.isnan(x._data) & np.isnan(z))
+        ctx.is_extreme = x._data == z
+        if nan_wins:
+            ctx.is_extreme |= np.isnan(x._data) & np.isnan(z)
         return z if keepdim else np.squeeze(z, axis=ctx.dims)
 
     @staticmethod
     def backward(ctx, grad_output):
-        share = ctx.is_extreme / ctx.is_extreme.sum(axis=ctx.dims, keepdims=True)
+        with np.errstate(invalid="ignore"):  # no element equals a nan maximum: 0/0, as in PyTorch
+            share = ctx.is_extreme / ctx.is_extreme.sum(axis=ctx.dims, keepdims=True)
         g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
-        return g * _tensor.Tensor._make(share.astype(grad_output.dtype.numpy_dtype)), None, None, None
+        return g * _tensor.Tensor._make(share.astype(grad_output.dtype.numpy_dtype)), None, None, None, None
 
 
 class MaxDim(Function):
