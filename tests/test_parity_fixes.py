@@ -163,6 +163,57 @@ def test_single_sample_input_takes_a_one_element_target(name, reduction):
     assert_close(ours_x.grad, their_x.grad, rtol=1e-12, atol=1e-12)
 
 
+# -- 1b. indexing paths: PyTorch's types, and no silent wrap-around of negative indices ---------
+def _setitem(L, key, value):
+    x = L.arange(12.0).reshape(3, 4)
+    x[key] = value
+    return x
+
+
+INDEXING_MISUSES = {
+    "string_index": lambda L: L.arange(12.0).reshape(3, 4)["a"],
+    "assign_string": lambda L: _setitem(L, 0, "a"),
+    "assign_list": lambda L: _setitem(L, 0, [1.0, 2.0, 3.0, 4.0]),
+    "assign_numpy_array": lambda L: _setitem(L, 0, np.ones(4)),
+    "assign_tuple": lambda L: _setitem(L, 0, (1, 2, 3, 4)),
+    "gather_negative_index": lambda L: L.arange(12.0).reshape(3, 4).gather(1, L.tensor([[-1], [0], [0]])),
+    "gather_index_too_large": lambda L: L.arange(12.0).reshape(3, 4).gather(1, L.tensor([[9], [0], [0]])),
+    "gather_index_taller_than_input": lambda L: L.arange(12.0).reshape(3, 4).gather(1, L.zeros(4, 1, dtype=L.long)),
+    "scatter_negative_index": lambda L: L.zeros(3, 4).scatter(1, L.tensor([[-1]]), 1.0),
+    "scatter_index_larger_than_src": lambda L: L.zeros(3, 4).scatter(1, L.tensor([[0, 1]]), L.ones(1, 1)),
+    "scatter_add_negative_index": lambda L: L.zeros(3, 4).scatter_add(1, L.tensor([[-1]]), L.ones(1, 1)),
+    "scatter_add_index_too_large": lambda L: L.zeros(3, 4).scatter_add(1, L.tensor([[9]]), L.ones(1, 1)),
+    "scatter_add_index_larger_than_src": lambda L: L.zeros(3, 4).scatter_add(1, L.tensor([[0, 1]]), L.ones(1, 1)),
+    "index_select_negative_index": lambda L: L.zeros(3, 4).index_select(0, L.tensor([-1])),
+    "index_add_negative_index": lambda L: L.zeros(3, 4).index_add(0, L.tensor([-1]), L.ones(1, 4)),
+    "mean_repeated_dim": lambda L: L.zeros(3, 4).mean((0, 0)),
+    "sum_repeated_negative_dim": lambda L: L.zeros(3, 4).sum((1, -1)),
+    "repeat_negative": lambda L: L.zeros(3, 4).repeat(-1, 2),
+    "tile_negative": lambda L: L.zeros(3, 4).tile(-1),
+    "clamp_bound_does_not_broadcast": lambda L: L.zeros(3, 4).clamp(min=L.ones(5)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INDEXING_MISUSES))
+def test_indexing_misuse_raises_torchs_exception_type(case):
+    _, ours = raises_like_torch(INDEXING_MISUSES[case])
+    assert "numpy" not in str(ours) or "numpy.ndarray" in str(ours)
+
+
+@pytest.mark.parametrize("value", [2.0, 3, True, np.float64(4.0), "zero_dim_tensor"])
+def test_assigning_a_number_or_tensor_still_works(value):
+    results = []
+    for lib in LIBS:
+        results.append(_setitem(lib, 1, lib.tensor(5.0) if value == "zero_dim_tensor" else value))
+    assert_close(results[1], results[0])
+
+
+def test_index_fill_counts_negative_indices_from_the_end_as_in_torch():
+    ours = tinynn.zeros(3, 4).index_fill(0, tinynn.tensor([-1]), 1.0)
+    theirs = torch.zeros(3, 4).index_fill(0, torch.tensor([-1]), 1.0)
+    assert_close(ours, theirs)
+
+
 # -- 2. axis= and keepdims=, as PyTorch's reductions take them ----------------------------------
 AXIS_NAMES = ["sum", "mean", "std", "var", "all", "any", "amax", "amin", "max", "min", "prod",
               "argmax", "argmin", "logsumexp", "median", "cumsum", "cumprod", "cummax", "cummin",

@@ -1580,6 +1580,7 @@ class Tensor:
         return I.Index.apply(self, I.normalize_key(key, self.shape))
 
     def __setitem__(self, key, value) -> None:
+        I.check_value(value, self.dtype)
         I.check_byte_mask_fill(key, value)
         key = I.normalize_key(key, self.shape)
         if isinstance(value, Tensor) and value.dtype is not self.dtype:
@@ -1590,7 +1591,16 @@ class Tensor:
         return I.Gather.apply(self, R.normalize_dims(dim, self.ndim)[0], index)
 
     def scatter_add(self, dim: int, index: Tensor, src: Tensor):
+        """A copy of self with ``out[i][index[i][j]] += src[i][j]`` (for dim=1).
+
+        Raises:
+            RuntimeError: for an index larger than self (apart from ``dim``) or than
+                ``src``, or with an entry outside [0, self.size(dim)).
+        """
         d = R.normalize_dims(dim, self.ndim)[0]
+        I.check_along_dim("scatter_add", self, d, index, src)
+        if src.shape != index.shape:  # only the part of src that index covers is used
+            src = src[tuple(slice(0, n) for n in index.shape)]
         return self + I.ScatterAdd.apply(src, self.shape, d, index)
 
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor):
@@ -1611,7 +1621,9 @@ class Tensor:
                     f"apart from dimension {dim} and to be smaller size than src {list(src.shape)}"
                 )
             src = src[tuple(slice(0, n) for n in index.shape)]
-        return R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0, index, src
+        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
+        I.check_along_dim("scatter", self, d, index)
+        return d, index, src
 
     def scatter(self, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
         """A copy of self with ``out[i][index[i][j]] = src[i][j]`` (for dim=1); ``src`` may
@@ -1633,11 +1645,15 @@ class Tensor:
         if index.ndim > 1:
             raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {list(index.shape)})")
         d = R.normalize_dims(dim, self.ndim)[0]
+        if index.numel() and index._data.min() < 0:  # no counting from the end, unlike x[index]
+            raise IndexError(f"index out of range in self (index {int(index._data.min())} along "
+                             f"dimension {d} of size {self.shape[d]})")
         return self[(slice(None),) * d + (index,)]
 
     def _index_along(self, name: str, dim: int, index: Tensor, dtypes: tuple) -> tuple:
         """``(dim, key)`` for ``index_add`` and ``index_fill``: ``key`` selects ``index``
-        along ``dim``. Raises PyTorch's errors for a bad index."""
+        along ``dim``. Raises PyTorch's errors for a bad index (``index_fill`` counts
+        negative indices from the end, ``index_add`` does not, as in PyTorch)."""
         if index.dtype not in dtypes:
             expected = "int32/int64" if len(dtypes) > 1 else "int64"
             raise (RuntimeError if len(dtypes) > 1 else IndexError)(
@@ -1647,7 +1663,8 @@ class Tensor:
         d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
         size = self.shape[d] if self.ndim else 1
         positions = index._data.reshape(-1)
-        bad = positions[(positions < -size) | (positions >= size)]
+        lowest = -size if name == "index_fill_" else 0
+        bad = positions[(positions < lowest) | (positions >= size)]
         if bad.size:
             raise (RuntimeError if len(dtypes) > 1 else IndexError)(
                 f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}")

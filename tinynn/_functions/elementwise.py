@@ -46,6 +46,15 @@ def _broadcast_error(a, b) -> RuntimeError:
     return RuntimeError(f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast")
 
 
+def _broadcastable(a, b) -> bool:
+    """Whether the shapes of two operands broadcast together."""
+    try:
+        np.broadcast_shapes(np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b)))
+    except ValueError:
+        return False
+    return True
+
+
 def _binary(ufunc, a, b, dtype: _dtype.dtype):
     """Apply a numpy ufunc to two operands of ``dtype``, with PyTorch's broadcast error.
 
@@ -382,7 +391,11 @@ class Clamp(Function):
         ctx.lo, ctx.hi = lo, hi
         dtype = _dtype.result_type(x, *(b for b in (lo, hi) if b is not None))
         bounds = (None if b is None else _array(b, dtype) for b in (lo, hi))  # numpy scalars become numbers
-        return np.clip(_array(x, dtype), *bounds)
+        try:
+            return np.clip(_array(x, dtype), *bounds)
+        except ValueError:  # a bound that does not broadcast against x
+            bound = next(b for b in (lo, hi) if b is not None and not _broadcastable(x, b))
+            raise _broadcast_error(x, bound) from None
 
     @staticmethod
     def backward(ctx, grad_output):

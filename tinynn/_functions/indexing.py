@@ -67,6 +67,9 @@ def normalize_key(key, shape: tuple) -> tuple:
                 k = _byte_mask(k)
         elif isinstance(k, np.integer):
             k = int(k)
+        elif isinstance(k, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}' (a tensor is indexed by "
+                            "ints, slices, None, ..., or integer or bool tensors)")
         elif isinstance(k, slice) and k.step is not None and k.step < 0:
             raise ValueError(
                 "step must be greater than zero (tensors cannot be indexed backwards; use "
@@ -74,6 +77,42 @@ def normalize_key(key, shape: tuple) -> tuple:
             )
         out.append(k)
     return tuple(out)
+
+
+def check_value(value, dtype) -> None:
+    """``x[key] = value`` takes a tensor or a number, as in PyTorch (not a list or array).
+
+    Raises:
+        TypeError: for any other value, with the fix (wrap it in ``tinynn.tensor``).
+    """
+    from .._tensor import Tensor
+
+    if not isinstance(value, (Tensor, bool, int, float, np.generic)):
+        kind = type(value)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"can't assign a {name} to a tensor of dtype {dtype} (assign a number or a "
+                        "tensor: x[i] = tinynn.tensor(values))")
+
+
+def check_along_dim(name: str, x, dim: int, index, src=None) -> None:
+    """PyTorch's checks on the ``index`` of gather / scatter / scatter_add along ``dim``:
+    no larger than ``x`` (except along ``dim``) nor than ``src``, each entry in [0, n).
+
+    Raises:
+        RuntimeError: naming the shapes, or the index and the size of ``dim``.
+    """
+    if index.ndim != x.ndim or index.numel() == 0:
+        return  # the rank is checked by each op (an empty index is always fine)
+    if any(i > s for d, (i, s) in enumerate(zip(index.shape, x.shape)) if d != dim) or (
+            src is not None and any(i > s for i, s in zip(index.shape, src.shape))):
+        limit = "" if src is None else f" and to be no larger size than src {list(src.shape)}"
+        raise RuntimeError(f"{name}(): Expected index {list(index.shape)} to be no larger than self "
+                           f"{list(x.shape)} apart from dimension {dim}{limit}")
+    size = x.shape[dim] if x.ndim else 1
+    positions = index._data
+    bad = positions[(positions < 0) | (positions >= size)]
+    if bad.size:
+        raise RuntimeError(f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {size}")
 
 
 def check_byte_mask_fill(key, value) -> None:
@@ -182,6 +221,7 @@ class Gather(Function):
                 f"Index tensor must have the same number of dimensions as input tensor "
                 f"(index shape {list(index.shape)}, input shape {list(x.shape)})"
             )
+        check_along_dim("gather", x, dim, index)
         try:
             return x._data[_along_axis_key(index._data, dim)]
         except IndexError as error:

@@ -34,6 +34,8 @@ def normalize_dims(dim, ndim: int) -> tuple:
             raise IndexError(
                 f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})"
             )
+        if ndim > 0 and d % rank in out:
+            raise RuntimeError(f"dim {d % rank} appears multiple times in the list of dims (got {list(dims)})")
         out.append(d % rank if ndim > 0 else None)
     return tuple(sorted(d for d in out if d is not None))
 

@@ -200,6 +200,10 @@ class Repeat(Function):
             )
         ctx.shape = (1,) * (len(repeats) - x.ndim) + x.shape
         ctx.input_shape, ctx.repeats = x.shape, repeats
+        if any(r < 0 for r in repeats):
+            sizes = [r * s for r, s in zip(repeats, ctx.shape)]
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {sizes} "
+                               f"(repeats {list(repeats)} of a tensor of shape {list(x.shape)})")
         return np.tile(x._data, repeats)
 
     @staticmethod
