@@ -163,6 +163,23 @@ def test_single_sample_input_takes_a_one_element_target(name, reduction):
     assert_close(ours_x.grad, their_x.grad, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("target", ["indices", "probabilities"])
+def test_negative_label_smoothing_is_no_smoothing_as_in_torch(target, reduction):
+    """PyTorch checks only label_smoothing <= 1 and smooths only for a positive value."""
+    x = np.linspace(-1.0, 2.0, 12).reshape(4, 3)
+    results = []
+    for lib in LIBS:
+        logits = lib.tensor(x, requires_grad=True)
+        y = (lib.tensor([0, 2, 1, 2]) if target == "indices"
+             else lib.tensor(np.full((4, 3), 0.2) + np.eye(4, 3) * 0.4))
+        loss = F(lib).cross_entropy(logits, y, label_smoothing=-0.3, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss, logits.grad))
+    assert_close(results[1][0], results[0][0], rtol=1e-12, atol=1e-12)
+    assert_close(results[1][1], results[0][1], rtol=1e-12, atol=1e-12)
+
+
 # -- 1b. indexing paths: PyTorch's types, and no silent wrap-around of negative indices ---------
 def _setitem(L, key, value):
     x = L.arange(12.0).reshape(3, 4)

@@ -591,7 +591,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         weight: a weight per class, (C,), of the input's dtype (class indices).
         ignore_index: class-index target value to skip.
         reduction: "mean" | "sum" | "none".
-        label_smoothing: eps in [0, 1].
+        label_smoothing: eps in [0, 1] (above 1 raises; below 0 acts as 0, as in PyTorch).
 
     Raises:
         TypeError: if ``input`` or ``target`` is not a tensor.
@@ -627,13 +627,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         _check_floating("log_softmax", input)
         return _cross_entropy_probs(input.log_softmax(class_dim), target, weight, reduction,
                                     label_smoothing, class_dim)
-    if not 0.0 <= label_smoothing <= 1.0:
+    if not label_smoothing <= 1.0:  # (PyTorch checks only the upper end)
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _class_index_checks(input, target, weight, "cross_entropy")
     target = _single_sample_target(input, target)
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
-    if label_smoothing == 0.0:
+    if label_smoothing <= 0.0:  # PyTorch smooths only for eps > 0 (a negative eps is eps = 0)
         return CrossEntropy.apply(input, target, weight, ignore_index, reduction)
     log_probs = input.log_softmax(class_dim)     # x_c - logsumexp(x): stable for any logits
     nll = NLLLoss.apply(log_probs, target, weight, ignore_index, reduction)
