@@ -468,6 +468,48 @@ def test_no_numpy_warning_where_torch_is_silent(case, dtype):
         assert_close(our_grad, their_grad, **tol, name="gradient")
 
 
+QUIET_CASTS = {
+    "tensor_float16_overflow": lambda L: L.tensor([1e10, 1.0], dtype=L.float16),
+    "tensor_from_numpy_to_float16": lambda L: L.tensor(np.array([1e10, 1.0]), dtype=L.float16),
+    "tensor_float32_overflow": lambda L: L.tensor([1e300], dtype=L.float32),
+    "arange_float16_beyond_range": lambda L: L.arange(0, 1e5, 1e4, dtype=L.float16),
+    "half_of_large_values": lambda L: L.tensor([1e10, 2.0]).half(),
+    "in_place_add_overflow": lambda L: L.ones(2, dtype=L.float16).add_(1e10),
+    "in_place_mul_inf_by_zero": lambda L: L.tensor([math.inf, 1.0]).mul_(0.0),
+    "uint8_times_300_wraps": lambda L: L.ones(2, dtype=L.uint8) * 300,
+    "int8_plus_200_wraps": lambda L: L.ones(2, dtype=L.int8) + 200,
+}
+
+
+@pytest.mark.parametrize("case", sorted(QUIET_CASTS))
+def test_casts_and_scalars_are_silent_and_match_torch(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        theirs, ours = QUIET_CASTS[case](torch), QUIET_CASTS[case](tinynn)
+    assert_close(ours, theirs)
+
+
+CAST_MISUSES = {
+    "int_out_of_range": lambda L: L.tensor([300], dtype=L.uint8),
+    "nan_to_int": lambda L: L.tensor([math.nan], dtype=L.int64),
+    "inf_to_int": lambda L: L.tensor([math.inf], dtype=L.int32),
+    "full_float16_overflow": lambda L: L.full((2,), 1e10, dtype=L.float16),
+    "full_uint8_overflow": lambda L: L.full((2,), 300, dtype=L.uint8),
+    "full_nan_int": lambda L: L.full((2,), math.nan, dtype=L.int64),
+    "full_like_float16_overflow": lambda L: L.full_like(L.ones(2, dtype=L.float16), 1e10),
+    "fill_float16_overflow": lambda L: L.ones(2, dtype=L.float16).fill_(1e10),
+    "fill_uint8_overflow": lambda L: L.ones(2, dtype=L.uint8).fill_(300),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CAST_MISUSES))
+def test_value_that_does_not_fit_the_dtype_raises_like_torch(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, ours = raises_like_torch(CAST_MISUSES[case])
+    assert "without overflow" in str(ours)
+
+
 @pytest.mark.parametrize("name", ["max", "amax", "min", "amin"])
 def test_extreme_gradient_at_a_nan_matches_torch(name):
     """max() gives the gradient to the nan; amax divides by zero tied maxima (nan), in both."""

@@ -21,7 +21,8 @@ def _finish(array: np.ndarray, dtype, device, requires_grad: bool) -> Tensor:
     if device is not None:
         _device(device)
     if dtype is not None and array.dtype != dtype.numpy_dtype:
-        array = array.astype(dtype.numpy_dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # casts as PyTorch's .to(dtype): silent
+            array = array.astype(dtype.numpy_dtype)
     t = Tensor._make(array)
     if requires_grad:
         t.requires_grad = True  # raises for integer dtypes, as in PyTorch
@@ -52,7 +53,11 @@ def _infer_array(data, dtype: _dtype.dtype | None = None) -> np.ndarray:
             dtype = dtype or functools.reduce(_dtype.promote_types, map(_leaf_dtype, leaves))
             return np.array(_to_nested_values(data), dtype=dtype.numpy_dtype)
     if dtype is not None:
-        return np.array(data, dtype=dtype.numpy_dtype)
+        try:
+            with np.errstate(over="ignore"):  # a float too large for dtype becomes inf, as in PyTorch
+                return np.array(data, dtype=dtype.numpy_dtype)
+        except (OverflowError, ValueError):  # an int out of range, or nan/inf, for an integer dtype
+            raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow") from None
     array = np.array(data)
     if array.dtype.kind == "f":
         return array.astype(_dtype.get_default_dtype().numpy_dtype)
@@ -168,6 +173,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value)
+    fill_value = _dtype.checked_scalar(fill_value, dtype)  # RuntimeError if it overflows dtype
     return _finish(np.full(_shape((size,)), fill_value, dtype=dtype.numpy_dtype), None, device, requires_grad)
 
 
@@ -199,7 +205,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     if dtype is None:
         is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = _dtype.int64 if is_int else _dtype.get_default_dtype()
-    return _finish(np.arange(start, end, step).astype(dtype.numpy_dtype), None, device, requires_grad)
+    with np.errstate(over="ignore"):  # values beyond a float16's range become inf, as in PyTorch
+        values = np.arange(start, end, step).astype(dtype.numpy_dtype)
+    return _finish(values, None, device, requires_grad)
 
 
 def linspace(start: float, end: float, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

@@ -116,6 +116,31 @@ def scalar_dtype(value) -> dtype:
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 
+def checked_scalar(value, target: dtype):
+    """A Python number as a numpy scalar of ``target``, as PyTorch converts a fill value.
+
+    Raises:
+        RuntimeError: if it does not fit: a finite float that would become inf, an int out
+            of the integer type's range, or inf or nan for an integer type (PyTorch's
+            "value cannot be converted to type ... without overflow").
+    """
+    kind = target.numpy_dtype.kind
+    if kind not in "fiu" or not isinstance(value, (builtins_int, builtins_float, np.integer, np.floating)):
+        return value
+    error = RuntimeError(f"value cannot be converted to type {target.name} without overflow "
+                         f"(got {value})")
+    if kind == "f":
+        with np.errstate(over="ignore"):
+            converted = target.numpy_dtype.type(value)
+        if np.isinf(converted) and np.isfinite(value):
+            raise error
+        return converted
+    info = np.iinfo(target.numpy_dtype)
+    if not np.isfinite(value) or not info.min <= value <= info.max:
+        raise error
+    return target.numpy_dtype.type(_builtins.int(value))
+
+
 def result_type(*operands) -> dtype:
     """The dtype of an elementwise op on ``operands`` (tensors and Python numbers).
 

@@ -1825,7 +1825,8 @@ class Tensor:
             raise E._broadcast_error(self, other) from None
         if shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(shape)}")
-        ufunc(self._data, value, out=self._data, casting="same_kind")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
+            ufunc(self._data, value, out=self._data, casting="same_kind")
         self._bump_version()
         return self
 
@@ -1955,7 +1956,7 @@ class Tensor:
         self._check_inplace()
         if grad_mode._grad_enabled and self.requires_grad:
             return self._inplace(_FillWith, value)
-        self._data.fill(value.item() if isinstance(value, Tensor) else value)
+        self._data.fill(value.item() if isinstance(value, Tensor) else _dtype.checked_scalar(value, self.dtype))
         self._bump_version()
         return self
 

@@ -22,7 +22,12 @@ def _array(x, dtype: _dtype.dtype):
         # A Python number: numpy keeps the array's dtype (it is a "weak" scalar). A numpy
         # scalar is not weak in numpy (np.float64 would make the result float64), but
         # PyTorch treats it as a number, so it becomes one.
-        return x.item() if isinstance(x, np.generic) else x
+        x = x.item() if isinstance(x, np.generic) else x
+        if isinstance(x, int) and dtype.category == 1:
+            info = np.iinfo(dtype.numpy_dtype)
+            if not info.min <= x <= info.max:  # PyTorch wraps it around: uint8 * 300 is * 44
+                x = (x - int(info.min)) % (int(info.max) - int(info.min) + 1) + int(info.min)
+        return x
     return data if data.dtype == dtype.numpy_dtype else data.astype(dtype.numpy_dtype)
 
 
