@@ -192,6 +192,31 @@ def test_inference_mode():
     assert w.grad.tolist() == [1.0, 1.0]
 
 
+def test_single_sample_loss_with_a_one_element_target():
+    logits = np.array([0.3, -1.2, 2.0])
+    theirs_x = torch.tensor(logits, requires_grad=True)
+    theirs = torch.nn.functional.cross_entropy(theirs_x, torch.tensor([2]))
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        theirs.backward()
+    ours_x = tinynn.tensor(logits, requires_grad=True)
+    ours = tinynn.nn.functional.cross_entropy(ours_x, tinynn.tensor([2]))
+    assert ours.shape == () and abs(ours.item() - theirs.item()) <= 1e-12
+    ours.backward()
+    reference = torch.tensor(logits, requires_grad=True)
+    torch.nn.functional.cross_entropy(reference, torch.tensor(2)).backward()
+    np.testing.assert_allclose(ours_x.grad.numpy(), reference.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_in_place_arithmetic_on_overlapping_unfold_windows():
+    # PyTorch's result depends on its kernel's order of reads and writes, so only tinynn's
+    # is asserted; the clone() route is the same in both
+    ours = tinynn.arange(6.0)
+    ours.unfold(0, 2, 1).add_(1)
+    assert ours.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]     # every element once
+    safe = tinynn.arange(6.0).unfold(0, 2, 1).clone().add_(1)
+    assert safe.tolist() == torch.arange(6.0).unfold(0, 2, 1).clone().add_(1).tolist()
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -211,6 +236,8 @@ CHECKS = {
     "conv_transpose2d output_padding": test_conv_transpose2d_output_padding,
     "Rarely used options": test_rarely_used_options,
     "interpolate modes": test_interpolate_modes,
+    "Single-sample nll_loss / cross_entropy with a (1,) target": test_single_sample_loss_with_a_one_element_target,
+    "In-place arithmetic on overlapping unfold windows": test_in_place_arithmetic_on_overlapping_unfold_windows,
 }
 
 
