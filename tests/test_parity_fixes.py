@@ -438,6 +438,11 @@ QUIET_CALLS = {
     "log_of_zero": lambda L, x: L.zeros(3, requires_grad=True).log(),
     "sqrt_of_zero": lambda L, x: L.zeros(3, requires_grad=True).sqrt(),
     "zero_to_negative_power": lambda L, x: 0.0 ** L.tensor([-1.0, 0.0, 2.0], requires_grad=True),
+    "matmul_inf_times_zero": lambda L, x: L.tensor([[INF, 1.0], [0.0, 2.0]], dtype=x.dtype) @ x[[0, 2]].reshape(2, 1),
+    "einsum_inf_times_zero": lambda L, x: L.einsum("ij,jk->ik", L.tensor([[INF, 1.0], [0.0, 2.0]], dtype=x.dtype),
+                                                   x[[0, 2]].reshape(2, 1)),
+    "conv2d_of_inf": lambda L, x: F(L).conv2d(
+        x[[4, 2, 0, 3, 5, 2, 0, 2, 10]].reshape(1, 1, 3, 3), L.ones(1, 1, 2, 2, dtype=x.dtype)),
 }
 
 
@@ -466,6 +471,21 @@ def test_no_numpy_warning_where_torch_is_silent(case, dtype):
     assert_close(ours, theirs, **tol)
     if their_grad is not None:
         assert_close(our_grad, their_grad, **tol, name="gradient")
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+def test_optimizer_step_with_inf_and_nan_gradients_is_silent_and_matches_torch(name):
+    params = []
+    for lib in LIBS:
+        p = lib.nn.Parameter(lib.tensor([1.0, 0.0, -1.0]))
+        optimizer = getattr(lib.optim, name)([p], lr=0.1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for grad in ([INF, 0.0, math.nan], [0.0, 0.0, 0.0], [1e30, -1e30, 1.0]):
+                p.grad = lib.tensor(grad)
+                optimizer.step()
+        params.append(p.detach())
+    assert_close(params[1], params[0])
 
 
 QUIET_CASTS = {

@@ -68,7 +68,8 @@ class Matmul(Function):
             )
         ctx.save_for_backward(a, b)
         try:
-            return np.matmul(a._data, b._data)
+            with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = nan, as in PyTorch
+                return np.matmul(a._data, b._data)
         except ValueError:
             raise _matmul_error(a.shape, b.shape) from None
 
@@ -228,7 +229,8 @@ class Einsum(Function):
         ctx.inputs, ctx.output = inputs, output
         ctx.save_for_backward(*operands)
         arrays = [op._data for op in operands]
-        out = np.einsum(",".join(inputs) + "->" + output, *arrays, optimize=len(arrays) > 1)
+        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
+            out = np.einsum(",".join(inputs) + "->" + output, *arrays, optimize=len(arrays) > 1)
         out = np.asarray(out)
         if len(arrays) == 1 and np.may_share_memory(out, arrays[0]):  # a transpose or diagonal
             if out.flags.writeable:

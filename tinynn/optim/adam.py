@@ -107,27 +107,29 @@ class Adam(Optimizer):
                     else:
                         grad = grad + weight_decay * param               # Adam: g + lambda theta
 
-                scratch = np.empty_like(param)
-                np.subtract(grad, m, out=scratch)                        # m_t = beta1 m + (1 - beta1) g,
-                scratch *= 1 - beta1                                     # as m + (1 - beta1)(g - m)
-                m += scratch
-                v *= beta2                                               # v_t = beta2 v + (1 - beta2) g^2
-                np.multiply(grad, grad, out=scratch)
-                scratch *= 1 - beta2
-                v += scratch
+                # inf or nan gradients give inf or nan updates (IEEE), silently, as in PyTorch
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    scratch = np.empty_like(param)
+                    np.subtract(grad, m, out=scratch)                        # m_t = beta1 m + (1 - beta1) g,
+                    scratch *= 1 - beta1                                     # as m + (1 - beta1)(g - m)
+                    m += scratch
+                    v *= beta2                                               # v_t = beta2 v + (1 - beta2) g^2
+                    np.multiply(grad, grad, out=scratch)
+                    scratch *= 1 - beta2
+                    v += scratch
 
-                bias_correction1 = 1 - beta1 ** t
-                bias_correction2 = 1 - beta2 ** t
-                step_size = lr / bias_correction1
-                if amsgrad:
-                    v_max = state["max_exp_avg_sq"]._data
-                    np.maximum(v_max, v, out=v_max)                      # vmax_t = max(vmax_{t-1}, v_t)
-                    v = v_max
-                np.sqrt(v, out=scratch)                                  # sqrt(v^_t) + eps
-                scratch /= bias_correction2 ** 0.5                       #   = sqrt(v_t) / sqrt(1 - beta2^t) + eps
-                scratch += eps
-                np.divide(m, scratch, out=scratch)                       # theta <- theta - lr m^_t / (sqrt(v^_t) + eps)
-                scratch *= -step_size                                    #   with m^_t = m_t / (1 - beta1^t)
-                param += scratch
+                    bias_correction1 = 1 - beta1 ** t
+                    bias_correction2 = 1 - beta2 ** t
+                    step_size = lr / bias_correction1
+                    if amsgrad:
+                        v_max = state["max_exp_avg_sq"]._data
+                        np.maximum(v_max, v, out=v_max)                      # vmax_t = max(vmax_{t-1}, v_t)
+                        v = v_max
+                    np.sqrt(v, out=scratch)                                  # sqrt(v^_t) + eps
+                    scratch /= bias_correction2 ** 0.5                       #   = sqrt(v_t) / sqrt(1 - beta2^t) + eps
+                    scratch += eps
+                    np.divide(m, scratch, out=scratch)                       # theta <- theta - lr m^_t / (sqrt(v^_t) + eps)
+                    scratch *= -step_size                                    #   with m^_t = m_t / (1 - beta1^t)
+                    param += scratch
                 p._bump_version()
         return loss

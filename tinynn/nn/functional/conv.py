@@ -102,7 +102,8 @@ class Conv2d(Function):
         w = weight._data
         O, G = w.shape[0], geometry.groups
         cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
-        out = np.matmul(w.reshape(G, O // G, -1), cols)               # (N, G, O/G, L)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = nan, as in PyTorch
+            out = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, L)
         out = out.reshape((input.shape[0], O) + geometry.output_hw)   # (N, O, H_out, W_out)
         if bias is not None:
             out += bias._data.reshape(O, 1, 1)
@@ -145,7 +146,8 @@ class ConvTranspose2d(Function):
         C, H, W = geometry.input_shape[1:]
         kH, kW = geometry.kernel_size
         w_mat = w.reshape(G, O // G, -1)                             # (G, O/G, C/G kH kW)
-        cols = np.matmul(w_mat.transpose(0, 2, 1), g.reshape(N, G, O // G, -1))  # (N, G, C/G kH kW, L)
+        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
+            cols = np.matmul(w_mat.transpose(0, 2, 1), g.reshape(N, G, O // G, -1))  # (N, G, C/G kH kW, L)
         cols = cols.reshape(N, C, kH, kW, H_out, W_out)              # one window per output pixel
         padded = _windows.add_windows(cols, (N, C) + geometry.padded_shape[2:], geometry.stride,
                                       geometry.dilation)             # (N, C, H_pad, W_pad)
@@ -181,7 +183,8 @@ class Conv2dWeightGrad(Function):
         N, O = grad_output.shape[:2]
         G = geometry.groups
         g = grad_output._data.reshape(N, G, O // G, -1)               # (N, G, O/G, L)
-        grad_w = np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(0)      # (G, O/G, C/G kH kW)
+        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
+            grad_w = np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(0)  # (G, O/G, C/G kH kW)
         ctx.save_for_backward(input, grad_output)
         ctx.geometry = geometry
         return grad_w.reshape((O, geometry.input_shape[1] // G) + geometry.kernel_size)

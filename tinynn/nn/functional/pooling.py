@@ -383,7 +383,8 @@ class AdaptiveAvgPool2d(Function):
         a_h = _adaptive_matrix(H, output_size[0], x.dtype)              # (H_out, H)
         a_w = _adaptive_matrix(W, output_size[1], x.dtype)              # (W_out, W)
         ctx.a_h, ctx.a_w = a_h, a_w
-        return np.matmul(np.matmul(a_h, x), a_w.T)                      # (N, C, H_out, W_out)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf inputs: IEEE results, as in PyTorch
+            return np.matmul(np.matmul(a_h, x), a_w.T)                  # (N, C, H_out, W_out)
 
     @staticmethod
     def backward(ctx, grad_output):
