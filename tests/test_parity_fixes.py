@@ -488,6 +488,15 @@ def test_optimizer_step_with_inf_and_nan_gradients_is_silent_and_matches_torch(n
     assert_close(params[1], params[0])
 
 
+@pytest.mark.parametrize("shape, dim", [((2, 0), 1), ((0, 3), 1), ((2, 0), 0)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_over_empty_tensors_is_empty_and_silent(name, shape, dim):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = getattr(tinynn.zeros(*shape), name)(dim)
+    assert tuple(ours.shape) == tuple(getattr(torch.zeros(*shape), name)(dim).shape)
+
+
 QUIET_CASTS = {
     "tensor_float16_overflow": lambda L: L.tensor([1e10, 1.0], dtype=L.float16),
     "tensor_from_numpy_to_float16": lambda L: L.tensor(np.array([1e10, 1.0]), dtype=L.float16),

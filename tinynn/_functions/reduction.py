@@ -235,11 +235,6 @@ class MaxDim(Function):
         return ScatterAdd.apply(g, ctx.shape, ctx.axis, index), None, None, None
 
 
-def _row_max(x: np.ndarray, dim: int) -> np.ndarray:
-    """The max along ``dim``, kept as a size-1 axis (an empty ``x`` gives an empty result)."""
-    return np.max(x, axis=dim, keepdims=True) if x.size else np.zeros_like(x)
-
-
 class Softmax(Function):
     """z_i = e^{x_i} / sum_j e^{x_j} along ``dim``;  dL/dx = z * (g - sum_j g_j z_j)."""
 
@@ -247,7 +242,7 @@ class Softmax(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         with np.errstate(invalid="ignore"):  # a row of -inf (or with +inf) gives nan, as in PyTorch
-            shifted = x._data - _row_max(x._data, dim)  # e^{x - max}: no overflow
+            shifted = x._data - np.max(x._data, axis=dim, keepdims=True, initial=-np.inf)  # no overflow
             e = np.exp(shifted)
             z = _tensor.Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
         ctx.save_for_backward(z)
@@ -265,8 +260,8 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        with np.errstate(invalid="ignore"):  # a row of -inf (or with +inf) gives nan, as in PyTorch
-            shifted = x._data - _row_max(x._data, dim)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a row of -inf gives nan, as in PyTorch
+            shifted = x._data - np.max(x._data, axis=dim, keepdims=True, initial=-np.inf)
             z = _tensor.Tensor._make(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
         ctx.save_for_backward(z)
         return z

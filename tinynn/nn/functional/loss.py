@@ -503,12 +503,9 @@ class CrossEntropy(Function):
     def forward(ctx, input, target, weight, ignore_index, reduction):
         x = input._data
         class_axis = 0 if x.ndim == 1 else 1
-        if x.size:
-            with np.errstate(invalid="ignore"):  # an inf logit gives nan, as in PyTorch
-                shifted = x - x.max(axis=class_axis, keepdims=True)                  # x - m <= 0
-                log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
-        else:  # no samples or no classes: nothing to normalise (and max has no identity)
-            log_probs = x.copy()
+        with np.errstate(invalid="ignore", divide="ignore"):  # an inf logit gives nan, as in PyTorch
+            shifted = x - x.max(axis=class_axis, keepdims=True, initial=-np.inf)    # x - m <= 0
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
         ctx.save_for_backward(input)
         return _nll_forward(ctx, log_probs, target, weight, ignore_index, reduction)
 
