@@ -88,7 +88,7 @@ def test_reference_solution_passes(notebook, name):
     result = _check(name)(_solution(notebook, name), verbose=False)
     assert result.passed, str(result)
     assert result.category == "pass"
-    assert result.message == f"✅ pass: {name}"
+    assert result.message == f"✅ PASS {name}"
 
 
 @pytest.mark.parametrize("notebook, name", EXERCISE_LIST, ids=EXERCISE_IDS)
@@ -97,7 +97,7 @@ def test_blank_stub_from_the_notebook_fails_with_not_done_yet(notebook, name):
     result = _check(name)(stub, verbose=False)
     assert not result.passed
     assert result.category == "not done yet"
-    assert result.message.startswith(f"❌ {name}: not done yet")
+    assert result.message.startswith(f"❌ FAIL {name}: not done yet")
 
 
 @pytest.mark.parametrize("notebook, name", EXERCISE_LIST, ids=EXERCISE_IDS)
@@ -114,7 +114,7 @@ def test_stored_output_of_every_check_cell_is_not_done_yet(notebook):
         match = CHECK_CELL.match(_source(cell)) if cell["cell_type"] == "code" else None
         if match:
             text = "".join("".join(o.get("text", "")) for o in cell["outputs"])
-            assert text.startswith(f"❌ {match.group(1)}: not done yet"), text
+            assert text.startswith(f"❌ FAIL {match.group(1)}: not done yet"), text
             checked += 1
     assert checked == len(_exercise_names(notebook))
 
@@ -141,7 +141,7 @@ def test_wrong_answer_fails_and_says_why(notebook, fn_name, exercise, category, 
     result = _check(exercise)(wrong, verbose=False)
     assert not result.passed, f"{fn_name} ({why}) passed the check"
     assert result.category == category, str(result)
-    assert result.message.startswith(f"❌ {exercise}: {category}: ")
+    assert result.message.startswith(f"❌ FAIL {exercise}: {category}: ")
     assert result.case is not None and result.details[0] == f"case: {result.case}"
 
 
@@ -197,7 +197,7 @@ def test_an_exception_names_the_line_in_the_learners_function():
     from wrong_answers.ex01_tensors import softmax__torch_keyword
 
     result = checks.check_softmax(softmax__torch_keyword, verbose=False)
-    assert result.message == ("❌ softmax: raised: TypeError: sum() got an unexpected keyword "
+    assert result.message == ("❌ FAIL softmax: raised: TypeError: sum() got an unexpected keyword "
                               "argument 'keepdim'")
     where = [line for line in result.details if line.startswith("in softmax__torch_keyword, line ")]
     assert len(where) == 1 and where[0].endswith("return e / np.sum(e, axis=dim, keepdim=True)")
@@ -216,14 +216,16 @@ def test_not_done_yet_in_a_called_helper_says_where():
     assert any(line.startswith("It was raised in helper, line ") for line in result.details)
 
 
-def test_a_learner_changing_its_inputs_in_place_cannot_change_the_expected_answer():
-    def softmax(x, dim):  # right answer, computed in place in x
+def test_a_learner_writing_into_an_input_fails_naming_it():
+    def softmax(x, dim):  # right values, computed in place in x
         x -= np.max(x, axis=dim, keepdims=True)
         np.exp(x, out=x)
         x /= np.sum(x, axis=dim, keepdims=True)
         return x
 
-    assert checks.check_softmax(softmax, verbose=False).passed
+    result = checks.check_softmax(softmax, verbose=False)
+    assert result.category == "changed an input"
+    assert result.message == "❌ FAIL softmax: changed an input: your function wrote into x"
 
 
 def test_the_check_prints_one_headline_then_indented_details(capsys):
@@ -231,7 +233,7 @@ def test_the_check_prints_one_headline_then_indented_details(capsys):
 
     result = checks.check_col2im(col2im__overwrites)
     lines = capsys.readouterr().out.rstrip("\n").split("\n")
-    assert lines[0] == result.message == "❌ col2im: wrong value: x differs from PyTorch's"
+    assert lines[0] == result.message == "❌ FAIL col2im: wrong value: x differs from PyTorch's"
     assert all(line.startswith("    ") for line in lines[1:]) and len(lines) > 2
     assert "first at index" in "\n".join(lines)  # where, what it got, what it should be
 

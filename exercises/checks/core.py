@@ -1,36 +1,61 @@
 """What every check shares: run the learner's function case by case and say what is wrong.
 
-A check is a list of :class:`Case` objects (inputs, plus the answer PyTorch gives on those
-inputs) and a list of :class:`Output` objects (what the function returns, and how to compare
+A check is a list of :class:`Case` objects (inputs, plus how to get PyTorch's answer on
+them) and a list of :class:`Output` objects (what the function returns, and how to compare
 it). :func:`run_check` calls the learner's function on each case, in order, and stops at the
 first problem. Each problem falls in one category, named at the start of the message:
 
-=================  ==============================================================
-``not done yet``   the stub (or a function it calls) still raises NotImplementedError
-``raised``         the learner's code raised an exception (type, message, and line)
-``wrong type``     returned None, a non-number, or the wrong number of results
-``wrong shape``    an array of the wrong shape (expected vs got)
-``wrong dtype``    an array of the wrong dtype (float64 where float32 was given, ...)
-``wrong value``    a value differs from PyTorch's (where, by how much, what it should be)
-``wrong gradient`` a gradient differs from PyTorch's autograd (for which input)
-``wrong order``    topo_sort: a node comes before a node computed from it
-``did not raise``  the input is invalid and PyTorch raises, but the function returned
-=================  ==============================================================
+===================  ============================================================
+``not done yet``     the stub (or a function it calls) still raises NotImplementedError
+``raised``           the learner's code raised an exception (type, message, and line)
+``timed out``        no result after :data:`TIME_LIMIT_S` seconds (an endless loop?)
+``changed an input`` the function wrote into one of its arguments (named)
+``wrong type``       returned None, a generator, a list, a tensor, a str... where the
+                     statement asks for a numpy array, an int or a tuple of ints
+``wrong shape``      an array of the wrong shape (expected vs got)
+``wrong dtype``      an array of the wrong dtype (float64 where float32 was given, ...)
+``wrong value``      a value differs from PyTorch's (where, by how much, what it should be)
+``wrong gradient``   a gradient differs from PyTorch's autograd (for which input)
+``wrong order``      topo_sort: a node comes before a node computed from it
+``did not raise``    the input is invalid and PyTorch raises, but the function returned
+``used the library`` right values, but computed by torch or tinynn (checks with
+                     ``numpy_only=True``: the exercise is to build the op from numpy)
+===================  ============================================================
 
-Nothing the learner's code does can crash a check: every exception is caught and reported,
-and the learner gets copies of the inputs, so changing them in place cannot change the
-expected answer. Values are compared with ``tinynn.testing.assert_close`` and PyTorch's
-per-dtype tolerances (float32: rtol 1.3e-6, atol 1e-5; float64: rtol 1e-7, atol 1e-7).
+The guarantees, for every check built on :func:`run_check`:
+
+- A check never hangs: each call of the learner's code runs in a worker thread under a
+  time limit (:data:`TIME_LIMIT_S`); on time-out the thread is interrupted and the case
+  reported. A check never crashes: whatever the learner returns or raises, its ``str`` and
+  ``repr`` are guarded.
+- The learner gets copies of the inputs; after the call every argument is compared with
+  what it was, and a write into one is reported, naming it.
+- A case may give its answer as ``reference`` (a function of the inputs), computed after
+  the learner's call, from a private copy of the inputs, outside the learner's thread: the
+  learner's code cannot read it.
+- Result types are checked before values: a numpy array (or numpy scalar for a 0-d
+  result) where an array is asked, a tuple of ints where a shape is asked.
+- Values are compared with ``tinynn.testing.assert_close``: float32 with PyTorch's
+  tolerances (rtol 1.3e-6, atol 1e-5), float64 to about 1e-12 (rtol 1e-10, atol 1e-12),
+  since the reference is float64 too.
+- A case's tip is printed only for the kinds of failure it is about; the failing case's
+  inputs are printed so they can be rebuilt (small arrays in full, seeded ones as the code
+  that makes them, see :func:`randn`).
 """
 from __future__ import annotations
 
+import contextvars
 import copy
+import ctypes
+import hashlib
 import os
 import re
 import sys
 import sysconfig
+import threading
 import traceback
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -40,8 +65,23 @@ from tinynn.testing import assert_close, to_numpy
 
 CATEGORIES = (
     "pass", "not done yet", "raised", "wrong type", "wrong shape", "wrong dtype",
-    "wrong value", "wrong gradient", "wrong order", "did not raise",
+    "wrong value", "wrong gradient", "wrong order", "did not raise", "timed out",
+    "changed an input", "used the library",
 )
+
+TIME_LIMIT_S = 5.0
+"""Seconds one case may take (every reference solution needs well under 0.5 s)."""
+
+PASS, FAIL = "✅ PASS", "❌ FAIL"
+
+# Default tips by category for every check (a check's own ``tips`` come first).
+_CASE_TIP_CATEGORIES = ("raised", "wrong value", "wrong gradient", "wrong order",
+                        "did not raise", "timed out")
+_INPUT_TIP = ("Leave the inputs as they were: the caller still uses them (in autograd one "
+              "gradient array can be shared by two branches of the graph, and the forward's "
+              "inputs are saved for backward). Work on a new array: y = x - m, not x -= m.")
+
+_NUMPY_ONLY = contextvars.ContextVar("numpy_only", default=False)
 
 
 @dataclass
@@ -83,8 +123,12 @@ class Case:
         args: the positional arguments (copied before each call).
         expected: PyTorch's result: one object for a one-output function, else a tuple.
         raises: for an invalid input, the exception types that count as the right answer.
-        tip: a line of advice printed when this case fails (what it is there to catch).
+        tip: a line of advice printed when this case fails in one of ``tip_on``.
         copy_args: pass copies of ``args`` (False for graphs of nodes, whose identity matters).
+        reference: computes ``expected`` from (a private copy of) ``args``, after the
+            learner's call; preferred to ``expected``, which the learner's code could find.
+        tip_on: the categories the tip is about (default: wrong values, gradients, order,
+            raised, did not raise, timed out; not a wrong type, shape or dtype).
     """
 
     label: str
@@ -93,6 +137,8 @@ class Case:
     raises: tuple = ()
     tip: str | None = None
     copy_args: bool = True
+    reference: Callable | None = None
+    tip_on: tuple = _CASE_TIP_CATEGORIES
 
 
 @dataclass
@@ -121,24 +167,85 @@ class Mismatch(Exception):
 
 # ----------------------------------------------------------------------------- describing
 
+def safe_repr(value: Any, limit: int = 200) -> str:
+    """``repr(value)``, shortened, and never raising (a learner's object may break repr)."""
+    try:
+        text = repr(value)
+    except BaseException as error:  # noqa: BLE001  (a broken __repr__ must not crash us)
+        text = f"<{_type_name(value)} object (its repr raised {type(error).__name__})>"
+    return _short(text, limit)
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    module = getattr(kind, "__module__", "") or ""
+    name = getattr(kind, "__qualname__", kind.__name__)
+    if module.startswith(("torch", "tinynn")):
+        return f"{module.split('.')[0]}.{kind.__name__}"
+    return name
+
+
+_RECIPES: dict = {}  # id(array) -> (weak reference, the code that makes the array)
+
+
+def randn(seed: int, shape: tuple, dtype: Any = np.float64, scale: float = 1.0) -> np.ndarray:
+    """``np.random.default_rng(seed).standard_normal(shape) * scale`` in ``dtype``; a failing
+    case prints this code for it, so the learner can rebuild a large input."""
+    array = (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
+    code = f"np.random.default_rng({seed}).standard_normal({tuple(shape)!r})"
+    if scale != 1.0:
+        code += f" * {scale!r}"
+    return register(array, f"{code}.astype(np.{np.dtype(dtype).name})")
+
+
+def register(array: np.ndarray, code: str) -> np.ndarray:
+    """Remember the Python code that rebuilds ``array`` (printed when its case fails)."""
+    key = id(array)
+    _RECIPES[key] = (weakref.ref(array, lambda _ref, key=key: _RECIPES.pop(key, None)), code)
+    return array
+
+
+def _array_code(value: np.ndarray) -> str:
+    body = np.array2string(value, separator=", ", threshold=10**6, max_line_width=76,
+                           floatmode="unique")
+    body = re.sub(r"\s*\n\s*", " ", body)
+    return f"np.array({body}, dtype=np.{value.dtype.name})"
+
+
 def describe(value: Any) -> str:
-    """A short, path-free description of an argument for a message."""
+    """A short, path-free description of an argument, replayable where possible."""
+    try:
+        return _describe(value)
+    except BaseException:  # noqa: BLE001
+        return safe_repr(value)
+
+
+def _describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
+        recipe = _RECIPES.get(id(value))
+        if recipe is not None and recipe[0]() is value:
+            return recipe[1]
+        if value.size <= 24 and value.dtype.kind in "biuf":
+            return _array_code(value)
         text = f"{value.dtype} array of shape {tuple(value.shape)}"
-        if value.size <= 8 and value.dtype.kind in "biuf":
-            values = np.array2string(value, precision=4, separator=", ", max_line_width=10**6)
-            text += " = " + re.sub(r"\s+", " ", values.replace("\n", ""))
+        if value.size and value.dtype.kind in "biuf":
+            with np.errstate(all="ignore"):
+                text += f", from {value.min():.4g} to {value.max():.4g}"
         return text
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
+        parts = [_describe(v) for v in value]
+        if sum(len(p) for p in parts) <= 600:
+            return ("[" if isinstance(value, list) else "(") + ", ".join(parts) + (
+                "]" if isinstance(value, list) else ")")
         kinds = sorted({f"{v.dtype} array of shape {tuple(v.shape)}" for v in value})
         return f"{len(value)} x " + " / ".join(kinds)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={describe(v)}" for k, v in value.items())
+        return ", ".join(f"{k}={_describe(v)}" for k, v in value.items())
     if hasattr(value, "name") and hasattr(value, "inputs"):  # a topo_sort Node
         return f"Node {value.name!r}"
-    return repr(value)
+    return safe_repr(value, 300)
 
 
 def describe_args(names: Sequence[str], args: tuple) -> list:
@@ -151,26 +258,65 @@ def _fmt_shape(shape) -> str:
 
 # ----------------------------------------------------------------------------- comparing
 
+def _what_came_back(got: Any) -> str:
+    """'a generator', 'a torch.Tensor', 'a str ('abc')': for a wrong-type message."""
+    if got is None:
+        return "None"
+    if isinstance(got, str):
+        return f"a str ({safe_repr(got, 40)})"
+    if isinstance(got, (bool, np.bool_)):
+        return f"a bool ({got})"
+    name = _type_name(got)
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    return f"{article} {name}"
+
+
+def _is_library_tensor(got: Any) -> bool:
+    module = getattr(type(got), "__module__", "") or ""
+    return module.startswith(("torch", "tinynn")) and hasattr(got, "shape")
+
+
 def _as_array(name: str, got: Any) -> np.ndarray:
     if got is None:
-        raise Mismatch("wrong type", f"{name} is None; expected a numpy array. Did you forget `return`?")
-    if isinstance(got, (tuple, list)) and any(not np.isscalar(g) for g in got):
-        raise Mismatch("wrong type", f"{name} is a {type(got).__name__}; expected one numpy array")
-    try:
-        array = to_numpy(got)
-    except Exception as error:  # anything numpy cannot turn into an array
-        raise Mismatch("wrong type", f"{name} is a {type(got).__name__}, not an array ({error})") from None
-    if array.dtype.kind not in "biuf":
-        raise Mismatch("wrong type", f"{name} is a {type(got).__name__} of {array.dtype}; expected a numeric array")
-    return array
+        raise Mismatch("wrong type", f"{name} is None; expected a numpy array. Did you forget "
+                       "`return`?")
+    if _is_library_tensor(got):
+        if _NUMPY_ONLY.get():
+            raise Mismatch("wrong type", f"{name} is {_what_came_back(got)}; expected a numpy "
+                           "array", ["These exercises are numpy: build the result with numpy "
+                                     "functions on the numpy inputs, and return the array."])
+        try:
+            return to_numpy(got)
+        except Exception as error:  # noqa: BLE001
+            raise Mismatch("wrong type", f"{name} is {_what_came_back(got)} that cannot be "
+                           f"read ({type(error).__name__})") from None
+    if isinstance(got, np.generic) and not isinstance(got, (np.str_, np.bytes_, np.void)):
+        return np.asarray(got)
+    if not isinstance(got, np.ndarray):
+        fix = {"list": "np.array(...) or np.stack(...) turns it into one array",
+               "tuple": "return one array, not a tuple",
+               "float": "a Python float has no dtype: keep numpy's result (np.mean(...) "
+                        "returns a numpy scalar of the input's dtype)",
+               "int": "a Python int has no dtype: return a numpy array"}.get(
+                   type(got).__name__, "return a numpy array (np.ndarray)")
+        raise Mismatch("wrong type", f"{name} is {_what_came_back(got)}; expected a numpy "
+                       "array", [fix[:1].upper() + fix[1:] + "."])
+    if got.dtype.kind not in "biuf":
+        raise Mismatch("wrong type", f"{name} is a numpy array of dtype {got.dtype}; expected "
+                       "numbers", ["A numpy array of strings or objects came back: build it "
+                                   "from numbers (np.array of arrays of different shapes "
+                                   "gives dtype object)."])
+    return np.asarray(got)
 
 
 _NUMPY_SCALAR = re.compile(r"np\.(?:float|int)\d+\(([^()]*)\)")  # np.float64(1.5) -> 1.5
+_FLOAT64 = dict(rtol=1e-10, atol=1e-12)  # the reference is float64 too: agree to ~1e-12
 
 
 def compare_arrays(name: str, kind: str, got: Any, expected: np.ndarray):
-    """Shape, then dtype, then values (``assert_close`` with PyTorch's tolerances)."""
+    """Type, then shape, then dtype, then values (``assert_close``; float64 to ~1e-12)."""
     array = _as_array(name, got)
+    expected = np.asarray(expected)
     if array.shape != expected.shape:
         raise Mismatch("wrong shape", f"{name} has shape {_fmt_shape(array.shape)}, expected "
                        f"{_fmt_shape(expected.shape)}")
@@ -179,10 +325,11 @@ def compare_arrays(name: str, kind: str, got: Any, expected: np.ndarray):
                        ["Results keep the input's dtype, as in PyTorch. numpy turns float32 into "
                         "float64 when it meets a float64 array (np.zeros(shape) without dtype= is "
                         "one) or an .astype(np.float64)."])
+    tolerance = _FLOAT64 if expected.dtype == np.float64 else {}
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            assert_close(array, expected, name=name)
+            assert_close(array, expected, name=name, **tolerance)
     except AssertionError as error:
         category = "wrong gradient" if kind == "gradient" else "wrong value"
         details = [_NUMPY_SCALAR.sub(r"\1", str(error).split(": ", 1)[-1])]
@@ -191,42 +338,63 @@ def compare_arrays(name: str, kind: str, got: Any, expected: np.ndarray):
             details[0] = re.sub(r"; largest difference [^;]*$", "", details[0])
             details.append(f"{int(bad.sum())} of them are inf or nan where PyTorch's are finite: "
                            "something overflowed (exp of a large number?) or divided 0 by 0.")
+        elif expected.dtype == np.float64:
+            with np.errstate(all="ignore"):
+                worst = float(np.max(np.abs(array - expected) / (np.abs(expected) + 1e-300)))
+            if 1e-10 < worst < 1e-5:
+                details.append("Close, but only to float32 precision: the input is float64, "
+                               "so compute in float64 (no np.float32 on the way).")
         raise Mismatch(category, f"{name} differs from PyTorch's", details) from None
 
 
 def _as_int(name: str, value: Any, part: bool = True) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         verb = "contains" if part else "is"
-        raise Mismatch("wrong type", f"{name} {verb} {value!r} ({type(value).__name__}); "
-                       "expected " + ("whole numbers (int)" if part else "an int"),
+        raise Mismatch("wrong type", f"{name} {verb} {safe_repr(value, 60)} "
+                       f"({_type_name(value)}); expected "
+                       + ("whole numbers (int)" if part else "an int"),
                        ["Use // (floor division) for whole numbers: / always gives a float."]
                        if isinstance(value, float) else [])
     return int(value)
 
 
+def _as_int_tuple(name: str, got: Any, allow_none: bool = False) -> tuple:
+    """A tuple of ints (numpy ints count); anything else is a wrong type, saying how to fix it."""
+    if got is None:
+        raise Mismatch("wrong type", f"{name} is None; expected a tuple of ints. Did you forget "
+                       "`return`?")
+    if not isinstance(got, tuple):
+        if hasattr(got, "__next__") or type(got).__name__ in ("generator", "map", "zip",
+                                                             "filter", "reversed"):
+            fix = "wrap it in tuple(...)"
+        elif isinstance(got, (list, np.ndarray, range)) or _is_library_tensor(got):
+            fix = "convert it with tuple(int(v) for v in ...)"
+        else:
+            fix = "return a tuple such as (12, 4, 1)"
+        raise Mismatch("wrong type", f"{name} is {_what_came_back(got)}; expected a tuple of "
+                       f"ints: {fix}", ["PyTorch's shapes and strides are tuples of ints."])
+    return tuple(_as_int(name, v) for v in got)
+
+
 def compare_ints(name: str, kind: str, got: Any, expected: Any):
-    """An int, or a tuple of ints (a shape, strides); lists and numpy ints are fine."""
-    if isinstance(expected, int):
+    """An int, or a tuple of ints (a shape, strides); numpy ints are fine, lists are not."""
+    if isinstance(expected, (int, np.integer)):
         if got is None:
-            raise Mismatch("wrong type", f"{name} is None; expected an int. Did you forget `return`?")
+            raise Mismatch("wrong type", f"{name} is None; expected an int. Did you forget "
+                           "`return`?")
         value = _as_int(name, got, part=False)
         if value != expected:
-            raise Mismatch("wrong value", f"{name} is {value}, expected {expected}")
+            raise Mismatch("wrong value", f"{name} is {value}, expected {int(expected)}")
         return
-    if got is None:
-        raise Mismatch("wrong type", f"{name} is None; expected a tuple of ints. Did you forget `return`?")
-    try:
-        items = list(got)
-    except TypeError:
-        raise Mismatch("wrong type", f"{name} is {got!r}; expected a tuple of ints") from None
-    value = tuple(_as_int(name, v) for v in items)
+    value = _as_int_tuple(name, got)
     if value != tuple(expected):
         raise Mismatch("wrong value", f"{name} is {value}, expected {tuple(expected)}")
 
 
 def compare_bool(name: str, kind: str, got: Any, expected: bool):
     if not isinstance(got, (bool, np.bool_)):
-        raise Mismatch("wrong type", f"{name} is {got!r} ({type(got).__name__}); expected True or False")
+        raise Mismatch("wrong type", f"{name} is {safe_repr(got, 60)} ({_type_name(got)}); "
+                       "expected True or False")
     if bool(got) != expected:
         raise Mismatch("wrong value", f"{name} is {bool(got)}, expected {expected}")
 
@@ -251,7 +419,11 @@ def _is_learner_file(filename: str) -> bool:
 
 def learner_frame(error: BaseException):
     """The innermost traceback frame in the learner's code (not numpy's, torch's or ours)."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_learner_file(f.filename)]
+    try:
+        frames = [f for f in traceback.extract_tb(error.__traceback__)
+                  if _is_learner_file(f.filename)]
+    except Exception:  # noqa: BLE001
+        return None
     return frames[-1] if frames else None
 
 
@@ -260,30 +432,180 @@ def _where(frame) -> str:
     return f"in {frame.name}, line {frame.lineno}" + (f": {line}" if line else "")
 
 
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
+def _short(text: Any, limit: int = 300) -> str:
+    """``str(text)`` on one line, shortened; never raises (an exception's str may)."""
+    try:
+        text = str(text)
+    except BaseException as error:  # noqa: BLE001
+        text = f"<its str() raised {type(error).__name__}>"
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ----------------------------------------------------------------------------- library use
+
+def _package_dir(name: str) -> str | None:
+    module = sys.modules.get(name)
+    path = getattr(module, "__file__", None)
+    return os.path.dirname(os.path.abspath(path)) + os.sep if path else None
+
+
+class _LibraryWatch:
+    """A profile function (``sys.setprofile``) noting the first torch or tinynn function the
+    learner's call runs: a Python function in their packages, or a builtin of theirs."""
+
+    def __init__(self):
+        self.dirs = tuple(d for d in (_package_dir("torch"), _package_dir("tinynn")) if d)
+        self.first: str | None = None
+
+    def __call__(self, frame, event, arg):
+        if self.first is not None:
+            return
+        if event == "c_call":
+            module = getattr(arg, "__module__", None)
+            owner = getattr(arg, "__self__", None)
+            if not module and owner is not None:
+                module = type(owner).__module__
+            if module and module.startswith(("torch", "tinynn")):
+                where = module.split(".")[0]
+                if owner is not None and not isinstance(owner, type(sys)) and (
+                        type(owner).__module__ or "").startswith(("torch", "tinynn")):
+                    where = f"{where}.{type(owner).__name__}"
+                self.first = f"{where}.{getattr(arg, '__name__', '?')}"
+        elif event == "call" and self.dirs:
+            filename = frame.f_code.co_filename
+            if filename.startswith(self.dirs):
+                module = frame.f_globals.get("__name__", "") or ""
+                name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
+                self.first = f"{module}.{name}"
 
 
 # ----------------------------------------------------------------------------- running
 
-def _call(fn: Callable, case: Case):
-    """Call the learner's function on (copies of) the case's inputs, quietly (no numpy warnings)."""
-    args = copy.deepcopy(case.args) if case.copy_args else case.args
-    with np.errstate(all="ignore"), warnings.catch_warnings():
+class _TimedOut(BaseException):
+    """Raised inside the learner's thread when it runs past the time limit."""
+
+
+def _interrupt(thread: threading.Thread, exception: type) -> None:
+    """Raise ``exception`` in ``thread`` at its next Python instruction (CPython)."""
+    try:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                                   ctypes.py_object(exception))
+    except Exception:  # noqa: BLE001  (another interpreter: the thread is left to finish)
+        pass
+
+
+@dataclass
+class _Outcome:
+    value: Any = None
+    error: BaseException | None = None
+    timed_out: bool = False
+    library: str | None = None
+
+
+def call_learner(fn: Callable, args: tuple, *, limit: float | None = None,
+                 watch_library: bool = False) -> _Outcome:
+    """Call ``fn(*args)`` in a worker thread, quietly, under a time limit.
+
+    The worker's stack holds no frame of the check (nothing there to read), numpy warnings
+    are off, and with ``watch_library`` the first torch/tinynn function it runs is noted.
+    """
+    limit = TIME_LIMIT_S if limit is None else limit
+    outcome = _Outcome()
+    numpy_only = _NUMPY_ONLY.get()
+
+    def work():
+        _NUMPY_ONLY.set(numpy_only)
+        watch = _LibraryWatch() if watch_library else None
+        try:
+            with np.errstate(all="ignore"):
+                if watch is not None:
+                    sys.setprofile(watch)
+                try:
+                    outcome.value = fn(*args)
+                finally:
+                    if watch is not None:
+                        sys.setprofile(None)
+                        outcome.library = watch.first
+        except BaseException as error:  # noqa: BLE001  (reported by the check)
+            outcome.error = error
+
+    try:
+        old = threading.stack_size(128 * 2**20)  # deep recursion behaves as in the main thread
+    except (ValueError, RuntimeError):
+        old = None
+    try:
+        thread = threading.Thread(target=work, name="learner", daemon=True)
+    finally:
+        if old is not None:
+            threading.stack_size(old)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return fn(*args)
+        thread.start()
+        try:
+            thread.join(limit)
+        except KeyboardInterrupt:  # the learner stopped the cell: stop their code too
+            _interrupt(thread, KeyboardInterrupt)
+            raise
+        if thread.is_alive():
+            outcome.timed_out = True
+            for _ in range(20):  # a bare `except:` may swallow one interrupt: repeat
+                _interrupt(thread, _TimedOut)
+                thread.join(0.05)
+                if not thread.is_alive():
+                    break
+    if isinstance(outcome.error, _TimedOut):
+        outcome.timed_out, outcome.error = True, None
+    return outcome
+
+
+# An object's content, to tell whether a call changed it: arrays by their bytes, containers
+# and plain objects (a Node graph) item by item, iteratively (graphs may be 10,000 deep).
+def _fingerprint(root: Any) -> list:
+    out, seen, stack = [], {}, [root]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (str, bytes, int, float, complex, bool, type(None), type)):
+            out.append(("v", type(value).__name__, value if not isinstance(value, float)
+                        or value == value else "nan"))
+            continue
+        key = id(value)
+        if key in seen:
+            out.append(("ref", seen[key]))
+            continue
+        seen[key] = len(seen)
+        if isinstance(value, np.ndarray):
+            data = np.ascontiguousarray(value).tobytes() if value.dtype != object else b""
+            out.append(("a", value.dtype.str, value.shape, hashlib.sha1(data).hexdigest()))
+        elif isinstance(value, np.generic):
+            out.append(("s", value.dtype.str, value.tobytes()))
+        elif isinstance(value, (tuple, list)):
+            out.append((type(value).__name__, len(value)))
+            stack.extend(reversed(value))
+        elif isinstance(value, dict):
+            out.append(("d", len(value)))
+            for k in reversed(list(value)):
+                stack.extend((value[k], k))
+        elif hasattr(value, "__dict__") and not callable(value):
+            attrs = vars(value)
+            out.append(("o", type(value).__name__, tuple(attrs)))
+            stack.extend(attrs[k] for k in reversed(list(attrs)))
+        else:
+            out.append(("x", type(value).__name__))
+    return out
 
 
 def _split_outputs(got: Any, outputs: Sequence[Output]) -> list:
     if len(outputs) == 1:
         return [got]
     names = ", ".join(o.name for o in outputs)
-    if not isinstance(got, (tuple, list)):
-        raise Mismatch("wrong type", f"returned {type(got).__name__}; expected a tuple of "
-                       f"{len(outputs)} results ({names})")
+    if not isinstance(got, tuple):
+        fix = "wrap it in tuple(...)" if hasattr(got, "__next__") else f"return {names}"
+        raise Mismatch("wrong type", f"returned {_what_came_back(got)}; expected a tuple of "
+                       f"{len(outputs)} results ({names})", [f"Fix: {fix}."])
     if len(got) != len(outputs):
-        raise Mismatch("wrong type", f"returned {len(got)} results; expected {len(outputs)} ({names})")
+        raise Mismatch("wrong type", f"returned {len(got)} results; expected {len(outputs)} "
+                       f"({names})")
     return list(got)
 
 
@@ -294,17 +616,19 @@ def _report(exercise: str, category: str, headline: str, details: Sequence[str],
         lines.append(f"case: {case.label}")
         lines += ["  " + text for text in describe_args(argnames, case.args)]
     lines += list(details)
-    if case is not None and case.tip:
+    if case is not None and case.tip and category in case.tip_on:
         lines.append("tip: " + case.tip)
-    elif tips and category in tips:
+    if tips and category in tips:
         lines.append("tip: " + tips[category])
-    message = f"❌ {exercise}: {category}: {headline}"
+    elif category == "changed an input":
+        lines.append("tip: " + _INPUT_TIP)
+    message = f"{FAIL} {exercise}: {category}: {headline}"
     return CheckResult(exercise, False, category, message, lines, case.label if case else None)
 
 
 def run_check(exercise: str, fn: Any, cases: Sequence[Case], outputs: Sequence[Output],
               argnames: Sequence[str], *, tips: dict | None = None,
-              verbose: bool = True) -> CheckResult:
+              verbose: bool = True, numpy_only: bool = False) -> CheckResult:
     """Run ``fn`` on every case and compare with PyTorch's answers; print and return the result.
 
     Args:
@@ -316,59 +640,102 @@ def run_check(exercise: str, fn: Any, cases: Sequence[Case], outputs: Sequence[O
         tips: an extra line to print for a category ("wrong shape": "a gradient has its
             input's shape...").
         verbose: print the report (the tests turn this off).
+        numpy_only: the exercise is to build the op from numpy: an answer that calls torch
+            or tinynn fails ("used the library"), and so does a returned tensor.
     """
-    result = _run(exercise, fn, cases, outputs, argnames, tips)
+    token = _NUMPY_ONLY.set(numpy_only)
+    try:
+        result = _run(exercise, fn, cases, outputs, argnames, tips, numpy_only)
+    finally:
+        _NUMPY_ONLY.reset(token)
     if verbose:  # one write, so a notebook stores the report as one output
         sys.stdout.write(str(result) + "\n")
         sys.stdout.flush()
     return result
 
 
-def _run(exercise, fn, cases, outputs, argnames, tips) -> CheckResult:
+def _changed_argument(argnames, handed, before) -> str | None:
+    for i, (arg, fingerprint) in enumerate(zip(handed, before)):
+        if _fingerprint(arg) != fingerprint:
+            return argnames[i] if i < len(argnames) else f"argument {i + 1}"
+    return None
+
+
+def _run(exercise, fn, cases, outputs, argnames, tips, numpy_only) -> CheckResult:
     if not callable(fn):
         return _report(exercise, "wrong type", f"expected your function, got {describe(fn)}",
                        [f"Call it as check_{exercise}({exercise})."], None, argnames, tips)
     for case in cases:
-        try:
-            got = _call(fn, case)
-        except Mismatch as mismatch:  # a multi-step driver found a bad intermediate result
-            return _report(exercise, mismatch.category, mismatch.headline, mismatch.details,
-                           case, argnames, tips)
-        except NotImplementedError as error:
+        def report(category, headline, details=()):
+            return _report(exercise, category, headline, details, case, argnames, tips)
+        handed = copy.deepcopy(case.args) if case.copy_args else case.args
+        before = [_fingerprint(arg) for arg in handed]
+        outcome = call_learner(fn, handed, watch_library=numpy_only)
+        got, error = outcome.value, outcome.error
+        if outcome.timed_out:
+            return report("timed out", f"no result after {TIME_LIMIT_S:g} s on case "
+                          f"'{case.label}' (an endless loop?)",
+                          ["Every case takes well under a second with a numpy answer. Look "
+                           "for a loop whose condition never changes, or a loop over every "
+                           "element where one numpy operation would do."])
+        if isinstance(error, Mismatch):  # a multi-step driver found a bad intermediate result
+            return report(error.category, error.headline, error.details)
+        if isinstance(error, NotImplementedError):
             frame = learner_frame(error)
             details = ["Replace `raise NotImplementedError` with your code and run this again."]
             if frame is not None and frame.name != getattr(fn, "__name__", None):
                 details.insert(0, f"It was raised {_where(frame)} (a function yours calls).")
             return CheckResult(exercise, False, "not done yet",
-                               f"❌ {exercise}: not done yet (it raises NotImplementedError)", details)
-        except KeyboardInterrupt:  # the learner stopped it (an endless loop?): let it stop
-            raise
-        except BaseException as error:  # the learner's bug (even sys.exit): report, never crash
-            if case.raises and isinstance(error, case.raises):
+                               f"{FAIL} {exercise}: not done yet (it raises NotImplementedError)",
+                               details)
+        if isinstance(error, KeyboardInterrupt):  # the learner stopped it: let it stop
+            raise error
+        if error is not None:  # the learner's bug (even sys.exit): report, never crash
+            try:
+                expected_error = bool(case.raises) and isinstance(error, case.raises)
+            except Exception:  # noqa: BLE001
+                expected_error = False
+            if expected_error:
                 continue
             frame = learner_frame(error)
             details = [_where(frame)] if frame is not None else []
             if case.raises:
                 wanted = " or ".join(t.__name__ for t in case.raises)
                 details.append(f"This input is invalid, and the right answer is to raise {wanted}.")
-            return _report(exercise, "raised", f"{type(error).__name__}: {_short(error)}",
-                           details, case, argnames, tips)
+            return report("raised", f"{type(error).__name__}: {_short(error)}", details)
+        changed = _changed_argument(argnames, handed, before)
+        if changed is not None:
+            return report("changed an input", f"your function wrote into {changed}",
+                          [f"{changed} must be the same after the call as before it."])
         try:
             if case.raises:
                 wanted = " or ".join(t.__name__ for t in case.raises)
                 raise Mismatch("did not raise", f"returned {describe(got)} for an invalid input; "
                                f"expected it to raise {wanted}", ["PyTorch raises here."])
             results = _split_outputs(got, outputs)
-            expected = case.expected if len(outputs) > 1 else (case.expected,)
+            if case.reference is not None:
+                expected = case.reference(*copy.deepcopy(case.args)) if case.copy_args \
+                    else case.reference(*case.args)
+            else:
+                expected = case.expected
+            expected = expected if len(outputs) > 1 else (expected,)
             for output, value, want in zip(outputs, results, expected):
                 if want is None:  # nothing to compare for this case (e.g. no momentum buffer)
                     continue
                 (output.compare or compare_arrays)(output.name, output.kind, value, want)
+            expected = want = None  # nothing left for the next learner call to find
         except Mismatch as mismatch:
-            return _report(exercise, mismatch.category, mismatch.headline, mismatch.details,
-                           case, argnames, tips)
-        except Exception as error:  # an odd return value that a comparison choked on
-            return _report(exercise, "wrong type", f"could not compare the result ({type(error).__name__}: "
-                           f"{_short(error)})", [], case, argnames, tips)
-    return CheckResult(exercise, True, "pass", f"✅ pass: {exercise}",
+            details = list(mismatch.details)
+            if outcome.library:
+                details.append(f"It also calls {outcome.library}: build it from numpy.")
+            return report(mismatch.category, mismatch.headline, details)
+        except Exception as error:  # noqa: BLE001  (an odd return value a comparison choked on)
+            return report("wrong type", f"could not compare the result "
+                          f"({type(error).__name__}: {_short(error)})")
+        if outcome.library:
+            return report("used the library", f"right values, but computed by "
+                          f"{outcome.library}: build it from numpy",
+                          ["This exercise is about how the op works inside: write it with "
+                           "numpy on the numpy inputs, without calling torch or tinynn."])
+    return CheckResult(exercise, True, "pass", f"{PASS} {exercise}",
                        [f"matches PyTorch on all {len(cases)} cases"])
