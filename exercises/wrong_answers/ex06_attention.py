@@ -1,0 +1,170 @@
+"""Wrong answers for exercises/ex06_attention.ipynb; see WRONG_ANSWERS at the end."""
+from __future__ import annotations
+
+import numpy as np
+
+from solutions.ex06_attention import merge_heads, split_heads
+
+
+def causal_mask__masked_out_convention(L, S):
+    """True above the diagonal: nn.MultiheadAttention's "masked out" mask, not SDPA's."""
+    return np.triu(np.ones((L, S), dtype=bool), 1)
+
+
+def causal_mask__square(L, S):
+    """Assumes as many keys as queries."""
+    return np.tril(np.ones((L, L), dtype=bool))
+
+
+def causal_mask__float(L, S):
+    """An additive float mask (0 / -inf) where a bool mask was asked for."""
+    return np.where(np.tril(np.ones((L, S), dtype=bool)), 0.0, -np.inf)
+
+
+def masked_attention__no_scale(q, k, v, mask):
+    """Forgets the 1 / sqrt(E)."""
+    scores = q @ np.swapaxes(k, -1, -2)
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True) @ v
+
+
+def masked_attention__plain_softmax(q, k, v, mask):
+    """Right, except that a query with every key masked gets nan (0/0), not 0."""
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1]).astype(q.dtype)
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(scores - scores.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True) @ v
+
+
+def masked_attention__transposes_everything(q, k, v, mask):
+    """k.T reverses every axis of a batched k, not just the last two."""
+    scores = q @ k.T / np.sqrt(q.shape[-1])
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True) @ v
+
+
+def split_heads__reshape_only(x, num_heads):
+    """Reshapes straight to (N, H, L, D): each "head" gets pieces of several tokens."""
+    N, L, E = x.shape
+    return x.reshape(N, num_heads, L, E // num_heads)
+
+
+def split_heads__no_transpose(x, num_heads):
+    """Stops at (N, L, H, D)."""
+    N, L, E = x.shape
+    return x.reshape(N, L, num_heads, E // num_heads)
+
+
+def merge_heads__reshape_only(x):
+    """Reshapes (N, H, L, D) straight to (N, L, H * D) without moving H back."""
+    N, H, L, D = x.shape
+    return x.reshape(N, L, H * D)
+
+
+def multi_head_attention__weights_per_head(query, key, value, in_proj_weight, in_proj_bias,
+                                           out_proj_weight, out_proj_bias, num_heads, key_padding_mask):
+    """Returns the (N, H, L, S) weights, not their mean over the heads."""
+    out, weights = _mha(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight,
+                        out_proj_bias, num_heads, key_padding_mask)
+    return out, weights
+
+
+def multi_head_attention__scale_by_width(query, key, value, in_proj_weight, in_proj_bias,
+                                         out_proj_weight, out_proj_bias, num_heads, key_padding_mask):
+    """Scales the scores by 1/sqrt(E) (the model's width) instead of 1/sqrt(E // H)."""
+    out, weights = _mha(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight,
+                        out_proj_bias, num_heads, key_padding_mask, scale_width=True)
+    return out, weights.mean(1)
+
+
+def multi_head_attention__padding_ignored(query, key, value, in_proj_weight, in_proj_bias,
+                                          out_proj_weight, out_proj_bias, num_heads, key_padding_mask):
+    """Never applies key_padding_mask."""
+    out, weights = _mha(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight,
+                        out_proj_bias, num_heads, None)
+    return out, weights.mean(1)
+
+
+def _mha(query, key, value, w_in, b_in, w_out, b_out, num_heads, key_padding_mask, scale_width=False):
+    w_q, w_k, w_v = np.split(w_in, 3)
+    b_q, b_k, b_v = np.split(b_in, 3)
+    q = split_heads(query @ w_q.T + b_q, num_heads)
+    k = split_heads(key @ w_k.T + b_k, num_heads)
+    v = split_heads(value @ w_v.T + b_v, num_heads)
+    width = query.shape[-1] if scale_width else q.shape[-1]
+    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(width).astype(q.dtype)
+    if key_padding_mask is not None:
+        scores = np.where(key_padding_mask[:, None, None, :], -np.inf, scores)
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    weights = e / e.sum(-1, keepdims=True)
+    return merge_heads(weights @ v) @ w_out.T + b_out, weights
+
+
+def layer_norm__unbiased_variance(x, weight, bias, eps):
+    """np.var(..., ddof=1): PyTorch normalises with the biased variance."""
+    mu = x.mean(-1, keepdims=True)
+    return (x - mu) / np.sqrt(x.var(-1, ddof=1, keepdims=True) + eps) * weight + bias
+
+
+def layer_norm__eps_outside(x, weight, bias, eps):
+    """(x - mean) / (std + eps): eps outside the square root."""
+    mu = x.mean(-1, keepdims=True)
+    return (x - mu) / (x.std(-1, keepdims=True) + eps) * weight + bias
+
+
+def layer_norm__float64(x, weight, bias, eps):
+    """Computes in float64 and returns float64 for a float32 input."""
+    x = x.astype(np.float64)
+    mu = x.mean(-1, keepdims=True)
+    return (x - mu) / np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps) * weight + bias
+
+
+def layer_norm_backward__treats_stats_as_constants(grad_output, x, weight, eps):
+    """grad_x = g * weight / s: forgets that the mean and variance depend on x."""
+    mu = x.mean(-1, keepdims=True)
+    s = np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps)
+    axes = tuple(range(x.ndim - 1))
+    return grad_output * weight / s, (grad_output * (x - mu) / s).sum(axes), grad_output.sum(axes)
+
+
+def layer_norm_backward__sums_only_the_batch_axis(grad_output, x, weight, eps):
+    """Sums grad_weight and grad_bias over axis 0 only: wrong for (N, L, E) inputs."""
+    mu = x.mean(-1, keepdims=True)
+    s = np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps)
+    x_hat = (x - mu) / s
+    g_hat = grad_output * weight
+    grad_x = (g_hat - g_hat.mean(-1, keepdims=True) - x_hat * (g_hat * x_hat).mean(-1, keepdims=True)) / s
+    return grad_x, (grad_output * x_hat).sum(0), grad_output.sum(0)
+
+
+WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
+    "causal_mask__masked_out_convention":
+        ("causal_mask", "wrong value", "True = masked out (MHA's convention)"),
+    "causal_mask__square": ("causal_mask", "wrong shape", "(L, L) instead of (L, S)"),
+    "causal_mask__float": ("causal_mask", "wrong dtype", "a float mask instead of bool"),
+    "masked_attention__no_scale": ("masked_attention", "wrong value", "no 1/sqrt(E)"),
+    "masked_attention__plain_softmax":
+        ("masked_attention", "wrong value", "nan for a fully masked query"),
+    "masked_attention__transposes_everything":
+        ("masked_attention", "raised", "k.T on a batched k"),
+    "split_heads__reshape_only": ("split_heads", "wrong value", "reshape without transpose"),
+    "split_heads__no_transpose": ("split_heads", "wrong shape", "(N, L, H, D)"),
+    "merge_heads__reshape_only": ("merge_heads", "wrong value", "reshape without transpose"),
+    "multi_head_attention__weights_per_head":
+        ("multi_head_attention", "wrong shape", "weights not averaged over heads"),
+    "multi_head_attention__scale_by_width":
+        ("multi_head_attention", "wrong value", "1/sqrt(E) instead of 1/sqrt(D)"),
+    "multi_head_attention__padding_ignored":
+        ("multi_head_attention", "wrong value", "key_padding_mask ignored"),
+    "layer_norm__unbiased_variance": ("layer_norm", "wrong value", "ddof=1"),
+    "layer_norm__eps_outside": ("layer_norm", "wrong value", "eps outside the sqrt"),
+    "layer_norm__float64": ("layer_norm", "wrong dtype", "float64 for a float32 input"),
+    "layer_norm_backward__treats_stats_as_constants":
+        ("layer_norm_backward", "wrong gradient", "mean and variance treated as constants"),
+    "layer_norm_backward__sums_only_the_batch_axis":
+        ("layer_norm_backward", "wrong shape", "parameter gradients summed over axis 0 only"),
+}
