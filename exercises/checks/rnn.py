@@ -1,0 +1,238 @@
+"""Checks for exercises/ex05_rnn.ipynb: an RNN cell, an LSTM cell (PyTorch's gate order),
+backpropagation through time, clipping by the global norm, temperature sampling, and the
+embedding's scatter-add backward.
+
+References: ``torch.nn.RNNCell``, ``torch.nn.LSTMCell`` and ``torch.nn.RNN`` (with the
+weights given to the learner copied in), PyTorch's autograd for every gradient,
+``torch.nn.utils.clip_grad_norm_``, ``torch.softmax`` + ``torch.searchsorted`` for sampling,
+and ``F.embedding``'s backward.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .core import Case, CheckResult, Mismatch, Output, compare_arrays, run_check
+
+# (label, batch, input size, hidden size, dtype, how to scale the inputs)
+_CELL_SPECS = [
+    ("batch of 3, input 4, hidden 5", 3, 4, 5, np.float64, 1.0),
+    ("batch of 1", 1, 3, 2, np.float64, 1.0),
+    ("input size equal to hidden size", 2, 4, 4, np.float64, 1.0),
+    ("hidden state of zeros (the first step)", 2, 3, 4, np.float64, 0.0),
+    ("large inputs: the units saturate", 2, 3, 4, np.float64, 30.0),
+    ("float32", 4, 6, 3, np.float32, 1.0),
+]
+
+
+def _cell_inputs(rng, batch, n_in, hidden, dtype, scale, gates):
+    bound = 1 / np.sqrt(hidden)
+    x = (rng.standard_normal((batch, n_in)) * (scale or 1.0)).astype(dtype)
+    h = (rng.standard_normal((batch, hidden)) * (scale != 0.0)).astype(dtype)
+    weights = [rng.uniform(-bound, bound, shape).astype(dtype) for shape in
+               [(gates * hidden, n_in), (gates * hidden, hidden), (gates * hidden,), (gates * hidden,)]]
+    return x, h, weights
+
+
+def _load(module, weights):
+    with torch.no_grad():
+        for p, w in zip(module.parameters(), weights):
+            p.copy_(torch.from_numpy(w))
+    return module
+
+
+def check_rnn_cell_forward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """rnn_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh) -> nn.RNNCell's next hidden state."""
+    rng = np.random.default_rng(50)
+    cases = []
+    for label, batch, n_in, hidden, dtype, scale in _CELL_SPECS:
+        x, h, weights = _cell_inputs(rng, batch, n_in, hidden, dtype, scale, 1)
+        cell = _load(torch.nn.RNNCell(n_in, hidden, dtype=torch.float64 if dtype == np.float64
+                                      else torch.float32), weights)
+        want = cell(torch.from_numpy(x), torch.from_numpy(h)).detach().numpy()
+        cases.append(Case(label, (x, h, *weights), want))
+    return run_check("rnn_cell_forward", fn, cases, [Output("h_next")],
+                     ["x", "h", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose,
+                     tips={"wrong shape": "x is (B, I) and W_ih is (H, I): the product is "
+                                          "x @ W_ih.T, (B, H). Same for h @ W_hh.T.",
+                           "wrong value": "h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh): both "
+                                          "biases, and tanh (not a sigmoid)."})
+
+
+def check_lstm_cell_forward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh) -> (h', c') as nn.LSTMCell."""
+    rng = np.random.default_rng(51)
+    cases = []
+    for label, batch, n_in, hidden, dtype, scale in _CELL_SPECS:
+        x, h, weights = _cell_inputs(rng, batch, n_in, hidden, dtype, scale, 4)
+        c = (rng.standard_normal((batch, hidden)) * (scale != 0.0)).astype(dtype)
+        cell = _load(torch.nn.LSTMCell(n_in, hidden, dtype=torch.float64 if dtype == np.float64
+                                       else torch.float32), weights)
+        h2, c2 = cell(torch.from_numpy(x), (torch.from_numpy(h), torch.from_numpy(c)))
+        cases.append(Case(label, (x, h, c, *weights), (h2.detach().numpy(), c2.detach().numpy())))
+    return run_check("lstm_cell_forward", fn, cases, [Output("h_next"), Output("c_next")],
+                     ["x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose,
+                     tips={"wrong value": "PyTorch's gate order along the 4H rows is i, f, g, o "
+                                          "(input, forget, cell candidate, output): "
+                                          "i, f, g, o = np.split(z, 4, axis=1); g uses tanh, "
+                                          "the other three a sigmoid; h' = o * tanh(c')."})
+
+
+# (label, T, B, I, H, dtype)
+_BPTT_SPECS = [
+    ("T=4, batch 2, input 3, hidden 5", 4, 2, 3, 5, np.float64),
+    ("a single time step", 1, 3, 2, 4, np.float64),
+    ("batch of 1", 5, 1, 3, 3, np.float64),
+    ("a long sequence (T=12)", 12, 2, 2, 3, np.float64),
+    ("float32", 3, 4, 3, 2, np.float32),
+]
+
+
+def check_rnn_bptt(fn: Callable, verbose: bool = True) -> CheckResult:
+    """rnn_bptt(x, h0, W_ih, W_hh, b_ih, b_hh, grad_output) ->
+    (grad_x, grad_h0, grad_W_ih, grad_W_hh, grad_b_ih, grad_b_hh), as autograd through nn.RNN."""
+    rng = np.random.default_rng(52)
+    cases = []
+    for label, steps, batch, n_in, hidden, dtype in _BPTT_SPECS:
+        x = rng.standard_normal((steps, batch, n_in)).astype(dtype)
+        h0 = rng.standard_normal((batch, hidden)).astype(dtype)
+        bound = 1 / np.sqrt(hidden)
+        weights = [rng.uniform(-bound, bound, s).astype(dtype) for s in
+                   [(hidden, n_in), (hidden, hidden), (hidden,), (hidden,)]]
+        g = rng.standard_normal((steps, batch, hidden)).astype(dtype)
+        rnn = _load(torch.nn.RNN(n_in, hidden, dtype=torch.float64 if dtype == np.float64
+                                 else torch.float32), weights)
+        xt = torch.tensor(x, requires_grad=True)
+        ht = torch.tensor(h0[None], requires_grad=True)
+        output, _ = rnn(xt, ht)
+        output.backward(torch.from_numpy(g))
+        want = (xt.grad.numpy(), ht.grad.numpy()[0]) + tuple(p.grad.numpy() for p in rnn.parameters())
+        cases.append(Case(label, (x, h0, *weights, g), want))
+    names = ["grad_x", "grad_h0", "grad_W_ih", "grad_W_hh", "grad_b_ih", "grad_b_hh"]
+    return run_check("rnn_bptt", fn, cases, [Output(n, "gradient") for n in names],
+                     ["x", "h0", "W_ih", "W_hh", "b_ih", "b_hh", "grad_output"], verbose=verbose,
+                     tips={"wrong gradient": "Loop t = T-1 down to 0 carrying delta = dL/dh_t "
+                                             "from later steps: d = (grad_output[t] + delta) * "
+                                             "(1 - h_t**2), then delta = d @ W_hh. The weight "
+                                             "gradients sum d^T h_{t-1} and d^T x_t over t.",
+                           "wrong shape": "Each gradient has the shape of its input; the bias "
+                                          "gradients are summed over the batch and the steps."})
+
+
+def _compare_array_list(name: str, kind: str, got, expected):
+    if not isinstance(got, (list, tuple)):
+        raise Mismatch("wrong type", f"{name} is a {type(got).__name__}; expected a list of "
+                       f"{len(expected)} arrays, one per gradient")
+    if len(got) != len(expected):
+        raise Mismatch("wrong type", f"{name} holds {len(got)} arrays; expected {len(expected)}")
+    for k, (g, e) in enumerate(zip(got, expected)):
+        compare_arrays(f"{name}[{k}]", kind, g, e)
+
+
+def _compare_scalar(name: str, kind: str, got, expected):
+    try:
+        value = np.asarray(got)
+    except Exception:
+        value = None
+    if value is None or value.shape != () or value.dtype.kind not in "iuf":
+        raise Mismatch("wrong type", f"{name} is {got!r}; expected one number")
+    compare_arrays(name, kind, value.astype(expected.dtype), expected)
+
+
+def check_clip_grad_norm(fn: Callable, verbose: bool = True) -> CheckResult:
+    """clip_grad_norm(grads, max_norm) -> (clipped grads, total norm before clipping), as
+    torch.nn.utils.clip_grad_norm_."""
+    rng = np.random.default_rng(53)
+    specs = [("three gradients, joint norm far above max_norm", [(3, 4), (5,), (2, 2)], 1.0, 10.0,
+              np.float64),
+             ("joint norm below max_norm: nothing changes", [(3, 4), (5,)], 100.0, 1.0, np.float64),
+             ("each gradient below max_norm, their joint norm above it", [(4,)] * 4, 1.5, 0.4,
+              np.float64),
+             ("a single gradient", [(6, 2)], 0.5, 3.0, np.float64),
+             ("max_norm 5 with norm 20", [(10,), (3, 3)], 5.0, 4.0, np.float64),
+             ("float32", [(3, 4), (4,)], 1.0, 5.0, np.float32)]
+    cases = []
+    for label, shapes, max_norm, scale, dtype in specs:
+        grads = [(rng.standard_normal(s) * scale).astype(dtype) for s in shapes]
+        params = [torch.zeros(s, dtype=torch.float64 if dtype == np.float64 else torch.float32,
+                              requires_grad=True) for s in shapes]
+        for p, g in zip(params, grads):
+            p.grad = torch.from_numpy(g.copy())
+        total = torch.nn.utils.clip_grad_norm_(params, max_norm)
+        tip = None
+        if "each gradient below" in label:
+            tip = ("The norm is the norm of all gradients together, as one long vector, not of "
+                   "each gradient on its own.")
+        elif "nothing changes" in label:
+            tip = "Scale by min(1, max_norm / (total_norm + 1e-6)): never scale gradients up."
+        cases.append(Case(label, (grads, max_norm), ([p.grad.numpy() for p in params],
+                                                     total.detach().numpy()), tip=tip))
+    return run_check("clip_grad_norm", fn, cases,
+                     [Output("clipped", compare=_compare_array_list),
+                      Output("total_norm", compare=_compare_scalar)],
+                     ["grads", "max_norm"], verbose=verbose,
+                     tips={"wrong value": "total_norm = sqrt(sum of every squared entry of every "
+                                          "gradient), measured before clipping; every gradient is "
+                                          "multiplied by min(1, max_norm / (total_norm + 1e-6))."})
+
+
+def check_sample_with_temperature(fn: Callable, verbose: bool = True) -> CheckResult:
+    """sample_with_temperature(logits, temperature, u) -> (probs, index): softmax(logits / T)
+    per row, and for each row the first index whose cumulative probability exceeds u."""
+    rng = np.random.default_rng(54)
+    specs = [("temperature 1", (3, 6), 1.0, 1.0, np.float64),
+             ("temperature 0.5: sharper", (4, 5), 0.5, 1.0, np.float64),
+             ("temperature 2: flatter", (2, 7), 2.0, 1.0, np.float64),
+             ("temperature 0.01 with logits near 100: exp overflows unless shifted", (3, 4), 0.01,
+              100.0, np.float64),
+             ("one row of 27 characters", (1, 27), 0.8, 2.0, np.float64),
+             ("float32", (3, 5), 1.5, 1.0, np.float32)]
+    cases = []
+    for label, shape, temperature, scale, dtype in specs:
+        logits = (rng.standard_normal(shape) * scale).astype(dtype)
+        u = rng.uniform(0, 1, shape[0]).astype(dtype)
+        probs = torch.softmax(torch.from_numpy(logits) / temperature, dim=1)
+        cumulative = torch.cumsum(probs.double(), dim=1)
+        index = torch.searchsorted(cumulative, torch.from_numpy(u).double()[:, None], right=True)[:, 0]
+        index = torch.clamp(index, max=shape[1] - 1)  # u within rounding of 1: the last index
+        tip = ("Subtract each row's maximum before exp (softmax does not change): logits / 0.01 "
+               "are in the thousands.") if "overflows" in label else None
+        cases.append(Case(label, (logits, temperature, u), (probs.numpy(), index.numpy()), tip=tip))
+    return run_check("sample_with_temperature", fn, cases, [Output("probs"), Output("index")],
+                     ["logits", "temperature", "u"], verbose=verbose,
+                     tips={"wrong value": "Divide the logits by the temperature (a low temperature "
+                                          "sharpens), softmax each row, then take the first index "
+                                          "k with cumsum(p)[k] > u: np.cumsum and (cum > u).argmax "
+                                          "or np.searchsorted(cum, u, side='right')."})
+
+
+def check_embedding_backward(fn: Callable, verbose: bool = True) -> CheckResult:
+    """embedding_backward(indices, grad_output, num_embeddings, padding_idx) -> dL/dweight."""
+    rng = np.random.default_rng(55)
+    specs = [("every id once", np.array([3, 0, 1, 2]), 5, 3, None, np.float64),
+             ("repeated ids: their gradients add up", np.array([[1, 4, 4], [4, 0, 1]]), 6, 2, None,
+              np.float64),
+             ("padding_idx 0 gets no gradient", np.array([[0, 2, 0], [1, 0, 2]]), 4, 3, 0,
+              np.float64),
+             ("ids never read keep a zero gradient", np.array([7, 7]), 10, 2, None, np.float64),
+             ("a batch of sequences (B, T) of ids", rng.integers(0, 27, (4, 6)), 27, 5, 26,
+              np.float64),
+             ("float32", np.array([[2, 2, 1]]), 3, 4, None, np.float32)]
+    cases = []
+    for label, ids, num, dim, padding_idx, dtype in specs:
+        weight = torch.tensor(rng.standard_normal((num, dim)).astype(dtype), requires_grad=True)
+        out = F.embedding(torch.from_numpy(ids), weight, padding_idx=padding_idx)
+        g = rng.standard_normal(tuple(out.shape)).astype(dtype)
+        out.backward(torch.from_numpy(g))
+        tip = None
+        if "repeated" in label:
+            tip = ("grad[indices] += g reads all rows first and writes once per distinct id, so "
+                   "repeats are lost: use np.add.at(grad, indices, g).")
+        cases.append(Case(label, (ids, g, num, padding_idx), weight.grad.numpy(), tip=tip))
+    return run_check("embedding_backward", fn, cases, [Output("grad_weight", "gradient")],
+                     ["indices", "grad_output", "num_embeddings", "padding_idx"], verbose=verbose,
+                     tips={"wrong shape": "The gradient has the table's shape: (num_embeddings, "
+                                          "D), D = grad_output.shape[-1]."})

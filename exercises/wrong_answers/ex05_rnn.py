@@ -1,0 +1,230 @@
+"""Wrong answers for exercises/ex05_rnn.ipynb; see WRONG_ANSWERS at the end."""
+from __future__ import annotations
+
+import numpy as np
+
+from solutions.ex05_rnn import _sigmoid, rnn_cell_forward
+
+
+def rnn_cell_forward__untransposed_weights(x, h, W_ih, W_hh, b_ih, b_hh):
+    """x @ W_ih instead of x @ W_ih.T: (B, I) @ (H, I) fails unless I == H."""
+    return np.tanh(x @ W_ih + b_ih + h @ W_hh + b_hh)
+
+
+def rnn_cell_forward__one_bias(x, h, W_ih, W_hh, b_ih, b_hh):
+    """Only b_ih (the sources' single b): PyTorch has two biases, both added."""
+    return np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T)
+
+
+def rnn_cell_forward__sigmoid(x, h, W_ih, W_hh, b_ih, b_hh):
+    """A sigmoid where the Elman cell uses tanh."""
+    return _sigmoid(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+
+
+def rnn_cell_forward__float64_bias(x, h, W_ih, W_hh, b_ih, b_hh):
+    """Adds a float64 copy of the biases: float32 inputs give a float64 state."""
+    return np.tanh(x @ W_ih.T + h @ W_hh.T + (b_ih + b_hh).astype(np.float64))
+
+
+def lstm_cell_forward__keras_gate_order(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    """Reads the rows as i, f, o, g instead of PyTorch's i, f, g, o."""
+    z = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    i, f, o, g = np.split(z, 4, axis=1)
+    c_next = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * np.tanh(c_next), c_next
+
+
+def lstm_cell_forward__no_tanh_on_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    """h' = o * c' instead of o * tanh(c')."""
+    z = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    i, f, g, o = np.split(z, 4, axis=1)
+    c_next = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * c_next, c_next
+
+
+def lstm_cell_forward__returns_h_only(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    """Forgets to return the new cell state."""
+    z = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    i, f, g, o = np.split(z, 4, axis=1)
+    c_next = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * np.tanh(c_next)
+
+
+def _forward(x, h0, W_ih, W_hh, b_ih, b_hh):
+    hs = [h0]
+    for x_t in x:
+        hs.append(rnn_cell_forward(x_t, hs[-1], W_ih, W_hh, b_ih, b_hh))
+    return hs
+
+
+def rnn_bptt__truncated_to_one_step(x, h0, W_ih, W_hh, b_ih, b_hh, grad_output):
+    """Never carries the gradient back through h: each step sees only its own grad_output."""
+    hs = _forward(x, h0, W_ih, W_hh, b_ih, b_hh)
+    grad_x, grad_W_ih, grad_W_hh = np.zeros_like(x), np.zeros_like(W_ih), np.zeros_like(W_hh)
+    grad_b = np.zeros_like(b_ih)
+    for t in range(len(x) - 1, -1, -1):
+        d = grad_output[t] * (1 - hs[t + 1] ** 2)
+        grad_x[t] = d @ W_ih
+        grad_W_ih += d.T @ x[t]
+        grad_W_hh += d.T @ hs[t]
+        grad_b += d.sum(0)
+    return grad_x, d @ W_hh, grad_W_ih, grad_W_hh, grad_b, grad_b.copy()
+
+
+def rnn_bptt__wrong_state_for_W_hh(x, h0, W_ih, W_hh, b_ih, b_hh, grad_output):
+    """Uses h_t (the step's output) instead of h_{t-1} (its input) in dL/dW_hh."""
+    hs = _forward(x, h0, W_ih, W_hh, b_ih, b_hh)
+    grad_x, grad_W_ih, grad_W_hh = np.zeros_like(x), np.zeros_like(W_ih), np.zeros_like(W_hh)
+    grad_b, delta = np.zeros_like(b_ih), np.zeros_like(h0)
+    for t in range(len(x) - 1, -1, -1):
+        d = (grad_output[t] + delta) * (1 - hs[t + 1] ** 2)
+        grad_x[t] = d @ W_ih
+        grad_W_ih += d.T @ x[t]
+        grad_W_hh += d.T @ hs[t + 1]
+        grad_b += d.sum(0)
+        delta = d @ W_hh
+    return grad_x, delta, grad_W_ih, grad_W_hh, grad_b, grad_b.copy()
+
+
+def rnn_bptt__bias_per_sample(x, h0, W_ih, W_hh, b_ih, b_hh, grad_output):
+    """Sums the bias gradient over time but not over the batch: (B, H) instead of (H,)."""
+    hs = _forward(x, h0, W_ih, W_hh, b_ih, b_hh)
+    grad_x, grad_W_ih, grad_W_hh = np.zeros_like(x), np.zeros_like(W_ih), np.zeros_like(W_hh)
+    grad_b, delta = np.zeros_like(h0), np.zeros_like(h0)
+    for t in range(len(x) - 1, -1, -1):
+        d = (grad_output[t] + delta) * (1 - hs[t + 1] ** 2)
+        grad_x[t] = d @ W_ih
+        grad_W_ih += d.T @ x[t]
+        grad_W_hh += d.T @ hs[t]
+        grad_b += d
+        delta = d @ W_hh
+    return grad_x, delta, grad_W_ih, grad_W_hh, grad_b, grad_b.copy()
+
+
+def clip_grad_norm__each_separately(grads, max_norm):
+    """Clips every gradient by its own norm, not by the norm of all of them together."""
+    clipped = [g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for g in grads]
+    return clipped, np.sqrt(sum(np.sum(g ** 2) for g in grads))
+
+
+def clip_grad_norm__scales_up(grads, max_norm):
+    """Always rescales to max_norm: small gradients are blown up too."""
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    return [g * (max_norm / (total + 1e-6)) for g in grads], total
+
+
+def clip_grad_norm__norm_after(grads, max_norm):
+    """Returns the norm after clipping; PyTorch returns the norm before."""
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    scale = min(1.0, max_norm / (total + 1e-6))
+    return [g * scale for g in grads], total * scale
+
+
+def clip_grad_norm__one_array(grads, max_norm):
+    """Concatenates the gradients into one vector and returns that, not the list."""
+    flat = np.concatenate([g.reshape(-1) for g in grads])
+    total = np.linalg.norm(flat)
+    return flat * min(1.0, max_norm / (total + 1e-6)), total
+
+
+def sample_with_temperature__multiplies(logits, temperature, u):
+    """logits * T instead of logits / T: a low temperature flattens instead of sharpening."""
+    z = logits * temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    return probs, (np.cumsum(probs, axis=1) > u[:, None]).argmax(axis=1)
+
+
+def sample_with_temperature__unstable(logits, temperature, u):
+    """No max subtraction: exp(logits / 0.01) overflows to inf, and inf / inf is nan."""
+    e = np.exp(logits / temperature)
+    probs = e / e.sum(axis=1, keepdims=True)
+    return probs, (np.cumsum(probs, axis=1) > u[:, None]).argmax(axis=1)
+
+
+def sample_with_temperature__greedy(logits, temperature, u):
+    """Always the most likely index: ignores u (no sampling at all)."""
+    z = logits / temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    return probs, probs.argmax(axis=1)
+
+
+def embedding_backward__fancy_index_add(indices, grad_output, num_embeddings, padding_idx):
+    """grad[ids] += rows: a repeated id keeps only one of its rows (no accumulation)."""
+    grad = np.zeros((num_embeddings, grad_output.shape[-1]), dtype=grad_output.dtype)
+    flat = indices.reshape(-1)
+    rows = grad_output.reshape(flat.size, -1)
+    if padding_idx is not None:
+        rows = rows * (flat != padding_idx)[:, None]
+    grad[flat] += rows
+    return grad
+
+
+def embedding_backward__ignores_padding(indices, grad_output, num_embeddings, padding_idx):
+    """Gives the padding row a gradient like any other."""
+    grad = np.zeros((num_embeddings, grad_output.shape[-1]), dtype=grad_output.dtype)
+    np.add.at(grad, indices.reshape(-1), grad_output.reshape(indices.size, -1))
+    return grad
+
+
+def embedding_backward__float64_zeros(indices, grad_output, num_embeddings, padding_idx):
+    """np.zeros without dtype=: a float64 gradient for a float32 table."""
+    grad = np.zeros((num_embeddings, grad_output.shape[-1]))
+    flat = indices.reshape(-1)
+    rows = grad_output.reshape(flat.size, -1)
+    if padding_idx is not None:
+        rows = rows * (flat != padding_idx)[:, None]
+    np.add.at(grad, flat, rows)
+    return grad
+
+
+def embedding_backward__per_token(indices, grad_output, num_embeddings, padding_idx):
+    """Returns grad_output itself: one row per token, not per table row."""
+    return grad_output
+
+
+WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
+    "rnn_cell_forward__untransposed_weights":
+        ("rnn_cell_forward", "raised", "x @ W_ih instead of x @ W_ih.T (shapes do not fit)"),
+    "rnn_cell_forward__one_bias":
+        ("rnn_cell_forward", "wrong value", "b_hh left out"),
+    "rnn_cell_forward__sigmoid":
+        ("rnn_cell_forward", "wrong value", "sigmoid instead of tanh"),
+    "rnn_cell_forward__float64_bias":
+        ("rnn_cell_forward", "wrong dtype", "a float64 bias for float32 inputs"),
+    "lstm_cell_forward__keras_gate_order":
+        ("lstm_cell_forward", "wrong value", "gate order i, f, o, g"),
+    "lstm_cell_forward__no_tanh_on_cell":
+        ("lstm_cell_forward", "wrong value", "h' = o * c' without tanh"),
+    "lstm_cell_forward__returns_h_only":
+        ("lstm_cell_forward", "wrong type", "c' not returned"),
+    "rnn_bptt__truncated_to_one_step":
+        ("rnn_bptt", "wrong gradient", "no gradient through the recurrence"),
+    "rnn_bptt__wrong_state_for_W_hh":
+        ("rnn_bptt", "wrong gradient", "h_t instead of h_{t-1} in dL/dW_hh"),
+    "rnn_bptt__bias_per_sample":
+        ("rnn_bptt", "wrong shape", "bias gradient not summed over the batch"),
+    "clip_grad_norm__each_separately":
+        ("clip_grad_norm", "wrong value", "each gradient clipped by its own norm"),
+    "clip_grad_norm__scales_up":
+        ("clip_grad_norm", "wrong value", "small gradients scaled up"),
+    "clip_grad_norm__norm_after":
+        ("clip_grad_norm", "wrong value", "the norm after clipping returned"),
+    "clip_grad_norm__one_array":
+        ("clip_grad_norm", "wrong type", "one concatenated vector instead of the list"),
+    "sample_with_temperature__multiplies":
+        ("sample_with_temperature", "wrong value", "logits * T instead of logits / T"),
+    "sample_with_temperature__unstable":
+        ("sample_with_temperature", "wrong value", "softmax without subtracting the max"),
+    "sample_with_temperature__greedy":
+        ("sample_with_temperature", "wrong value", "argmax, ignoring u"),
+    "embedding_backward__fancy_index_add":
+        ("embedding_backward", "wrong gradient", "grad[ids] += rows loses repeats"),
+    "embedding_backward__ignores_padding":
+        ("embedding_backward", "wrong gradient", "padding_idx ignored"),
+    "embedding_backward__float64_zeros":
+        ("embedding_backward", "wrong dtype", "np.zeros without dtype="),
+    "embedding_backward__per_token":
+        ("embedding_backward", "wrong shape", "one row per token"),
+}
