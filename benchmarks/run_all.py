@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import bench_attention  # noqa: E402
 import bench_cnn  # noqa: E402
 import bench_core  # noqa: E402
 import bench_mlp_step  # noqa: E402
@@ -26,7 +27,7 @@ def main() -> None:
           f"torch threads {torch.get_num_threads()}, {platform.machine()}")
     print()
     print(HEADER)
-    for module in (bench_core, bench_mlp_step, bench_cnn):
+    for module in (bench_core, bench_mlp_step, bench_cnn, bench_attention):
         for line in module.main():
             print(line, flush=True)
 
