@@ -240,11 +240,11 @@ def multi_head_attention_forward(
         average_attn_weights: bool = True, is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
     """Multi-head attention, sequence first, as ``torch.nn.functional.multi_head_attention_forward``.
 
-    With E = embed_dim split into H heads of D = E / H:
+    With E = embed_dim split into H heads of D = E / H, and W_q, W_k, W_v the three (E, E)
+    row blocks of ``in_proj_weight`` (or the separate ``q/k/v_proj_weight``)::
 
-        q, k, v = query W_q^T + b_q, key W_k^T + b_k, value W_v^T + b_v   (W_* are the three
-                  (E, E) blocks of ``in_proj_weight``, or the separate ``*_proj_weight``)
-        head_h  = softmax(q_h k_h^T / sqrt(D) + M) v_h                    (one per head)
+        q, k, v = query W_q^T + b_q, key W_k^T + b_k, value W_v^T + b_v
+        head_h  = softmax(q_h k_h^T / sqrt(D) + M) v_h          (one per head)
         output  = concat_h(head_h) W_o^T + b_o
 
     Masks (True means *masked out* here, the opposite of ``scaled_dot_product_attention``):
