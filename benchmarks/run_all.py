@@ -19,6 +19,7 @@ import bench_attention  # noqa: E402
 import bench_cnn  # noqa: E402
 import bench_core  # noqa: E402
 import bench_mlp_step  # noqa: E402
+import bench_rnn  # noqa: E402
 from _timing import HEADER  # noqa: E402
 
 
@@ -27,7 +28,7 @@ def main() -> None:
           f"torch threads {torch.get_num_threads()}, {platform.machine()}")
     print()
     print(HEADER)
-    for module in (bench_core, bench_mlp_step, bench_cnn, bench_attention):
+    for module in (bench_core, bench_mlp_step, bench_cnn, bench_rnn, bench_attention):
         for line in module.main():
             print(line, flush=True)
 

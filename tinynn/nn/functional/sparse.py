@@ -150,7 +150,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         sparse: sparse gradients are not supported in tinynn; must be False.
 
     Shape:
-        output: (*S, D).
+        output: ``(*S, D)``.
 
     Raises:
         RuntimeError: for indices that are not int64/int32 ("Expected tensor for argument #1

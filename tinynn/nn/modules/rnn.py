@@ -161,7 +161,7 @@ class RNNBase(Module):
         hidden_size: features of the hidden state.
         num_layers: recurrent layers stacked, each feeding the next. Default 1.
         bias: whether each layer has ``bias_ih`` and ``bias_hh``. Default True.
-        batch_first: input and output are (B, T, *) instead of (T, B, *). Default False.
+        batch_first: input and output are ``(B, T, *)`` instead of ``(T, B, *)``. Default False.
         dropout: dropout applied to each layer's output except the last's (training only).
         bidirectional: a second pass runs backwards in time; outputs are concatenated.
         proj_size: LSTM only: project h to this size with ``weight_hr`` (0: no projection).

@@ -34,7 +34,7 @@ class Embedding(Module):
         dtype: the table's dtype (default: the default dtype, float32).
 
     Shape:
-        input: integer tensor of any shape S; output: (*S, D).
+        input: integer tensor of any shape S; output: ``(*S, D)``.
 
     Attributes:
         weight: (V, D), initialised from N(0, 1) (as PyTorch), the ``padding_idx`` row zeroed.

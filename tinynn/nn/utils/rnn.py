@@ -41,7 +41,7 @@ class PackedSequence(PackedSequence_):
     or :func:`pack_sequence`, never by hand).
 
     Attributes:
-        data: (N, *), N = sum of the lengths: step 0 of every sequence, then step 1 of those
+        data: ``(N, *)``, N = sum of the lengths: step 0 of every sequence, then step 1 of those
             still running, and so on (sequences in ``sorted_indices`` order).
         batch_sizes: (T,) int64 on the CPU: how many sequences run at each step.
         sorted_indices: (B,) int64, or None: row k of each step is sequence
@@ -151,9 +151,9 @@ def pack_padded_sequence(input: Tensor, lengths: Tensor | Sequence[int], batch_f
     """Pack a padded batch of variable-length sequences.
 
     Args:
-        input: (T, B, *) padded sequences, or (B, T, *) with ``batch_first``.
+        input: ``(T, B, *)`` padded sequences, or ``(B, T, *)`` with ``batch_first``.
         lengths: the B lengths (a list or a 1-D integer tensor), each in [1, T].
-        batch_first: whether ``input`` is (B, T, *).
+        batch_first: whether ``input`` is ``(B, T, *)``.
         enforce_sorted: if True, ``lengths`` must be in decreasing order (no permutation is
             stored); if False the batch is sorted here (a stable sort, as PyTorch's) and the
             permutation is kept in ``sorted_indices``/``unsorted_indices``.
@@ -211,12 +211,13 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
 
     Args:
         sequence: a PackedSequence.
-        batch_first: return (B, T, *) instead of (T, B, *).
+        batch_first: return ``(B, T, *)`` instead of ``(T, B, *)``.
         padding_value: the value of the padded positions.
         total_length: pad to this T (at least the longest length) instead of the longest length.
 
     Returns:
-        (padded, lengths): padded (T, B, *) or (B, T, *); lengths (B,) int64, original order.
+        A tuple ``(padded, lengths)``: the padded batch, ``(T, B, *)`` or ``(B, T, *)``, and the
+        lengths, ``(B,)`` int64, both in the original batch order.
 
     Raises:
         ValueError: if ``total_length`` is shorter than the longest sequence.
@@ -244,11 +245,11 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
 
 def pad_sequence(sequences: Tensor | Sequence[Tensor], batch_first: bool = False, padding_value: float = 0.0,
                  padding_side: str = "right") -> Tensor:
-    """Stack sequences of shapes (L_i, *) into one (T, B, *) tensor (T = max L_i), padded.
+    """Stack sequences of shapes ``(L_i, *)`` into one ``(T, B, *)`` tensor (T = max L_i), padded.
 
     Args:
-        sequences: B tensors (L_i, *) with the same trailing shape and dtype.
-        batch_first: return (B, T, *).
+        sequences: B tensors ``(L_i, *)`` with the same trailing shape and dtype.
+        batch_first: return ``(B, T, *)``.
         padding_value: the value of the padding.
         padding_side: "right" (the default) or "left": where the padding goes.
 
@@ -283,19 +284,19 @@ def pad_sequence(sequences: Tensor | Sequence[Tensor], batch_first: bool = False
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths: Tensor, batch_first: bool = False) -> list[Tensor]:
-    """Split a padded (T, B, *) batch back into B tensors (L_i, *)."""
+    """Split a padded ``(T, B, *)`` batch back into B tensors ``(L_i, *)``."""
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)  # (B, T, *)
     return [padded_sequences[i, :int(n)] for i, n in enumerate(_lengths_array(lengths))]
 
 
 def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> PackedSequence:
-    """Pack a list of sequences (L_i, *): ``pack_padded_sequence(pad_sequence(sequences), lengths)``."""
+    """Pack a list of sequences ``(L_i, *)``: ``pack_padded_sequence(pad_sequence(sequences), lengths)``."""
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
-    """Split a PackedSequence back into its list of sequences (L_i, *), original order."""
+    """Split a PackedSequence back into its list of sequences ``(L_i, *)``, original order."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
