@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .core import Case, CheckResult, Mismatch, Output, run_check
+from .core import Case, CheckResult, Mismatch, Output, fresh_seeds, randn, run_check
 
 _SHAPE_TIP = ("A gradient has the shape of its input. Where an input was broadcast, sum the "
               "gradient back to the input's shape (your sum_to_shape from exercise 1).")
@@ -26,92 +26,145 @@ def _autograd(forward, arrays, grad_output):
     return tuple(t.grad.numpy() for t in inputs)
 
 
+def _random_shape(rng, ndim_low=1, ndim_high=3, size_high=5) -> tuple:
+    ndim = int(rng.integers(ndim_low, ndim_high + 1))
+    return tuple(int(n) for n in rng.integers(1, size_high, ndim))
+
+
+def _broadcast_partner(rng, shape) -> tuple:
+    """A shape that broadcasts against ``shape``: some sizes set to 1, leading ones dropped."""
+    partner = tuple(1 if rng.random() < 0.4 else n for n in shape)
+    return partner[int(rng.integers(0, len(shape) + 1)):]
+
+
+def _sum_to_shape_answer(grad, shape):
+    x = torch.zeros(shape, dtype=torch.from_numpy(grad).dtype, requires_grad=True)
+    x.expand(grad.shape).backward(torch.from_numpy(grad))  # autograd sums back to x's shape
+    return x.grad.numpy()
+
+
 def check_sum_to_shape(fn: Callable, verbose: bool = True) -> CheckResult:
     """sum_to_shape(grad, shape) -> grad summed back to ``shape`` (undoing broadcasting)."""
-    rng = np.random.default_rng(2)
-    specs = [("summed over a leading dimension", (3, 4), (4,)),
-             ("summed over a size-1 dimension, kept as size 1", (3, 4), (3, 1)),
-             ("both at once", (2, 3, 4), (3, 1)),
-             ("down to a scalar (0-d)", (2, 3), ()),
-             ("nothing to undo", (3, 4), (3, 4)),
-             ("size-1 dimensions in both shapes", (2, 1, 4), (1, 1, 4)),
-             ("float32 keeps its dtype", (5, 3), (1, 3))]
-    cases = []
-    for label, grad_shape, shape in specs:
-        dtype = np.float32 if "float32" in label else np.float64
-        grad = rng.standard_normal(grad_shape).astype(dtype)
-        x = torch.zeros(shape, dtype=torch.from_numpy(grad).dtype, requires_grad=True)
-        x.expand(grad_shape).backward(torch.from_numpy(grad))  # autograd sums back to x's shape
-        cases.append(Case(f"{label}: {grad_shape} -> {shape}", (grad, shape), x.grad.numpy()))
+    specs = [("summed over a leading dimension", (3, 4), (4,), np.float64),
+             ("summed over a size-1 dimension, kept as size 1", (3, 4), (3, 1), np.float64),
+             ("both at once", (2, 3, 4), (3, 1), np.float64),
+             ("down to a scalar (0-d)", (2, 3), (), np.float64),
+             ("nothing to undo", (3, 4), (3, 4), np.float64),
+             ("size-1 dimensions in both shapes", (2, 1, 4), (1, 1, 4), np.float64),
+             ("float32 keeps its dtype", (5, 3), (1, 3), np.float32),
+             ("float32, a leading dimension and a size-1 one", (2, 5, 3), (5, 1), np.float32)]
+    for seed in fresh_seeds(3):
+        rng = np.random.default_rng(seed)
+        grad_shape = _random_shape(rng, 1, 4)
+        specs.append((f"random (seed {seed})", grad_shape, _broadcast_partner(rng, grad_shape),
+                      (np.float64, np.float32)[int(rng.integers(2))]))
+    cases = [Case(f"{label}: {grad_shape} -> {shape}",
+                  (randn(300 + i, grad_shape, dtype), shape), reference=_sum_to_shape_answer)
+             for i, (label, grad_shape, shape, dtype) in enumerate(specs)]
     return run_check("sum_to_shape", fn, cases, [Output("result")], ["grad", "shape"],
-                     verbose=verbose,
+                     verbose=verbose, numpy_only=True,
                      tips={"wrong shape": "Sum over the leading dimensions that shape does not "
                                           "have, and with keepdims=True over the dimensions "
                                           "where shape has size 1 but grad does not."})
 
 
+def _mul_answer(g, x, y):
+    return _autograd(lambda a, b: a * b, (x, y), g)
+
+
 def check_mul_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """mul_backward(grad_output, x, y) -> (grad_x, grad_y) for z = x * y."""
-    rng = np.random.default_rng(3)
     specs = [("same shapes", (3, 4), (3, 4), np.float64),
              ("broadcast: a column times a row", (3, 1), (4,), np.float64),
              ("a 0-d x times a matrix", (), (2, 3), np.float64),
              ("3-d times 2-d", (2, 3, 4), (3, 1), np.float64),
-             ("float32", (3, 4), (4,), np.float32)]
+             ("float32, same shapes", (3, 4), (3, 4), np.float32),
+             ("float32, broadcast on both sides", (3, 1), (1, 4), np.float32),
+             ("float32, a matrix times a 0-d y", (2, 3), (), np.float32)]
+    for seed in fresh_seeds(3):
+        rng = np.random.default_rng(seed)
+        x_shape = _random_shape(rng, 1, 4)
+        y_shape = _broadcast_partner(rng, x_shape)
+        if rng.random() < 0.5:
+            x_shape, y_shape = y_shape, x_shape
+        specs.append((f"random (seed {seed})", x_shape, y_shape,
+                      (np.float64, np.float32)[int(rng.integers(2))]))
     cases = []
-    for label, x_shape, y_shape, dtype in specs:
-        x = rng.standard_normal(x_shape).astype(dtype)
-        y = rng.standard_normal(y_shape).astype(dtype)
-        g = rng.standard_normal(np.broadcast_shapes(x_shape, y_shape)).astype(dtype)
-        cases.append(Case(f"{label}: x {x_shape}, y {y_shape}", (g, x, y),
-                          _autograd(lambda a, b: a * b, (x, y), g)))
+    for i, (label, x_shape, y_shape, dtype) in enumerate(specs):
+        x, y = randn(310 + 3 * i, x_shape, dtype), randn(311 + 3 * i, y_shape, dtype)
+        g = randn(312 + 3 * i, np.broadcast_shapes(x_shape, y_shape), dtype)
+        cases.append(Case(f"{label}: x {x_shape}, y {y_shape}", (g, x, y), reference=_mul_answer))
     outputs = [Output("grad_x", "gradient"), Output("grad_y", "gradient")]
     return run_check("mul_backward", fn, cases, outputs, ["grad_output", "x", "y"],
-                     verbose=verbose, tips={"wrong shape": _SHAPE_TIP})
+                     verbose=verbose, tips={"wrong shape": _SHAPE_TIP}, numpy_only=True)
 
 
 def check_tanh_backward(fn: Callable, verbose: bool = True) -> CheckResult:
-    """tanh_backward(grad_output, x) -> grad_x for z = tanh(x)."""
-    rng = np.random.default_rng(4)
+    """tanh_backward(grad_output, x) -> grad_x for y = tanh(x)."""
     extreme = np.array([[-1e4, -20.0, 0.0], [0.5, 20.0, 1e4]], dtype=np.float32)
-    specs = [("a matrix", rng.standard_normal((3, 4))),
+    specs = [("a matrix", randn(320, (3, 4))),
              ("0-d", np.array(0.7)),
              ("x as large as +-20 and +-1e4 (float32)", extreme),
-             ("float32", rng.standard_normal(5).astype(np.float32))]
+             ("x as large as +-400 (float64)", np.array([-400.0, -30.0, 0.0, 30.0, 400.0])),
+             ("float32", randn(321, 5, np.float32)),
+             ("float32, 0-d", np.array(-1.25, dtype=np.float32))]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        specs.append((f"random (seed {seed}), scaled by 3",
+                      randn(seed, _random_shape(rng), (np.float64, np.float32)[seed % 2], 3.0)))
     cases = []
-    for label, x in specs:
-        g = rng.standard_normal(x.shape).astype(x.dtype)
-        cases.append(Case(label, (g, x), _autograd(torch.tanh, (x,), g)[0],
+    for i, (label, x) in enumerate(specs):
+        g = randn(330 + i, x.shape, x.dtype)
+        cases.append(Case(label, (g, x),
+                          reference=lambda g, x: _autograd(torch.tanh, (x,), g)[0],
                           tip=("For large |x|, tanh(x) is exactly +-1 and its slope is 0. "
                                "Formulas with exp(2x) overflow there (inf / inf = nan); "
-                               "np.tanh does not.") if "1e4" in label else None))
+                               "np.tanh does not.") if "large" in label else None))
     return run_check("tanh_backward", fn, cases, [Output("grad_x", "gradient")],
-                     ["grad_output", "x"], verbose=verbose)
+                     ["grad_output", "x"], verbose=verbose, numpy_only=True)
+
+
+def _sum_answer(g, shape, dim, keepdim):
+    x = torch.zeros(shape, dtype=torch.from_numpy(g).dtype, requires_grad=True)
+    out = x.sum() if dim is None else x.sum(dim=dim, keepdim=keepdim)
+    out.backward(torch.from_numpy(g))
+    return x.grad.numpy()
 
 
 def check_sum_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """sum_backward(grad_output, input_shape, dim, keepdim) -> grad of x.sum(dim, keepdim)."""
-    rng = np.random.default_rng(5)
     specs = [("over dim 1, keepdim=False", (3, 4), 1, False, np.float64),
              ("over dim 0, keepdim=True", (3, 4), 0, True, np.float64),
              ("a square matrix over dim 1, keepdim=False", (4, 4), 1, False, np.float64),
              ("over two dims (0, 2)", (2, 3, 4), (0, 2), False, np.float64),
+             ("over two dims (0, 2), keepdim=True", (2, 3, 4), (0, 2), True, np.float64),
              ("over everything (dim=None): a 0-d result", (3, 4), None, False, np.float64),
              ("negative dim -1, keepdim=True", (2, 3, 4), -1, True, np.float64),
-             ("float32, dim -2", (2, 3, 4), -2, False, np.float32)]
+             ("float32, dim -2", (2, 3, 4), -2, False, np.float32),
+             ("float32, dims (1, -1), keepdim=True", (2, 3, 4), (1, -1), True, np.float32),
+             ("float32, dim=None", (2, 3), None, False, np.float32)]
+    for seed in fresh_seeds(3):
+        rng = np.random.default_rng(seed)
+        shape = _random_shape(rng, 1, 4)
+        dims = tuple(int(d) - len(shape) * int(rng.integers(2))
+                     for d in rng.choice(len(shape), int(rng.integers(1, len(shape) + 1)),
+                                         replace=False))
+        specs.append((f"random (seed {seed})", shape, dims if len(dims) > 1 else dims[0],
+                      bool(rng.integers(2)), (np.float64, np.float32)[int(rng.integers(2))]))
     cases = []
-    for label, shape, dim, keepdim, dtype in specs:
-        x = torch.zeros(shape, dtype=torch.float32 if dtype == np.float32 else torch.float64,
-                        requires_grad=True)
-        out = x.sum() if dim is None else x.sum(dim=dim, keepdim=keepdim)
-        g = rng.standard_normal(tuple(out.shape)).astype(dtype)
-        out.backward(torch.from_numpy(g))
-        cases.append(Case(f"{label}: input shape {shape}", (g, shape, dim, keepdim), x.grad.numpy()))
+    for i, (label, shape, dim, keepdim, dtype) in enumerate(specs):
+        x = torch.zeros(shape)
+        out_shape = tuple((x.sum() if dim is None else x.sum(dim=dim, keepdim=keepdim)).shape)
+        g = randn(340 + i, out_shape, dtype)
+        cases.append(Case(f"{label}: input shape {shape}", (g, shape, dim, keepdim),
+                          reference=_sum_answer))
     return run_check("sum_backward", fn, cases, [Output("grad_x", "gradient")],
                      ["grad_output", "input_shape", "dim", "keepdim"], verbose=verbose,
-                     tips={"raised": "If the shapes do not broadcast: with keepdim=False the "
-                                     "summed dimensions are gone from grad_output. Put them back "
-                                     "as size 1 (np.expand_dims) before broadcasting.",
+                     numpy_only=True,
+                     tips={"raised ValueError": "If the shapes do not broadcast: with "
+                                                "keepdim=False the summed dimensions are gone "
+                                                "from grad_output. Put them back as size 1 "
+                                                "(np.expand_dims) before broadcasting.",
                            "wrong gradient": "With keepdim=False the summed dimensions are gone "
                                              "from grad_output. Put them back as size 1 "
                                              "(np.expand_dims) before broadcasting: broadcasting "
@@ -120,46 +173,63 @@ def check_sum_backward(fn: Callable, verbose: bool = True) -> CheckResult:
 
 def check_matmul_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """matmul_backward(grad_output, a, b) -> (grad_a, grad_b) for C = a @ b."""
-    rng = np.random.default_rng(6)
     specs = [("2-d: (2, 3) @ (3, 4)", (2, 3), (3, 4), np.float64),
              ("square: (3, 3) @ (3, 3)", (3, 3), (3, 3), np.float64),
              ("one row times one column: (1, 3) @ (3, 1)", (1, 3), (3, 1), np.float64),
              ("a batch of a's: (5, 2, 3) @ (3, 4)", (5, 2, 3), (3, 4), np.float64),
-             ("float32: (4, 3) @ (3, 2)", (4, 3), (3, 2), np.float32)]
+             ("float32: (4, 3) @ (3, 2)", (4, 3), (3, 2), np.float32),
+             ("float32, a batch of a's: (2, 4, 3) @ (3, 3)", (2, 4, 3), (3, 3), np.float32)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        n, k, m = (int(v) for v in rng.integers(1, 6, 3))
+        batch = tuple(int(v) for v in rng.integers(1, 4, int(rng.integers(0, 2))))
+        specs.append((f"random (seed {seed}): {batch + (n, k)} @ {(k, m)}", batch + (n, k),
+                      (k, m), (np.float64, np.float32)[int(rng.integers(2))]))
     cases = []
-    for label, a_shape, b_shape, dtype in specs:
-        a = rng.standard_normal(a_shape).astype(dtype)
-        b = rng.standard_normal(b_shape).astype(dtype)
-        g = rng.standard_normal(np.matmul(a, b).shape).astype(dtype)
-        cases.append(Case(label, (g, a, b), _autograd(torch.matmul, (a, b), g)))
+    for i, (label, a_shape, b_shape, dtype) in enumerate(specs):
+        a, b = randn(350 + 3 * i, a_shape, dtype), randn(351 + 3 * i, b_shape, dtype)
+        g = randn(352 + 3 * i, np.matmul(a, b).shape, dtype)
+        cases.append(Case(label, (g, a, b),
+                          reference=lambda g, a, b: _autograd(torch.matmul, (a, b), g)))
     outputs = [Output("grad_a", "gradient"), Output("grad_b", "gradient")]
     return run_check("matmul_backward", fn, cases, outputs, ["grad_output", "a", "b"],
-                     verbose=verbose,
+                     verbose=verbose, numpy_only=True,
                      tips={"wrong shape": "grad_a has a's shape and grad_b has b's. The same b "
                                           "multiplies every matrix in a batch, so its gradient "
                                           "sums over the batch. On a 3-d array .T reverses all "
                                           "three axes: use np.swapaxes(a, -1, -2)."})
 
 
+def _softmax_backward_answer(g, y, dim, x):
+    xt = torch.tensor(x, requires_grad=True)
+    torch.softmax(xt, dim).backward(torch.from_numpy(g))
+    return xt.grad.numpy()
+
+
 def check_softmax_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """softmax_backward(grad_output, output, dim) -> grad_x for output = softmax(x, dim)."""
-    rng = np.random.default_rng(7)
-    specs = [("2-d, over the last dimension", rng.standard_normal((4, 5)), -1),
-             ("2-d, over the first dimension", rng.standard_normal((4, 5)), 0),
-             ("3-d, over the middle dimension", rng.standard_normal((2, 3, 4)), 1),
-             ("one element along dim", rng.standard_normal((3, 1)), 1),
+    specs = [("2-d, over the last dimension", randn(360, (4, 5)), -1),
+             ("2-d, over the first dimension", randn(361, (4, 5)), 0),
+             ("3-d, over the middle dimension", randn(362, (2, 3, 4)), 1),
+             ("one element along dim", randn(363, (3, 1)), 1),
              ("outputs of 0 and 1 from logits of 1e4 (float32)",
               np.array([[1e4, 0.0, -1e4], [1e4, 1e4, 0.0]], dtype=np.float32), -1),
-             ("float32", rng.standard_normal((3, 4)).astype(np.float32), -1)]
+             ("float32", randn(364, (3, 4), np.float32), -1),
+             ("float32, 3-d over dim 0", randn(365, (3, 2, 2), np.float32), 0)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        shape = _random_shape(rng, 1, 3)
+        specs.append((f"random (seed {seed})",
+                      randn(seed, shape, (np.float64, np.float32)[seed % 2], 2.0),
+                      int(rng.integers(-len(shape), len(shape)))))
     cases = []
-    for label, x, dim in specs:
-        xt = torch.tensor(x, requires_grad=True)
-        y = torch.softmax(xt, dim)
-        g = rng.standard_normal(x.shape).astype(x.dtype)
-        y.backward(torch.from_numpy(g))
-        cases.append(Case(label, (g, y.detach().numpy(), dim), xt.grad.numpy()))
+    for i, (label, x, dim) in enumerate(specs):
+        y = torch.softmax(torch.from_numpy(x), dim).numpy()
+        g = randn(370 + i, x.shape, x.dtype)
+        cases.append(Case(label, (g, y, dim),
+                          reference=lambda g, y, dim, x=x: _softmax_backward_answer(g, y, dim, x)))
     return run_check("softmax_backward", fn, cases, [Output("grad_x", "gradient")],
-                     ["grad_output", "output", "dim"], verbose=verbose,
+                     ["grad_output", "output", "dim"], verbose=verbose, numpy_only=True,
                      tips={"wrong gradient": "Each output depends on every input along dim, so "
                                              "the Jacobian is not diagonal: "
                                              "dL/dx = y * (g - sum(g * y, dim, keepdims=True))."})
@@ -325,6 +395,21 @@ def _compare_topo(name, kind, got, expected: TopoAnswer):
                            f"{grads[leaf_id]:.6g}; PyTorch's autograd gives {want:.6g}")
 
 
+def _random_graph(seed: int, size: int) -> Node:
+    """4 leaves, then ``size`` random add/mul/tanh nodes, then a sum of the last 6."""
+    rng = np.random.default_rng(seed)
+    nodes = [Node.leaf(f"p{i}", float(rng.uniform(-1, 1))) for i in range(4)]
+    for i in range(size):
+        op = ("add", "mul", "tanh")[int(rng.integers(3))]
+        picks = [nodes[int(j)] for j in rng.integers(0, len(nodes), size=2)]
+        nodes.append(Node.tanh(f"n{i}", picks[0]) if op == "tanh"
+                     else getattr(Node, op)(f"n{i}", *picks))
+    root = nodes[-1]
+    for node in nodes[-6:-1]:  # make sure the random graph is wide and shared
+        root = Node.add(f"sum_{node.name}", root, node)
+    return root
+
+
 def _graphs() -> list:
     """(label, root) for each test graph; built fresh for every check."""
     graphs = []
@@ -349,17 +434,9 @@ def _graphs() -> list:
     graphs.append(("a shortcut: x feeds the root directly and through b and c",
                    Node.add("loss", c, x)))
 
-    rng = np.random.default_rng(8)
-    nodes = [Node.leaf(f"p{i}", float(rng.uniform(-1, 1))) for i in range(4)]
-    for i in range(26):
-        op = ("add", "mul", "tanh")[int(rng.integers(3))]
-        picks = [nodes[int(j)] for j in rng.integers(0, len(nodes), size=2)]
-        nodes.append(Node.tanh(f"n{i}", picks[0]) if op == "tanh"
-                     else getattr(Node, op)(f"n{i}", *picks))
-    root = nodes[-1]
-    for node in nodes[-6:-1]:  # make sure the random graph is wide and shared
-        root = Node.add(f"sum_{node.name}", root, node)
-    graphs.append(("a random graph of 35 nodes with shared inputs", root))
+    graphs.append(("a random graph of 35 nodes with shared inputs", _random_graph(8, 26)))
+    for seed in fresh_seeds(2):
+        graphs.append((f"a random graph (seed {seed})", _random_graph(seed, 40)))
 
     w = Node.leaf("w", 1.1)
     node = Node.leaf("h0", 0.1)
@@ -377,7 +454,12 @@ def check_topo_sort(fn: Callable, verbose: bool = True) -> CheckResult:
         if "10,000" in label:
             tip = ("Python allows about 1,000 nested calls. Keep your own stack (a list) "
                    "instead of recursing.")
-        cases.append(Case(label, (root,), TopoAnswer(root, _reachable(root), _torch_leaf_grads(root)),
-                          tip=tip, copy_args=False))
+        cases.append(Case(label, (root,), tip=tip, copy_args=False,
+                          reference=lambda root: TopoAnswer(root, _reachable(root),
+                                                            _torch_leaf_grads(root))))
     return run_check("topo_sort", fn, cases, [Output("order", compare=_compare_topo)], ["root"],
-                     verbose=verbose)
+                     verbose=verbose, numpy_only=True,
+                     tips={"changed an input": "topo_sort only reads the graph: backward runs "
+                                               "on the same nodes afterwards, so node.inputs "
+                                               "must stay as they were (copy a list before "
+                                               "popping from it)."})

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import Case, CheckResult, Output, compare_ints, run_check
+from .core import (Case, CheckResult, Output, compare_ints, fresh_seeds, randn, register,
+                   run_check)
 
 # (label, x shape, weight shape (C_out, C_in, kh, kw), stride, padding)
 _CONV_SPECS = [
@@ -23,13 +24,32 @@ _CONV_SPECS = [
     ("a non-square input and kernel", (2, 2, 4, 6), (3, 2, 2, 3), 1, 0),
     ("a 1x1 kernel", (2, 3, 3, 3), (5, 3, 1, 1), 1, 0),
     ("float32", (2, 3, 6, 6), (4, 3, 3, 3), 2, 1),
+    ("float32, non-square kernel, stride 1, padding 2", (1, 2, 5, 4), (3, 2, 2, 3), 1, 2),
 ]
 
 
-def _conv_inputs(rng, x_shape, w_shape, dtype):
-    x = rng.standard_normal(x_shape).astype(dtype)
-    w = (rng.standard_normal(w_shape) / np.sqrt(np.prod(w_shape[1:]))).astype(dtype)
-    b = rng.standard_normal(w_shape[0]).astype(dtype)
+def _conv_specs() -> list:
+    """The fixed specs, then two drawn at random on each run."""
+    specs = list(_CONV_SPECS)
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        kh, kw, stride, padding = (int(v) for v in (*rng.integers(1, 4, 2), rng.integers(1, 3),
+                                                   rng.integers(0, 2)))
+        h, w = (int(v) for v in rng.integers(max(kh, kw), 8, 2))
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      (int(rng.integers(1, 3)), int(rng.integers(1, 4)), h, w),
+                      (int(rng.integers(1, 4)), 0, kh, kw), stride, padding))
+    return [(label, x, (w[0], x[1]) + w[2:], s, p) for label, x, w, s, p in specs]
+
+
+def _dtype(label: str):
+    return np.float32 if "float32" in label else np.float64
+
+
+def _conv_inputs(seed, x_shape, w_shape, dtype):
+    x = randn(seed, x_shape, dtype)
+    w = randn(seed + 1, w_shape, dtype, float(1 / np.sqrt(np.prod(w_shape[1:]))))
+    b = randn(seed + 2, w_shape[0], dtype)
     return x, w, b
 
 
@@ -42,15 +62,26 @@ def check_conv_output_size(fn: Callable, verbose: bool = True) -> CheckResult:
              ("stride 3 with padding", 10, 3, 3, 1, 1),
              ("dilation 2", 10, 3, 1, 0, 2),
              ("the kernel fills the input", 5, 5, 1, 0, 1),
-             ("dilation with stride and padding", 15, 3, 2, 2, 3)]
-    cases = []
-    for label, size, k, s, p, d in specs:
+             ("dilation with stride and padding", 15, 3, 2, 2, 3),
+             ("padding larger than the kernel reach", 4, 3, 2, 3, 1),
+             ("stride larger than the kernel", 11, 2, 4, 0, 1)]
+    for seed in fresh_seeds(4):
+        rng = np.random.default_rng(seed)
+        k, s, d = (int(v) for v in rng.integers(1, 6, 3))
+        p = int(rng.integers(0, 4))
+        size = int(rng.integers(max(1, d * (k - 1) + 1 - 2 * p), 40))
+        specs.append((f"random (seed {seed})", size, k, s, p, d))
+
+    def reference(size, k, s, p, d):
         out = F.conv2d(torch.zeros(1, 1, size, size), torch.zeros(1, 1, k, k), stride=s,
                        padding=p, dilation=d)
-        cases.append(Case(f"{label}: size {size}, kernel {k}, stride {s}, padding {p}, "
-                          f"dilation {d}", (size, k, s, p, d), int(out.shape[-1])))
+        return int(out.shape[-1])
+
+    cases = [Case(f"{label}: size {size}, kernel {k}, stride {s}, padding {p}, dilation {d}",
+                  (size, k, s, p, d), reference=reference) for label, size, k, s, p, d in specs]
     return run_check("conv_output_size", fn, cases, [Output("size", compare=compare_ints)],
                      ["size", "kernel_size", "stride", "padding", "dilation"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong value": "A dilated kernel spans dilation * (kernel_size - 1) "
                                           "+ 1 inputs; count how many times it fits in size + "
                                           "2 * padding, stepping by stride (round down: //)."})
@@ -58,16 +89,14 @@ def check_conv_output_size(fn: Callable, verbose: bool = True) -> CheckResult:
 
 def check_im2col(fn: Callable, verbose: bool = True) -> CheckResult:
     """im2col(x, kh, kw, stride, padding) -> F.unfold(x, (kh, kw), stride=, padding=)."""
-    rng = np.random.default_rng(20)
     cases = []
-    for label, x_shape, w_shape, stride, padding in _CONV_SPECS:
-        dtype = np.float32 if label == "float32" else np.float64
-        x = rng.standard_normal(x_shape).astype(dtype)
-        kh, kw = w_shape[2:]
-        want = F.unfold(torch.from_numpy(x), (kh, kw), stride=stride, padding=padding).numpy()
-        cases.append(Case(label, (x, kh, kw, stride, padding), want))
+    for i, (label, x_shape, w_shape, stride, padding) in enumerate(_conv_specs()):
+        x = randn(900 + i, x_shape, _dtype(label))
+        cases.append(Case(label, (x, *w_shape[2:], stride, padding),
+                          reference=lambda x, kh, kw, s, p: F.unfold(
+                              torch.from_numpy(x), (kh, kw), stride=s, padding=p).numpy()))
     return run_check("im2col", fn, cases, [Output("columns")],
-                     ["x", "kh", "kw", "stride", "padding"], verbose=verbose,
+                     ["x", "kh", "kw", "stride", "padding"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "Row c * kh * kw + i * kw + j of the result holds "
                                           "channel c, kernel offset (i, j), for every output "
                                           "position in row-major order (F.unfold's layout).",
@@ -78,41 +107,45 @@ def check_im2col(fn: Callable, verbose: bool = True) -> CheckResult:
 
 def check_conv2d_forward(fn: Callable, verbose: bool = True) -> CheckResult:
     """conv2d_forward(x, weight, bias, stride, padding) -> F.conv2d(x, weight, bias, stride, padding)."""
-    rng = np.random.default_rng(21)
     cases = []
-    specs = _CONV_SPECS + [("no bias (bias=None)", (2, 3, 5, 5), (2, 3, 3, 3), 1, 1)]
-    for label, x_shape, w_shape, stride, padding in specs:
-        dtype = np.float32 if label == "float32" else np.float64
-        x, w, b = _conv_inputs(rng, x_shape, w_shape, dtype)
+    specs = _conv_specs() + [("no bias (bias=None)", (2, 3, 5, 5), (2, 3, 3, 3), 1, 1),
+                             ("float32, no bias (bias=None)", (2, 2, 5, 4), (3, 2, 2, 2), 2, 1)]
+    for i, (label, x_shape, w_shape, stride, padding) in enumerate(specs):
+        x, w, b = _conv_inputs(920 + 3 * i, x_shape, w_shape, _dtype(label))
         if "no bias" in label:
             b = None
-        want = F.conv2d(torch.from_numpy(x), torch.from_numpy(w),
-                        None if b is None else torch.from_numpy(b), stride=stride,
-                        padding=padding).numpy()
-        cases.append(Case(label, (x, w, b, stride, padding), want))
+        cases.append(Case(label, (x, w, b, stride, padding),
+                          reference=lambda x, w, b, s, p: F.conv2d(
+                              torch.from_numpy(x), torch.from_numpy(w),
+                              None if b is None else torch.from_numpy(b), stride=s,
+                              padding=p).numpy()))
     return run_check("conv2d_forward", fn, cases, [Output("output")],
                      ["x", "weight", "bias", "stride", "padding"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong value": "weight.reshape(C_out, -1) @ columns gives (N, C_out, "
                                           "out_h * out_w); reshape that to (N, C_out, out_h, "
-                                          "out_w) and add bias[:, None, None]."})
+                                          "out_w) and add bias[:, None, None].",
+                           "raised TypeError": "bias may be None (a layer without bias): add "
+                                               "it only when it is not None."})
 
 
 def check_col2im(fn: Callable, verbose: bool = True) -> CheckResult:
     """col2im(cols, x_shape, kh, kw, stride, padding) -> F.fold (overlaps add up)."""
-    rng = np.random.default_rng(22)
     cases = []
-    for label, x_shape, w_shape, stride, padding in _CONV_SPECS:
-        dtype = np.float32 if label == "float32" else np.float64
+    for i, (label, x_shape, w_shape, stride, padding) in enumerate(_conv_specs()):
+        dtype = _dtype(label)
         kh, kw = w_shape[2:]
         n, c, h, w = x_shape
         out_h = (h + 2 * padding - kh) // stride + 1
         out_w = (w + 2 * padding - kw) // stride + 1
-        cols = rng.standard_normal((n, c * kh * kw, out_h * out_w)).astype(dtype)
-        want = F.fold(torch.from_numpy(cols), (h, w), (kh, kw), stride=stride,
-                      padding=padding).numpy()
-        cases.append(Case(label, (cols, x_shape, kh, kw, stride, padding), want))
+        cols = randn(960 + i, (n, c * kh * kw, out_h * out_w), dtype)
+        cases.append(Case(label, (cols, x_shape, kh, kw, stride, padding),
+                          reference=lambda cols, x_shape, kh, kw, s, p: F.fold(
+                              torch.from_numpy(cols), tuple(x_shape[2:]), (kh, kw), stride=s,
+                              padding=p).numpy()))
     return run_check("col2im", fn, cases, [Output("x")],
                      ["cols", "x_shape", "kh", "kw", "stride", "padding"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong value": "Where windows overlap, one input pixel appears in "
                                           "several columns: add (+=) every copy into it, never "
                                           "overwrite; then cut the padding off."})
@@ -120,20 +153,23 @@ def check_col2im(fn: Callable, verbose: bool = True) -> CheckResult:
 
 def check_conv2d_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """conv2d_backward(grad_output, x, weight, stride, padding) -> (grad_x, grad_weight, grad_bias)."""
-    rng = np.random.default_rng(23)
+    def reference(g, x, w, stride, padding):
+        ts = [torch.tensor(a, requires_grad=True) for a in (x, w, np.zeros(w.shape[0], w.dtype))]
+        F.conv2d(*ts, stride=stride, padding=padding).backward(torch.from_numpy(g))
+        return tuple(t.grad.numpy() for t in ts)
+
     cases = []
-    for label, x_shape, w_shape, stride, padding in _CONV_SPECS:
-        dtype = np.float32 if label == "float32" else np.float64
-        x, w, b = _conv_inputs(rng, x_shape, w_shape, dtype)
-        ts = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-        out = F.conv2d(*ts, stride=stride, padding=padding)
-        g = rng.standard_normal(tuple(out.shape)).astype(dtype)
-        out.backward(torch.from_numpy(g))
-        cases.append(Case(label, (g, x, w, stride, padding), tuple(t.grad.numpy() for t in ts)))
+    for i, (label, x_shape, w_shape, stride, padding) in enumerate(_conv_specs()):
+        x, w, _ = _conv_inputs(1000 + 4 * i, x_shape, w_shape, _dtype(label))
+        out_shape = F.conv2d(torch.zeros(x_shape), torch.zeros(w_shape), stride=stride,
+                             padding=padding).shape
+        g = randn(1003 + 4 * i, tuple(out_shape), _dtype(label))
+        cases.append(Case(label, (g, x, w, stride, padding), reference=reference))
     outputs = [Output("grad_x", "gradient"), Output("grad_weight", "gradient"),
                Output("grad_bias", "gradient")]
     return run_check("conv2d_backward", fn, cases, outputs,
                      ["grad_output", "x", "weight", "stride", "padding"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong shape": "grad_weight has weight's shape and grad_bias is "
                                           "(C_out,): sum over the batch and every position."})
 
@@ -149,49 +185,71 @@ _POOL_SPECS = [
     ("ties in overlapping windows", (1, 1, 5, 5), 3, 1, "ties"),
     ("batch of 1, non-square input", (1, 1, 4, 6), 2, 2, "random"),
     ("float32", (2, 2, 6, 6), 3, 2, "float32"),
+    ("float32, ties in overlapping windows", (1, 2, 5, 5), 2, 1, "float32 ties"),
+    ("float32, all values negative", (1, 1, 4, 4), 2, 2, "float32 negative"),
 ]
 
 
-def _pool_input(rng, shape, kind):
-    if kind == "ties":  # a few distinct values, so most windows hold the same maximum twice
-        return rng.integers(0, 3, shape).astype(np.float64)
-    x = rng.standard_normal(shape)
-    if kind == "negative":
-        return -np.abs(x) - 1.0
-    return x.astype(np.float32 if kind == "float32" else np.float64)
+def _pool_specs() -> list:
+    specs = list(_POOL_SPECS)
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        k, s = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        h, w = (int(v) for v in rng.integers(k, 8, 2))
+        kind = ("random", "ties", "negative", "float32")[int(rng.integers(4))]
+        specs.append((f"random (seed {seed}), {kind}",
+                      (int(rng.integers(1, 3)), int(rng.integers(1, 3)), h, w), k, s, kind))
+    return specs
+
+
+def _pool_input(seed, shape, kind):
+    dtype = np.float32 if "float32" in kind else np.float64
+    if "ties" in kind:  # a few distinct values, so most windows hold the same maximum twice
+        code = f"np.random.default_rng({seed}).integers(0, 3, {shape!r})"
+        x = np.random.default_rng(seed).integers(0, 3, shape).astype(dtype)
+        return register(x, f"{code}.astype(np.{np.dtype(dtype).name})")
+    if "negative" in kind:
+        x = np.random.default_rng(seed).standard_normal(shape)
+        code = f"-np.abs(np.random.default_rng({seed}).standard_normal({shape!r})) - 1.0"
+        return register((-np.abs(x) - 1.0).astype(dtype),
+                        f"({code}).astype(np.{np.dtype(dtype).name})")
+    return randn(seed, shape, dtype)
 
 
 def check_maxpool2d_forward(fn: Callable, verbose: bool = True) -> CheckResult:
     """maxpool2d_forward(x, kernel_size, stride) -> F.max_pool2d(x, kernel_size, stride)."""
-    rng = np.random.default_rng(24)
     cases = []
-    for label, shape, k, s, kind in _POOL_SPECS:
-        x = _pool_input(rng, shape, kind)
-        want = F.max_pool2d(torch.from_numpy(x), k, s).numpy()
-        cases.append(Case(label, (x, k, s), want,
+    for i, (label, shape, k, s, kind) in enumerate(_pool_specs()):
+        cases.append(Case(label, (_pool_input(1100 + i, shape, kind), k, s),
+                          reference=lambda x, k, s: F.max_pool2d(torch.from_numpy(x), k,
+                                                                 s).numpy(),
                           tip="Start from -inf (or the window's first value), not from 0."
-                          if kind == "negative" else None))
+                          if "negative" in kind else None))
     return run_check("maxpool2d_forward", fn, cases, [Output("output")],
-                     ["x", "kernel_size", "stride"], verbose=verbose)
+                     ["x", "kernel_size", "stride"], verbose=verbose, numpy_only=True)
+
+
+def _maxpool_backward_answer(g, x, k, s):
+    xt = torch.tensor(x, requires_grad=True)
+    F.max_pool2d(xt, k, s).backward(torch.from_numpy(g))
+    return xt.grad.numpy()
 
 
 def check_maxpool2d_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """maxpool2d_backward(grad_output, x, kernel_size, stride) -> grad_x, as PyTorch's autograd."""
-    rng = np.random.default_rng(25)
     cases = []
-    for label, shape, k, s, kind in _POOL_SPECS:
-        x = _pool_input(rng, shape, kind)
-        xt = torch.tensor(x, requires_grad=True)
-        out = F.max_pool2d(xt, k, s)
-        g = rng.standard_normal(tuple(out.shape)).astype(x.dtype)
-        out.backward(torch.from_numpy(g))
+    for i, (label, shape, k, s, kind) in enumerate(_pool_specs()):
+        x = _pool_input(1200 + i, shape, kind)
+        out_shape = F.max_pool2d(torch.zeros(shape), k, s).shape
+        g = randn(1300 + i, tuple(out_shape), x.dtype)
         tip = None
-        if kind == "ties":
+        if "ties" in kind:
             tip = ("PyTorch sends each window's gradient to one element: the first maximum in "
                    "row-major order (np.argmax's choice), not to every tied maximum.")
-        elif "overlapping" in label:
+        elif "overlapping" in label or s < k:
             tip = ("One element can be the maximum of several overlapping windows: add up "
                    "(np.add.at) the gradients it gets, do not overwrite them.")
-        cases.append(Case(label, (g, x, k, s), xt.grad.numpy(), tip=tip))
+        cases.append(Case(label, (g, x, k, s), reference=_maxpool_backward_answer, tip=tip))
     return run_check("maxpool2d_backward", fn, cases, [Output("grad_x", "gradient")],
-                     ["grad_output", "x", "kernel_size", "stride"], verbose=verbose)
+                     ["grad_output", "x", "kernel_size", "stride"], verbose=verbose,
+                     numpy_only=True)

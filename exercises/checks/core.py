@@ -50,6 +50,7 @@ import ctypes
 import hashlib
 import os
 import re
+import secrets
 import sys
 import sysconfig
 import threading
@@ -191,11 +192,18 @@ _RECIPES: dict = {}  # id(array) -> (weak reference, the code that makes the arr
 def randn(seed: int, shape: tuple, dtype: Any = np.float64, scale: float = 1.0) -> np.ndarray:
     """``np.random.default_rng(seed).standard_normal(shape) * scale`` in ``dtype``; a failing
     case prints this code for it, so the learner can rebuild a large input."""
-    array = (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
-    code = f"np.random.default_rng({seed}).standard_normal({tuple(shape)!r})"
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+    array = np.array(np.random.default_rng(seed).standard_normal(shape) * scale, dtype=dtype)
+    code = f"np.random.default_rng({seed}).standard_normal({shape!r})"
     if scale != 1.0:
         code += f" * {scale!r}"
     return register(array, f"{code}.astype(np.{np.dtype(dtype).name})")
+
+
+def fresh_seeds(count: int) -> list:
+    """``count`` seeds drawn anew on every run, for the random cases that follow the fixed
+    ones (an answer fitted to the readable cases fails them; a failing one prints its seed)."""
+    return [secrets.randbelow(10**6) for _ in range(count)]
 
 
 def register(array: np.ndarray, code: str) -> np.ndarray:
@@ -206,10 +214,10 @@ def register(array: np.ndarray, code: str) -> np.ndarray:
 
 
 def _array_code(value: np.ndarray) -> str:
+    """``np.array([...], dtype=...)`` with every value written to round-trip exactly."""
     body = np.array2string(value, separator=", ", threshold=10**6, max_line_width=76,
-                           floatmode="unique")
-    body = re.sub(r"\s*\n\s*", " ", body)
-    return f"np.array({body}, dtype=np.{value.dtype.name})"
+                           formatter={"float_kind": str, "int_kind": str})
+    return f"np.array({body}, dtype=np.{value.dtype.name})".replace("\n", "\n" + " " * 9)
 
 
 def describe(value: Any) -> str:
@@ -249,7 +257,12 @@ def _describe(value: Any) -> str:
 
 
 def describe_args(names: Sequence[str], args: tuple) -> list:
-    return [f"{name} = {describe(arg)}" for name, arg in zip(names, args)]
+    """``name = value`` per argument, in a form that rebuilds it (one line, or several)."""
+    lines = []
+    for name, arg in zip(names, args):
+        first, *rest = f"{name} = {describe(arg)}".split("\n")
+        lines += [first] + [" " * (len(name) + 3) + line for line in rest]
+    return lines
 
 
 def _fmt_shape(shape) -> str:
@@ -450,18 +463,33 @@ def _package_dir(name: str) -> str | None:
     return os.path.dirname(os.path.abspath(path)) + os.sep if path else None
 
 
+_CONVERSIONS = {"from_numpy", "tensor", "as_tensor", "numpy", "detach", "cpu", "__array__",
+                "tolist", "item", "clone", "contiguous", "float", "double", "requires_grad_",
+                "__init__", "__new__", "_make_subclass", "__getattr__", "__get__"}
+
+
 class _LibraryWatch:
-    """A profile function (``sys.setprofile``) noting the first torch or tinynn function the
-    learner's call runs: a Python function in their packages, or a builtin of theirs."""
+    """A profile function (``sys.setprofile``) noting the torch and tinynn functions the
+    learner's code calls directly: Python functions in their packages, or their builtins."""
 
     def __init__(self):
         self.dirs = tuple(d for d in (_package_dir("torch"), _package_dir("tinynn")) if d)
-        self.first: str | None = None
+        self.names: list = []
+
+    @property
+    def first(self) -> str | None:
+        """The op it computed with (a conversion such as from_numpy only if nothing else)."""
+        ops = [n for n in self.names if n.rsplit(".", 1)[-1] not in _CONVERSIONS]
+        return (ops or self.names or [None])[0]
+
+    def _note(self, name: str) -> None:
+        if name not in self.names and len(self.names) < 20:
+            self.names.append(name)
 
     def __call__(self, frame, event, arg):
-        if self.first is not None:
-            return
         if event == "c_call":
+            if frame.f_code.co_filename.startswith(self.dirs):
+                return  # the library calling itself
             module = getattr(arg, "__module__", None)
             owner = getattr(arg, "__self__", None)
             if not module and owner is not None:
@@ -471,13 +499,15 @@ class _LibraryWatch:
                 if owner is not None and not isinstance(owner, type(sys)) and (
                         type(owner).__module__ or "").startswith(("torch", "tinynn")):
                     where = f"{where}.{type(owner).__name__}"
-                self.first = f"{where}.{getattr(arg, '__name__', '?')}"
+                self._note(f"{where}.{getattr(arg, '__name__', '?')}")
         elif event == "call" and self.dirs:
-            filename = frame.f_code.co_filename
-            if filename.startswith(self.dirs):
+            if frame.f_code.co_filename.startswith(self.dirs):
+                caller = frame.f_back
+                if caller is not None and caller.f_code.co_filename.startswith(self.dirs):
+                    return
                 module = frame.f_globals.get("__name__", "") or ""
                 name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
-                self.first = f"{module}.{name}"
+                self._note(f"{module}.{name}")
 
 
 # ----------------------------------------------------------------------------- running
@@ -486,13 +516,34 @@ class _TimedOut(BaseException):
     """Raised inside the learner's thread when it runs past the time limit."""
 
 
-def _interrupt(thread: threading.Thread, exception: type) -> None:
-    """Raise ``exception`` in ``thread`` at its next Python instruction (CPython)."""
+def _interrupt(thread: threading.Thread, exception: type | None) -> None:
+    """Raise ``exception`` in ``thread`` at its next Python instruction (CPython); None
+    withdraws a pending one (a thread blocked in C, as in time.sleep, cannot take it, and a
+    pending exception would slow every other thread down)."""
     try:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
-                                                   ctypes.py_object(exception))
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident),
+            None if exception is None else ctypes.py_object(exception))
     except Exception:  # noqa: BLE001  (another interpreter: the thread is left to finish)
         pass
+
+
+class _Wakeup(BaseException):
+    """Raised in the checking thread itself, and caught at once (see below)."""
+
+
+def _clear_async_signal() -> None:
+    """Withdrawing a pending exception leaves CPython's interpreter-wide "async exception
+    pending" signal on, which makes every thread re-check at each instruction (and loops a
+    profiled call): raise one in this thread and catch it, which switches the signal off."""
+    me = threading.current_thread()
+    try:
+        _interrupt(me, _Wakeup)
+        for _ in range(10**6):  # the exception arrives at the first backward jump
+            pass
+    except _Wakeup:
+        return
+    _interrupt(me, None)
 
 
 @dataclass
@@ -554,6 +605,9 @@ def call_learner(fn: Callable, args: tuple, *, limit: float | None = None,
                 thread.join(0.05)
                 if not thread.is_alive():
                     break
+            else:  # blocked outside Python: leave it to finish on its own, unanswered
+                _interrupt(thread, None)
+                _clear_async_signal()
     if isinstance(outcome.error, _TimedOut):
         outcome.timed_out, outcome.error = True, None
     return outcome
@@ -610,7 +664,8 @@ def _split_outputs(got: Any, outputs: Sequence[Output]) -> list:
 
 
 def _report(exercise: str, category: str, headline: str, details: Sequence[str],
-            case: Case | None, argnames: Sequence[str], tips: dict | None) -> CheckResult:
+            case: Case | None, argnames: Sequence[str], tips: dict | None,
+            error_type: str | None = None) -> CheckResult:
     lines = []
     if case is not None:
         lines.append(f"case: {case.label}")
@@ -618,7 +673,9 @@ def _report(exercise: str, category: str, headline: str, details: Sequence[str],
     lines += list(details)
     if case is not None and case.tip and category in case.tip_on:
         lines.append("tip: " + case.tip)
-    if tips and category in tips:
+    if tips and error_type and f"{category} {error_type}" in tips:
+        lines.append("tip: " + tips[f"{category} {error_type}"])
+    elif tips and category in tips:
         lines.append("tip: " + tips[category])
     elif category == "changed an input":
         lines.append("tip: " + _INPUT_TIP)
@@ -638,7 +695,8 @@ def run_check(exercise: str, fn: Any, cases: Sequence[Case], outputs: Sequence[O
         outputs: what ``fn`` returns (one Output per result).
         argnames: the parameter names, to describe a failing case's inputs.
         tips: an extra line to print for a category ("wrong shape": "a gradient has its
-            input's shape...").
+            input's shape..."); for an exception, "raised ValueError" is more specific than
+            "raised".
         verbose: print the report (the tests turn this off).
         numpy_only: the exercise is to build the op from numpy: an answer that calls torch
             or tinynn fails ("used the library"), and so does a returned tensor.
@@ -666,8 +724,9 @@ def _run(exercise, fn, cases, outputs, argnames, tips, numpy_only) -> CheckResul
         return _report(exercise, "wrong type", f"expected your function, got {describe(fn)}",
                        [f"Call it as check_{exercise}({exercise})."], None, argnames, tips)
     for case in cases:
-        def report(category, headline, details=()):
-            return _report(exercise, category, headline, details, case, argnames, tips)
+        def report(category, headline, details=(), error_type=None):
+            return _report(exercise, category, headline, details, case, argnames, tips,
+                           error_type)
         handed = copy.deepcopy(case.args) if case.copy_args else case.args
         before = [_fingerprint(arg) for arg in handed]
         outcome = call_learner(fn, handed, watch_library=numpy_only)
@@ -702,7 +761,8 @@ def _run(exercise, fn, cases, outputs, argnames, tips, numpy_only) -> CheckResul
             if case.raises:
                 wanted = " or ".join(t.__name__ for t in case.raises)
                 details.append(f"This input is invalid, and the right answer is to raise {wanted}.")
-            return report("raised", f"{type(error).__name__}: {_short(error)}", details)
+            return report("raised", f"{type(error).__name__}: {_short(error)}", details,
+                          type(error).__name__)
         changed = _changed_argument(argnames, handed, before)
         if changed is not None:
             return report("changed an input", f"your function wrote into {changed}",

@@ -15,125 +15,179 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import Case, CheckResult, Mismatch, Output, compare_arrays, run_check
+from .core import (Case, CheckResult, Mismatch, Output, compare_arrays, fresh_seeds, randn,
+                   run_check)
 
 _STABLE_TIP = ("exp(1e4) overflows to inf and log(0) is -inf. Rewrite the loss with "
                "log-sum-exp: log sum_j exp(z_j) = m + log sum_j exp(z_j - m), m = max_j z_j.")
 
 
+def _linear_answer(x, w, b):
+    return F.linear(torch.from_numpy(x), torch.from_numpy(w),
+                    None if b is None else torch.from_numpy(b)).numpy()
+
+
 def check_linear_forward(fn: Callable, verbose: bool = True) -> CheckResult:
     """linear_forward(x, weight, bias) -> F.linear(x, weight, bias) = x @ weight.T + bias."""
-    rng = np.random.default_rng(10)
-    specs = [("a batch of 4, 3 -> 2 features", (4, 3), (2, 3), True, np.float64),
-             ("a batch of 1", (1, 3), (2, 3), True, np.float64),
-             ("no bias (bias=None)", (4, 3), (2, 3), False, np.float64),
-             ("one sample without a batch dimension: x of shape (3,)", (3,), (2, 3), True, np.float64),
-             ("extra leading dimensions: x of shape (2, 5, 3)", (2, 5, 3), (4, 3), True, np.float64),
-             ("as many inputs as outputs (a square weight)", (4, 3), (3, 3), True, np.float64),
-             ("float32", (4, 3), (2, 3), True, np.float32)]
+    f64, f32 = np.float64, np.float32
+    specs = [("a batch of 4, 3 -> 2 features", (4, 3), (2, 3), True, f64),
+             ("a batch of 1", (1, 3), (2, 3), True, f64),
+             ("no bias (bias=None)", (4, 3), (2, 3), False, f64),
+             ("one sample without a batch dimension: x of shape (3,)", (3,), (2, 3), True, f64),
+             ("extra leading dimensions: x of shape (2, 5, 3)", (2, 5, 3), (4, 3), True, f64),
+             ("as many inputs as outputs (a square weight)", (4, 3), (3, 3), True, f64),
+             ("float32", (4, 3), (2, 3), True, f32),
+             ("float32, no bias", (4, 3), (2, 3), False, f32),
+             ("float32, extra leading dimensions, no bias", (2, 3, 5), (4, 5), False, f32)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        n_in, n_out = (int(v) for v in rng.integers(1, 6, 2))
+        lead = tuple(int(v) for v in rng.integers(1, 4, int(rng.integers(0, 3))))
+        specs.append((f"random (seed {seed})", lead + (n_in,), (n_out, n_in),
+                      bool(rng.integers(2)), (f64, f32)[int(rng.integers(2))]))
     cases = []
-    for label, x_shape, w_shape, has_bias, dtype in specs:
-        x = rng.standard_normal(x_shape).astype(dtype)
-        w = rng.standard_normal(w_shape).astype(dtype)
-        b = rng.standard_normal(w_shape[0]).astype(dtype) if has_bias else None
-        want = F.linear(torch.from_numpy(x), torch.from_numpy(w),
-                        None if b is None else torch.from_numpy(b)).numpy()
-        cases.append(Case(label, (x, w, b), want))
+    for i, (label, x_shape, w_shape, has_bias, dtype) in enumerate(specs):
+        x, w = randn(400 + 3 * i, x_shape, dtype), randn(401 + 3 * i, w_shape, dtype)
+        b = randn(402 + 3 * i, w_shape[0], dtype) if has_bias else None
+        cases.append(Case(label, (x, w, b), reference=_linear_answer))
     return run_check("linear_forward", fn, cases, [Output("output")], ["x", "weight", "bias"],
-                     verbose=verbose,
+                     verbose=verbose, numpy_only=True,
                      tips={"wrong shape": "weight has PyTorch's layout (out_features, in_features), "
                                           "so y = x @ weight.T + bias keeps every leading "
-                                          "dimension of x and replaces the last one."})
+                                          "dimension of x and replaces the last one.",
+                           "raised ValueError": "weight has PyTorch's layout (out_features, "
+                                                "in_features): multiply by its transpose, "
+                                                "x @ weight.T, not x @ weight.",
+                           "raised TypeError": "bias may be None (a layer without bias): add "
+                                               "it only when it is not None."})
+
+
+def _linear_backward_answer(g, x, w):
+    ts = [torch.tensor(a, requires_grad=True) for a in (x, w, np.zeros(w.shape[0], w.dtype))]
+    F.linear(*ts).backward(torch.from_numpy(g))
+    return tuple(t.grad.numpy() for t in ts)
 
 
 def check_linear_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """linear_backward(grad_output, x, weight) -> (grad_x, grad_weight, grad_bias)."""
-    rng = np.random.default_rng(11)
     specs = [("a batch of 4, 3 -> 2 features", (4, 3), (2, 3), np.float64),
              ("a batch of 1", (1, 3), (2, 3), np.float64),
              ("a square weight", (4, 3), (3, 3), np.float64),
              ("extra leading dimensions: x of shape (2, 5, 3)", (2, 5, 3), (4, 3), np.float64),
-             ("float32", (6, 5), (4, 5), np.float32)]
+             ("one sample without a batch dimension: x of shape (3,)", (3,), (2, 3), np.float64),
+             ("float32", (6, 5), (4, 5), np.float32),
+             ("float32, extra leading dimensions", (2, 3, 5), (4, 5), np.float32)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        n_in, n_out = (int(v) for v in rng.integers(1, 6, 2))
+        lead = tuple(int(v) for v in rng.integers(1, 4, int(rng.integers(1, 3))))
+        specs.append((f"random (seed {seed})", lead + (n_in,), (n_out, n_in),
+                      (np.float64, np.float32)[int(rng.integers(2))]))
     cases = []
-    for label, x_shape, w_shape, dtype in specs:
-        x = rng.standard_normal(x_shape).astype(dtype)
-        w = rng.standard_normal(w_shape).astype(dtype)
-        b = rng.standard_normal(w_shape[0]).astype(dtype)
-        ts = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-        out = F.linear(*ts)
-        g = rng.standard_normal(tuple(out.shape)).astype(dtype)
-        out.backward(torch.from_numpy(g))
-        cases.append(Case(label, (g, x, w), tuple(t.grad.numpy() for t in ts)))
+    for i, (label, x_shape, w_shape, dtype) in enumerate(specs):
+        x, w = randn(430 + 3 * i, x_shape, dtype), randn(431 + 3 * i, w_shape, dtype)
+        g = randn(432 + 3 * i, x_shape[:-1] + w_shape[:1], dtype)
+        cases.append(Case(label, (g, x, w), reference=_linear_backward_answer))
     outputs = [Output("grad_x", "gradient"), Output("grad_weight", "gradient"),
                Output("grad_bias", "gradient")]
     return run_check("linear_backward", fn, cases, outputs, ["grad_output", "x", "weight"],
-                     verbose=verbose,
+                     verbose=verbose, numpy_only=True,
                      tips={"wrong shape": "Each gradient has its input's shape: grad_weight is "
                                           "(out_features, in_features) like weight, and it sums "
                                           "over every sample, so flatten x and grad_output to "
                                           "2-d first."})
 
 
+def _bce_answer(z, y):
+    return F.binary_cross_entropy_with_logits(torch.from_numpy(z), torch.from_numpy(y)).numpy()
+
+
 def check_bce_with_logits(fn: Callable, verbose: bool = True) -> CheckResult:
     """bce_with_logits(logits, target) -> F.binary_cross_entropy_with_logits (mean)."""
-    rng = np.random.default_rng(12)
-    specs = [("a batch of 6", rng.standard_normal(6) * 2, rng.integers(0, 2, 6).astype(float)),
-             ("a matrix of logits, soft targets", rng.standard_normal((3, 4)), rng.uniform(0, 1, (3, 4))),
+    def targets(seed, shape, dtype=np.float64):
+        rng = np.random.default_rng(seed)
+        return rng.integers(0, 2, shape).astype(dtype)
+
+    f32 = np.float32
+    specs = [("a batch of 6", randn(500, 6, scale=2.0), targets(501, 6)),
+             ("a matrix of logits, soft targets", randn(502, (3, 4)),
+              np.random.default_rng(503).uniform(0, 1, (3, 4))),
              ("one logit (0-d)", np.array(0.3), np.array(1.0)),
-             ("logits of +-1e4 (float32)", np.array([1e4, -1e4, 1e4, -1e4, 0.0], dtype=np.float32),
-              np.array([1.0, 0.0, 0.0, 1.0, 1.0], dtype=np.float32)),
+             ("logits of +-1e4 (float32)", np.array([1e4, -1e4, 1e4, -1e4, 0.0], dtype=f32),
+              np.array([1.0, 0.0, 0.0, 1.0, 1.0], dtype=f32)),
              ("logits of +-50: the sigmoid rounds to 0 and 1", np.array([50.0, -50.0, 50.0, -50.0]),
               np.array([0.0, 1.0, 1.0, 0.0])),
-             ("float32", rng.standard_normal(5).astype(np.float32),
-              rng.integers(0, 2, 5).astype(np.float32))]
-    cases = []
-    for label, z, y in specs:
-        z, y = z.astype(z.dtype), y.astype(z.dtype)
-        want = F.binary_cross_entropy_with_logits(torch.from_numpy(z), torch.from_numpy(y)).numpy()
-        cases.append(Case(label, (z, y), want,
-                          tip=("log(sigmoid(z)) underflows to log(0) = -inf for very negative z. "
-                               "Use loss = max(z, 0) - z * y + log(1 + exp(-|z|)) (np.log1p).")
-                          if "1e4" in label or "50" in label else None))
+             ("logits of -800 and 800 (float64)", np.array([-800.0, 800.0, -800.0]),
+              np.array([1.0, 0.0, 0.0])),
+             ("float32", randn(504, 5, f32), targets(505, 5, f32)),
+             ("float32, one logit (0-d)", np.array(-2.5, dtype=f32), np.array(0.0, dtype=f32)),
+             ("float32, soft targets in a 3-d batch", randn(506, (2, 2, 3), f32, 3.0),
+              np.random.default_rng(507).uniform(0, 1, (2, 2, 3)).astype(f32))]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        shape = tuple(int(v) for v in rng.integers(1, 5, int(rng.integers(1, 3))))
+        dtype = (np.float64, f32)[int(rng.integers(2))]
+        specs.append((f"random (seed {seed}), scaled by 20", randn(seed, shape, dtype, 20.0),
+                      targets(seed + 1, shape, dtype)))
+    tip = ("log(sigmoid(z)) underflows to log(0) = -inf for very negative z. "
+           "Use loss = max(z, 0) - z * y + log(1 + exp(-|z|)) (np.log1p).")
+    cases = [Case(label, (z, y), reference=_bce_answer,
+                  tip=tip if any(k in label for k in ("1e4", "50", "800", "20")) else None)
+             for label, z, y in specs]
     return run_check("bce_with_logits", fn, cases, [Output("loss")], ["logits", "target"],
-                     verbose=verbose)
+                     verbose=verbose, numpy_only=True,
+                     tips={"wrong shape": "The loss is one number: a 0-d array, the mean over "
+                                          "every element (np.mean gives one)."})
+
+
+def _ce_specs(base: int) -> list:
+    big = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4], [-1e4, -1e4, -1e4]], dtype=np.float32)
+    near = np.array([[1e4, 1e4 + 1.0, 1e4 - 1.0], [-1e4, -1e4 + 0.5, -1e4]], dtype=np.float32)
+    specs = [("a batch of 4, 5 classes", randn(base, (4, 5)), np.array([0, 4, 2, 2])),
+             ("a batch of 1", randn(base + 1, (1, 3)), np.array([2])),
+             ("one class (the loss is 0)", randn(base + 2, (3, 1)), np.array([0, 0, 0])),
+             ("as many samples as classes", randn(base + 3, (3, 3)), np.array([1, 2, 0])),
+             ("logits as large as 1e4 (float32)", big, np.array([1, 0, 2])),
+             ("large logits close together (float32, near +-1e4)", near, np.array([0, 1])),
+             ("float32", randn(base + 4, (5, 4), np.float32), np.array([3, 1, 0, 1, 2])),
+             ("float32, a batch of 1", randn(base + 5, (1, 6), np.float32), np.array([5]))]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        n, c = (int(v) for v in rng.integers(1, 7, 2))
+        specs.append((f"random (seed {seed}), scaled by 10",
+                      randn(seed, (n, c), (np.float64, np.float32)[seed % 2], 10.0),
+                      rng.integers(0, c, n)))
+    return specs
+
+
+def _ce_answer(z, t):
+    return F.cross_entropy(torch.from_numpy(z), torch.from_numpy(t)).numpy()
 
 
 def check_cross_entropy(fn: Callable, verbose: bool = True) -> CheckResult:
     """cross_entropy(logits, target) -> F.cross_entropy(logits, target) (mean over the batch)."""
-    rng = np.random.default_rng(13)
-    big = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4], [-1e4, -1e4, -1e4]], dtype=np.float32)
-    specs = [("a batch of 4, 5 classes", rng.standard_normal((4, 5)), np.array([0, 4, 2, 2])),
-             ("a batch of 1", rng.standard_normal((1, 3)), np.array([2])),
-             ("one class (the loss is 0)", rng.standard_normal((3, 1)), np.array([0, 0, 0])),
-             ("as many samples as classes", rng.standard_normal((3, 3)), np.array([1, 2, 0])),
-             ("logits as large as 1e4 (float32)", big, np.array([1, 0, 2])),
-             ("float32", rng.standard_normal((5, 4)).astype(np.float32), np.array([3, 1, 0, 1, 2]))]
-    cases = []
-    for label, z, t in specs:
-        want = F.cross_entropy(torch.from_numpy(z), torch.from_numpy(t)).numpy()
-        cases.append(Case(label, (z, t), want, tip=_STABLE_TIP if "1e4" in label else None))
+    cases = [Case(label, (z, t), reference=_ce_answer,
+                  tip=_STABLE_TIP if "1e4" in label or "scaled" in label else None)
+             for label, z, t in _ce_specs(600)]
     return run_check("cross_entropy", fn, cases, [Output("loss")], ["logits", "target"],
-                     verbose=verbose,
+                     verbose=verbose, numpy_only=True,
                      tips={"wrong shape": "The loss is one number: a 0-d array, the mean over "
                                           "the batch (np.mean of a 1-d array gives one)."})
 
 
+def _ce_backward_answer(z, t):
+    zt = torch.tensor(z, requires_grad=True)
+    F.cross_entropy(zt, torch.from_numpy(t)).backward()
+    return zt.grad.numpy()
+
+
 def check_cross_entropy_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """cross_entropy_backward(logits, target) -> d mean-loss / d logits."""
-    rng = np.random.default_rng(14)
-    big = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4], [-1e4, -1e4, -1e4]], dtype=np.float32)
-    specs = [("a batch of 4, 5 classes", rng.standard_normal((4, 5)), np.array([0, 4, 2, 2])),
-             ("a batch of 1", rng.standard_normal((1, 3)), np.array([1])),
-             ("as many samples as classes", rng.standard_normal((3, 3)), np.array([1, 2, 0])),
-             ("logits as large as 1e4 (float32)", big, np.array([1, 0, 2])),
-             ("float32", rng.standard_normal((5, 4)).astype(np.float32), np.array([3, 1, 0, 1, 2]))]
-    cases = []
-    for label, z, t in specs:
-        zt = torch.tensor(z, requires_grad=True)
-        F.cross_entropy(zt, torch.from_numpy(t)).backward()
-        cases.append(Case(label, (z, t), zt.grad.numpy(), tip=_STABLE_TIP if "1e4" in label else None))
+    cases = [Case(label, (z, t), reference=_ce_backward_answer,
+                  tip=_STABLE_TIP if "1e4" in label or "scaled" in label else None)
+             for label, z, t in _ce_specs(650)]
     return run_check("cross_entropy_backward", fn, cases, [Output("grad_logits", "gradient")],
-                     ["logits", "target"], verbose=verbose,
+                     ["logits", "target"], verbose=verbose, numpy_only=True,
                      tips={"wrong gradient": "The loss is a mean over N samples, so every row of "
                                              "the gradient is (softmax(z) - one_hot(target)) / N."})
 
@@ -144,16 +198,29 @@ def _step_driver(fn, param, grads, state, hyper, with_step, state_names):
     """Run the learner's step once per gradient, feeding its returned state back in.
 
     The arguments go in the stub's order: param, grad, *state, [step,] *hyperparameters.
+    Each step gets copies of param and the state (updating them in place, as PyTorch's
+    optimizers do, is fine), and the gradient itself, which must stay as it was.
     Returns [(param, *state) after each step]; raises Mismatch on a malformed return.
     """
     history = []
     names = ", ".join(("param",) + state_names)
     for i, grad in enumerate(grads, start=1):
-        out = fn(param, grad, *state, *((i,) if with_step else ()), *hyper.values())
-        if not isinstance(out, (tuple, list)) or len(out) != 1 + len(state_names):
+        before = grad.copy()
+        args = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a
+                for a in (param, *state)]
+        out = fn(args[0], grad, *args[1:], *((i,) if with_step else ()), *hyper.values())
+        if not np.array_equal(grad, before, equal_nan=True):
+            raise Mismatch("changed an input", f"step {i} wrote into grad",
+                           ["The gradient belongs to the parameter (param.grad in PyTorch): "
+                            "an optimizer reads it and leaves it as it was. Add weight decay "
+                            "into a new array, g = grad + weight_decay * param, not grad +=."])
+        if not isinstance(out, tuple) or len(out) != 1 + len(state_names):
             size = f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""
             raise Mismatch("wrong type", f"step {i} returned {type(out).__name__}{size}; expected "
                            f"a tuple of {1 + len(state_names)} ({names})")
+        for what, value in zip(("param",) + state_names, out):
+            if value is not None and not isinstance(value, np.ndarray):
+                compare_arrays(f"{what} after step {i}", "value", value, np.asarray(param))
         param, *state = out
         history.append(tuple(None if a is None else np.array(a, copy=True) for a in out))
     return history
@@ -171,8 +238,8 @@ def _compare_history(state_names):
                     compare_arrays(f"{what} after step {step}", "value", a, b)
                 except Mismatch as mismatch:
                     if step > 1 and mismatch.category == "wrong value":
-                        mismatch.details.append(f"Step 1 matched: look at how the state from one "
-                                                f"step is used in the next.")
+                        mismatch.details.append("Step 1 matched: look at how the state from one "
+                                                "step is used in the next.")
                     raise
     return compare
 
@@ -190,10 +257,16 @@ def _torch_history(optimizer_cls, param, grads, options, state_keys):
     return history
 
 
+def _sgd_answer(param, grads, hyper):
+    history = _torch_history(torch.optim.SGD, param, grads, hyper, ("momentum_buffer",))
+    if hyper["momentum"] == 0:  # no buffer in PyTorch: whatever the learner keeps is fine
+        history = [(p, None) for p, _ in history]
+    return history
+
+
 def check_sgd_momentum_step(fn: Callable, verbose: bool = True) -> CheckResult:
     """sgd_momentum_step(param, grad, buf, lr, momentum, dampening, nesterov, weight_decay)
     -> (param, buf), compared with torch.optim.SGD step by step."""
-    rng = np.random.default_rng(15)
     names = ("lr", "momentum", "dampening", "nesterov", "weight_decay")
     specs = [("plain SGD (momentum 0)", (0.1, 0.0, 0.0, False, 0.0)),
              ("momentum 0.9", (0.1, 0.9, 0.0, False, 0.0)),
@@ -201,17 +274,27 @@ def check_sgd_momentum_step(fn: Callable, verbose: bool = True) -> CheckResult:
              ("weight decay 0.1 without momentum", (0.1, 0.0, 0.0, False, 0.1)),
              ("Nesterov momentum", (0.1, 0.8, 0.0, True, 0.0)),
              ("weight decay 0.01 with momentum", (0.1, 0.9, 0.0, False, 0.01)),
-             ("float32, everything on", (0.01, 0.9, 0.1, False, 0.1))]
-    specs = [(label, dict(zip(names, values))) for label, values in specs]
+             ("Nesterov momentum with weight decay 0.1", (0.1, 0.8, 0.0, True, 0.1)),
+             ("momentum 0.5, dampening 0.3, weight decay 0.2", (0.2, 0.5, 0.3, False, 0.2)),
+             ("dampening 0.5 without momentum (ignored)", (0.1, 0.0, 0.5, False, 0.0)),
+             ("float32, everything on", (0.01, 0.9, 0.1, False, 0.1)),
+             ("float32, Nesterov with weight decay", (0.05, 0.7, 0.0, True, 0.05)),
+             ("float32, plain SGD", (0.1, 0.0, 0.0, False, 0.0))]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        momentum = float(rng.choice([0.0, 0.6, 0.9]))
+        nesterov = bool(momentum > 0 and rng.integers(2))
+        dampening = 0.0 if nesterov else float(rng.choice([0.0, 0.25]))
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      (float(rng.choice([0.01, 0.1])), momentum, dampening, nesterov,
+                       float(rng.choice([0.0, 0.05])))))
     cases = []
-    for label, hyper in specs:
+    for i, (label, values) in enumerate(specs):
         dtype = np.float32 if "float32" in label else np.float64
-        param = rng.standard_normal((3, 2)).astype(dtype)
-        grads = [rng.standard_normal((3, 2)).astype(dtype) for _ in range(4)]
-        want = _torch_history(torch.optim.SGD, param, grads, hyper, ("momentum_buffer",))
-        if hyper["momentum"] == 0:  # no buffer in PyTorch: whatever the learner keeps is fine
-            want = [(p, None) for p, _ in want]
-        cases.append(Case(f"{label}, 4 steps", (param, grads, hyper), want))
+        param = randn(700 + 5 * i, (3, 2), dtype)
+        grads = [randn(701 + 5 * i + k, (3, 2), dtype) for k in range(4)]
+        cases.append(Case(f"{label}, 4 steps", (param, grads, dict(zip(names, values))),
+                          reference=_sgd_answer))
     return _run_optimizer_check("sgd_momentum_step", fn, cases, ("buf",), lambda p: (None,),
                                 False, verbose,
                                 tips={"wrong value": "PyTorch's SGD: g = grad + weight_decay * "
@@ -221,25 +304,43 @@ def check_sgd_momentum_step(fn: Callable, verbose: bool = True) -> CheckResult:
                                                      "nesterov, else buf."})
 
 
+def _adam_answer(param, grads, hyper):
+    return _torch_history(torch.optim.Adam, param, grads, hyper, ("exp_avg", "exp_avg_sq"))
+
+
 def check_adam_step(fn: Callable, verbose: bool = True) -> CheckResult:
     """adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps, weight_decay)
     -> (param, exp_avg, exp_avg_sq), compared with torch.optim.Adam step by step."""
-    rng = np.random.default_rng(16)
-    specs = [("the defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8)",
-              dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0), 1.0),
-             ("a large learning rate", dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0), 1.0),
-             ("tiny gradients (1e-9): eps matters",
-              dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0), 1e-9),
+    def hyper(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        return dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    specs = [("the defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8)", hyper(), 1.0),
+             ("a large learning rate", hyper(lr=0.1), 1.0),
+             ("tiny gradients (1e-9): eps matters", hyper(lr=0.01), 1e-9),
+             ("eps 1e-3 with gradients near 1e-3 (added after the square root)",
+              hyper(lr=0.01, eps=1e-3), 1e-3),
              ("weight decay 0.1 (L2, added to the gradient)",
-              dict(lr=0.01, betas=(0.8, 0.99), eps=1e-8, weight_decay=0.1), 1.0),
-             ("float32", dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0), 1.0)]
+              hyper(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1), 1.0),
+             ("betas (0.5, 0.6): the bias corrections matter every step",
+              hyper(lr=0.05, betas=(0.5, 0.6)), 1.0),
+             ("weight decay 0.5 with eps 0.1", hyper(lr=0.02, eps=0.1, weight_decay=0.5), 0.1),
+             ("float32", hyper(lr=0.01), 1.0),
+             ("float32, weight decay 0.1, betas (0.8, 0.9), eps 1e-4",
+              hyper(lr=0.01, betas=(0.8, 0.9), eps=1e-4, weight_decay=0.1), 1.0)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      hyper(lr=float(rng.choice([1e-3, 0.05])),
+                            betas=(float(rng.choice([0.8, 0.9])), float(rng.choice([0.9, 0.99]))),
+                            eps=float(rng.choice([1e-8, 1e-3])),
+                            weight_decay=float(rng.choice([0.0, 0.1]))),
+                      float(rng.choice([1.0, 1e-3]))))
     cases = []
-    for label, hyper, scale in specs:
+    for i, (label, options, scale) in enumerate(specs):
         dtype = np.float32 if "float32" in label else np.float64
-        param = rng.standard_normal((2, 3)).astype(dtype)
-        grads = [(rng.standard_normal((2, 3)) * scale).astype(dtype) for _ in range(5)]
-        want = _torch_history(torch.optim.Adam, param, grads, hyper, ("exp_avg", "exp_avg_sq"))
-        cases.append(Case(f"{label}, 5 steps", (param, grads, hyper), want))
+        param = randn(800 + 6 * i, (2, 3), dtype)
+        grads = [randn(801 + 6 * i + k, (2, 3), dtype, scale) for k in range(5)]
+        cases.append(Case(f"{label}, 5 steps", (param, grads, options), reference=_adam_answer))
     zeros = lambda p: (np.zeros_like(p), np.zeros_like(p))  # noqa: E731  (m and v start at 0)
     return _run_optimizer_check("adam_step", fn, cases, ("exp_avg", "exp_avg_sq"), zeros,
                                 True, verbose,
@@ -260,4 +361,5 @@ def _run_optimizer_check(exercise, fn, cases, state_names, initial_state, with_s
                                 state_names)
     return run_check(exercise, trajectory, cases,
                      [Output("trajectory", compare=_compare_history(state_names))],
-                     ["param", "grads", "hyperparameters"], verbose=verbose, tips=tips)
+                     ["param", "grads", "hyperparameters"], verbose=verbose, tips=tips,
+                     numpy_only=True)

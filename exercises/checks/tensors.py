@@ -12,7 +12,17 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .core import Case, CheckResult, Mismatch, Output, compare_bool, compare_ints, run_check
+from .core import (Case, CheckResult, Mismatch, Output, compare_bool, compare_ints,
+                   fresh_seeds, randn, run_check)
+
+
+def _stride(shape) -> tuple:
+    return tuple(torch.empty(shape).stride())
+
+
+def _random_shape(rng, ndim_low=1, ndim_high=4, size_high=5) -> tuple:
+    return tuple(int(n) for n in rng.integers(1, size_high, int(rng.integers(ndim_low,
+                                                                              ndim_high + 1))))
 
 
 def check_contiguous_strides(fn: Callable, verbose: bool = True) -> CheckResult:
@@ -20,10 +30,13 @@ def check_contiguous_strides(fn: Callable, verbose: bool = True) -> CheckResult:
     shapes = [(2, 3, 4), (5,), (4, 3), (), (3, 1, 4), (2, 0, 3), (1, 1)]
     labels = ["3-d", "1-d", "2-d", "0-d (a scalar)", "a dimension of size 1",
               "a dimension of size 0", "all sizes 1"]
-    cases = [Case(f"{label}: shape {shape}", (shape,), tuple(torch.empty(shape).stride()))
+    for seed in fresh_seeds(3):
+        shapes.append(_random_shape(np.random.default_rng(seed), 1, 5, 6))
+        labels.append(f"random (seed {seed})")
+    cases = [Case(f"{label}: shape {shape}", (shape,), reference=_stride)
              for label, shape in zip(labels, shapes)]
     return run_check("contiguous_strides", fn, cases, [Output("strides", compare=compare_ints)],
-                     ["shape"], verbose=verbose,
+                     ["shape"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "The last dimension has stride 1; each earlier one "
                                           "steps over all elements of the later ones (a size 0 "
                                           "counts as 1, as in PyTorch)."})
@@ -38,10 +51,16 @@ def check_strides_of(fn: Callable, verbose: bool = True) -> CheckResult:
              ("1-d", (5,), (0,)),
              ("0-d", (), ()),
              ("a dimension of size 1", (3, 1, 4), (1, 2, 0))]
+    for seed in fresh_seeds(3):
+        rng = np.random.default_rng(seed)
+        shape = _random_shape(rng, 2, 5, 6)
+        specs.append((f"random (seed {seed})", shape,
+                      tuple(int(d) for d in rng.permutation(len(shape)))))
     cases = [Case(f"{label}: shape {shape}, permutation {perm}", (shape, perm),
-                  tuple(torch.empty(shape).permute(perm).stride())) for label, shape, perm in specs]
+                  reference=lambda shape, perm: tuple(torch.empty(shape).permute(perm).stride()))
+             for label, shape, perm in specs]
     return run_check("strides_of", fn, cases, [Output("strides", compare=compare_ints)],
-                     ["shape", "permutation"], verbose=verbose,
+                     ["shape", "permutation"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "permute moves no data: it reorders the strides the "
                                           "tensor already has, along with its sizes."})
 
@@ -56,12 +75,23 @@ def check_is_contiguous(fn: Callable, verbose: bool = True) -> CheckResult:
              ("a permuted tensor whose moved axis has size 1", (1, 3, 4), (1, 4, 1)),
              ("0-d", (), ()),
              ("no elements (a size-0 dimension)", (2, 0, 3), (5, 7, 1)),
-             ("1-d with stride 2", (4,), (2,))]
+             ("1-d with stride 2", (4,), (2,)),
+             ("contiguous except the first stride", (2, 3, 4), (24, 4, 1)),
+             ("size-1 dimensions with strides 0 and 5 around contiguous ones",
+              (1, 3, 1, 4), (0, 4, 5, 1))]
+    for seed in fresh_seeds(3):  # a fresh tensor, permuted and maybe sliced
+        rng = np.random.default_rng(seed)
+        shape = _random_shape(rng, 1, 4, 4)
+        perm = rng.permutation(len(shape))
+        strides = np.array(_stride(shape))[perm] * int(rng.integers(1, 3))
+        specs.append((f"random (seed {seed})", tuple(np.array(shape)[perm].tolist()),
+                      tuple(strides.tolist())))
     cases = [Case(f"{label}: shape {shape}, strides {strides}", (shape, strides),
-                  bool(torch.empty_strided(shape, strides).is_contiguous()))
+                  reference=lambda shape, strides: bool(
+                      torch.empty_strided(shape, strides).is_contiguous()))
              for label, shape, strides in specs]
     return run_check("is_contiguous", fn, cases, [Output("is_contiguous", compare=compare_bool)],
-                     ["shape", "strides"], verbose=verbose,
+                     ["shape", "strides"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "Walk from the last dimension: skip sizes of 1, and "
                                           "each stride must equal the product of the sizes after "
                                           "it. A tensor with no elements is contiguous."})
@@ -130,12 +160,43 @@ def check_view_strides(fn: Callable, verbose: bool = True) -> CheckResult:
              ("every other row, flatten", (2, 3), (6, 1), (6,)),
              ("every other row, split the columns", (2, 4), (8, 1), (2, 2, 2)),
              ("0-d to (1, 1)", (), (), (1, 1)),
-             ("(1, 1) to 0-d", (1, 1), (1, 1), ())]
+             ("(1, 1) to 0-d", (1, 1), (1, 1), ()),
+             ("a size-1 dimension with an odd stride, flatten", (3, 1, 4), (4, 99, 1), (12,)),
+             ("size-1 dimensions with strides 0 and 7, split", (2, 1, 6, 1), (6, 0, 1, 7),
+              (2, 3, 2)),
+             ("transposed, a size-1 dimension between, merge", (4, 1, 3), (1, 5, 4), (4, 3)),
+             ("a size-1 dimension with stride 0 in a transpose, flatten",
+              (1, 4, 3), (0, 1, 4), (12,))]
+    for seed in fresh_seeds(4):  # a permuted (maybe sliced) tensor, reshaped at random
+        rng = np.random.default_rng(seed)
+        shape = _random_shape(rng, 2, 4, 4)
+        perm = rng.permutation(len(shape))
+        strides = tuple((np.array(_stride(shape))[perm] * int(rng.integers(1, 3))).tolist())
+        shape = tuple(np.array(shape)[perm].tolist())
+        factors = [p for n in shape for p in _prime_factors(n)]
+        rng.shuffle(factors)
+        cuts = sorted(rng.choice(len(factors) + 1, int(rng.integers(0, len(factors) + 1))))
+        new_shape = tuple(int(np.prod(part)) for part in np.split(np.array(factors, int), cuts))
+        specs.append((f"random (seed {seed})", shape, strides, new_shape))
     cases = [Case(f"{label}: shape {shape}, strides {strides} -> {new_shape}",
-                  (shape, strides, new_shape), _view_answer(shape, strides, new_shape))
+                  (shape, strides, new_shape), reference=_view_answer)
              for label, shape, strides, new_shape in specs]
     return run_check("view_strides", fn, cases, [Output("strides", compare=_compare_view)],
-                     ["shape", "strides", "new_shape"], verbose=verbose)
+                     ["shape", "strides", "new_shape"], verbose=verbose, numpy_only=True,
+                     tips={"wrong value": "Leave out every dimension of size 1, of the input "
+                                          "and of the new shape, before building chunks: its "
+                                          "stride can be anything, as it is never stepped "
+                                          "along."})
+
+
+def _prime_factors(n: int) -> list:
+    factors, p = [], 2
+    while n > 1:
+        while n % p == 0:
+            factors.append(p)
+            n //= p
+        p += 1
+    return factors
 
 
 def check_broadcast_shape(fn: Callable, verbose: bool = True) -> CheckResult:
@@ -150,12 +211,20 @@ def check_broadcast_shape(fn: Callable, verbose: bool = True) -> CheckResult:
     bad = [("incompatible sizes 3 and 4", (3,), (4,)),
            ("incompatible (2, 3) and (3, 2)", (2, 3), (3, 2)),
            ("incompatible in a leading dimension", (2, 1, 4), (3, 1, 1))]
-    cases = [Case(f"{label}: {a} and {b}", (a, b), tuple(torch.broadcast_shapes(a, b)))
+    for seed in fresh_seeds(3):  # b is a with sizes set to 1 and leading dimensions dropped
+        rng = np.random.default_rng(seed)
+        a = _random_shape(rng, 1, 4, 5)
+        b = tuple(1 if rng.random() < 0.4 else n for n in a)[int(rng.integers(0, len(a))):]
+        a = tuple(1 if rng.random() < 0.3 else n for n in a)
+        good.append((f"random (seed {seed})", a, b) if rng.random() < 0.5
+                    else (f"random (seed {seed})", b, a))
+    cases = [Case(f"{label}: {a} and {b}", (a, b),
+                  reference=lambda a, b: tuple(torch.broadcast_shapes(a, b)))
              for label, a, b in good]
     cases += [Case(f"{label}: {a} and {b}", (a, b), raises=(RuntimeError, ValueError))
               for label, a, b in bad]
     return run_check("broadcast_shape", fn, cases, [Output("shape", compare=compare_ints)],
-                     ["shape_a", "shape_b"], verbose=verbose,
+                     ["shape_a", "shape_b"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "Line the shapes up from the right; missing "
                                           "dimensions count as size 1; two sizes match when "
                                           "they are equal or one of them is 1."})
@@ -163,27 +232,46 @@ def check_broadcast_shape(fn: Callable, verbose: bool = True) -> CheckResult:
 
 def check_softmax(fn: Callable, verbose: bool = True) -> CheckResult:
     """softmax(x, dim) -> torch.softmax(x, dim), computed stably."""
-    rng = np.random.default_rng(1)
-    specs = [("2-d, over the last dimension", rng.standard_normal((4, 5)), -1),
-             ("2-d, over the first dimension", rng.standard_normal((4, 5)), 0),
-             ("a square matrix, over dim 1", rng.standard_normal((4, 4)), 1),
-             ("3-d, over the middle dimension", rng.standard_normal((2, 3, 4)), 1),
-             ("one element along dim", rng.standard_normal((3, 1)), 1),
-             ("float32 input", rng.standard_normal((3, 4)).astype(np.float32), -1),
+    f32 = np.float32
+    specs = [("2-d, over the last dimension", randn(101, (4, 5)), -1),
+             ("2-d, over the first dimension", randn(102, (4, 5)), 0),
+             ("a square matrix, over dim 1", randn(103, (4, 4)), 1),
+             ("3-d, over the middle dimension", randn(104, (2, 3, 4)), 1),
+             ("3-d, over dim -3", randn(105, (2, 3, 4)), -3),
+             ("one element along dim", randn(106, (3, 1)), 1),
+             ("float32 input", randn(107, (3, 4), f32), -1),
+             ("float32, over dim 0 of a 3-d input", randn(108, (3, 2, 2), f32), 0),
              ("logits as large as 1e4 (float32)",
-              np.array([[1e4, 0.0, -1e4], [1e4, 1e4, 0.0]], dtype=np.float32), -1),
-             ("all logits -1e4 (float32)", np.full((2, 3), -1e4, dtype=np.float32), 1),
+              np.array([[1e4, 0.0, -1e4], [1e4, 1e4, 0.0]], dtype=f32), -1),
+             ("all logits -1e4 (float32)", np.full((2, 3), -1e4, dtype=f32), 1),
              ("rows on very different scales (float32)",
-              np.array([[1e4, 0.0, -1e4], [0.0, 1.0, 2.0]], dtype=np.float32), 1)]
+              np.array([[1e4, 0.0, -1e4], [0.0, 1.0, 2.0]], dtype=f32), 1),
+             ("large logits close together (float32: near 1e4, 0.5 apart)",
+              np.array([[1e4, 1e4 + 0.5, 1e4 - 1.0], [-1e4, -1e4 + 2.0, -1e4 + 1.0]], dtype=f32),
+              -1),
+             ("large logits close together (float64: near 1e5, 1 apart)",
+              np.array([[1e5, 1e5 + 1.0, 1e5 - 2.0, 1e5 + 0.5]]), -1)]
+    for seed in fresh_seeds(3):
+        rng = np.random.default_rng(seed)
+        shape = _random_shape(rng, 1, 4, 5)
+        dtype = (np.float64, np.float32)[int(rng.integers(2))]
+        specs.append((f"random (seed {seed}), scaled by 30", randn(seed, shape, dtype, 30.0),
+                      int(rng.integers(-len(shape), len(shape)))))
     overflow_tip = ("exp(1e4) overflows to inf, and exp(-1e4) underflows to 0. Subtract the "
                     "maximum along dim first: softmax does not change when every input along "
-                    "dim is shifted by the same amount.")
+                    "dim is shifted by the same amount. Clipping the logits does change it.")
     per_row_tip = ("Subtract each row's own maximum (along dim), not the maximum of the whole "
                    "array: a row far below the global maximum underflows to 0 / 0.")
-    cases = [Case(label, (x, dim), torch.softmax(torch.from_numpy(x), dim).numpy(),
-                  tip=overflow_tip if "1e4" in label else per_row_tip if "scales" in label else None)
+
+    def reference(x, dim):
+        return torch.softmax(torch.from_numpy(x), dim).numpy()
+
+    cases = [Case(label, (x, dim), reference=reference,
+                  tip=overflow_tip if "1e" in label else per_row_tip if "scales" in label else None)
              for label, x, dim in specs]
     return run_check("softmax", fn, cases, [Output("softmax")], ["x", "dim"], verbose=verbose,
-                     tips={"raised": "If the shapes do not broadcast: reductions such as "
-                                     "x.max(axis=dim) drop the reduced dimension; keepdims=True "
-                                     "keeps it as size 1, so the result broadcasts against x."})
+                     numpy_only=True,
+                     tips={"raised ValueError": "If the shapes do not broadcast: reductions "
+                                                "such as x.max(axis=dim) drop the reduced "
+                                                "dimension; keepdims=True keeps it as size 1, "
+                                                "so the result broadcasts against x."})

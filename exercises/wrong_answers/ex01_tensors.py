@@ -140,3 +140,157 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
     "softmax__torch_keyword":
         ("softmax", "raised", "an exception inside the learner's code (keepdim=)"),
 }
+
+
+# ----------------------------------------------------------------------------- issue 21 kinds
+# Wrong answers a learner can trust the checks to catch: wrong result types, rules no
+# fixed case used to need, answers that reach for the library, write into their inputs,
+# never return, or read the check's answer.
+
+def contiguous_strides__generator(shape):
+    """Right strides, returned as a generator expression instead of a tuple."""
+    strides = contiguous_strides(shape)
+    return (s for s in strides)
+
+
+def contiguous_strides__torch(shape):
+    """Asks PyTorch instead of computing the strides."""
+    import torch
+    return tuple(torch.empty(shape).stride())
+
+
+def contiguous_strides__endless_loop(shape):
+    """A while loop whose condition never changes (the index is never decremented)."""
+    strides, step, d = [], 1, len(shape) - 1
+    while d >= 0:
+        step = step * 1
+    return tuple(strides)
+
+
+def strides_of__list(shape, permutation):
+    """Right strides, as a list: shapes and strides are tuples in PyTorch."""
+    strides = contiguous_strides(shape)
+    return [strides[d] for d in permutation]
+
+
+def is_contiguous__slow(shape, strides):
+    """Right answer, but takes a minute for each call."""
+    import time
+    time.sleep(60)
+    from solutions.ex01_tensors import is_contiguous
+    return is_contiguous(shape, strides)
+
+
+def view_strides__size_one_strides_matter(shape, strides, new_shape):
+    """Chunks by every dimension, size 1 included: its arbitrary stride breaks a chunk."""
+    chunks = []
+    for size, stride in zip(reversed(shape), reversed(strides)):
+        if chunks and stride == chunks[-1][0] * chunks[-1][1]:
+            chunks[-1][0] *= size
+        else:
+            chunks.append([size, stride])
+    new_strides = [1] * len(new_shape)
+    dims = [d for d in reversed(range(len(new_shape))) if new_shape[d] != 1]
+    k = 0
+    for numel, base in chunks:
+        covered = 1
+        while covered < numel and k < len(dims):
+            new_strides[dims[k]] = base * covered
+            covered *= new_shape[dims[k]]
+            k += 1
+        if covered != numel:
+            return None
+    return tuple(new_strides) if k == len(dims) else None
+
+
+class _Unprintable(RuntimeError):
+    def __str__(self):
+        raise ValueError("no message")
+
+
+def broadcast_shape__unprintable_error(shape_a, shape_b):
+    """Raises an exception whose str() itself raises: the check must not crash on it."""
+    raise _Unprintable()
+
+
+def softmax__clamps(x, dim):
+    """Clips the logits to +-80 instead of shifting them: large logits that are close
+    together all become 80, so their differences are lost."""
+    e = np.exp(np.clip(x, -80, 80))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def softmax__torch(x, dim):
+    """Calls torch.softmax: right values, but not built from numpy."""
+    import torch
+    return torch.softmax(torch.from_numpy(x), dim).numpy()
+
+
+def softmax__tinynn(x, dim):
+    """Calls tinynn's softmax: right values, but not built from numpy."""
+    import tinynn
+    return tinynn.softmax(tinynn.tensor(x), dim).numpy()
+
+
+def softmax__returns_tensor(x, dim):
+    """Computes with numpy, but hands back a torch.Tensor."""
+    import torch
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+    return torch.from_numpy(e / np.sum(e, axis=dim, keepdims=True))
+
+
+def softmax__in_place(x, dim):
+    """Right values, computed in x itself: the caller's logits are gone."""
+    x -= np.max(x, axis=dim, keepdims=True)
+    np.exp(x, out=x)
+    x /= np.sum(x, axis=dim, keepdims=True)
+    return x
+
+
+def softmax__in_float32(x, dim):
+    """Computes in float32 and converts back: float64 inputs lose half their digits."""
+    x32 = x.astype(np.float32)
+    e = np.exp(x32 - np.max(x32, axis=dim, keepdims=True))
+    return (e / np.sum(e, axis=dim, keepdims=True)).astype(x.dtype)
+
+
+def softmax__reads_the_answer(x, dim):
+    """Looks through every thread's frames for the check's expected answer."""
+    import sys
+    for frame in sys._current_frames().values():
+        while frame is not None:
+            for value in list(frame.f_locals.values()):
+                want = getattr(value, "expected", None)
+                if isinstance(want, np.ndarray) and want.shape == x.shape:
+                    return want.copy()
+            frame = frame.f_back
+    return None
+
+
+def softmax__returns_str(x, dim):
+    """Returns a description instead of the array."""
+    return f"softmax of {x.shape} along {dim}"
+
+
+WRONG_ANSWERS.update({
+    "contiguous_strides__generator":
+        ("contiguous_strides", "wrong type", "a generator where a tuple is asked"),
+    "contiguous_strides__torch":
+        ("contiguous_strides", "used the library", "torch.empty(shape).stride()"),
+    "contiguous_strides__endless_loop":
+        ("contiguous_strides", "timed out", "a loop that never ends"),
+    "strides_of__list": ("strides_of", "wrong type", "a list where a tuple is asked"),
+    "is_contiguous__slow": ("is_contiguous", "timed out", "a minute per call"),
+    "view_strides__size_one_strides_matter":
+        ("view_strides", "wrong value", "a size-1 dimension's stride breaks a chunk"),
+    "broadcast_shape__unprintable_error":
+        ("broadcast_shape", "raised", "an exception whose str() raises"),
+    "softmax__clamps": ("softmax", "wrong value", "clipping instead of shifting"),
+    "softmax__torch": ("softmax", "used the library", "torch.softmax"),
+    "softmax__tinynn": ("softmax", "used the library", "tinynn's softmax"),
+    "softmax__returns_tensor": ("softmax", "wrong type", "a torch.Tensor returned"),
+    "softmax__in_place": ("softmax", "changed an input", "computed in x itself"),
+    "softmax__in_float32": ("softmax", "wrong value", "float64 computed in float32"),
+    "softmax__reads_the_answer": ("softmax", "wrong type", "looks for the expected answer"),
+    "softmax__returns_str": ("softmax", "wrong type", "a str returned"),
+})
