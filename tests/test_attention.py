@@ -336,3 +336,30 @@ def test_mha_errors_match_torch():
         assert ours.replace("tinynn.", "torch.") == theirs, case
     ours, theirs = same_error(lambda lib: models[lib](*[lib.tensor(x.astype(np.float32))] * 3, is_causal=True))
     assert ours == theirs
+
+
+def test_mha_fused_inference_path_gives_nan_for_a_fully_masked_query_as_torch():
+    """Batch-first self-attention in eval under no_grad: PyTorch's fused kernel gives nan even
+    without need_weights; with autograd on (or cross-attention, or training) the output is 0."""
+    ours, theirs = make_pair("float32", embed_dim=8, num_heads=2, batch_first=True)
+    ours.eval(), theirs.eval()
+    x = randn(2, 4, 8, seed=1).astype(np.float32)
+    kpm = np.array([[False] * 4, [True] * 4])
+    for grad in (False, True):
+        for need_weights in (False, True):
+            with torch.set_grad_enabled(grad), tinynn.set_grad_enabled(grad):
+                o, w = ours(*[tinynn.tensor(x)] * 3, key_padding_mask=tinynn.tensor(kpm),
+                            need_weights=need_weights)
+                t, tw = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(kpm),
+                               need_weights=need_weights)
+            assert_close(o.detach(), t.detach())                   # nan where PyTorch has nan
+            assert np.isnan(o.detach().numpy()[1]).all() == (need_weights or not grad)
+            assert (w is None) == (tw is None) == (not need_weights)
+    with torch.no_grad(), tinynn.no_grad():                         # cross-attention: no fused path
+        y = randn(2, 4, 8, seed=2).astype(np.float32)
+        o, _ = ours(tinynn.tensor(x), tinynn.tensor(y), tinynn.tensor(y), key_padding_mask=tinynn.tensor(kpm),
+                    need_weights=False)
+        t, _ = theirs(torch.tensor(x), torch.tensor(y), torch.tensor(y), key_padding_mask=torch.tensor(kpm),
+                      need_weights=False)
+    assert_close(o, t)
+    assert np.isfinite(o.numpy()).all()

@@ -255,3 +255,21 @@ def test_tied_model_gradients_match_torch(dtype, device):
     compare(ours, theirs, lambda m, idx: m(idx), [idx], dtype, device)
     g = ours.tok_emb.weight.grad
     assert g is ours.lm_head.weight.grad            # one tensor, one gradient (both uses summed)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_encoder_layer_fully_padded_sequence_in_inference_as_torch(batch_first):
+    """PyTorch's fused inference path (batch first, eval, no autograd) gives nan for a sequence
+    whose every key is padding; otherwise the values are ordinary numbers."""
+    ours, theirs = pair(lambda lib: encoder_layer(lib, batch_first=batch_first), "float32")
+    ours.eval(), theirs.eval()
+    x = randn(2, 4, 8, seed=1) if batch_first else randn(4, 2, 8, seed=1)
+    x = x.astype(np.float32)
+    kpm = np.array([[False] * 4, [True] * 4])
+    for grad in (False, True):
+        with torch.set_grad_enabled(grad), tinynn.set_grad_enabled(grad):
+            o = ours(tinynn.tensor(x), src_key_padding_mask=tinynn.tensor(kpm))
+            t = theirs(torch.tensor(x), src_key_padding_mask=torch.tensor(kpm))
+        assert_close(o.detach(), t.detach())
+        padded = o.detach().numpy()[1] if batch_first else o.detach().numpy()[:, 1]
+        assert np.isnan(padded).all() == (batch_first and not grad)

@@ -260,6 +260,7 @@ class PReLU(Module):
 
 
 # -- multi-head attention (PyTorch keeps it in this file too) ---------------------------------
+from ...autograd.grad_mode import is_grad_enabled  # noqa: E402
 from ..functional.attention import _canonical_mask, _none_or_dtype  # noqa: E402
 from .linear import Linear  # noqa: E402
 
@@ -375,6 +376,22 @@ class MultiheadAttention(Module):
         if self.bias_v is not None:
             _init.xavier_normal_(self.bias_v)
 
+    def _fast_path(self, query: Tensor, key: Tensor, value: Tensor) -> bool:
+        """Whether PyTorch would run its fused inference kernel (``_native_multi_head_attention``).
+
+        It does for batch-first self-attention (``query is key is value``, 3-D) in evaluation,
+        with an even number of heads, packed projections with biases, no ``bias_k``/``bias_v``
+        or zero attention, and nothing that needs a gradient. Its values are the ordinary ones,
+        except that a query with every key masked gets nan even with ``need_weights=False``.
+        """
+        if not (query.ndim == 3 and query is key and key is value and not self.training and self.batch_first
+                and self.num_heads % 2 == 0 and self._qkv_same_embed_dim and self.in_proj_bias is not None
+                and self.bias_k is None and self.bias_v is None and not self.add_zero_attn
+                and query.dtype == self.in_proj_weight.dtype == self.in_proj_bias.dtype):
+            return False
+        tensors = (query, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight, self.out_proj.bias)
+        return not (is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors))
+
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
                 need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
@@ -392,14 +409,19 @@ class MultiheadAttention(Module):
                     value = key
             else:
                 query, key, value = query.transpose(1, 0), key.transpose(1, 0), value.transpose(1, 0)
+        # PyTorch's fused inference kernel gives a query with every key masked nan, as the
+        # path that writes the weights out does: compute those, and drop them if not asked for.
+        fused = self._fast_path(query, key, value)
         separate = not self._qkv_same_embed_dim
         attn_output, attn_output_weights = F.multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
             self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight,
             self.out_proj.bias, training=self.training, key_padding_mask=key_padding_mask,
-            need_weights=need_weights, attn_mask=attn_mask, use_separate_proj_weight=separate,
+            need_weights=need_weights or fused, attn_mask=attn_mask, use_separate_proj_weight=separate,
             q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
             v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights, is_causal=is_causal)
+        if not need_weights:
+            attn_output_weights = None
         if self.batch_first and is_batched:
             return attn_output.transpose(1, 0), attn_output_weights
         return attn_output, attn_output_weights
