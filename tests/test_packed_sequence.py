@@ -215,3 +215,50 @@ def test_pad_sequence_errors():
 def test_packed_hidden_state_with_wrong_batch():
     both_raise(lambda lib: lib.nn.GRU(1, 2)(utils(lib).pack_padded_sequence(lib.zeros(4, 2, 1), [4, 2]),
                                             lib.zeros(1, 3, 2)))
+
+
+def _classifier_program(torch, weights=None):
+    """A typical PyTorch text classifier: padded ids, packed, 2-layer bidirectional LSTM."""
+    nn, utils = torch.nn, torch.nn.utils.rnn
+    torch.manual_seed(0)
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(30, 8, padding_idx=0)
+            self.lstm = nn.LSTM(8, 6, num_layers=2, batch_first=True, bidirectional=True, dropout=0.3)
+            self.fc = nn.Linear(12, 3)
+            for name, param in self.lstm.named_parameters():
+                if "weight_hh" in name:
+                    nn.init.orthogonal_(param)
+                elif "bias" in name:
+                    param.data.fill_(0)
+                    param.data[param.size(0) // 4:param.size(0) // 2].fill_(1.0)  # forget gate
+
+        def forward(self, x, lengths):
+            packed = utils.pack_padded_sequence(self.embedding(x), lengths.cpu(), batch_first=True,
+                                                enforce_sorted=False)
+            packed_out, (h, c) = self.lstm(packed)
+            out, out_lengths = utils.pad_packed_sequence(packed_out, batch_first=True)
+            return self.fc(torch.cat((h[-2], h[-1]), dim=1)), out, out_lengths
+
+    rng = np.random.default_rng(0)
+    seqs = [torch.tensor(rng.integers(1, 30, n)) for n in [5, 3, 7, 2]]
+    x = utils.pad_sequence(seqs, batch_first=True, padding_value=0)
+    model = Classifier()
+    if weights is not None:
+        model.load_state_dict(weights)
+    model.eval()
+    logits, out, out_lengths = model(x, torch.tensor([len(s) for s in seqs]))
+    nn.functional.cross_entropy(logits, torch.tensor([0, 2, 1, 0])).backward()
+    return model, logits, out, out_lengths
+
+
+def test_a_typical_packed_classifier_runs_unchanged_and_matches_torch():
+    theirs, *expected = _classifier_program(torch)
+    ours, *got = _classifier_program(tinynn, state_dict_from_torch(theirs.state_dict()))
+    for a, b in zip(got, expected):
+        assert_close(a, b)
+    for name, p in theirs.named_parameters():
+        assert_close(ours.get_parameter(name).grad, p.grad, name=f"grad of {name}")
+    assert np.all(ours.embedding.weight.grad.numpy()[0] == 0)  # padding_idx
