@@ -15,6 +15,7 @@ import inspect
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +86,10 @@ def test_each_notebook_has_4_to_8_exercises_with_a_solution_each(notebook):
 
 @pytest.mark.parametrize("notebook, name", EXERCISE_LIST, ids=EXERCISE_IDS)
 def test_reference_solution_passes(notebook, name):
+    start = time.perf_counter()
     result = _check(name)(_solution(notebook, name), verbose=False)
+    seconds = time.perf_counter() - start  # a learner waits for the check cell
+    assert seconds < 10, f"check_{name} took {seconds:.1f} s on the reference solution"
     assert result.passed, str(result)
     assert result.category == "pass"
     assert result.message == f"✅ PASS {name}"
@@ -253,3 +257,100 @@ def test_the_check_result_shows_nothing_extra_in_a_notebook():
     result = checks.check_softmax(_solution("ex01_tensors", "softmax"), verbose=False)
     assert result._ipython_display_() is None  # the printed report is the whole output
     assert repr(result) == "CheckResult('softmax', passed=True, category='pass')"
+
+
+# ----------------------------------------------------------------------------- issue 21
+
+from checks import core  # noqa: E402
+
+
+def test_an_endless_loop_is_stopped_and_the_case_named(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
+
+    def softmax(x, dim):
+        while True:
+            try:
+                while True:
+                    pass
+            except BaseException:  # even a bare except cannot keep the check waiting
+                pass
+
+    start = time.perf_counter()
+    result = checks.check_softmax(softmax, verbose=False)
+    assert time.perf_counter() - start < 5
+    assert result.category == "timed out"
+    assert result.message == ("❌ FAIL softmax: timed out: no result after 1 s on case "
+                              "'2-d, over the last dimension' (an endless loop?)")
+    assert checks.check_softmax(_solution("ex01_tensors", "softmax"), verbose=False).passed
+
+
+class _Unreadable:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    __str__ = __repr__
+
+
+def test_an_unprintable_result_or_exception_is_reported_not_crashed():
+    result = checks.check_softmax(lambda x, dim: _Unreadable(), verbose=False)
+    assert result.category == "wrong type" and "_Unreadable" in result.message
+
+    class Bad(Exception):
+        def __str__(self):
+            raise ValueError
+
+    def raises(x, dim):
+        raise Bad()
+
+    result = checks.check_softmax(raises, verbose=False)
+    assert result.message == "❌ FAIL softmax: raised: Bad: <its str() raised ValueError>"
+
+
+def test_numpy_only_names_the_library_function_and_spares_the_solutions():
+    def softmax(x, dim):
+        import torch
+        return torch.softmax(torch.from_numpy(x), dim).numpy()
+
+    result = checks.check_softmax(softmax, verbose=False)
+    assert result.message == ("❌ FAIL softmax: used the library: right values, but computed "
+                              "by torch.softmax: build it from numpy")
+
+
+def test_a_tip_is_printed_only_for_the_failure_it_is_about():
+    case = core.Case("logits of 1e4", (np.ones(3),), reference=lambda x: x.copy(),
+                     tip="subtract the maximum")
+    as_float32 = core.run_check("f", lambda x: x.astype(np.float32), [case],
+                                [core.Output("y")], ["x"], verbose=False)
+    assert as_float32.category == "wrong dtype"
+    assert not any(line.startswith("tip:") for line in as_float32.details)
+    doubled = core.run_check("f", lambda x: 2 * x, [case], [core.Output("y")], ["x"],
+                             verbose=False)
+    assert doubled.category == "wrong value" and "tip: subtract the maximum" in doubled.details
+
+
+def test_a_failing_case_prints_inputs_that_rebuild_it():
+    from wrong_answers.ex01_tensors import softmax__clamps
+
+    result = checks.check_softmax(softmax__clamps, verbose=False)
+    assert result.case.startswith("large logits close together")
+    code = "\n".join(line.strip() for line in result.details[1:] if line.startswith("  "))
+    namespace = {"np": np}
+    exec(code, namespace)  # x = np.array([...], dtype=np.float32) / dim = -1
+    from solutions.ex01_tensors import softmax
+    clamped = softmax__clamps(namespace["x"], namespace["dim"])
+    assert not np.allclose(clamped, softmax(namespace["x"], namespace["dim"]))
+
+
+def test_a_seeded_input_is_printed_as_the_code_that_makes_it():
+    x = core.randn(7, (30, 4), np.float32, 2.0)
+    code = core.describe(x)
+    assert code == ("(np.random.default_rng(7).standard_normal((30, 4)) * 2.0)"
+                    ".astype(np.float32)")
+    np.testing.assert_array_equal(eval(code, {"np": np}), x)
+
+
+def test_the_expected_answer_is_not_on_any_stack_during_the_call():
+    from wrong_answers.ex01_tensors import softmax__reads_the_answer
+
+    result = checks.check_softmax(softmax__reads_the_answer, verbose=False)
+    assert result.category == "wrong type" and "None" in result.message

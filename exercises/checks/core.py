@@ -196,7 +196,7 @@ def randn(seed: int, shape: tuple, dtype: Any = np.float64, scale: float = 1.0) 
     array = np.array(np.random.default_rng(seed).standard_normal(shape) * scale, dtype=dtype)
     code = f"np.random.default_rng({seed}).standard_normal({shape!r})"
     if scale != 1.0:
-        code += f" * {scale!r}"
+        code = f"({code} * {scale!r})"
     return register(array, f"{code}.astype(np.{np.dtype(dtype).name})")
 
 
@@ -244,8 +244,8 @@ def _describe(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
         parts = [_describe(v) for v in value]
-        if sum(len(p) for p in parts) <= 600:
-            return ("[" if isinstance(value, list) else "(") + ", ".join(parts) + (
+        if sum(len(p) for p in parts) <= 2000:
+            return ("[" if isinstance(value, list) else "(") + ",\n ".join(parts) + (
                 "]" if isinstance(value, list) else ")")
         kinds = sorted({f"{v.dtype} array of shape {tuple(v.shape)}" for v in value})
         return f"{len(value)} x " + " / ".join(kinds)
@@ -677,8 +677,6 @@ def _report(exercise: str, category: str, headline: str, details: Sequence[str],
         lines.append("tip: " + tips[f"{category} {error_type}"])
     elif tips and category in tips:
         lines.append("tip: " + tips[category])
-    elif category == "changed an input":
-        lines.append("tip: " + _INPUT_TIP)
     message = f"{FAIL} {exercise}: {category}: {headline}"
     return CheckResult(exercise, False, category, message, lines, case.label if case else None)
 
@@ -766,7 +764,8 @@ def _run(exercise, fn, cases, outputs, argnames, tips, numpy_only) -> CheckResul
         changed = _changed_argument(argnames, handed, before)
         if changed is not None:
             return report("changed an input", f"your function wrote into {changed}",
-                          [f"{changed} must be the same after the call as before it."])
+                          [f"{changed} must be the same after the call as before it."]
+                          + ([] if tips and "changed an input" in tips else [_INPUT_TIP]))
         try:
             if case.raises:
                 wanted = " or ".join(t.__name__ for t in case.raises)

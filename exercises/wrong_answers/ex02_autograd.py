@@ -163,3 +163,117 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
     "topo_sort__inputs_first":
         ("topo_sort", "wrong order", "leaves first (not reversed)"),
 }
+
+
+# ----------------------------------------------------------------------------- issue 21 kinds
+
+def sum_to_shape__torch(grad, shape):
+    """Lets PyTorch's autograd do the summing: right values, not built from numpy."""
+    import torch
+    x = torch.zeros(shape, dtype=torch.from_numpy(grad).dtype, requires_grad=True)
+    x.expand(grad.shape).backward(torch.from_numpy(grad))
+    return x.grad.numpy()
+
+
+def mul_backward__overwrites_grad_output(grad_output, x, y):
+    """Multiplies grad_output in place: the incoming gradient, which another branch of the
+    graph may share, is overwritten."""
+    grad_x = sum_to_shape(np.multiply(grad_output, y, out=grad_output)
+                          if grad_output.shape == np.broadcast_shapes(grad_output.shape, y.shape)
+                          else grad_output * y, np.shape(x))
+    return grad_x, sum_to_shape(grad_output * 0 + x, np.shape(y))
+
+
+def mul_backward__float32_branch_only(grad_output, x, y):
+    """Right in float64; in float32 the broadcast branch sums in float64 (np.sum dtype=)."""
+    def reduce(g, shape):
+        if g.shape == tuple(shape):
+            return g
+        return sum_to_shape(g.astype(np.float64), shape)
+    return reduce(grad_output * y, np.shape(x)), reduce(grad_output * x, np.shape(y))
+
+
+def tanh_backward__in_float32(grad_output, x):
+    """Computes the slope in float32 and casts back: float64 inputs lose their precision."""
+    t = np.tanh(x.astype(np.float32))
+    return (grad_output * (1 - t * t)).astype(x.dtype)
+
+
+def tanh_backward__returns_list(grad_output, x):
+    """Right values, as a nested list."""
+    return (grad_output * (1 - np.tanh(x) ** 2)).tolist()
+
+
+def sum_backward__tinynn(grad_output, input_shape, dim, keepdim):
+    """Lets tinynn's autograd compute the gradient."""
+    import tinynn
+    x = tinynn.zeros(input_shape, dtype=getattr(tinynn, str(grad_output.dtype)),
+                     requires_grad=True)
+    out = x.sum() if dim is None else x.sum(dim=dim, keepdim=keepdim)
+    out.backward(tinynn.tensor(grad_output))
+    return x.grad.numpy()
+
+
+def matmul_backward__generator(grad_output, a, b):
+    """Right gradients, yielded one by one instead of returned as a tuple."""
+    yield grad_output @ np.swapaxes(b, -1, -2)
+    yield sum_to_shape(np.swapaxes(a, -1, -2) @ grad_output, b.shape)
+
+
+def softmax_backward__in_place(grad_output, output, dim):
+    """Right values, computed by overwriting grad_output."""
+    s = np.sum(grad_output * output, axis=dim, keepdims=True)
+    grad_output -= s
+    grad_output *= output
+    return grad_output
+
+
+def topo_sort__empties_inputs(root):
+    """Kahn's algorithm that pops the inputs off each node: the graph backward needs is gone."""
+    order, stack, seen = [], [root], {root}
+    users = {}
+    while stack:
+        node = stack.pop()
+        for parent in node.inputs:
+            users[parent] = users.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        inputs = list(node.inputs)
+        node.inputs = ()
+        for parent in inputs:
+            users[parent] -= 1
+            if users[parent] == 0:
+                ready.append(parent)
+    return order
+
+
+def topo_sort__endless(root):
+    """Forgets to pop from the stack: the loop never ends."""
+    order, stack = [], [root]
+    while stack:
+        node = stack[-1]
+        if node not in order:
+            order.append(node)
+    return order
+
+
+WRONG_ANSWERS.update({
+    "sum_to_shape__torch": ("sum_to_shape", "used the library", "PyTorch's expand backward"),
+    "mul_backward__overwrites_grad_output":
+        ("mul_backward", "changed an input", "grad_output multiplied in place"),
+    "mul_backward__float32_branch_only":
+        ("mul_backward", "wrong dtype", "float32 lost on the broadcast branch"),
+    "tanh_backward__in_float32": ("tanh_backward", "wrong gradient", "float64 done in float32"),
+    "tanh_backward__returns_list": ("tanh_backward", "wrong type", "a list returned"),
+    "sum_backward__tinynn": ("sum_backward", "used the library", "tinynn's autograd"),
+    "matmul_backward__generator": ("matmul_backward", "wrong type", "a generator returned"),
+    "softmax_backward__in_place":
+        ("softmax_backward", "changed an input", "grad_output overwritten"),
+    "topo_sort__empties_inputs": ("topo_sort", "changed an input", "node.inputs emptied"),
+    "topo_sort__endless": ("topo_sort", "timed out", "never pops the stack"),
+})

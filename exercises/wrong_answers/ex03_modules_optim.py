@@ -242,3 +242,121 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
     "adam_step__returns_param_only":
         ("adam_step", "wrong type", "returns the parameter only"),
 }
+
+
+# ----------------------------------------------------------------------------- issue 21 kinds
+
+def linear_forward__no_transpose(x, weight, bias):
+    """x @ weight: weight is (out_features, in_features), so the shapes do not line up."""
+    y = x @ weight
+    return y if bias is None else y + bias
+
+
+def linear_forward__no_bias_float64(x, weight, bias):
+    """Without bias, starts from np.zeros(...) (float64): float32 is lost on that branch."""
+    y = x @ weight.T
+    if bias is None:
+        return np.zeros(y.shape) + y
+    return y + bias
+
+
+def linear_forward__torch(x, weight, bias):
+    """Calls torch.nn.functional.linear."""
+    import torch
+    import torch.nn.functional as F
+    b = None if bias is None else torch.from_numpy(bias)
+    return F.linear(torch.from_numpy(x), torch.from_numpy(weight), b).numpy()
+
+
+def linear_backward__overwrites_grad_output(grad_output, x, weight):
+    """Scales grad_output in place while computing grad_bias."""
+    grad_x = grad_output @ weight
+    g = grad_output.reshape(-1, grad_output.shape[-1])
+    grad_weight = g.T @ x.reshape(-1, x.shape[-1])
+    grad_bias = g.sum(axis=0)
+    g *= 0  # "clears" the gradient once used
+    return grad_x, grad_weight, grad_bias
+
+
+def bce_with_logits__python_float(logits, target):
+    """Right formula, returned as float(...): a Python float has no dtype."""
+    z, y = logits, target
+    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+def cross_entropy__tinynn(logits, target):
+    """Calls tinynn's cross_entropy."""
+    import tinynn
+    import tinynn.nn.functional as F
+    return F.cross_entropy(tinynn.tensor(logits), tinynn.tensor(target)).numpy()
+
+
+def cross_entropy__clamped(logits, target):
+    """Clips the logits to +-80 before exp instead of subtracting the row maximum."""
+    z = np.clip(logits, -80, 80)
+    n = z.shape[0]
+    log_p = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.mean(log_p[np.arange(n), target])
+
+
+def sgd_momentum_step__nesterov_without_decay(param, grad, buf, lr, momentum, dampening,
+                                              nesterov, weight_decay):
+    """Adds weight decay into the buffer, but the Nesterov look-ahead uses the raw grad."""
+    g = grad + weight_decay * param
+    if momentum != 0:
+        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
+        g = grad + momentum * buf if nesterov else buf
+    return param - lr * g, buf
+
+
+def sgd_momentum_step__decay_into_grad(param, grad, buf, lr, momentum, dampening, nesterov,
+                                       weight_decay):
+    """Adds weight decay into grad itself (grad +=): the parameter's gradient changes."""
+    grad += weight_decay * param
+    g = grad
+    if momentum != 0:
+        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    return param - lr * g, buf
+
+
+def adam_step__fixed_eps(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
+                         weight_decay):
+    """Hard-codes eps = 1e-8 (the default) instead of using the argument."""
+    beta1, beta2 = betas
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    exp_avg = beta1 * exp_avg + (1 - beta1) * grad
+    exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
+    m_hat = exp_avg / (1 - beta1 ** step)
+    v_hat = exp_avg_sq / (1 - beta2 ** step)
+    return param - lr * m_hat / (np.sqrt(v_hat) + 1e-8), exp_avg, exp_avg_sq
+
+
+def adam_step__endless(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
+                       weight_decay):
+    """Waits for the bias correction to reach 1, which it never does exactly."""
+    beta1, _ = betas
+    correction = 1 - beta1 ** step
+    while correction < 1:
+        correction = 1 - beta1 ** step
+    return param, exp_avg, exp_avg_sq
+
+
+WRONG_ANSWERS.update({
+    "linear_forward__no_transpose": ("linear_forward", "raised", "x @ weight"),
+    "linear_forward__no_bias_float64":
+        ("linear_forward", "wrong dtype", "float32 lost without bias"),
+    "linear_forward__torch": ("linear_forward", "used the library", "F.linear"),
+    "linear_backward__overwrites_grad_output":
+        ("linear_backward", "changed an input", "grad_output zeroed in place"),
+    "bce_with_logits__python_float": ("bce_with_logits", "wrong type", "a Python float"),
+    "cross_entropy__tinynn": ("cross_entropy", "used the library", "tinynn's cross_entropy"),
+    "cross_entropy__clamped": ("cross_entropy", "wrong value", "clipping instead of shifting"),
+    "sgd_momentum_step__nesterov_without_decay":
+        ("sgd_momentum_step", "wrong value", "Nesterov look-ahead without weight decay"),
+    "sgd_momentum_step__decay_into_grad":
+        ("sgd_momentum_step", "changed an input", "grad += weight_decay * param"),
+    "adam_step__fixed_eps": ("adam_step", "wrong value", "eps hard-coded to 1e-8"),
+    "adam_step__endless": ("adam_step", "timed out", "a loop that never ends"),
+})
