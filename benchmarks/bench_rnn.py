@@ -2,8 +2,8 @@
 
 1. One training step of a 1-layer LSTM (input 64, hidden 128, sequence 32, batch 32):
    forward, mean-squared error against a fixed target, backward, Adam step.
-2. One training step of the chapter's character model (Embedding(28, 16) -> LSTM(16, 128)
-   -> Linear(128, 28), sequences of 12 characters, batch 64, cross-entropy, Adam).
+2. One training step of the chapter's character model (Embedding(27, 16) -> LSTM(16, 128)
+   -> Linear(128, 27), sequences of 12 characters, batch 64, cross-entropy, Adam).
 
 Both libraries start from the same weights (``load_state_dict``) and see the same batch.
 Each is timed with one thread each (PyTorch's intra-op pool and numpy's BLAS). Run
@@ -20,7 +20,7 @@ import tinynn
 from _timing import HEADER, compare, one_thread, row
 from tinynn.utils.convert import state_dict_from_torch
 
-VOCAB, EMBED, HIDDEN, STEPS, BATCH = 28, 16, 128, 12, 64
+VOCAB, EMBED, HIDDEN, STEPS, BATCH = 27, 16, 128, 12, 64
 
 
 class CharModel:
