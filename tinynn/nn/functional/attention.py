@@ -53,12 +53,18 @@ class SafeSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        data = x._data
-        m = np.max(data, axis=dim, keepdims=True)
+        m = np.max(x._data, axis=dim, keepdims=True)
         dead = m == -np.inf                                  # rows with nothing to attend to
-        e = np.exp(data - np.where(dead, 0, m))              # e^{x - max}: no overflow; e^-inf = 0
+        any_dead = bool(dead.any())
+        if any_dead:
+            m = np.where(dead, 0, m)
+        e = np.subtract(x._data, m)
+        np.exp(e, out=e)                                     # e^{x - max}: no overflow; e^-inf = 0
         total = np.sum(e, axis=dim, keepdims=True)
-        z = Tensor._make(e / np.where(dead, 1, total))       # a dead row: 0 / 1 = 0
+        if any_dead:
+            total[dead] = 1                                  # a dead row: 0 / 1 = 0
+        e /= total
+        z = Tensor._make(e)
         ctx.save_for_backward(z)
         return z
 
