@@ -50,12 +50,9 @@ def check_rnn_cell_forward(fn: Callable, verbose: bool = True) -> CheckResult:
     cases = []
     for label, batch, n_in, hidden, dtype, scale in _CELL_SPECS:
         x, h, weights = _cell_inputs(rng, batch, n_in, hidden, dtype, scale, 1)
-        cell = _load(torch.nn.RNNCell(n_in, hidden, dtype=torch.float64 if dtype == np.float64
-                                      else torch.float32), weights)
-        want = cell(torch.from_numpy(x), torch.from_numpy(h)).detach().numpy()
-        cases.append(Case(label, (x, h, *weights), want))
+        cases.append(Case(label, (x, h, *weights), reference=_rnn_cell_answer))
     return run_check("rnn_cell_forward", fn, cases, [Output("h_next")],
-                     ["x", "h", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose,
+                     ["x", "h", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose, numpy_only=True,
                      tips={"wrong shape": "x is (B, I) and W_ih is (H, I): the product is "
                                           "x @ W_ih.T, (B, H). Same for h @ W_hh.T.",
                            "wrong value": "h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh): both "
@@ -69,12 +66,9 @@ def check_lstm_cell_forward(fn: Callable, verbose: bool = True) -> CheckResult:
     for label, batch, n_in, hidden, dtype, scale in _CELL_SPECS:
         x, h, weights = _cell_inputs(rng, batch, n_in, hidden, dtype, scale, 4)
         c = (rng.standard_normal((batch, hidden)) * (scale != 0.0)).astype(dtype)
-        cell = _load(torch.nn.LSTMCell(n_in, hidden, dtype=torch.float64 if dtype == np.float64
-                                       else torch.float32), weights)
-        h2, c2 = cell(torch.from_numpy(x), (torch.from_numpy(h), torch.from_numpy(c)))
-        cases.append(Case(label, (x, h, c, *weights), (h2.detach().numpy(), c2.detach().numpy())))
+        cases.append(Case(label, (x, h, c, *weights), reference=_lstm_cell_answer))
     return run_check("lstm_cell_forward", fn, cases, [Output("h_next"), Output("c_next")],
-                     ["x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose,
+                     ["x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "PyTorch's gate order along the 4H rows is i, f, g, o "
                                           "(input, forget, cell candidate, output): "
                                           "i, f, g, o = np.split(z, 4, axis=1); g uses tanh, "
@@ -103,17 +97,11 @@ def check_rnn_bptt(fn: Callable, verbose: bool = True) -> CheckResult:
         weights = [rng.uniform(-bound, bound, s).astype(dtype) for s in
                    [(hidden, n_in), (hidden, hidden), (hidden,), (hidden,)]]
         g = rng.standard_normal((steps, batch, hidden)).astype(dtype)
-        rnn = _load(torch.nn.RNN(n_in, hidden, dtype=torch.float64 if dtype == np.float64
-                                 else torch.float32), weights)
-        xt = torch.tensor(x, requires_grad=True)
-        ht = torch.tensor(h0[None], requires_grad=True)
-        output, _ = rnn(xt, ht)
-        output.backward(torch.from_numpy(g))
-        want = (xt.grad.numpy(), ht.grad.numpy()[0]) + tuple(p.grad.numpy() for p in rnn.parameters())
-        cases.append(Case(label, (x, h0, *weights, g), want))
+        cases.append(Case(label, (x, h0, *weights, g), reference=_rnn_bptt_answer))
     names = ["grad_x", "grad_h0", "grad_W_ih", "grad_W_hh", "grad_b_ih", "grad_b_hh"]
     return run_check("rnn_bptt", fn, cases, [Output(n, "gradient") for n in names],
                      ["x", "h0", "W_ih", "W_hh", "b_ih", "b_hh", "grad_output"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong gradient": "Loop t = T-1 down to 0 carrying delta = dL/dh_t "
                                              "from later steps: d = (grad_output[t] + delta) * "
                                              "(1 - h_t**2), then delta = d @ W_hh. The weight "
@@ -157,23 +145,17 @@ def check_clip_grad_norm(fn: Callable, verbose: bool = True) -> CheckResult:
     cases = []
     for label, shapes, max_norm, scale, dtype in specs:
         grads = [(rng.standard_normal(s) * scale).astype(dtype) for s in shapes]
-        params = [torch.zeros(s, dtype=torch.float64 if dtype == np.float64 else torch.float32,
-                              requires_grad=True) for s in shapes]
-        for p, g in zip(params, grads):
-            p.grad = torch.from_numpy(g.copy())
-        total = torch.nn.utils.clip_grad_norm_(params, max_norm)
         tip = None
         if "each gradient below" in label:
             tip = ("The norm is the norm of all gradients together, as one long vector, not of "
                    "each gradient on its own.")
         elif "nothing changes" in label:
             tip = "Scale by min(1, max_norm / (total_norm + 1e-6)): never scale gradients up."
-        cases.append(Case(label, (grads, max_norm), ([p.grad.numpy() for p in params],
-                                                     total.detach().numpy()), tip=tip))
+        cases.append(Case(label, (grads, max_norm), reference=_clip_grad_norm_answer, tip=tip))
     return run_check("clip_grad_norm", fn, cases,
                      [Output("clipped", compare=_compare_array_list),
                       Output("total_norm", compare=_compare_scalar)],
-                     ["grads", "max_norm"], verbose=verbose,
+                     ["grads", "max_norm"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "total_norm = sqrt(sum of every squared entry of every "
                                           "gradient), measured before clipping; every gradient is "
                                           "multiplied by min(1, max_norm / (total_norm + 1e-6))."})
@@ -194,15 +176,11 @@ def check_sample_with_temperature(fn: Callable, verbose: bool = True) -> CheckRe
     for label, shape, temperature, scale, dtype in specs:
         logits = (rng.standard_normal(shape) * scale).astype(dtype)
         u = rng.uniform(0, 1, shape[0]).astype(dtype)
-        probs = torch.softmax(torch.from_numpy(logits) / temperature, dim=1)
-        cumulative = torch.cumsum(probs.double(), dim=1)
-        index = torch.searchsorted(cumulative, torch.from_numpy(u).double()[:, None], right=True)[:, 0]
-        index = torch.clamp(index, max=shape[1] - 1)  # u within rounding of 1: the last index
         tip = ("Subtract each row's maximum before exp (softmax does not change): logits / 0.01 "
                "are in the thousands.") if "overflows" in label else None
-        cases.append(Case(label, (logits, temperature, u), (probs.numpy(), index.numpy()), tip=tip))
+        cases.append(Case(label, (logits, temperature, u), reference=_sample_answer, tip=tip))
     return run_check("sample_with_temperature", fn, cases, [Output("probs"), Output("index")],
-                     ["logits", "temperature", "u"], verbose=verbose,
+                     ["logits", "temperature", "u"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "Divide the logits by the temperature (a low temperature "
                                           "sharpens), softmax each row, then take the first index "
                                           "k with cumsum(p)[k] > u: np.cumsum and (cum > u).argmax "
@@ -223,16 +201,64 @@ def check_embedding_backward(fn: Callable, verbose: bool = True) -> CheckResult:
              ("float32", np.array([[2, 2, 1]]), 3, 4, None, np.float32)]
     cases = []
     for label, ids, num, dim, padding_idx, dtype in specs:
-        weight = torch.tensor(rng.standard_normal((num, dim)).astype(dtype), requires_grad=True)
-        out = F.embedding(torch.from_numpy(ids), weight, padding_idx=padding_idx)
-        g = rng.standard_normal(tuple(out.shape)).astype(dtype)
-        out.backward(torch.from_numpy(g))
+        g = rng.standard_normal(tuple(ids.shape) + (dim,)).astype(dtype)
         tip = None
         if "repeated" in label:
             tip = ("grad[indices] += g reads all rows first and writes once per distinct id, so "
                    "repeats are lost: use np.add.at(grad, indices, g).")
-        cases.append(Case(label, (ids, g, num, padding_idx), weight.grad.numpy(), tip=tip))
+        cases.append(Case(label, (ids, g, num, padding_idx), reference=_embedding_backward_answer,
+                          tip=tip))
     return run_check("embedding_backward", fn, cases, [Output("grad_weight", "gradient")],
                      ["indices", "grad_output", "num_embeddings", "padding_idx"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong shape": "The gradient has the table's shape: (num_embeddings, "
                                           "D), D = grad_output.shape[-1]."})
+
+
+# ---- PyTorch's answers, computed from (a private copy of) each case's inputs ----
+
+def _torch_dtype(array):
+    return torch.float64 if array.dtype == np.float64 else torch.float32
+
+
+def _rnn_cell_answer(x, h, *weights):
+    cell = _load(torch.nn.RNNCell(x.shape[1], h.shape[1], dtype=_torch_dtype(x)), weights)
+    return cell(torch.from_numpy(x), torch.from_numpy(h)).detach().numpy()
+
+
+def _lstm_cell_answer(x, h, c, *weights):
+    cell = _load(torch.nn.LSTMCell(x.shape[1], h.shape[1], dtype=_torch_dtype(x)), weights)
+    h2, c2 = cell(torch.from_numpy(x), (torch.from_numpy(h), torch.from_numpy(c)))
+    return h2.detach().numpy(), c2.detach().numpy()
+
+
+def _rnn_bptt_answer(x, h0, W_ih, W_hh, b_ih, b_hh, g):
+    rnn = _load(torch.nn.RNN(x.shape[2], h0.shape[1], dtype=_torch_dtype(x)), (W_ih, W_hh, b_ih, b_hh))
+    xt = torch.tensor(x, requires_grad=True)
+    ht = torch.tensor(h0[None], requires_grad=True)
+    output, _ = rnn(xt, ht)
+    output.backward(torch.from_numpy(g))
+    return (xt.grad.numpy(), ht.grad.numpy()[0]) + tuple(p.grad.numpy() for p in rnn.parameters())
+
+
+def _clip_grad_norm_answer(grads, max_norm):
+    params = [torch.zeros(g.shape, dtype=_torch_dtype(g), requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = torch.from_numpy(g.copy())
+    total = torch.nn.utils.clip_grad_norm_(params, max_norm)
+    return [p.grad.numpy() for p in params], total.detach().numpy()
+
+
+def _sample_answer(logits, temperature, u):
+    probs = torch.softmax(torch.from_numpy(logits) / temperature, dim=1)
+    cumulative = torch.cumsum(probs.double(), dim=1)
+    index = torch.searchsorted(cumulative, torch.from_numpy(u).double()[:, None], right=True)[:, 0]
+    index = torch.clamp(index, max=logits.shape[1] - 1)  # u within rounding of 1: the last index
+    return probs.numpy(), index.numpy()
+
+
+def _embedding_backward_answer(ids, g, num, padding_idx):
+    weight = torch.zeros((num, g.shape[-1]), dtype=_torch_dtype(g), requires_grad=True)
+    out = F.embedding(torch.from_numpy(ids), weight, padding_idx=padding_idx)
+    out.backward(torch.from_numpy(g))
+    return weight.grad.numpy()

@@ -184,6 +184,30 @@ def embedding_backward__per_token(indices, grad_output, num_embeddings, padding_
     return grad_output
 
 
+def lstm_cell_forward__torch(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    """Right numbers, but computed by PyTorch's LSTMCell, not written in numpy."""
+    import torch
+
+    cell = torch.nn.LSTMCell(W_ih.shape[1], h.shape[1], dtype=torch.from_numpy(x).dtype)
+    with torch.no_grad():
+        for p, w in zip(cell.parameters(), (W_ih, W_hh, b_ih, b_hh)):
+            p.copy_(torch.from_numpy(w))
+        h2, c2 = cell(torch.from_numpy(x), (torch.from_numpy(h), torch.from_numpy(c)))
+    return h2.numpy(), c2.numpy()
+
+
+def embedding_backward__tinynn(indices, grad_output, num_embeddings, padding_idx):
+    """Right numbers, but from tinynn's autograd rather than a scatter-add of your own."""
+    import tinynn
+
+    weight = tinynn.zeros(num_embeddings, grad_output.shape[-1],
+                          dtype=tinynn.float32 if grad_output.dtype == np.float32 else tinynn.float64,
+                          requires_grad=True)
+    out = tinynn.nn.functional.embedding(tinynn.tensor(indices), weight, padding_idx=padding_idx)
+    out.backward(tinynn.tensor(grad_output))
+    return weight.grad.numpy()
+
+
 WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
     "rnn_cell_forward__untransposed_weights":
         ("rnn_cell_forward", "raised", "x @ W_ih instead of x @ W_ih.T (shapes do not fit)"),
@@ -227,4 +251,8 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
         ("embedding_backward", "wrong dtype", "np.zeros without dtype="),
     "embedding_backward__per_token":
         ("embedding_backward", "wrong shape", "one row per token"),
+    "lstm_cell_forward__torch":
+        ("lstm_cell_forward", "used the library", "torch.nn.LSTMCell"),
+    "embedding_backward__tinynn":
+        ("embedding_backward", "used the library", "tinynn's autograd"),
 }
