@@ -1,0 +1,291 @@
+"""Checks for exercises/ex07_faq.ipynb: a custom autograd Function, a custom Optimizer,
+a single sample through a CNN, and the memory arithmetic of a training step.
+
+The first three exercises are written against a library ``lib`` (``torch`` or
+``tinynn``); each check runs the answer in both and compares with PyTorch's built-ins:
+``F.softplus`` and its autograd gradient, ``torch.optim.Adagrad``, and the network's
+output on a batch of one. The memory check builds the MLP in PyTorch and measures it:
+``numel() * element_size()`` of parameters, gradients and optimizer buffers, and the
+tensors autograd saves for backward (``torch.autograd.graph.saved_tensors_hooks``).
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import tinynn
+
+from .core import Case, CheckResult, Mismatch, Output, compare_ints, run_check
+
+_LIBS = {"torch": torch, "tinynn": tinynn}
+
+
+def _tensor(lib, array, requires_grad=False):
+    return lib.tensor(array, requires_grad=requires_grad)
+
+
+def _not_a_class(name: str, got, base: str) -> Mismatch:
+    return Mismatch("wrong type", f"{name} returned {got!r}; expected a class (a subclass "
+                    f"of {base})", ["Define the class inside the function and `return` "
+                                    "the class itself, not an instance of it."])
+
+
+# ----------------------------------------------------------------------------- softplus
+
+def _softplus_driver(fn: Callable) -> Callable:
+    def make_softplus(lib_name, x, grad_output):
+        lib = _LIBS[lib_name]
+        cls = fn(lib)
+        if not (inspect.isclass(cls) and issubclass(cls, lib.autograd.Function)):
+            raise _not_a_class("make_softplus(lib)", cls, "lib.autograd.Function")
+        xt = _tensor(lib, x, requires_grad=True)
+        out = cls.apply(xt)
+        if not hasattr(out, "backward"):
+            raise Mismatch("wrong type", f"Softplus.apply returned {type(out).__name__}; "
+                           "expected a tensor", ["forward must return a tensor of lib."])
+        if out.grad_fn is None:
+            raise Mismatch("wrong gradient", "the output has no grad_fn",
+                           ["Use Softplus.apply(x), and return a tensor from forward."])
+        out.backward(_tensor(lib, grad_output))
+        return out, xt.grad
+    return make_softplus
+
+
+def check_make_softplus(fn: Callable, verbose: bool = True) -> CheckResult:
+    """make_softplus(lib) -> a Function: softplus(x) = log(1 + e^x), gradient sigmoid(x)."""
+    rng = np.random.default_rng(70)
+    specs = [("small values", rng.standard_normal(7)),
+             ("a (3, 4) batch", rng.standard_normal((3, 4)) * 3),
+             ("large positive values: e^x overflows", np.array([10.0, 30.0, 100.0, 800.0])),
+             ("large negative values", np.array([-10.0, -30.0, -100.0, -800.0])),
+             ("float32", (rng.standard_normal((2, 5)) * 4).astype(np.float32)),
+             ("float32, large values", np.array([-120.0, 0.0, 50.0, 120.0], np.float32))]
+    cases = []
+    for lib_name in _LIBS:
+        for label, x in specs:
+            g = rng.standard_normal(x.shape).astype(x.dtype)
+            xt = torch.tensor(x, requires_grad=True)
+            out = F.softplus(xt)
+            out.backward(torch.from_numpy(g))
+            tip = None
+            if "large" in label:
+                tip = ("log(1 + exp(x)) overflows for large x; use max(x, 0) + "
+                       "log1p(exp(-|x|)), which never exponentiates a positive number.")
+            cases.append(Case(f"{label} ({lib_name})", (lib_name, x, g),
+                              (out.detach().numpy(), xt.grad.numpy()), tip=tip))
+    outputs = [Output("output"), Output("grad_x", "gradient")]
+    return run_check("make_softplus", fn if not callable(fn) else _softplus_driver(fn),
+                     cases, outputs, ["lib", "x", "grad_output"], verbose=verbose,
+                     tips={"wrong gradient": "d softplus / dx = sigmoid(x); backward "
+                                             "returns grad_output * sigmoid(x)."})
+
+
+# ----------------------------------------------------------------------------- adagrad
+
+def _adagrad_driver(fn: Callable) -> Callable:
+    def make_adagrad(lib_name, params, grads, groups):
+        lib = _LIBS[lib_name]
+        cls = fn(lib)
+        if not (inspect.isclass(cls) and issubclass(cls, lib.optim.Optimizer)):
+            raise _not_a_class("make_adagrad(lib)", cls, "lib.optim.Optimizer")
+        tensors = [lib.nn.Parameter(_tensor(lib, p)) for p in params]
+        opt = cls([dict(group, params=[tensors[i] for i in group["params"]])
+                   for group in groups["groups"]], **groups["defaults"])
+        for step_grads in grads:
+            for t, g in zip(tensors, step_grads):
+                t.grad = None if g is None else _tensor(lib, g)
+            opt.step()
+        return tuple(t.detach() for t in tensors)
+    return make_adagrad
+
+
+def _torch_adagrad(params, grads, groups):
+    tensors = [torch.nn.Parameter(torch.tensor(p)) for p in params]
+    opt = torch.optim.Adagrad([dict(group, params=[tensors[i] for i in group["params"]])
+                               for group in groups["groups"]], **groups["defaults"])
+    for step_grads in grads:
+        for t, g in zip(tensors, step_grads):
+            t.grad = None if g is None else torch.tensor(g)
+        opt.step()
+    return tuple(t.detach().numpy() for t in tensors)
+
+
+def check_make_adagrad(fn: Callable, verbose: bool = True) -> CheckResult:
+    """make_adagrad(lib) -> an Optimizer subclass that steps as torch.optim.Adagrad."""
+    rng = np.random.default_rng(71)
+    shapes = [(3, 2), (4,)]
+    one_group = {"groups": [{"params": [0, 1]}], "defaults": {"lr": 0.1}}
+    specs = [
+        ("one step, one group", one_group, 1, None, None),
+        ("three steps: the sum of squares grows", one_group, 3, None, None),
+        ("two groups, the second with its own lr",
+         {"groups": [{"params": [0]}, {"params": [1], "lr": 0.5}],
+          "defaults": {"lr": 0.1}}, 3, None, None),
+        ("weight_decay and eps set", {"groups": [{"params": [0, 1]}],
+                                      "defaults": {"lr": 0.2, "eps": 1e-3,
+                                                   "weight_decay": 0.1}}, 2, None, None),
+        ("a parameter without a gradient at step 2 is left alone", one_group, 3, 1, None),
+        ("float32", one_group, 3, None, np.float32),
+    ]
+    cases = []
+    for lib_name in _LIBS:
+        for label, groups, steps, no_grad_step, dtype in specs:
+            dtype = dtype or np.float64
+            params = [rng.standard_normal(s).astype(dtype) for s in shapes]
+            grads = [[rng.standard_normal(s).astype(dtype) for s in shapes]
+                     for _ in range(steps)]
+            if no_grad_step is not None:
+                grads[no_grad_step][0] = None
+            want = _torch_adagrad(params, grads, groups)
+            tip = None
+            if "groups" in label:
+                tip = "Read lr (and eps, weight_decay) from each group, not from defaults."
+            elif "without a gradient" in label:
+                tip = "Skip a parameter whose .grad is None (continue)."
+            cases.append(Case(f"{label} ({lib_name})", (lib_name, params, grads, groups),
+                              want, tip=tip))
+        cases.append(Case(f"lr=-1 is invalid ({lib_name})",
+                          (lib_name, [np.zeros(2)], [],
+                           {"groups": [{"params": [0]}], "defaults": {"lr": -1.0}}),
+                          raises=(ValueError,),
+                          tip='Raise ValueError(f"Invalid learning rate: {lr}") in __init__, '
+                              "as torch.optim does."))
+    outputs = [Output("param 0 after the steps"), Output("param 1 after the steps")]
+    return run_check("make_adagrad", fn if not callable(fn) else _adagrad_driver(fn),
+                     cases, outputs, ["lib", "params", "grads", "param_groups"],
+                     verbose=verbose,
+                     tips={"wrong value": "state_sum += grad * grad (per parameter, kept in "
+                                          "self.state[p]); then p -= lr * grad / "
+                                          "(sqrt(state_sum) + eps). With weight_decay, "
+                                          "grad = grad + weight_decay * p first."})
+
+
+# ----------------------------------------------------------------------------- classify_one
+
+_CNN_RNG = np.random.default_rng(72)
+_CNN_WEIGHTS = {"0.weight": _CNN_RNG.standard_normal((4, 1, 3, 3)) / 3,
+                "0.bias": _CNN_RNG.standard_normal(4) / 3,
+                "3.weight": _CNN_RNG.standard_normal((10, 144)) / 12,
+                "3.bias": _CNN_RNG.standard_normal(10) / 12}
+
+
+def small_cnn(lib, dtype=np.float32):
+    """The exercise's network: (N, 1, 8, 8) images -> (N, 10) logits, in eval mode."""
+    nn = lib.nn
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(144, 10))
+    if dtype == np.float64:
+        model = model.double()
+    model.load_state_dict({k: lib.tensor(v.astype(dtype)) for k, v in
+                           _CNN_WEIGHTS.items()})
+    return model.eval()
+
+
+def _classify_driver(fn: Callable) -> Callable:
+    def classify_one(lib_name, image, transposed):
+        lib = _LIBS[lib_name]
+        model = small_cnn(lib, image.dtype)
+        x = lib.tensor(image.T.copy()).t() if transposed else lib.tensor(image)
+        return fn(model, x)
+    return classify_one
+
+
+def check_classify_one(fn: Callable, verbose: bool = True) -> CheckResult:
+    """classify_one(model, image) -> the (10,) class probabilities of one (8, 8) image."""
+    rng = np.random.default_rng(73)
+    cases = []
+    for lib_name in _LIBS:
+        for label, dtype, transposed in [("an (8, 8) image", np.float32, False),
+                                         ("another image", np.float32, False),
+                                         ("a non-contiguous image (a transposed view)",
+                                          np.float32, True),
+                                         ("float64", np.float64, False)]:
+            image = rng.random((8, 8)).astype(dtype)
+            model = small_cnn(torch, dtype)
+            with torch.no_grad():
+                want = torch.softmax(model(torch.from_numpy(image)[None, None]), dim=1)[0]
+            tip = ("view(64) needs contiguous memory; unsqueeze (or reshape) works on "
+                   "any tensor.") if transposed else None
+            cases.append(Case(f"{label} ({lib_name})", (lib_name, image, transposed),
+                              want.numpy(), tip=tip))
+    return run_check("classify_one", fn if not callable(fn) else _classify_driver(fn),
+                     cases, [Output("probabilities")], ["lib", "image", "transposed"],
+                     verbose=verbose,
+                     tips={"raised": "The network wants (N, C, H, W) = (1, 1, 8, 8): add "
+                                     "two leading dimensions to the (8, 8) image.",
+                           "wrong shape": "Return the probabilities of the one image: "
+                                          "(10,), not (1, 10); squeeze(0) or [0].",
+                           "wrong value": "softmax over the classes (dim=1 of the (1, 10) "
+                                          "logits), not over the batch."})
+
+
+# ----------------------------------------------------------------------------- memory
+
+_OPTIMIZERS = {"sgd": lambda ps: torch.optim.SGD(ps, lr=0.1),
+               "momentum": lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+               "adam": lambda ps: torch.optim.Adam(ps, lr=0.1),
+               "rmsprop": lambda ps: torch.optim.RMSprop(ps, lr=0.1)}
+_DTYPES = {4: torch.float32, 8: torch.float64}
+
+
+def measured_training_memory(layer_sizes, batch_size, optimizer, bytes_per_number):
+    """Measure, in PyTorch, what training_memory must compute (see the exercise)."""
+    dtype = _DTYPES[bytes_per_number]
+    torch.manual_seed(0)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
+        layers.append(torch.nn.Linear(n_in, n_out, dtype=dtype))
+        if i < len(layer_sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    params = list(model.parameters())
+    x = torch.randn(batch_size, layer_sizes[0], dtype=dtype)
+    param_ptrs = {p.untyped_storage().data_ptr() for p in params}
+    saved = {}
+
+    def pack(t):
+        ptr = t.untyped_storage().data_ptr()
+        if ptr not in param_ptrs and ptr != x.untyped_storage().data_ptr():
+            saved[ptr] = t.untyped_storage().nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = model(x)
+    out.sum().backward()
+    opt = _OPTIMIZERS[optimizer](params)
+    opt.step()
+    size = lambda t: t.numel() * t.element_size()  # noqa: E731
+    state = sum(size(v) for p in params for v in opt.state[p].values()
+                if torch.is_tensor(v) and v.shape == p.shape)   # not Adam's step counts
+    return (sum(size(p) for p in params), sum(size(p.grad) for p in params), state,
+            sum(saved.values()))
+
+
+def check_training_memory(fn: Callable, verbose: bool = True) -> CheckResult:
+    """training_memory(layer_sizes, batch_size, optimizer, bytes_per_number) -> 4 ints."""
+    specs = [("chapter 3's MLP with Adam", [784, 128, 10], 64, "adam", 4),
+             ("plain SGD keeps no state", [784, 128, 10], 64, "sgd", 4),
+             ("SGD with momentum", [64, 32, 10], 100, "momentum", 4),
+             ("RMSprop", [64, 32, 10], 100, "rmsprop", 4),
+             ("two hidden layers", [64, 48, 32, 10], 32, "adam", 4),
+             ("float64: 8 bytes a number", [64, 32, 10], 16, "adam", 8),
+             ("one Linear layer: no hidden activations", [20, 5], 8, "momentum", 4),
+             ("a batch of 1", [784, 128, 10], 1, "adam", 4)]
+    cases = [Case(label, (sizes, batch, opt, nbytes),
+                  measured_training_memory(sizes, batch, opt, nbytes),
+                  tip=("Adam keeps two buffers per parameter (exp_avg and exp_avg_sq)."
+                       if opt == "adam" else None))
+             for label, sizes, batch, opt, nbytes in specs]
+    outputs = [Output(name, compare=compare_ints) for name in
+               ("parameter bytes", "gradient bytes", "optimizer state bytes",
+                "activation bytes")]
+    return run_check("training_memory", fn, cases, outputs,
+                     ["layer_sizes", "batch_size", "optimizer", "bytes_per_number"],
+                     verbose=verbose,
+                     tips={"wrong value": "Count weights and biases; one gradient per "
+                                          "parameter; activations: what the ReLUs save, "
+                                          "batch_size numbers per hidden unit (the input "
+                                          "batch is not counted)."})
