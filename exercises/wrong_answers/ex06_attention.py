@@ -141,6 +141,36 @@ def layer_norm_backward__sums_only_the_batch_axis(grad_output, x, weight, eps):
     return grad_x, (grad_output * x_hat).sum(0), grad_output.sum(0)
 
 
+def masked_attention__calls_torch(q, k, v, mask):
+    """Right values, but computed by torch's own scaled_dot_product_attention."""
+    import torch
+
+    m = None if mask is None else torch.from_numpy(np.asarray(mask))
+    return torch.nn.functional.scaled_dot_product_attention(
+        torch.from_numpy(q), torch.from_numpy(k), torch.from_numpy(v), attn_mask=m).numpy()
+
+
+def layer_norm__calls_tinynn(x, weight, bias, eps):
+    """Right values, but computed by tinynn's layer_norm."""
+    import tinynn
+
+    return tinynn.nn.functional.layer_norm(tinynn.tensor(x), (x.shape[-1],), tinynn.tensor(weight),
+                                           tinynn.tensor(bias), eps).numpy()
+
+
+def layer_norm_backward__scales_grad_output_in_place(grad_output, x, weight, eps):
+    """Right values, but `grad_output *= weight` overwrites the caller's gradient."""
+    mu = x.mean(-1, keepdims=True)
+    s = np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps)
+    x_hat = (x - mu) / s
+    axes = tuple(range(x.ndim - 1))
+    grad_weight, grad_bias = (grad_output * x_hat).sum(axes), grad_output.sum(axes)
+    grad_output *= weight
+    grad_x = (grad_output - grad_output.mean(-1, keepdims=True)
+              - x_hat * (grad_output * x_hat).mean(-1, keepdims=True)) / s
+    return grad_x, grad_weight, grad_bias
+
+
 WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
     "causal_mask__masked_out_convention":
         ("causal_mask", "wrong value", "True = masked out (MHA's convention)"),
@@ -165,6 +195,10 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
     "layer_norm__float64": ("layer_norm", "wrong dtype", "float64 for a float32 input"),
     "layer_norm_backward__treats_stats_as_constants":
         ("layer_norm_backward", "wrong gradient", "mean and variance treated as constants"),
+    "masked_attention__calls_torch": ("masked_attention", "used the library", "torch's SDPA"),
+    "layer_norm__calls_tinynn": ("layer_norm", "used the library", "tinynn's layer_norm"),
+    "layer_norm_backward__scales_grad_output_in_place":
+        ("layer_norm_backward", "changed an input", "grad_output *= weight"),
     "layer_norm_backward__sums_only_the_batch_axis":
         ("layer_norm_backward", "wrong shape", "parameter gradients summed over axis 0 only"),
 }
