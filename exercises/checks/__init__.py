@@ -21,7 +21,7 @@ from .tensors import (check_broadcast_shape, check_contiguous_strides, check_is_
 
 # Later chapters' checks are imported below, one line per module.
 from .rnn import (check_clip_grad_norm, check_embedding_backward, check_lstm_cell_forward, check_rnn_bptt, check_rnn_cell_forward, check_sample_with_temperature)  # noqa: E501
-from .attention import (check_causal_mask, check_layer_norm, check_layer_norm_backward, check_masked_attention, check_merge_heads, check_multi_head_attention, check_split_heads)  # noqa: E501
+from .attention import (check_causal_mask, check_layer_norm, check_layer_norm_backward, check_make_causal_self_attention, check_masked_attention, check_merge_heads, check_multi_head_attention, check_split_heads)  # noqa: E501
 from .faq import (check_classify_one, check_make_adagrad, check_make_softplus, check_training_memory)  # noqa: E501
 
 __all__ = [n for n in dir() if n.startswith("check_")] + ["CATEGORIES", "CheckResult", "Node"]

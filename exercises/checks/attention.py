@@ -8,13 +8,14 @@ its output), ``torch.nn.MultiheadAttention`` (batch first, with the weights give
 """
 from __future__ import annotations
 
+import inspect
 from typing import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import Case, CheckResult, Output, fresh_seeds, randn, run_check
+from .core import Case, CheckResult, Mismatch, Output, fresh_seeds, randn, run_check
 
 
 def _causal_answer(L, S):
@@ -250,3 +251,77 @@ def check_layer_norm_backward(fn: Callable, verbose: bool = True) -> CheckResult
                                              "grad_x = (g_hat - mean(g_hat) - x_hat * mean(g_hat "
                                              "* x_hat)) / sqrt(var + eps), with g_hat = "
                                              "grad_output * weight (means over the last axis)."})
+
+
+# ----------------------------------------------------------------------------- API level
+def _lib(name: str):
+    if name == "tinynn":
+        import tinynn
+        return tinynn
+    return torch
+
+
+def _csa_driver(fn: Callable) -> Callable:
+    def make_causal_self_attention(lib_name, embed_dim, num_heads, state, x, grad_output):
+        lib = _lib(lib_name)
+        cls = fn(lib)
+        if not (inspect.isclass(cls) and issubclass(cls, lib.nn.Module)):
+            raise Mismatch("wrong type", f"make_causal_self_attention(lib) returned {type(cls).__name__}; "
+                           "expected a class (a subclass of lib.nn.Module)",
+                           ["Define the class inside the function and `return` the class itself, "
+                            "not an instance of it."])
+        module = cls(embed_dim, num_heads).to(getattr(lib, x.dtype.name))
+        module.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+        xt = lib.tensor(x, requires_grad=True)
+        out = module(xt)
+        out.backward(lib.tensor(grad_output))
+        return out.detach(), xt.grad, module.c_attn.weight.grad
+    return make_causal_self_attention
+
+
+def _csa_answer(lib_name, embed_dim, num_heads, state, x, grad_output):
+    """nanoGPT's CausalSelfAttention, written out in PyTorch with the weights given."""
+    w_attn, b_attn = (torch.tensor(state[k], requires_grad=True) for k in ("c_attn.weight", "c_attn.bias"))
+    w_proj, b_proj = torch.from_numpy(state["c_proj.weight"]), torch.from_numpy(state["c_proj.bias"])
+    xt = torch.tensor(x, requires_grad=True)
+    N, L, E = x.shape
+    D = E // num_heads
+    q, k, v = F.linear(xt, w_attn, b_attn).split(E, dim=2)
+    q, k, v = (t.view(N, L, num_heads, D).transpose(1, 2) for t in (q, k, v))
+    y = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(N, L, E)
+    out = F.linear(y, w_proj, b_proj)
+    out.backward(torch.from_numpy(grad_output))
+    return out.detach().numpy(), xt.grad.numpy(), w_attn.grad.numpy()
+
+
+def check_make_causal_self_attention(fn: Callable, verbose: bool = True) -> CheckResult:
+    """make_causal_self_attention(lib) -> a lib.nn.Module class CausalSelfAttention(embed_dim,
+    num_heads) with nanoGPT's layout (``c_attn``: Linear(E, 3E), ``c_proj``: Linear(E, E)),
+    checked in torch and in tinynn with the same weights loaded by ``load_state_dict``."""
+    specs = [("batch 2, 5 tokens, width 8, 2 heads", 2, 5, 8, 2),
+             ("one token, one head", 1, 1, 4, 1),
+             ("3 heads of width 4", 3, 6, 12, 3),
+             ("float32, 4 heads", 2, 4, 8, 4)]
+    for seed in fresh_seeds(1):
+        N, L, H, D = (int(n) for n in np.random.default_rng(seed).integers(1, 5, 4))
+        specs.append((f"random (seed {seed})", N, L, H * D, H))
+    cases = []
+    for lib_name in ("torch", "tinynn"):
+        for i, (label, N, L, E, H) in enumerate(specs):
+            dtype = np.float32 if "float32" in label else np.float64
+            base = 680 + 10 * i
+            state = {"c_attn.weight": randn(base, (3 * E, E), dtype, 1 / np.sqrt(E)),
+                     "c_attn.bias": randn(base + 1, 3 * E, dtype, 0.1),
+                     "c_proj.weight": randn(base + 2, (E, E), dtype, 1 / np.sqrt(E)),
+                     "c_proj.bias": randn(base + 3, E, dtype, 0.1)}
+            args = (lib_name, E, H, state, randn(base + 4, (N, L, E), dtype), randn(base + 5, (N, L, E), dtype))
+            cases.append(Case(f"{label} ({lib_name})", args, reference=_csa_answer))
+    outputs = [Output("output"), Output("grad_x", "gradient"), Output("grad_c_attn_weight", "gradient")]
+    return run_check("make_causal_self_attention", fn if not callable(fn) else _csa_driver(fn), cases,
+                     outputs, ["lib", "embed_dim", "num_heads", "state_dict", "x", "grad_output"],
+                     verbose=verbose,
+                     tips={"raised": "Name the layers c_attn (Linear(E, 3 * E)) and c_proj "
+                                     "(Linear(E, E)), so that the state dict loads.",
+                           "wrong value": "Split c_attn(x) into q, k, v along the last axis, each "
+                                          "to (N, H, L, D); attend with is_causal=True; merge the "
+                                          "heads back to (N, L, E) before c_proj."})

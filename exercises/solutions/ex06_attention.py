@@ -72,3 +72,25 @@ def layer_norm_backward(grad_output, x, weight, eps):
               - x_hat * (g_hat * x_hat).mean(-1, keepdims=True)) / s
     axes = tuple(range(x.ndim - 1))
     return grad_x, (grad_output * x_hat).sum(axes), grad_output.sum(axes)
+
+
+def make_causal_self_attention(lib):
+    """A lib.nn.Module class: nanoGPT's causal self-attention, batch first."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class CausalSelfAttention(nn.Module):
+        def __init__(self, embed_dim, num_heads):
+            super().__init__()
+            self.num_heads = num_heads
+            self.c_attn = nn.Linear(embed_dim, 3 * embed_dim)   # q, k, v stacked
+            self.c_proj = nn.Linear(embed_dim, embed_dim)
+
+        def forward(self, x):                                    # (N, L, E)
+            N, L, E = x.shape
+            q, k, v = self.c_attn(x).split(E, dim=2)
+            q, k, v = (t.view(N, L, self.num_heads, E // self.num_heads).transpose(1, 2)
+                       for t in (q, k, v))                       # (N, H, L, D)
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return self.c_proj(y.transpose(1, 2).reshape(N, L, E))
+
+    return CausalSelfAttention

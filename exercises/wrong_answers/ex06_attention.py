@@ -171,6 +171,45 @@ def layer_norm_backward__scales_grad_output_in_place(grad_output, x, weight, eps
     return grad_x, grad_weight, grad_bias
 
 
+def _csa(lib, causal=True, heads_wrong=False):
+    nn, F = lib.nn, lib.nn.functional
+
+    class CausalSelfAttention(nn.Module):
+        def __init__(self, embed_dim, num_heads):
+            super().__init__()
+            self.num_heads = num_heads
+            self.c_attn = nn.Linear(embed_dim, 3 * embed_dim)
+            self.c_proj = nn.Linear(embed_dim, embed_dim)
+
+        def forward(self, x):
+            N, L, E = x.shape
+            H, D = self.num_heads, E // self.num_heads
+            q, k, v = self.c_attn(x).split(E, dim=2)
+            if heads_wrong:
+                q, k, v = (t.reshape(N, H, L, D) for t in (q, k, v))
+            else:
+                q, k, v = (t.view(N, L, H, D).transpose(1, 2) for t in (q, k, v))
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+            return self.c_proj(y.transpose(1, 2).reshape(N, L, E))
+
+    return CausalSelfAttention
+
+
+def make_causal_self_attention__not_causal(lib):
+    """Forgets is_causal=True: every token sees the future."""
+    return _csa(lib, causal=False)
+
+
+def make_causal_self_attention__heads_by_reshape(lib):
+    """Splits the heads with reshape(N, H, L, D): each head mixes tokens."""
+    return _csa(lib, heads_wrong=True)
+
+
+def make_causal_self_attention__returns_an_instance(lib):
+    """Returns a module (an instance), not the class."""
+    return _csa(lib)(8, 2)
+
+
 WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
     "causal_mask__masked_out_convention":
         ("causal_mask", "wrong value", "True = masked out (MHA's convention)"),
@@ -199,6 +238,12 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
     "layer_norm__calls_tinynn": ("layer_norm", "used the library", "tinynn's layer_norm"),
     "layer_norm_backward__scales_grad_output_in_place":
         ("layer_norm_backward", "changed an input", "grad_output *= weight"),
+    "make_causal_self_attention__not_causal":
+        ("make_causal_self_attention", "wrong value", "no causal mask"),
+    "make_causal_self_attention__heads_by_reshape":
+        ("make_causal_self_attention", "wrong value", "heads split by a reshape"),
+    "make_causal_self_attention__returns_an_instance":
+        ("make_causal_self_attention", "wrong type", "an instance, not the class"),
     "layer_norm_backward__sums_only_the_batch_axis":
         ("layer_norm_backward", "wrong shape", "parameter gradients summed over axis 0 only"),
 }
