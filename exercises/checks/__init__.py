@@ -1,12 +1,12 @@
 """The checks for the exercise notebooks: ``from checks import check_softmax``.
 
 Each ``check_<name>(fn)`` runs your ``fn`` and PyTorch on the same inputs, edge cases
-included, prints ``✅ pass: <name>`` or ``❌ <name>: <what is wrong>`` with details, and
+included, prints ``✅ PASS <name>`` or ``❌ FAIL <name>: <what is wrong>`` with details, and
 returns a :class:`~checks.core.CheckResult` (``.passed``, ``.category``, ``.message``).
 A broken answer never crashes a check. The machinery is in ``core.py``; the cases for each
 chapter are in ``tensors.py``, ``autograd.py``, ``modules_optim.py`` and ``cnn.py``.
 """
-from .autograd import (Node, check_matmul_backward, check_mul_backward,
+from .autograd import (Node, check_make_sigmoid, check_matmul_backward, check_mul_backward,
                        check_softmax_backward, check_sum_backward, check_sum_to_shape,
                        check_tanh_backward, check_topo_sort)
 from .cnn import (check_col2im, check_conv2d_backward, check_conv2d_forward,

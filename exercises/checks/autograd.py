@@ -13,7 +13,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .core import Case, CheckResult, Mismatch, Output, fresh_seeds, randn, run_check
+from .core import (Case, CheckResult, Mismatch, Output, _what_came_back, fresh_seeds, randn,
+                   run_check)
 
 _SHAPE_TIP = ("A gradient has the shape of its input. Where an input was broadcast, sum the "
               "gradient back to the input's shape (your sum_to_shape from exercise 1).")
@@ -351,10 +352,11 @@ class TopoAnswer:
 def _compare_topo(name, kind, got, expected: TopoAnswer):
     if got is None:
         raise Mismatch("wrong type", "returned None; expected a list of nodes. Did you forget `return`?")
-    try:
-        order = list(got)
-    except TypeError:
-        raise Mismatch("wrong type", f"returned {type(got).__name__}; expected a list of nodes") from None
+    if not isinstance(got, (list, tuple)):
+        fix = "wrap it in list(...)" if hasattr(got, "__next__") else "return a list"
+        raise Mismatch("wrong type", f"returned {_what_came_back(got)}; expected a list of "
+                       f"nodes: {fix}")
+    order = list(got)
     by_id = {id(n): n for n in expected.nodes}
     counts: dict = {}
     for item in order:
@@ -463,3 +465,89 @@ def check_topo_sort(fn: Callable, verbose: bool = True) -> CheckResult:
                                                "on the same nodes afterwards, so node.inputs "
                                                "must stay as they were (copy a list before "
                                                "popping from it)."})
+
+
+# ----------------------------------------------------------------------------- make_sigmoid
+
+def _sigmoid_driver(fn: Callable) -> Callable:
+    """Build the learner's Function in ``lib``, run it forward, backward and backward again."""
+    import inspect
+
+    import tinynn
+    from tinynn.testing import to_numpy
+
+    libs = {"torch": torch, "tinynn": tinynn}
+
+    def make_sigmoid(lib_name, x, grad_output, grad_grad):
+        lib = libs[lib_name]
+        cls = fn(lib)
+        if not (inspect.isclass(cls) and issubclass(cls, lib.autograd.Function)):
+            raise Mismatch("wrong type", f"make_sigmoid({lib_name}) returned {_what_came_back(cls)}"
+                           "; expected a class, a subclass of lib.autograd.Function",
+                           ["Define the class inside make_sigmoid and return the class itself "
+                            "(not an instance, not Sigmoid.apply(...))."])
+        xt = lib.tensor(x, requires_grad=True)
+        y = cls.apply(xt)
+        if type(y) is not type(xt):
+            raise Mismatch("wrong type", f"Sigmoid.apply returned {_what_came_back(y)}; expected "
+                           f"a {lib_name} tensor", ["forward returns a tensor of lib."])
+        if y.grad_fn is None:
+            raise Mismatch("wrong gradient", "the output has no grad_fn: it is not in the graph",
+                           ["Call it as Sigmoid.apply(x); forward returns a tensor."])
+        (grad_x,) = lib.autograd.grad(y, xt, grad_outputs=lib.tensor(grad_output),
+                                      create_graph=True)
+        if grad_x.grad_fn is None:
+            raise Mismatch("wrong gradient", "the gradient has no grad_fn, so it has no "
+                           "derivative of its own",
+                           ["Write backward with lib's tensor operations on the saved tensors "
+                            "(grad_output * y * (1 - y)), not with numpy: then autograd can "
+                            "differentiate the backward too (create_graph=True)."])
+        (second,) = lib.autograd.grad(grad_x, xt, grad_outputs=lib.tensor(grad_grad))
+        if x.dtype == np.float64:
+            try:
+                ok = lib.autograd.gradcheck(cls.apply, (lib.tensor(x, requires_grad=True),))
+            except Exception as error:  # noqa: BLE001  (torch raises GradcheckError)
+                ok, why = False, f" ({type(error).__name__})"
+            else:
+                why = ""
+            if not ok:
+                raise Mismatch("wrong gradient", f"{lib_name}.autograd.gradcheck fails{why}: "
+                               "backward does not match finite differences of forward")
+        return to_numpy(y), to_numpy(grad_x), to_numpy(second)
+
+    make_sigmoid.__name__ = getattr(fn, "__name__", "make_sigmoid")
+    return make_sigmoid
+
+
+def _sigmoid_answer(lib_name, x, grad_output, grad_grad):
+    xt = torch.tensor(x, requires_grad=True)
+    (grad_x,) = torch.autograd.grad(torch.sigmoid(xt), xt, torch.from_numpy(grad_output),
+                                    create_graph=True)
+    (second,) = torch.autograd.grad(grad_x, xt, torch.from_numpy(grad_grad))
+    return torch.sigmoid(xt).detach().numpy(), grad_x.detach().numpy(), second.numpy()
+
+
+def check_make_sigmoid(fn: Callable, verbose: bool = True) -> CheckResult:
+    """make_sigmoid(lib) -> a lib.autograd.Function computing sigmoid, in torch and tinynn:
+    output, gradient and second derivative against torch.sigmoid, and gradcheck."""
+    specs = [("a matrix", randn(390, (3, 4))),
+             ("0-d", np.array(0.25)),
+             ("x as large as +-800 (float64): the output is exactly 0 or 1",
+              np.array([-800.0, -30.0, 0.0, 30.0, 800.0])),
+             ("float32", randn(391, 5, np.float32, 3.0))]
+    for seed in fresh_seeds(1):
+        specs.append((f"random (seed {seed}), scaled by 4", randn(seed, (2, 3), scale=4.0)))
+    cases = []
+    for i, (label, x) in enumerate(specs):
+        g, v = randn(392 + 2 * i, x.shape, x.dtype), randn(393 + 2 * i, x.shape, x.dtype)
+        for lib_name in ("torch", "tinynn"):
+            cases.append(Case(f"{label} ({lib_name})", (lib_name, x, g, v),
+                              reference=_sigmoid_answer))
+    outputs = [Output("output"), Output("grad_x", "gradient"),
+               Output("second derivative", "gradient")]
+    return run_check("make_sigmoid", _sigmoid_driver(fn) if callable(fn) else fn, cases,
+                     outputs, ["lib", "x", "grad_output", "grad_of_grad"], verbose=verbose,
+                     tips={"wrong gradient": "backward returns grad_output * y * (1 - y), with "
+                                             "y the output saved in forward "
+                                             "(ctx.save_for_backward(y); (y,) = "
+                                             "ctx.saved_tensors), in lib's tensor operations."})

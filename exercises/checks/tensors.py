@@ -12,8 +12,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .core import (Case, CheckResult, Mismatch, Output, compare_bool, compare_ints,
-                   fresh_seeds, randn, run_check)
+from .core import (Case, CheckResult, Mismatch, Output, _as_int_tuple, compare_bool,
+                   compare_ints, fresh_seeds, randn, run_check)
 
 
 def _stride(shape) -> tuple:
@@ -125,14 +125,7 @@ def _compare_view(name, kind, got, expected: ViewAnswer):
         raise Mismatch("wrong value", f"returned None, but PyTorch can view this: strides {want}",
                        ["A non-contiguous tensor can still be viewed when each new dimension "
                         "splits or merges only old dimensions that are contiguous with each other."])
-    try:
-        values = [v for v in got]
-    except TypeError:
-        raise Mismatch("wrong type", f"returned {got!r}; expected a tuple of ints, or None") from None
-    for v in values:
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-            raise Mismatch("wrong type", f"the strides contain {v!r} ({type(v).__name__}); expected ints")
-    values = tuple(int(v) for v in values)
+    values = _as_int_tuple("strides", got)
     if len(values) != len(new_shape):
         raise Mismatch("wrong value", f"returned {len(values)} strides {values} for the "
                        f"{len(new_shape)}-d shape {tuple(new_shape)}; PyTorch's are {want}")

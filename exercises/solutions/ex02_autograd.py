@@ -82,3 +82,22 @@ def topo_sort(root):
             if users[parent] == 0:  # every user has passed its gradient on
                 ready.append(parent)
     return order
+
+
+def make_sigmoid(lib):
+    """A lib.autograd.Function subclass (lib is torch or tinynn): sigmoid, whose backward
+    g * y * (1 - y) is written in tensor operations, so it can be differentiated again."""
+
+    class Sigmoid(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = lib.sigmoid(x)
+            ctx.save_for_backward(y)  # the output is all backward needs
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            return grad_output * y * (1 - y)
+
+    return Sigmoid

@@ -277,3 +277,64 @@ WRONG_ANSWERS.update({
     "topo_sort__empties_inputs": ("topo_sort", "changed an input", "node.inputs emptied"),
     "topo_sort__endless": ("topo_sort", "timed out", "never pops the stack"),
 })
+
+
+def make_sigmoid__numpy_backward(lib):
+    """Computes the backward in numpy and wraps it: right first derivative, but a constant
+    to autograd, so there is no second derivative."""
+
+    class Sigmoid(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = lib.sigmoid(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            g, y = grad_output.detach().numpy(), y.detach().numpy()
+            return lib.tensor(g * y * (1 - y))
+
+    return Sigmoid
+
+
+def make_sigmoid__plus_sign(lib):
+    """y * (1 + y) instead of y * (1 - y)."""
+
+    class Sigmoid(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = lib.sigmoid(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            return grad_output * y * (1 + y)
+
+    return Sigmoid
+
+
+def make_sigmoid__returns_apply(lib):
+    """Returns the Function's apply method instead of the class."""
+
+    class Sigmoid(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return lib.sigmoid(x)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output
+
+    return Sigmoid.apply
+
+
+WRONG_ANSWERS.update({
+    "make_sigmoid__numpy_backward":
+        ("make_sigmoid", "wrong gradient", "backward in numpy: no second derivative"),
+    "make_sigmoid__plus_sign": ("make_sigmoid", "wrong gradient", "y * (1 + y)"),
+    "make_sigmoid__returns_apply": ("make_sigmoid", "wrong type", "Sigmoid.apply returned"),
+})
