@@ -15,7 +15,7 @@ from .cnn import (check_col2im, check_conv2d_backward, check_conv2d_forward,
 from .core import CATEGORIES, CheckResult
 from .modules_optim import (check_adam_step, check_bce_with_logits, check_cross_entropy,
                             check_cross_entropy_backward, check_linear_backward,
-                            check_linear_forward, check_sgd_momentum_step)
+                            check_linear_forward, check_make_mlp, check_sgd_momentum_step)
 from .tensors import (check_broadcast_shape, check_contiguous_strides, check_is_contiguous,
                       check_softmax, check_strides_of, check_view_strides)
 

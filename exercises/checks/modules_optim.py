@@ -363,3 +363,122 @@ def _run_optimizer_check(exercise, fn, cases, state_names, initial_state, with_s
                      [Output("trajectory", compare=_compare_history(state_names))],
                      ["param", "grads", "hyperparameters"], verbose=verbose, tips=tips,
                      numpy_only=True)
+
+
+# ----------------------------------------------------------------------------- make_mlp
+
+class TorchMLP(torch.nn.Module):
+    """The PyTorch model whose weights the learner's MLP must load: Linear layers in a
+    ModuleList called ``layers``, tanh between them."""
+
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(
+            torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = torch.tanh(layer(x))
+        return self.layers[-1](x)
+
+
+def _torch_mlp(sizes, seed):
+    torch.manual_seed(seed)
+    return TorchMLP(sizes)
+
+
+def _mlp_driver(fn: Callable) -> Callable:
+    """Build the learner's MLP in ``lib``, load the PyTorch model's state_dict into it, run
+    forward and backward."""
+    import inspect
+
+    import tinynn
+    from tinynn.testing import to_numpy
+
+    from .core import _what_came_back
+
+    libs = {"torch": torch, "tinynn": tinynn}
+
+    def make_mlp(lib_name, sizes, x, grad_output, seed):
+        lib = libs[lib_name]
+        cls = fn(lib)
+        if not (inspect.isclass(cls) and issubclass(cls, lib.nn.Module)):
+            raise Mismatch("wrong type", f"make_mlp({lib_name}) returned {_what_came_back(cls)}"
+                           "; expected a class, a subclass of lib.nn.Module",
+                           ["Define the class inside make_mlp and return the class itself."])
+        model = cls(list(sizes))
+        reference = _torch_mlp(sizes, seed).state_dict()
+        ours = model.state_dict()
+        missing = [k for k in reference if k not in ours]
+        unexpected = [k for k in ours if k not in reference]
+        if missing or unexpected:
+            raise Mismatch("wrong value", "its state_dict has other keys than the PyTorch "
+                           "model's", [f"missing: {missing}", f"unexpected: {unexpected}",
+                                       "A layer is registered under the attribute name it is "
+                                       "assigned to; a plain Python list registers nothing "
+                                       "(use lib.nn.ModuleList)."])
+        for key, value in reference.items():
+            if tuple(ours[key].shape) != tuple(value.shape):
+                raise Mismatch("wrong shape", f"{key} has shape {tuple(ours[key].shape)}, the "
+                               f"PyTorch model's has {tuple(value.shape)}",
+                               ["nn.Linear(in_features, out_features) stores its weight as "
+                                "(out_features, in_features)."])
+        model.load_state_dict({k: lib.tensor(v.numpy()) for k, v in reference.items()})
+        xt = lib.tensor(x)
+        out = model(xt)
+        (out * lib.tensor(grad_output)).sum().backward()
+        first = dict(model.named_parameters())["layers.0.weight"].grad
+        return to_numpy(out), None if first is None else to_numpy(first)
+
+    make_mlp.__name__ = getattr(fn, "__name__", "make_mlp")
+    return make_mlp
+
+
+def _mlp_answer(lib_name, sizes, x, grad_output, seed):
+    model = _torch_mlp(sizes, seed)
+    out = model(torch.from_numpy(x))
+    (out * torch.from_numpy(grad_output)).sum().backward()
+    return out.detach().numpy(), model.layers[0].weight.grad.numpy()
+
+
+def _compare_float32(name, kind, got, expected):
+    """float32 networks: tolerances for a few layers of float32 sums (rtol 1e-5, atol 1e-6)."""
+    from .core import _as_array
+
+    if got is None:
+        raise Mismatch("wrong gradient", f"{name} is None: the parameter got no gradient",
+                       ["Every layer's parameters must be used in forward."])
+    array = _as_array(name, got)
+    if array.shape != expected.shape or array.dtype != expected.dtype:
+        compare_arrays(name, kind, array, expected)  # reports the shape or the dtype
+    if not np.allclose(array, expected, rtol=1e-5, atol=1e-6):
+        worst = float(np.max(np.abs(array - expected)))
+        raise Mismatch("wrong gradient" if kind == "gradient" else "wrong value",
+                       f"{name} differs from PyTorch's (largest difference {worst:.3g}, "
+                       "beyond rtol 1e-5, atol 1e-6 for float32)")
+
+
+def check_make_mlp(fn: Callable, verbose: bool = True) -> CheckResult:
+    """make_mlp(lib) -> an nn.Module class MLP(sizes) whose state_dict loads the PyTorch
+    TorchMLP's, with the same outputs and gradients, in torch and in tinynn."""
+    specs = [("one hidden layer: sizes [3, 5, 2]", [3, 5, 2], (4, 3)),
+             ("no hidden layer: sizes [4, 3]", [4, 3], (2, 4)),
+             ("three hidden layers: sizes [2, 6, 6, 4, 1]", [2, 6, 6, 4, 1], (5, 2))]
+    for seed in fresh_seeds(1):
+        rng = np.random.default_rng(seed)
+        sizes = [int(v) for v in rng.integers(1, 7, int(rng.integers(2, 5)))]
+        specs.append((f"random (seed {seed}): sizes {sizes}", sizes, (3, sizes[0])))
+    cases = []
+    for i, (label, sizes, x_shape) in enumerate(specs):
+        x = randn(450 + 2 * i, x_shape, np.float32)
+        g = randn(451 + 2 * i, (x_shape[0], sizes[-1]), np.float32)
+        for lib_name in ("torch", "tinynn"):
+            cases.append(Case(f"{label} ({lib_name})", (lib_name, sizes, x, g, 460 + i),
+                              reference=_mlp_answer))
+    outputs = [Output("output", compare=_compare_float32),
+               Output("grad of layers.0.weight", "gradient", compare=_compare_float32)]
+    return run_check("make_mlp", _mlp_driver(fn) if callable(fn) else fn, cases, outputs,
+                     ["lib", "sizes", "x", "grad_output", "torch_seed"], verbose=verbose,
+                     tips={"wrong value": "Linear layers in order, tanh after each but the "
+                                          "last; the state_dict keys come from the attribute "
+                                          "names: self.layers = lib.nn.ModuleList([...])."})

@@ -77,3 +77,21 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps, weight_dec
     m_hat = exp_avg / (1 - beta1 ** step)     # bias correction: m and v start at 0
     v_hat = exp_avg_sq / (1 - beta2 ** step)
     return param - lr * m_hat / (np.sqrt(v_hat) + eps), exp_avg, exp_avg_sq
+
+
+def make_mlp(lib):
+    """An nn.Module class MLP(sizes) of lib (torch or tinynn) laid out as the PyTorch model
+    TorchMLP: Linear layers in a ModuleList ``layers``, tanh between them."""
+
+    class MLP(lib.nn.Module):
+        def __init__(self, sizes):
+            super().__init__()
+            self.layers = lib.nn.ModuleList(
+                [lib.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+
+        def forward(self, x):
+            for layer in self.layers[:-1]:
+                x = lib.tanh(layer(x))
+            return self.layers[-1](x)
+
+    return MLP

@@ -360,3 +360,43 @@ WRONG_ANSWERS.update({
     "adam_step__fixed_eps": ("adam_step", "wrong value", "eps hard-coded to 1e-8"),
     "adam_step__endless": ("adam_step", "timed out", "a loop that never ends"),
 })
+
+
+def make_mlp__plain_list(lib):
+    """Keeps the layers in a plain Python list: nothing is registered, the state_dict is
+    empty and the PyTorch weights have nowhere to go."""
+
+    class MLP(lib.nn.Module):
+        def __init__(self, sizes):
+            super().__init__()
+            self.layers = [lib.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+
+        def forward(self, x):
+            for layer in self.layers[:-1]:
+                x = lib.tanh(layer(x))
+            return self.layers[-1](x)
+
+    return MLP
+
+
+def make_mlp__tanh_after_last(lib):
+    """Applies tanh after the last layer too: the outputs are squashed into (-1, 1)."""
+
+    class MLP(lib.nn.Module):
+        def __init__(self, sizes):
+            super().__init__()
+            self.layers = lib.nn.ModuleList(
+                [lib.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = lib.tanh(layer(x))
+            return x
+
+    return MLP
+
+
+WRONG_ANSWERS.update({
+    "make_mlp__plain_list": ("make_mlp", "wrong value", "layers in a plain list"),
+    "make_mlp__tanh_after_last": ("make_mlp", "wrong value", "tanh after the last layer"),
+})
