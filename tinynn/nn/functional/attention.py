@@ -85,7 +85,10 @@ def _check_sdpa_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Ten
             "Expected query, key, and value to have the same dtype, but got query.dtype: "
             f"{_dtype_name(query)} key.dtype: {_dtype_name(key)} and value.dtype: {_dtype_name(value)} instead.")
     if not query.is_floating_point():
-        raise RuntimeError(f"expected scalar type Float but found {_dtype_name(query).title()}")
+        found = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}.get(query._data.dtype.name, query._data.dtype.name)
+        raise RuntimeError(f"expected scalar type Float but found {found}: scaled_dot_product_attention "
+                           "needs floating-point query, key and value (convert with .float())")
     if query.shape[-1] != key.shape[-1]:
         raise RuntimeError(
             f"scaled_dot_product_attention: query and key must have the same embedding size E, but "
