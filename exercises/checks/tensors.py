@@ -232,6 +232,7 @@ def check_softmax(fn: Callable, verbose: bool = True) -> CheckResult:
              ("3-d, over the middle dimension", randn(104, (2, 3, 4)), 1),
              ("3-d, over dim -3", randn(105, (2, 3, 4)), -3),
              ("one element along dim", randn(106, (3, 1)), 1),
+             ("no rows (a size-0 dimension), over the last dimension", np.zeros((0, 4)), -1),
              ("float32 input", randn(107, (3, 4), f32), -1),
              ("float32, over dim 0 of a 3-d input", randn(108, (3, 2, 2), f32), 0),
              ("logits as large as 1e4 (float32)",
