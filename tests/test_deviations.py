@@ -217,6 +217,46 @@ def test_in_place_arithmetic_on_overlapping_unfold_windows():
     assert safe.tolist() == torch.arange(6.0).unfold(0, 2, 1).clone().add_(1).tolist()
 
 
+def test_embedding_sparse():
+    assert torch.nn.Embedding(5, 3, sparse=True).sparse
+    with pytest.raises(NotImplementedError, match="sparse=False"):
+        tinynn.nn.Embedding(5, 3, sparse=True)
+
+
+def test_pack_padded_sequence_length_larger_than_t():
+    data = np.zeros((2, 3, 4), dtype=np.float32)               # (T=2, B=3, features)
+    torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(data), torch.tensor([3, 1, 1]))
+    with pytest.raises(RuntimeError, match="T=2"):
+        tinynn.nn.utils.rnn.pack_padded_sequence(tinynn.tensor(data), tinynn.tensor([3, 1, 1]))
+
+
+def test_sdpa_attn_mask_and_is_causal():
+    rng = np.random.default_rng(0)
+    q4, q3 = rng.standard_normal((1, 2, 3, 4)), rng.standard_normal((2, 3, 4))
+    mask = np.zeros((3, 3))
+    with pytest.raises(RuntimeError, match="attn_mask should not be set"):
+        torch.nn.functional.scaled_dot_product_attention(
+            *[torch.tensor(q3)] * 3, attn_mask=torch.tensor(mask), is_causal=True)
+    theirs = torch.nn.functional.scaled_dot_product_attention(
+        *[torch.tensor(q4)] * 3, attn_mask=torch.tensor(mask), is_causal=True)
+    for q in (q4, q3):
+        ours = tinynn.nn.functional.scaled_dot_product_attention(
+            *[tinynn.tensor(q)] * 3, attn_mask=tinynn.tensor(mask), is_causal=True)
+        causal = tinynn.nn.functional.scaled_dot_product_attention(*[tinynn.tensor(q)] * 3,
+                                                                   is_causal=True)
+        np.testing.assert_allclose(ours.numpy(), causal.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tinynn.nn.functional.scaled_dot_product_attention(
+        *[tinynn.tensor(q4)] * 3, attn_mask=tinynn.tensor(mask), is_causal=True).numpy(),
+        theirs.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_sdpa_key_and_value_of_different_lengths():
+    q, k, v = np.ones((1, 2, 3, 4)), np.ones((1, 2, 3, 4)), np.ones((1, 2, 5, 4))
+    torch.nn.functional.scaled_dot_product_attention(*map(torch.tensor, (q, k, v)))
+    with pytest.raises(RuntimeError, match="same sequence length"):
+        tinynn.nn.functional.scaled_dot_product_attention(*map(tinynn.tensor, (q, k, v)))
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -238,6 +278,11 @@ CHECKS = {
     "interpolate modes": test_interpolate_modes,
     "Single-sample nll_loss / cross_entropy with a (1,) target": test_single_sample_loss_with_a_one_element_target,
     "In-place arithmetic on overlapping unfold windows": test_in_place_arithmetic_on_overlapping_unfold_windows,
+    "Embedding(sparse=True)": test_embedding_sparse,
+    "pack_padded_sequence with a length larger than T": test_pack_padded_sequence_length_larger_than_t,
+    "scaled_dot_product_attention with both attn_mask and is_causal=True": test_sdpa_attn_mask_and_is_causal,
+    "scaled_dot_product_attention with key and value of different lengths":
+        test_sdpa_key_and_value_of_different_lengths,
 }
 
 
