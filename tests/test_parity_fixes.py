@@ -670,3 +670,16 @@ def test_cross_entropy_target_kinds_as_documented(target):
         assert "expected target dtype to be Long or Byte" in str(ours)
     else:
         assert_close(call(tinynn), call(torch))
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_clip_grad_norm_of_huge_gradients_is_inf_without_a_numpy_warning(norm_type):
+    grads = []
+    for lib in (torch, tinynn):
+        parameter = lib.nn.Parameter(lib.ones(4))
+        parameter.grad = lib.full((4,), 1e38)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            total = lib.nn.utils.clip_grad_norm_([parameter], 1.0, norm_type=norm_type)
+        grads.append((float(total), parameter.grad.tolist()))
+    assert grads[1] == grads[0]

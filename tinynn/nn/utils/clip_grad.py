@@ -38,12 +38,16 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if not grads:
         return Tensor._make(np.array(0.0, dtype=np.float32))
     dtype = grads[0]._data.dtype
-    if norm_type == math.inf:
-        norms = np.array([np.max(np.abs(g._data)) if g._data.size else 0 for g in grads], dtype=dtype)
-        total = np.max(norms)
-    else:
-        norms = np.array([np.sum(np.abs(g._data) ** norm_type) ** (1 / norm_type) for g in grads], dtype=dtype)
-        total = np.sum(norms ** norm_type) ** (1 / norm_type)
+    # A norm past the dtype's range is inf, as in PyTorch, without numpy's overflow warning.
+    with np.errstate(over="ignore"):
+        if norm_type == math.inf:
+            norms = np.array([np.max(np.abs(g._data)) if g._data.size else 0 for g in grads],
+                             dtype=dtype)
+            total = np.max(norms)
+        else:
+            norms = np.array([np.sum(np.abs(g._data) ** norm_type) ** (1 / norm_type)
+                              for g in grads], dtype=dtype)
+            total = np.sum(norms ** norm_type) ** (1 / norm_type)
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
