@@ -215,6 +215,8 @@ def register(array: np.ndarray, code: str) -> np.ndarray:
 
 def _array_code(value: np.ndarray) -> str:
     """``np.array([...], dtype=...)`` with every value written to round-trip exactly."""
+    if value.size == 0:
+        return f"np.zeros({tuple(value.shape)!r}, dtype=np.{value.dtype.name})"
     body = np.array2string(value, separator=", ", threshold=10**6, max_line_width=76,
                            formatter={"float_kind": str, "int_kind": str})
     return f"np.array({body}, dtype=np.{value.dtype.name})".replace("\n", "\n" + " " * 9)
