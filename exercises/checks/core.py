@@ -568,20 +568,23 @@ def call_learner(fn: Callable, args: tuple, *, limit: float | None = None,
     numpy_only = _NUMPY_ONLY.get()
 
     def work():
-        _NUMPY_ONLY.set(numpy_only)
-        watch = _LibraryWatch() if watch_library else None
         try:
-            with np.errstate(all="ignore"):
-                if watch is not None:
-                    sys.setprofile(watch)
-                try:
-                    outcome.value = fn(*args)
-                finally:
+            _NUMPY_ONLY.set(numpy_only)
+            watch = _LibraryWatch() if watch_library else None
+            try:
+                with np.errstate(all="ignore"):
                     if watch is not None:
-                        sys.setprofile(None)
-                        outcome.library = watch.first
-        except BaseException as error:  # noqa: BLE001  (reported by the check)
-            outcome.error = error
+                        sys.setprofile(watch)
+                    try:
+                        outcome.value = fn(*args)
+                    finally:
+                        if watch is not None:
+                            sys.setprofile(None)
+                            outcome.library = watch.first
+            except BaseException as error:  # noqa: BLE001  (reported by the check)
+                outcome.error = error
+        except BaseException:  # noqa: BLE001  (a late interrupt, after fn returned)
+            pass
 
     try:
         old = threading.stack_size(128 * 2**20)  # deep recursion behaves as in the main thread
@@ -599,6 +602,10 @@ def call_learner(fn: Callable, args: tuple, *, limit: float | None = None,
             thread.join(limit)
         except KeyboardInterrupt:  # the learner stopped the cell: stop their code too
             _interrupt(thread, KeyboardInterrupt)
+            thread.join(0.5)
+            if thread.is_alive():
+                _interrupt(thread, None)
+                _clear_async_signal()
             raise
         if thread.is_alive():
             outcome.timed_out = True
