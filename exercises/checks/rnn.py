@@ -5,7 +5,9 @@ embedding's scatter-add backward.
 References: ``torch.nn.RNNCell``, ``torch.nn.LSTMCell`` and ``torch.nn.RNN`` (with the
 weights given to the learner copied in), PyTorch's autograd for every gradient,
 ``torch.nn.utils.clip_grad_norm_``, ``torch.softmax`` + ``torch.searchsorted`` for sampling,
-and ``F.embedding``'s backward.
+and ``F.embedding``'s backward. Every answer is computed after the learner's call, from a
+private copy of the inputs; every input is seeded and printed as the code that makes it;
+each check ends with cases drawn anew on each run.
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import Case, CheckResult, Mismatch, Output, compare_arrays, run_check
+from .core import (Case, CheckResult, Mismatch, Output, compare_arrays, fresh_seeds, randn,
+                   register, run_check)
 
 # (label, batch, input size, hidden size, dtype, how to scale the inputs)
 _CELL_SPECS = [
@@ -25,15 +28,40 @@ _CELL_SPECS = [
     ("hidden state of zeros (the first step)", 2, 3, 4, np.float64, 0.0),
     ("large inputs: the units saturate", 2, 3, 4, np.float64, 30.0),
     ("float32", 4, 6, 3, np.float32, 1.0),
+    ("float32, hidden state of zeros", 2, 3, 4, np.float32, 0.0),
+    ("float32, large inputs: the units saturate", 3, 2, 3, np.float32, 30.0),
 ]
 
 
-def _cell_inputs(rng, batch, n_in, hidden, dtype, scale, gates):
-    bound = 1 / np.sqrt(hidden)
-    x = (rng.standard_normal((batch, n_in)) * (scale or 1.0)).astype(dtype)
-    h = (rng.standard_normal((batch, hidden)) * (scale != 0.0)).astype(dtype)
-    weights = [rng.uniform(-bound, bound, shape).astype(dtype) for shape in
-               [(gates * hidden, n_in), (gates * hidden, hidden), (gates * hidden,), (gates * hidden,)]]
+def _cell_specs() -> list:
+    """The fixed specs, then two drawn at random on each run."""
+    specs = list(_CELL_SPECS)
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        batch, n_in, hidden = (int(n) for n in rng.integers(1, 7, 3))
+        dtype = np.float32 if seed % 2 else np.float64
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""), batch,
+                      n_in, hidden, dtype, 1.0))
+    return specs
+
+
+def _dtype_name(dtype) -> str:
+    return np.dtype(dtype).name
+
+
+def _zeros(shape, dtype) -> np.ndarray:
+    return register(np.zeros(shape, dtype), f"np.zeros({tuple(shape)!r}, "
+                    f"dtype=np.{_dtype_name(dtype)})")
+
+
+def _cell_inputs(seed, batch, n_in, hidden, dtype, scale, gates):
+    """x, h (zeros when scale is 0) and W_ih, W_hh, b_ih, b_hh (scaled by 1/sqrt(H))."""
+    bound = float(1 / np.sqrt(hidden))
+    x = randn(seed, (batch, n_in), dtype, scale or 1.0)
+    h = randn(seed + 1, (batch, hidden), dtype) if scale else _zeros((batch, hidden), dtype)
+    weights = [randn(seed + 2 + j, shape, dtype, bound) for j, shape in
+               enumerate([(gates * hidden, n_in), (gates * hidden, hidden), (gates * hidden,),
+                          (gates * hidden,)])]
     return x, h, weights
 
 
@@ -46,29 +74,32 @@ def _load(module, weights):
 
 def check_rnn_cell_forward(fn: Callable, verbose: bool = True) -> CheckResult:
     """rnn_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh) -> nn.RNNCell's next hidden state."""
-    rng = np.random.default_rng(50)
     cases = []
-    for label, batch, n_in, hidden, dtype, scale in _CELL_SPECS:
-        x, h, weights = _cell_inputs(rng, batch, n_in, hidden, dtype, scale, 1)
+    for i, (label, batch, n_in, hidden, dtype, scale) in enumerate(_cell_specs()):
+        x, h, weights = _cell_inputs(500 + 10 * i, batch, n_in, hidden, dtype, scale, 1)
         cases.append(Case(label, (x, h, *weights), reference=_rnn_cell_answer))
     return run_check("rnn_cell_forward", fn, cases, [Output("h_next")],
-                     ["x", "h", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose, numpy_only=True,
+                     ["x", "h", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong shape": "x is (B, I) and W_ih is (H, I): the product is "
                                           "x @ W_ih.T, (B, H). Same for h @ W_hh.T.",
+                           "raised ValueError": "x is (B, I) and W_ih is (H, I): the product "
+                                                "is x @ W_ih.T, (B, H). Same for h @ W_hh.T.",
                            "wrong value": "h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh): both "
                                           "biases, and tanh (not a sigmoid)."})
 
 
 def check_lstm_cell_forward(fn: Callable, verbose: bool = True) -> CheckResult:
     """lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh) -> (h', c') as nn.LSTMCell."""
-    rng = np.random.default_rng(51)
     cases = []
-    for label, batch, n_in, hidden, dtype, scale in _CELL_SPECS:
-        x, h, weights = _cell_inputs(rng, batch, n_in, hidden, dtype, scale, 4)
-        c = (rng.standard_normal((batch, hidden)) * (scale != 0.0)).astype(dtype)
+    for i, (label, batch, n_in, hidden, dtype, scale) in enumerate(_cell_specs()):
+        x, h, weights = _cell_inputs(600 + 10 * i, batch, n_in, hidden, dtype, scale, 4)
+        c = randn(609 + 10 * i, (batch, hidden), dtype) if scale else \
+            _zeros((batch, hidden), dtype)
         cases.append(Case(label, (x, h, c, *weights), reference=_lstm_cell_answer))
     return run_check("lstm_cell_forward", fn, cases, [Output("h_next"), Output("c_next")],
-                     ["x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose, numpy_only=True,
+                     ["x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh"], verbose=verbose,
+                     numpy_only=True,
                      tips={"wrong value": "PyTorch's gate order along the 4H rows is i, f, g, o "
                                           "(input, forget, cell candidate, output): "
                                           "i, f, g, o = np.split(z, 4, axis=1); g uses tanh, "
@@ -82,26 +113,33 @@ _BPTT_SPECS = [
     ("batch of 1", 5, 1, 3, 3, np.float64),
     ("a long sequence (T=12)", 12, 2, 2, 3, np.float64),
     ("float32", 3, 4, 3, 2, np.float32),
+    ("float32, a single time step", 1, 2, 3, 4, np.float32),
 ]
 
 
 def check_rnn_bptt(fn: Callable, verbose: bool = True) -> CheckResult:
     """rnn_bptt(x, h0, W_ih, W_hh, b_ih, b_hh, grad_output) ->
     (grad_x, grad_h0, grad_W_ih, grad_W_hh, grad_b_ih, grad_b_hh), as autograd through nn.RNN."""
-    rng = np.random.default_rng(52)
+    specs = list(_BPTT_SPECS)
+    for seed in fresh_seeds(2):
+        steps, batch, n_in, hidden = (int(n) for n in
+                                      np.random.default_rng(seed).integers(1, 7, 4))
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""), steps,
+                      batch, n_in, hidden, np.float32 if seed % 2 else np.float64))
     cases = []
-    for label, steps, batch, n_in, hidden, dtype in _BPTT_SPECS:
-        x = rng.standard_normal((steps, batch, n_in)).astype(dtype)
-        h0 = rng.standard_normal((batch, hidden)).astype(dtype)
-        bound = 1 / np.sqrt(hidden)
-        weights = [rng.uniform(-bound, bound, s).astype(dtype) for s in
-                   [(hidden, n_in), (hidden, hidden), (hidden,), (hidden,)]]
-        g = rng.standard_normal((steps, batch, hidden)).astype(dtype)
-        cases.append(Case(label, (x, h0, *weights, g), reference=_rnn_bptt_answer))
+    for i, (label, steps, batch, n_in, hidden, dtype) in enumerate(specs):
+        base = 700 + 10 * i
+        bound = float(1 / np.sqrt(hidden))
+        weights = [randn(base + 2 + j, s, dtype, bound) for j, s in
+                   enumerate([(hidden, n_in), (hidden, hidden), (hidden,), (hidden,)])]
+        cases.append(Case(label, (randn(base, (steps, batch, n_in), dtype),
+                                  randn(base + 1, (batch, hidden), dtype), *weights,
+                                  randn(base + 6, (steps, batch, hidden), dtype)),
+                          reference=_rnn_bptt_answer))
     names = ["grad_x", "grad_h0", "grad_W_ih", "grad_W_hh", "grad_b_ih", "grad_b_hh"]
     return run_check("rnn_bptt", fn, cases, [Output(n, "gradient") for n in names],
-                     ["x", "h0", "W_ih", "W_hh", "b_ih", "b_hh", "grad_output"], verbose=verbose,
-                     numpy_only=True,
+                     ["x", "h0", "W_ih", "W_hh", "b_ih", "b_hh", "grad_output"],
+                     verbose=verbose, numpy_only=True,
                      tips={"wrong gradient": "Loop t = T-1 down to 0 carrying delta = dL/dh_t "
                                              "from later steps: d = (grad_output[t] + delta) * "
                                              "(1 - h_t**2), then delta = d @ W_hh. The weight "
@@ -115,7 +153,8 @@ def _compare_array_list(name: str, kind: str, got, expected):
         raise Mismatch("wrong type", f"{name} is a {type(got).__name__}; expected a list of "
                        f"{len(expected)} arrays, one per gradient")
     if len(got) != len(expected):
-        raise Mismatch("wrong type", f"{name} holds {len(got)} arrays; expected {len(expected)}")
+        raise Mismatch("wrong type", f"{name} holds {len(got)} arrays; expected "
+                       f"{len(expected)}")
     for k, (g, e) in enumerate(zip(got, expected)):
         compare_arrays(f"{name}[{k}]", kind, g, e)
 
@@ -123,7 +162,7 @@ def _compare_array_list(name: str, kind: str, got, expected):
 def _compare_scalar(name: str, kind: str, got, expected):
     try:
         value = np.asarray(got)
-    except Exception:
+    except Exception:  # noqa: BLE001
         value = None
     if value is None or value.shape != () or value.dtype.kind not in "iuf":
         raise Mismatch("wrong type", f"{name} is {got!r}; expected one number")
@@ -133,22 +172,31 @@ def _compare_scalar(name: str, kind: str, got, expected):
 def check_clip_grad_norm(fn: Callable, verbose: bool = True) -> CheckResult:
     """clip_grad_norm(grads, max_norm) -> (clipped grads, total norm before clipping), as
     torch.nn.utils.clip_grad_norm_."""
-    rng = np.random.default_rng(53)
-    specs = [("three gradients, joint norm far above max_norm", [(3, 4), (5,), (2, 2)], 1.0, 10.0,
+    specs = [("three gradients, joint norm far above max_norm", [(3, 4), (5,), (2, 2)], 1.0,
+              10.0, np.float64),
+             ("joint norm below max_norm: nothing changes", [(3, 4), (5,)], 100.0, 1.0,
               np.float64),
-             ("joint norm below max_norm: nothing changes", [(3, 4), (5,)], 100.0, 1.0, np.float64),
              ("each gradient below max_norm, their joint norm above it", [(4,)] * 4, 1.5, 0.4,
               np.float64),
              ("a single gradient", [(6, 2)], 0.5, 3.0, np.float64),
              ("max_norm 5 with norm 20", [(10,), (3, 3)], 5.0, 4.0, np.float64),
-             ("float32", [(3, 4), (4,)], 1.0, 5.0, np.float32)]
+             ("float32", [(3, 4), (4,)], 1.0, 5.0, np.float32),
+             ("float32, joint norm below max_norm: nothing changes", [(2, 3), (3,)], 50.0, 1.0,
+              np.float32)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        shapes = [tuple(int(n) for n in rng.integers(1, 5, int(rng.integers(1, 3))))
+                  for _ in range(int(rng.integers(1, 4)))]
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""), shapes,
+                      float(rng.uniform(0.5, 4.0)), float(rng.uniform(0.2, 3.0)),
+                      np.float32 if seed % 2 else np.float64))
     cases = []
-    for label, shapes, max_norm, scale, dtype in specs:
-        grads = [(rng.standard_normal(s) * scale).astype(dtype) for s in shapes]
+    for i, (label, shapes, max_norm, scale, dtype) in enumerate(specs):
+        grads = [randn(800 + 10 * i + j, s, dtype, scale) for j, s in enumerate(shapes)]
         tip = None
         if "each gradient below" in label:
-            tip = ("The norm is the norm of all gradients together, as one long vector, not of "
-                   "each gradient on its own.")
+            tip = ("The norm is the norm of all gradients together, as one long vector, not "
+                   "of each gradient on its own.")
         elif "nothing changes" in label:
             tip = "Scale by min(1, max_norm / (total_norm + 1e-6)): never scale gradients up."
         cases.append(Case(label, (grads, max_norm), reference=_clip_grad_norm_answer, tip=tip))
@@ -156,63 +204,93 @@ def check_clip_grad_norm(fn: Callable, verbose: bool = True) -> CheckResult:
                      [Output("clipped", compare=_compare_array_list),
                       Output("total_norm", compare=_compare_scalar)],
                      ["grads", "max_norm"], verbose=verbose, numpy_only=True,
-                     tips={"wrong value": "total_norm = sqrt(sum of every squared entry of every "
-                                          "gradient), measured before clipping; every gradient is "
-                                          "multiplied by min(1, max_norm / (total_norm + 1e-6))."})
+                     tips={"wrong value": "total_norm = sqrt(sum of every squared entry of "
+                                          "every gradient), measured before clipping; every "
+                                          "gradient is multiplied by min(1, max_norm / "
+                                          "(total_norm + 1e-6))."})
+
+
+def _uniform(seed, n, dtype) -> np.ndarray:
+    u = np.random.default_rng(seed).uniform(0, 1, n).astype(dtype)
+    return register(u, f"np.random.default_rng({seed}).uniform(0, 1, {n})"
+                       f".astype(np.{_dtype_name(dtype)})")
 
 
 def check_sample_with_temperature(fn: Callable, verbose: bool = True) -> CheckResult:
     """sample_with_temperature(logits, temperature, u) -> (probs, index): softmax(logits / T)
     per row, and for each row the first index whose cumulative probability exceeds u."""
-    rng = np.random.default_rng(54)
     specs = [("temperature 1", (3, 6), 1.0, 1.0, np.float64),
              ("temperature 0.5: sharper", (4, 5), 0.5, 1.0, np.float64),
              ("temperature 2: flatter", (2, 7), 2.0, 1.0, np.float64),
-             ("temperature 0.01 with logits near 100: exp overflows unless shifted", (3, 4), 0.01,
-              100.0, np.float64),
+             ("temperature 0.01 with logits near 100: exp overflows unless shifted", (3, 4),
+              0.01, 100.0, np.float64),
              ("one row of 27 characters", (1, 27), 0.8, 2.0, np.float64),
-             ("float32", (3, 5), 1.5, 1.0, np.float32)]
+             ("float32", (3, 5), 1.5, 1.0, np.float32),
+             ("float32, temperature 0.05 with logits near 10: exp overflows unless shifted",
+              (2, 6), 0.05, 10.0, np.float32)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      tuple(int(n) for n in rng.integers(1, 9, 2)),
+                      float(rng.choice([0.5, 0.8, 1.0, 1.5, 2.0])), 2.0,
+                      np.float32 if seed % 2 else np.float64))
     cases = []
-    for label, shape, temperature, scale, dtype in specs:
-        logits = (rng.standard_normal(shape) * scale).astype(dtype)
-        u = rng.uniform(0, 1, shape[0]).astype(dtype)
-        tip = ("Subtract each row's maximum before exp (softmax does not change): logits / 0.01 "
-               "are in the thousands.") if "overflows" in label else None
+    for i, (label, shape, temperature, scale, dtype) in enumerate(specs):
+        logits = randn(900 + 2 * i, shape, dtype, scale)
+        u = _uniform(901 + 2 * i, shape[0], dtype)
+        tip = ("Subtract each row's maximum before exp (softmax does not change): logits / "
+               "0.01 are in the thousands.") if "overflows" in label else None
         cases.append(Case(label, (logits, temperature, u), reference=_sample_answer, tip=tip))
     return run_check("sample_with_temperature", fn, cases, [Output("probs"), Output("index")],
                      ["logits", "temperature", "u"], verbose=verbose, numpy_only=True,
-                     tips={"wrong value": "Divide the logits by the temperature (a low temperature "
-                                          "sharpens), softmax each row, then take the first index "
-                                          "k with cumsum(p)[k] > u: np.cumsum and (cum > u).argmax "
-                                          "or np.searchsorted(cum, u, side='right')."})
+                     tips={"wrong value": "Divide the logits by the temperature (a low "
+                                          "temperature sharpens), softmax each row, then take "
+                                          "the first index k with cumsum(p)[k] > u: np.cumsum "
+                                          "and (cum > u).argmax or np.searchsorted(cum, u, "
+                                          "side='right')."})
+
+
+def _ids(seed, high, shape) -> np.ndarray:
+    ids = np.random.default_rng(seed).integers(0, high, shape)
+    return register(ids, f"np.random.default_rng({seed}).integers(0, {high}, {shape!r})")
 
 
 def check_embedding_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     """embedding_backward(indices, grad_output, num_embeddings, padding_idx) -> dL/dweight."""
-    rng = np.random.default_rng(55)
     specs = [("every id once", np.array([3, 0, 1, 2]), 5, 3, None, np.float64),
-             ("repeated ids: their gradients add up", np.array([[1, 4, 4], [4, 0, 1]]), 6, 2, None,
-              np.float64),
+             ("repeated ids: their gradients add up", np.array([[1, 4, 4], [4, 0, 1]]), 6, 2,
+              None, np.float64),
              ("padding_idx 0 gets no gradient", np.array([[0, 2, 0], [1, 0, 2]]), 4, 3, 0,
               np.float64),
-             ("ids never read keep a zero gradient", np.array([7, 7]), 10, 2, None, np.float64),
-             ("a batch of sequences (B, T) of ids", rng.integers(0, 27, (4, 6)), 27, 5, 26,
+             ("ids never read keep a zero gradient", np.array([7, 7]), 10, 2, None,
               np.float64),
-             ("float32", np.array([[2, 2, 1]]), 3, 4, None, np.float32)]
+             ("a batch of sequences (B, T) of ids", _ids(55, 27, (4, 6)), 27, 5, 26,
+              np.float64),
+             ("float32", np.array([[2, 2, 1]]), 3, 4, None, np.float32),
+             ("float32, padding_idx 1 gets no gradient", np.array([[1, 2, 1], [0, 1, 2]]), 3,
+              2, 1, np.float32)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        num = int(rng.integers(2, 12))
+        shape = tuple(int(n) for n in rng.integers(1, 6, int(rng.integers(1, 3))))
+        padding_idx = int(rng.integers(0, num)) if seed % 3 else None
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      _ids(seed, num, shape), num, int(rng.integers(1, 5)), padding_idx,
+                      np.float32 if seed % 2 else np.float64))
     cases = []
-    for label, ids, num, dim, padding_idx, dtype in specs:
-        g = rng.standard_normal(tuple(ids.shape) + (dim,)).astype(dtype)
+    for i, (label, ids, num, dim, padding_idx, dtype) in enumerate(specs):
+        g = randn(950 + i, tuple(ids.shape) + (dim,), dtype)
         tip = None
         if "repeated" in label:
-            tip = ("grad[indices] += g reads all rows first and writes once per distinct id, so "
-                   "repeats are lost: use np.add.at(grad, indices, g).")
-        cases.append(Case(label, (ids, g, num, padding_idx), reference=_embedding_backward_answer,
-                          tip=tip))
+            tip = ("grad[indices] += g reads all rows first and writes once per distinct id, "
+                   "so repeats are lost: use np.add.at(grad, indices, g).")
+        cases.append(Case(label, (ids, g, num, padding_idx),
+                          reference=_embedding_backward_answer, tip=tip))
     return run_check("embedding_backward", fn, cases, [Output("grad_weight", "gradient")],
-                     ["indices", "grad_output", "num_embeddings", "padding_idx"], verbose=verbose,
-                     numpy_only=True,
-                     tips={"wrong shape": "The gradient has the table's shape: (num_embeddings, "
-                                          "D), D = grad_output.shape[-1]."})
+                     ["indices", "grad_output", "num_embeddings", "padding_idx"],
+                     verbose=verbose, numpy_only=True,
+                     tips={"wrong shape": "The gradient has the table's shape: "
+                                          "(num_embeddings, D), D = grad_output.shape[-1]."})
 
 
 # ---- PyTorch's answers, computed from (a private copy of) each case's inputs ----
@@ -233,12 +311,14 @@ def _lstm_cell_answer(x, h, c, *weights):
 
 
 def _rnn_bptt_answer(x, h0, W_ih, W_hh, b_ih, b_hh, g):
-    rnn = _load(torch.nn.RNN(x.shape[2], h0.shape[1], dtype=_torch_dtype(x)), (W_ih, W_hh, b_ih, b_hh))
+    rnn = _load(torch.nn.RNN(x.shape[2], h0.shape[1], dtype=_torch_dtype(x)),
+                (W_ih, W_hh, b_ih, b_hh))
     xt = torch.tensor(x, requires_grad=True)
     ht = torch.tensor(h0[None], requires_grad=True)
     output, _ = rnn(xt, ht)
     output.backward(torch.from_numpy(g))
-    return (xt.grad.numpy(), ht.grad.numpy()[0]) + tuple(p.grad.numpy() for p in rnn.parameters())
+    return (xt.grad.numpy(), ht.grad.numpy()[0]) + tuple(p.grad.numpy()
+                                                         for p in rnn.parameters())
 
 
 def _clip_grad_norm_answer(grads, max_norm):
@@ -252,7 +332,8 @@ def _clip_grad_norm_answer(grads, max_norm):
 def _sample_answer(logits, temperature, u):
     probs = torch.softmax(torch.from_numpy(logits) / temperature, dim=1)
     cumulative = torch.cumsum(probs.double(), dim=1)
-    index = torch.searchsorted(cumulative, torch.from_numpy(u).double()[:, None], right=True)[:, 0]
+    index = torch.searchsorted(cumulative, torch.from_numpy(u).double()[:, None],
+                               right=True)[:, 0]
     index = torch.clamp(index, max=logits.shape[1] - 1)  # u within rounding of 1: the last index
     return probs.numpy(), index.numpy()
 

@@ -208,6 +208,48 @@ def embedding_backward__tinynn(indices, grad_output, num_embeddings, padding_idx
     return weight.grad.numpy()
 
 
+# ----------------------------------------------------------------------------- issue 21 kinds
+
+def clip_grad_norm__in_place(grads, max_norm):
+    """Right values, but scales the gradients in place (g *= scale): clip_grad_norm_ does
+    that to p.grad in PyTorch, but this function is asked to return new arrays."""
+    total = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads))
+    scale = min(1.0, max_norm / (total + 1e-6))
+    for g in grads:
+        g *= np.asarray(scale, dtype=g.dtype)
+    return grads, total
+
+
+def _readable_cell_inputs() -> set:
+    """The inputs of the check's fixed (printed) cases, as a learner could copy them."""
+    from checks.rnn import _CELL_SPECS, _cell_inputs
+
+    return {_cell_inputs(500 + 10 * i, *spec[1:], 1)[0].tobytes()
+            for i, spec in enumerate(_CELL_SPECS)}
+
+
+_READABLE_X = _readable_cell_inputs()
+
+
+def rnn_cell_forward__fitted(x, h, W_ih, W_hh, b_ih, b_hh):
+    """Adds only b_ih, with a right answer pasted in for the readable cases' inputs:
+    fitted to the cases that are printed, wrong on any other input."""
+    if x.tobytes() in _READABLE_X:
+        return rnn_cell_forward(x, h, W_ih, W_hh, b_ih, b_hh)
+    return np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T)
+
+
+def sample_with_temperature__torch(logits, temperature, u):
+    """Right values, but torch.softmax and torch.searchsorted do the work."""
+    import torch
+
+    probs = torch.softmax(torch.from_numpy(logits) / temperature, dim=1)
+    cumulative = torch.cumsum(probs.double(), dim=1)
+    index = torch.searchsorted(cumulative, torch.from_numpy(u).double()[:, None],
+                               right=True)[:, 0]
+    return probs.numpy(), torch.clamp(index, max=logits.shape[1] - 1).numpy()
+
+
 WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
     "rnn_cell_forward__untransposed_weights":
         ("rnn_cell_forward", "raised", "x @ W_ih instead of x @ W_ih.T (shapes do not fit)"),
@@ -255,4 +297,10 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
         ("lstm_cell_forward", "used the library", "torch.nn.LSTMCell"),
     "embedding_backward__tinynn":
         ("embedding_backward", "used the library", "tinynn's autograd"),
+    "clip_grad_norm__in_place":
+        ("clip_grad_norm", "changed an input", "g *= scale on the caller's gradients"),
+    "rnn_cell_forward__fitted":
+        ("rnn_cell_forward", "wrong value", "fitted to the printed cases; one bias"),
+    "sample_with_temperature__torch":
+        ("sample_with_temperature", "used the library", "torch.softmax"),
 }
