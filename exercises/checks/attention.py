@@ -15,7 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import Case, CheckResult, Mismatch, Output, fresh_seeds, randn, run_check
+from .core import (Case, CheckResult, Mismatch, Output, fresh_seeds, randn, register,
+                   run_check)
 
 
 def _causal_answer(L, S):
@@ -63,6 +64,9 @@ def check_masked_attention(fn: Callable, verbose: bool = True) -> CheckResult:
         ("values of another width (Ev = 3)", (2, 4, 8), (2, 5, 8), (2, 5, 3), (4, 5)),
         ("a query whose keys are all masked", (2, 4, 8), (2, 5, 8), (2, 5, 8), "dead row"),
         ("float32", (2, 2, 4, 8), (2, 2, 5, 8), (2, 2, 5, 8), (4, 5)),
+        ("float32, no mask", (3, 4, 8), (3, 6, 8), (3, 6, 2), None),
+        ("float32, a query whose keys are all masked", (2, 4, 8), (2, 5, 8), (2, 5, 8),
+         "dead row"),
     ]
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
@@ -73,15 +77,17 @@ def check_masked_attention(fn: Callable, verbose: bool = True) -> CheckResult:
     for i, (label, qs, ks, vs, ms) in enumerate(specs):
         dtype = np.float32 if "float32" in label else np.float64
         q, k, v = (randn(600 + 3 * i + j, shape, dtype) for j, shape in enumerate((qs, ks, vs)))
-        rng = np.random.default_rng(700 + i)
         if ms == "dead row":
-            mask = rng.random((4, 5)) > 0.3
-            mask[:, 0] = True
-            mask[2] = False
+            mask = (np.random.default_rng(700 + i).random((4, 5)) > 0.3) | \
+                (np.arange(5) == 0)
+            mask = mask & (np.arange(4) != 2)[:, None]   # query 2 may attend to no key
+        elif ms is not None:                               # every query keeps key 0
+            mask = register((np.random.default_rng(700 + i).random(ms) > 0.3)
+                            | (np.arange(ms[-1]) == 0),
+                            f"(np.random.default_rng({700 + i}).random({ms!r}) > 0.3) "
+                            f"| (np.arange({ms[-1]}) == 0)")
         else:
-            mask = None if ms is None else rng.random(ms) > 0.3
-            if mask is not None:
-                mask[..., 0] = True                  # every query keeps a key
+            mask = None
         tip = None
         if ms == "dead row":
             tip = ("Query 2 may attend to no key: its softmax is 0/0. PyTorch's SDPA returns 0 "
@@ -109,8 +115,10 @@ def check_split_heads(fn: Callable, verbose: bool = True) -> CheckResult:
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
         N, L, H, D = (int(n) for n in rng.integers(1, 5, 4))
-        specs.append((f"random (seed {seed})", (N, L, H * D), H))
-    cases = [Case(label, (randn(610 + i, shape, np.float32 if label == "float32" else np.float64), heads),
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      (N, L, H * D), H))
+    cases = [Case(label, (randn(610 + i, shape, np.float32 if "float32" in label
+                                else np.float64), heads),
                   reference=_split_answer) for i, (label, shape, heads) in enumerate(specs)]
     return run_check("split_heads", fn, cases, [Output("heads")], ["x", "num_heads"], verbose=verbose,
                      numpy_only=True,
@@ -130,8 +138,10 @@ def check_merge_heads(fn: Callable, verbose: bool = True) -> CheckResult:
     specs = [("2 heads", (2, 2, 3, 4)), ("one head", (1, 1, 4, 6)), ("4 heads of width 1", (2, 4, 5, 1)),
              ("float32", (3, 3, 2, 4))]
     for seed in fresh_seeds(2):
-        specs.append((f"random (seed {seed})", tuple(int(n) for n in np.random.default_rng(seed).integers(1, 5, 4))))
-    cases = [Case(label, (randn(620 + i, shape, np.float32 if label == "float32" else np.float64),),
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      tuple(int(n) for n in np.random.default_rng(seed).integers(1, 5, 4))))
+    cases = [Case(label, (randn(620 + i, shape, np.float32 if "float32" in label
+                                else np.float64),),
                   reference=_merge_answer) for i, (label, shape) in enumerate(specs)]
     return run_check("merge_heads", fn, cases, [Output("merged")], ["x"], verbose=verbose, numpy_only=True,
                      tips={"wrong value": "Move H back after L first ((N, L, H, D)), then "
@@ -161,14 +171,16 @@ def check_multi_head_attention(fn: Callable, verbose: bool = True) -> CheckResul
         ("cross-attention: 5 keys for 3 queries", 2, 3, 5, 8, 4, False),
         ("a key padding mask (True = ignore that key)", 2, 4, 6, 8, 2, True),
         ("float32", 2, 4, 5, 8, 2, True),
+        ("float32, self-attention without a padding mask", 2, 3, 3, 6, 3, False),
     ]
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
         N, L, S, H, D = (int(n) for n in rng.integers(2, 5, 5))
-        specs.append((f"random (seed {seed})", N, L, S, H * D, H, True))
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""), N, L, S,
+                      H * D, H, True))
     cases = []
     for i, (label, N, L, S, E, H, padding) in enumerate(specs):
-        dtype = np.float32 if label == "float32" else np.float64
+        dtype = np.float32 if "float32" in label else np.float64
         base = 630 + 10 * i
         q = randn(base, (N, L, E), dtype)
         k = q if L == S and "self" in label else randn(base + 1, (N, S, E), dtype)
@@ -197,20 +209,31 @@ def _layer_norm_answer(x, w, b, eps):
                         eps).numpy()
 
 
+def _layer_norm_shape(rng, seed) -> tuple:
+    """A random shape; in float32 (odd seeds) rows of 4 to 8 features: with one or two, a
+    row's variance can be near 0 and its gradient is then rounding noise / sqrt(eps)."""
+    shape = tuple(int(n) for n in rng.integers(1, 6, int(rng.integers(2, 4))))
+    return shape[:-1] + (int(rng.integers(4, 9)),) if seed % 2 else shape
+
+
 def check_layer_norm(fn: Callable, verbose: bool = True) -> CheckResult:
     """layer_norm(x, weight, bias, eps) -> F.layer_norm(x, (E,), weight, bias, eps)."""
     specs = [("a batch of vectors (N, E)", (4, 6), 1e-5, "normal"), ("tokens (N, L, E)", (2, 3, 8), 1e-5, "normal"),
              ("a large eps, small spread", (3, 5), 1e-1, "small"),
-             ("a constant row (variance 0)", (2, 4), 1e-5, "constant"), ("float32", (3, 7), 1e-5, "normal")]
+             ("a constant row (variance 0)", (2, 4), 1e-5, "constant"), ("float32", (3, 7), 1e-5, "normal"),
+             ("float32, a constant row (variance 0)", (3, 4), 1e-5, "constant"),
+             ("float32, a large eps, small spread", (2, 6), 1e-1, "small")]
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
-        specs.append((f"random (seed {seed})", tuple(int(n) for n in rng.integers(1, 6, int(rng.integers(2, 4)))),
-                      float(10.0 ** -rng.integers(1, 6)), "normal"))
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      _layer_norm_shape(rng, seed), float(10.0 ** -rng.integers(1, 6)),
+                      "normal"))
     cases = []
     for i, (label, shape, eps, kind) in enumerate(specs):
-        dtype = np.float32 if label == "float32" else np.float64
+        dtype = np.float32 if "float32" in label else np.float64
         x = randn(640 + 3 * i, shape, dtype, 0.1 if kind == "small" else 1.0)
-        if kind == "constant":
+        if kind == "constant":  # a copy, printed in full (not as the seeded code)
+            x = x.copy()
             x[0] = 3.0
         w, b = randn(641 + 3 * i, shape[-1], dtype), randn(642 + 3 * i, shape[-1], dtype)
         tip = "eps goes inside the square root: (x - mean) / sqrt(var + eps)." if kind == "small" else None
@@ -233,14 +256,15 @@ def check_layer_norm_backward(fn: Callable, verbose: bool = True) -> CheckResult
     """layer_norm_backward(grad_output, x, weight, eps) -> (grad_x, grad_weight, grad_bias)."""
     specs = [("a batch of vectors (N, E)", (4, 6), 1e-5),
              ("tokens (N, L, E): weight and bias gradients sum over N and L", (2, 3, 8), 1e-5),
-             ("a large eps", (3, 5), 1e-1), ("float32", (3, 7), 1e-5)]
+             ("a large eps", (3, 5), 1e-1), ("float32", (3, 7), 1e-5),
+             ("float32, tokens (N, L, E), a large eps", (2, 3, 4), 1e-1)]
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
-        specs.append((f"random (seed {seed})", tuple(int(n) for n in rng.integers(1, 6, int(rng.integers(2, 4)))),
-                      float(10.0 ** -rng.integers(1, 6))))
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      _layer_norm_shape(rng, seed), float(10.0 ** -rng.integers(1, 6))))
     cases = []
     for i, (label, shape, eps) in enumerate(specs):
-        dtype = np.float32 if label == "float32" else np.float64
+        dtype = np.float32 if "float32" in label else np.float64
         x, w, g = (randn(660 + 3 * i + j, s, dtype) for j, s in enumerate((shape, shape[-1], shape)))
         cases.append(Case(label, (g, x, w, eps), reference=_layer_norm_backward_answer))
     return run_check("layer_norm_backward", fn, cases,

@@ -210,6 +210,40 @@ def make_causal_self_attention__returns_an_instance(lib):
     return _csa(lib)(8, 2)
 
 
+# ----------------------------------------------------------------------------- issue 21 kinds
+
+# The fixed cases of check_layer_norm as the learner sees them printed: shape, dtype, eps.
+_READABLE_LAYER_NORM = {((4, 6), "float64", 1e-5), ((2, 3, 8), "float64", 1e-5),
+                        ((3, 5), "float64", 1e-1), ((2, 4), "float64", 1e-5),
+                        ((3, 7), "float32", 1e-5), ((3, 4), "float32", 1e-5),
+                        ((2, 6), "float32", 1e-1)}
+
+
+def layer_norm__fitted(x, weight, bias, eps):
+    """The unbiased variance (ddof=1), with the right formula pasted in for the shapes of
+    the printed cases: fitted to them, wrong on any other input."""
+    if (x.shape, x.dtype.name, eps) in _READABLE_LAYER_NORM:
+        mu = x.mean(-1, keepdims=True)
+        return (x - mu) / np.sqrt(x.var(-1, keepdims=True) + eps) * weight + bias
+    return layer_norm__unbiased_variance(x, weight, bias, eps)
+
+
+def split_heads__torch(x, num_heads):
+    """Right values, but torch's view and transpose do the work."""
+    import torch
+
+    N, L, E = x.shape
+    return torch.from_numpy(x).view(N, L, num_heads, E // num_heads).transpose(1, 2).numpy()
+
+
+def merge_heads__in_place_transpose(x):
+    """Right values, but writes the merged tokens back into x's buffer first (x[...] = ...)."""
+    N, H, L, D = x.shape
+    merged = np.ascontiguousarray(x.transpose(0, 2, 1, 3)).reshape(N, L, H * D)
+    x.reshape(-1)[:] = merged.reshape(-1)
+    return merged
+
+
 WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
     "causal_mask__masked_out_convention":
         ("causal_mask", "wrong value", "True = masked out (MHA's convention)"),
@@ -246,4 +280,9 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
         ("make_causal_self_attention", "wrong type", "an instance, not the class"),
     "layer_norm_backward__sums_only_the_batch_axis":
         ("layer_norm_backward", "wrong shape", "parameter gradients summed over axis 0 only"),
+    "layer_norm__fitted":
+        ("layer_norm", "wrong value", "fitted to the printed cases; ddof=1 elsewhere"),
+    "split_heads__torch": ("split_heads", "used the library", "torch's view and transpose"),
+    "merge_heads__in_place_transpose":
+        ("merge_heads", "changed an input", "writes the result into x's buffer"),
 }
