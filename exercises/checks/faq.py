@@ -7,6 +7,8 @@ The first three exercises are written against a library ``lib`` (``torch`` or
 output on a batch of one. The memory check builds the MLP in PyTorch and measures it:
 ``numel() * element_size()`` of parameters, gradients and optimizer buffers, and the
 tensors autograd saves for backward (``torch.autograd.graph.saved_tensors_hooks``).
+Every answer is computed after the learner's call, from a private copy of the inputs,
+and each check ends with cases drawn anew on each run (a failing one prints its seed).
 """
 from __future__ import annotations
 
@@ -19,7 +21,10 @@ import torch.nn.functional as F
 
 import tinynn
 
-from .core import Case, CheckResult, Mismatch, Output, compare_ints, run_check
+from tinynn.testing import to_numpy
+
+from .core import (Case, CheckResult, Mismatch, Output, compare_ints, fresh_seeds, randn,
+                   register, run_check)
 
 _LIBS = {"torch": torch, "tinynn": tinynn}
 
@@ -55,28 +60,39 @@ def _softplus_driver(fn: Callable) -> Callable:
     return make_softplus
 
 
+def _torch_softplus(lib_name, x, grad_output):
+    """F.softplus and its gradient. Above ``threshold`` (20 by default) PyTorch returns x
+    itself, which differs from log(1 + e^x) by e^-x: below float32's resolution, but up
+    to 2e-9 in float64; so float64 uses threshold 40, where e^-40 is below float64's."""
+    xt = torch.tensor(x, requires_grad=True)
+    out = F.softplus(xt, threshold=40.0 if x.dtype == np.float64 else 20.0)
+    out.backward(torch.from_numpy(grad_output))
+    return out.detach().numpy(), xt.grad.numpy()
+
+
 def check_make_softplus(fn: Callable, verbose: bool = True) -> CheckResult:
     """make_softplus(lib) -> a Function: softplus(x) = log(1 + e^x), gradient sigmoid(x)."""
-    rng = np.random.default_rng(70)
-    specs = [("small values", rng.standard_normal(7)),
-             ("a (3, 4) batch", rng.standard_normal((3, 4)) * 3),
+    specs = [("small values", randn(700, 7)),
+             ("a (3, 4) batch", randn(701, (3, 4), scale=3.0)),
              ("large positive values: e^x overflows", np.array([10.0, 30.0, 100.0, 800.0])),
              ("large negative values", np.array([-10.0, -30.0, -100.0, -800.0])),
-             ("float32", (rng.standard_normal((2, 5)) * 4).astype(np.float32)),
+             ("float32", randn(702, (2, 5), np.float32, 4.0)),
              ("float32, large values", np.array([-120.0, 0.0, 50.0, 120.0], np.float32))]
+    for seed in fresh_seeds(2):
+        shape = tuple(int(n) for n in np.random.default_rng(seed).integers(1, 6, 2))
+        dtype = np.float32 if seed % 2 else np.float64
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      randn(seed, shape, dtype, 30.0)))
     cases = []
     for lib_name in _LIBS:
-        for label, x in specs:
-            g = rng.standard_normal(x.shape).astype(x.dtype)
-            xt = torch.tensor(x, requires_grad=True)
-            out = F.softplus(xt)
-            out.backward(torch.from_numpy(g))
+        for i, (label, x) in enumerate(specs):
+            g = randn(710 + i, x.shape, x.dtype)
             tip = None
             if "large" in label:
                 tip = ("log(1 + exp(x)) overflows for large x; use max(x, 0) + "
                        "log1p(exp(-|x|)), which never exponentiates a positive number.")
             cases.append(Case(f"{label} ({lib_name})", (lib_name, x, g),
-                              (out.detach().numpy(), xt.grad.numpy()), tip=tip))
+                              reference=_torch_softplus, tip=tip))
     outputs = [Output("output"), Output("grad_x", "gradient")]
     return run_check("make_softplus", fn if not callable(fn) else _softplus_driver(fn),
                      cases, outputs, ["lib", "x", "grad_output"], verbose=verbose,
@@ -103,7 +119,7 @@ def _adagrad_driver(fn: Callable) -> Callable:
     return make_adagrad
 
 
-def _torch_adagrad(params, grads, groups):
+def _torch_adagrad(lib_name, params, grads, groups):
     tensors = [torch.nn.Parameter(torch.tensor(p)) for p in params]
     opt = torch.optim.Adagrad([dict(group, params=[tensors[i] for i in group["params"]])
                                for group in groups["groups"]], **groups["defaults"])
@@ -116,7 +132,6 @@ def _torch_adagrad(params, grads, groups):
 
 def check_make_adagrad(fn: Callable, verbose: bool = True) -> CheckResult:
     """make_adagrad(lib) -> an Optimizer subclass that steps as torch.optim.Adagrad."""
-    rng = np.random.default_rng(71)
     shapes = [(3, 2), (4,)]
     one_group = {"groups": [{"params": [0, 1]}], "defaults": {"lr": 0.1}}
     specs = [
@@ -129,25 +144,40 @@ def check_make_adagrad(fn: Callable, verbose: bool = True) -> CheckResult:
                                       "defaults": {"lr": 0.2, "eps": 1e-3,
                                                    "weight_decay": 0.1}}, 2, None, None),
         ("a parameter without a gradient at step 2 is left alone", one_group, 3, 1, None),
+        ("the defaults: lr=1e-2, eps=1e-10, no weight decay",
+         {"groups": [{"params": [0, 1]}], "defaults": {}}, 2, None, None),
         ("float32", one_group, 3, None, np.float32),
+        ("float32, two groups, the second with its own weight_decay and eps",
+         {"groups": [{"params": [0]}, {"params": [1], "weight_decay": 0.2, "eps": 1e-2}],
+          "defaults": {"lr": 0.3}}, 3, 2, np.float32),
     ]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        defaults = {"lr": float(rng.choice([0.01, 0.05, 0.3])),
+                    "eps": float(rng.choice([1e-10, 1e-3, 0.1])),
+                    "weight_decay": float(rng.choice([0.0, 0.1]))}
+        second = {"params": [1], "lr": float(rng.choice([0.02, 0.5]))}
+        steps = int(rng.integers(1, 5))
+        specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
+                      {"groups": [{"params": [0]}, second], "defaults": defaults}, steps,
+                      int(rng.integers(0, steps)) if seed % 3 else None,
+                      np.float32 if seed % 2 else None))
     cases = []
     for lib_name in _LIBS:
-        for label, groups, steps, no_grad_step, dtype in specs:
+        for i, (label, groups, steps, no_grad_step, dtype) in enumerate(specs):
             dtype = dtype or np.float64
-            params = [rng.standard_normal(s).astype(dtype) for s in shapes]
-            grads = [[rng.standard_normal(s).astype(dtype) for s in shapes]
-                     for _ in range(steps)]
+            params = [randn(720 + 20 * i + j, s, dtype) for j, s in enumerate(shapes)]
+            grads = [[randn(730 + 20 * i + 2 * t + j, s, dtype) for j, s in enumerate(shapes)]
+                     for t in range(steps)]
             if no_grad_step is not None:
                 grads[no_grad_step][0] = None
-            want = _torch_adagrad(params, grads, groups)
             tip = None
             if "groups" in label:
                 tip = "Read lr (and eps, weight_decay) from each group, not from defaults."
             elif "without a gradient" in label:
                 tip = "Skip a parameter whose .grad is None (continue)."
             cases.append(Case(f"{label} ({lib_name})", (lib_name, params, grads, groups),
-                              want, tip=tip))
+                              reference=_torch_adagrad, tip=tip))
         cases.append(Case(f"lr=-1 is invalid ({lib_name})",
                           (lib_name, [np.zeros(2)], [],
                            {"groups": [{"params": [0]}], "defaults": {"lr": -1.0}}),
@@ -189,28 +219,44 @@ def _classify_driver(fn: Callable) -> Callable:
         lib = _LIBS[lib_name]
         model = small_cnn(lib, image.dtype)
         x = lib.tensor(image.T.copy()).t() if transposed else lib.tensor(image)
-        return fn(model, x)
+        shape, before = tuple(x.shape), to_numpy(x)
+        probabilities = fn(model, x)
+        if tuple(x.shape) != shape or not np.array_equal(to_numpy(x), before):
+            raise Mismatch("changed an input", "your function changed image (now of shape "
+                           f"{tuple(int(n) for n in x.shape)})",
+                           ["image must be the same after the call as before it: the "
+                            "caller still holds it. unsqueeze_ and the other methods "
+                            "ending in _ work in place; unsqueeze returns a new view."])
+        return probabilities
     return classify_one
+
+
+def _torch_classify(lib_name, image, transposed):
+    with torch.no_grad():
+        logits = small_cnn(torch, image.dtype)(torch.from_numpy(image)[None, None])
+    return torch.softmax(logits, dim=1)[0].numpy()
 
 
 def check_classify_one(fn: Callable, verbose: bool = True) -> CheckResult:
     """classify_one(model, image) -> the (10,) class probabilities of one (8, 8) image."""
-    rng = np.random.default_rng(73)
+    specs = [("an (8, 8) image", np.float32, False, 740),
+             ("another image", np.float32, False, 741),
+             ("a non-contiguous image (a transposed view)", np.float32, True, 742),
+             ("float64", np.float64, False, 743),
+             ("float64, a non-contiguous image (a transposed view)", np.float64, True, 744)]
+    specs += [(f"random (seed {seed})" + (", float64" if seed % 2 else ""),
+               np.float64 if seed % 2 else np.float32, bool(seed % 3 == 0), seed)
+              for seed in fresh_seeds(2)]
     cases = []
     for lib_name in _LIBS:
-        for label, dtype, transposed in [("an (8, 8) image", np.float32, False),
-                                         ("another image", np.float32, False),
-                                         ("a non-contiguous image (a transposed view)",
-                                          np.float32, True),
-                                         ("float64", np.float64, False)]:
-            image = rng.random((8, 8)).astype(dtype)
-            model = small_cnn(torch, dtype)
-            with torch.no_grad():
-                want = torch.softmax(model(torch.from_numpy(image)[None, None]), dim=1)[0]
+        for label, dtype, transposed, seed in specs:
+            image = register(np.random.default_rng(seed).random((8, 8)).astype(dtype),
+                             f"np.random.default_rng({seed}).random((8, 8))"
+                             f".astype(np.{np.dtype(dtype).name})")
             tip = ("view(64) needs contiguous memory; unsqueeze (or reshape) works on "
                    "any tensor.") if transposed else None
             cases.append(Case(f"{label} ({lib_name})", (lib_name, image, transposed),
-                              want.numpy(), tip=tip))
+                              reference=_torch_classify, tip=tip))
     return run_check("classify_one", fn if not callable(fn) else _classify_driver(fn),
                      cases, [Output("probabilities")], ["lib", "image", "transposed"],
                      verbose=verbose,
@@ -273,9 +319,14 @@ def check_training_memory(fn: Callable, verbose: bool = True) -> CheckResult:
              ("two hidden layers", [64, 48, 32, 10], 32, "adam", 4),
              ("float64: 8 bytes a number", [64, 32, 10], 16, "adam", 8),
              ("one Linear layer: no hidden activations", [20, 5], 8, "momentum", 4),
-             ("a batch of 1", [784, 128, 10], 1, "adam", 4)]
-    cases = [Case(label, (sizes, batch, opt, nbytes),
-                  measured_training_memory(sizes, batch, opt, nbytes),
+             ("a batch of 1", [784, 128, 10], 1, "adam", 4),
+             ("float64, RMSprop, two hidden layers", [30, 20, 10, 5], 12, "rmsprop", 8)]
+    for seed in fresh_seeds(2):
+        rng = np.random.default_rng(seed)
+        sizes = [int(n) for n in rng.integers(1, 60, int(rng.integers(2, 6)))]
+        specs.append((f"random (seed {seed})", sizes, int(rng.integers(1, 50)),
+                      str(rng.choice(sorted(_OPTIMIZERS))), int(rng.choice([4, 8]))))
+    cases = [Case(label, (sizes, batch, opt, nbytes), reference=measured_training_memory,
                   tip=("Adam keeps two buffers per parameter (exp_avg and exp_avg_sq)."
                        if opt == "adam" else None))
              for label, sizes, batch, opt, nbytes in specs]
@@ -285,7 +336,11 @@ def check_training_memory(fn: Callable, verbose: bool = True) -> CheckResult:
     return run_check("training_memory", fn, cases, outputs,
                      ["layer_sizes", "batch_size", "optimizer", "bytes_per_number"],
                      verbose=verbose,
-                     tips={"wrong value": "Count weights and biases; one gradient per "
+                     tips={"changed an input": "Read layer_sizes, never edit it: "
+                                               "layer_sizes[1:-1] is a new list of the "
+                                               "hidden sizes, while pop, insert and append "
+                                               "change the caller's list.",
+                           "wrong value": "Count weights and biases; one gradient per "
                                           "parameter; activations: what the ReLUs save, "
                                           "batch_size numbers per hidden unit (the input "
                                           "batch is not counted)."})

@@ -177,6 +177,40 @@ def training_memory__true_division(layer_sizes, batch_size, optimizer, bytes_per
                                                   bytes_per_number))
 
 
+# ----------------------------------------------------------------------------- issue 21 kinds
+# (No "calls the library" answer here: these exercises are written with the library.)
+
+def classify_one__unsqueeze_in_place(model, image):
+    """unsqueeze_ (in place) instead of unsqueeze: right probabilities, but the caller's
+    image is now (1, 1, 8, 8)."""
+    image.unsqueeze_(0).unsqueeze_(0)
+    return model(image).softmax(dim=1)[0]
+
+
+def training_memory__pops_the_sizes(layer_sizes, batch_size, optimizer, bytes_per_number):
+    """Right numbers, but takes the hidden sizes by popping the ends off layer_sizes."""
+    answer = training_memory(list(layer_sizes), batch_size, optimizer, bytes_per_number)
+    layer_sizes.pop(0)
+    layer_sizes.pop()
+    return answer
+
+
+# The fixed cases of check_training_memory, as the learner sees them printed.
+_READABLE_MEMORY = [([784, 128, 10], 64, "adam", 4), ([784, 128, 10], 64, "sgd", 4),
+                    ([64, 32, 10], 100, "momentum", 4), ([64, 32, 10], 100, "rmsprop", 4),
+                    ([64, 48, 32, 10], 32, "adam", 4), ([64, 32, 10], 16, "adam", 8),
+                    ([20, 5], 8, "momentum", 4), ([784, 128, 10], 1, "adam", 4),
+                    ([30, 20, 10, 5], 12, "rmsprop", 8)]
+
+
+def training_memory__fitted(layer_sizes, batch_size, optimizer, bytes_per_number):
+    """Forgets the biases, with the right answers pasted in for the printed cases:
+    fitted to them, wrong on any other input."""
+    if [layer_sizes, batch_size, optimizer, bytes_per_number] in map(list, _READABLE_MEMORY):
+        return training_memory(layer_sizes, batch_size, optimizer, bytes_per_number)
+    return training_memory__no_biases(layer_sizes, batch_size, optimizer, bytes_per_number)
+
+
 WRONG_ANSWERS = {
     "make_softplus__naive_log_exp": ("make_softplus", "wrong value",
                                      "log(1 + exp(x)) overflows for large x"),
@@ -203,4 +237,10 @@ WRONG_ANSWERS = {
     "training_memory__no_biases": ("training_memory", "wrong value", "forgets biases"),
     "training_memory__true_division": ("training_memory", "wrong type",
                                        "floats, not ints"),
+    "classify_one__unsqueeze_in_place": ("classify_one", "changed an input",
+                                         "unsqueeze_ on the caller's image"),
+    "training_memory__pops_the_sizes": ("training_memory", "changed an input",
+                                        "pops the ends off layer_sizes"),
+    "training_memory__fitted": ("training_memory", "wrong value",
+                                "fitted to the printed cases; no biases elsewhere"),
 }
