@@ -227,7 +227,11 @@ def check_sample_with_temperature(fn: Callable, verbose: bool = True) -> CheckRe
              ("one row of 27 characters", (1, 27), 0.8, 2.0, np.float64),
              ("float32", (3, 5), 1.5, 1.0, np.float32),
              ("float32, temperature 0.05 with logits near 10: exp overflows unless shifted",
-              (2, 6), 0.05, 10.0, np.float32)]
+              (2, 6), 0.05, 10.0, np.float32),
+             ("u equal to a cumulative probability, and u = 0 where the first probabilities "
+              "are exactly 0: the first index that exceeds u", "exact", 0.01, 1.0, np.float64),
+             ("float32, u equal to a cumulative probability", "exact", 0.01, 1.0,
+              np.float32)]
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
         specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
@@ -236,10 +240,20 @@ def check_sample_with_temperature(fn: Callable, verbose: bool = True) -> CheckRe
                       np.float32 if seed % 2 else np.float64))
     cases = []
     for i, (label, shape, temperature, scale, dtype) in enumerate(specs):
-        logits = randn(900 + 2 * i, shape, dtype, scale)
-        u = _uniform(901 + 2 * i, shape[0], dtype)
-        tip = ("Subtract each row's maximum before exp (softmax does not change): logits / "
-               "0.01 are in the thousands.") if "overflows" in label else None
+        if shape == "exact":  # row 0: p = 1/4 each (cumsums 1/4, 1/2, ...: exact in binary)
+            logits = np.array([[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 50.0, 0.0],
+                               [2.0, 2.0, 2.0, 2.0]], dtype)   # row 1: p = (0, 0, 1, 0)
+            u = np.array([0.5, 0.0, 0.25], dtype)
+        else:
+            logits = randn(900 + 2 * i, shape, dtype, scale)
+            u = _uniform(901 + 2 * i, shape[0], dtype)
+        tip = None
+        if "overflows" in label:
+            tip = ("Subtract each row's maximum before exp (softmax does not change): logits "
+                   "/ 0.01 are in the thousands.")
+        elif "exceeds" in label or "cumulative" in label:
+            tip = ("The sample is the first k with cumsum(p)[k] > u, strictly: where the "
+                   "cumulative sum equals u, take the next index (side='right').")
         cases.append(Case(label, (logits, temperature, u), reference=_sample_answer, tip=tip))
     return run_check("sample_with_temperature", fn, cases, [Output("probs"), Output("index")],
                      ["logits", "temperature", "u"], verbose=verbose, numpy_only=True,
@@ -268,7 +282,11 @@ def check_embedding_backward(fn: Callable, verbose: bool = True) -> CheckResult:
               np.float64),
              ("float32", np.array([[2, 2, 1]]), 3, 4, None, np.float32),
              ("float32, padding_idx 1 gets no gradient", np.array([[1, 2, 1], [0, 1, 2]]), 3,
-              2, 1, np.float32)]
+              2, 1, np.float32),
+             ("ids of three dimensions (2, 2, 3)", _ids(56, 5, (2, 2, 3)), 5, 2, None,
+              np.float64),
+             ("one id, a 0-d array: grad_output is (D,)", np.array(3), 5, 3, None,
+              np.float64)]
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
         num = int(rng.integers(2, 12))

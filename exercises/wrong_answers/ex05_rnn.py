@@ -250,6 +250,14 @@ def sample_with_temperature__torch(logits, temperature, u):
     return probs.numpy(), torch.clamp(index, max=logits.shape[1] - 1).numpy()
 
 
+def sample_with_temperature__at_least_u(logits, temperature, u):
+    """The first index whose cumulative probability reaches u (>=), not exceeds it (>)."""
+    z = logits / temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    return probs, (np.cumsum(probs, axis=1) >= u[:, None]).argmax(axis=1)
+
+
 WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistake)
     "rnn_cell_forward__untransposed_weights":
         ("rnn_cell_forward", "raised", "x @ W_ih instead of x @ W_ih.T (shapes do not fit)"),
@@ -303,4 +311,6 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
         ("rnn_cell_forward", "wrong value", "fitted to the printed cases; one bias"),
     "sample_with_temperature__torch":
         ("sample_with_temperature", "used the library", "torch.softmax"),
+    "sample_with_temperature__at_least_u":
+        ("sample_with_temperature", "wrong value", ">= u instead of > u"),
 }
