@@ -32,7 +32,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tinynn"
 # Layers, lowest first. A module may import modules of its own layer or a lower one.
 LAYERS: list[tuple[str, ...]] = [
     # 0: values and settings, no Tensor
-    ("tinynn._dtype", "tinynn._device", "tinynn.return_types", "tinynn.random",
+    ("tinynn._dtype", "tinynn._types", "tinynn.return_types", "tinynn.random",
      "tinynn.cuda", "tinynn.utils.hooks", "tinynn.autograd.grad_mode"),
     # 1: the graph: Function, Node, the backward engine
     ("tinynn.autograd.function", "tinynn.autograd.engine"),

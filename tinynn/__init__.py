@@ -19,7 +19,8 @@ from ._ops import (
     cat, chunk, concat, concatenate, einsum, fmod, remainder, repeat_interleave, split, stack, where,
 )
 from ._ops import write_out as _write_out
-from ._tensor import Size, Tensor, UntypedStorage, device
+from ._tensor import Tensor
+from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, initial_seed, manual_seed, seed

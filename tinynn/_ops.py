@@ -221,10 +221,9 @@ def einsum(equation: str, *operands) -> Tensor:
     inputs, output, sizes = L.einsum_plan(equation, [op.shape for op in operands])
     for op in operands[1:]:
         if op.dtype is not operands[0].dtype:
-            names = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
-                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
             raise RuntimeError(
-                f"expected scalar type {names[operands[0].dtype.name]} but found {names[op.dtype.name]} "
+                f"expected scalar type {_dtype.scalar_name(operands[0].dtype)} but found "
+                f"{_dtype.scalar_name(op.dtype)} "
                 f"(einsum operands must all have one dtype: got {operands[0].dtype} and {op.dtype}; "
                 "convert one with .to(dtype))"
             )

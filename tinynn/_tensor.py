@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from . import _dtype, return_types
+from ._types import _CPU, Size, UntypedStorage, device
 from ._functions import elementwise as E
 from ._functions import indexing as I
 from ._functions import linalg as L
@@ -64,77 +65,6 @@ def _parse_to(*args, **kwargs):
     return dtype
 
 
-_LEGACY_TYPE_NAMES = {  # dtype name -> PyTorch's legacy tensor type name (x.type())
-    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-    "uint8": "ByteTensor", "bool": "BoolTensor",
-}
-
-
-class Size(tuple):
-    """A tensor's shape: a tuple of ints that prints as ``tinynn.Size([2, 3])``."""
-
-    def __repr__(self) -> str:
-        return f"tinynn.Size({list(self)})"
-
-    def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
-
-
-class UntypedStorage:
-    """The block of memory a tensor and all its views look into (``x.untyped_storage()``).
-
-    Two tensors share memory exactly when their storages have the same ``data_ptr()``.
-    """
-
-    def __init__(self, array: np.ndarray) -> None:
-        self._array = array
-
-    def data_ptr(self) -> int:
-        """The address of the first byte."""
-        return self._array.__array_interface__["data"][0]
-
-    def nbytes(self) -> int:
-        return int(self._array.nbytes)
-
-    def size(self) -> int:
-        """The size in bytes (an untyped storage counts bytes)."""
-        return self.nbytes()
-
-    def __len__(self) -> int:
-        return self.nbytes()
-
-
-class device:
-    """Where a tensor lives. tinynn has only ``device("cpu")``.
-
-    Raises:
-        RuntimeError: for any other device, e.g. "cuda": tinynn runs on the CPU only.
-    """
-
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
-        name = type.type if isinstance(type, device) else str(type)
-        if name.split(":")[0] != "cpu":
-            raise RuntimeError(
-                f"tinynn runs on the CPU only; device '{name}' is not available "
-                "(tinynn.cuda.is_available() is False). Keep tensors on 'cpu'."
-            )
-        self.type, self.index = "cpu", None
-
-    def __eq__(self, other) -> bool:
-        return str(other).split(":")[0] == "cpu" if isinstance(other, (str, device)) else False
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-
-_CPU = device("cpu")
 
 
 class Tensor:
@@ -503,12 +433,12 @@ class Tensor:
             ValueError: for a name that is not a tensor type.
         """
         if dtype is None:
-            return "torch." + _LEGACY_TYPE_NAMES[self.dtype.name]
+            return "torch." + _dtype.legacy_type_name(self.dtype)
         if isinstance(dtype, str):
             prefix, _, name = dtype.rpartition(".")
             if prefix.endswith(".cuda"):
                 device("cuda")  # raises: tinynn runs on the CPU only
-            by_name = {v: k for k, v in _LEGACY_TYPE_NAMES.items()}
+            by_name = {v: k for k, v in _dtype.LEGACY_TYPE_NAMES.items()}
             if prefix not in ("torch", "tinynn") or name not in by_name:
                 raise ValueError(f"invalid type: '{dtype}'")
             dtype = getattr(_dtype, by_name[name])
@@ -2049,7 +1979,7 @@ def _logical(ufunc, a: Tensor, b) -> Tensor:
     """``&``, ``|``, ``^`` on bool or integer tensors."""
     dtype = _dtype.result_type(a, b)
     if dtype.is_floating_point:
-        cpp_name = {"float16": "Half", "float32": "Float", "float64": "Double"}[dtype.name]  # as PyTorch names it
+        cpp_name = _dtype.scalar_name(dtype)  # as PyTorch names it
         raise NotImplementedError(
             f"\"bitwise_{ufunc.__name__.split('_')[1]}_cpu\" not implemented for '{cpp_name}' "
             "(& | ^ need bool or integer tensors; compare first, e.g. (x > 0) & (y > 0))"
@@ -2061,6 +1991,21 @@ def _logical(ufunc, a: Tensor, b) -> Tensor:
 
 
 # -- gradient stealing (see Tensor._accumulate_grad) -------------------------------------------
+def _zero_grads(tensors, set_to_none: bool = True) -> None:
+    """``zero_grad`` of ``Module`` and ``Optimizer``: each ``.grad`` to None, or to zeros
+    (detached from any graph first, as PyTorch does)."""
+    for p in tensors:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad = p.grad.detach()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
+
+
 def _refcounts(tensor: Tensor) -> tuple:
     """CPython's reference counts of a tensor and of its numpy array."""
     return sys.getrefcount(tensor), sys.getrefcount(tensor._data)
