@@ -15,10 +15,10 @@ from ._dtype import (
     bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
-from ._ops import (
-    cat, chunk, concat, concatenate, einsum, fmod, remainder, repeat_interleave, split, stack, where,
-)
-from ._ops import write_out as _write_out
+from ._functions.elementwise import fmod, remainder, where
+from ._functions.linalg import einsum
+from ._functions.out import write_out as _write_out
+from ._functions.shape import cat, chunk, concat, concatenate, repeat_interleave, split, stack
 from ._tensor import Tensor
 from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
@@ -50,7 +50,7 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
-# ``out=``: the result is computed as usual, then written into ``out`` (see ``_ops.write_out``)
+# ``out=``: the result is computed as usual, then written into ``out`` (see ``_functions/out.py``)
 def add(input, other, *, alpha=1, out=None):
     result = input.add(other, alpha=alpha) if isinstance(input, Tensor) else tensor(input).add(other, alpha=alpha)
     return _write_out("add", result, out)

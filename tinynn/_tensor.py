@@ -8,8 +8,8 @@ A Tensor holds
 * ``grad``: where backward accumulates dL/d(this tensor), for leaves.
 
 Every operator below is one line that calls a ``Function`` from ``tinynn/_functions``
-(or a function in ``tinynn/_ops.py`` built from them), so "where is ``+`` defined?" has
-one answer: ``__add__`` -> ``Add.apply``.
+(or the public function next to it there, which checks the arguments), so "where is
+``+`` defined?" has one answer: ``__add__`` -> ``Add.apply``.
 """
 from __future__ import annotations
 
@@ -609,25 +609,17 @@ class Tensor:
         return E.Abs.apply(self)
 
     def __floordiv__(self, other):
-        from . import _ops
-
-        return _ops.floor_divide(self, other)
+        return E.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        from . import _ops
-
-        return _ops.floor_divide(other, self)
+        return E.floor_divide(other, self)
 
     def __mod__(self, other):
-        from . import _ops
-
-        return _ops.remainder(self, other)
+        return E.remainder(self, other)
 
     def __rmod__(self, other):
         """``number % tensor`` (values only: PyTorch defines no gradient for it)."""
-        from . import _ops
-
-        return _ops.remainder(other, self)
+        return E.remainder(other, self)
 
     # -- comparisons and logic (no gradient: their output is bool) ----------------------------
     def __eq__(self, other):  # noqa: D105
@@ -723,9 +715,7 @@ class Tensor:
     def div(self, other, *, rounding_mode=None):
         if rounding_mode is None:
             return self / other
-        from . import _ops
-
-        return _ops.div_rounded(self, other, rounding_mode)
+        return E.div_rounded(self, other, rounding_mode)
 
     def pow(self, exponent):
         return self ** exponent
@@ -910,15 +900,11 @@ class Tensor:
 
     def remainder(self, other):
         """The remainder of floor division, with the sign of ``other`` (Python's ``%``)."""
-        from . import _ops
-
-        return _ops.remainder(self, other)
+        return E.remainder(self, other)
 
     def fmod(self, other):
         """The remainder of truncated division, with the sign of ``self`` (C's ``fmod``)."""
-        from . import _ops
-
-        return _ops.fmod(self, other)
+        return E.fmod(self, other)
 
     def clamp(self, min=None, max=None):
         return E.Clamp.apply(self, min, max)
@@ -938,9 +924,7 @@ class Tensor:
         return E.Minimum.apply(self, other)
 
     def where(self, condition, other):
-        from . import where
-
-        return where(condition, self, other)
+        return E.where(condition, self, other)
 
     def masked_fill(self, mask: Tensor, value) -> Tensor:
         """Replace the elements where ``mask`` is True by ``value`` (a number or 0-d tensor)."""
@@ -1144,10 +1128,8 @@ class Tensor:
 
     def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
         """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``."""
-        from . import _ops
-
         d = R.normalize_dims(dim, self.ndim)[0]
-        x = _ops.cat([t for t in (prepend, self, append) if t is not None], d)
+        x = S.cat([t for t in (prepend, self, append) if t is not None], d)
         for _ in range(n):
             length = max(x.shape[d] - 1, 0)
             x = x.narrow(d, 1, length) - x.narrow(d, 0, length)
@@ -1156,11 +1138,9 @@ class Tensor:
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None):
         """Variance: sum (x - mean)^2 / (N - correction); correction=1 (unbiased) by default."""
-        from . import _ops
-
         dim, keepdim = R.dim_alias("var", dim, keepdim, axis, keepdims)
 
-        return _ops.var(self, dim, unbiased, keepdim, correction)
+        return R.var(self, dim, unbiased, keepdim, correction)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None):
@@ -1334,19 +1314,13 @@ class Tensor:
 
     def repeat_interleave(self, repeats, dim: int | None = None, *, output_size: int | None = None):
         """Repeat each element ``repeats`` times next to itself (see ``tinynn.repeat_interleave``)."""
-        from . import _ops
-
-        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+        return S.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def split(self, split_size_or_sections, dim: int = 0):
-        from . import _ops
-
-        return _ops.split(self, split_size_or_sections, dim)
+        return S.split(self, split_size_or_sections, dim)
 
     def chunk(self, chunks: int, dim: int = 0):
-        from . import _ops
-
-        return _ops.chunk(self, chunks, dim)
+        return S.chunk(self, chunks, dim)
 
     def unbind(self, dim: int = 0):
         d = R.normalize_dims(dim, self.ndim)[0]
@@ -1382,8 +1356,6 @@ class Tensor:
     def roll(self, shifts, dims=None):
         """Shift elements along ``dims`` by ``shifts``, wrapping around (of the flattened
         tensor when ``dims`` is None)."""
-        from . import _ops
-
         if dims is None:
             return self.reshape(-1).roll(shifts, 0).view(self.shape)
         shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
@@ -1396,7 +1368,7 @@ class Tensor:
             n = self.shape[d]
             s = shift % n if n else 0
             if s:
-                out = _ops.cat([out.narrow(d, n - s, s), out.narrow(d, 0, n - s)], d)
+                out = S.cat([out.narrow(d, n - s, s), out.narrow(d, 0, n - s)], d)
         return out if out is not self else self.clone()
 
     def tile(self, *dims):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 
@@ -247,6 +248,51 @@ class Einsum(Function):
             for k in range(len(operands))
         ]
         return (None, None, *grads)
+
+
+def einsum(equation: str, *operands) -> _tensor.Tensor:
+    """Sum of products of the operands' elements, as ``equation`` says (Einstein notation).
+
+    ``equation`` names each operand's dimensions with one letter each, ``"ij,jk->ik"``
+    (a matrix product): letters shared between operands are multiplied together, letters
+    missing from the output (after ``->``) are summed over. Without ``->`` the output has
+    the letters that occur exactly once, in alphabetical order (``"ij,jk"`` is
+    ``"ij,jk->ik"``). A letter repeated in one operand takes its diagonal (``"ii->i"``,
+    ``"ii"`` is the trace). ``...`` stands for any number of dimensions, broadcast across
+    operands (``"...ij,...jk->...ik"``), and dimensions of size 1 broadcast too. The
+    operands may also be given as one list: ``einsum("ij,jk", [a, b])``.
+
+    Shape: the output has one dimension per output letter, of that letter's size.
+
+    Raises:
+        RuntimeError: for a malformed equation, a wrong number of operands or of letters
+            for an operand's dimensions, sizes that do not match, or operands of
+            different dtypes.
+        TypeError: for an operand that is not a Tensor (the sublist form
+            ``einsum(a, [0, 1], b, [1, 2])`` is not supported).
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(
+            "einsum(): the equation must be a string (tinynn does not support the sublist "
+            "form einsum(op1, [0, 1], op2, [1, 2]); write einsum('ab,bc', op1, op2))"
+        )
+    for i, op in enumerate(operands):
+        if not isinstance(op, _tensor.Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 1, but got {type(op).__name__}")
+    inputs, output, sizes = einsum_plan(equation, [op.shape for op in operands])
+    for op in operands[1:]:
+        if op.dtype is not operands[0].dtype:
+            raise RuntimeError(
+                f"expected scalar type {_dtype.scalar_name(operands[0].dtype)} but found "
+                f"{_dtype.scalar_name(op.dtype)} "
+                f"(einsum operands must all have one dtype: got {operands[0].dtype} and {op.dtype}; "
+                "convert one with .to(dtype))"
+            )
+    # dimensions of size 1 broadcast: expand them, so that each letter has one size
+    broadcast = [op.expand(tuple(sizes[c] for c in term)) for op, term in zip(operands, inputs)]
+    return Einsum.apply(tuple(inputs), output, *broadcast)
 
 
 def _einsum_operand_grad(g, output: str, inputs: tuple, operands: tuple, k: int):

@@ -332,6 +332,19 @@ class Std(Function):
         return centered * scale, None, None, None
 
 
+def var(x: _tensor.Tensor, dim=None, unbiased=None, keepdim: bool = False, correction=None) -> _tensor.Tensor:
+    """sum (x - mean)^2 / (N - correction), built from differentiable ops."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
+    dims = normalize_dims(dim, x.ndim)
+    n = int(np.prod([x.shape[d] for d in dims]))
+    warn_if_no_degrees_of_freedom("var", x.numel(), n, correction)
+    centered = x - x.mean(dims, keepdim=True)
+    return (centered * centered).sum(dims, keepdim=keepdim) / max(n - correction, 0)
+
+
 class Norm(Function):
     """z = sqrt(sum_i x_i^2) over ``dims`` (the 2-norm);  dz/dx_i = x_i / z, taken as 0 where z = 0.
 

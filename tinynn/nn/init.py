@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from .._functions.elementwise import where
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..random import Generator
@@ -160,8 +161,6 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     PyTorch warns when ``mean`` is more than 2 std from [a, b]; so does this.
     """
     import warnings
-
-    from .. import where
 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "

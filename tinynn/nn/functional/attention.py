@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ... import _creation, _dtype
-from ..._ops import cat
+from ..._functions.shape import cat
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from .dropout import dropout

@@ -15,6 +15,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor
 from ..._functions.elementwise import _broadcast_error
+from ..._functions.elementwise import where
 from ...autograd.function import Function
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -130,8 +131,6 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         RuntimeError: for a negative ``beta``.
         ValueError: for an unknown reduction.
     """
-    from ... import where
-
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
@@ -163,8 +162,6 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         RuntimeError: for ``delta <= 0``.
         ValueError: for an unknown reduction.
     """
-    from ... import where
-
     _check_reduction(reduction)
     _warn_size(input, target)
     if delta <= 0:
@@ -194,8 +191,6 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     Raises:
         ValueError: for an unknown reduction.
     """
-    from ... import where
-
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     elif reduction == "mean":
