@@ -16,7 +16,7 @@ from ._dtype import (
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
 from ._functions.elementwise import fmod, remainder, where
-from ._functions.linalg import einsum
+from ._functions.linalg import bmm, dot, einsum, matmul, mm, mv, outer
 from ._functions.out import write_out as _write_out
 from ._functions.shape import cat, chunk, concat, concatenate, repeat_interleave, split, stack
 from ._tensor import Tensor
@@ -89,36 +89,11 @@ def pow(input, exponent, *, out=None):
     return _write_out("pow", input ** exponent, out)
 
 
-def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """Matrix product for every rank (see ``Tensor.__matmul__``)."""
-    return _write_out("matmul", input @ other, out)
-
-
-def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
-    return _write_out("mm", input.mm(mat2), out)
-
-
-def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
-    return _write_out("bmm", input.bmm(mat2), out)
-
-
-def mv(input: Tensor, vec: Tensor) -> Tensor:
-    return input.mv(vec)
-
-
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    return input.outer(vec2)
-
-
 ger = outer
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
     return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
-
-
-def dot(input: Tensor, other: Tensor) -> Tensor:
-    return input.dot(other)
 
 
 def neg(input):

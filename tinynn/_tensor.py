@@ -724,40 +724,19 @@ class Tensor:
         return self @ other
 
     def mm(self, other):
-        if self.ndim != 2 or other.ndim != 2:
-            raise RuntimeError(f"self must be a matrix (mm got shapes {list(self.shape)} and {list(other.shape)})")
-        return self @ other
+        return L.mm(self, other)
 
     def bmm(self, other):
-        if self.ndim != 3 or other.ndim != 3:
-            raise RuntimeError(f"batch1 must be a 3D tensor (bmm got shapes {list(self.shape)} and {list(other.shape)})")
-        return self @ other
+        return L.bmm(self, other)
 
     def dot(self, other):
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
-        return self @ other
+        return L.dot(self, other)
 
     def mv(self, vec):
-        """Matrix (n, m) times vector (m,) -> (n,).
-
-        Raises:
-            RuntimeError: if self is not 2-D or ``vec`` is not 1-D.
-        """
-        if self.ndim != 2 or vec.ndim != 1:
-            raise RuntimeError(
-                f"vector + matrix @ vector expected, got {self.ndim}, {self.ndim}, {vec.ndim} "
-                f"(mv got shapes {list(self.shape)} and {list(vec.shape)})"
-            )
-        return self @ vec
+        return L.mv(self, vec)
 
     def outer(self, vec2):
-        """Outer product of two vectors: (n,) and (m,) -> (n, m), ``out[i, j] = self[i] * vec2[j]``."""
-        if self.ndim != 1 or vec2.ndim != 1:
-            raise RuntimeError(
-                f"outer: Expected 1-D arguments, but got {self.ndim}-D and {vec2.ndim}-D tensors"
-            )
-        return self.unsqueeze(1) * vec2.unsqueeze(0)
+        return L.outer(self, vec2)
 
     ger = outer
 

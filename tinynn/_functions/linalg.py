@@ -14,6 +14,7 @@ import numpy as np
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
+from .out import write_out
 
 
 def _shape_str(shape: tuple) -> str:
@@ -100,6 +101,80 @@ class Matmul(Function):
 
 # -- einsum ------------------------------------------------------------------------------
 #: Subscript letters in PyTorch's label order (upper case first), used for implicit outputs
+
+
+def matmul(input: _tensor.Tensor, other: _tensor.Tensor, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+    """Matrix product for every rank (``input @ other``, :class:`Matmul`).
+
+    Shape: (n, m) @ (m, p) -> (n, p); 1-D operands are a row or a column vector;
+    leading (batch) dimensions broadcast. With ``out``, the result is written into it.
+
+    Raises:
+        RuntimeError: if the inner dimensions differ, or an operand is 0-D.
+    """
+    return write_out("matmul", input @ other, out)
+
+
+def mm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+    """Matrix times matrix: (n, m) and (m, p) -> (n, p).
+
+    Raises:
+        RuntimeError: if an operand is not 2-D or the inner dimensions differ.
+    """
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"self must be a matrix (mm got shapes {list(input.shape)} and {list(mat2.shape)})")
+    return write_out("mm", input @ mat2, out)
+
+
+def bmm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+    """A batch of matrix products: (b, n, m) and (b, m, p) -> (b, n, p).
+
+    Raises:
+        RuntimeError: if an operand is not 3-D, or the batch or inner dimensions differ.
+    """
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor (bmm got shapes {list(input.shape)} and {list(mat2.shape)})")
+    return write_out("bmm", input @ mat2, out)
+
+
+def dot(input: _tensor.Tensor, other: _tensor.Tensor) -> _tensor.Tensor:
+    """Inner product of two vectors: (n,) and (n,) -> ().
+
+    Raises:
+        RuntimeError: if an operand is not 1-D or the lengths differ.
+    """
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return input @ other
+
+
+def mv(input: _tensor.Tensor, vec: _tensor.Tensor) -> _tensor.Tensor:
+    """Matrix (n, m) times vector (m,) -> (n,).
+
+    Raises:
+        RuntimeError: if ``input`` is not 2-D or ``vec`` is not 1-D.
+    """
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {input.ndim}, {input.ndim}, {vec.ndim} "
+            f"(mv got shapes {list(input.shape)} and {list(vec.shape)})"
+        )
+    return input @ vec
+
+
+def outer(input: _tensor.Tensor, vec2: _tensor.Tensor) -> _tensor.Tensor:
+    """Outer product of two vectors: (n,) and (m,) -> (n, m), ``out[i, j] = input[i] * vec2[j]``.
+
+    Raises:
+        RuntimeError: if an operand is not 1-D.
+    """
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(
+            f"outer: Expected 1-D arguments, but got {input.ndim}-D and {vec2.ndim}-D tensors"
+        )
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
