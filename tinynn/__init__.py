@@ -18,7 +18,9 @@ from ._dtype import (
 from ._functions.elementwise import fmod, remainder, where
 from ._functions.linalg import bmm, dot, einsum, matmul, mm, mv, outer
 from ._functions.out import write_out as _write_out
+from ._functions.reduction import std, var
 from ._functions.shape import cat, chunk, concat, concatenate, repeat_interleave, split, stack
+from ._functions.sorting import median, topk
 from ._tensor import Tensor
 from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
@@ -300,14 +302,6 @@ def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return input.argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    return input.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    return input.std(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
-
-
 def cumsum(input, dim=None, *, dtype=None, axis=None):
     return input.cumsum(dim, dtype=dtype, axis=axis)
 
@@ -329,14 +323,6 @@ def cummin(input, dim=None, *, axis=None):
 
 def sort(input, dim=-1, descending=False, stable=False):
     return input.sort(dim, descending, stable=stable)
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True):
-    return input.topk(k, dim, largest, sorted)
-
-
-def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return input.median(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
 def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):

@@ -25,6 +25,7 @@ from ._functions import indexing as I
 from ._functions import linalg as L
 from ._functions import reduction as R
 from ._functions import shape as S
+from ._functions import sorting as O
 from .autograd import grad_mode
 from .utils.hooks import RemovableHandle
 
@@ -1004,46 +1005,10 @@ class Tensor:
         return return_types.sort(self.gather(d, indices), indices)
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-        """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``,
-        in sorted order.
-
-        Raises:
-            RuntimeError: if ``k`` is larger than the size of ``dim``.
-        """
-        if self.ndim == 0:
-            if k not in (0, 1):
-                raise RuntimeError("selected index k out of range")
-            return return_types.topk(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
-        d = R.normalize_dims(dim, self.ndim)[0]
-        if not 0 <= k <= self.shape[d]:
-            raise RuntimeError("selected index k out of range")
-        indices = self.argsort(d, descending=largest).narrow(d, 0, k)
-        return return_types.topk(self.gather(d, indices), indices)
+        return O.topk(self, k, dim, largest, sorted)
 
     def median(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
-        """The lower median (the ``(n - 1) // 2``-th smallest value): of all elements when ``dim``
-        is None, else ``(values, indices)`` along ``dim``.
-
-        Raises:
-            IndexError: for an empty tensor along the reduced dim.
-        """
-        dim, keepdim = R.dim_alias("median", dim, keepdim, axis, keepdims)
-        if dim is None:
-            if self.numel() == 0:
-                return Tensor._make(np.asarray(np.nan, dtype=self._data.dtype))
-            flat = self.reshape(-1)
-            return flat.sort().values[(flat.shape[0] - 1) // 2]
-        if self.ndim == 0:
-            return return_types.median(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
-        d = R.normalize_dims(dim, self.ndim)[0]
-        n = self.shape[d]
-        if n == 0:
-            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
-        index = self.argsort(d).narrow(d, (n - 1) // 2, 1)
-        values = self.gather(d, index)
-        if not keepdim:
-            values, index = values.squeeze(d), index.squeeze(d)
-        return return_types.median(values, index)
+        return O.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def cumsum(self, dim: int | None = None, *, dtype=None, axis=None):
         """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]`` (ints and bools sum in int64)."""
@@ -1116,18 +1081,11 @@ class Tensor:
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None):
-        """Variance: sum (x - mean)^2 / (N - correction); correction=1 (unbiased) by default."""
-        dim, keepdim = R.dim_alias("var", dim, keepdim, axis, keepdims)
-
-        return R.var(self, dim, unbiased, keepdim, correction)
+        return R.var(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None):
-        """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch)."""
-        dim, keepdim = R.dim_alias("std", dim, keepdim, axis, keepdims)
-        if correction is None:
-            correction = 1 if unbiased is None or unbiased else 0
-        return R.Std.apply(self, dim, keepdim, correction)
+        return R.std(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
     def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         dim, keepdim = R.dim_alias("logsumexp", dim, keepdim, axis, keepdims, no_dim="required")

@@ -332,8 +332,34 @@ class Std(Function):
         return centered * scale, None, None, None
 
 
-def var(x: _tensor.Tensor, dim=None, unbiased=None, keepdim: bool = False, correction=None) -> _tensor.Tensor:
-    """sum (x - mean)^2 / (N - correction), built from differentiable ops."""
+def std(input: _tensor.Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction=None, axis=None, keepdims=None) -> _tensor.Tensor:
+    """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch).
+
+    Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``); a 0-d result
+    when ``dim`` is None. ``correction`` (default 1, or 0 with ``unbiased=False``) is
+    subtracted from N; ``axis``/``keepdims`` are aliases.
+
+    Raises:
+        RuntimeError: for an integer input, or a dim out of range.
+    """
+    dim, keepdim = dim_alias("std", dim, keepdim, axis, keepdims)
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return Std.apply(input, dim, keepdim, correction)
+
+
+def var(input: _tensor.Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction=None, axis=None, keepdims=None) -> _tensor.Tensor:
+    """Variance: sum (x - mean)^2 / (N - correction), built from differentiable ops.
+
+    Shape and arguments as :func:`std`; correction=1 (unbiased) by default.
+
+    Raises:
+        RuntimeError: for an integer input, or a dim out of range.
+    """
+    dim, keepdim = dim_alias("var", dim, keepdim, axis, keepdims)
+    x = input
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     if not x.dtype.is_floating_point:
