@@ -18,7 +18,7 @@ from ._dtype import (
 from ._functions.elementwise import fmod, remainder, where
 from ._functions.linalg import bmm, dot, einsum, matmul, mm, mv, outer
 from ._functions.out import write_out as _write_out
-from ._functions.reduction import std, var
+from ._functions.reduction import std, sum, var
 from ._functions.shape import cat, chunk, concat, concatenate, repeat_interleave, split, stack
 from ._functions.sorting import median, topk
 from ._tensor import Tensor
@@ -265,11 +265,6 @@ def minimum(input, other):
 
 # Reductions take numpy's names too, ``axis`` for ``dim`` and ``keepdims`` for ``keepdim``,
 # as PyTorch's do (see ``Tensor.sum``).
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
-    """The sum over ``dim`` (all elements by default); with ``out``, written into it."""
-    return _write_out("sum", input.sum(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
-
-
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     return input.mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 

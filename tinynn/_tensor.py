@@ -920,9 +920,7 @@ class Tensor:
 
     # -- reductions ----------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
-        """The sum over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases."""
-        dim, keepdim = R.dim_alias("sum", dim, keepdim, axis, keepdims)
-        return R.Sum.apply(self, dim, keepdim, dtype)
+        return R.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def mean(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
         dim, keepdim = R.dim_alias("mean", dim, keepdim, axis, keepdims)

@@ -14,6 +14,7 @@ from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from .out import write_out
 
 
 def normalize_dims(dim, ndim: int) -> tuple:
@@ -105,6 +106,24 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return _expand_back(grad_output, ctx.shape, ctx.dims), None, None, None
+
+
+def sum(input: _tensor.Tensor, dim=None, keepdim: bool = False, *, dtype=None,
+        out: _tensor.Tensor | None = None, axis=None, keepdims=None) -> _tensor.Tensor:
+    """The sum over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases.
+
+    (This module's ``sum`` is this op: it shadows Python's built-in ``sum`` here.)
+
+    Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``); 0-d when ``dim``
+    is None. ``dtype`` casts first (integer and bool inputs sum to int64 by default).
+    With ``out``, the result is written into it.
+
+    Raises:
+        IndexError: for a dim out of range.
+        TypeError: for both ``dim`` and ``axis`` (or ``keepdim`` and ``keepdims``).
+    """
+    dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
+    return write_out("sum", Sum.apply(input, dim, keepdim, dtype), out)
 
 
 class Mean(Function):
