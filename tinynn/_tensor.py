@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _dtype, return_types
 from ._types import _CPU, Size, UntypedStorage, device
+from ._functions import comparison as C
 from ._functions import elementwise as E
 from ._functions import indexing as I
 from ._functions import linalg as L
@@ -624,69 +625,63 @@ class Tensor:
 
     # -- comparisons and logic (no gradient: their output is bool) ----------------------------
     def __eq__(self, other):  # noqa: D105
-        return _compare(np.equal, self, other)
+        return C.compare(np.equal, self, other)
 
     def __ne__(self, other):
-        return _compare(np.not_equal, self, other)
+        return C.compare(np.not_equal, self, other)
 
     def __lt__(self, other):
-        return _compare(np.less, self, other)
+        return C.compare(np.less, self, other)
 
     def __le__(self, other):
-        return _compare(np.less_equal, self, other)
+        return C.compare(np.less_equal, self, other)
 
     def __gt__(self, other):
-        return _compare(np.greater, self, other)
+        return C.compare(np.greater, self, other)
 
     def __ge__(self, other):
-        return _compare(np.greater_equal, self, other)
+        return C.compare(np.greater_equal, self, other)
 
     def __and__(self, other):
-        return _logical(np.bitwise_and, self, other)
+        return C.logical(np.bitwise_and, self, other)
 
     __rand__ = __and__
 
     def __or__(self, other):
-        return _logical(np.bitwise_or, self, other)
+        return C.logical(np.bitwise_or, self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other):
-        return _logical(np.bitwise_xor, self, other)
+        return C.logical(np.bitwise_xor, self, other)
 
     __rxor__ = __xor__
 
     def __invert__(self):
-        if self.dtype.is_floating_point:
-            raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
-        return Tensor._make(np.invert(self._data))
+        return C.bitwise_not(self)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def logical_not(self) -> Tensor:
-        return Tensor._make(np.logical_not(self._data))
+        return C.logical_not(self)
 
     def logical_and(self, other) -> Tensor:
-        return Tensor._make(np.logical_and(self._data, getattr(other, "_data", other)))
+        return C.logical_and(self, other)
 
     def logical_or(self, other) -> Tensor:
-        return Tensor._make(np.logical_or(self._data, getattr(other, "_data", other)))
+        return C.logical_or(self, other)
 
     def logical_xor(self, other) -> Tensor:
-        """True where exactly one of self and ``other`` is nonzero (a bool tensor, no gradient)."""
-        try:
-            return Tensor._make(np.asarray(np.logical_xor(self._data, getattr(other, "_data", other))))
-        except ValueError:
-            raise E._broadcast_error(self, other) from None
+        return C.logical_xor(self, other)
 
     def isnan(self) -> Tensor:
-        return Tensor._make(np.isnan(self._data))
+        return C.isnan(self)
 
     def isinf(self) -> Tensor:
-        return Tensor._make(np.isinf(self._data))
+        return C.isinf(self)
 
     def isfinite(self) -> Tensor:
-        return Tensor._make(np.isfinite(self._data))
+        return C.isfinite(self)
 
     def any(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         dim, keepdim = R.dim_alias("any", dim, keepdim, axis, keepdims)
@@ -697,11 +692,10 @@ class Tensor:
         return Tensor._make(np.asarray(np.all(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
 
     def equal(self, other: Tensor) -> bool:
-        """True if both tensors have the same shape and values."""
-        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
+        return C.equal(self, other)
 
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-        return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        return C.allclose(self, other, rtol, atol, equal_nan)
 
     # -- elementwise math ----------------------------------------------------------------
     def add(self, other, *, alpha=1):
@@ -1050,9 +1044,7 @@ class Tensor:
         return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=axis), dtype=np.int64))
 
     def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-        """Elementwise ``|self - other| <= atol + rtol * |other|``, as a bool tensor."""
-        return Tensor._make(np.asarray(np.isclose(
-            self._data, getattr(other, "_data", other), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+        return C.isclose(self, other, rtol, atol, equal_nan)
 
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
                dim: int | None = None):
@@ -1871,33 +1863,6 @@ def _as_tensor_operand(value):
     raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(value).__name__}")
 
 
-def _compare(ufunc, a: Tensor, b) -> Tensor:
-    """A comparison: bool result, no gradient, PyTorch's broadcast error."""
-    if not isinstance(b, (Tensor, int, float, bool, np.number)):
-        return NotImplemented
-    dtype = _dtype.result_type(a, b)
-    try:
-        return Tensor._make(np.asarray(ufunc(E._array(a, dtype), E._array(b, dtype))))
-    except ValueError:
-        raise E._broadcast_error(a, b) from None
-
-
-def _logical(ufunc, a: Tensor, b) -> Tensor:
-    """``&``, ``|``, ``^`` on bool or integer tensors."""
-    dtype = _dtype.result_type(a, b)
-    if dtype.is_floating_point:
-        cpp_name = _dtype.scalar_name(dtype)  # as PyTorch names it
-        raise NotImplementedError(
-            f"\"bitwise_{ufunc.__name__.split('_')[1]}_cpu\" not implemented for '{cpp_name}' "
-            "(& | ^ need bool or integer tensors; compare first, e.g. (x > 0) & (y > 0))"
-        )
-    try:
-        return Tensor._make(np.asarray(ufunc(E._array(a, dtype), E._array(b, dtype))))
-    except ValueError:
-        raise E._broadcast_error(a, b) from None
-
-
-# -- gradient stealing (see Tensor._accumulate_grad) -------------------------------------------
 def _zero_grads(tensors, set_to_none: bool = True) -> None:
     """``zero_grad`` of ``Module`` and ``Optimizer``: each ``.grad`` to None, or to zeros
     (detached from any graph first, as PyTorch does)."""
@@ -1913,6 +1878,7 @@ def _zero_grads(tensors, set_to_none: bool = True) -> None:
                 p.grad.zero_()
 
 
+# -- gradient stealing (see Tensor._accumulate_grad) -------------------------------------------
 def _refcounts(tensor: Tensor) -> tuple:
     """CPython's reference counts of a tensor and of its numpy array."""
     return sys.getrefcount(tensor), sys.getrefcount(tensor._data)
