@@ -15,6 +15,7 @@ from ._dtype import (
     bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
+from ._dtype import result_type as _result_type
 from ._functions.elementwise import fmod, remainder, where
 from ._functions.linalg import bmm, dot, einsum, matmul, mm, mv, outer
 from ._functions.out import write_out as _write_out
@@ -43,8 +44,6 @@ def numel(input: Tensor) -> int:
 
 
 def result_type(tensor1, tensor2) -> dtype:
-    from ._dtype import result_type as _result_type
-
     return _result_type(tensor1, tensor2)
 
 

@@ -14,11 +14,12 @@ Every operator below is one line that calls a ``Function`` from ``tinynn/_functi
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Sequence
 
 import numpy as np
 
-from . import _dtype, return_types
+from . import _dtype, random, return_types
 from ._types import _CPU, Size, UntypedStorage, device
 from ._functions import comparison as C
 from ._functions import elementwise as E
@@ -224,8 +225,6 @@ class Tensor:
         there, a common mistake), as PyTorch does.
         """
         if self._grad is None and self.grad_fn is not None and not self._retains_grad:
-            import warnings
-
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed want "
@@ -1790,18 +1789,12 @@ class Tensor:
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-        from . import random
-
         return self.copy_(Tensor._make(random._generator(generator).uniform(a, b, self.shape)))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-        from . import random
-
         return self.copy_(Tensor._make(random._generator(generator).normal(mean, std, self.shape)))
 
     def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
-        from . import random
-
         return self.copy_(Tensor._make(random._generator(generator).random(self.shape) < p))
 
     # -- new tensors like this one -------------------------------------------------------

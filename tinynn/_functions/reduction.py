@@ -7,6 +7,7 @@ input. ``_keepdim_shape`` gives that shape.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -14,6 +15,8 @@ from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from .elementwise import Where
+from .indexing import ScatterAdd
 from .out import write_out
 
 
@@ -69,8 +72,6 @@ def dim_alias(name: str, dim, keepdim: bool, axis, keepdims, no_dim=None) -> tup
 def warn_if_no_degrees_of_freedom(name: str, numel: int, count: int, correction) -> None:
     """Warn, as PyTorch does, when N - correction <= 0: the variance is then inf or nan."""
     if numel == 0 or count - correction <= 0:
-        import warnings
-
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             f"reduction factor (input numel divided by output numel). (Here N = {count}, "
@@ -244,8 +245,6 @@ class MaxDim(Function):
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices):
-        from .indexing import ScatterAdd
-
         if not hasattr(ctx, "axis"):
             return grad_output, None, None, None
         index, g = ctx.indices, grad_output
@@ -460,8 +459,6 @@ class Cumprod(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .elementwise import Where
-
         x, z = ctx.saved_tensors
         if x.ndim == 0:
             return grad_output, None, None
@@ -506,8 +503,6 @@ class CumExtreme(Function):
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices):
-        from .indexing import ScatterAdd
-
         if len(ctx.shape) == 0:
             return grad_output, None, None
         return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.indices), None, None
