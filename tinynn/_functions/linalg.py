@@ -123,7 +123,8 @@ def mm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | Non
     """
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"self must be a matrix (mm got shapes {list(input.shape)} and {list(mat2.shape)})")
-    return write_out("mm", input @ mat2, out)
+    result = input @ mat2
+    return result if out is None else write_out("mm", result, out)
 
 
 def bmm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
@@ -134,7 +135,8 @@ def bmm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | No
     """
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor (bmm got shapes {list(input.shape)} and {list(mat2.shape)})")
-    return write_out("bmm", input @ mat2, out)
+    result = input @ mat2
+    return result if out is None else write_out("bmm", result, out)
 
 
 def dot(input: _tensor.Tensor, other: _tensor.Tensor) -> _tensor.Tensor:

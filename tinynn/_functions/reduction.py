@@ -124,7 +124,8 @@ def sum(input: _tensor.Tensor, dim=None, keepdim: bool = False, *, dtype=None,
         TypeError: for both ``dim`` and ``axis`` (or ``keepdim`` and ``keepdims``).
     """
     dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
-    return write_out("sum", Sum.apply(input, dim, keepdim, dtype), out)
+    result = Sum.apply(input, dim, keepdim, dtype)
+    return result if out is None else write_out("sum", result, out)
 
 
 class Mean(Function):
