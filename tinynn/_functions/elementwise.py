@@ -6,12 +6,16 @@ For ``z = f(x, y)`` the backward returns ``g * dz/dx`` and ``g * dz/dy`` in the
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -142,7 +146,7 @@ class Div(Function):
         return grad_x, grad_y
 
 
-def floor_divide(a, b) -> _tensor.Tensor:
+def floor_divide(a, b) -> Tensor:
     """Division rounded down (no gradient: it is piecewise constant).
 
     Raises:
@@ -155,7 +159,7 @@ def floor_divide(a, b) -> _tensor.Tensor:
         return _tensor.Tensor._make(np.asarray(np.floor_divide(_array(a, dtype), _array(b, dtype))))
 
 
-def div_rounded(a, b, rounding_mode: str) -> _tensor.Tensor:
+def div_rounded(a, b, rounding_mode: str) -> Tensor:
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
@@ -455,7 +459,7 @@ class Where(Function):
         return None, grad_x, grad_y
 
 
-def where(condition: _tensor.Tensor, input=None, other=None) -> _tensor.Tensor:
+def where(condition: Tensor, input=None, other=None) -> Tensor:
     """``input`` where ``condition`` is True, else ``other`` (broadcast together).
 
     With only ``condition``, returns the indices of True elements (like ``nonzero``).
@@ -768,7 +772,7 @@ class Remainder(_Remainder):
     rounding = "floor"
 
 
-def remainder(a, b) -> _tensor.Tensor:
+def remainder(a, b) -> Tensor:
     """a - floor(a / b) * b, with the sign of b (Python's ``%``), as in PyTorch.
 
     Shapes broadcast. Gradients: dL/da = g, dL/db = -g * floor(a / b).
@@ -787,7 +791,7 @@ class Fmod(_Remainder):
     rounding = "trunc"
 
 
-def fmod(a, b) -> _tensor.Tensor:
+def fmod(a, b) -> Tensor:
     """a - trunc(a / b) * b, with the sign of a (C's ``fmod``), as in PyTorch.
 
     Shapes broadcast. Gradients: dL/da = g, dL/db = -g * trunc(a / b).

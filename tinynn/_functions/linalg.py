@@ -9,12 +9,17 @@ a 1-D ``B`` a column vector (k, 1); the added axis is removed again afterwards.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 from .out import write_out
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 def _shape_str(shape: tuple) -> str:
@@ -103,7 +108,7 @@ class Matmul(Function):
 #: Subscript letters in PyTorch's label order (upper case first), used for implicit outputs
 
 
-def matmul(input: _tensor.Tensor, other: _tensor.Tensor, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix product for every rank (``input @ other``, :class:`Matmul`).
 
     Shape: (n, m) @ (m, p) -> (n, p); 1-D operands are a row or a column vector;
@@ -115,7 +120,7 @@ def matmul(input: _tensor.Tensor, other: _tensor.Tensor, *, out: _tensor.Tensor 
     return write_out("matmul", input @ other, out)
 
 
-def mm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix times matrix: (n, m) and (m, p) -> (n, p).
 
     Raises:
@@ -127,7 +132,7 @@ def mm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | Non
     return result if out is None else write_out("mm", result, out)
 
 
-def bmm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """A batch of matrix products: (b, n, m) and (b, m, p) -> (b, n, p).
 
     Raises:
@@ -139,7 +144,7 @@ def bmm(input: _tensor.Tensor, mat2: _tensor.Tensor, *, out: _tensor.Tensor | No
     return result if out is None else write_out("bmm", result, out)
 
 
-def dot(input: _tensor.Tensor, other: _tensor.Tensor) -> _tensor.Tensor:
+def dot(input: Tensor, other: Tensor) -> Tensor:
     """Inner product of two vectors: (n,) and (n,) -> ().
 
     Raises:
@@ -150,7 +155,7 @@ def dot(input: _tensor.Tensor, other: _tensor.Tensor) -> _tensor.Tensor:
     return input @ other
 
 
-def mv(input: _tensor.Tensor, vec: _tensor.Tensor) -> _tensor.Tensor:
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix (n, m) times vector (m,) -> (n,).
 
     Raises:
@@ -164,7 +169,7 @@ def mv(input: _tensor.Tensor, vec: _tensor.Tensor) -> _tensor.Tensor:
     return input @ vec
 
 
-def outer(input: _tensor.Tensor, vec2: _tensor.Tensor) -> _tensor.Tensor:
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Outer product of two vectors: (n,) and (m,) -> (n, m), ``out[i, j] = input[i] * vec2[j]``.
 
     Raises:
@@ -327,7 +332,7 @@ class Einsum(Function):
         return (None, None, *grads)
 
 
-def einsum(equation: str, *operands) -> _tensor.Tensor:
+def einsum(equation: str, *operands) -> Tensor:
     """Sum of products of the operands' elements, as ``equation`` says (Einstein notation).
 
     ``equation`` names each operand's dimensions with one letter each, ``"ij,jk->ik"``

@@ -6,14 +6,18 @@ in ``c``. Every public function with an ``out=`` argument ends with it.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
-def write_out(name: str, result: _tensor.Tensor, out: _tensor.Tensor | None) -> _tensor.Tensor:
+
+def write_out(name: str, result: Tensor, out: Tensor | None) -> Tensor:
     """Store ``result`` in ``out`` for the ``out=`` argument of ``tinynn.add``, ``matmul``...
 
     ``out`` is resized to the result's shape if needed (with PyTorch's warning when it

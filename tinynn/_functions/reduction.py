@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from ..autograd.function import Function
 from .elementwise import Where
 from .indexing import ScatterAdd
 from .out import write_out
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 def normalize_dims(dim, ndim: int) -> tuple:
@@ -109,8 +113,8 @@ class Sum(Function):
         return _expand_back(grad_output, ctx.shape, ctx.dims), None, None, None
 
 
-def sum(input: _tensor.Tensor, dim=None, keepdim: bool = False, *, dtype=None,
-        out: _tensor.Tensor | None = None, axis=None, keepdims=None) -> _tensor.Tensor:
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
+        out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
     """The sum over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases.
 
     (This module's ``sum`` is this op: it shadows Python's built-in ``sum`` here.)
@@ -351,8 +355,8 @@ class Std(Function):
         return centered * scale, None, None, None
 
 
-def std(input: _tensor.Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction=None, axis=None, keepdims=None) -> _tensor.Tensor:
+def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction=None, axis=None, keepdims=None) -> Tensor:
     """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch).
 
     Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``); a 0-d result
@@ -368,8 +372,8 @@ def std(input: _tensor.Tensor, dim=None, unbiased: bool | None = None, keepdim: 
     return Std.apply(input, dim, keepdim, correction)
 
 
-def var(input: _tensor.Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction=None, axis=None, keepdims=None) -> _tensor.Tensor:
+def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction=None, axis=None, keepdims=None) -> Tensor:
     """Variance: sum (x - mean)^2 / (N - correction), built from differentiable ops.
 
     Shape and arguments as :func:`std`; correction=1 (unbiased) by default.

@@ -8,7 +8,7 @@ build their output with ``_tensor.Tensor._make_view`` so tinynn knows it is a vi
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 from .out import write_out
 from .reduction import normalize_dims
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 def infer_size(shape: tuple, numel: int) -> tuple:
@@ -165,7 +168,7 @@ class Cat(Function):
         return (None,) + tuple(grad_output.split(ctx.sizes, ctx.dim))
 
 
-def cat(tensors: Sequence[_tensor.Tensor], dim: int = 0, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension ``dim``.
 
     Shape: all inputs have the same shape except along ``dim``. With ``out``, the result
@@ -204,7 +207,7 @@ def cat(tensors: Sequence[_tensor.Tensor], dim: int = 0, *, out: _tensor.Tensor 
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[_tensor.Tensor], dim: int = 0, *, out: _tensor.Tensor | None = None) -> _tensor.Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join same-shaped tensors along a *new* dimension ``dim``: n tensors of shape
     ``s`` give one with ``n`` inserted into ``s`` at ``dim``. With ``out``, the result is
     written into it (see ``write_out``).
@@ -226,7 +229,7 @@ def stack(tensors: Sequence[_tensor.Tensor], dim: int = 0, *, out: _tensor.Tenso
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
-def split(tensor: _tensor.Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Split into pieces of ``split_size`` (the last may be smaller) or of the given sizes."""
     d = normalize_dims(dim, tensor.ndim)[0]
     length = tensor.shape[d]
@@ -246,7 +249,7 @@ def split(tensor: _tensor.Tensor, split_size_or_sections, dim: int = 0) -> tuple
     return tuple(tensor[(slice(None),) * d + (slice(int(s), int(s) + n),)] for s, n in zip(starts, sizes))
 
 
-def chunk(tensor: _tensor.Tensor, chunks: int, dim: int = 0) -> tuple:
+def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch does."""
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
@@ -399,8 +402,8 @@ class UnfoldBackward(Function):
         return Unfold.apply(grad_output, *ctx.args), None, None, None, None
 
 
-def repeat_interleave(input: _tensor.Tensor, repeats=None, dim: int | None = None, *,
-                      output_size: int | None = None) -> _tensor.Tensor:
+def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times, next to itself: ``[a, b]`` with 2 gives
     ``[a, a, b, b]`` (``repeat`` instead tiles the whole tensor: ``[a, b, a, b]``).
 

@@ -3,14 +3,19 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from .. import return_types
 from .reduction import dim_alias, normalize_dims
 
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
-def topk(input: _tensor.Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> return_types.topk:
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> return_types.topk:
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``,
     in sorted order.
 
@@ -28,7 +33,7 @@ def topk(input: _tensor.Tensor, k: int, dim: int = -1, largest: bool = True, sor
     return return_types.topk(input.gather(d, indices), indices)
 
 
-def median(input: _tensor.Tensor, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
     """The lower median (the ``(n - 1) // 2``-th smallest value): of all elements when ``dim``
     is None, else ``(values, indices)`` along ``dim``.
 
