@@ -15,11 +15,15 @@ from ._dtype import (
     bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
-from ._ops import (
-    cat, chunk, concat, concatenate, einsum, fmod, remainder, repeat_interleave, split, stack, where,
-)
-from ._ops import write_out as _write_out
-from ._tensor import Size, Tensor, UntypedStorage, device
+from ._dtype import result_type as _result_type
+from ._functions.elementwise import fmod, remainder, where
+from ._functions.linalg import bmm, dot, einsum, matmul, mm, mv, outer
+from ._functions.out import write_out as _write_out
+from ._functions.reduction import std, sum, var
+from ._functions.shape import cat, chunk, concat, concatenate, repeat_interleave, split, stack
+from ._functions.sorting import median, topk
+from ._tensor import Tensor
+from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, initial_seed, manual_seed, seed
@@ -40,8 +44,6 @@ def numel(input: Tensor) -> int:
 
 
 def result_type(tensor1, tensor2) -> dtype:
-    from ._dtype import result_type as _result_type
-
     return _result_type(tensor1, tensor2)
 
 
@@ -49,7 +51,7 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
-# ``out=``: the result is computed as usual, then written into ``out`` (see ``_ops.write_out``)
+# ``out=``: the result is computed as usual, then written into ``out`` (see ``_functions/out.py``)
 def add(input, other, *, alpha=1, out=None):
     result = input.add(other, alpha=alpha) if isinstance(input, Tensor) else tensor(input).add(other, alpha=alpha)
     return _write_out("add", result, out)
@@ -88,36 +90,11 @@ def pow(input, exponent, *, out=None):
     return _write_out("pow", input ** exponent, out)
 
 
-def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """Matrix product for every rank (see ``Tensor.__matmul__``)."""
-    return _write_out("matmul", input @ other, out)
-
-
-def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
-    return _write_out("mm", input.mm(mat2), out)
-
-
-def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
-    return _write_out("bmm", input.bmm(mat2), out)
-
-
-def mv(input: Tensor, vec: Tensor) -> Tensor:
-    return input.mv(vec)
-
-
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    return input.outer(vec2)
-
-
 ger = outer
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
     return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
-
-
-def dot(input: Tensor, other: Tensor) -> Tensor:
-    return input.dot(other)
 
 
 def neg(input):
@@ -287,11 +264,6 @@ def minimum(input, other):
 
 # Reductions take numpy's names too, ``axis`` for ``dim`` and ``keepdims`` for ``keepdim``,
 # as PyTorch's do (see ``Tensor.sum``).
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
-    """The sum over ``dim`` (all elements by default); with ``out``, written into it."""
-    return _write_out("sum", input.sum(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims), out)
-
-
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     return input.mean(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
@@ -324,14 +296,6 @@ def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return input.argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    return input.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    return input.std(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
-
-
 def cumsum(input, dim=None, *, dtype=None, axis=None):
     return input.cumsum(dim, dtype=dtype, axis=axis)
 
@@ -353,14 +317,6 @@ def cummin(input, dim=None, *, axis=None):
 
 def sort(input, dim=-1, descending=False, stable=False):
     return input.sort(dim, descending, stable=stable)
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True):
-    return input.topk(k, dim, largest, sorted)
-
-
-def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return input.median(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
 def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):

@@ -13,7 +13,8 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._tensor import Tensor, _size_args, device as _device
+from ._tensor import Tensor, _size_args
+from ._types import device as _device
 from .random import _generator
 
 

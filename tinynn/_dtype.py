@@ -175,6 +175,28 @@ def result_type(*operands) -> dtype:
     return result
 
 
+# PyTorch's names of each dtype in its messages, one table each:
+SCALAR_NAMES = {  # dtype name -> C++ scalar type name: "expected scalar type Float"
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+    "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",
+}
+LEGACY_TYPE_NAMES = {  # dtype name -> PyTorch's legacy tensor type name (x.type())
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+    "uint8": "ByteTensor", "bool": "BoolTensor",
+}
+
+
+def scalar_name(dtype: dtype) -> str:
+    """PyTorch's C++ name of a dtype, as its messages print it: Float, Long, ..."""
+    return SCALAR_NAMES.get(dtype.name, dtype.name)
+
+
+def legacy_type_name(dtype: dtype) -> str:
+    """PyTorch's legacy tensor type name of a dtype (``x.type()``): FloatTensor, ..."""
+    return LEGACY_TYPE_NAMES.get(dtype.name, dtype.name)
+
+
 from . import _tensor  # noqa: E402  (at the bottom: _tensor imports this module)
 
 builtins_bool, builtins_int, builtins_float = _builtins.bool, _builtins.int, _builtins.float

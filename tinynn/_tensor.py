@@ -8,22 +8,26 @@ A Tensor holds
 * ``grad``: where backward accumulates dL/d(this tensor), for leaves.
 
 Every operator below is one line that calls a ``Function`` from ``tinynn/_functions``
-(or a function in ``tinynn/_ops.py`` built from them), so "where is ``+`` defined?" has
-one answer: ``__add__`` -> ``Add.apply``.
+(or the public function next to it there, which checks the arguments), so "where is
+``+`` defined?" has one answer: ``__add__`` -> ``Add.apply``.
 """
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Sequence
 
 import numpy as np
 
-from . import _dtype, return_types
+from . import _dtype, random, return_types
+from ._types import _CPU, Size, UntypedStorage, device
+from ._functions import comparison as C
 from ._functions import elementwise as E
 from ._functions import indexing as I
 from ._functions import linalg as L
 from ._functions import reduction as R
 from ._functions import shape as S
+from ._functions import sorting as O
 from .autograd import grad_mode
 from .utils.hooks import RemovableHandle
 
@@ -64,77 +68,6 @@ def _parse_to(*args, **kwargs):
     return dtype
 
 
-_LEGACY_TYPE_NAMES = {  # dtype name -> PyTorch's legacy tensor type name (x.type())
-    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-    "uint8": "ByteTensor", "bool": "BoolTensor",
-}
-
-
-class Size(tuple):
-    """A tensor's shape: a tuple of ints that prints as ``tinynn.Size([2, 3])``."""
-
-    def __repr__(self) -> str:
-        return f"tinynn.Size({list(self)})"
-
-    def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
-
-
-class UntypedStorage:
-    """The block of memory a tensor and all its views look into (``x.untyped_storage()``).
-
-    Two tensors share memory exactly when their storages have the same ``data_ptr()``.
-    """
-
-    def __init__(self, array: np.ndarray) -> None:
-        self._array = array
-
-    def data_ptr(self) -> int:
-        """The address of the first byte."""
-        return self._array.__array_interface__["data"][0]
-
-    def nbytes(self) -> int:
-        return int(self._array.nbytes)
-
-    def size(self) -> int:
-        """The size in bytes (an untyped storage counts bytes)."""
-        return self.nbytes()
-
-    def __len__(self) -> int:
-        return self.nbytes()
-
-
-class device:
-    """Where a tensor lives. tinynn has only ``device("cpu")``.
-
-    Raises:
-        RuntimeError: for any other device, e.g. "cuda": tinynn runs on the CPU only.
-    """
-
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
-        name = type.type if isinstance(type, device) else str(type)
-        if name.split(":")[0] != "cpu":
-            raise RuntimeError(
-                f"tinynn runs on the CPU only; device '{name}' is not available "
-                "(tinynn.cuda.is_available() is False). Keep tensors on 'cpu'."
-            )
-        self.type, self.index = "cpu", None
-
-    def __eq__(self, other) -> bool:
-        return str(other).split(":")[0] == "cpu" if isinstance(other, (str, device)) else False
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-
-_CPU = device("cpu")
 
 
 class Tensor:
@@ -292,8 +225,6 @@ class Tensor:
         there, a common mistake), as PyTorch does.
         """
         if self._grad is None and self.grad_fn is not None and not self._retains_grad:
-            import warnings
-
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed want "
@@ -503,12 +434,12 @@ class Tensor:
             ValueError: for a name that is not a tensor type.
         """
         if dtype is None:
-            return "torch." + _LEGACY_TYPE_NAMES[self.dtype.name]
+            return "torch." + _dtype.legacy_type_name(self.dtype)
         if isinstance(dtype, str):
             prefix, _, name = dtype.rpartition(".")
             if prefix.endswith(".cuda"):
                 device("cuda")  # raises: tinynn runs on the CPU only
-            by_name = {v: k for k, v in _LEGACY_TYPE_NAMES.items()}
+            by_name = {v: k for k, v in _dtype.LEGACY_TYPE_NAMES.items()}
             if prefix not in ("torch", "tinynn") or name not in by_name:
                 raise ValueError(f"invalid type: '{dtype}'")
             dtype = getattr(_dtype, by_name[name])
@@ -679,91 +610,77 @@ class Tensor:
         return E.Abs.apply(self)
 
     def __floordiv__(self, other):
-        from . import _ops
-
-        return _ops.floor_divide(self, other)
+        return E.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        from . import _ops
-
-        return _ops.floor_divide(other, self)
+        return E.floor_divide(other, self)
 
     def __mod__(self, other):
-        from . import _ops
-
-        return _ops.remainder(self, other)
+        return E.remainder(self, other)
 
     def __rmod__(self, other):
         """``number % tensor`` (values only: PyTorch defines no gradient for it)."""
-        from . import _ops
-
-        return _ops.remainder(other, self)
+        return E.remainder(other, self)
 
     # -- comparisons and logic (no gradient: their output is bool) ----------------------------
     def __eq__(self, other):  # noqa: D105
-        return _compare(np.equal, self, other)
+        return C.compare(np.equal, self, other)
 
     def __ne__(self, other):
-        return _compare(np.not_equal, self, other)
+        return C.compare(np.not_equal, self, other)
 
     def __lt__(self, other):
-        return _compare(np.less, self, other)
+        return C.compare(np.less, self, other)
 
     def __le__(self, other):
-        return _compare(np.less_equal, self, other)
+        return C.compare(np.less_equal, self, other)
 
     def __gt__(self, other):
-        return _compare(np.greater, self, other)
+        return C.compare(np.greater, self, other)
 
     def __ge__(self, other):
-        return _compare(np.greater_equal, self, other)
+        return C.compare(np.greater_equal, self, other)
 
     def __and__(self, other):
-        return _logical(np.bitwise_and, self, other)
+        return C.logical(np.bitwise_and, self, other)
 
     __rand__ = __and__
 
     def __or__(self, other):
-        return _logical(np.bitwise_or, self, other)
+        return C.logical(np.bitwise_or, self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other):
-        return _logical(np.bitwise_xor, self, other)
+        return C.logical(np.bitwise_xor, self, other)
 
     __rxor__ = __xor__
 
     def __invert__(self):
-        if self.dtype.is_floating_point:
-            raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
-        return Tensor._make(np.invert(self._data))
+        return C.bitwise_not(self)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def logical_not(self) -> Tensor:
-        return Tensor._make(np.logical_not(self._data))
+        return C.logical_not(self)
 
     def logical_and(self, other) -> Tensor:
-        return Tensor._make(np.logical_and(self._data, getattr(other, "_data", other)))
+        return C.logical_and(self, other)
 
     def logical_or(self, other) -> Tensor:
-        return Tensor._make(np.logical_or(self._data, getattr(other, "_data", other)))
+        return C.logical_or(self, other)
 
     def logical_xor(self, other) -> Tensor:
-        """True where exactly one of self and ``other`` is nonzero (a bool tensor, no gradient)."""
-        try:
-            return Tensor._make(np.asarray(np.logical_xor(self._data, getattr(other, "_data", other))))
-        except ValueError:
-            raise E._broadcast_error(self, other) from None
+        return C.logical_xor(self, other)
 
     def isnan(self) -> Tensor:
-        return Tensor._make(np.isnan(self._data))
+        return C.isnan(self)
 
     def isinf(self) -> Tensor:
-        return Tensor._make(np.isinf(self._data))
+        return C.isinf(self)
 
     def isfinite(self) -> Tensor:
-        return Tensor._make(np.isfinite(self._data))
+        return C.isfinite(self)
 
     def any(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         dim, keepdim = R.dim_alias("any", dim, keepdim, axis, keepdims)
@@ -774,11 +691,10 @@ class Tensor:
         return Tensor._make(np.asarray(np.all(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
 
     def equal(self, other: Tensor) -> bool:
-        """True if both tensors have the same shape and values."""
-        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
+        return C.equal(self, other)
 
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-        return bool(np.allclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        return C.allclose(self, other, rtol, atol, equal_nan)
 
     # -- elementwise math ----------------------------------------------------------------
     def add(self, other, *, alpha=1):
@@ -793,9 +709,7 @@ class Tensor:
     def div(self, other, *, rounding_mode=None):
         if rounding_mode is None:
             return self / other
-        from . import _ops
-
-        return _ops.div_rounded(self, other, rounding_mode)
+        return E.div_rounded(self, other, rounding_mode)
 
     def pow(self, exponent):
         return self ** exponent
@@ -804,40 +718,19 @@ class Tensor:
         return self @ other
 
     def mm(self, other):
-        if self.ndim != 2 or other.ndim != 2:
-            raise RuntimeError(f"self must be a matrix (mm got shapes {list(self.shape)} and {list(other.shape)})")
-        return self @ other
+        return L.mm(self, other)
 
     def bmm(self, other):
-        if self.ndim != 3 or other.ndim != 3:
-            raise RuntimeError(f"batch1 must be a 3D tensor (bmm got shapes {list(self.shape)} and {list(other.shape)})")
-        return self @ other
+        return L.bmm(self, other)
 
     def dot(self, other):
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
-        return self @ other
+        return L.dot(self, other)
 
     def mv(self, vec):
-        """Matrix (n, m) times vector (m,) -> (n,).
-
-        Raises:
-            RuntimeError: if self is not 2-D or ``vec`` is not 1-D.
-        """
-        if self.ndim != 2 or vec.ndim != 1:
-            raise RuntimeError(
-                f"vector + matrix @ vector expected, got {self.ndim}, {self.ndim}, {vec.ndim} "
-                f"(mv got shapes {list(self.shape)} and {list(vec.shape)})"
-            )
-        return self @ vec
+        return L.mv(self, vec)
 
     def outer(self, vec2):
-        """Outer product of two vectors: (n,) and (m,) -> (n, m), ``out[i, j] = self[i] * vec2[j]``."""
-        if self.ndim != 1 or vec2.ndim != 1:
-            raise RuntimeError(
-                f"outer: Expected 1-D arguments, but got {self.ndim}-D and {vec2.ndim}-D tensors"
-            )
-        return self.unsqueeze(1) * vec2.unsqueeze(0)
+        return L.outer(self, vec2)
 
     ger = outer
 
@@ -980,15 +873,11 @@ class Tensor:
 
     def remainder(self, other):
         """The remainder of floor division, with the sign of ``other`` (Python's ``%``)."""
-        from . import _ops
-
-        return _ops.remainder(self, other)
+        return E.remainder(self, other)
 
     def fmod(self, other):
         """The remainder of truncated division, with the sign of ``self`` (C's ``fmod``)."""
-        from . import _ops
-
-        return _ops.fmod(self, other)
+        return E.fmod(self, other)
 
     def clamp(self, min=None, max=None):
         return E.Clamp.apply(self, min, max)
@@ -1008,9 +897,7 @@ class Tensor:
         return E.Minimum.apply(self, other)
 
     def where(self, condition, other):
-        from . import where
-
-        return where(condition, self, other)
+        return E.where(condition, self, other)
 
     def masked_fill(self, mask: Tensor, value) -> Tensor:
         """Replace the elements where ``mask`` is True by ``value`` (a number or 0-d tensor)."""
@@ -1026,9 +913,7 @@ class Tensor:
 
     # -- reductions ----------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
-        """The sum over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases."""
-        dim, keepdim = R.dim_alias("sum", dim, keepdim, axis, keepdims)
-        return R.Sum.apply(self, dim, keepdim, dtype)
+        return R.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def mean(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
         dim, keepdim = R.dim_alias("mean", dim, keepdim, axis, keepdims)
@@ -1111,46 +996,10 @@ class Tensor:
         return return_types.sort(self.gather(d, indices), indices)
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-        """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``,
-        in sorted order.
-
-        Raises:
-            RuntimeError: if ``k`` is larger than the size of ``dim``.
-        """
-        if self.ndim == 0:
-            if k not in (0, 1):
-                raise RuntimeError("selected index k out of range")
-            return return_types.topk(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
-        d = R.normalize_dims(dim, self.ndim)[0]
-        if not 0 <= k <= self.shape[d]:
-            raise RuntimeError("selected index k out of range")
-        indices = self.argsort(d, descending=largest).narrow(d, 0, k)
-        return return_types.topk(self.gather(d, indices), indices)
+        return O.topk(self, k, dim, largest, sorted)
 
     def median(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
-        """The lower median (the ``(n - 1) // 2``-th smallest value): of all elements when ``dim``
-        is None, else ``(values, indices)`` along ``dim``.
-
-        Raises:
-            IndexError: for an empty tensor along the reduced dim.
-        """
-        dim, keepdim = R.dim_alias("median", dim, keepdim, axis, keepdims)
-        if dim is None:
-            if self.numel() == 0:
-                return Tensor._make(np.asarray(np.nan, dtype=self._data.dtype))
-            flat = self.reshape(-1)
-            return flat.sort().values[(flat.shape[0] - 1) // 2]
-        if self.ndim == 0:
-            return return_types.median(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
-        d = R.normalize_dims(dim, self.ndim)[0]
-        n = self.shape[d]
-        if n == 0:
-            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
-        index = self.argsort(d).narrow(d, (n - 1) // 2, 1)
-        values = self.gather(d, index)
-        if not keepdim:
-            values, index = values.squeeze(d), index.squeeze(d)
-        return return_types.median(values, index)
+        return O.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def cumsum(self, dim: int | None = None, *, dtype=None, axis=None):
         """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]`` (ints and bools sum in int64)."""
@@ -1194,9 +1043,7 @@ class Tensor:
         return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=axis), dtype=np.int64))
 
     def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-        """Elementwise ``|self - other| <= atol + rtol * |other|``, as a bool tensor."""
-        return Tensor._make(np.asarray(np.isclose(
-            self._data, getattr(other, "_data", other), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+        return C.isclose(self, other, rtol, atol, equal_nan)
 
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
                dim: int | None = None):
@@ -1214,10 +1061,8 @@ class Tensor:
 
     def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
         """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``."""
-        from . import _ops
-
         d = R.normalize_dims(dim, self.ndim)[0]
-        x = _ops.cat([t for t in (prepend, self, append) if t is not None], d)
+        x = S.cat([t for t in (prepend, self, append) if t is not None], d)
         for _ in range(n):
             length = max(x.shape[d] - 1, 0)
             x = x.narrow(d, 1, length) - x.narrow(d, 0, length)
@@ -1225,20 +1070,11 @@ class Tensor:
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None):
-        """Variance: sum (x - mean)^2 / (N - correction); correction=1 (unbiased) by default."""
-        from . import _ops
-
-        dim, keepdim = R.dim_alias("var", dim, keepdim, axis, keepdims)
-
-        return _ops.var(self, dim, unbiased, keepdim, correction)
+        return R.var(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None):
-        """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch)."""
-        dim, keepdim = R.dim_alias("std", dim, keepdim, axis, keepdims)
-        if correction is None:
-            correction = 1 if unbiased is None or unbiased else 0
-        return R.Std.apply(self, dim, keepdim, correction)
+        return R.std(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
     def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         dim, keepdim = R.dim_alias("logsumexp", dim, keepdim, axis, keepdims, no_dim="required")
@@ -1404,19 +1240,13 @@ class Tensor:
 
     def repeat_interleave(self, repeats, dim: int | None = None, *, output_size: int | None = None):
         """Repeat each element ``repeats`` times next to itself (see ``tinynn.repeat_interleave``)."""
-        from . import _ops
-
-        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+        return S.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def split(self, split_size_or_sections, dim: int = 0):
-        from . import _ops
-
-        return _ops.split(self, split_size_or_sections, dim)
+        return S.split(self, split_size_or_sections, dim)
 
     def chunk(self, chunks: int, dim: int = 0):
-        from . import _ops
-
-        return _ops.chunk(self, chunks, dim)
+        return S.chunk(self, chunks, dim)
 
     def unbind(self, dim: int = 0):
         d = R.normalize_dims(dim, self.ndim)[0]
@@ -1452,8 +1282,6 @@ class Tensor:
     def roll(self, shifts, dims=None):
         """Shift elements along ``dims`` by ``shifts``, wrapping around (of the flattened
         tensor when ``dims`` is None)."""
-        from . import _ops
-
         if dims is None:
             return self.reshape(-1).roll(shifts, 0).view(self.shape)
         shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
@@ -1466,7 +1294,7 @@ class Tensor:
             n = self.shape[d]
             s = shift % n if n else 0
             if s:
-                out = _ops.cat([out.narrow(d, n - s, s), out.narrow(d, 0, n - s)], d)
+                out = S.cat([out.narrow(d, n - s, s), out.narrow(d, 0, n - s)], d)
         return out if out is not self else self.clone()
 
     def tile(self, *dims):
@@ -1961,18 +1789,12 @@ class Tensor:
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-        from . import random
-
         return self.copy_(Tensor._make(random._generator(generator).uniform(a, b, self.shape)))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-        from . import random
-
         return self.copy_(Tensor._make(random._generator(generator).normal(mean, std, self.shape)))
 
     def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
-        from . import random
-
         return self.copy_(Tensor._make(random._generator(generator).random(self.shape) < p))
 
     # -- new tensors like this one -------------------------------------------------------
@@ -2034,30 +1856,19 @@ def _as_tensor_operand(value):
     raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(value).__name__}")
 
 
-def _compare(ufunc, a: Tensor, b) -> Tensor:
-    """A comparison: bool result, no gradient, PyTorch's broadcast error."""
-    if not isinstance(b, (Tensor, int, float, bool, np.number)):
-        return NotImplemented
-    dtype = _dtype.result_type(a, b)
-    try:
-        return Tensor._make(np.asarray(ufunc(E._array(a, dtype), E._array(b, dtype))))
-    except ValueError:
-        raise E._broadcast_error(a, b) from None
-
-
-def _logical(ufunc, a: Tensor, b) -> Tensor:
-    """``&``, ``|``, ``^`` on bool or integer tensors."""
-    dtype = _dtype.result_type(a, b)
-    if dtype.is_floating_point:
-        cpp_name = {"float16": "Half", "float32": "Float", "float64": "Double"}[dtype.name]  # as PyTorch names it
-        raise NotImplementedError(
-            f"\"bitwise_{ufunc.__name__.split('_')[1]}_cpu\" not implemented for '{cpp_name}' "
-            "(& | ^ need bool or integer tensors; compare first, e.g. (x > 0) & (y > 0))"
-        )
-    try:
-        return Tensor._make(np.asarray(ufunc(E._array(a, dtype), E._array(b, dtype))))
-    except ValueError:
-        raise E._broadcast_error(a, b) from None
+def _zero_grads(tensors, set_to_none: bool = True) -> None:
+    """``zero_grad`` of ``Module`` and ``Optimizer``: each ``.grad`` to None, or to zeros
+    (detached from any graph first, as PyTorch does)."""
+    for p in tensors:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad = p.grad.detach()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
 
 
 # -- gradient stealing (see Tensor._accumulate_grad) -------------------------------------------

@@ -6,5 +6,10 @@ Each file groups ops of one kind, each op's forward next to its backward:
 * ``reduction.py``: ``sum``, ``mean``, ``max``, ``prod``, ``softmax``, ``logsumexp``, ``cumprod``, ...
 * ``shape.py``: ``view``, ``permute``, ``expand``, ``cat``, ...
 * ``indexing.py``: ``x[key]``, ``gather``, and the scatter ops their backward needs
-* ``linalg.py``: ``matmul``, ``einsum``
+* ``linalg.py``: ``matmul``, ``mm``, ``bmm``, ``dot``, ``mv``, ``outer``, ``einsum``
+* ``sorting.py``: ``topk``, ``median``
+* ``out.py``: ``write_out``, the ``out=`` argument of the public functions
+
+An op's public function (argument checks, ``out=``), where it has one, follows its
+``Function`` in the same file; ``tinynn/__init__.py`` re-exports it.
 """

@@ -6,12 +6,16 @@ For ``z = f(x, y)`` the backward returns ``g * dz/dx`` and ``g * dz/dy`` in the
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -142,6 +146,30 @@ class Div(Function):
         return grad_x, grad_y
 
 
+def floor_divide(a, b) -> Tensor:
+    """Division rounded down (no gradient: it is piecewise constant).
+
+    Raises:
+        RuntimeError: "ZeroDivisionError" for integer division by zero, as in PyTorch.
+    """
+    dtype = _dtype.result_type(a, b)
+    if dtype.category < 2 and np.any(np.asarray(_array(b, dtype)) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _tensor.Tensor._make(np.asarray(np.floor_divide(_array(a, dtype), _array(b, dtype))))
+
+
+def div_rounded(a, b, rounding_mode: str) -> Tensor:
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode == "trunc":
+        q = Div.apply(a, b).detach()
+        out = _tensor.Tensor._make(np.trunc(q._data))
+        dtype = _dtype.result_type(a, b)
+        return out.to(dtype)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+
+
 class Pow(Function):
     """z = x ** y;  dz/dx = y x^(y-1),  dz/dy = x^y log(x)  (taken as 0 where x = 0 and y >= 0)."""
 
@@ -160,8 +188,6 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .. import where
-
         x, y = ctx.saved_tensors
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:  # x is a tensor
@@ -427,12 +453,22 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .. import where
-
         zero = grad_output.new_zeros(())
         grad_x = where(ctx.condition, grad_output, zero) if ctx.needs_input_grad[1] else None
         grad_y = where(ctx.condition, zero, grad_output) if ctx.needs_input_grad[2] else None
         return None, grad_x, grad_y
+
+
+def where(condition: Tensor, input=None, other=None) -> Tensor:
+    """``input`` where ``condition`` is True, else ``other`` (broadcast together).
+
+    With only ``condition``, returns the indices of True elements (like ``nonzero``).
+    """
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if condition.dtype is not _dtype.bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
+    return Where.apply(condition, input, other)
 
 
 class Erf(Function):
@@ -467,8 +503,6 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        from .. import where
-
         return where(x > 0, grad_output, grad_output * ctx.negative_slope), None
 
 
@@ -738,8 +772,31 @@ class Remainder(_Remainder):
     rounding = "floor"
 
 
+def remainder(a, b) -> Tensor:
+    """a - floor(a / b) * b, with the sign of b (Python's ``%``), as in PyTorch.
+
+    Shapes broadcast. Gradients: dL/da = g, dL/db = -g * floor(a / b).
+
+    Raises:
+        RuntimeError: for integer division by zero (``ZeroDivisionError``, as PyTorch says),
+            or shapes that do not broadcast.
+    """
+    return Remainder.apply(a, b)
+
+
 class Fmod(_Remainder):
     """z = x - trunc(x / y) * y, the sign of x (C's ``fmod``);  dz/dx = 1, dz/dy = -trunc(x / y)."""
 
     ufunc = staticmethod(np.fmod)
     rounding = "trunc"
+
+
+def fmod(a, b) -> Tensor:
+    """a - trunc(a / b) * b, with the sign of a (C's ``fmod``), as in PyTorch.
+
+    Shapes broadcast. Gradients: dL/da = g, dL/db = -g * trunc(a / b).
+
+    Raises:
+        RuntimeError: for integer division by zero, or shapes that do not broadcast.
+    """
+    return Fmod.apply(a, b)

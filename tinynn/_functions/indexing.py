@@ -41,7 +41,7 @@ def normalize_key(key, shape: tuple) -> tuple:
             out of range, or a boolean mask of the wrong shape (numpy's checks, re-raised
             with PyTorch's exception type).
     """
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if not isinstance(key, tuple):
         key = (key,)
@@ -85,7 +85,7 @@ def check_value(value, dtype) -> None:
     Raises:
         TypeError: for any other value, with the fix (wrap it in ``tinynn.tensor``).
     """
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if not isinstance(value, (Tensor, bool, int, float, np.generic)):
         kind = type(value)
@@ -121,7 +121,7 @@ def check_byte_mask_fill(key, value) -> None:
     Raises:
         RuntimeError: if ``key`` holds a uint8 tensor and ``value`` is a number or a 0-d tensor.
     """
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     keys = key if isinstance(key, tuple) else (key,)
     if isinstance(value, Tensor) and value.ndim > 0:

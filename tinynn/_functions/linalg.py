@@ -9,10 +9,17 @@ a 1-D ``B`` a column vector (k, 1); the added axis is removed again afterwards.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
+from .out import write_out
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 def _shape_str(shape: tuple) -> str:
@@ -99,6 +106,82 @@ class Matmul(Function):
 
 # -- einsum ------------------------------------------------------------------------------
 #: Subscript letters in PyTorch's label order (upper case first), used for implicit outputs
+
+
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Matrix product for every rank (``input @ other``, :class:`Matmul`).
+
+    Shape: (n, m) @ (m, p) -> (n, p); 1-D operands are a row or a column vector;
+    leading (batch) dimensions broadcast. With ``out``, the result is written into it.
+
+    Raises:
+        RuntimeError: if the inner dimensions differ, or an operand is 0-D.
+    """
+    return write_out("matmul", input @ other, out)
+
+
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Matrix times matrix: (n, m) and (m, p) -> (n, p).
+
+    Raises:
+        RuntimeError: if an operand is not 2-D or the inner dimensions differ.
+    """
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"self must be a matrix (mm got shapes {list(input.shape)} and {list(mat2.shape)})")
+    result = input @ mat2
+    return result if out is None else write_out("mm", result, out)
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """A batch of matrix products: (b, n, m) and (b, m, p) -> (b, n, p).
+
+    Raises:
+        RuntimeError: if an operand is not 3-D, or the batch or inner dimensions differ.
+    """
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor (bmm got shapes {list(input.shape)} and {list(mat2.shape)})")
+    result = input @ mat2
+    return result if out is None else write_out("bmm", result, out)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """Inner product of two vectors: (n,) and (n,) -> ().
+
+    Raises:
+        RuntimeError: if an operand is not 1-D or the lengths differ.
+    """
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return input @ other
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix (n, m) times vector (m,) -> (n,).
+
+    Raises:
+        RuntimeError: if ``input`` is not 2-D or ``vec`` is not 1-D.
+    """
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {input.ndim}, {input.ndim}, {vec.ndim} "
+            f"(mv got shapes {list(input.shape)} and {list(vec.shape)})"
+        )
+    return input @ vec
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """Outer product of two vectors: (n,) and (m,) -> (n, m), ``out[i, j] = input[i] * vec2[j]``.
+
+    Raises:
+        RuntimeError: if an operand is not 1-D.
+    """
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(
+            f"outer: Expected 1-D arguments, but got {input.ndim}-D and {vec2.ndim}-D tensors"
+        )
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -247,6 +330,51 @@ class Einsum(Function):
             for k in range(len(operands))
         ]
         return (None, None, *grads)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Sum of products of the operands' elements, as ``equation`` says (Einstein notation).
+
+    ``equation`` names each operand's dimensions with one letter each, ``"ij,jk->ik"``
+    (a matrix product): letters shared between operands are multiplied together, letters
+    missing from the output (after ``->``) are summed over. Without ``->`` the output has
+    the letters that occur exactly once, in alphabetical order (``"ij,jk"`` is
+    ``"ij,jk->ik"``). A letter repeated in one operand takes its diagonal (``"ii->i"``,
+    ``"ii"`` is the trace). ``...`` stands for any number of dimensions, broadcast across
+    operands (``"...ij,...jk->...ik"``), and dimensions of size 1 broadcast too. The
+    operands may also be given as one list: ``einsum("ij,jk", [a, b])``.
+
+    Shape: the output has one dimension per output letter, of that letter's size.
+
+    Raises:
+        RuntimeError: for a malformed equation, a wrong number of operands or of letters
+            for an operand's dimensions, sizes that do not match, or operands of
+            different dtypes.
+        TypeError: for an operand that is not a Tensor (the sublist form
+            ``einsum(a, [0, 1], b, [1, 2])`` is not supported).
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(
+            "einsum(): the equation must be a string (tinynn does not support the sublist "
+            "form einsum(op1, [0, 1], op2, [1, 2]); write einsum('ab,bc', op1, op2))"
+        )
+    for i, op in enumerate(operands):
+        if not isinstance(op, _tensor.Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 1, but got {type(op).__name__}")
+    inputs, output, sizes = einsum_plan(equation, [op.shape for op in operands])
+    for op in operands[1:]:
+        if op.dtype is not operands[0].dtype:
+            raise RuntimeError(
+                f"expected scalar type {_dtype.scalar_name(operands[0].dtype)} but found "
+                f"{_dtype.scalar_name(op.dtype)} "
+                f"(einsum operands must all have one dtype: got {operands[0].dtype} and {op.dtype}; "
+                "convert one with .to(dtype))"
+            )
+    # dimensions of size 1 broadcast: expand them, so that each letter has one size
+    broadcast = [op.expand(tuple(sizes[c] for c in term)) for op, term in zip(operands, inputs)]
+    return Einsum.apply(tuple(inputs), output, *broadcast)
 
 
 def _einsum_operand_grad(g, output: str, inputs: tuple, operands: tuple, k: int):

@@ -7,6 +7,8 @@ input. ``_keepdim_shape`` gives that shape.
 from __future__ import annotations
 
 import math
+import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +16,12 @@ from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from .elementwise import Where
+from .indexing import ScatterAdd
+from .out import write_out
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 def normalize_dims(dim, ndim: int) -> tuple:
@@ -68,8 +76,6 @@ def dim_alias(name: str, dim, keepdim: bool, axis, keepdims, no_dim=None) -> tup
 def warn_if_no_degrees_of_freedom(name: str, numel: int, count: int, correction) -> None:
     """Warn, as PyTorch does, when N - correction <= 0: the variance is then inf or nan."""
     if numel == 0 or count - correction <= 0:
-        import warnings
-
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             f"reduction factor (input numel divided by output numel). (Here N = {count}, "
@@ -105,6 +111,25 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return _expand_back(grad_output, ctx.shape, ctx.dims), None, None, None
+
+
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
+        out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
+    """The sum over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases.
+
+    (This module's ``sum`` is this op: it shadows Python's built-in ``sum`` here.)
+
+    Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``); 0-d when ``dim``
+    is None. ``dtype`` casts first (integer and bool inputs sum to int64 by default).
+    With ``out``, the result is written into it.
+
+    Raises:
+        IndexError: for a dim out of range.
+        TypeError: for both ``dim`` and ``axis`` (or ``keepdim`` and ``keepdims``).
+    """
+    dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
+    result = Sum.apply(input, dim, keepdim, dtype)
+    return result if out is None else write_out("sum", result, out)
 
 
 class Mean(Function):
@@ -225,8 +250,6 @@ class MaxDim(Function):
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices):
-        from .indexing import ScatterAdd
-
         if not hasattr(ctx, "axis"):
             return grad_output, None, None, None
         index, g = ctx.indices, grad_output
@@ -332,6 +355,45 @@ class Std(Function):
         return centered * scale, None, None, None
 
 
+def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction=None, axis=None, keepdims=None) -> Tensor:
+    """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch).
+
+    Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``); a 0-d result
+    when ``dim`` is None. ``correction`` (default 1, or 0 with ``unbiased=False``) is
+    subtracted from N; ``axis``/``keepdims`` are aliases.
+
+    Raises:
+        RuntimeError: for an integer input, or a dim out of range.
+    """
+    dim, keepdim = dim_alias("std", dim, keepdim, axis, keepdims)
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return Std.apply(input, dim, keepdim, correction)
+
+
+def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction=None, axis=None, keepdims=None) -> Tensor:
+    """Variance: sum (x - mean)^2 / (N - correction), built from differentiable ops.
+
+    Shape and arguments as :func:`std`; correction=1 (unbiased) by default.
+
+    Raises:
+        RuntimeError: for an integer input, or a dim out of range.
+    """
+    dim, keepdim = dim_alias("var", dim, keepdim, axis, keepdims)
+    x = input
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
+    dims = normalize_dims(dim, x.ndim)
+    n = int(np.prod([x.shape[d] for d in dims]))
+    warn_if_no_degrees_of_freedom("var", x.numel(), n, correction)
+    centered = x - x.mean(dims, keepdim=True)
+    return (centered * centered).sum(dims, keepdim=keepdim) / max(n - correction, 0)
+
+
 class Norm(Function):
     """z = sqrt(sum_i x_i^2) over ``dims`` (the 2-norm);  dz/dx_i = x_i / z, taken as 0 where z = 0.
 
@@ -402,8 +464,6 @@ class Cumprod(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .elementwise import Where
-
         x, z = ctx.saved_tensors
         if x.ndim == 0:
             return grad_output, None, None
@@ -448,8 +508,6 @@ class CumExtreme(Function):
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices):
-        from .indexing import ScatterAdd
-
         if len(ctx.shape) == 0:
             return grad_output, None, None
         return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.indices), None, None

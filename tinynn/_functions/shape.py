@@ -8,11 +8,18 @@ build their output with ``_tensor.Tensor._make_view`` so tinynn knows it is a vi
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
+from .out import write_out
+from .reduction import normalize_dims
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
 
 
 def infer_size(shape: tuple, numel: int) -> tuple:
@@ -161,6 +168,98 @@ class Cat(Function):
         return (None,) + tuple(grad_output.split(ctx.sizes, ctx.dim))
 
 
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join tensors along an existing dimension ``dim``.
+
+    Shape: all inputs have the same shape except along ``dim``. With ``out``, the result
+    is written into it (see ``write_out``).
+
+    Raises:
+        RuntimeError: if the list is empty or the other dimensions differ.
+    """
+    if out is not None:
+        return write_out("cat", cat(tensors, dim), out)
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors")
+    if any(t.ndim == 0 for t in tensors):
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = normalize_dims(dim, tensors[0].ndim)[0]
+    dtype = _dtype.result_type(*tensors)
+    for i, t in enumerate(tensors):
+        if t.ndim != tensors[0].ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {tensors[0].ndim} and {t.ndim} "
+                f"(shapes: {[list(x.shape) for x in tensors]})"
+            )
+        if any(
+            a != b for j, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if j != d
+        ):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {d}. Expected size "
+                f"{tensors[0].shape[1 - d if tensors[0].ndim > 1 else 0]} but got size "
+                f"{t.shape[1 - d if t.ndim > 1 else 0]} for tensor number {i} in the list "
+                f"(shapes: {[list(x.shape) for x in tensors]})"
+            )
+    return Cat.apply(d, *(t.to(dtype) for t in tensors))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join same-shaped tensors along a *new* dimension ``dim``: n tensors of shape
+    ``s`` give one with ``n`` inserted into ``s`` at ``dim``. With ``out``, the result is
+    written into it (see ``write_out``).
+
+    Raises:
+        RuntimeError: if the shapes differ.
+    """
+    if out is not None:
+        return write_out("stack", stack(tensors, dim), out)
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                f"entry 0 and {list(t.shape)} at entry {i}"
+            )
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the given sizes."""
+    d = normalize_dims(dim, tensor.ndim)[0]
+    length = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and length > 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
+        sizes = [min(step, length - start) for start in range(0, length, step)] if length else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != length:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size "
+                f"at dimension {d}), but got split_sizes={sizes}"
+            )
+    starts = np.cumsum([0] + sizes[:-1])
+    return tuple(tensor[(slice(None),) * d + (slice(int(s), int(s) + n),)] for s, n in zip(starts, sizes))
+
+
+def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch does."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    d = normalize_dims(dim, tensor.ndim)[0]
+    size = -(-tensor.shape[d] // chunks)  # ceil division
+    if tensor.shape[d] == 0:  # PyTorch: `chunks` empty pieces
+        return split(tensor, [0] * chunks, d)
+    return split(tensor, size, d)
+
+
 class Clone(Function):
     """z = a copy of x, in a fresh contiguous buffer;  dL/dx = g."""
 
@@ -301,3 +400,62 @@ class UnfoldBackward(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return Unfold.apply(grad_output, *ctx.args), None, None, None, None
+
+
+def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times, next to itself: ``[a, b]`` with 2 gives
+    ``[a, a, b, b]`` (``repeat`` instead tiles the whole tensor: ``[a, b, a, b]``).
+
+    ``repeats`` is an int or a tensor with one count per entry along ``dim`` (or one count
+    for all). Without ``dim`` the input is flattened first. The gradient of an entry is
+    the sum of the gradients of its copies. With only a 1-D int tensor,
+    ``repeat_interleave(counts)`` repeats ``arange(len(counts))``: ``[1, 2] -> [0, 1, 1]``.
+
+    Shape: ``input``'s, with ``dim`` of size ``repeats.sum()`` (flattened if ``dim`` is None).
+
+    Raises:
+        RuntimeError: for negative repeats, a repeats tensor of the wrong length or more
+            than 1-D, or an ``output_size`` that is not the result's size.
+        NotImplementedError: for a floating point repeats tensor (as in PyTorch).
+    """
+    if repeats is None:  # repeat_interleave(counts)
+        counts = input
+        if counts.dtype.is_floating_point:
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{counts.dtype}'")
+        if counts.ndim != 1:
+            raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(counts.shape)})")
+        if np.any(counts._data < 0):
+            raise RuntimeError("repeats can not be negative")
+        return _tensor.Tensor._make(np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts._data))
+    if dim is None:
+        input, d = input.reshape(-1), 0
+    else:
+        d = normalize_dims(dim, input.ndim)[0] if input.ndim else 0
+        if input.ndim == 0:
+            input = input.reshape(1)
+    length = input.shape[d]
+    if isinstance(repeats, _tensor.Tensor):
+        if repeats.dtype.is_floating_point:
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{repeats.dtype}'")
+        if repeats.ndim > 1:
+            raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(repeats.shape)})")
+        counts = repeats._data.reshape(-1)
+        if counts.size == 1:
+            counts = np.full(length, counts[0])
+        elif counts.size != length:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {counts.size} and input.size({d}) = {length}"
+            )
+        if np.any(counts < 0):
+            raise RuntimeError("repeats can not be negative")
+    else:
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        counts = np.full(length, int(repeats))
+    index = np.repeat(np.arange(length, dtype=np.int64), counts)
+    if output_size is not None and output_size != index.size:
+        raise RuntimeError(f"allocated size does not match required size (output_size={output_size}, "
+                           f"but the repeats add up to {index.size})")
+    return input[(slice(None),) * d + (index,)]

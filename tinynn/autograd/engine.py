@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .. import _dtype
 from . import grad_mode
-from .function import AccumulateGrad
+from .function import AccumulateGrad, _gradient_edge
 
 
 def _dependencies(roots: list) -> dict:
@@ -55,8 +55,6 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
     ``.grad`` of leaf tensors. With ``inputs`` (``autograd.grad``), the gradients with
     respect to those tensors are returned and no ``.grad`` is touched.
     """
-    from .function import _gradient_edge
-
     # Where each wanted input's gradient will show up: (node, output_nr).
     capture: dict = {}
     if inputs is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _tensor
+from .._functions.shape import stack
 from . import grad as _grad
 from .grad_mode import enable_grad
 
@@ -64,8 +65,6 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
         row = []
         for j, x in enumerate(inputs):
             if per_input[j]:
-                from .. import stack
-
                 block = stack(per_input[j]).reshape(out.shape + x.shape)
             else:
                 block = _tensor.Tensor._make(np.zeros(out.shape + x.shape, dtype=x._data.dtype))

@@ -7,6 +7,7 @@ float32 the rounding error of f swamps the difference.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -90,8 +91,6 @@ def gradcheck(func: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: floa
     inputs = _as_tuple(inputs)
     for i, x in enumerate(inputs):
         if getattr(x, "requires_grad", False) and x.dtype.name != "float64":
-            import warnings
-
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point. "
                 "This check will likely fail if all the inputs are not of double precision floating point.",

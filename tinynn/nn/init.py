@@ -12,7 +12,12 @@ The schemes keep the variance of activations roughly constant from layer to laye
 from __future__ import annotations
 
 import math
+import warnings
 
+import numpy as np
+
+from .._creation import from_numpy
+from .._functions.elementwise import where
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..random import Generator
@@ -159,10 +164,6 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     same distribution as PyTorch's inverse-CDF method, from tinynn's own random stream).
     PyTorch warns when ``mean`` is more than 2 std from [a, b]; so does this.
     """
-    import warnings
-
-    from .. import where
-
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
@@ -186,10 +187,6 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
     Raises:
         ValueError: for a tensor with fewer than 2 dimensions.
     """
-    import numpy as np
-
-    from .._creation import from_numpy
-
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:

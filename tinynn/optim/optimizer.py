@@ -18,7 +18,7 @@ from collections import defaultdict
 from itertools import chain
 from typing import Any, Callable, Iterable
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _zero_grads
 from ..autograd import grad_mode
 
 
@@ -100,17 +100,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradient of every parameter: to None (default), or to zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad = p.grad.detach()
-                        else:
-                            p.grad.requires_grad_(False)
-                        p.grad.zero_()
+        _zero_grads([p for group in self.param_groups for p in group["params"]], set_to_none)
 
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """Update every parameter once from its ``.grad``. Subclasses implement it."""

@@ -10,6 +10,7 @@ import math
 import warnings
 
 from ..._functions import elementwise as E
+from ..._functions.elementwise import where
 from ..._tensor import Tensor
 
 
@@ -34,8 +35,6 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     Raises:
         ValueError: if ``min_val > max_val``.
     """
-    from ... import where
-
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     clamped = input.clamp(min_val, max_val)
@@ -53,8 +52,6 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
     The exponential is taken of min(x, 0), so a large positive x cannot overflow it.
     """
-    from ... import where
-
     negative = (input.clamp(max=0.0).exp() - 1) * alpha
     out = where(input > 0, input, negative)
     return input.copy_(out) if inplace else out
@@ -67,8 +64,6 @@ def logsigmoid(input: Tensor) -> Tensor:
     side first), so neither overflows, and the gradient is 1 - sigmoid(x) everywhere
     (1/2 at 0, as PyTorch).
     """
-    from ... import where
-
     negative, positive = input.clamp(max=0.0), input.clamp(min=0.0)
     return where(input < 0, negative - negative.exp().log1p(), -(-positive).exp().log1p())
 
@@ -112,8 +107,6 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/beta) log(1 + e^{beta x}); x itself where beta x > threshold (for stability)."""
-    from ... import where
-
     bx = input * beta
     soft = (bx.clamp(max=threshold).exp() + 1).log() / beta
     return where(bx > threshold, input, soft)
@@ -165,8 +158,6 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     The three pieces are chosen as PyTorch's backward does (the middle one strictly inside
     (-3, 3)), so the gradients agree at the kinks too: 0 at -3, 1 at 3.
     """
-    from ... import where
-
     middle = input * (input + 3) / 6
     out = where(input <= -3, input * 0, where(input < 3, middle, input))
     return input.copy_(out) if inplace else out
@@ -182,8 +173,6 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     Raises:
         RuntimeError: if ``weight`` has neither 1 nor C elements.
     """
-    from ... import where
-
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "

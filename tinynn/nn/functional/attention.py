@@ -21,11 +21,12 @@ its own backward here.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from ... import _creation, _dtype
-from ..._ops import cat
+from ..._functions.shape import cat
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from .dropout import dropout
@@ -188,8 +189,6 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
 def _canonical_mask(mask: Tensor | None, mask_name: str, other_type, other_name: str, target_type,
                     check_other: bool = True) -> Tensor | None:
     """A boolean mask (True = masked out) as a float mask of ``target_type`` (0 / -inf)."""
-    import warnings
-
     if mask is None:
         return None
     if mask.dtype != _dtype.bool and not mask.is_floating_point():

@@ -28,11 +28,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from . import _windows
 
-_DTYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long"}
 
 
 class ConvGeometry(NamedTuple):
@@ -219,8 +219,7 @@ def _ntuple(value, n: int, name: str) -> tuple:
 
 def _type_name(tensor: Tensor) -> str:
     """PyTorch's name of a tensor's scalar type in error messages: "Float", "Double"."""
-    name = tensor._data.dtype.name
-    return _DTYPE_NAMES.get(name, name)
+    return _dtype.scalar_name(tensor.dtype)
 
 
 def _same_padding(kernel_size: tuple, dilation: tuple) -> tuple:

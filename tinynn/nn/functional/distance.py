@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import _ops
+from ..._functions.out import write_out
 from ..._tensor import Tensor
 
 
@@ -38,7 +38,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
         RuntimeError: with ``out``, if grad mode is on and ``input`` requires grad.
     """
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps)
-    return _ops.write_out("div", input / denom, out)
+    return write_out("div", input / denom, out)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:

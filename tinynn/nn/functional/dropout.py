@@ -1,6 +1,8 @@
 """``dropout``: zero each element with probability p during training, scale the rest by 1/(1-p)."""
 from __future__ import annotations
 
+import warnings
+
 from ... import random
 from ..._tensor import Tensor
 
@@ -39,8 +41,6 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     Raises:
         ValueError: if p is not in [0, 1].
     """
-    import warnings
-
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim == 3:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function
 
-_DTYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 class Linear(Function):
@@ -36,7 +36,7 @@ class Linear(Function):
         if x.dtype != w.dtype:
             raise RuntimeError(
                 "mat1 and mat2 must have the same dtype, but got "
-                f"{_DTYPE_NAMES.get(x.dtype.name, x.dtype.name)} and {_DTYPE_NAMES.get(w.dtype.name, w.dtype.name)}"
+                f"{_dtype.scalar_name(x.dtype)} and {_dtype.scalar_name(w.dtype)}"
             )
         ctx.save_for_backward(input, weight)
         ctx.has_bias = bias is not None

@@ -15,6 +15,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor
 from ..._functions.elementwise import _broadcast_error
+from ..._functions.elementwise import where
 from ...autograd.function import Function
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -52,8 +53,8 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
     """PyTorch's warning for a target that only broadcasts against the input."""
     if target.shape != input.shape:
         warnings.warn(
-            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
-            f"({_shape_str(input.shape)}). This will likely lead to incorrect results due to "
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
@@ -62,17 +63,6 @@ def _promoted(input: Tensor, target: Tensor) -> Tensor:
     return Tensor._make(np.empty((0,), dtype=_dtype.result_type(input, target).numpy_dtype))
 
 
-def _shape_str(shape) -> str:
-    return f"tinynn.Size({list(shape)})"
-
-
-_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
-
-
-def _scalar_name(dtype: _dtype.dtype) -> str:
-    """PyTorch's C++ name of a dtype, as its messages print it: Float, Long, ..."""
-    return _SCALAR_NAMES.get(dtype.name, dtype.name)
 
 
 def _check_tensor(function: str, name: str, position: int, value) -> None:
@@ -86,7 +76,7 @@ def _check_floating(function: str, input: Tensor) -> None:
     """PyTorch's NotImplementedError for a loss computed on an integer or bool tensor."""
     if not input.dtype.is_floating_point:
         raise NotImplementedError(
-            f"\"{function}\" not implemented for '{_scalar_name(input.dtype)}' (the input has dtype "
+            f"\"{function}\" not implemented for '{_dtype.scalar_name(input.dtype)}' (the input has dtype "
             f"{input.dtype} and shape {list(input.shape)}; losses need floating point inputs: "
             "call .float() on it)")
 
@@ -141,8 +131,6 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         RuntimeError: for a negative ``beta``.
         ValueError: for an unknown reduction.
     """
-    from ... import where
-
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
@@ -174,8 +162,6 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         RuntimeError: for ``delta <= 0``.
         ValueError: for an unknown reduction.
     """
-    from ... import where
-
     _check_reduction(reduction)
     _warn_size(input, target)
     if delta <= 0:
@@ -205,8 +191,6 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     Raises:
         ValueError: for an unknown reduction.
     """
-    from ... import where
-
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     elif reduction == "mean":
@@ -284,10 +268,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(
-            f"Using a target size ({_shape_str(target.shape)}) that is different to the input size "
-            f"({_shape_str(input.shape)}) is deprecated. Please ensure they have the same size.")
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}) is deprecated. Please ensure they have the same size.")
     if target.dtype is not input.dtype:
-        raise RuntimeError(f"Found dtype {_scalar_name(target.dtype)} but expected {_scalar_name(input.dtype)} "
+        raise RuntimeError(f"Found dtype {_dtype.scalar_name(target.dtype)} but expected {_dtype.scalar_name(input.dtype)} "
                            f"(target has dtype {target.dtype}, input {input.dtype}; convert the target "
                            "with .to(input.dtype))")
     _check_floating("binary_cross_entropy", input)
@@ -361,11 +345,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(
-            f"Target size ({_shape_str(target.shape)}) must be the same as input size ({_shape_str(input.shape)})")
+            f"Target size ({target.shape!r}) must be the same as input size ({input.shape!r})")
     _check_floating("binary_cross_entropy_with_logits", input)
     if not target.dtype.is_floating_point:
-        raise RuntimeError(f"result type {_scalar_name(input.dtype)} can't be cast to the desired output "
-                           f"type {_scalar_name(target.dtype)} (the target must be floating point: "
+        raise RuntimeError(f"result type {_dtype.scalar_name(input.dtype)} can't be cast to the desired output "
+                           f"type {_dtype.scalar_name(target.dtype)} (the target must be floating point: "
                            "call .float() on it)")
     if pos_weight is not None:
         try:
@@ -406,7 +390,7 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
     if input.ndim > 2 and target.shape[1:] != input.shape[2:]:
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
     if target.dtype not in (_dtype.int64, _dtype.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_name(target.dtype)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype.scalar_name(target.dtype)}")
     n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no "
@@ -414,7 +398,7 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
     _check_floating(function, input)
     if weight is not None and weight.dtype is not input.dtype:
         raise RuntimeError(
-            f"expected scalar type {_scalar_name(input.dtype)} but found {_scalar_name(weight.dtype)} "
+            f"expected scalar type {_dtype.scalar_name(input.dtype)} but found {_dtype.scalar_name(weight.dtype)} "
             f"(weight has dtype {weight.dtype}, input {input.dtype}; convert the weight with "
             ".to(input.dtype))")
 
@@ -608,7 +592,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if input.shape == target.shape:  # class probabilities
         if not target.dtype.is_floating_point:
             raise RuntimeError(f"Expected floating point type for target with class probabilities, "
-                               f"got {_scalar_name(target.dtype)}")
+                               f"got {_dtype.scalar_name(target.dtype)}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         if input.ndim == 0:

@@ -15,8 +15,6 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function
 
-_TYPE_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
-               "int8": "CharTensor", "int16": "ShortTensor", "uint8": "ByteTensor"}
 
 
 class Embedding(Function):
@@ -93,8 +91,7 @@ def _check_indices(input: Tensor, weight: Tensor) -> np.ndarray:
     if not isinstance(input, Tensor):
         raise TypeError(f"embedding(): argument 'indices' must be Tensor, not {type(input).__name__}")
     if input.dtype not in (_dtype.int64, _dtype.int32):
-        found = "CPUBoolType" if input.dtype is _dtype.bool else _TYPE_NAMES.get(
-            input._data.dtype.name, input._data.dtype.name)
+        found = "CPUBoolType" if input.dtype is _dtype.bool else _dtype.legacy_type_name(input.dtype)
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
             f"types: Long, Int; but got {found} instead (while checking arguments for embedding)"

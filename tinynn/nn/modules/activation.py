@@ -5,9 +5,12 @@ from typing import Any
 
 from ... import _creation
 from ..._tensor import Tensor
+from ...autograd.grad_mode import is_grad_enabled
 from .. import functional as F
 from .. import init as _init
+from ..functional.attention import _canonical_mask, _none_or_dtype
 from ..parameter import Parameter
+from .linear import Linear
 from .module import Module
 
 
@@ -260,11 +263,6 @@ class PReLU(Module):
 
 
 # -- multi-head attention (PyTorch keeps it in this file too) ---------------------------------
-from ...autograd.grad_mode import is_grad_enabled  # noqa: E402
-from ..functional.attention import _canonical_mask, _none_or_dtype  # noqa: E402
-from .linear import Linear  # noqa: E402
-
-
 class NonDynamicallyQuantizableLinear(Linear):
     """A ``Linear`` under another name: PyTorch's type for ``MultiheadAttention.out_proj``
     (the name only tells PyTorch's quantization tools to leave it alone)."""

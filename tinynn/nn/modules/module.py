@@ -16,7 +16,8 @@ import itertools
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
 
-from ..._tensor import Tensor, _parse_to, device as _device
+from ..._tensor import Tensor, _parse_to, _zero_grads
+from ..._types import device as _device
 from ...autograd import grad_mode
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
@@ -604,16 +605,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's ``.grad``: to None (default), or to zeros."""
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        _zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule (children first) and then on self; return self."""

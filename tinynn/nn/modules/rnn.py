@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ... import _creation
-from ..._ops import cat, stack
+from ..._functions.shape import cat, stack
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from .. import init

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ... import _ops
+from ..._functions.shape import cat
 from ..._tensor import Tensor
 
 
@@ -13,7 +13,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     Shape:
         output: (total number of elements,).
     """
-    return _ops.cat([param.reshape(-1) for param in parameters])
+    return cat([param.reshape(-1) for param in parameters])
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from ... import _dtype
-from ..._ops import cat
+from ..._functions.shape import cat
 from ..._tensor import Tensor
 from ...autograd.function import Function
 

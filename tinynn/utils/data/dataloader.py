@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from ... import _creation, _dtype
+from ..._functions.shape import stack
 from ..._tensor import Tensor
 from ...random import Generator
 from .dataset import IterableDataset
@@ -57,8 +58,6 @@ def default_collate(batch: list) -> Any:
     elem = batch[0]
     if isinstance(elem, Tensor):
         if any(b.requires_grad for b in batch):
-            from ... import stack
-
             return stack(batch, 0)
         return Tensor._make(np.stack([b._data for b in batch]))        # (B, *sample_shape)
     if isinstance(elem, np.ndarray) and elem.dtype.kind not in "SUO":
