@@ -109,7 +109,7 @@ class Matmul(Function):
 
 
 def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Matrix product for every rank (``input @ other``, :class:`Matmul`).
+    """Matrix product for every rank (``input @ other``, the Function ``Matmul``).
 
     Shape: (n, m) @ (m, p) -> (n, p); 1-D operands are a row or a column vector;
     leading (batch) dimensions broadcast. With ``out``, the result is written into it.

@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when t
     from .._tensor import Tensor
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> return_types.topk:
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> tuple[Tensor, Tensor]:
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``,
     in sorted order.
 
