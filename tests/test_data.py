@@ -1,6 +1,7 @@
 """Datasets and the DataLoader against ``torch.utils.data``: batching, drop_last, collation
 of tensors, numbers, numpy arrays, tuples, dicts and namedtuples, custom collate_fn,
-reproducible shuffling with a seeded generator, random_split, and the errors.
+reproducible shuffling with a seeded generator, random_split, WeightedRandomSampler,
+an IterableDataset in a DataLoader, and the errors.
 
 Shuffled orders are not compared with PyTorch's (the random streams differ by design);
 they are checked to be permutations, reproducible from the seed, and different per epoch.
@@ -92,6 +93,25 @@ def test_custom_collate_fn_receives_the_list_of_samples():
 def test_batch_size_none_yields_single_converted_samples_like_torch():
     data = lambda lib: [np.array([1.0, 2.0]), np.array([3.0, 4.0])]  # noqa: E731
     assert batches(tinynn, data, batch_size=None) == batches(torch, data, batch_size=None)
+
+
+def test_dataloader_without_batching_converts_like_torch():
+    """``batch_size=None``: each sample is converted, tuples come back as lists, numpy scalars as tensors."""
+    class Pairs:
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return np.full(2, i, dtype=np.float64), np.int64(i), float(i), "s"
+
+    ours = list(tinynn.utils.data.DataLoader(Pairs(), batch_size=None))
+    theirs = list(torch.utils.data.DataLoader(Pairs(), batch_size=None))
+    assert [type(s) for s in ours] == [type(s) for s in theirs] == [list] * 3
+    for o, t in zip(ours, theirs):
+        assert [type(v).__name__ for v in o] == [type(v).__name__ for v in t]
+        assert_close(o[0], t[0])
+        assert_close(o[1], t[1])
+        assert o[2:] == t[2:]
 
 
 def test_shuffle_with_a_seeded_generator_is_a_reproducible_permutation():
@@ -214,3 +234,72 @@ def test_subset_of_tensor_dataset_batches_like_torch():
         return lib.utils.data.DataLoader(lib.utils.data.Subset(tensor_dataset(lib), [4, 0, 2]), batch_size=2)
 
     assert [as_numpy_tree(b) for b in loader(tinynn)] == [as_numpy_tree(b) for b in loader(torch)]
+
+
+# -- WeightedRandomSampler and IterableDataset -----------------------------------------------
+def test_weighted_random_sampler_draws_by_weight():
+    weights = [0.0, 1.0, 3.0, 0.0, 6.0]
+    sampler = tinynn.utils.data.WeightedRandomSampler(weights, num_samples=20000,
+                                                      generator=tinynn.Generator().manual_seed(0))
+    draws = np.array(list(sampler))
+    assert len(sampler) == len(draws) == 20000
+    counts = np.bincount(draws, minlength=5) / len(draws)
+    assert counts[0] == counts[3] == 0.0
+    np.testing.assert_allclose(counts, np.array(weights) / 10, atol=0.02)  # sampling noise ~0.004
+    again = tinynn.utils.data.WeightedRandomSampler(weights, 20000, generator=tinynn.Generator().manual_seed(0))
+    assert list(again) == draws.tolist()
+    assert sampler.weights.dtype == tinynn.float64
+    without = tinynn.utils.data.WeightedRandomSampler(weights, 3, replacement=False)
+    assert sorted(without) == [1, 2, 4]
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_weighted_random_sampler_errors_match_torch(lib):
+    sampler_cls = lib.utils.data.WeightedRandomSampler
+    with pytest.raises(ValueError, match="num_samples should be a positive integer value, but got num_samples=0"):
+        sampler_cls([1.0, 2.0], 0)
+    with pytest.raises(ValueError, match="replacement should be a boolean value, but got replacement=1"):
+        sampler_cls([1.0, 2.0], 2, replacement=1)
+    with pytest.raises(ValueError, match="weights should be a 1d sequence"):
+        sampler_cls([[1.0, 2.0]], 2)
+    with pytest.raises(RuntimeError, match="cannot sample n_sample > prob_dist.size"):
+        list(sampler_cls([1.0, 0.0, 2.0], 4, replacement=False))
+    assert sorted(sampler_cls([1.0, 0.0, 2.0], 3, replacement=False))[1:] == [1, 2]
+    assert list(sampler_cls([1.0, 0.0, 2.0], 3, replacement=False))[2] == 1  # the zero weight comes last
+
+
+def make_stream(lib, n: int, with_len: bool):
+    class Stream(lib.utils.data.IterableDataset):
+        def __iter__(self):
+            assert lib.utils.data.get_worker_info() is None
+            return iter([(lib.tensor([float(i), float(i * i)]), i) for i in range(n)])
+
+    if with_len:
+        Stream.__len__ = lambda self: n
+    return Stream()
+
+
+def stream_batches(lib, **kwargs) -> list:
+    loader = lib.utils.data.DataLoader(make_stream(lib, 7, True), **kwargs)
+    out = [(x.tolist(), y.tolist() if hasattr(y, "tolist") else y) for x, y in loader]
+    return out, len(loader)
+
+
+@pytest.mark.parametrize("kwargs", [{}, dict(batch_size=3), dict(batch_size=3, drop_last=True),
+                                    dict(batch_size=7), dict(batch_size=None)])
+def test_iterable_dataset_in_a_dataloader_matches_torch(kwargs):
+    assert stream_batches(tinynn, **kwargs) == stream_batches(torch, **kwargs)
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_iterable_dataset_errors_match_torch(lib):
+    data = make_stream(lib, 4, False)
+    with pytest.raises(ValueError, match="expected unspecified shuffle option, but got shuffle=True"):
+        lib.utils.data.DataLoader(data, shuffle=True)
+    with pytest.raises(ValueError, match="expected unspecified sampler option"):
+        lib.utils.data.DataLoader(data, sampler=[0, 1])
+    with pytest.raises(TypeError):
+        len(lib.utils.data.DataLoader(data))
+    chained = make_stream(lib, 2, True) + make_stream(lib, 3, True)
+    assert isinstance(chained, lib.utils.data.ChainDataset) and len(chained) == 5
+    assert [y for _, y in chained] == [0, 1, 0, 1, 2]

@@ -13,12 +13,10 @@ import torch
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
 
+from helpers import assert_same_error, randn
+
 DTYPES = ["float32", "float64"]
 REDUCTIONS = ["mean", "sum", "none"]
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 def const(lib, like, array: np.ndarray):
@@ -356,3 +354,63 @@ def test_one_hot_errors_match_torch(make):
     with pytest.raises(RuntimeError) as theirs:
         make(torch)
     assert str(ours.value) == str(theirs.value)
+
+
+# -- smooth L1, Huber, KL divergence ---------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name, kwargs", [("smooth_l1_loss", {}), ("smooth_l1_loss", dict(beta=0.5)),
+                                          ("smooth_l1_loss", dict(beta=0.0)), ("huber_loss", {}),
+                                          ("huber_loss", dict(delta=2.5))])
+def test_robust_regression_loss_matches_torch(name, kwargs, reduction, dtype, device):
+    x, y = randn(4, 5, scale=2.0), randn(4, 5, seed=1)
+    x[0, 0] = y[0, 0]  # d = 0: gradient 0 in both
+    compare_with_torch(lambda lib, x, y: getattr(lib.nn.functional, name)(x, y, reduction=reduction, **kwargs),
+                       x, y, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("name, kwargs", [("SmoothL1Loss", dict(beta=0.3)), ("HuberLoss", dict(delta=0.7)),
+                                          ("KLDivLoss", dict(reduction="batchmean"))])
+def test_loss_module_matches_torch_and_prints_alike(name, kwargs, device):
+    x = randn(6, 4, scale=2.0)
+    if name == "KLDivLoss":
+        x = np.log(np.random.default_rng(2).dirichlet(np.ones(4), 6))
+    y = np.random.default_rng(3).dirichlet(np.ones(4), 6)
+    compare_with_torch(lambda lib, x, y: getattr(lib.nn, name)(**kwargs)(x, y), x, y, dtype="float64", device=device)
+    assert repr(getattr(tinynn.nn, name)(**kwargs)) == repr(getattr(torch.nn, name)(**kwargs))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "none", "mean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_matches_torch(reduction, log_target, dtype, device):
+    rng = np.random.default_rng(4)
+    log_probs = np.log(rng.dirichlet(np.ones(5), 3))
+    target = rng.dirichlet(np.ones(5), 3)
+    if log_target:
+        target = np.log(target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "mean" warns in both (checked below)
+        compare_with_torch(lambda lib, x, y: lib.nn.functional.kl_div(x, y, reduction=reduction, log_target=log_target),
+                           log_probs, target, dtype=dtype, device=device)
+
+
+def test_kl_div_zero_target_counts_zero_like_torch():
+    x = np.log(np.array([[0.2, 0.3, 0.5]]))
+    y = np.array([[0.0, 0.4, 0.6]])
+    ours = tinynn.nn.functional.kl_div(tinynn.tensor(x), tinynn.tensor(y), reduction="sum")
+    theirs = torch.nn.functional.kl_div(torch.tensor(x), torch.tensor(y), reduction="sum")
+    assert_close(ours, theirs)
+
+
+def test_kl_div_mean_warns_like_torch():
+    with pytest.warns(UserWarning, match="'batchmean' divides only by the batch size"):
+        tinynn.nn.functional.kl_div(tinynn.zeros(2, 3), tinynn.full((2, 3), 1 / 3))
+
+
+def test_loss_errors_match_torch():
+    for lib_call in [lambda lib: lib.nn.functional.smooth_l1_loss(lib.zeros(2), lib.zeros(2), beta=-1.0),
+                     lambda lib: lib.nn.functional.huber_loss(lib.zeros(2), lib.zeros(2), delta=0.0),
+                     lambda lib: lib.nn.functional.smooth_l1_loss(lib.zeros(2), lib.zeros(2), reduction="avg"),
+                     lambda lib: lib.nn.functional.kl_div(lib.zeros(2), lib.zeros(2), reduction="avg")]:
+        assert_same_error(lambda: lib_call(tinynn), lambda: lib_call(torch), same_message=True)

@@ -1,10 +1,12 @@
 """``nn.Module`` and ``nn.Parameter`` against ``torch.nn``: registration, traversal, state dicts,
-modes, hooks, dtype conversion, printing, and the errors PyTorch raises (same type, and the
+modes, hooks (forward, forward-pre with kwargs, full backward and backward-pre), buffers by
+name, dtype conversion, printing, and the errors PyTorch raises (same type, and the
 same message with "torch" read as "tinynn").
 """
 from __future__ import annotations
 
 import copy
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -12,18 +14,10 @@ import pytest
 import torch
 
 import tinynn
-from tinynn.testing import assert_close
+from tinynn.testing import assert_close, to_numpy
 from tinynn.utils.convert import state_dict_from_torch, state_dict_to_torch
 
-
-def same_error(fn_tinynn, fn_torch) -> tuple:
-    """Run both; assert they raise the same exception type; return both messages."""
-    with pytest.raises(Exception) as ours:
-        fn_tinynn()
-    with pytest.raises(Exception) as theirs:
-        fn_torch()
-    assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
-    return str(ours.value), str(theirs.value).replace("torch.", "tinynn.")
+from helpers import assert_same_error
 
 
 class Net:
@@ -69,7 +63,8 @@ def test_parameter_ops_give_plain_tensors():
 
 
 def test_parameter_of_integer_tensor_raises_like_torch():
-    same_error(lambda: tinynn.nn.Parameter(tinynn.tensor([1, 2])), lambda: torch.nn.Parameter(torch.tensor([1, 2])))
+    assert_same_error(lambda: tinynn.nn.Parameter(tinynn.tensor([1, 2])),
+                      lambda: torch.nn.Parameter(torch.tensor([1, 2])))
 
 
 def test_deepcopy_of_a_module_copies_parameters():
@@ -165,8 +160,9 @@ def test_get_submodule_and_get_parameter():
 
 # -- errors (type from PyTorch, message in PyTorch's words) -------------------------------------
 def test_missing_attribute_raises_attribute_error_like_torch():
-    ours, theirs = same_error(lambda: tinynn.nn.Linear(2, 2).x, lambda: torch.nn.Linear(2, 2).x)
-    assert ours == theirs == "'Linear' object has no attribute 'x'"
+    ours, _ = assert_same_error(lambda: tinynn.nn.Linear(2, 2).x, lambda: torch.nn.Linear(2, 2).x,
+                                same_message=True)
+    assert str(ours) == "'Linear' object has no attribute 'x'"
 
 
 @pytest.mark.parametrize("case", ["tensor_over_parameter", "int_over_module", "bad_buffer_name",
@@ -196,14 +192,13 @@ def test_registration_errors_match_torch(case):
         elif case == "buffer_name_type":
             nn.Module().register_buffer(3, None)
 
-    ours, theirs = same_error(lambda: run(tinynn), lambda: run(torch))
-    assert ours == theirs
+    assert_same_error(lambda: run(tinynn), lambda: run(torch), same_message=True)
 
 
 def test_linear_wrong_width_raises_like_torch():
-    ours, theirs = same_error(lambda: tinynn.nn.Linear(784, 128)(tinynn.zeros(64, 100)),
-                              lambda: torch.nn.Linear(784, 128)(torch.zeros(64, 100)))
-    assert ours == theirs == "mat1 and mat2 shapes cannot be multiplied (64x100 and 784x128)"
+    ours, _ = assert_same_error(lambda: tinynn.nn.Linear(784, 128)(tinynn.zeros(64, 100)),
+                                lambda: torch.nn.Linear(784, 128)(torch.zeros(64, 100)), same_message=True)
+    assert str(ours) == "mat1 and mat2 shapes cannot be multiplied (64x100 and 784x128)"
 
 
 # -- state dict ------------------------------------------------------------------------------
@@ -257,8 +252,8 @@ def test_load_state_dict_errors_match_torch_messages(case):
         def run(lib):
             lib.nn.Linear(3, 4).load_state_dict(state(lib))
 
-    ours, theirs = same_error(lambda: run(tinynn), lambda: run(torch))
-    assert type(ours) is str and ours == theirs
+    ours, _ = assert_same_error(lambda: run(tinynn), lambda: run(torch), same_message=True)
+    ours = str(ours)
     if case == "missing":
         assert ours == 'Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: "bias". '
 
@@ -440,3 +435,123 @@ def test_gradients_accumulate_over_two_backwards_like_torch():
         first = m.weight.grad.clone()
         m(x).sum().backward()
         assert (m.weight.grad - 2 * first).abs().max().item() == 0
+
+
+# -- full backward hooks, forward-pre hooks with kwargs, buffers by name ---------------------
+def as_lists(grads: tuple) -> list:
+    return [None if g is None else to_numpy(g).tolist() for g in grads]
+
+
+def assert_same_record(ours, theirs) -> None:
+    """Equal structure (names, Nones); numbers equal to float32 rounding."""
+    if isinstance(ours, (list, tuple)):
+        assert isinstance(theirs, (list, tuple)) and len(ours) == len(theirs), (ours, theirs)
+        for a, b in zip(ours, theirs):
+            assert_same_record(a, b)
+    elif isinstance(ours, float):
+        assert ours == pytest.approx(theirs, rel=1.3e-6, abs=1e-5)
+    else:
+        assert ours == theirs
+
+
+def hooked_run(lib, state: dict, input_requires_grad: bool = True) -> list:
+    """A Sequential with full backward hooks on it and its layers; what the hooks saw, and x.grad."""
+    model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 2))
+    model.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+    seen = []
+
+    def record(name):
+        def hook(module, grad_input, grad_output):
+            assert module is model or module in list(model)
+            seen.append((name, as_lists(grad_input), as_lists(grad_output)))
+        return hook
+
+    model.register_full_backward_hook(record("model"))
+    model[0].register_full_backward_hook(record("first"))
+    model[2].register_full_backward_pre_hook(lambda module, grad_output: (grad_output[0] * 3,))
+    model[2].register_full_backward_hook(record("last"))
+    model[2].register_full_backward_hook(lambda module, grad_input, grad_output: (grad_input[0] * 2,))
+    x = lib.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3) / 6, requires_grad=input_requires_grad)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # both warn when no input requires grad (checked below)
+        model(x).pow(2).sum().backward()
+    seen.append(("weight grad", as_lists((model[0].weight.grad,))))
+    if input_requires_grad:
+        seen.append(("x grad", as_lists((x.grad,))))
+    return seen
+
+
+@pytest.mark.parametrize("input_requires_grad", [True, False])
+def test_full_backward_hooks_match_torch(input_requires_grad):
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    state = {k: v.numpy() for k, v in reference.state_dict().items()}
+    assert_same_record(hooked_run(tinynn, state, input_requires_grad), hooked_run(torch, state, input_requires_grad))
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_full_backward_hook_on_a_linear_and_its_removal(lib):
+    layer = lib.nn.Linear(3, 2)
+    calls = []
+    handle = layer.register_full_backward_hook(lambda m, gi, go: calls.append((len(gi), len(go), gi[0].shape)))
+    layer(lib.ones(4, 3, requires_grad=True)).sum().backward()
+    assert calls == [(1, 1, (4, 3))]
+    handle.remove()
+    layer(lib.ones(4, 3, requires_grad=True)).sum().backward()
+    assert len(calls) == 1
+    with pytest.warns(UserWarning, match="no inputs require gradients"):
+        layer.register_full_backward_hook(lambda m, gi, go: calls.append(gi))
+        layer(lib.ones(4, 3)).sum().backward()
+    assert calls[-1] == (None,)
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_full_backward_hook_with_several_inputs_and_outputs(lib):
+    class Two(lib.nn.Module):
+        def forward(self, a, b, k):
+            return a * b * k, a + 1
+
+    seen = []
+    module = Two()
+    module.register_full_backward_hook(lambda m, gi, go: seen.append((as_lists(gi), as_lists(go))))
+    a, b = lib.ones(2, requires_grad=True), lib.full((2,), 2.0, requires_grad=True)
+    first, _ = module(a, b, 3.0)
+    first.sum().backward()
+    assert seen == [([[6.0, 6.0], [3.0, 3.0], None], [[1.0, 1.0], None])]
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_backward_hook_returning_the_wrong_number_of_gradients_raises(lib):
+    layer = lib.nn.Linear(2, 2)
+    layer.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+    with pytest.raises(RuntimeError, match="Backward hook returned an invalid number of grad_input, got 2, but "
+                                           "expected 1"):
+        layer(lib.ones(1, 2, requires_grad=True)).sum().backward()
+
+
+def test_forward_pre_hook_with_kwargs_matches_torch():
+    def run(lib):
+        layer = lib.nn.Linear(2, 2)
+        layer.register_forward_pre_hook(lambda m, args, kwargs: ((args[0] * 0,), kwargs), with_kwargs=True)
+        return layer(lib.ones(1, 2)).detach().numpy().tolist() == [layer.bias.detach().numpy().tolist()]
+
+    assert run(tinynn) and run(torch)
+
+
+def build_net(lib):
+    net = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.BatchNorm1d(3), lib.nn.Sequential(lib.nn.BatchNorm1d(3)))
+    net.register_buffer("scale", lib.ones(1))
+    return net
+
+
+def test_get_buffer_and_named_buffers_match_torch():
+    ours, theirs = build_net(tinynn), build_net(torch)
+    for target in ("1.running_mean", "2.0.num_batches_tracked", "scale"):
+        assert ours.get_buffer(target).tolist() == theirs.get_buffer(target).tolist()
+    for kwargs in [{}, dict(prefix="net"), dict(recurse=False), dict(prefix="m", recurse=False)]:
+        assert [n for n, _ in ours.named_buffers(**kwargs)] == [n for n, _ in theirs.named_buffers(**kwargs)]
+    for target, match in [("1.weight", "is not a buffer"), ("1.nothing", "has no attribute `nothing`"),
+                          ("5.running_mean", "has no attribute `5`")]:
+        for net in (ours, theirs):
+            with pytest.raises(AttributeError, match=match):
+                net.get_buffer(target)
+    assert ours.get_parameter("0.weight").shape == theirs.get_parameter("0.weight").shape

@@ -1,7 +1,8 @@
 """Optimizers against ``torch.optim``: the same parameters and the same gradients, step after
-step, for every option of SGD, Adam, AdamW and RMSprop; the parameters *and* the optimizer
-state are compared after each step. Also state dicts (PyTorch's format, loadable across the
-two libraries), parameter groups, closures, and the ValueErrors for bad hyperparameters.
+step, for every option of SGD, Adam, AdamW, RMSprop and Adagrad; the parameters *and* the
+optimizer state are compared after each step. Also state dicts (PyTorch's format, loadable
+across the two libraries), parameter groups, closures, the ValueErrors for bad
+hyperparameters, and pytorch/examples' MNIST recipe (Adadelta with StepLR).
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import torch
 import tinynn
 from tinynn.testing import assert_close
 from tinynn.utils.convert import state_dict_from_torch, state_dict_to_torch
+
+from helpers import assert_same_error
 
 DTYPES = ["float32", "float64"]
 SHAPES = [(3, 4), (5,), ()]
@@ -256,3 +259,76 @@ def test_fused_and_differentiable_are_refused_clearly():
         tinynn.optim.Adam(p, fused=True)
     with pytest.raises(NotImplementedError, match="differentiable"):
         tinynn.optim.SGD(p, lr=0.1, differentiable=True)
+
+
+# -- Adagrad and Adadelta --------------------------------------------------------------------
+ADAGRAD = [dict(), dict(lr=0.1, lr_decay=0.01), dict(lr=0.1, weight_decay=0.1, initial_accumulator_value=0.5),
+           dict(lr=0.05, eps=1e-6, maximize=True)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kwargs", ADAGRAD, ids=[str(k) for k in ADAGRAD])
+def test_adagrad_matches_torch_step_by_step(kwargs, dtype, device):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in [(3, 4), (5,), ()]]
+    ours = [tinynn.nn.Parameter(tinynn.tensor(a)) for a in arrays]
+    theirs = [torch.nn.Parameter(torch.tensor(a, device=device)) for a in arrays]
+    ours_opt, theirs_opt = tinynn.optim.Adagrad(ours, **kwargs), torch.optim.Adagrad(theirs, **kwargs)
+    for step in range(6):
+        for k, (o, t) in enumerate(zip(ours, theirs)):
+            if step == 2 and k == 0:  # a parameter without a gradient this step is left alone
+                o.grad, t.grad = None, None
+                continue
+            g = rng.standard_normal(tuple(o.shape)).astype(dtype)
+            o.grad, t.grad = tinynn.tensor(g), torch.tensor(g, device=device)
+        ours_opt.step()
+        theirs_opt.step()
+        for k, (o, t) in enumerate(zip(ours, theirs)):
+            assert_close(o, t.detach(), name=f"param {k} after step {step + 1}")
+    ours_sd, theirs_sd = ours_opt.state_dict(), theirs_opt.state_dict()
+    assert list(ours_sd["state"]) == list(theirs_sd["state"])
+    for idx, state in theirs_sd["state"].items():
+        assert list(ours_sd["state"][idx]) == list(state)
+        for key, value in state.items():
+            assert_close(ours_sd["state"][idx][key], value, name=f"state[{idx}][{key!r}]")
+    assert repr(ours_opt) == repr(theirs_opt)
+
+
+@pytest.mark.parametrize("name, kwargs", [("Adadelta", dict(rho=1.5)), ("Adadelta", dict(lr=-1)),
+                                          ("Adadelta", dict(eps=-1)), ("Adadelta", dict(weight_decay=-1)),
+                                          ("Adagrad", dict(lr_decay=-1)), ("Adagrad", dict(initial_accumulator_value=-1)),
+                                          ("Adagrad", dict(eps=-1)), ("Adagrad", dict(lr=-1))])
+def test_adadelta_and_adagrad_reject_bad_hyperparameters_like_torch(name, kwargs):
+    assert_same_error(lambda: getattr(tinynn.optim, name)([tinynn.nn.Parameter(tinynn.zeros(2))], **kwargs),
+               lambda: getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2))], **kwargs), same_message=True)
+
+
+def test_mnist_example_with_adadelta_and_steplr_matches_torch():
+    """pytorch/examples' MNIST recipe: Adadelta(lr=1.0) with StepLR(step_size=1, gamma=0.7)."""
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((16, 1, 8, 8)).astype(np.float32), rng.integers(0, 10, 16)
+
+    def train(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Conv2d(1, 4, 3), lib.nn.ReLU(), lib.nn.MaxPool2d(2), lib.nn.Flatten(),
+                                  lib.nn.Linear(36, 10), lib.nn.LogSoftmax(dim=1))
+        return model
+
+    ours, theirs = train(tinynn), train(torch)
+    ours.load_state_dict({k: tinynn.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    losses = {}
+    for lib, model in [(tinynn, ours), (torch, theirs)]:
+        opt = lib.optim.Adadelta(model.parameters(), lr=1.0)
+        scheduler = lib.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
+        losses[lib.__name__] = []
+        for epoch in range(3):
+            for i in range(0, 16, 8):
+                opt.zero_grad()
+                loss = lib.nn.functional.nll_loss(model(lib.tensor(x[i:i + 8])), lib.tensor(y[i:i + 8]))
+                loss.backward()
+                opt.step()
+                losses[lib.__name__].append(loss.item())
+            scheduler.step()
+    np.testing.assert_allclose(losses["tinynn"], losses["torch"], rtol=1e-4)
+    for k, v in theirs.state_dict().items():
+        assert_close(ours.state_dict()[k], v, rtol=1e-4, atol=1e-5, name=k)

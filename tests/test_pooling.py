@@ -1,4 +1,5 @@
-"""Pooling (``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``, their layers), padding
+"""Pooling (``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``, their 1-d forms, their
+layers), padding
 (``F.pad``) and channel dropout (``dropout2d``) against PyTorch: outputs, returned indices and
 input gradients, float32 and float64, for every option; ties, NaN and -inf windows;
 second derivatives.
@@ -13,13 +14,11 @@ import tinynn
 from tinynn.autograd import gradcheck, gradgradcheck
 from tinynn.testing import assert_close, compare_with_torch
 
+from helpers import assert_same_error, randn
+
 DTYPES = ["float32", "float64"]
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 MAX_POOL_CASES = {
@@ -219,3 +218,40 @@ def test_dropout2d_three_d_input_warns_like_torch():
     for lib in (torch, tinynn):
         with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
             lib.nn.functional.dropout2d(lib.ones(3, 4, 4), 0.5)
+
+
+# -- 1-D pooling -----------------------------------------------------------------------------
+POOL1D = [("max_pool1d", (3,), dict(stride=2, padding=1)), ("max_pool1d", (2,), dict(ceil_mode=True)),
+          ("max_pool1d", (3,), dict(dilation=2)), ("avg_pool1d", (3,), dict(stride=2, padding=1)),
+          ("avg_pool1d", (3,), dict(stride=2, padding=1, count_include_pad=False)), ("avg_pool1d", (4,), {}),
+          ("adaptive_avg_pool1d", (4,), {}), ("adaptive_avg_pool1d", (1,), {})]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("batched", [True, False])
+@pytest.mark.parametrize("name, args, kwargs", POOL1D, ids=[f"{n}{a}{k}" for n, a, k in POOL1D])
+def test_pool1d_matches_torch(name, args, kwargs, batched, dtype, device):
+    x = randn(2, 3, 11) if batched else randn(3, 11)
+    compare_with_torch(lambda lib, x: getattr(lib.nn.functional, name)(x, *args, **kwargs), x, dtype=dtype, device=device)
+
+
+def test_max_pool1d_indices_match_torch():
+    x = randn(2, 3, 10)
+    _, ours = tinynn.nn.functional.max_pool1d(tinynn.tensor(x), 3, 2, return_indices=True)
+    _, theirs = torch.nn.functional.max_pool1d(torch.tensor(x), 3, 2, return_indices=True)
+    assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("module, args", [("MaxPool1d", (2,)), ("MaxPool1d", (3, 1, 1)), ("AvgPool1d", (3,)),
+                                          ("AvgPool1d", (3, 2, 1)), ("AdaptiveAvgPool1d", (5,))])
+def test_pool1d_module_matches_torch_and_prints_alike(module, args, device):
+    compare_with_torch(lambda lib, x: getattr(lib.nn, module)(*args)(x), randn(2, 4, 12), dtype="float64", device=device)
+    assert repr(getattr(tinynn.nn, module)(*args)) == repr(getattr(torch.nn, module)(*args))
+
+
+def test_pool1d_errors_match_torch():
+    for call in [lambda lib: lib.nn.functional.max_pool1d(lib.zeros(1, 2, 3, 4), 2),
+                 lambda lib: lib.nn.functional.avg_pool1d(lib.zeros(1, 2, 3, 4), 2),
+                 lambda lib: lib.nn.functional.adaptive_avg_pool1d(lib.zeros(1, 2, 3, 4), 2),
+                 lambda lib: lib.nn.functional.avg_pool1d(lib.zeros(1, 2, 8), (2, 2))]:
+        assert_same_error(lambda: call(tinynn), lambda: call(torch), same_message=True)

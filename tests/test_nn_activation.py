@@ -1,0 +1,169 @@
+"""Activations against ``torch.nn.functional`` and ``torch.nn``: values and gradients
+(including at the kinks and at extreme inputs), the modules' reprs, ``inplace=``, and the
+errors PyTorch raises. ReLU, LeakyReLU, GELU, Sigmoid, Tanh, SiLU, Softplus, Softmax and
+LogSoftmax; ReLU6, ELU, Hardtanh, LogSigmoid, Mish, Softmin; Hardswish, Hardsigmoid; PReLU
+(its weight copied with ``load_state_dict``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+from tinynn.testing import assert_close, compare_with_torch
+
+from helpers import assert_same_error, compare_module, randn, run_module_pair
+
+DTYPES = ["float32", "float64"]
+
+
+# -- activations -----------------------------------------------------------------------------
+ACTIVATIONS = {
+    "relu": lambda lib, x: lib.nn.functional.relu(x),
+    "leaky_relu": lambda lib, x: lib.nn.functional.leaky_relu(x, 0.2),
+    "leaky_relu_default": lambda lib, x: lib.nn.functional.leaky_relu(x),
+    "gelu": lambda lib, x: lib.nn.functional.gelu(x),
+    "gelu_tanh": lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"),
+    "sigmoid": lambda lib, x: lib.nn.functional.sigmoid(x),
+    "tanh": lambda lib, x: lib.nn.functional.tanh(x),
+    "silu": lambda lib, x: lib.nn.functional.silu(x),
+    "softplus": lambda lib, x: lib.nn.functional.softplus(x),
+    "softplus_beta": lambda lib, x: lib.nn.functional.softplus(x, beta=2.0, threshold=3.0),
+    "softmax_dim1": lambda lib, x: lib.nn.functional.softmax(x, dim=1),
+    "softmax_dim0": lambda lib, x: lib.nn.functional.softmax(x, dim=0),
+    "log_softmax": lambda lib, x: lib.nn.functional.log_softmax(x, dim=-1),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_matches_torch(name, dtype, device):
+    x = randn(4, 5) * 3
+    x[0, :3] = [0.0, -1e-3, 1e-3]  # the kink of relu / leaky_relu: gradient at exactly 0
+    compare_with_torch(ACTIVATIONS[name], x, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["softmax_dim1", "log_softmax", "sigmoid", "gelu", "silu", "softplus"])
+def test_activation_at_extreme_inputs_matches_torch(name, dtype, device):
+    x = np.array([[1e4, -1e4, 0.0, 50.0], [-50.0, 88.0, -88.0, 3.0]])
+    compare_with_torch(ACTIVATIONS[name], x, dtype=dtype, device=device)
+
+
+MODULES = [
+    ("ReLU", (), {}), ("ReLU", (), {"inplace": True}), ("LeakyReLU", (), {}), ("LeakyReLU", (0.2, True), {}),
+    ("GELU", (), {}), ("GELU", ("tanh",), {}), ("Sigmoid", (), {}), ("Tanh", (), {}), ("SiLU", (), {}),
+    ("Softmax", (), {"dim": 1}), ("LogSoftmax", (1,), {}), ("Softmax", (), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", MODULES)
+def test_activation_module_repr_matches_torch(name, args, kwargs):
+    assert repr(getattr(tinynn.nn, name)(*args, **kwargs)) == repr(getattr(torch.nn, name)(*args, **kwargs))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh", "SiLU", "LogSoftmax"])
+def test_activation_module_matches_torch(name, dtype, device):
+    args = (1,) if name == "LogSoftmax" else ()
+    run_module_pair(getattr(torch.nn, name)(*args), getattr(tinynn.nn, name)(*args), randn(3, 4), dtype, device)
+
+
+def test_softmax_without_dim_warns_and_picks_torch_dim():
+    x = randn(3, 4)
+    with pytest.warns(UserWarning, match="Implicit dimension choice"):
+        ours = tinynn.nn.functional.softmax(tinynn.tensor(x))
+    with pytest.warns(UserWarning):
+        theirs = torch.nn.functional.softmax(torch.tensor(x))
+    assert_close(ours, theirs)
+
+
+def test_gelu_rejects_unknown_approximation():
+    with pytest.raises(RuntimeError):
+        tinynn.nn.functional.gelu(tinynn.zeros(2), approximate="fast")
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.gelu(torch.zeros(2), approximate="fast")
+
+
+def test_inplace_relu_modifies_input():
+    x = tinynn.tensor([-1.0, 2.0])
+    y = tinynn.nn.ReLU(inplace=True)(x)
+    assert y is x and x.tolist() == [0.0, 2.0]
+
+
+# -- activations with options ----------------------------------------------------------------
+ACTIVATIONS_WITH_KWARGS = [
+    ("relu6", {}), ("elu", {}), ("elu", dict(alpha=0.5)), ("hardtanh", {}),
+    ("hardtanh", dict(min_val=-2.0, max_val=3.0)), ("logsigmoid", {}), ("mish", {}),
+    ("softmin", dict(dim=1)), ("softplus", dict(beta=2.0, threshold=5.0)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, kwargs", ACTIVATIONS_WITH_KWARGS, ids=[f"{n}{k}" for n, k in ACTIVATIONS_WITH_KWARGS])
+def test_activation_with_kwargs_matches_torch(name, kwargs, dtype, device):
+    x = randn(4, 6, scale=4.0)
+    x[0, :4] = [0.0, 6.0, -1.0, 1.0]  # the kinks of relu6 and hardtanh: gradient 0 there in both
+    x[1, 0], x[1, 1] = 100.0, -100.0  # no overflow in elu, logsigmoid, mish
+    compare_with_torch(lambda lib, x: getattr(lib.nn.functional, name)(x, **kwargs), x, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("module, args", [("ReLU6", ()), ("ELU", (0.3,)), ("Hardtanh", (-0.5, 0.5)),
+                                          ("Softplus", (3.0,)), ("LogSigmoid", ()), ("Mish", ()),
+                                          ("Softmin", (0,))])
+def test_activation_module_matches_torch_and_prints_alike(module, args, device):
+    compare_with_torch(lambda lib, x: getattr(lib.nn, module)(*args)(x), randn(3, 5, scale=3.0),
+                       dtype="float64", device=device)
+    assert repr(getattr(tinynn.nn, module)(*args)) == repr(getattr(torch.nn, module)(*args))
+
+
+def test_inplace_activation_reprs_match_torch():
+    for name, args in [("ReLU6", (True,)), ("ELU", (1.0, True)), ("Hardtanh", (-1.0, 1.0, True))]:
+        assert repr(getattr(tinynn.nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
+
+
+def test_inplace_elu_and_relu6_overwrite_the_input_like_torch():
+    for name in ["elu", "relu6"]:
+        ours, theirs = tinynn.tensor(randn(5, scale=8.0)), torch.tensor(randn(5, scale=8.0))
+        getattr(tinynn.nn.functional, name)(ours, inplace=True)
+        getattr(torch.nn.functional, name)(theirs, inplace=True)
+        assert_close(ours, theirs)
+
+
+def test_hardtanh_bounds_errors_match_torch():
+    assert_same_error(lambda: tinynn.nn.functional.hardtanh(tinynn.zeros(2), 2.0, 1.0),
+               lambda: torch.nn.functional.hardtanh(torch.zeros(2), 2.0, 1.0), same_message=True)
+    assert_same_error(lambda: tinynn.nn.Hardtanh(2.0, 1.0), lambda: torch.nn.Hardtanh(2.0, 1.0), same_message=True)
+
+
+# -- hard activations and PReLU --------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["hardswish", "hardsigmoid"])
+def test_hard_activations_match_torch_including_the_kinks(name, dtype, device):
+    x = randn(4, 6, scale=4.0)
+    x[0, :4] = [-3.0, 3.0, 0.0, -2.5]
+    compare_with_torch(lambda lib, x: getattr(lib.nn.functional, name)(x), x, dtype=dtype, device=device)
+    module = {"hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid"}[name]
+    compare_with_torch(lambda lib, x: getattr(lib.nn, module)()(x), x, dtype=dtype, device=device)
+    assert repr(getattr(tinynn.nn, module)()) == repr(getattr(torch.nn, module)())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("num_parameters, shape", [(1, (4, 3)), (3, (2, 3)), (3, (2, 3, 5)), (1, (7,)),
+                                                   (3, (2, 3, 4, 4))])
+def test_prelu_matches_torch(num_parameters, shape, dtype, device):
+    x = randn(*shape, scale=2.0)
+    x.flat[0] = 0.0  # at 0 both use the slope
+    compare_module(lambda lib: lib.nn.PReLU(num_parameters), x, dtype=dtype, device=device)
+
+
+def test_prelu_repr_state_dict_and_error_match_torch():
+    for args in [(), (3,), (3, 0.1)]:
+        assert repr(tinynn.nn.PReLU(*args)) == repr(torch.nn.PReLU(*args))
+    assert list(tinynn.nn.PReLU(3).state_dict()) == list(torch.nn.PReLU(3).state_dict())
+    assert tinynn.nn.PReLU(3, 0.1).weight.tolist() == pytest.approx(torch.nn.PReLU(3, 0.1).weight.tolist())
+    with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size"):
+        tinynn.nn.PReLU(3)(tinynn.zeros(2, 4))
+    with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size"):
+        torch.nn.PReLU(3)(torch.zeros(2, 4))

@@ -1,0 +1,99 @@
+"""Linear against ``torch.nn``: the functional form and the module, PyTorch's default init,
+the graph (one node, double backward), attributes, repr and errors; and Identity.
+
+Outputs and every gradient (inputs and parameters) are compared with the per-dtype
+tolerances of ``tinynn.testing``; weights are copied from the torch module with
+``load_state_dict``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+from tinynn.testing import compare_with_torch
+
+from helpers import randn, run_module_pair
+
+DTYPES = ["float32", "float64"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("x_shape", [(5, 3), (3,), (2, 4, 3), (0, 3)], ids=["batch", "vector", "3d", "empty"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_functional_linear_matches_torch(x_shape, bias, dtype, device):
+    inputs = [randn(*x_shape), randn(4, 3, seed=1)] + ([randn(4, seed=2)] if bias else [])
+    compare_with_torch(lambda lib, x, w, *b: lib.nn.functional.linear(x, w, *b), *inputs,
+                       dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_module_matches_torch(bias, dtype, device):
+    torch.manual_seed(0)
+    run_module_pair(torch.nn.Linear(6, 4, bias=bias), tinynn.nn.Linear(6, 4, bias=bias),
+                    randn(5, 6), dtype, device)
+
+
+def test_linear_grad_fn_is_one_node():
+    out = tinynn.nn.Linear(3, 2)(tinynn.randn(4, 3))
+    assert out.grad_fn.name() == "LinearBackward0"
+
+
+def test_linear_double_backward_matches_torch():
+    """The backward is written with tensor ops, so a gradient of the gradient works."""
+    def fn(lib, x, w, b):
+        y = lib.nn.functional.linear(x, w, b).tanh().sum()
+        (gx,) = lib.autograd.grad(y, (x,), create_graph=True)
+        return (gx * gx).sum()
+
+    compare_with_torch(fn, randn(3, 4), randn(2, 4, seed=1), randn(2, seed=2), dtype="float64")
+
+
+def test_linear_default_init_is_uniform_with_bound_one_over_sqrt_fan_in():
+    tinynn.manual_seed(0)
+    layer = tinynn.nn.Linear(784, 128)
+    bound = 1 / math.sqrt(784)
+    w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    assert w.shape == (128, 784) and b.shape == (128,) and w.dtype == np.float32
+    assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    # U(-k, k) has std k / sqrt(3); with 100,352 samples the estimate is within 1%
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound
+    assert abs(w.mean()) < 0.01 * bound
+    assert np.abs(w).max() > 0.99 * bound
+
+
+def test_linear_attributes_and_repr_match_torch():
+    for kwargs in ({}, {"bias": False}):
+        ours, theirs = tinynn.nn.Linear(784, 128, **kwargs), torch.nn.Linear(784, 128, **kwargs)
+        assert repr(ours) == repr(theirs)
+        assert (ours.in_features, ours.out_features) == (theirs.in_features, theirs.out_features)
+
+
+def test_linear_dtype_argument():
+    assert tinynn.nn.Linear(2, 3, dtype=tinynn.float64).weight.dtype is tinynn.float64
+
+
+@pytest.mark.parametrize("x_shape", [(2, 5, 100), (100,), ()])
+def test_linear_shape_errors_match_torch(x_shape):
+    with pytest.raises(RuntimeError) as ours:
+        tinynn.nn.Linear(784, 128)(tinynn.zeros(x_shape))
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.Linear(784, 128)(torch.zeros(x_shape))
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_linear_dtype_mismatch_error_matches_torch():
+    with pytest.raises(RuntimeError) as ours:
+        tinynn.nn.Linear(3, 2)(tinynn.zeros(4, 3, dtype=tinynn.float64))
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.Linear(3, 2)(torch.zeros(4, 3, dtype=torch.float64))
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_identity_returns_input():
+    x = tinynn.randn(3)
+    assert tinynn.nn.Identity(54, unused="x")(x) is x

@@ -1,0 +1,72 @@
+"""``nn.utils`` against ``torch.nn.utils``: gradient clipping by norm and by value, and
+``parameters_to_vector``/``vector_to_parameters``. (PackedSequence and its functions,
+``nn.utils.rnn``, are in test_packed_sequence.py.)
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+
+import tinynn
+from tinynn.testing import assert_close
+
+from helpers import randn
+
+DTYPES = ["float32", "float64"]
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+TINYNN_DTYPES = {"float32": tinynn.float32, "float64": tinynn.float64}
+
+
+# -- gradient clipping -----------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("norm_type, max_norm", [(2.0, 1.0), (1.0, 2.0), (float("inf"), 0.5), (2.0, 100.0)])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm, dtype, device):
+    grads = [randn(3, 4, seed=1) * 3, randn(5, seed=2)]
+    ours = [tinynn.zeros(*g.shape, dtype=TINYNN_DTYPES[dtype], requires_grad=True) for g in grads]
+    theirs = [torch.zeros(*g.shape, dtype=TORCH_DTYPES[dtype], device=device, requires_grad=True) for g in grads]
+    for o, t, g in zip(ours, theirs, grads):
+        o.grad = tinynn.tensor(g.astype(dtype))
+        t.grad = torch.tensor(g.astype(dtype), device=device)
+    total_o = tinynn.nn.utils.clip_grad_norm_(ours, max_norm, norm_type)
+    total_t = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
+    assert_close(total_o, total_t, name="total norm")
+    for o, t in zip(ours, theirs):
+        assert_close(o.grad, t.grad, name="clipped grad")
+
+
+def test_clip_grad_norm_nonfinite_error_matches_torch():
+    o, t = tinynn.zeros(3, requires_grad=True), torch.zeros(3, requires_grad=True)
+    o.grad, t.grad = tinynn.tensor([float("nan"), 1.0, 2.0]), torch.tensor([float("nan"), 1.0, 2.0])
+    with pytest.raises(RuntimeError) as ours:
+        tinynn.nn.utils.clip_grad_norm_([o], 1.0, error_if_nonfinite=True)
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.utils.clip_grad_norm_([t], 1.0, error_if_nonfinite=True)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_clip_grad_value_matches_torch():
+    g = randn(4, 5) * 3
+    o, t = tinynn.zeros(4, 5, requires_grad=True), torch.zeros(4, 5, requires_grad=True)
+    o.grad, t.grad = tinynn.tensor(g.astype("float32")), torch.tensor(g.astype("float32"))
+    tinynn.nn.utils.clip_grad_value_(o, 1.5)
+    torch.nn.utils.clip_grad_value_(t, 1.5)
+    assert_close(o.grad, t.grad)
+
+
+# -- parameters as one vector ----------------------------------------------------------------
+def test_parameters_to_vector_and_back_match_torch():
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1))
+    ours = tinynn.nn.Sequential(tinynn.nn.Linear(3, 2), tinynn.nn.Linear(2, 1))
+    ours.load_state_dict({k: tinynn.tensor(v.numpy()) for k, v in reference.state_dict().items()})
+    vec_ours = tinynn.nn.utils.parameters_to_vector(ours.parameters())
+    vec_theirs = torch.nn.utils.parameters_to_vector(reference.parameters())
+    assert vec_ours.tolist() == vec_theirs.tolist() and vec_ours.requires_grad
+    (vec_ours * tinynn.arange(11.0)).sum().backward()
+    assert ours[0].weight.grad.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    tinynn.nn.utils.vector_to_parameters(tinynn.arange(11.0), ours.parameters())
+    torch.nn.utils.vector_to_parameters(torch.arange(11.0), reference.parameters())
+    for (name, p), q in zip(ours.named_parameters(), reference.parameters()):
+        assert p.tolist() == q.tolist(), name
+    assert isinstance(ours[1].bias, tinynn.nn.Parameter) and ours[1].bias.requires_grad
+    with pytest.raises(TypeError, match="expected tinynn.Tensor, but got: list"):
+        tinynn.nn.utils.vector_to_parameters([1.0], ours.parameters())
