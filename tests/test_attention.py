@@ -17,11 +17,9 @@ import torch
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
 
+from helpers import assert_same_error, randn
+
 DTYPES = ["float32", "float64"]
-
-
-def randn(*shape: int, seed: int = 0, scale: float = 1.0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape) * scale
 
 
 def bool_mask(*shape: int, seed: int = 0, p: float = 0.3) -> np.ndarray:
@@ -136,38 +134,32 @@ def test_sdpa_second_order_gradient_matches_torch():
         assert_close(ours, theirs)
 
 
-def same_error(fn) -> tuple:
-    with pytest.raises(Exception) as ours:
-        fn(tinynn)
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
-    return str(ours.value), str(theirs.value)
-
-
 def test_sdpa_errors_match_torch():
     def call(lib, qs=(2, 3, 4, 8), ks=(2, 3, 5, 8), vs=(2, 3, 5, 8), mask=None, dtype=None, **kw):
         dt = dtype or lib.float32
         q, k, v = (lib.ones(*s, dtype=dt) for s in (qs, ks, vs))
         return sdpa(lib)(q, k, v, attn_mask=mask(lib) if mask else None, **kw)
 
-    ours, theirs = same_error(lambda lib: call(lib, mask=lambda lib: lib.ones(3, 5, dtype=lib.bool)))
+    ours, theirs = map(str, assert_same_error(
+        lambda lib: call(lib, mask=lambda lib: lib.ones(3, 5, dtype=lib.bool))))
     assert "[3, 5]" in ours and "(L, S)" in ours                   # names the shapes and the fix
-    same_error(lambda lib: call(lib, mask=lambda lib: lib.ones(4, 5, dtype=lib.int64)))
-    ours, theirs = same_error(lambda lib: call(lib, mask=lambda lib: lib.ones(5, dtype=lib.bool)))
+    assert_same_error(lambda lib: call(lib, mask=lambda lib: lib.ones(4, 5, dtype=lib.int64)))
+    ours, theirs = map(str, assert_same_error(
+        lambda lib: call(lib, mask=lambda lib: lib.ones(5, dtype=lib.bool))))
     assert ours.startswith(theirs) and "[5]" in ours
-    ours, theirs = same_error(lambda lib: call(lib, mask=lambda lib: lib.ones(4, 5, dtype=lib.float64)))
+    ours, theirs = map(str, assert_same_error(
+        lambda lib: call(lib, mask=lambda lib: lib.ones(4, 5, dtype=lib.float64))))
     assert ours == theirs
-    ours, theirs = same_error(lambda lib: call(lib, qs=(8,)))
+    ours, theirs = map(str, assert_same_error(lambda lib: call(lib, qs=(8,))))
     assert ours == theirs
-    same_error(lambda lib: call(lib, ks=(2, 3, 5, 4)))
-    same_error(lambda lib: call(lib, ks=(2, 2, 5, 8), vs=(2, 2, 5, 8)))
-    ours, _ = same_error(lambda lib: sdpa(lib)(*[lib.ones(2, 4, dtype=lib.int64)] * 3))
+    assert_same_error(lambda lib: call(lib, ks=(2, 3, 5, 4)))
+    assert_same_error(lambda lib: call(lib, ks=(2, 2, 5, 8), vs=(2, 2, 5, 8)))
+    ours, _ = map(str, assert_same_error(lambda lib: sdpa(lib)(*[lib.ones(2, 4, dtype=lib.int64)] * 3)))
     assert "found Long" in ours and ".float()" in ours     # PyTorch's text depends on its kernel
-    ours, theirs = same_error(lambda lib: call(lib, dropout_p=1.5))
+    ours, theirs = map(str, assert_same_error(lambda lib: call(lib, dropout_p=1.5)))
     assert ours == theirs
-    ours, theirs = same_error(lambda lib: sdpa(lib)(lib.ones(2, 4), lib.ones(2, 4, dtype=lib.float64),
-                                                     lib.ones(2, 4)))
+    ours, theirs = map(str, assert_same_error(
+        lambda lib: sdpa(lib)(lib.ones(2, 4), lib.ones(2, 4, dtype=lib.float64), lib.ones(2, 4))))
     assert ours == theirs
 
 
@@ -316,9 +308,9 @@ def test_mha_dropout_only_in_training():
 def test_mha_errors_match_torch():
     for lib in (tinynn, torch):
         lib.manual_seed(0)
-    ours, theirs = same_error(lambda lib: lib.nn.MultiheadAttention(10, 3))
+    ours, theirs = map(str, assert_same_error(lambda lib: lib.nn.MultiheadAttention(10, 3)))
     assert ours.startswith(theirs) and "embed_dim=10" in ours and "num_heads=3" in ours
-    ours, theirs = same_error(lambda lib: lib.nn.MultiheadAttention(0, 3))
+    ours, theirs = map(str, assert_same_error(lambda lib: lib.nn.MultiheadAttention(0, 3)))
     assert ours == theirs
     x = randn(4, 2, 8)
     models = {tinynn: tinynn.nn.MultiheadAttention(8, 2), torch: torch.nn.MultiheadAttention(8, 2)}
@@ -334,9 +326,10 @@ def test_mha_errors_match_torch():
              dict(q=(1, 4, 2, 8)), dict(v=(3, 2, 8)), dict(k=(4, 8)),
              dict(attn_mask=np.ones((2, 2, 4, 4), dtype=bool))]
     for case in cases:
-        ours, theirs = same_error(lambda lib: call(lib, **case))
+        ours, theirs = map(str, assert_same_error(lambda lib: call(lib, **case)))
         assert ours.replace("tinynn.", "torch.") == theirs, case
-    ours, theirs = same_error(lambda lib: models[lib](*[lib.tensor(x.astype(np.float32))] * 3, is_causal=True))
+    ours, theirs = map(str, assert_same_error(
+        lambda lib: models[lib](*[lib.tensor(x.astype(np.float32))] * 3, is_causal=True)))
     assert ours == theirs
 
 

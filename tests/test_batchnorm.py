@@ -14,13 +14,11 @@ from tinynn.autograd import gradcheck, gradgradcheck
 from tinynn.testing import assert_close, compare_with_torch
 from tinynn.utils.convert import state_dict_from_torch
 
+from helpers import randn
+
 DTYPES = ["float32", "float64"]
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 SHAPES = {"1d_vectors": (6, 3), "1d_sequences": (4, 3, 5), "2d_maps": (3, 3, 4, 5)}

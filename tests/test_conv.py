@@ -17,6 +17,8 @@ from tinynn.autograd import gradcheck, gradgradcheck
 from tinynn.testing import assert_close, compare_with_torch
 from tinynn.utils.convert import state_dict_from_torch
 
+from helpers import randn
+
 DTYPES = ["float32", "float64"]
 
 pytestmark = [
@@ -24,10 +26,6 @@ pytestmark = [
     # PyTorch's (not tinynn's) note that padding='same' with an even kernel copies the input
     pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning"),
 ]
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 def conv2d(lib):

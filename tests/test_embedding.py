@@ -14,13 +14,11 @@ from tinynn.autograd import gradcheck, gradgradcheck
 from tinynn.testing import assert_close, compare_with_torch
 from tinynn.utils.convert import state_dict_from_torch
 
+from helpers import assert_same_error, randn
+
 DTYPES = ["float32", "float64"]
 
 IDS = np.array([[1, 4, 4, 0], [9, 4, 1, 2]])  # repeated ids: their gradients must add up
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -174,13 +172,10 @@ def test_grad_fn_name_matches_torch():
 # ---- errors: PyTorch's exception types, messages that start as PyTorch's ----
 
 def _both_raise(fn):
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(Exception) as ours:
-        fn(tinynn)
-    assert type(ours.value) is type(theirs.value)
-    assert str(ours.value).startswith(str(theirs.value).split(" (")[0][:40])
-    return ours.value
+    """The same exception type, and tinynn's message starts as PyTorch's (its first 40 characters)."""
+    ours, theirs = assert_same_error(fn)
+    assert str(ours).startswith(str(theirs).split(" (")[0][:40])
+    return ours
 
 
 @pytest.mark.parametrize("ids", [[7], [-1], [[0, 9]]])

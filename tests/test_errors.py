@@ -1,45 +1,17 @@
 """Error parity: each misuse raises the same exception type in tinynn as in PyTorch.
 
-``raises_same(fn)`` runs ``fn(torch)`` and ``fn(tinynn)``, requires both to raise, and
-checks that the exception types are the same. Where PyTorch's message names the shapes
-or sizes involved, tinynn's must name them too (and it usually also says how to fix it).
+``assert_same_error(fn)`` (tests/helpers.py) runs ``fn(torch)`` and ``fn(tinynn)``, requires
+both to raise, and checks that the exception types are the same. Where PyTorch's message
+names the shapes or sizes involved, tinynn's must name them too (and it usually also says
+how to fix it).
 """
 from __future__ import annotations
 
 import re
-import warnings
 
 import pytest
-import torch
 
-import tinynn
-
-
-def raises_same(fn) -> tuple:
-    """Run ``fn(torch)`` and ``fn(tinynn)``; both must raise the same exception type.
-
-    Returns:
-        (PyTorch's exception, tinynn's exception).
-    """
-    caught = []
-    for lib in (torch, tinynn):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fn(lib)
-        except Exception as error:  # noqa: BLE001  (the point is to compare the types)
-            caught.append(error)
-        else:
-            caught.append(None)
-        finally:
-            lib.set_grad_enabled(True)
-    theirs, ours = caught
-    assert theirs is not None, "PyTorch raised nothing: the test case is not a misuse"
-    assert ours is not None, f"tinynn raised nothing; PyTorch raised {type(theirs).__name__}: {theirs}"
-    assert type(ours) is type(theirs), (
-        f"tinynn raised {type(ours).__name__}: {ours}\nPyTorch raised {type(theirs).__name__}: {theirs}"
-    )
-    return theirs, ours
+from helpers import assert_same_error
 
 
 def req(lib, *shape):
@@ -54,12 +26,12 @@ def assert_mentions(error: Exception, *fragments: str) -> None:
 
 # -- the misuses named in the issue, each with its message checked -------------------------------
 def test_view_of_non_contiguous_tensor():
-    _, ours = raises_same(lambda lib: lib.zeros(2, 3).t().view(6))
+    ours, _ = assert_same_error(lambda lib: lib.zeros(2, 3).t().view(6))
     assert_mentions(ours, "[3, 2]", "reshape", "contiguous()")
 
 
 def test_backward_on_non_scalar_without_gradient():
-    _, ours = raises_same(lambda lib: (req(lib, 3) * 2).backward())
+    ours, _ = assert_same_error(lambda lib: (req(lib, 3) * 2).backward())
     assert_mentions(ours, "scalar outputs", "[3]", "gradient=")
 
 
@@ -69,21 +41,21 @@ def test_second_backward_through_freed_graph():
         y.backward()
         y.backward()
 
-    _, ours = raises_same(fn)
+    ours, _ = assert_same_error(fn)
     assert_mentions(ours, "second time", "retain_graph=True")
 
 
 def test_requires_grad_on_integer_tensor():
-    _, ours = raises_same(lambda lib: lib.tensor([1, 2]).requires_grad_())
+    ours, _ = assert_same_error(lambda lib: lib.tensor([1, 2]).requires_grad_())
     assert_mentions(ours, "floating point", "int64", ".float()")
 
 
 def test_requires_grad_on_integer_factory():
-    raises_same(lambda lib: lib.zeros(2, dtype=lib.int64, requires_grad=True))
+    assert_same_error(lambda lib: lib.zeros(2, dtype=lib.int64, requires_grad=True))
 
 
 def test_matmul_shape_mismatch():
-    theirs, ours = raises_same(lambda lib: lib.zeros(2, 3) @ lib.zeros(4, 5))
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(2, 3) @ lib.zeros(4, 5))
     assert_mentions(theirs, "2x3", "4x5")
     assert_mentions(ours, "2x3", "4x5")
 
@@ -93,17 +65,17 @@ def test_matmul_shape_mismatch():
     ((), (3,)),
 ], ids=str)
 def test_matmul_rank_and_size_mismatches(a, b):
-    theirs, ours = raises_same(lambda lib: lib.zeros(a) @ lib.zeros(b))
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(a) @ lib.zeros(b))
     for number in re.findall(r"\d+", str(theirs)):
         assert number in str(ours), f"PyTorch's message names {number}: {theirs}\ntinynn's: {ours}"
 
 
 def test_matmul_dtype_mismatch():
-    raises_same(lambda lib: lib.zeros(2, 2) @ lib.zeros(2, 2, dtype=lib.float64))
+    assert_same_error(lambda lib: lib.zeros(2, 2) @ lib.zeros(2, 2, dtype=lib.float64))
 
 
 def test_numpy_on_tensor_requiring_grad():
-    _, ours = raises_same(lambda lib: req(lib, 2).numpy())
+    ours, _ = assert_same_error(lambda lib: req(lib, 2).numpy())
     assert_mentions(ours, "detach().numpy()")
 
 
@@ -114,162 +86,163 @@ def test_numpy_on_tensor_requiring_grad():
     ((3,), lambda lib: lib.tensor([True, False])),
 ], ids=["int", "negative_int", "second_dim", "int_tensor", "too_many", "float_tensor", "mask_shape"])
 def test_indexing_errors(shape, index):
-    _, ours = raises_same(lambda lib: lib.zeros(*shape)[index(lib)])
+    ours, _ = assert_same_error(lambda lib: lib.zeros(*shape)[index(lib)])
     assert isinstance(ours, IndexError)
 
 
 def test_index_out_of_range_names_the_size():
-    theirs, ours = raises_same(lambda lib: lib.zeros(2, 3)[:, 3])
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(2, 3)[:, 3])
     assert_mentions(ours, "index 3", "size 3", "[2, 3]")
 
 
 def test_negative_slice_step():
-    _, ours = raises_same(lambda lib: lib.zeros(3)[::-1])
+    ours, _ = assert_same_error(lambda lib: lib.zeros(3)[::-1])
     assert_mentions(ours, "step must be greater than zero")
 
 
 def test_zero_slice_step():
-    raises_same(lambda lib: lib.zeros(3)[::0])
+    assert_same_error(lambda lib: lib.zeros(3)[::0])
 
 
 def test_setitem_shape_mismatch():
-    _, ours = raises_same(lambda lib: lib.zeros(2, 3).__setitem__(0, lib.zeros(2)))
+    ours, _ = assert_same_error(lambda lib: lib.zeros(2, 3).__setitem__(0, lib.zeros(2)))
     assert_mentions(ours, "[2]", "[3]")
 
 
 def test_setitem_with_mask_shape_mismatch():
-    theirs, ours = raises_same(lambda lib: lib.zeros(3).__setitem__(lib.tensor([True, False, True]), lib.zeros(3)))
+    ours, theirs = assert_same_error(
+        lambda lib: lib.zeros(3).__setitem__(lib.tensor([True, False, True]), lib.zeros(3)))
     assert_mentions(ours, "[3]", "[2]")
 
 
 def test_gather_index_out_of_range():
-    raises_same(lambda lib: lib.zeros(2, 2).gather(1, lib.tensor([[0, 2], [1, 0]])))
+    assert_same_error(lambda lib: lib.zeros(2, 2).gather(1, lib.tensor([[0, 2], [1, 0]])))
 
 
 def test_gather_index_rank_mismatch():
-    raises_same(lambda lib: lib.zeros(2, 2).gather(1, lib.tensor([0, 1])))
+    assert_same_error(lambda lib: lib.zeros(2, 2).gather(1, lib.tensor([0, 1])))
 
 
 def test_index_select_with_float_index():
-    raises_same(lambda lib: lib.zeros(3).index_select(0, lib.tensor([0.0])))
+    assert_same_error(lambda lib: lib.zeros(3).index_select(0, lib.tensor([0.0])))
 
 
 def test_narrow_past_the_end():
-    _, ours = raises_same(lambda lib: lib.zeros(3).narrow(0, 2, 2))
+    ours, _ = assert_same_error(lambda lib: lib.zeros(3).narrow(0, 2, 2))
     assert_mentions(ours, "exceeds dimension size (3)")
 
 
 # -- shapes -----------------------------------------------------------------------------------------
 def test_cat_size_mismatch():
-    theirs, ours = raises_same(lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 4)]))
+    ours, theirs = assert_same_error(lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 4)]))
     assert_mentions(ours, "Expected size 3 but got size 4", "tensor number 1", "[2, 3]", "[2, 4]")
 
 
 def test_cat_rank_mismatch():
-    _, ours = raises_same(lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(3)]))
+    ours, _ = assert_same_error(lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(3)]))
     assert_mentions(ours, "got 2 and 1")
 
 
 def test_cat_empty_list():
-    raises_same(lambda lib: lib.cat([]))
+    assert_same_error(lambda lib: lib.cat([]))
 
 
 def test_cat_zero_dim_tensors():
-    raises_same(lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]))
+    assert_same_error(lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]))
 
 
 def test_stack_shape_mismatch():
-    _, ours = raises_same(lambda lib: lib.stack([lib.zeros(2, 3), lib.zeros(3, 2)]))
+    ours, _ = assert_same_error(lambda lib: lib.stack([lib.zeros(2, 3), lib.zeros(3, 2)]))
     assert_mentions(ours, "[2, 3]", "[3, 2]")
 
 
 def test_stack_empty_list():
-    raises_same(lambda lib: lib.stack([]))
+    assert_same_error(lambda lib: lib.stack([]))
 
 
 @pytest.mark.parametrize("a, b", [((2, 3), (4,)), ((2, 3), (2, 1, 4, 2)), ((5,), (2, 3))], ids=str)
 def test_broadcasting_mismatch(a, b):
-    theirs, ours = raises_same(lambda lib: lib.zeros(*a) + lib.zeros(*b))
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(*a) + lib.zeros(*b))
     # same sizes and dimension named as PyTorch's, plus both shapes
     assert str(theirs).split(" (")[0] in str(ours) or str(theirs) in str(ours)
     assert_mentions(ours, str(list(a)), str(list(b)))
 
 
 def test_broadcasting_mismatch_in_where():
-    raises_same(lambda lib: lib.where(lib.zeros(3) > 0, lib.zeros(3), lib.zeros(4)))
+    assert_same_error(lambda lib: lib.where(lib.zeros(3) > 0, lib.zeros(3), lib.zeros(4)))
 
 
 def test_broadcasting_mismatch_in_comparison():
-    raises_same(lambda lib: lib.zeros(3) < lib.zeros(4))
+    assert_same_error(lambda lib: lib.zeros(3) < lib.zeros(4))
 
 
 def test_in_place_result_cannot_take_the_broadcast_shape():
-    _, ours = raises_same(lambda lib: lib.zeros(3).add_(lib.zeros(2, 3)))
+    ours, _ = assert_same_error(lambda lib: lib.zeros(3).add_(lib.zeros(2, 3)))
     assert_mentions(ours, "[3]", "[2, 3]")
 
 
 @pytest.mark.parametrize("shape", [(4, 4), (5,), (-1, 4)], ids=str)
 def test_reshape_invalid_size(shape):
-    theirs, ours = raises_same(lambda lib: lib.zeros(2, 3).reshape(*shape))
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(2, 3).reshape(*shape))
     assert str(theirs) in str(ours)
 
 
 def test_view_invalid_size():
-    raises_same(lambda lib: lib.zeros(2, 3).view(4))
+    assert_same_error(lambda lib: lib.zeros(2, 3).view(4))
 
 
 def test_view_two_inferred_dims():
-    raises_same(lambda lib: lib.zeros(2, 3).view(-1, -1))
+    assert_same_error(lambda lib: lib.zeros(2, 3).view(-1, -1))
 
 
 def test_view_negative_size():
-    raises_same(lambda lib: lib.zeros(2, 3).view(-2, 3))
+    assert_same_error(lambda lib: lib.zeros(2, 3).view(-2, 3))
 
 
 def test_expand_incompatible_size():
-    theirs, ours = raises_same(lambda lib: lib.zeros(2, 3).expand(4, 3))
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(2, 3).expand(4, 3))
     assert str(theirs) in str(ours)
 
 
 def test_expand_fewer_sizes_than_dims():
-    raises_same(lambda lib: lib.zeros(2, 3).expand(3))
+    assert_same_error(lambda lib: lib.zeros(2, 3).expand(3))
 
 
 def test_permute_wrong_number_of_dims():
-    raises_same(lambda lib: lib.zeros(2, 3).permute(0))
+    assert_same_error(lambda lib: lib.zeros(2, 3).permute(0))
 
 
 def test_permute_duplicate_dims():
-    raises_same(lambda lib: lib.zeros(2, 3).permute(0, 0))
+    assert_same_error(lambda lib: lib.zeros(2, 3).permute(0, 0))
 
 
 def test_t_of_3d_tensor():
-    raises_same(lambda lib: lib.zeros(2, 3, 4).t())
+    assert_same_error(lambda lib: lib.zeros(2, 3, 4).t())
 
 
 def test_flatten_start_after_end():
-    raises_same(lambda lib: lib.zeros(2, 3, 4).flatten(2, 1))
+    assert_same_error(lambda lib: lib.zeros(2, 3, 4).flatten(2, 1))
 
 
 def test_unflatten_wrong_sizes():
-    theirs, ours = raises_same(lambda lib: lib.zeros(2, 6).unflatten(1, (4, 2)))
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(2, 6).unflatten(1, (4, 2)))
     assert str(theirs) in str(ours)
 
 
 def test_chunk_zero():
-    raises_same(lambda lib: lib.zeros(4).chunk(0))
+    assert_same_error(lambda lib: lib.zeros(4).chunk(0))
 
 
 def test_split_sizes_do_not_sum():
-    raises_same(lambda lib: lib.zeros(4).split([1, 2]))
+    assert_same_error(lambda lib: lib.zeros(4).split([1, 2]))
 
 
 def test_repeat_with_fewer_dims():
-    raises_same(lambda lib: lib.zeros(2, 3).repeat(2))
+    assert_same_error(lambda lib: lib.zeros(2, 3).repeat(2))
 
 
 def test_sum_to_size_not_expandable():
-    raises_same(lambda lib: lib.zeros(2, 3).sum_to_size(4))
+    assert_same_error(lambda lib: lib.zeros(2, 3).sum_to_size(4))
 
 
 @pytest.mark.parametrize("call", [
@@ -278,40 +251,40 @@ def test_sum_to_size_not_expandable():
     lambda x: x.argmax(2), lambda x: x.flatten(0, 2), lambda x: x.stride(2),
 ], ids=["squeeze", "unsqueeze", "sum", "mean", "softmax", "max", "size", "transpose", "argmax", "flatten", "stride"])
 def test_dim_out_of_range(call):
-    theirs, ours = raises_same(lambda lib: call(lib.zeros(2, 1)))
+    ours, theirs = assert_same_error(lambda lib: call(lib.zeros(2, 1)))
     assert isinstance(ours, IndexError)
     assert str(theirs) in str(ours)
 
 
 # -- scalars and conversions --------------------------------------------------------------------------
 def test_item_on_multi_element_tensor():
-    theirs, ours = raises_same(lambda lib: lib.zeros(2, 3).item())
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(2, 3).item())
     assert_mentions(ours, "6 elements")
 
 
 def test_float_of_multi_element_tensor():
-    raises_same(lambda lib: float(lib.zeros(2)))
+    assert_same_error(lambda lib: float(lib.zeros(2)))
 
 
 def test_int_of_multi_element_tensor():
-    raises_same(lambda lib: int(lib.zeros(2)))
+    assert_same_error(lambda lib: int(lib.zeros(2)))
 
 
 def test_bool_of_multi_element_tensor():
-    _, ours = raises_same(lambda lib: bool(lib.zeros(2)))
+    ours, _ = assert_same_error(lambda lib: bool(lib.zeros(2)))
     assert_mentions(ours, "ambiguous", ".any()")
 
 
 def test_float_tensor_as_python_index():
-    raises_same(lambda lib: [1, 2][lib.tensor(1.0)])
+    assert_same_error(lambda lib: [1, 2][lib.tensor(1.0)])
 
 
 def test_len_of_0d_tensor():
-    raises_same(lambda lib: len(lib.tensor(1.0)))
+    assert_same_error(lambda lib: len(lib.tensor(1.0)))
 
 
 def test_iterating_a_0d_tensor():
-    raises_same(lambda lib: iter(lib.tensor(1.0)))
+    assert_same_error(lambda lib: iter(lib.tensor(1.0)))
 
 
 # -- autograd -----------------------------------------------------------------------------------------
@@ -320,25 +293,25 @@ def test_iterating_a_0d_tensor():
     lambda x: x.copy_(x.detach() * 2), lambda x: x.__setitem__(0, 1.0), lambda x: x.clamp_(0, 1),
 ], ids=["add_", "iadd", "mul_", "zero_", "fill_", "copy_", "setitem", "clamp_"])
 def test_in_place_on_leaf_requiring_grad(op):
-    _, ours = raises_same(lambda lib: op(req(lib, 2)))
+    ours, _ = assert_same_error(lambda lib: op(req(lib, 2)))
     assert_mentions(ours, "leaf Variable that requires grad", "no_grad")
 
 
 def test_autograd_grad_on_unused_input():
-    _, ours = raises_same(lambda lib: lib.autograd.grad((req(lib, 2) * 2).sum(), [req(lib, 2)]))
+    ours, _ = assert_same_error(lambda lib: lib.autograd.grad((req(lib, 2) * 2).sum(), [req(lib, 2)]))
     assert_mentions(ours, "allow_unused=True")
 
 
 def test_autograd_grad_on_input_not_requiring_grad():
-    raises_same(lambda lib: lib.autograd.grad((req(lib, 2) * 2).sum(), [lib.ones(2)]))
+    assert_same_error(lambda lib: lib.autograd.grad((req(lib, 2) * 2).sum(), [lib.ones(2)]))
 
 
 def test_autograd_grad_on_non_scalar_output_without_grad_outputs():
-    raises_same(lambda lib: lib.autograd.grad(req(lib, 3) * 2, req(lib, 3)))
+    assert_same_error(lambda lib: lib.autograd.grad(req(lib, 3) * 2, req(lib, 3)))
 
 
 def test_backward_on_tensor_not_requiring_grad():
-    _, ours = raises_same(lambda lib: lib.ones(2).sum().backward())
+    ours, _ = assert_same_error(lambda lib: lib.ones(2).sum().backward())
     assert_mentions(ours, "does not require grad")
 
 
@@ -349,16 +322,16 @@ def test_backward_on_result_computed_under_no_grad():
             y = (x * 2).sum()
         y.backward()
 
-    raises_same(fn)
+    assert_same_error(fn)
 
 
 def test_backward_gradient_of_wrong_shape():
-    _, ours = raises_same(lambda lib: (req(lib, 3) * 2).backward(lib.ones(2)))
+    ours, _ = assert_same_error(lambda lib: (req(lib, 3) * 2).backward(lib.ones(2)))
     assert_mentions(ours, "[2]", "[3]")
 
 
 def test_grad_outputs_of_wrong_shape():
-    raises_same(lambda lib: lib.autograd.grad(req(lib, 3) * 2, req(lib, 3), lib.ones(4)))
+    assert_same_error(lambda lib: lib.autograd.grad(req(lib, 3) * 2, req(lib, 3), lib.ones(4)))
 
 
 def test_modified_saved_tensor():
@@ -368,27 +341,27 @@ def test_modified_saved_tensor():
         y.add_(1)
         z.backward()
 
-    _, ours = raises_same(fn)
+    ours, _ = assert_same_error(fn)
     assert_mentions(ours, "modified by an inplace operation", "[2]", "version")
 
 
 def test_requires_grad_false_on_non_leaf():
-    raises_same(lambda lib: (req(lib, 2) * 2).requires_grad_(False))
+    assert_same_error(lambda lib: (req(lib, 2) * 2).requires_grad_(False))
 
 
 def test_retain_grad_on_tensor_not_requiring_grad():
-    raises_same(lambda lib: lib.ones(2).retain_grad())
+    assert_same_error(lambda lib: lib.ones(2).retain_grad())
 
 
 def test_register_hook_on_tensor_not_requiring_grad():
-    raises_same(lambda lib: lib.ones(2).register_hook(lambda g: g))
+    assert_same_error(lambda lib: lib.ones(2).register_hook(lambda g: g))
 
 
 def test_assign_grad_of_wrong_shape():
     def fn(lib):
         req(lib, 3).grad = lib.zeros(2)
 
-    _, ours = raises_same(fn)
+    ours, _ = assert_same_error(fn)
     assert_mentions(ours, "[2]", "[3]")
 
 
@@ -396,68 +369,68 @@ def test_assign_grad_that_is_not_a_tensor():
     def fn(lib):
         req(lib, 3).grad = [1.0, 2.0, 3.0]
 
-    raises_same(fn)
+    assert_same_error(fn)
 
 
 def test_in_place_on_expanded_tensor():
-    raises_same(lambda lib: lib.zeros(1, 3).expand(2, 3).add_(1))
+    assert_same_error(lambda lib: lib.zeros(1, 3).expand(2, 3).add_(1))
 
 
 # -- dtypes ----------------------------------------------------------------------------------------
 def test_in_place_result_cannot_be_cast():
-    raises_same(lambda lib: lib.tensor([1, 2]).add_(1.5))
+    assert_same_error(lambda lib: lib.tensor([1, 2]).add_(1.5))
 
 
 def test_mean_of_integer_tensor():
-    raises_same(lambda lib: lib.tensor([1, 2]).mean())
+    assert_same_error(lambda lib: lib.tensor([1, 2]).mean())
 
 
 def test_var_of_integer_tensor():
-    raises_same(lambda lib: lib.tensor([1, 2]).var())
+    assert_same_error(lambda lib: lib.tensor([1, 2]).var())
 
 
 def test_subtracting_bool_tensors():
-    raises_same(lambda lib: lib.tensor([True]) - lib.tensor([False]))
+    assert_same_error(lambda lib: lib.tensor([True]) - lib.tensor([False]))
 
 
 def test_bool_tensor_minus_number():
-    raises_same(lambda lib: lib.tensor([True]) - 1)
+    assert_same_error(lambda lib: lib.tensor([True]) - 1)
 
 
 def test_negating_a_bool_tensor():
-    raises_same(lambda lib: -lib.tensor([True]))
+    assert_same_error(lambda lib: -lib.tensor([True]))
 
 
 def test_bool_to_the_power_of_bool_tensor():
-    raises_same(lambda lib: lib.tensor([True]) ** lib.tensor([True]))
+    assert_same_error(lambda lib: lib.tensor([True]) ** lib.tensor([True]))
 
 
 def test_integer_to_negative_integer_power():
-    raises_same(lambda lib: lib.tensor([2]) ** -1)
+    assert_same_error(lambda lib: lib.tensor([2]) ** -1)
 
 
 def test_where_with_non_bool_condition():
-    raises_same(lambda lib: lib.where(lib.tensor([1, 0]), lib.zeros(2), lib.ones(2)))
+    assert_same_error(lambda lib: lib.where(lib.tensor([1, 0]), lib.zeros(2), lib.ones(2)))
 
 
 def test_masked_fill_with_non_bool_mask():
-    raises_same(lambda lib: lib.zeros(2).masked_fill(lib.tensor([1, 0]), 1.0))
+    assert_same_error(lambda lib: lib.zeros(2).masked_fill(lib.tensor([1, 0]), 1.0))
 
 
 def test_masked_fill_with_non_0d_value():
-    raises_same(lambda lib: lib.zeros(2).masked_fill(lib.tensor([True, False]), lib.zeros(2)))
+    assert_same_error(lambda lib: lib.zeros(2).masked_fill(lib.tensor([True, False]), lib.zeros(2)))
 
 
 def test_bitwise_and_of_floats():
-    raises_same(lambda lib: lib.zeros(2) & lib.zeros(2))
+    assert_same_error(lambda lib: lib.zeros(2) & lib.zeros(2))
 
 
 def test_invert_of_floats():
-    raises_same(lambda lib: ~lib.zeros(2))
+    assert_same_error(lambda lib: ~lib.zeros(2))
 
 
 def test_set_default_dtype_to_integer():
-    raises_same(lambda lib: lib.set_default_dtype(lib.int64))
+    assert_same_error(lambda lib: lib.set_default_dtype(lib.int64))
 
 
 # -- factories -----------------------------------------------------------------------------------------
@@ -467,34 +440,34 @@ def test_set_default_dtype_to_integer():
     lambda lib: lib.eye(-1),
 ], ids=["zeros", "ones", "empty", "rand", "randn", "full", "randint", "eye"])
 def test_negative_size(factory):
-    raises_same(factory)
+    assert_same_error(factory)
 
 
 @pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
 def test_factory_without_size(name):
-    raises_same(lambda lib: getattr(lib, name)())
+    assert_same_error(lambda lib: getattr(lib, name)())
 
 
 def test_arange_zero_step():
-    raises_same(lambda lib: lib.arange(0, 3, 0))
+    assert_same_error(lambda lib: lib.arange(0, 3, 0))
 
 
 def test_randint_empty_range():
-    raises_same(lambda lib: lib.randint(3, 2, (2,)))
+    assert_same_error(lambda lib: lib.randint(3, 2, (2,)))
 
 
 @pytest.mark.parametrize("data", [[[1, 2], [3]], "abc", ["a"], None, {}, [None]],
                          ids=["ragged", "str", "str_list", "none", "dict", "none_list"])
 def test_tensor_of_unsupported_data(data):
-    raises_same(lambda lib: lib.tensor(data))
+    assert_same_error(lambda lib: lib.tensor(data))
 
 
 def test_from_numpy_of_a_list():
-    raises_same(lambda lib: lib.from_numpy([1]))
+    assert_same_error(lambda lib: lib.from_numpy([1]))
 
 
 def test_clamp_without_bounds():
-    raises_same(lambda lib: lib.zeros(2).clamp())
+    assert_same_error(lambda lib: lib.zeros(2).clamp())
 
 
 # -- reductions -------------------------------------------------------------------------------------------
@@ -502,11 +475,11 @@ def test_clamp_without_bounds():
     lambda x: x.max(), lambda x: x.min(), lambda x: x.amax(), lambda x: x.argmax(), lambda x: x.max(0),
 ], ids=["max", "min", "amax", "argmax", "max_dim"])
 def test_reduction_of_empty_tensor(call):
-    raises_same(lambda lib: call(lib.zeros(0)))
+    assert_same_error(lambda lib: call(lib.zeros(0)))
 
 
 def test_norm_over_three_dims():
-    raises_same(lambda lib: lib.zeros(2, 2, 2).norm(dim=(0, 1, 2)))
+    assert_same_error(lambda lib: lib.zeros(2, 2, 2).norm(dim=(0, 1, 2)))
 
 
 def test_custom_function_returning_too_many_gradients():
@@ -522,5 +495,5 @@ def test_custom_function_returning_too_many_gradients():
 
         Bad.apply(req(lib, 2)).sum().backward()
 
-    _, ours = raises_same(fn)
+    ours, _ = assert_same_error(fn)
     assert_mentions(ours, "expected 1, got 2")

@@ -15,6 +15,8 @@ import tinynn.nn.utils.rnn as tinynn_rnn
 from tinynn.testing import assert_close, compare_with_torch
 from tinynn.utils.convert import state_dict_from_torch
 
+from helpers import assert_same_error, randn
+
 DTYPES = ["float32", "float64"]
 LIBS = {"torch": torch_rnn, "tinynn": tinynn_rnn}
 
@@ -24,10 +26,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 def utils(lib):
     return LIBS[lib.__name__]
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 LENGTH_CASES = {"sorted": ([5, 4, 4, 2, 1], True), "unsorted": ([2, 5, 1, 4, 4], False),
@@ -175,13 +173,9 @@ def test_final_state_is_each_sequences_last_real_step():
 # ---- errors ----
 
 def both_raise(fn):
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(Exception) as ours:
-        fn(tinynn)
-    assert type(ours.value) is type(theirs.value)
+    ours, theirs = assert_same_error(fn)
     # the same message, or PyTorch's first words followed by tinynn's details
-    assert str(ours.value).startswith(str(theirs.value).split(",")[0])
+    assert str(ours).startswith(str(theirs).split(",")[0])
 
 
 @pytest.mark.parametrize("lengths,enforce_sorted", [([2, 4, 1], True), ([4, 0, 1], True), ([4, 2], True),

@@ -22,6 +22,8 @@ from tinynn.autograd import gradcheck, gradgradcheck
 from tinynn.testing import assert_close, disable_tf32
 from tinynn.utils.convert import state_dict_from_torch
 
+from helpers import assert_same_error
+
 DTYPES = ["float32", "float64"]
 I, H = 3, 4  # input and hidden sizes of every case
 
@@ -319,14 +321,10 @@ def test_grad_flows_to_initial_states_of_packed_sequences_in_original_order():
 # ---- errors: PyTorch's exception types and messages ----
 
 def both_raise(fn, match: str | None = None):
-    with pytest.raises(Exception) as theirs:
-        fn(torch)
-    with pytest.raises(Exception) as ours:
-        fn(tinynn)
-    assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
-    ours_text = str(ours.value).replace("tinynn.", "torch.")  # dtypes print as tinynn.float32
-    assert ours_text == str(theirs.value) if match is None else match in ours_text
-    return ours.value
+    ours, theirs = assert_same_error(fn)
+    ours_text = str(ours).replace("tinynn.", "torch.")  # dtypes print as tinynn.float32
+    assert ours_text == str(theirs) if match is None else match in ours_text
+    return ours
 
 
 @pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])

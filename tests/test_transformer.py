@@ -19,11 +19,9 @@ import torch
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
 
+from helpers import randn
+
 DTYPES = ["float32", "float64"]
-
-
-def randn(*shape: int, seed: int = 0, scale: float = 1.0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape) * scale
 
 
 def pair(make, dtype: str):
