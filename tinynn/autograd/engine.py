@@ -17,17 +17,18 @@ from .function import AccumulateGrad, _gradient_edge
 def _dependencies(roots: list) -> dict:
     """Count, for every node reachable from ``roots``, how many edges point to it."""
     dependencies: dict = {}
-    seen = set(map(id, roots))
     stack = list(roots)
     while stack:
         node = stack.pop()
         for next_node, _ in node.next_functions:
             if next_node is None:
                 continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if id(next_node) not in seen:
-                seen.add(id(next_node))
-                stack.append(next_node)
+            if next_node in dependencies:
+                dependencies[next_node] += 1
+            else:  # first seen: count it, and walk on through it (a root is walked already)
+                dependencies[next_node] = 1
+                if next_node not in roots:
+                    stack.append(next_node)
     return dependencies
 
 
@@ -75,31 +76,30 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
         _accumulate(buffers[node], nr, grad)
 
     dependencies = _dependencies(root_nodes)
-    ready = [n for n in root_nodes if dependencies.get(n, 0) == 0]
+    ready = [n for n in root_nodes if n not in dependencies]
     previous_mode = grad_mode._grad_enabled
     grad_mode._grad_enabled = create_graph  # record the backward pass only if asked
     try:
         while ready:
             node = ready.pop()
-            # a node all of whose incoming gradients were None (a backward returned None
-            # for it) has no buffer: nothing flows through it, as in PyTorch
-            grad_outputs = buffers.pop(node, None) or [None] * node.num_outputs
-            if capture:
+            # a node's buffer holds at least one gradient; a node without one got None
+            # from every backward that reached it: nothing flows through it, as in PyTorch
+            grad_outputs = buffers.pop(node, None)
+            if capture and grad_outputs is not None:
                 for nr, g in enumerate(grad_outputs):
                     for i in capture.get((id(node), nr), ()):
                         captured[i] = g
             if type(node) is AccumulateGrad:
-                if inputs is None and grad_outputs[0] is not None:
+                if inputs is None and grad_outputs is not None:
                     grad = grad_outputs.pop()  # let go of it, so the leaf may take it without a copy
                     node.variable._accumulate_grad(grad, create_graph)
                 continue
-            if node._pre_hooks or node._retained:
-                grad_outputs = _run_tensor_hooks(node, grad_outputs)
-            missing = sum(g is None for g in grad_outputs)
-            if missing == len(grad_outputs):  # nothing flows through this node
+            if grad_outputs is None:
                 grad_inputs = (None,) * len(node.next_functions)
             else:
-                if missing and node._materialize_grads:
+                if node._pre_hooks or node._retained:
+                    grad_outputs = _run_tensor_hooks(node, grad_outputs)
+                if node.num_outputs > 1 and node._materialize_grads:
                     grad_outputs = _materialize(node, grad_outputs)
                 grad_inputs = node._call_backward(grad_outputs)
             if not retain_graph:
@@ -108,13 +108,15 @@ def run_backward(roots: list, grad_roots: list, retain_graph: bool, create_graph
                 if next_node is None:
                     continue
                 if grad is not None:
-                    grad = _sum_to_input(grad, *meta)
+                    if grad._data.shape != meta[0] or grad._data.dtype is not meta[1]:
+                        grad = _sum_to_input(grad, *meta)
                     buffer = buffers.get(next_node)
                     if buffer is None:
                         buffer = buffers[next_node] = [None] * next_node.num_outputs
                     buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-                dependencies[next_node] -= 1
-                if dependencies[next_node] == 0:
+                count = dependencies[next_node] - 1
+                dependencies[next_node] = count
+                if count == 0:
                     ready.append(next_node)
             grad_inputs = grad = None  # only the buffers hold the gradients now (see AccumulateGrad)
     finally:
@@ -153,6 +155,8 @@ def _materialize(node, grad_outputs: list) -> list:
     """Replace missing output gradients by zeros (PyTorch's default)."""
     from .. import _creation
 
+    if all(g is not None for g in grad_outputs):
+        return grad_outputs
     return [
         g if g is not None else _creation.zeros(shape, dtype=_dtype._FROM_NUMPY[dtype])
         for g, (shape, dtype) in zip(grad_outputs, node._output_meta)

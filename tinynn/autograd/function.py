@@ -24,6 +24,8 @@ again: that is how second derivatives work.
 """
 from __future__ import annotations
 
+import contextvars
+import threading
 import weakref
 from typing import Any
 
@@ -53,8 +55,7 @@ class Node:
     _input_meta: tuple = ()
     _output_meta: tuple = ()
 
-    def __init__(self, function_cls: type) -> None:
-        self._function_cls = function_cls
+    _function_cls: type  # the Function this node belongs to (set per node class)
 
     # -- the ctx API used inside forward/backward ------------------------------------
     #: A tuple with one bool per forward input, True where that input needs a gradient.
@@ -165,7 +166,8 @@ class SavedTensor:
     __slots__ = ("tensor", "data", "version", "output_nr", "requires_grad")
 
     def __init__(self, tensor, output_nr: int | None) -> None:
-        self.version = tensor._version
+        counter = tensor._version_counter
+        self.version = 0 if counter is None else counter[0]
         self.output_nr = output_nr
         if output_nr is None:
             self.tensor, self.data = tensor, None
@@ -228,7 +230,8 @@ class Function:
         """
         super().__init_subclass__(**kwargs)
         suffix = "0" if cls.__module__.startswith("tinynn.") else ""
-        cls._node_class = type(f"{cls.__name__}Backward{suffix}", (Node,), {"__module__": cls.__module__})
+        cls._node_class = type(f"{cls.__name__}Backward{suffix}", (Node,),
+                               {"__module__": cls.__module__, "_function_cls": cls})
 
     @staticmethod
     def forward(ctx: Node, *args: Any) -> Any:
@@ -240,26 +243,40 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        """Run ``forward`` and, if any input requires grad, record the node for backward."""
-        ctx = cls._node_class(cls)
-        needs_grad = False
+        """Run ``forward``; if grad mode is on and some input requires grad, record the node.
+
+        The ``if not record`` below is the one branch between tinynn's two paths for an op.
+        Most calls record nothing: every op under ``no_grad``, every op of a backward pass
+        run without ``create_graph`` (the engine turns grad mode off), every op on inputs
+        that need no gradient. For those, ``apply`` runs ``forward`` and wraps the array it
+        returns in a Tensor, nothing more: the ``ctx`` that forward writes on is a bare
+        object dropped on return, with no edges, no saved tensors and no shapes kept for a
+        backward that will never run.
+        """
+        Tensor = _tensor.Tensor
+        record = False
         if grad_mode._grad_enabled:
             for a in args:
-                if isinstance(a, _tensor.Tensor) and a._requires_grad:
-                    needs_grad = True
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
                     break
-        if not needs_grad:  # the fast path: no graph to record
+        ctx = cls._node_class()
+        if not record:  # the no-record path
             ctx.needs_input_grad = (False,) * len(args)
             raw = cls.forward(ctx, *args)
+            if type(raw) is np.ndarray:  # the usual result: a fresh array
+                return Tensor._make(raw)
             if type(raw) is tuple:
                 return tuple(_as_output(r, args) for r in raw)
             return _as_output(raw, args)
 
-        # Record the node: one edge per input, to where that input's gradient must go.
+        # The recording path. One edge per input, to where that input's gradient must go,
+        # and the input's shape and dtype, to which the engine brings that gradient.
         next_functions, input_meta, needs_input_grad = [], [], []
         for a in args:
-            if isinstance(a, _tensor.Tensor) and a._requires_grad:
-                next_functions.append(_gradient_edge(a))
+            if isinstance(a, Tensor) and a._requires_grad:
+                next_functions.append(
+                    (a.grad_fn, a._output_nr) if a.grad_fn is not None else _gradient_edge(a))
                 input_meta.append((a._data.shape, a._data.dtype))
                 needs_input_grad.append(True)
             else:
@@ -274,22 +291,49 @@ class Function:
             raw = cls.forward(ctx, *args)
         finally:
             grad_mode._grad_enabled = True
-        is_tuple = type(raw) is tuple
-        outputs = tuple(_as_output(r, args) for r in raw) if is_tuple else (_as_output(raw, args),)
-        output_meta = []
+        if type(raw) is tuple:
+            outputs = tuple(_as_output(r, args) for r in raw)
+            # the shapes of the outputs, for zeros in place of a missing gradient (_materialize)
+            ctx.num_outputs = len(outputs)
+            ctx._output_meta = tuple((out._data.shape, out._data.dtype) for out in outputs)
+        else:
+            outputs = (Tensor._make(raw) if type(raw) is np.ndarray else _as_output(raw, args),)
+        non_differentiable = ctx._non_differentiable
         for i, out in enumerate(outputs):
-            output_meta.append((out._data.shape, out._data.dtype))
             if out._data.dtype.kind == "f" and not (
-                ctx._non_differentiable and any(out is t for t in ctx._non_differentiable)
+                non_differentiable and any(out is t for t in non_differentiable)
             ):
                 out._requires_grad, out.grad_fn, out._output_nr = True, ctx, i
-        ctx._output_meta, ctx.num_outputs = tuple(output_meta), len(outputs)
         if ctx._saved:
-            ctx._saved = tuple(_save(t, outputs) for t in ctx._saved)
-        return outputs if is_tuple else outputs[0]
+            ctx._saved = tuple([_save(t, outputs) for t in ctx._saved])
+        return outputs if type(raw) is tuple else outputs[0]
 
 
 _NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
+
+
+# numpy keeps its floating-point error state in a context variable. Each thread gets, once,
+# a copy of its context made inside ``np.errstate(all="ignore")`` (a context can be
+# entered by one thread at a time); ``quietly`` runs a numpy call in it.
+_quiet = threading.local()
+
+
+def quietly(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` with numpy's floating-point warnings off.
+
+    For numpy calls whose IEEE results PyTorch returns without a word (``1e38 * 10 = inf``,
+    ``inf - inf = nan``, ``0 * inf = nan``, ``x / 0``): numpy would add a RuntimeWarning,
+    and no numpy warning may reach a user. Same effect as ``with np.errstate(all="ignore")``
+    around the call, for a fraction of its cost: entering ``np.errstate`` builds the error
+    state anew each time (about 1 µs, more than an 8x8 multiply), entering a ready-made
+    context is a single C call.
+    """
+    try:
+        context = _quiet.context
+    except AttributeError:  # this thread's first call
+        with np.errstate(all="ignore"):
+            context = _quiet.context = contextvars.copy_context()
+    return context.run(func, *args, **kwargs)
 
 
 def _save(value, outputs: tuple):
