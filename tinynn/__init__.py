@@ -17,10 +17,19 @@ from ._dtype import (
 )
 from ._dtype import result_type as _result_type
 from ._functions.elementwise import fmod, remainder, where
-from ._functions.linalg import bmm, dot, einsum, matmul, mm, mv, outer
+from ._functions.einsum import einsum
+from ._functions.indexing import (
+    gather, index_add, index_fill, index_select, masked_fill, masked_select, nonzero, scatter,
+    scatter_add,
+)
+from ._functions.linalg import addmm, bmm, dot, ger, matmul, mm, mv, outer
 from ._functions.out import write_out as _write_out
 from ._functions.reduction import std, sum, var
-from ._functions.shape import cat, chunk, concat, concatenate, repeat_interleave, split, stack
+from ._functions.shape import (
+    cat, chunk, clone, concat, concatenate, diag, diagonal, flatten, flip, movedim, moveaxis,
+    narrow, permute, repeat_interleave, reshape, roll, split, squeeze, stack, swapaxes, swapdims,
+    t, tile, trace, transpose, tril, triu, unbind, unflatten, unsqueeze,
+)
 from ._functions.sorting import median, topk
 from ._tensor import Tensor
 from ._types import Size, UntypedStorage, device
@@ -88,13 +97,6 @@ def floor_divide(input, other):
 
 def pow(input, exponent, *, out=None):
     return _write_out("pow", input ** exponent, out)
-
-
-ger = outer
-
-
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
 
 
 def neg(input):
@@ -353,131 +355,6 @@ def log_softmax(input, dim=None, *, axis=None):
 
 def norm(input, p=2, dim=None, keepdim=False):
     return input.norm(p, dim, keepdim)
-
-
-def reshape(input, shape):
-    return input.reshape(shape)
-
-
-def permute(input, dims):
-    return input.permute(dims)
-
-
-def transpose(input, dim0, dim1):
-    return input.transpose(dim0, dim1)
-
-
-def t(input):
-    return input.t()
-
-
-def flatten(input, start_dim=0, end_dim=-1):
-    return input.flatten(start_dim, end_dim)
-
-
-def squeeze(input, dim=None):
-    return input.squeeze(dim)
-
-
-def unsqueeze(input, dim):
-    return input.unsqueeze(dim)
-
-
-def gather(input, dim, index):
-    return input.gather(dim, index)
-
-
-def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    return input.scatter(dim, index, src, value=value, reduce=reduce)
-
-
-def scatter_add(input, dim, index, src):
-    return input.scatter_add(dim, index, src)
-
-
-def masked_select(input, mask):
-    return input.masked_select(mask)
-
-
-def nonzero(input, *, as_tuple=False):
-    return input.nonzero(as_tuple=as_tuple)
-
-
-def flip(input, dims):
-    return input.flip(dims)
-
-
-def roll(input, shifts, dims=None):
-    return input.roll(shifts, dims)
-
-
-def tile(input, dims):
-    return input.tile(dims)
-
-
-def movedim(input, source, destination):
-    return input.movedim(source, destination)
-
-
-moveaxis = movedim
-
-
-def swapaxes(input, axis0, axis1):
-    return input.transpose(axis0, axis1)
-
-
-swapdims = swapaxes
-
-
-def tril(input, diagonal=0):
-    return input.tril(diagonal)
-
-
-def triu(input, diagonal=0):
-    return input.triu(diagonal)
-
-
-def diag(input, diagonal=0):
-    return input.diag(diagonal)
-
-
-def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The ``offset``-th diagonal of each (dim1, dim2) plane, as a view (see ``Tensor.diagonal``)."""
-    return input.diagonal(offset, dim1, dim2)
-
-
-def trace(input):
-    return input.trace()
-
-
-def masked_fill(input, mask, value):
-    return input.masked_fill(mask, value)
-
-
-def index_select(input, dim, index):
-    return input.index_select(dim, index)
-
-
-def index_add(input, dim, index, source, *, alpha=1):
-    """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim`` (see ``Tensor.index_add``)."""
-    return input.index_add(dim, index, source, alpha=alpha)
-
-
-def index_fill(input, dim, index, value):
-    """A copy of ``input`` with the entries at ``index`` along ``dim`` set to ``value``."""
-    return input.index_fill(dim, index, value)
-
-
-def unbind(input, dim=0):
-    return input.unbind(dim)
-
-
-def narrow(input, dim, start, length):
-    return input.narrow(dim, start, length)
-
-
-def clone(input):
-    return input.clone()
 
 
 def detach(input):

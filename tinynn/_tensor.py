@@ -33,12 +33,6 @@ from .utils.hooks import RemovableHandle
 
 
 
-def _check_int(function: str, name: str, value) -> None:
-    """PyTorch's TypeError for a non-integer size, dim or offset argument."""
-    if not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{function}(): argument '{name}' must be int, not {type(value).__name__}")
-
-
 def _size_args(size) -> tuple:
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch does."""
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
@@ -310,7 +304,7 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         """The last two dimensions swapped (a batch of transposed matrices)."""
-        return self.transpose(-2, -1)
+        return S.matrix_transpose(self)
 
     # -- conversion --------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -735,15 +729,7 @@ class Tensor:
     ger = outer
 
     def addmm(self, mat1, mat2, *, beta=1, alpha=1):
-        """beta * self + alpha * (mat1 @ mat2); self broadcasts to (n, p). With beta=0 self is ignored."""
-        if mat1.ndim != 2 or mat2.ndim != 2:
-            raise RuntimeError(f"mat1 must be a matrix, got {mat1.ndim}-D tensor")
-        product = mat1.mm(mat2)
-        if alpha != 1:
-            product = product * alpha
-        if beta == 0:  # self's values are ignored (even nan), and its gradient is 0
-            return product + self.masked_fill(Tensor._make(np.ones((), dtype=bool)), 0)
-        return (self if beta == 1 else self * beta) + product
+        return L.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
     def neg(self):
         return E.Neg.apply(self)
@@ -900,16 +886,7 @@ class Tensor:
         return E.where(condition, self, other)
 
     def masked_fill(self, mask: Tensor, value) -> Tensor:
-        """Replace the elements where ``mask`` is True by ``value`` (a number or 0-d tensor)."""
-        if mask.dtype is not _dtype.bool:
-            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-        if isinstance(value, Tensor) and value.ndim != 0:
-            raise RuntimeError(
-                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value.ndim} dimension(s)."
-            )
-        fill = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=self._data.dtype))
-        return E.Where.apply(mask, fill, self)
+        return I.masked_fill(self, mask, value)
 
     # -- reductions ----------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
@@ -1131,11 +1108,7 @@ class Tensor:
         return self.view(other.shape)
 
     def reshape(self, *shape):
-        """Like ``view`` when possible; otherwise a copy with the new shape."""
-        shape = _size_args(shape)
-        if shape == self.shape:
-            return self
-        return S.Reshape.apply(self, shape)
+        return S.reshape(self, *shape)
 
     def reshape_as(self, other: Tensor):
         return self.reshape(other.shape)
@@ -1148,89 +1121,30 @@ class Tensor:
         return S.Clone.apply(self)
 
     def permute(self, *dims):
-        dims = _size_args(dims)
-        if len(dims) != self.ndim:
-            raise RuntimeError(
-                f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
-                f"length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} is not "
-                f"equal to len(dims) = {len(dims)}"
-            )
-        dims = tuple(R.normalize_dims(d, self.ndim)[0] if self.ndim else 0 for d in dims)
-        if sorted(dims) != list(range(self.ndim)):
-            raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
-        return S.Permute.apply(self, dims)
+        return S.permute(self, *dims)
 
     def transpose(self, dim0: int, dim1: int):
-        """Swap two dimensions (a view; the result is usually not contiguous)."""
-        if self.ndim < 2 and self.ndim == 0:
-            return self
-        d0, d1 = R.normalize_dims(dim0, self.ndim)[0], R.normalize_dims(dim1, self.ndim)[0]
-        dims = list(range(self.ndim))
-        dims[d0], dims[d1] = dims[d1], dims[d0]
-        return S.Permute.apply(self, tuple(dims))
+        return S.transpose(self, dim0, dim1)
 
     swapaxes = transpose
 
     def t(self):
-        """Transpose of a matrix (a 0-d or 1-d tensor is returned as is)."""
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self if self.ndim < 2 else self.transpose(0, 1)
+        return S.t(self)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        if self.ndim == 0:
-            return self.reshape(1)
-        start = R.normalize_dims(start_dim, self.ndim)[0]
-        end = R.normalize_dims(end_dim, self.ndim)[0]
-        if start > end:
-            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-        shape = self.shape[:start] + (-1 if self.numel() else int(np.prod(self.shape[start:end + 1])),) + self.shape[end + 1:]
-        return self.reshape(shape)
+        return S.flatten(self, start_dim, end_dim)
 
     def unflatten(self, dim: int, sizes):
-        """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
-        d = R.normalize_dims(dim, self.ndim)[0]
-        sizes = tuple(sizes)
-        known = int(np.prod([s for s in sizes if s != -1]))
-        if (-1 not in sizes and known != self.shape[d]) or (-1 in sizes and (known == 0 or self.shape[d] % known)):
-            raise RuntimeError(
-                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
-                f"({self.shape[d]}) in the input tensor"
-            )
-        return self.view(self.shape[:d] + sizes + self.shape[d + 1:])
+        return S.unflatten(self, dim, sizes)
 
     def squeeze(self, dim=None):
-        """Remove dimensions of size 1 (only ``dim``, if given and of size 1)."""
-        if dim is None:
-            shape = tuple(s for s in self.shape if s != 1)
-        else:
-            dims = R.normalize_dims(dim, self.ndim)
-            shape = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
-        return self if shape == self.shape else S.View.apply(self, shape)
+        return S.squeeze(self, dim)
 
     def unsqueeze(self, dim: int):
-        """Insert a dimension of size 1 at ``dim`` (``-1`` appends)."""
-        if not -self.ndim - 1 <= dim <= self.ndim:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-self.ndim - 1}, {self.ndim}], but got {dim})"
-            )
-        d = dim % (self.ndim + 1)
-        return S.View.apply(self, self.shape[:d] + (1,) + self.shape[d:])
+        return S.unsqueeze(self, dim)
 
     def expand(self, *sizes):
-        """Broadcast size-1 dimensions to ``sizes`` without copying (-1 keeps a size)."""
-        sizes = _size_args(sizes)
-        if len(sizes) < self.ndim:
-            raise RuntimeError(
-                f"expand(tinynn.FloatTensor{{{list(self.shape)}}}, size={list(sizes)}): the number of "
-                f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
-                f"in the tensor ({self.ndim})"
-            )
-        lead = len(sizes) - self.ndim
-        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        if shape == self.shape:
-            return self
-        return S.Expand.apply(self, shape)
+        return S.expand(self, *sizes)
 
     def expand_as(self, other: Tensor):
         return self.expand(other.shape)
@@ -1249,283 +1163,73 @@ class Tensor:
         return S.chunk(self, chunks, dim)
 
     def unbind(self, dim: int = 0):
-        d = R.normalize_dims(dim, self.ndim)[0]
-        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+        return S.unbind(self, dim)
 
     def narrow(self, dim: int, start: int, length: int):
-        """The view ``self[..., start:start + length, ...]`` along ``dim``.
-
-        Raises:
-            RuntimeError: if the range does not fit in the dimension (no silent clipping).
-        """
-        d = R.normalize_dims(dim, self.ndim)[0]
-        size = self.shape[d]
-        if start < 0:
-            start += size
-        if not 0 <= start <= size:
-            raise IndexError(
-                f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
-            )
-        if length < 0 or start + length > size:
-            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-        return self[(slice(None),) * d + (slice(start, start + length),)]
+        return S.narrow(self, dim, start, length)
 
     def flip(self, *dims):
-        """Reverse the order of elements along each of ``dims`` (a copy, as in PyTorch)."""
-        dims = _size_args(dims)
-        out = self
-        for d in R.normalize_dims(dims, self.ndim) if dims else ():
-            reverse = Tensor._make(np.arange(self.shape[d] - 1, -1, -1))
-            out = out[(slice(None),) * d + (reverse,)]
-        return out if out is not self else self.clone()
+        return S.flip(self, *dims)
 
     def roll(self, shifts, dims=None):
-        """Shift elements along ``dims`` by ``shifts``, wrapping around (of the flattened
-        tensor when ``dims`` is None)."""
-        if dims is None:
-            return self.reshape(-1).roll(shifts, 0).view(self.shape)
-        shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-        dims = (dims,) if isinstance(dims, int) else tuple(dims)
-        if len(shifts) != len(dims):
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-        out = self
-        for shift, dim in zip(shifts, dims):
-            d = R.normalize_dims(dim, self.ndim)[0]
-            n = self.shape[d]
-            s = shift % n if n else 0
-            if s:
-                out = S.cat([out.narrow(d, n - s, s), out.narrow(d, 0, n - s)], d)
-        return out if out is not self else self.clone()
+        return S.roll(self, shifts, dims)
 
     def tile(self, *dims):
-        """Repeat the tensor ``dims[i]`` times along each dim (like ``repeat``, but fewer
-        ``dims`` than dimensions are padded with 1s in front)."""
-        dims = _size_args(dims)
-        return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
+        return S.tile(self, *dims)
 
     def movedim(self, source, destination):
-        """Move dim(s) ``source`` to position(s) ``destination``; the others keep their order."""
-        source = (source,) if isinstance(source, int) else tuple(source)
-        destination = (destination,) if isinstance(destination, int) else tuple(destination)
-        if len(source) != len(destination):
-            raise RuntimeError(
-                "movedim: Invalid source or destination dims: source "
-                f"({list(source)} dims) should contain the same number of dims as destination "
-                f"({list(destination)} dims)"
-            )
-        src = [R.normalize_dims(d, self.ndim)[0] for d in source]
-        dst = [R.normalize_dims(d, self.ndim)[0] for d in destination]
-        order = [d for d in range(self.ndim) if d not in src]
-        for d, s in sorted(zip(dst, src)):
-            order.insert(d, s)
-        return self.permute(order)
+        return S.movedim(self, source, destination)
 
     moveaxis = movedim
 
-    def _triangle(self, name: str, keep: np.ndarray) -> Tensor:
-        if self.ndim < 2:
-            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
-        return E.Where.apply(Tensor._make(keep), self, Tensor._make(np.zeros((), dtype=self._data.dtype)))
-
     def tril(self, diagonal: int = 0):
-        """The lower triangle: elements on and below the ``diagonal``-th diagonal; the rest 0."""
-        return self._triangle("tril", np.tri(*self.shape[-2:], k=diagonal, dtype=bool))
+        return S.tril(self, diagonal)
 
     def triu(self, diagonal: int = 0):
-        """The upper triangle: elements on and above the ``diagonal``-th diagonal; the rest 0."""
-        return self._triangle("triu", ~np.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool))
+        return S.triu(self, diagonal)
 
     def diag(self, diagonal: int = 0):
-        """1-D input: a square matrix with it on the ``diagonal``-th diagonal.
-        2-D input: the ``diagonal``-th diagonal as a 1-D tensor.
-
-        Raises:
-            RuntimeError: for other ranks.
-        """
-        k = diagonal
-        if self.ndim == 1:
-            n = self.shape[0] + abs(k)
-            rows = np.arange(self.shape[0]) + max(-k, 0)
-            return I.IndexAddInto.apply(self, (n, n), (rows, rows + k))
-        if self.ndim != 2:
-            raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{self.ndim}D")
-        rows_n, cols_n = self.shape
-        m = max(min(rows_n + min(k, 0), cols_n - max(k, 0)), 0)
-        rows = np.arange(m) + max(-k, 0)
-        return self[rows, rows + k]
+        return S.diag(self, diagonal)
 
     def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-        """The ``offset``-th diagonal of each (dim1, dim2) plane, as a view (writes go to self).
-
-        ``offset`` > 0 is above the main diagonal, < 0 below. Shape: self's, without dim1 and
-        dim2, plus a last dimension holding the diagonal (empty if ``offset`` is past the edge).
-
-        Raises:
-            IndexError: for a dim out of range (a 0-d or 1-d input has no dim 1).
-            RuntimeError: if dim1 and dim2 are the same dimension.
-        """
-        for name, value in (("offset", offset), ("dim1", dim1), ("dim2", dim2)):
-            _check_int("diagonal", name, value)
-        d1, d2 = R.normalize_dims(dim1, self.ndim)[0], R.normalize_dims(dim2, self.ndim)[0]
-        if d1 == d2:
-            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-        return S.Diagonal.apply(self, int(offset), d1, d2)
+        return S.diagonal(self, offset, dim1, dim2)
 
     def unfold(self, dimension: int, size: int, step: int) -> Tensor:
-        """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a view.
-
-        Shape: self's, with ``dimension`` of size (n - size) // step + 1 (the windows) and a
-        new last dimension of ``size`` (the elements of each window). Windows overlap when
-        step < size; the gradient of an element is then the sum over its windows.
-
-        Raises:
-            IndexError: for a dimension out of range.
-            RuntimeError: if ``size`` exceeds the dimension or is negative, or ``step`` <= 0.
-        """
-        for name, value in (("dimension", dimension), ("size", size), ("step", step)):
-            _check_int("unfold", name, value)
-        dims = R.normalize_dims(dimension, self.ndim)  # () for a 0-d tensor (after the range check)
-        d = dims[0] if dims else 0
-        length = self.shape[d] if self.ndim else 1
-        if size > length:
-            raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
-        if size < 0:
-            raise RuntimeError(f"size is {size} but must be >= 0")
-        if step <= 0:
-            raise RuntimeError(f"step is {step} but must be > 0")
-        if self.ndim == 0:  # a 0-d tensor is one element: its only window is itself (or empty)
-            return self.reshape(1)[:size]
-        return S.Unfold.apply(self, d, int(size), int(step))
+        return S.unfold(self, dimension, size, step)
 
     def trace(self):
-        """The sum of the main diagonal of a 2-D tensor (ints sum in int64)."""
-        if self.ndim != 2:
-            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
-        return self.diag().sum()
+        return S.trace(self)
 
     # -- indexing ------------------------------------------------------------------------
     def __getitem__(self, key):
         return I.Index.apply(self, I.normalize_key(key, self.shape))
 
     def __setitem__(self, key, value) -> None:
-        I.check_value(value, self.dtype)
-        I.check_byte_mask_fill(key, value)
-        key = I.normalize_key(key, self.shape)
-        if isinstance(value, Tensor) and value.dtype is not self.dtype:
-            value = value.to(self.dtype)
-        self._inplace(I.IndexPut, key, value)
+        self._inplace(I.IndexPut, *I.setitem_args(self, key, value))
 
     def gather(self, dim: int, index: Tensor):
-        return I.Gather.apply(self, R.normalize_dims(dim, self.ndim)[0], index)
+        return I.gather(self, dim, index)
 
     def scatter_add(self, dim: int, index: Tensor, src: Tensor):
-        """A copy of self with ``out[i][index[i][j]] += src[i][j]`` (for dim=1).
-
-        Raises:
-            RuntimeError: for an index larger than self (apart from ``dim``) or than
-                ``src``, or with an entry outside [0, self.size(dim)).
-        """
-        d = R.normalize_dims(dim, self.ndim)[0]
-        I.check_along_dim("scatter_add", self, d, index, src)
-        if src.shape != index.shape:  # only the part of src that index covers is used
-            src = src[tuple(slice(0, n) for n in index.shape)]
-        return self + I.ScatterAdd.apply(src, self.shape, d, index)
+        return I.scatter_add(self, dim, index, src)
 
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor):
         """In-place ``scatter_add``: ``self[i][index[i][j]] += src[i][j]`` (for dim=1)."""
         self._check_inplace()
         return self.copy_(self.scatter_add(dim, index, src))
 
-    def _scatter_args(self, dim, index, src, value, reduce):
-        if reduce is not None:
-            raise NotImplementedError("scatter(reduce=...) is not supported by tinynn; use scatter_add")
-        src = value if src is None else src
-        if src is None:
-            raise TypeError("scatter() missing required argument: 'src' or 'value'")
-        if isinstance(src, Tensor) and src.shape != index.shape:
-            if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
-                raise RuntimeError(
-                    f"Expected index {list(index.shape)} to be smaller than self {list(self.shape)} "
-                    f"apart from dimension {dim} and to be smaller size than src {list(src.shape)}"
-                )
-            src = src[tuple(slice(0, n) for n in index.shape)]
-        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
-        I.check_along_dim("scatter", self, d, index)
-        return d, index, src
-
     def scatter(self, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
-        """A copy of self with ``out[i][index[i][j]] = src[i][j]`` (for dim=1); ``src`` may
-        be a tensor or a number (``value``). One-hot: ``zeros(n, c).scatter(1, y[:, None], 1.0)``.
-
-        Raises:
-            RuntimeError: for an index that is not int64, or out of range.
-        """
-        return I.Scatter.apply(self, *self._scatter_args(dim, index, src, value, reduce))
+        return I.scatter(self, dim, index, src, value=value, reduce=reduce)
 
     def scatter_(self, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
         """In-place ``scatter``."""
-        return self._inplace(I.Scatter, *self._scatter_args(dim, index, src, value, reduce))
+        return self._inplace(I.Scatter, *I.scatter_args(self, dim, index, src, value, reduce))
 
     def index_select(self, dim: int, index: Tensor):
-        """The entries at ``index`` (a 1-D int64 or int32 tensor) along ``dim``."""
-        if index.dtype not in (_dtype.int64, _dtype.int32):
-            raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index (got {index.dtype})")
-        if index.ndim > 1:
-            raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {list(index.shape)})")
-        d = R.normalize_dims(dim, self.ndim)[0]
-        if index.numel() and index._data.min() < 0:  # no counting from the end, unlike x[index]
-            raise IndexError(f"index out of range in self (index {int(index._data.min())} along "
-                             f"dimension {d} of size {self.shape[d]})")
-        return self[(slice(None),) * d + (index,)]
-
-    def _index_along(self, name: str, dim: int, index: Tensor, dtypes: tuple) -> tuple:
-        """``(dim, key)`` for ``index_add`` and ``index_fill``: ``key`` selects ``index``
-        along ``dim``. Raises PyTorch's errors for a bad index (``index_fill`` counts
-        negative indices from the end, ``index_add`` does not, as in PyTorch)."""
-        if index.dtype not in dtypes:
-            expected = "int32/int64" if len(dtypes) > 1 else "int64"
-            raise (RuntimeError if len(dtypes) > 1 else IndexError)(
-                f"{name}(): Expected dtype {expected} for index (got {index.dtype})")
-        if index.ndim > 1:
-            raise IndexError(f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}")
-        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
-        size = self.shape[d] if self.ndim else 1
-        positions = index._data.reshape(-1)
-        lowest = -size if name == "index_fill_" else 0
-        bad = positions[(positions < lowest) | (positions >= size)]
-        if bad.size:
-            raise (RuntimeError if len(dtypes) > 1 else IndexError)(
-                f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}")
-        return d, (slice(None),) * d + (positions,)
+        return I.index_select(self, dim, index)
 
     def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha=1):
-        """A copy of self with ``alpha * source`` added in at ``index`` along ``dim``:
-        ``out[index[i]] += alpha * source[i]`` (for dim=0), summing where ``index`` repeats.
-
-        Shape: ``source`` is self's shape with ``dim`` of size ``len(index)``.
-
-        Raises:
-            RuntimeError: for an index that is not int32/int64 or out of range, a source
-                of another dtype or shape.
-            IndexError: for an index with more than one dimension.
-        """
-        d, key = self._index_along("index_add_", dim, index, (_dtype.int64, _dtype.int32))
-        if source.dtype is not self.dtype:
-            raise RuntimeError(
-                f"index_add_(): self ({self.dtype}) and source ({source.dtype}) must have the same scalar type")
-        expected = self.shape[:d] + (index.numel(),) + self.shape[d + 1:] if self.ndim else (index.numel(),)
-        if source.shape != expected and not (self.ndim == 0 and source.ndim == 0 and index.numel() == 1):
-            if source.ndim == self.ndim and source.ndim and source.shape[d] != index.numel():
-                raise RuntimeError(
-                    f"index_add_(): Number of indices ({index.numel()}) should be equal to "
-                    f"source.size(dim): ({source.shape[d]}), for dim: {d}")
-            raise RuntimeError(
-                "source tensor shape must match self tensor shape, excluding the specified dimension. "
-                f"Got self.shape = {list(self.shape)} source.shape = {list(source.shape)}")
-        if self.ndim == 0:
-            return self + I.IndexAddInto.apply((source * alpha if alpha != 1 else source).reshape(-1), (1,),
-                                               key).reshape(())
-        return self + I.IndexAddInto.apply(source * alpha if alpha != 1 else source, self.shape, key)
+        return I.index_add(self, dim, index, source, alpha=alpha)
 
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha=1):
         """In-place ``index_add``."""
@@ -1533,22 +1237,7 @@ class Tensor:
         return self.copy_(self.index_add(dim, index, source, alpha=alpha))
 
     def index_fill(self, dim: int, index: Tensor, value):
-        """A copy of self with the entries at ``index`` along ``dim`` set to ``value`` (a
-        number or 0-d tensor). They get no gradient; ``value`` gets their sum.
-
-        Raises:
-            IndexError: for an index that is not int64, out of range or not a vector.
-            RuntimeError: for a value tensor that is not 0-d.
-        """
-        d, key = self._index_along("index_fill_", dim, index, (_dtype.int64,))
-        if isinstance(value, Tensor) and value.ndim != 0:
-            raise RuntimeError(
-                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value.ndim} dimension(s).")
-        mask = np.zeros(self.shape[d] if self.ndim else 1, dtype=bool)
-        mask[key[-1]] = True
-        mask = mask.reshape((-1,) + (1,) * (self.ndim - d - 1)) if self.ndim else mask.reshape(())
-        return self.masked_fill(Tensor._make(mask), value)
+        return I.index_fill(self, dim, index, value)
 
     def index_fill_(self, dim: int, index: Tensor, value):
         """In-place ``index_fill``."""
@@ -1556,13 +1245,10 @@ class Tensor:
         return self.copy_(self.index_fill(dim, index, value))
 
     def masked_select(self, mask: Tensor):
-        return self[mask.expand(self.shape) if mask.shape != self.shape else mask]
+        return I.masked_select(self, mask)
 
     def nonzero(self, *, as_tuple: bool = False):
-        idx = np.nonzero(self._data)
-        if as_tuple:
-            return tuple(Tensor._make(i) for i in idx)
-        return Tensor._make(np.stack(idx, axis=1).astype(np.int64))
+        return I.nonzero(self, as_tuple=as_tuple)
 
     # -- in-place ops --------------------------------------------------------------------
     def _check_inplace(self) -> None:

@@ -7,13 +7,34 @@ reading again, so each pair of ops is the other's backward, to any order.
 """
 from __future__ import annotations
 
+import re
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
+from .elementwise import Where
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` (negative counts from the end) as an axis in [0, ndim); a 0-d tensor
+    accepts 0 and -1, as in PyTorch (both give 0).
+
+    Raises:
+        IndexError: for a dim out of range, with PyTorch's message.
+    """
+    rank = max(ndim, 1)
+    if not -rank <= dim < rank:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})"
+        )
+    return dim % rank
 
 
 def _is_basic(key: tuple) -> bool:
@@ -76,7 +97,81 @@ def normalize_key(key, shape: tuple) -> tuple:
                 "x.flip(dim) or an index tensor such as x[tinynn.arange(n - 1, -1, -1)])"
             )
         out.append(k)
+    if any(type(k) is np.ndarray and k.dtype == bool and k.ndim for k in out):
+        _check_masks(out, shape)
     return tuple(out)
+
+
+def _consumed(k) -> int:
+    """How many dimensions of the indexed tensor one entry of a normalized key takes."""
+    if k is None or k is Ellipsis:
+        return 0
+    if type(k) is np.ndarray and k.dtype == bool:
+        return k.ndim
+    return 1
+
+
+def _check_masks(key: tuple, shape: tuple) -> None:
+    """A boolean mask must have the shape of the dimensions it covers.
+
+    Raises:
+        IndexError: naming both shapes (PyTorch's message), not numpy's "boolean index
+            did not match".
+    """
+    consumed = [_consumed(k) for k in key]
+    ellipsis = next((i for i, k in enumerate(key) if k is Ellipsis), len(key))
+    for i, k in enumerate(key):
+        if not (type(k) is np.ndarray and k.dtype == bool and k.ndim):
+            continue
+        # entries after an Ellipsis are aligned with the last dimensions
+        start = sum(consumed[:i]) if i < ellipsis else len(shape) - sum(consumed[i:])
+        covered = shape[start:start + k.ndim]
+        for j, (m, n) in enumerate(zip(k.shape, covered)):
+            if m != n:
+                raise IndexError(
+                    f"The shape of the mask {list(k.shape)} at index {j} does not match the shape "
+                    f"of the indexed tensor {list(shape)} at index {start + j}"
+                )
+
+
+def _advanced_position(key: tuple, ndim: int):
+    """``(position, basic_dims)`` when PyTorch puts the index arrays' dimensions elsewhere
+    than numpy does, else None.
+
+    Both libraries put the (broadcast) dimensions of the index arrays in place of the
+    dimensions they index when the arrays stand next to each other in the key, and first
+    when a slice, None or ``...`` separates them. They differ on ints: numpy counts an int
+    as one more index array, PyTorch selects with it first, so that the int does not
+    separate anything. ``x[0, 1:3, idx]`` on (2, 4, 5) with 3 indices: numpy sees two
+    arrays apart (result (3, 2)), PyTorch one array in place (result (2, 3)).
+    ``position`` is where PyTorch puts them in the result (numpy puts them at 0) and
+    ``basic_dims`` how many result dimensions the slices, None and ``...`` give.
+    """
+    arrays = [i for i, k in enumerate(key) if type(k) is np.ndarray]
+    if not arrays or not any(type(k) is int for k in key):
+        return None
+    advanced = [i for i, k in enumerate(key) if type(k) is np.ndarray or type(k) is int]
+    if advanced[-1] - advanced[0] + 1 == len(advanced):
+        return None  # next to each other for numpy too: in place in both
+    if any(type(k) is not np.ndarray and type(k) is not int for k in key[arrays[0]:arrays[-1] + 1]):
+        return None  # apart for PyTorch too: first in both
+    ellipsis_dims = ndim - sum(_consumed(k) for k in key)
+    dims = [1 if k is None or isinstance(k, slice) else ellipsis_dims if k is Ellipsis else 0 for k in key]
+    position = sum(dims[:arrays[0]])
+    return (position, sum(dims)) if position else None
+
+
+def _index_error(error: IndexError, shape: tuple) -> IndexError:
+    """numpy's IndexError for ``x[key]`` in PyTorch's words."""
+    text = str(error)
+    found = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", text)
+    if found:
+        index, axis, size = found.groups()
+        return IndexError(f"index {index} is out of bounds for dimension {axis} with size {size} "
+                          f"(indexing a tensor of shape {list(shape)})")
+    if text.startswith("too many indices"):
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    return IndexError(f"{text} (indexing a tensor of shape {list(shape)})")
 
 
 def check_value(value, dtype) -> None:
@@ -145,9 +240,14 @@ class Index(Function):
         try:
             out = x._data[numpy_key]
         except IndexError as error:
-            raise IndexError(f"{error} (indexing a tensor of shape {list(x.shape)})") from None
+            raise _index_error(error, x.shape) from None
         if basic:
             return _tensor.Tensor._make_view(x, out)
+        moved = _advanced_position(key, x.ndim)
+        if moved:  # PyTorch's place for the index arrays' dimensions (see _advanced_position)
+            position, basic_dims = moved
+            count = out.ndim - basic_dims
+            out = np.moveaxis(out, range(count), range(position, position + count))
         return np.asarray(out)
 
     @staticmethod
@@ -165,7 +265,13 @@ class IndexAddInto(Function):
         if _is_basic(key):
             out[key] = x._data
         else:
-            np.add.at(out, key, x._data)  # a repeated index gets the sum of its gradients
+            values = x._data
+            moved = _advanced_position(key, len(shape))
+            if moved:  # back from PyTorch's order of the dimensions to numpy's
+                position, basic_dims = moved
+                count = values.ndim - basic_dims
+                values = np.moveaxis(values, range(position, position + count), range(count))
+            np.add.at(out, key, values)  # a repeated index gets the sum of its gradients
         return out
 
     @staticmethod
@@ -180,12 +286,28 @@ class IndexPut(Function):
     def forward(ctx, x, key, value):
         ctx.key = key
         out = x._data.copy()
+        values = getattr(value, "_data", value)
         try:
-            out[key] = getattr(value, "_data", value)
+            moved = not _is_basic(key) and _advanced_position(key, x.ndim)
+            if moved:  # the value is laid out in PyTorch's order (see _advanced_position)
+                position, basic_dims = moved
+                target = out[key].shape
+                count = len(target) - basic_dims
+                torch_order = np.moveaxis(np.empty(target, dtype=bool), range(count),
+                                          range(position, position + count)).shape
+                values = np.moveaxis(np.broadcast_to(values, torch_order),
+                                     range(position, position + count), range(count))
+            out[key] = values
+        except IndexError as error:
+            raise _index_error(error, x.shape) from None
         except ValueError:
+            target = out[key].shape
+            if moved:
+                target = np.moveaxis(np.empty(target, dtype=bool), range(count),
+                                     range(position, position + count)).shape
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(np.shape(getattr(value, '_data', value)))} "
-                f"cannot be broadcast to indexing result of shape {list(out[key].shape)}"
+                f"cannot be broadcast to indexing result of shape {list(target)}"
             ) from None
         return out
 
@@ -199,6 +321,41 @@ class IndexPut(Function):
         if ctx.needs_input_grad[2]:
             grad_value = grad_output[ctx.key]
         return grad_x, None, grad_value
+
+
+def setitem_args(tensor: Tensor, key, value) -> tuple:
+    """``(key, value)`` for ``IndexPut``: ``tensor[key] = value`` checked as PyTorch does.
+
+    A tensor value is converted to ``tensor``'s dtype where PyTorch copies (basic indexing:
+    ints, slices; a bool mask with a 0-d value); its leading dimensions of size 1 are
+    dropped, so a (1,) value fits a 0-d slot. Shape: ``value`` broadcasts to ``tensor[key]``.
+
+    Raises:
+        TypeError: for a value that is not a number or a tensor.
+        RuntimeError: for a tensor value of another dtype with index tensors ("Index put
+            requires the source and destination dtypes match"), or one that does not
+            broadcast to ``tensor[key]``.
+        IndexError: for an index out of range or a bool mask of the wrong shape.
+    """
+    Tensor = _tensor.Tensor
+
+    check_value(value, tensor.dtype)
+    check_byte_mask_fill(key, value)
+    normalized = normalize_key(key, tensor.shape)
+    if isinstance(value, Tensor):
+        if value.dtype is not tensor.dtype:
+            masked_fill = (isinstance(key, Tensor) and key.dtype is _dtype.bool and value.ndim == 0)
+            if not (_is_basic(normalized) or masked_fill):
+                raise RuntimeError(
+                    "Index put requires the source and destination dtypes match, got "
+                    f"{_dtype.scalar_name(tensor.dtype)} for the destination and "
+                    f"{_dtype.scalar_name(value.dtype)} for the source. (convert the value "
+                    f"with .to({tensor.dtype}))")
+            value = value.to(tensor.dtype)
+        if value.ndim and value.shape[0] == 1:  # PyTorch drops leading 1s before broadcasting
+            lead = next((i for i, n in enumerate(value.shape) if n != 1), value.ndim)
+            value = value.reshape(value.shape[lead:])
+    return normalized, value
 
 
 def _along_axis_key(index: np.ndarray, axis: int) -> tuple:
@@ -232,6 +389,22 @@ class Gather(Function):
         return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.index), None, None
 
 
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` (for dim=1): the entries at ``index`` along ``dim``.
+
+    Shape: ``index``'s (no larger than ``input`` apart from ``dim``).
+
+    Raises:
+        RuntimeError: for an index that is not int32/int64, of another rank, too large,
+            or with an entry outside [0, input.size(dim)).
+        IndexError: for a dim out of range.
+    """
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:  # a 0-d tensor is one entry along dim 0
+        return Gather.apply(input.reshape(1), 0, index.reshape(-1)).reshape(index.shape)
+    return Gather.apply(input, d, index)
+
+
 class ScatterAdd(Function):
     """z = zeros(shape); z[i][index[i][j]] += x[i][j] (for dim=1);  dL/dx = g gathered at ``index``."""
 
@@ -245,6 +418,42 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output.gather(ctx.dim, ctx.index), None, None, None
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``out[i][index[i][j]] += src[i][j]`` (for dim=1), summing
+    where ``index`` repeats a position.
+
+    Shape: ``index`` no larger than ``input`` (apart from ``dim``) nor than ``src``; only
+    the part of ``src`` that ``index`` covers is used. An empty ``index`` adds nothing.
+
+    Raises:
+        RuntimeError: for an index that is not int32/int64, an index or src of another
+            rank, an index larger than ``input`` (apart from ``dim``) or than ``src``, an
+            entry outside [0, input.size(dim)), or a src of another dtype.
+        IndexError: for a dim out of range.
+    """
+    d = wrap_dim(dim, input.ndim)
+    if index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {index.dtype})")
+    if src.dtype is not input.dtype:
+        raise RuntimeError(
+            "scatter(): Expected self.dtype to be equal to src.dtype (got "
+            f"{input.dtype} and {src.dtype}; convert src with .to({input.dtype}))")
+    if index.numel() == 0:
+        return input.clone()
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor "
+                           f"(index shape {list(index.shape)}, self shape {list(input.shape)})")
+    if src.ndim != index.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor "
+                           f"(index shape {list(index.shape)}, src shape {list(src.shape)})")
+    check_along_dim("scatter_add", input, d, index, src)
+    if src.shape != index.shape:  # only the part of src that index covers is used
+        src = src[tuple(slice(0, n) for n in index.shape)]
+    if input.ndim == 0:  # a 0-d tensor is one entry along dim 0
+        return input + ScatterAdd.apply(src.reshape(1), (1,), 0, index.reshape(1)).reshape(())
+    return input + ScatterAdd.apply(src, input.shape, d, index)
 
 
 class Scatter(Function):
@@ -286,3 +495,200 @@ class Scatter(Function):
         if ctx.needs_input_grad[3]:
             grad_src = grad_output.gather(ctx.dim, ctx.index)
         return grad_x, None, None, grad_src
+
+
+def scatter_args(input: Tensor, dim: int, index: Tensor, src, value, reduce) -> tuple:
+    """``(dim, index, src)`` for ``Scatter``, checked as PyTorch checks ``scatter``."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported by tinynn; use scatter_add")
+    src = value if src is None else src
+    if src is None:
+        raise TypeError("scatter() missing required argument: 'src' or 'value'")
+    if isinstance(src, _tensor.Tensor) and src.shape != index.shape:
+        if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
+            raise RuntimeError(
+                f"Expected index {list(index.shape)} to be smaller than self {list(input.shape)} "
+                f"apart from dimension {dim} and to be smaller size than src {list(src.shape)}"
+            )
+        src = src[tuple(slice(0, n) for n in index.shape)]
+    d = wrap_dim(dim, input.ndim)
+    check_along_dim("scatter", input, d, index)
+    return d, index, src
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None) -> Tensor:
+    """A copy of ``input`` with ``out[i][index[i][j]] = src[i][j]`` (for dim=1); ``src``
+    may be a tensor or a number (``value``). One-hot: ``zeros(n, c).scatter(1, y[:, None], 1.0)``.
+
+    Raises:
+        RuntimeError: for an index that is not int64, or out of range.
+        NotImplementedError: for ``reduce``.
+    """
+    return Scatter.apply(input, *scatter_args(input, dim, index, src, value, reduce))
+
+
+def _check_index_tensor(name: str, index) -> None:
+    if not isinstance(index, _tensor.Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries at ``index`` (int64 or int32, 1-D or 0-d) along ``dim``; unlike
+    ``x[index]``, negative indices are out of range.
+
+    Shape: ``input``'s with ``dim`` of size ``index.numel()`` (a 0-d input stays 0-d).
+
+    Raises:
+        TypeError: for an index that is not a tensor.
+        RuntimeError: for an index of another dtype, or (0-d input) not one entry.
+        IndexError: for an index with more than one dimension, out of range, or a dim out
+            of range.
+    """
+    _check_index_tensor("index_select", index)
+    if index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index (got {index.dtype})")
+    if index.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {list(index.shape)})")
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0 and index.numel() != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)")
+    size = input.shape[d] if input.ndim else 1
+    positions = index._data.reshape(-1)
+    bad = positions[(positions < 0) | (positions >= size)]
+    if bad.size:  # no counting from the end, unlike x[index]
+        raise IndexError(f"index out of range in self (index {int(bad[0])} along dimension {d} of size {size})")
+    if input.ndim == 0:
+        return input.reshape(1)[positions].reshape(())
+    return input[(slice(None),) * d + (positions,)]
+
+
+def _index_along(input: Tensor, name: str, dim: int, index: Tensor, dtypes: tuple) -> tuple:
+    """``(dim, key)`` for ``index_add`` and ``index_fill``: ``key`` selects ``index``
+    along ``dim``. Raises PyTorch's errors for a bad index (``index_fill`` counts
+    negative indices from the end, ``index_add`` does not, as in PyTorch)."""
+    _check_index_tensor(name, index)
+    if index.dtype not in dtypes:
+        expected = "int32/int64" if len(dtypes) > 1 else "int64"
+        raise (RuntimeError if len(dtypes) > 1 else IndexError)(
+            f"{name}(): Expected dtype {expected} for index (got {index.dtype})")
+    if index.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}")
+    d = wrap_dim(dim, input.ndim)
+    size = input.shape[d] if input.ndim else 1
+    positions = index._data.reshape(-1)
+    lowest = -size if name == "index_fill_" else 0
+    bad = positions[(positions < lowest) | (positions >= size)]
+    if bad.size:
+        raise (RuntimeError if len(dtypes) > 1 else IndexError)(
+            f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}")
+    return d, (slice(None),) * d + (positions,)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """A copy of ``input`` with ``alpha * source`` added in at ``index`` along ``dim``:
+    ``out[index[i]] += alpha * source[i]`` (for dim=0), summing where ``index`` repeats.
+
+    Shape: ``source`` is ``input``'s shape with ``dim`` of size ``len(index)``.
+
+    Raises:
+        RuntimeError: for an index that is not int32/int64 or out of range, a source
+            of another dtype or shape.
+        IndexError: for an index with more than one dimension.
+    """
+    d, key = _index_along(input, "index_add_", dim, index, (_dtype.int64, _dtype.int32))
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({input.dtype}) and source ({source.dtype}) must have the same scalar type")
+    n = index.numel()
+    expected = input.shape[:d] + (n,) + input.shape[d + 1:] if input.ndim else (n,)
+    if source.shape != expected and not (input.ndim == 0 and source.ndim == 0 and n == 1):
+        if source.ndim == input.ndim and source.ndim and source.shape[d] != n:
+            raise RuntimeError(
+                f"index_add_(): Number of indices ({n}) should be equal to "
+                f"source.size(dim): ({source.shape[d]}), for dim: {d}")
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified dimension. "
+            f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
+    scaled = source * alpha if alpha != 1 else source
+    if input.ndim == 0:
+        return input + IndexAddInto.apply(scaled.reshape(-1), (1,), key).reshape(())
+    return input + IndexAddInto.apply(scaled, input.shape, key)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """``value`` where ``mask`` is True, else ``input``; the result keeps ``input``'s dtype
+    (an int64 tensor filled with 0.5 stays int64, as in PyTorch).
+
+    Shape: the broadcast of ``input`` and ``mask``. ``value`` is a number or a 0-d tensor
+    (which gets the sum of the gradient where the mask is True).
+
+    Raises:
+        RuntimeError: for a mask that is not bool, a value tensor that is not 0-d, or a
+            number that does not fit ``input``'s dtype (inf into an int tensor).
+    """
+    if mask.dtype is not _dtype.bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    if isinstance(value, _tensor.Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s).")
+        fill = value.to(input.dtype)
+    else:
+        fill = _tensor.Tensor._make(np.asarray(_dtype.checked_scalar(value, input.dtype),
+                                               dtype=input._data.dtype))
+    return Where.apply(mask, fill, input)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """A copy of ``input`` with the entries at ``index`` along ``dim`` set to ``value`` (a
+    number or 0-d tensor). They get no gradient; ``value`` gets their sum.
+
+    Raises:
+        IndexError: for an index that is not int64, out of range or not a vector.
+        RuntimeError: for a value tensor that is not 0-d.
+    """
+    d, key = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
+    if isinstance(value, _tensor.Tensor) and value.ndim != 0:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value.ndim} dimension(s).")
+    mask = np.zeros(input.shape[d] if input.ndim else 1, dtype=bool)
+    mask[key[-1]] = True
+    mask = mask.reshape((-1,) + (1,) * (input.ndim - d - 1)) if input.ndim else mask.reshape(())
+    return masked_fill(input, _tensor.Tensor._make(mask), value)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The entries of ``input`` where ``mask`` is True, as a 1-D tensor (row-major order).
+
+    Shape: ``input`` and ``mask`` broadcast together first (either may be the larger).
+
+    Raises:
+        RuntimeError: for a mask that is not bool, or shapes that do not broadcast.
+    """
+    if mask.dtype is not _dtype.bool:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask (got {mask.dtype})")
+    try:
+        shape = np.broadcast_shapes(input.shape, mask.shape)
+    except ValueError:
+        a = (1,) * (input.ndim - mask.ndim) + tuple(mask.shape)  # PyTorch names the mask a
+        b = (1,) * (mask.ndim - input.ndim) + tuple(input.shape)
+        dim = next(i for i, (m, n) in enumerate(zip(a, b)) if m != n and 1 not in (m, n))
+        raise RuntimeError(
+            f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at "
+            f"non-singleton dimension {dim} (input {list(input.shape)}, mask {list(mask.shape)})"
+        ) from None
+    return input.expand(shape)[mask.expand(shape)]
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """The indices of the nonzero entries: an (n, ndim) int64 tensor, one row per entry in
+    row-major order; with ``as_tuple``, ``ndim`` 1-D tensors (one per dimension), as used
+    for ``x[...]``. A 0-d input counts as 1-D for ``as_tuple`` (PyTorch's rule)."""
+    data = input._data
+    if as_tuple:
+        return tuple(_tensor.Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(data)))
+    if input.ndim == 0:
+        return _tensor.Tensor._make(np.zeros((int(bool(data)), 0), dtype=np.int64))
+    return _tensor.Tensor._make(np.stack(np.nonzero(data), axis=1).astype(np.int64))

@@ -8,18 +8,36 @@ build their output with ``_tensor.Tensor._make_view`` so tinynn knows it is a vi
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
+from .._types import Size
 from ..autograd.function import Function
+from .elementwise import Where
+from .indexing import IndexAddInto, wrap_dim
 from .out import write_out
 from .reduction import normalize_dims
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
     from .._tensor import Tensor
+
+
+def size_args(name: str, argument: str, sizes: tuple) -> tuple:
+    """``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch accepts both.
+
+    Raises:
+        TypeError: when no size is given at all (PyTorch's "missing 1 required positional
+            arguments"); an empty tuple is a valid size.
+    """
+    if not sizes:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "{argument}"')
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, Size)):
+        return tuple(sizes[0])
+    return tuple(sizes)
 
 
 def infer_size(shape: tuple, numel: int) -> tuple:
@@ -87,6 +105,93 @@ class Reshape(Function):
         return grad_output.reshape(ctx.shape), None
 
 
+def reshape(input: Tensor, *shape) -> Tensor:
+    """The same elements with another shape (one size may be -1: inferred): a view when
+    the strides allow it, else a copy. ``reshape(x, (2, 3))`` or ``x.reshape(2, 3)``.
+
+    Raises:
+        RuntimeError: if the shape cannot hold exactly ``input.numel()`` elements.
+    """
+    shape = size_args("reshape", "shape", shape)
+    if shape == input.shape:
+        return input
+    return Reshape.apply(input, shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dimensions ``start_dim`` to ``end_dim`` merged into one (a 0-d tensor gives shape (1,)).
+
+    Raises:
+        IndexError: for a dim out of range. RuntimeError: if start_dim comes after end_dim.
+    """
+    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if input.ndim == 0:
+        return input.reshape(1)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    merged = -1 if input.numel() else math.prod(input.shape[start:end + 1])
+    return input.reshape(input.shape[:start] + (merged,) + input.shape[end + 1:])
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    """Dimension ``dim`` split into ``sizes`` (one may be -1), a view.
+
+    Raises:
+        RuntimeError: for a 0-d input, empty sizes, or sizes that do not multiply up to
+            the size of ``dim``. IndexError: for a dim out of range.
+    """
+    if input.ndim == 0:
+        raise RuntimeError(f"unflatten got an unexpected error: Dimension specified as {dim} but "
+                           "tensor has no dimensions")
+    d = wrap_dim(dim, input.ndim)
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = math.prod(s for s in sizes if s != -1)
+    if (-1 not in sizes and known != input.shape[d]) or (
+            -1 in sizes and (known == 0 or input.shape[d] % known)):
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({input.shape[d]}) in the input tensor"
+        )
+    return View.apply(input, input.shape[:d] + sizes + input.shape[d + 1:])
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    """Dimensions of size 1 removed: all of them, or those of ``dim`` (an int or a tuple;
+    ``dim=()`` removes none) that have size 1. A view.
+
+    Raises:
+        IndexError: for a dim out of range. RuntimeError: for a dim given twice.
+    """
+    if dim is None:
+        shape = tuple(n for n in input.shape if n != 1)
+    else:
+        dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+        wrapped = []
+        for d in dims:
+            d = wrap_dim(d, input.ndim)
+            if d in wrapped:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims (got {list(dims)})")
+            wrapped.append(d)
+        shape = tuple(n for i, n in enumerate(input.shape) if not (i in wrapped and n == 1))
+    return input if shape == input.shape else View.apply(input, shape)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """A dimension of size 1 inserted at ``dim`` (``-1`` appends), a view.
+
+    Raises:
+        IndexError: for a dim outside [-ndim - 1, ndim].
+    """
+    if not -input.ndim - 1 <= dim <= input.ndim:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-input.ndim - 1}, {input.ndim}], but got {dim})"
+        )
+    d = dim % (input.ndim + 1)
+    return View.apply(input, input.shape[:d] + (1,) + input.shape[d:])
+
+
 class Permute(Function):
     """z = x with its axes reordered (a view);  dL/dx = g with the inverse order."""
 
@@ -98,6 +203,101 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output.permute(tuple(np.argsort(ctx.dims).tolist())), None
+
+
+def permute(input: Tensor, *dims) -> Tensor:
+    """The dimensions reordered: dimension i of the result is ``dims[i]`` of ``input`` (a view).
+
+    Raises:
+        TypeError: when no dims are given.
+        RuntimeError: for a number of dims other than ``input.ndim``, or a dim given twice.
+        IndexError: for a dim out of range.
+    """
+    dims = size_args("permute", "dims", dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
+            f"equal to len(dims) = {len(dims)}"
+        )
+    dims = tuple(wrap_dim(d, input.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
+    return Permute.apply(input, dims)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Dimensions ``dim0`` and ``dim1`` swapped (a view; usually not contiguous).
+
+    Raises:
+        IndexError: for a dim out of range (a 0-d tensor accepts only 0 and -1).
+    """
+    d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
+    dims = list(range(input.ndim))
+    if input.ndim:
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(input, tuple(dims))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix (a 0-d or 1-d tensor is returned as is).
+
+    Raises:
+        RuntimeError: for more than 2 dimensions.
+    """
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return input if input.ndim < 2 else transpose(input, 0, 1)
+
+
+def matrix_transpose(input: Tensor) -> Tensor:
+    """``x.mT``: the last two dimensions swapped (a batch of transposed matrices).
+
+    Raises:
+        RuntimeError: for a 1-D tensor (a 0-d one is returned with PyTorch's warning).
+    """
+    if input.ndim == 0:
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                      "in these cases.", UserWarning, stacklevel=3)
+        return input
+    if input.ndim == 1:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return transpose(input, -2, -1)
+
+
+def movedim(input: Tensor, source, destination) -> Tensor:
+    """Dimension(s) ``source`` moved to position(s) ``destination``; the others keep their
+    order (a view).
+
+    Raises:
+        RuntimeError: if source and destination differ in length or repeat a dim.
+        IndexError: for a dim out of range.
+    """
+    source = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    destination = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({list(source)} dims) should contain the same number of dims as destination "
+            f"({list(destination)} dims)"
+        )
+    src = [wrap_dim(d, input.ndim) for d in source]
+    dst = [wrap_dim(d, input.ndim) for d in destination]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    if input.ndim == 0:
+        return Permute.apply(input, ())
+    order = [d for d in range(input.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return Permute.apply(input, tuple(order))
+
+
+moveaxis = movedim
 
 
 class Expand(Function):
@@ -133,6 +333,33 @@ class Expand(Function):
         return grad_output.sum_to_size(ctx.shape), None
 
 
+def expand(input: Tensor, *sizes) -> Tensor:
+    """Size-1 dimensions broadcast to ``sizes`` without copying (-1 keeps a size; new
+    leading dimensions may be added). A view with stride 0 along the broadcast dims.
+
+    Raises:
+        TypeError: when no sizes are given.
+        RuntimeError: for fewer sizes than dimensions, -1 for a new leading dimension, or
+            a size other than 1 that does not match.
+    """
+    sizes = size_args("expand", "size", sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError(
+            f"expand(tinynn.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}): the number of "
+            f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
+            f"in the tensor ({input.ndim})"
+        )
+    lead = len(sizes) - input.ndim
+    for i, n in enumerate(sizes[:lead]):
+        if n < 0:
+            raise RuntimeError(f"The expanded size of the tensor ({n}) isn't allowed in a leading, "
+                               f"non-existing dimension {i}")
+    shape = tuple(input.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+    if shape == input.shape:
+        return input
+    return Expand.apply(input, shape)
+
+
 class SumToSize(Function):
     """z = x summed down to ``shape`` (undoes broadcasting);  dL/dx = g expanded back."""
 
@@ -156,52 +383,67 @@ class SumToSize(Function):
 
 
 class Cat(Function):
-    """z = the inputs joined along ``dim``;  dL/dx_k = the k-th slice of g."""
+    """z = the inputs joined along ``dim``;  dL/dx_k = the k-th slice of g.
+
+    ``skip[k]`` marks a legacy empty 1-D input (shape (0,)), which PyTorch accepts next to
+    tensors of any shape and leaves out: its gradient is empty too.
+    """
 
     @staticmethod
-    def forward(ctx, dim, *tensors):
-        ctx.dim, ctx.sizes = dim, [t.shape[dim] for t in tensors]
-        return np.concatenate([t._data for t in tensors], axis=dim)
+    def forward(ctx, dim, skip, *tensors):
+        ctx.dim, ctx.skip = dim, skip
+        ctx.sizes = [t.shape[dim] for t, s in zip(tensors, skip) if not s]
+        return np.concatenate([t._data for t, s in zip(tensors, skip) if not s], axis=dim)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return (None,) + tuple(grad_output.split(ctx.sizes, ctx.dim))
+        pieces = iter(grad_output.split(ctx.sizes, ctx.dim))
+        empty = _tensor.Tensor._make(np.zeros(0, dtype=grad_output._data.dtype))
+        return (None, None) + tuple(empty if s else next(pieces) for s in ctx.skip)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
-    """Join tensors along an existing dimension ``dim``.
+    """Join tensors along an existing dimension ``dim``, in the promoted dtype.
 
-    Shape: all inputs have the same shape except along ``dim``. With ``out``, the result
-    is written into it (see ``write_out``).
+    Shape: all inputs have the same shape except along ``dim``; an empty 1-D tensor
+    (shape (0,)) is left out whatever the others' shapes (PyTorch's legacy rule). With
+    ``out``, the result is written into it (see ``write_out``).
 
     Raises:
-        RuntimeError: if the list is empty or the other dimensions differ.
+        ValueError: if the list is empty.
+        RuntimeError: for a 0-d input, or other dimensions that differ.
+        IndexError: for a dim out of range.
     """
     if out is not None:
         return write_out("cat", cat(tensors, dim), out)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
-    if any(t.ndim == 0 for t in tensors):
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-    d = normalize_dims(dim, tensors[0].ndim)[0]
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    skip = tuple(t.shape == (0,) for t in tensors)
+    if all(skip):
+        skip = (False,) * len(tensors)
+    kept = [t for t, s in zip(tensors, skip) if not s]
+    d = wrap_dim(dim, kept[0].ndim)
     dtype = _dtype.result_type(*tensors)
     for i, t in enumerate(tensors):
-        if t.ndim != tensors[0].ndim:
+        if skip[i]:
+            continue
+        if t.ndim != kept[0].ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {tensors[0].ndim} and {t.ndim} "
+                f"Tensors must have same number of dimensions: got {kept[0].ndim} and {t.ndim} "
                 f"(shapes: {[list(x.shape) for x in tensors]})"
             )
-        if any(
-            a != b for j, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if j != d
-        ):
+        if any(a != b for j, (a, b) in enumerate(zip(t.shape, kept[0].shape)) if j != d):
+            j = next(j for j, (a, b) in enumerate(zip(t.shape, kept[0].shape)) if j != d and a != b)
             raise RuntimeError(
                 f"Sizes of tensors must match except in dimension {d}. Expected size "
-                f"{tensors[0].shape[1 - d if tensors[0].ndim > 1 else 0]} but got size "
-                f"{t.shape[1 - d if t.ndim > 1 else 0]} for tensor number {i} in the list "
+                f"{kept[0].shape[j]} but got size {t.shape[j]} for tensor number {i} in the list "
                 f"(shapes: {[list(x.shape) for x in tensors]})"
             )
-    return Cat.apply(d, *(t.to(dtype) for t in tensors))
+    return Cat.apply(d, skip, *(t.to(dtype) for t in tensors))
 
 
 concat = concatenate = cat
@@ -229,35 +471,166 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
+class SplitWithSizes(Function):
+    """z_0, ..., z_{k-1} = consecutive pieces of x along ``dim``, of the given ``sizes``
+    (views of x);  dL/dx = cat(g_0, ..., g_{k-1}) along ``dim`` (zeros for a piece that got
+    no gradient).
+
+    One node for all k pieces: slicing k times would give k nodes whose backward each
+    builds a zero tensor the size of x, k times the work for a long sequence.
+    """
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        ends = np.cumsum(sizes)[:-1]
+        return tuple(_tensor.Tensor._make_view(x, piece) for piece in np.split(x._data, ends, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        return Cat.apply(ctx.dim, (False,) * len(grad_outputs), *grad_outputs), None, None
+
+
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
-    """Split into pieces of ``split_size`` (the last may be smaller) or of the given sizes."""
-    d = normalize_dims(dim, tensor.ndim)[0]
+    """Split into pieces of ``split_size`` along ``dim`` (the last may be smaller), or of
+    the given sizes; each piece is a view. One node records them all (``SplitWithSizes``).
+
+    Raises:
+        RuntimeError: for a 0-d tensor, a split size of 0 for a non-empty dim, or sizes
+            that do not add up to the dim's size. IndexError: for a dim out of range.
+    """
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, tensor.ndim)
     length = tensor.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step <= 0 and length > 0:
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        if step == 0 and length > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
         sizes = [min(step, length - start) for start in range(0, length, step)] if length else [0]
     else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != length:
+        sizes = [int(n) for n in split_size_or_sections]
+        if any(n < 0 for n in sizes) or sum(sizes) != length:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size "
                 f"at dimension {d}), but got split_sizes={sizes}"
             )
-    starts = np.cumsum([0] + sizes[:-1])
-    return tuple(tensor[(slice(None),) * d + (slice(int(s), int(s) + n),)] for s, n in zip(starts, sizes))
+    return SplitWithSizes.apply(tensor, sizes, d)
 
 
 def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
-    """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch does."""
+    """Split into ``chunks`` pieces of equal size (the last may be smaller), as PyTorch does.
+
+    Raises:
+        RuntimeError: for a 0-d tensor or ``chunks`` <= 0. IndexError: for a dim out of range.
+    """
+    if tensor.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    d = normalize_dims(dim, tensor.ndim)[0]
-    size = -(-tensor.shape[d] // chunks)  # ceil division
+    d = wrap_dim(dim, tensor.ndim)
     if tensor.shape[d] == 0:  # PyTorch: `chunks` empty pieces
         return split(tensor, [0] * chunks, d)
-    return split(tensor, size, d)
+    return split(tensor, -(-tensor.shape[d] // chunks), d)  # ceil division
+
+
+class Unbind(Function):
+    """z_i = x[..., i, ...] along ``dim``, for every i (views of x);
+    dL/dx = stack(g_0, ..., g_{n-1}) along ``dim`` (one node for all n slices)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        moved = np.moveaxis(x._data, dim, 0)
+        return tuple(_tensor.Tensor._make_view(x, moved[i]) for i in range(moved.shape[0]))
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        return stack(grad_outputs, ctx.dim), None
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    """The slices along ``dim``, each without that dimension, as a tuple of views.
+
+    Raises:
+        IndexError: for a 0-d tensor or a dim out of range.
+    """
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if input.shape[d] == 0:
+        return ()
+    return Unbind.apply(input, d)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The view ``input[..., start:start + length, ...]`` along ``dim`` (negative start
+    counts from the end).
+
+    Raises:
+        RuntimeError: for a 0-d tensor, a negative length, or a range past the end (no
+            silent clipping). IndexError: for a start or dim out of range.
+    """
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def flip(input: Tensor, *dims) -> Tensor:
+    """The order of the elements reversed along each of ``dims`` (a copy, as in PyTorch).
+
+    Raises:
+        IndexError: for a dim out of range. RuntimeError: for a dim given twice.
+    """
+    dims = size_args("flip", "dims", dims)
+    out = input
+    for d in normalize_dims(dims, input.ndim) if dims else ():
+        reverse = np.arange(input.shape[d] - 1, -1, -1)
+        out = out[(slice(None),) * d + (reverse,)]
+    return out if out is not input else input.clone()
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Elements shifted along ``dims`` by ``shifts``, wrapping around (of the flattened
+    tensor when ``dims`` is None). A copy.
+
+    Raises:
+        RuntimeError: if shifts and dims differ in number.
+        IndexError: for a dim out of range, or any dim of a 0-d tensor.
+    """
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return roll(input.reshape(-1), shifts, 0).view(input.shape)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if not dims and len(shifts) == 1:  # PyTorch: no dims, like None
+        return roll(input, shifts)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input.ndim == 0:
+        wrap_dim(dims[0], 0)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    out = input
+    for shift, dim in zip(shifts, dims):
+        d = wrap_dim(dim, input.ndim)
+        n = input.shape[d]
+        k = shift % n if n else 0
+        if k:
+            out = cat([narrow(out, d, n - k, k), narrow(out, d, 0, n - k)], d)
+    return out if out is not input else input.clone()
 
 
 class Clone(Function):
@@ -270,6 +643,11 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy of ``input`` in fresh memory; the gradient passes through unchanged."""
+    return Clone.apply(input)
 
 
 class ToDtype(Function):
@@ -311,6 +689,17 @@ class Repeat(Function):
         split = [n for pair in zip(ctx.repeats, ctx.shape) for n in pair]
         summed = grad_output.reshape(split).sum(tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.input_shape), None
+
+
+def tile(input: Tensor, *dims) -> Tensor:
+    """The tensor repeated ``dims[i]`` times along each dimension (like ``repeat``, but
+    fewer ``dims`` than dimensions are padded with 1s in front).
+
+    Raises:
+        TypeError: when no dims are given. RuntimeError: for a negative count.
+    """
+    dims = size_args("tile", "dims", dims)
+    return Repeat.apply(input, (1,) * (input.ndim - len(dims)) + tuple(dims))
 
 
 def _diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
@@ -359,6 +748,86 @@ class DiagonalScatter(Function):
         return Diagonal.apply(grad_output, *ctx.args), None, None, None, None
 
 
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The ``offset``-th diagonal of each (dim1, dim2) plane, as a view (writes go to input).
+
+    ``offset`` > 0 is above the main diagonal, < 0 below. Shape: input's, without dim1 and
+    dim2, plus a last dimension holding the diagonal (empty if ``offset`` is past the edge).
+
+    Raises:
+        TypeError: for an argument that is not an int.
+        IndexError: for a dim out of range (a 0-d or 1-d input has no dim 1).
+        RuntimeError: if dim1 and dim2 are the same dimension.
+    """
+    for name, value in (("offset", offset), ("dim1", dim1), ("dim2", dim2)):
+        if not isinstance(value, (int, np.integer)):
+            raise TypeError(f"diagonal(): argument '{name}' must be int, not {type(value).__name__}")
+    d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    if input.ndim == 0 or d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), d1, d2)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """1-D input: a square matrix with it on the ``diagonal``-th diagonal (zeros elsewhere).
+    2-D input: the ``diagonal``-th diagonal as a 1-D tensor (a copy).
+
+    Raises:
+        RuntimeError: for other ranks.
+    """
+    k = diagonal
+    if input.ndim == 1:
+        n = input.shape[0] + abs(k)
+        rows = np.arange(input.shape[0]) + max(-k, 0)
+        return IndexAddInto.apply(input, (n, n), (rows, rows + k))
+    if input.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    rows_n, cols_n = input.shape
+    m = max(min(rows_n + min(k, 0), cols_n - max(k, 0)), 0)
+    rows = np.arange(m) + max(-k, 0)
+    return input[rows, rows + k]
+
+
+def trace(input: Tensor) -> Tensor:
+    """The sum of the main diagonal of a 2-D tensor (ints sum in int64).
+
+    Raises:
+        RuntimeError: for a tensor that is not 2-D.
+    """
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return diag(input).sum()
+
+
+def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    rows, cols = input.shape[-2:]
+    keep = np.tri(rows, cols, k=diagonal, dtype=bool) if lower else ~np.tri(rows, cols, k=diagonal - 1, dtype=bool)
+    zero = _tensor.Tensor._make(np.zeros((), dtype=input._data.dtype))
+    return Where.apply(_tensor.Tensor._make(keep), input, zero)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dims: the elements on and below the
+    ``diagonal``-th diagonal; the rest 0 (and no gradient).
+
+    Raises:
+        RuntimeError: for fewer than 2 dimensions.
+    """
+    return _triangle("tril", input, diagonal, lower=True)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dims: the elements on and above the
+    ``diagonal``-th diagonal; the rest 0 (and no gradient).
+
+    Raises:
+        RuntimeError: for fewer than 2 dimensions.
+    """
+    return _triangle("triu", input, diagonal, lower=False)
+
+
 def _unfold_view(data: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
     """The numpy view of every window of ``size`` along ``dim``, ``step`` apart: ``dim``
     counts the windows (stride step * s), a new last axis runs within one (stride s)."""
@@ -382,6 +851,33 @@ class Unfold(Function):
     def backward(ctx, grad_output):
         return UnfoldBackward.apply(grad_output, ctx.shape, *ctx.args), None, None, None
 
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a view.
+
+    Shape: input's, with ``dimension`` of size (n - size) // step + 1 (the windows) and a
+    new last dimension of ``size`` (the elements of each window). Windows overlap when
+    step < size; the gradient of an element is then the sum over its windows.
+
+    Raises:
+        TypeError: for an argument that is not an int.
+        IndexError: for a dimension out of range.
+        RuntimeError: if ``size`` exceeds the dimension or is negative, or ``step`` <= 0.
+    """
+    for name, value in (("dimension", dimension), ("size", size), ("step", step)):
+        if not isinstance(value, (int, np.integer)):
+            raise TypeError(f"unfold(): argument '{name}' must be int, not {type(value).__name__}")
+    d = wrap_dim(dimension, input.ndim)
+    length = input.shape[d] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if input.ndim == 0:  # a 0-d tensor is one element: its only window is itself (or empty)
+        return input.reshape(1)[:size]
+    return Unfold.apply(input, d, int(size), int(step))
 
 class UnfoldBackward(Function):
     """z = zeros(shape), then each window j of x added in at positions j * step + i along

@@ -5,7 +5,7 @@ just the engine walking the unrolled graph backwards. Two choices keep it fast:
 
 * the input's contribution to the gates, ``x_t W_ih^T + b_ih``, does not depend on the
   previous state, so it is computed for all time steps in **one** matmul before the loop,
-  and split into steps by one node (:class:`SplitWithSizes`);
+  and split into steps by one node (``SplitWithSizes``, in ``_functions/shape.py``);
 * all gates share **one** matmul per step: ``h W_hh^T`` with ``W_hh`` of shape
   (G * hidden, hidden) stacks the G gates' weights (LSTM: i, f, g, o; GRU: r, z, n), and the
   result is split into the gates afterwards.
@@ -20,37 +20,15 @@ import numbers
 import warnings
 from typing import Any, Callable
 
-import numpy as np
-
 from ... import _creation
-from ..._functions.shape import cat, stack
+from ..._functions.shape import SplitWithSizes, cat, stack
 from ..._tensor import Tensor
-from ...autograd.function import Function
 from .. import init
 from ..functional.dropout import dropout as _dropout
 from ..functional.linear import linear
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .module import Module
-
-
-class SplitWithSizes(Function):
-    """z_0, ..., z_{k-1} = consecutive pieces of x along ``dim``, of the given ``sizes``;
-    dL/dx = cat(g_0, ..., g_{k-1}) along ``dim`` (zeros for a piece that got no gradient).
-
-    One node for all k pieces: slicing k times would give k nodes whose backward each
-    builds a zero tensor the size of x, k times the work for a long sequence.
-    """
-
-    @staticmethod
-    def forward(ctx, x, sizes, dim):
-        ctx.dim = dim
-        ends = np.cumsum(sizes)[:-1]
-        return tuple(np.split(x._data, ends, axis=dim))  # views of x, one per piece
-
-    @staticmethod
-    def backward(ctx, *grad_outputs):
-        return cat(list(grad_outputs), ctx.dim), None, None
 
 
 def _split(x: Tensor, sizes: list[int], dim: int) -> tuple:
