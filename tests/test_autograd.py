@@ -1121,13 +1121,18 @@ def test_in_place_op_on_leaf_under_no_grad_is_allowed(device):
     run_both(fn, device)
 
 
-def test_in_place_op_on_view_of_tensor_requiring_grad_is_a_clear_error():
-    """A documented deviation (book/deviations.md): PyTorch rewrites the base's history; tinynn refuses."""
-    x = tinynn.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match="view of a tensor that requires grad"):
-        x[0].mul_(2)
-    with pytest.raises(RuntimeError, match="out-of-place"):
+def test_in_place_op_on_view_of_tensor_requiring_grad_rewrites_the_base(device):
+    """x[0].mul_(2) and x[:, 0] += 1 rewrite x's history, as in PyTorch (tests/test_inplace.py)."""
+
+    def fn(lib, dev):
+        a = leaf(lib, dev, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "float64")
+        x = a * 2
+        x[0].mul_(x[1].detach().clone())
         x[:, 0] += 1
+        (x * x).sum().backward()
+        return x, a.grad
+
+    run_both(fn, device)
 
 
 def test_setitem_on_tensor_requiring_grad_is_supported_instead(device):

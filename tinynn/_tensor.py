@@ -25,6 +25,7 @@ from ._functions import comparison as C
 from ._functions import elementwise as E
 from ._functions import indexing as I
 from ._functions import linalg as L
+from ._functions import inplace as IP
 from ._functions import reduction as R
 from ._functions import shape as S
 from ._functions import sorting as O
@@ -81,6 +82,9 @@ class Tensor:
     _version_counter = None
     _grad_accumulator = None
     _hooks = None
+    _grad_base = None  # for a view: the tensor whose history it follows (_functions/inplace.py)
+    _views = None  # weak references to this tensor's views
+    _view_no_grad = False  # a view made while grad mode was off
     _retains_grad = False
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
@@ -101,16 +105,8 @@ class Tensor:
             t.requires_grad = True
         return t
 
-    @staticmethod
-    def _make_view(base: Tensor, array: np.ndarray) -> Tensor:
-        """Wrap ``array``, a numpy view of ``base``'s memory: it shares base's version counter."""
-        t = object.__new__(Tensor)
-        t._data = array
-        root = base._base if base._base is not None else base
-        if root._version_counter is None:
-            root._version_counter = [0]
-        t._base, t._version_counter = root, root._version_counter
-        return t
+    # Wrap a numpy view of base's memory: it shares base's version counter and history.
+    _make_view = staticmethod(IP.make_view)
 
     # -- attributes --------------------------------------------------------------------
     @property
@@ -517,7 +513,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same values (shared memory) as a new leaf that does not require grad."""
-        return Tensor._make_view(self, self._data)
+        return IP.detached(self)
 
     def detach_(self) -> Tensor:
         """Cut this tensor out of the graph, in place."""
@@ -1252,97 +1248,16 @@ class Tensor:
 
     # -- in-place ops --------------------------------------------------------------------
     def _check_inplace(self) -> None:
-        if grad_mode._grad_enabled and self.requires_grad and self.is_leaf:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation. "
-                "(Wrap the update in `with tinynn.no_grad():`, as optimizers do, or use an "
-                "out-of-place op.)"
-            )
+        IP.check_inplace(self)
 
     def _check_no_internal_overlap(self) -> None:
-        """An expanded tensor (stride 0) holds one value in several places: writing a different
-        result into each of them is ambiguous, so PyTorch refuses (``fill_`` is still fine)."""
-        if any(stride == 0 and size > 1 for size, stride in zip(self._data.shape, self._data.strides)):
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers to a "
-                "single memory location. Please clone() the tensor before performing the operation. "
-                f"(this tensor of shape {list(self.shape)} was expanded: stride {list(self.stride())})"
-            )
+        IP.check_no_internal_overlap(self)
 
     def _inplace(self, function, *args) -> Tensor:
-        """Apply ``function(self, *args)`` and store the result in self's own memory.
-
-        Without grad, this is just a write into the numpy array. With grad, self's history
-        is rebased: self now holds the op's output and its ``grad_fn``, exactly as if we had
-        written ``self = function(self, ...)``.
-        """
-        self._check_inplace()
-        if function not in (I.IndexPut, _FillWith):
-            self._check_no_internal_overlap()
-        records = grad_mode._grad_enabled and (
-            self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
-        )
-        if records and self._base is not None and self._base.requires_grad:
-            raise RuntimeError(
-                "tinynn does not support in-place operations on a view of a tensor that requires "
-                f"grad (here a view of shape {list(self.shape)} of a tensor of shape "
-                f"{list(self._base.shape)}; PyTorch rewrites the base's history, tinynn does not). "
-                "Use an out-of-place op and assign the result, e.g. x[i] = x[i] * 2 instead of "
-                "x[i] *= 2 or x[i].mul_(2)."
-            )
-        source = self
-        if records:
-            # The op may save its input for backward (pow_ and clamp_ need the old values),
-            # but self is about to be overwritten. So it runs on a copy that stands for self's
-            # old value, with self's history: PyTorch saves this "original self" too.
-            source = Tensor._make(self._data.copy())
-            source._requires_grad, source.grad_fn, source._output_nr = (
-                self._requires_grad, self.grad_fn, self._output_nr)
-        result = function.apply(source, *args)
-        if result.dtype is not self.dtype:
-            if not np.can_cast(result._data.dtype, self._data.dtype, casting="same_kind"):
-                raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type {self.dtype}")
-        try:
-            self._data[...] = result._data
-        except ValueError:
-            raise RuntimeError(
-                f"output with shape {list(self.shape)} doesn't match the broadcast shape "
-                f"{list(result.shape)}"
-            ) from None
-        if records:
-            self._requires_grad, self.grad_fn, self._output_nr = True, result.grad_fn, result._output_nr
-            self._retains_grad = False
-        self._bump_version()
-        if records and result.grad_fn is not None:
-            result.grad_fn._output_moved(result, self)
-        return self
+        return IP.inplace(self, function, *args)
 
     def _inplace_arithmetic(self, ufunc, function, other) -> Tensor:
-        """``self = self (op) other`` in place, for ``add_``, ``sub_``, ``mul_`` and ``div_``.
-
-        When there is no graph to record (grad mode off, as in an optimizer's step, or
-        nothing requires grad), numpy writes the result straight into self's memory: no
-        temporary array, no copy. Otherwise the general ``_inplace`` records the op.
-        """
-        if grad_mode._grad_enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
-            return self._inplace(function, other)
-        self._check_no_internal_overlap()
-        dtype = _dtype.result_type(self, other)
-        if ufunc is np.true_divide and not dtype.is_floating_point:
-            dtype = _dtype.get_default_dtype()
-        if not np.can_cast(dtype.numpy_dtype, self._data.dtype, casting="same_kind"):
-            raise RuntimeError(f"result type {dtype} can't be cast to the desired output type {self.dtype}")
-        value = E._array(other, dtype)
-        try:
-            shape = np.broadcast_shapes(self._data.shape, np.shape(value))
-        except ValueError:
-            raise E._broadcast_error(self, other) from None
-        if shape != self._data.shape:
-            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(shape)}")
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
-            ufunc(self._data, value, out=self._data, casting="same_kind")
-        self._bump_version()
-        return self
+        return IP.inplace_arithmetic(self, ufunc, function, other)
 
     def add_(self, other, *, alpha=1):
         return self._inplace_arithmetic(np.add, E.Add, other * alpha if alpha != 1 else other)
@@ -1377,13 +1292,7 @@ class Tensor:
     # In-place shape ops: self becomes the view (same memory, new shape or strides) and,
     # when grad is recorded, takes the view's grad_fn, as if ``self = self.squeeze(dim)``.
     def _become(self, view: Tensor) -> Tensor:
-        if view is not self:
-            self._data = view._data
-            if view.grad_fn is not None:
-                self._requires_grad, self.grad_fn, self._output_nr = True, view.grad_fn, view._output_nr
-                self._retains_grad = False
-        self._bump_version()  # as in PyTorch: a saved self no longer has the shape it had
-        return self
+        return IP.become(self, view)
 
     def squeeze_(self, dim=None):
         """In-place ``squeeze``: remove dimensions of size 1 from self itself.
@@ -1454,25 +1363,13 @@ class Tensor:
 
     def copy_(self, src) -> Tensor:
         """Copy ``src``'s values (broadcast, converted to self's dtype) into self."""
-        self._check_inplace()
-        src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
-        if grad_mode._grad_enabled and (self.requires_grad or src.requires_grad):
-            return self._inplace(_CopyFrom, src)
-        self._check_no_internal_overlap()
-        np.copyto(self._data, np.broadcast_to(src._data, self.shape), casting="unsafe")
-        self._bump_version()
-        return self
+        return IP.copy_(self, src)
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
 
     def fill_(self, value) -> Tensor:
-        self._check_inplace()
-        if grad_mode._grad_enabled and self.requires_grad:
-            return self._inplace(_FillWith, value)
-        self._data.fill(value.item() if isinstance(value, Tensor) else _dtype.checked_scalar(value, self.dtype))
-        self._bump_version()
-        return self
+        return IP.fill_(self, value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         return self.copy_(Tensor._make(random._generator(generator).uniform(a, b, self.shape)))
@@ -1507,31 +1404,25 @@ def _scaled(temporary: Tensor, value) -> Tensor:
         return temporary
     if temporary.requires_grad or isinstance(value, Tensor):
         return temporary * value
+    def __ipow__(self, exponent):
+        return self.pow_(exponent)
+
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
+    def __iand__(self, other):
+        return IP.bitwise_(self, np.bitwise_and, other)
+
+    def __ior__(self, other):
+        return IP.bitwise_(self, np.bitwise_or, other)
+
+    def __ixor__(self, other):
+        return IP.bitwise_(self, np.bitwise_xor, other)
+
     return temporary.mul_(value)
-
-
-class _CopyFrom(E.Function):
-    """z = src broadcast to x's shape (x's old values are discarded);  dL/dx = 0, dL/dsrc = g summed."""
-
-    @staticmethod
-    def forward(ctx, x, src):
-        return np.broadcast_to(src._data, x.shape).astype(x._data.dtype)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output * 0, grad_output
-
-
-class _FillWith(E.Function):
-    """z = value everywhere;  dL/dx = 0."""
-
-    @staticmethod
-    def forward(ctx, x, value):
-        return np.full(x.shape, getattr(value, "_data", value), dtype=x._data.dtype)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output * 0, None
 
 
 def _as_tensor_operand(value):
