@@ -75,12 +75,31 @@ def test_error_message_texts():
         tinynn.ones(2, 3) @ tinynn.ones(4, 5)
 
 
-def test_in_place_ops_on_views():
-    x = tinynn.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match="out-of-place"):
-        x[0].mul_(2)
-    x[0] = x[0] * 2  # the supported form
-    assert x.tolist() == [[4.0] * 3, [2.0] * 3]
+def test_views_after_an_in_place_op():
+    grads, names = [], []
+    for lib in (torch, tinynn):
+        x = lib.tensor([-1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        b = x * 1
+        v = b.view(-1)
+        b.relu_()
+        names.append(type(v.grad_fn).__name__)
+        v.sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads == [[0.0, 1.0]] * 2 and names == ["AsStridedBackward0"] * 2
+    leaf = tinynn.tensor([1.0, 2.0], requires_grad=True)
+    view = leaf[:1]
+    before = view.grad_fn
+    with tinynn.no_grad():
+        leaf.mul_(2)
+    assert view.grad_fn is before  # PyTorch: a new AsStridedBackward0
+    b = tinynn.tensor([1.0, 2.0], requires_grad=True) * 1
+    with tinynn.no_grad():
+        made_under_no_grad = b[:1]
+    assert not made_under_no_grad.requires_grad  # PyTorch: True
+    b.mul_(2)
+    y = made_under_no_grad * 2  # PyTorch raises here
+    with pytest.raises(RuntimeError, match="view was created in no_grad mode"):
+        y.sum().backward()
 
 
 def test_autograd_variable():
@@ -267,7 +286,7 @@ CHECKS = {
     "inference_mode": test_inference_mode,
     "max(dim) / min(dim) results": test_max_dim_min_dim_results,
     "Error message texts": test_error_message_texts,
-    "In-place ops on views": test_in_place_ops_on_views,
+    "Views after an in-place op": test_views_after_an_in_place_op,
     "autograd.Variable": test_autograd_variable,
     "DataLoader workers": test_dataloader_workers,
     "Optimizer implementation flags": test_optimizer_implementation_flags,
