@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import tinynn
+from helpers import assert_same_error
 from tinynn.testing import assert_close, compare_with_torch
 
 DTYPES = ["float32", "float64"]
@@ -373,3 +374,230 @@ def test_comparison_output_has_no_grad():
 def test_comparison_with_unsupported_type_returns_not_implemented():
     assert (tinynn.ones(2) == "a") is False
     assert (torch.ones(2) == "a") is False
+
+
+# -- issue 20: agree with PyTorch or raise its error ----------------------------------------------
+NAN, INF = float("nan"), float("inf")
+
+
+def _dtype_name(dtype) -> str:
+    return str(dtype).rsplit(".", 1)[-1]
+
+
+def same(fn, *, grad: bool = True) -> None:
+    """``fn(lib) -> (output, leaves)`` agrees in both libraries: values (nan where nan)
+    within 1e-12 (float64) or 1e-6 (float32), dtype, shape, requires_grad and (``grad``)
+    each leaf's gradient after ``output.sum().backward()`` within 1e-12 (float64 leaves)."""
+    results = []
+    for lib in (torch, tinynn):
+        out, leaves = fn(lib)
+        if grad and out.requires_grad:
+            out.sum().backward()
+        results.append((out, [leaf.grad for leaf in leaves]))
+    (theirs, their_grads), (ours, our_grads) = results
+    assert _dtype_name(ours.dtype) == _dtype_name(theirs.dtype)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert ours.requires_grad == theirs.requires_grad
+    tol = 1e-6 if _dtype_name(theirs.dtype) == "float32" else 1e-12
+    assert_close(ours.detach().numpy(), theirs.detach().numpy(), rtol=tol, atol=tol)
+    for i, (g_ours, g_theirs) in enumerate(zip(our_grads, their_grads)):
+        assert (g_ours is None) == (g_theirs is None), f"gradient {i}: {g_ours} vs {g_theirs}"
+        if g_theirs is not None:
+            assert_close(g_ours.numpy(), g_theirs.numpy(), rtol=1e-12, atol=1e-12, name=f"gradient {i}")
+
+
+def leaf(lib, values, dtype="float64"):
+    return lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
+
+
+def test_clamp_with_tensor_bounds_gives_the_bounds_gradients():
+    x, lo, hi = [-1.0, 2.0, 0.5, NAN, 0.7], [0.0, 0.0, 0.5, 0.0, 0.9], [1.0, 1.0, 0.5, 1.0, 0.2]
+    same(lambda lib: (lambda a, b, c: (a.clamp(min=b, max=c), [a, b, c]))(
+        leaf(lib, x), leaf(lib, lo), leaf(lib, hi)))
+    same(lambda lib: (lambda a, b: (a.clamp(min=b), [a, b]))(leaf(lib, x), leaf(lib, lo)))
+    same(lambda lib: (lambda a, c: (lib.clip(a, max=c), [a, c]))(leaf(lib, x), leaf(lib, hi)))
+    same(lambda lib: (lambda a, b: (a.clamp_min(b), [a, b]))(leaf(lib, x), leaf(lib, lo)))
+    same(lambda lib: (lambda a, c: (a.clamp_max(c), [a, c]))(leaf(lib, x), leaf(lib, hi)))
+    # a bound of nan, and bounds that broadcast
+    same(lambda lib: (lambda a, b: (a.clamp(min=b), [a, b]))(leaf(lib, [1.0, 2.0]), leaf(lib, [NAN, 0.0])))
+    same(lambda lib: (lambda a, b, c: (lib.clamp(a, b, c), [a, b, c]))(
+        leaf(lib, [[0.1, 2.0], [-3.0, 0.4]]), leaf(lib, [0.0]), leaf(lib, [[0.5], [1.0]])))
+
+
+def test_clamp_of_int64_by_a_float64_0d_tensor_promotes():
+    same(lambda lib: (lib.clamp(lib.tensor([1, 2]), max=lib.tensor(1.5, dtype=lib.float64)), []))
+    same(lambda lib: (lib.clamp(lib.tensor([1, 2]), max=1.5), []))
+
+
+def test_clamp_misuse_raises_as_pytorch():
+    x = [1.0, 2.0]
+    assert_same_error(lambda lib: lib.clamp(lib.tensor(x), min=lib.tensor([0.0, 0.0]), max=1.0))
+    assert_same_error(lambda lib: lib.clamp(lib.tensor(x), min=lib.ones(3)))
+    assert_same_error(lambda lib: lib.clamp(lib.tensor([True]), min=lib.tensor(False), max=lib.tensor(True)))
+    assert_same_error(lambda lib: lib.clamp(lib.tensor(x)))
+    ours, _ = assert_same_error(lambda lib: lib.tensor(x).clamp(lib.zeros(2, 1), lib.ones(3)))
+    assert "(2)" in str(ours) and "(3)" in str(ours)
+
+
+@pytest.mark.parametrize("op", ["maximum", "minimum"])
+def test_maximum_and_minimum_against_nan_give_both_inputs_the_gradient(op):
+    a, b = [1.0, 2.0, NAN, NAN, 3.0], [NAN, 0.0, 1.0, NAN, 3.0]
+    same(lambda lib: (lambda x, y: (getattr(lib, op)(x, y), [x, y]))(leaf(lib, a), leaf(lib, b)))
+
+
+@pytest.mark.parametrize("op", ["maximum", "minimum", "atan2"])
+def test_numbers_where_pytorch_requires_a_tensor_raise_type_error(op):
+    assert_same_error(lambda lib: getattr(lib, op)(lib.tensor([1.0, 2.0]), 0.5))
+    assert_same_error(lambda lib: getattr(lib, op)(1, lib.tensor([1.0, 2.0])))
+    assert_same_error(lambda lib: getattr(lib.tensor([1.0, 2.0]), op)(0.5))
+
+
+def test_fmod_of_a_number_by_a_tensor_raises_type_error():
+    assert_same_error(lambda lib: lib.fmod(2, lib.tensor([1.0, 2.0])))
+    same(lambda lib: (lib.remainder(2, lib.tensor([1.5, 4.0])), []))
+
+
+def test_a_number_first_in_div_sub_add_mul_pow():
+    for op in ("div", "sub", "add", "mul", "pow", "true_divide"):
+        same(lambda lib: (lambda t: (getattr(lib, op)(3, t), [t]))(leaf(lib, [1.5, 2.0])))
+    for op in ("floor_divide", "remainder"):  # no derivative in PyTorch for these
+        same(lambda lib: (lambda t: (getattr(lib, op)(3, t), [t]))(leaf(lib, [1.5, 2.0])), grad=False)
+        assert_same_error(lambda lib: getattr(lib, op)(3, leaf(lib, [1.5, 2.0])).sum().backward())
+
+
+def test_pow_of_a_0d_float64_base_by_an_integer_tensor_keeps_float64_precision():
+    same(lambda lib: (lambda x: (x ** lib.tensor([3, 7]), [x]))(leaf(lib, 1.1)))
+    same(lambda lib: (lambda x: (lib.pow(x, lib.tensor([0, 2])), [x]))(leaf(lib, 0.0)))
+
+
+def test_integer_pow_with_a_negative_tensor_exponent():
+    same(lambda lib: (lib.pow(lib.tensor([1, -1, 0, 2, -1, 3]), lib.tensor([-1, -1, -1, -2, -2, 2])), []))
+    same(lambda lib: (lib.pow(2, lib.tensor([-1, 2])), []))
+    same(lambda lib: (lib.tensor([1, 2]) ** lib.tensor(-2), []))
+    assert_same_error(lambda lib: lib.tensor([1, 2]) ** -1)
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+def test_div_with_rounding_mode_keeps_requires_grad_with_zero_gradient(mode):
+    same(lambda lib: (lambda a, b: (lib.div(a, b, rounding_mode=mode), [a, b]))(
+        leaf(lib, [7.0, -7.0, 2.5]), leaf(lib, [2.0, 2.0, -0.5])))
+    same(lambda lib: (lib.div(lib.tensor([7, -7, 9]), lib.tensor([2, 2, -4]), rounding_mode=mode), []))
+    same(lambda lib: (lib.tensor([7, -7]).div(3, rounding_mode=mode), []))
+
+
+def test_div_with_an_unknown_rounding_mode_raises():
+    assert_same_error(lambda lib: lib.div(lib.tensor([1.0]), 2, rounding_mode="round"))
+
+
+def test_floor_divide_requires_grad_and_its_backward_raises():
+    same(lambda lib: (leaf(lib, [3.0, -3.0]) // 2, []), grad=False)
+    assert_same_error(lambda lib: (leaf(lib, [3.0, -3.0]) // 2).sum().backward())
+    same(lambda lib: (lib.tensor([7.0, -7.0]).floor_divide(2), []))
+
+
+def test_where_with_two_numbers_and_a_0d_condition():
+    same(lambda lib: (lib.where(lib.tensor([True, False]), 1.5, 0), []))
+    same(lambda lib: (lib.where(lib.tensor([True, False]), 1, 0), []))
+    same(lambda lib: (lib.where(lib.tensor([True, False]), False, True), []))
+    for condition in (True, False):
+        ours = tinynn.where(tinynn.tensor(condition))
+        theirs = torch.where(torch.tensor(condition))
+        assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
+
+
+def test_operands_that_do_not_broadcast_raise_runtime_error_naming_the_sizes():
+    calls = [
+        lambda lib: lib.where(lib.ones(2, dtype=lib.bool), lib.ones(3), lib.ones(2)),
+        lambda lib: lib.where(lib.ones(3, dtype=lib.bool), lib.ones(2), lib.ones(2)),
+        lambda lib: lib.floor_divide(lib.ones(2), lib.ones(3)),
+        lambda lib: lib.div(lib.ones(2), lib.ones(3), rounding_mode="floor"),
+        lambda lib: lib.div(lib.ones(2), lib.ones(3)),
+        lambda lib: lib.fmod(lib.ones(2), lib.ones(3)),
+        lambda lib: lib.lerp(lib.ones(2), lib.ones(3), 0.5),
+    ]
+    for call in calls:
+        ours, _ = assert_same_error(call)
+        assert "(2)" in str(ours) and "(3)" in str(ours)
+
+
+def test_add_and_sub_with_alpha_promote_as_pytorch():
+    same(lambda lib: (lib.add(lib.tensor([1, 2], dtype=lib.int32), lib.tensor([True, False]), alpha=-1), []))
+    same(lambda lib: (lib.tensor([True, False]).add(True, alpha=-1), []))
+    same(lambda lib: (lib.tensor([True, False]).add(lib.tensor([False, False]), alpha=0), []))
+    same(lambda lib: (lib.sub(lib.tensor([1, 2], dtype=lib.int32), lib.tensor(3), alpha=2), []))
+    same(lambda lib: (lambda a, b: (lib.add(a, b, alpha=-0.5), [a, b]))(leaf(lib, [1.0, 2.0]), leaf(lib, [3.0, 4.0])))
+    same(lambda lib: (lambda a, b: (a.sub(b, alpha=2), [a, b]))(leaf(lib, [1.0, 2.0]), leaf(lib, [3.0], "float32")))
+
+
+def test_float_or_bool_alpha_with_integer_tensors_raises():
+    i = [1, 2]
+    assert_same_error(lambda lib: lib.tensor(i).add(lib.tensor(i), alpha=0.5))
+    assert_same_error(lambda lib: lib.tensor(i).sub(2, alpha=0.5))
+    assert_same_error(lambda lib: lib.tensor(i).add(lib.tensor(i), alpha=True))
+    assert_same_error(lambda lib: lib.tensor([1.0]).add(lib.tensor([1.0]), alpha=True))
+    assert_same_error(lambda lib: lib.tensor(i).add_(1, alpha=0.5))
+
+
+@pytest.mark.parametrize("op", [
+    lambda lib, a, b: a // b, lambda lib, a, b: a % b, lambda lib, a, b: lib.fmod(a, b),
+    lambda lib, a, b: lib.div(a, b, rounding_mode="trunc"), lambda lib, a, b: lib.div(a, b, rounding_mode="floor"),
+])
+def test_integer_division_by_zero_raises_but_not_on_empty_tensors(op):
+    assert_same_error(lambda lib: op(lib, lib.tensor([1, 2]), lib.tensor([0, 1])))
+    assert_same_error(lambda lib: op(lib, lib.tensor([1, 2]), 0))
+    same(lambda lib: (op(lib, lib.tensor([], dtype=lib.int64), 0), []))
+    same(lambda lib: (op(lib, lib.tensor([], dtype=lib.int64), lib.tensor(0)), []))
+
+
+@pytest.mark.parametrize("op", ["fmod", "remainder", "floor_divide"])
+def test_bool_operands_of_the_division_ops_raise(op):
+    assert_same_error(lambda lib: getattr(lib, op)(lib.tensor([True]), lib.tensor([True])))
+
+
+def test_atan2_gradient_at_the_origin_is_zero():
+    same(lambda lib: (lambda y, x: (lib.atan2(y, x), [y, x]))(leaf(lib, [0.0, 0.0, 1.0]), leaf(lib, [0.0, 1.0, 0.0])))
+
+
+def test_lerp_matches_pytorch():
+    same(lambda lib: (lambda a, b: (lib.lerp(a, b, 0.3), [a, b]))(leaf(lib, [1.0, -2.0]), leaf(lib, [3.0, 5.0])))
+    same(lambda lib: (lambda a, b, w: (a.lerp(b, w), [a, b, w]))(
+        leaf(lib, [1.0, -2.0]), leaf(lib, [3.0, 5.0]), leaf(lib, [0.2, 0.9])))
+    same(lambda lib: (lib.lerp(lib.tensor([1.0, 2.0]), lib.tensor([[3.0], [3.0]]), 0.5), []))
+    same(lambda lib: (lib.lerp(lib.tensor([1.0, 2.0]), lib.tensor([3.0, 3.0]), lib.tensor(0.5, dtype=lib.float64)), []))
+    assert_same_error(lambda lib: lib.lerp(lib.tensor([1, 2]), lib.tensor([3, 3]), 0.5))
+    assert_same_error(lambda lib: lib.lerp(lib.tensor([1.0]), 3.0, 0.5))
+    assert_same_error(lambda lib: lib.lerp(lib.tensor([1.0]), lib.tensor([3.0], dtype=lib.float64), 0.5))
+
+
+@pytest.mark.parametrize("name, other", [
+    ("floor_divide_", 1.5), ("remainder_", 1.5), ("fmod_", -1.5), ("atan2_", "tensor"),
+    ("clamp_min_", 0.5), ("clamp_max_", 0.5), ("true_divide_", 4.0),
+])
+def test_in_place_binary_forms(name, other):
+    def fn(lib):
+        a = leaf(lib, [1.0, -2.5, 3.25])
+        b = a * 1
+        argument = lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64) if other == "tensor" else other
+        assert getattr(b, name)(argument) is b
+        return b * 1, [a]
+
+    same(fn, grad=name not in ("floor_divide_",))
+
+
+def test_div_in_place_with_rounding_mode_and_clip_in_place():
+    same(lambda lib: (lib.tensor([7, -7]).div_(2, rounding_mode="trunc"), []))
+    same(lambda lib: (lib.tensor([7.0, -7.0]).div_(2, rounding_mode="floor"), []))
+    same(lambda lib: (lib.tensor([7.0, -7.0]).clip_(-1, 1), []))
+    assert_same_error(lambda lib: lib.tensor([7, -7]).div_(2))
+    assert_same_error(lambda lib: lib.tensor([7, -7]).floor_divide_(0))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow", "maximum", "atan2", "fmod", "remainder"])
+def test_out_argument_of_the_binary_functions(name):
+    def fn(lib):
+        out = lib.empty(2, dtype=lib.float64)
+        a, b = lib.tensor([1.5, 2.0], dtype=lib.float64), lib.tensor([0.5, -3.0], dtype=lib.float64)
+        assert getattr(lib, name)(a, b, out=out) is out
+        return out, []
+
+    same(fn, grad=False)

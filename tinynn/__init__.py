@@ -16,14 +16,16 @@ from ._dtype import (
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
 from ._dtype import result_type as _result_type
-from ._functions.elementwise import fmod, remainder, where
+from ._functions.elementwise import (
+    add, arctan2, atan2, clamp, clip, div, divide, floor_divide, fmod, lerp, maximum, minimum, mul,
+    multiply, pow, remainder, sub, subtract, true_divide, where,
+)
 from ._functions.einsum import einsum
 from ._functions.indexing import (
     gather, index_add, index_fill, index_select, masked_fill, masked_select, nonzero, scatter,
     scatter_add,
 )
 from ._functions.linalg import addmm, bmm, dot, ger, matmul, mm, mv, outer
-from ._functions.out import write_out as _write_out
 from ._functions.reduction import std, sum, var
 from ._functions.shape import (
     cat, chunk, clone, concat, concatenate, diag, diagonal, flatten, flip, movedim, moveaxis,
@@ -31,6 +33,12 @@ from ._functions.shape import (
     t, tile, trace, transpose, tril, triu, unbind, unflatten, unsqueeze,
 )
 from ._functions.sorting import median, topk
+from ._functions.unary import (
+    abs, absolute, acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh,
+    atan, atanh, ceil, cos, cosh, erf, exp, expm1, fix, floor, log, log1p, log2, log10, neg,
+    negative, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, tan, tanh,
+    trunc,
+)
 from ._tensor import Tensor
 from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
@@ -58,210 +66,6 @@ def result_type(tensor1, tensor2) -> dtype:
 
 def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
-
-
-# ``out=``: the result is computed as usual, then written into ``out`` (see ``_functions/out.py``)
-def add(input, other, *, alpha=1, out=None):
-    result = input.add(other, alpha=alpha) if isinstance(input, Tensor) else tensor(input).add(other, alpha=alpha)
-    return _write_out("add", result, out)
-
-
-def sub(input, other, *, alpha=1, out=None):
-    return _write_out("sub", input.sub(other, alpha=alpha), out)
-
-
-subtract = sub
-
-
-def mul(input, other, *, out=None):
-    return _write_out("mul", input * other, out)
-
-
-multiply = mul
-
-
-def div(input, other, *, rounding_mode=None, out=None):
-    return _write_out("div", input.div(other, rounding_mode=rounding_mode), out)
-
-
-divide = div
-
-
-def true_divide(dividend, divisor):
-    return dividend / divisor
-
-
-def floor_divide(input, other):
-    return input // other
-
-
-def pow(input, exponent, *, out=None):
-    return _write_out("pow", input ** exponent, out)
-
-
-def neg(input):
-    return -input
-
-
-def exp(input):
-    return input.exp()
-
-
-def log(input):
-    return input.log()
-
-
-def log1p(input):
-    return input.log1p()
-
-
-def sqrt(input):
-    return input.sqrt()
-
-
-def rsqrt(input):
-    return input.rsqrt()
-
-
-def abs(input):
-    return input.abs()
-
-
-def sign(input):
-    return input.sign()
-
-
-def sin(input):
-    return input.sin()
-
-
-def cos(input):
-    return input.cos()
-
-
-def tanh(input):
-    return input.tanh()
-
-
-def sigmoid(input):
-    return input.sigmoid()
-
-
-def relu(input):
-    return input.relu()
-
-
-def square(input):
-    return input.square()
-
-
-def reciprocal(input):
-    return input.reciprocal()
-
-
-def expm1(input):
-    return input.expm1()
-
-
-def floor(input):
-    return input.floor()
-
-
-def ceil(input):
-    return input.ceil()
-
-
-def round(input, *, decimals=0):
-    return input.round(decimals=decimals)
-
-
-def trunc(input):
-    return input.trunc()
-
-
-fix = trunc
-
-
-def log2(input):
-    return input.log2()
-
-
-def log10(input):
-    return input.log10()
-
-
-def tan(input):
-    return input.tan()
-
-
-def atan(input):
-    return input.atan()
-
-
-def asin(input):
-    return input.asin()
-
-
-def acos(input):
-    return input.acos()
-
-
-def atan2(input, other):
-    return input.atan2(other)
-
-
-arctan, arcsin, arccos, arctan2 = atan, asin, acos, atan2
-
-
-def sinh(input):
-    """The hyperbolic sine, elementwise: (e^x - e^-x) / 2 (ints give floats)."""
-    return input.sinh()
-
-
-def cosh(input):
-    """The hyperbolic cosine, elementwise: (e^x + e^-x) / 2 (ints give floats)."""
-    return input.cosh()
-
-
-def asinh(input):
-    """The inverse of sinh, elementwise: ln(x + sqrt(x^2 + 1))."""
-    return input.asinh()
-
-
-def acosh(input):
-    """The inverse of cosh, elementwise (nan for values below 1)."""
-    return input.acosh()
-
-
-def atanh(input):
-    """The inverse of tanh, elementwise (nan outside [-1, 1], +-inf at +-1)."""
-    return input.atanh()
-
-
-arcsinh, arccosh, arctanh = asinh, acosh, atanh
-
-
-def erf(input):
-    return input.erf()
-
-
-def lerp(input, end, weight):
-    return input.lerp(end, weight)
-
-
-def clamp(input, min=None, max=None):
-    return input.clamp(min, max)
-
-
-clip = clamp
-
-
-def maximum(input, other):
-    return input.maximum(other)
-
-
-def minimum(input, other):
-    return input.minimum(other)
 
 
 # Reductions take numpy's names too, ``axis`` for ``dim`` and ``keepdims`` for ``keepdim``,

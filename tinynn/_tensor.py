@@ -29,6 +29,7 @@ from ._functions import inplace as IP
 from ._functions import reduction as R
 from ._functions import shape as S
 from ._functions import sorting as O
+from ._functions import unary as UN
 from .autograd import grad_mode
 from .utils.hooks import RemovableHandle
 
@@ -576,7 +577,9 @@ class Tensor:
         return E.Div.apply(self, other)
 
     def __rtruediv__(self, other):
-        return E.Div.apply(other, self)
+        # ``number / x`` is ``reciprocal(x) * number``, as in PyTorch (the reciprocal saves
+        # its output, so changing x in place afterwards is no error)
+        return UN.Reciprocal.apply(self) * other
 
     def __pow__(self, exponent):
         return E.Pow.apply(self, exponent)
@@ -591,26 +594,26 @@ class Tensor:
         return L.Matmul.apply(_as_tensor_operand(other), self)
 
     def __neg__(self):
-        return E.Neg.apply(self)
+        return UN.Neg.apply(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return E.Abs.apply(self)
+        return UN.Abs.apply(self)
 
     def __floordiv__(self, other):
-        return E.floor_divide(self, other)
+        return E.FloorDivide.apply(self, other)
 
     def __rfloordiv__(self, other):
-        return E.floor_divide(other, self)
+        return E.FloorDivide.apply(other, self)
 
     def __mod__(self, other):
-        return E.remainder(self, other)
+        return E.Remainder.apply(self, other)
 
     def __rmod__(self, other):
         """``number % tensor`` (values only: PyTorch defines no gradient for it)."""
-        return E.remainder(other, self)
+        return E.Remainder.apply(other, self)
 
     # -- comparisons and logic (no gradient: their output is bool) ----------------------------
     def __eq__(self, other):  # noqa: D105
@@ -686,23 +689,33 @@ class Tensor:
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
         return C.allclose(self, other, rtol, atol, equal_nan)
 
-    # -- elementwise math ----------------------------------------------------------------
+    # -- elementwise math (_functions/elementwise.py) ------------------------------------
     def add(self, other, *, alpha=1):
-        return self + (other * alpha if alpha != 1 else other)
+        return E.add(self, other, alpha=alpha)
 
     def sub(self, other, *, alpha=1):
-        return self - (other * alpha if alpha != 1 else other)
+        return E.sub(self, other, alpha=alpha)
+
+    subtract = sub
 
     def mul(self, other):
-        return self * other
+        return E.Mul.apply(self, other)
+
+    multiply = mul
 
     def div(self, other, *, rounding_mode=None):
-        if rounding_mode is None:
-            return self / other
-        return E.div_rounded(self, other, rounding_mode)
+        return E.div(self, other, rounding_mode=rounding_mode)
+
+    divide = div
+
+    def true_divide(self, other):
+        return E.Div.apply(self, other)
+
+    def floor_divide(self, other):
+        return E.FloorDivide.apply(self, other)
 
     def pow(self, exponent):
-        return self ** exponent
+        return E.Pow.apply(self, exponent)
 
     def matmul(self, other):
         return self @ other
@@ -727,139 +740,135 @@ class Tensor:
     def addmm(self, mat1, mat2, *, beta=1, alpha=1):
         return L.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
+    # -- unary math (_functions/unary.py) -------------------------------------------------
     def neg(self):
-        return E.Neg.apply(self)
+        return UN.Neg.apply(self)
 
-    def exp(self):
-        return E.Exp.apply(self)
-
-    def log(self):
-        return E.Log.apply(self)
-
-    def sqrt(self):
-        return E.Sqrt.apply(self)
-
-    def rsqrt(self):
-        return 1 / E.Sqrt.apply(self)
+    negative = neg
 
     def abs(self):
-        return E.Abs.apply(self)
+        return UN.Abs.apply(self)
+
+    absolute = abs
 
     def sign(self):
-        return E.Sign.apply(self)
-
-    def sin(self):
-        return E.Sin.apply(self)
-
-    def cos(self):
-        return E.Cos.apply(self)
-
-    def tanh(self):
-        return E.Tanh.apply(self)
-
-    def sigmoid(self):
-        return E.Sigmoid.apply(self)
-
-    def relu(self):
-        return E.Relu.apply(self)
-
-    def reciprocal(self):
-        return 1 / self
+        return UN.Sign.apply(self)
 
     def square(self):
-        return self * self
+        return UN.square(self)
 
-    def log1p(self):
-        return (self + 1).log()
+    def exp(self):
+        return UN.Exp.apply(self)
 
     def expm1(self):
-        return self.exp() - 1
+        return UN.Expm1.apply(self)
 
-    def floor(self):
-        return E.Floor.apply(self)
+    def log(self):
+        return UN.Log.apply(self)
 
-    def ceil(self):
-        return E.Ceil.apply(self)
-
-    def trunc(self):
-        return E.Trunc.apply(self)
-
-    fix = trunc
-
-    def round(self, *, decimals: int = 0):
-        """Round half to even (``2.5 -> 2``), to ``decimals`` digits after the point."""
-        return E.Round.apply(self, decimals) if decimals else E.Round.apply(self)
+    def log1p(self):
+        return UN.Log1p.apply(self)
 
     def log2(self):
-        return E.Log2.apply(self)
+        return UN.Log2.apply(self)
 
     def log10(self):
-        return E.Log10.apply(self)
+        return UN.Log10.apply(self)
+
+    def sqrt(self):
+        return UN.Sqrt.apply(self)
+
+    def rsqrt(self):
+        return UN.Rsqrt.apply(self)
+
+    def reciprocal(self):
+        return UN.Reciprocal.apply(self)
+
+    def sin(self):
+        return UN.Sin.apply(self)
+
+    def cos(self):
+        return UN.Cos.apply(self)
 
     def tan(self):
-        return E.Tan.apply(self)
-
-    def atan(self):
-        return E.Atan.apply(self)
-
-    arctan = atan
-
-    def atan2(self, other):
-        """The angle of the point (other, self), elementwise: atan(self / other) in the right quadrant."""
-        return E.Atan2.apply(self, other)
-
-    arctan2 = atan2
+        return UN.Tan.apply(self)
 
     def asin(self):
-        return E.Asin.apply(self)
+        return UN.Asin.apply(self)
 
     arcsin = asin
 
     def acos(self):
-        return E.Acos.apply(self)
+        return UN.Acos.apply(self)
 
     arccos = acos
 
+    def atan(self):
+        return UN.Atan.apply(self)
+
+    arctan = atan
+
     def sinh(self):
-        """The hyperbolic sine: (e^x - e^-x) / 2."""
-        return E.Sinh.apply(self)
+        return UN.Sinh.apply(self)
 
     def cosh(self):
-        """The hyperbolic cosine: (e^x + e^-x) / 2."""
-        return E.Cosh.apply(self)
+        return UN.Cosh.apply(self)
+
+    def tanh(self):
+        return UN.Tanh.apply(self)
 
     def asinh(self):
-        """The inverse of sinh: ln(x + sqrt(x^2 + 1))."""
-        return E.Asinh.apply(self)
+        return UN.Asinh.apply(self)
 
     arcsinh = asinh
 
     def acosh(self):
-        """The inverse of cosh (nan for values below 1)."""
-        return E.Acosh.apply(self)
+        return UN.Acosh.apply(self)
 
     arccosh = acosh
 
     def atanh(self):
-        """The inverse of tanh (nan outside [-1, 1], +-inf at +-1)."""
-        return E.Atanh.apply(self)
+        return UN.Atanh.apply(self)
 
     arctanh = atanh
 
+    def sigmoid(self):
+        return UN.Sigmoid.apply(self)
+
+    def relu(self):
+        return UN.Relu.apply(self)
+
     def erf(self):
-        return E.Erf.apply(self)
+        return UN.Erf.apply(self)
+
+    def floor(self):
+        return UN.Floor.apply(self)
+
+    def ceil(self):
+        return UN.Ceil.apply(self)
+
+    def trunc(self):
+        return UN.Trunc.apply(self)
+
+    fix = trunc
+
+    def round(self, *, decimals: int = 0):
+        return UN.round(self, decimals=decimals)
+
+    # -- two-operand math (_functions/elementwise.py) --------------------------------------
+    def atan2(self, other):
+        return E.Atan2.apply(self, other)
+
+    arctan2 = atan2
 
     def lerp(self, end, weight):
-        """self + weight * (end - self): linear interpolation (``weight`` a number or tensor)."""
-        return self + weight * (end - self)
+        return E.lerp(self, end, weight)
 
     def remainder(self, other):
-        """The remainder of floor division, with the sign of ``other`` (Python's ``%``)."""
-        return E.remainder(self, other)
+        return E.Remainder.apply(self, other)
 
     def fmod(self, other):
-        """The remainder of truncated division, with the sign of ``self`` (C's ``fmod``)."""
-        return E.fmod(self, other)
+        return E.Fmod.apply(self, other)
 
     def clamp(self, min=None, max=None):
         return E.Clamp.apply(self, min, max)
@@ -880,6 +889,134 @@ class Tensor:
 
     def where(self, condition, other):
         return E.where(condition, self, other)
+
+    # -- in-place forms of the math ops: self._inplace(Function, ...) writes the result
+    # into self (the others, add_ ... clamp_, are with the in-place machinery below) -------
+    def abs_(self):
+        return self._inplace(UN.Abs)
+
+    absolute_ = abs_
+
+    def sign_(self):
+        return self._inplace(UN.Sign)
+
+    def square_(self):
+        return self._inplace(E.Pow, 2)
+
+    def expm1_(self):
+        return self._inplace(UN.Expm1)
+
+    def log_(self):
+        return self._inplace(UN.Log)
+
+    def log1p_(self):
+        return self._inplace(UN.Log1p)
+
+    def log2_(self):
+        return self._inplace(UN.Log2)
+
+    def log10_(self):
+        return self._inplace(UN.Log10)
+
+    def rsqrt_(self):
+        return self._inplace(UN.Rsqrt)
+
+    def reciprocal_(self):
+        return self._inplace(UN.Reciprocal)
+
+    def sin_(self):
+        return self._inplace(UN.Sin)
+
+    def cos_(self):
+        return self._inplace(UN.Cos)
+
+    def tan_(self):
+        return self._inplace(UN.Tan)
+
+    def asin_(self):
+        return self._inplace(UN.Asin)
+
+    arcsin_ = asin_
+
+    def acos_(self):
+        return self._inplace(UN.Acos)
+
+    arccos_ = acos_
+
+    def atan_(self):
+        return self._inplace(UN.Atan)
+
+    arctan_ = atan_
+
+    def sinh_(self):
+        return self._inplace(UN.Sinh)
+
+    def cosh_(self):
+        return self._inplace(UN.Cosh)
+
+    def tanh_(self):
+        return self._inplace(UN.Tanh)
+
+    def asinh_(self):
+        return self._inplace(UN.Asinh)
+
+    arcsinh_ = asinh_
+
+    def acosh_(self):
+        return self._inplace(UN.Acosh)
+
+    arccosh_ = acosh_
+
+    def atanh_(self):
+        return self._inplace(UN.Atanh)
+
+    arctanh_ = atanh_
+
+    def sigmoid_(self):
+        return self._inplace(UN.Sigmoid)
+
+    def erf_(self):
+        return self._inplace(UN.Erf)
+
+    def floor_(self):
+        return self._inplace(UN.Floor)
+
+    def ceil_(self):
+        return self._inplace(UN.Ceil)
+
+    def trunc_(self):
+        return self._inplace(UN.Trunc)
+
+    fix_ = trunc_
+
+    def round_(self, *, decimals: int = 0):
+        return self._inplace(UN.Round, decimals) if decimals else self._inplace(UN.Round)
+
+    def true_divide_(self, other):
+        return self.div_(other)
+
+    def floor_divide_(self, other):
+        return self._inplace(E.FloorDivide, other)
+
+    def remainder_(self, other):
+        return self._inplace(E.Remainder, other)
+
+    def fmod_(self, other):
+        return self._inplace(E.Fmod, other)
+
+    def atan2_(self, other):
+        return self._inplace(E.Atan2, other)
+
+    arctan2_ = atan2_
+
+    def clamp_min_(self, min):
+        return self._inplace(E.Clamp, min, None)
+
+    def clamp_max_(self, max):
+        return self._inplace(E.Clamp, None, max)
+
+    def clip_(self, min=None, max=None):
+        return self._inplace(E.Clamp, min, max)
 
     def masked_fill(self, mask: Tensor, value) -> Tensor:
         return I.masked_fill(self, mask, value)
@@ -1260,15 +1397,17 @@ class Tensor:
         return IP.inplace_arithmetic(self, ufunc, function, other)
 
     def add_(self, other, *, alpha=1):
-        return self._inplace_arithmetic(np.add, E.Add, other * alpha if alpha != 1 else other)
+        return self._inplace_arithmetic(np.add, E.Add, other if type(alpha) is int and alpha == 1 else E._alpha_times(self, other, alpha))
 
     def sub_(self, other, *, alpha=1):
-        return self._inplace_arithmetic(np.subtract, E.Sub, other * alpha if alpha != 1 else other)
+        return self._inplace_arithmetic(np.subtract, E.Sub, other if type(alpha) is int and alpha == 1 else E._alpha_times(self, other, alpha))
 
     def mul_(self, other):
         return self._inplace_arithmetic(np.multiply, E.Mul, other)
 
-    def div_(self, other):
+    def div_(self, other, *, rounding_mode=None):
+        if rounding_mode is not None:
+            return self._inplace(E.DivRounded, other, rounding_mode)
         return self._inplace_arithmetic(np.true_divide, E.Div, other)
 
     def pow_(self, exponent):
@@ -1278,16 +1417,16 @@ class Tensor:
         return self._inplace(E.Clamp, min, max)
 
     def relu_(self):
-        return self._inplace(E.Relu)
+        return self._inplace(UN.Relu)
 
     def sqrt_(self):
-        return self._inplace(E.Sqrt)
+        return self._inplace(UN.Sqrt)
 
     def exp_(self):
-        return self._inplace(E.Exp)
+        return self._inplace(UN.Exp)
 
     def neg_(self):
-        return self._inplace(E.Neg)
+        return self._inplace(UN.Neg)
 
     # In-place shape ops: self becomes the view (same memory, new shape or strides) and,
     # when grad is recorded, takes the view's grad_fn, as if ``self = self.squeeze(dim)``.

@@ -1,7 +1,11 @@
-"""Elementwise ops. Notation: ``g`` is dL/d(output), the gradient flowing in.
+"""Elementwise ops of two or more operands: ``+ - * / // % **``, ``div``, ``remainder``,
+``fmod``, ``maximum``, ``minimum``, ``clamp``, ``where``, ``atan2``, ``lerp`` (the ops of
+one operand, ``exp``, ``tanh``, ``abs``, rounding..., are in ``unary.py``).
 
-For ``z = f(x, y)`` the backward returns ``g * dz/dx`` and ``g * dz/dy`` in the
-*broadcast* shape; the engine sums them back to each input's shape.
+Each op is its ``Function`` followed by its public function (``tinynn.add``...: argument
+checks, ``out=``). Notation: ``g`` is dL/d(output), the gradient flowing in. For
+``z = f(x, y)`` the backward returns ``g * dz/dx`` and ``g * dz/dy`` in the *broadcast*
+shape; the engine sums them back to each input's shape.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import numpy as np
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function, quietly
+from .out import write_out
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
     from .._tensor import Tensor
@@ -78,6 +83,26 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype):
         raise _broadcast_error(a, b) from None
 
 
+def _mismatch_error(*operands) -> RuntimeError:
+    """PyTorch's error for operands (of ``where``, ``clamp``, ``lerp``) that do not
+    broadcast together: it names the first pair that does not (None operands are skipped)."""
+    present = [op for op in operands if op is not None]
+    for i, a in enumerate(present):
+        for b in present[i + 1:]:
+            if not _broadcastable(a, b):
+                return _broadcast_error(a, b)
+    return RuntimeError(f"shapes {[list(np.shape(getattr(op, '_data', op))) for op in present]} cannot be broadcast")
+
+
+def _check_tensor(function: str, value, argument: str = "input", position: int = 1) -> None:
+    """PyTorch's TypeError where an argument must be a Tensor (``maximum(t, 0.5)``)."""
+    if not isinstance(value, _tensor.Tensor):
+        raise TypeError(
+            f"{function}(): argument '{argument}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__} (wrap a number with tinynn.tensor(...))"
+        )
+
+
 # -- arithmetic ------------------------------------------------------------------------
 class Add(Function):
     """z = x + y;  dz/dx = 1, dz/dy = 1."""
@@ -89,6 +114,37 @@ class Add(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output, grad_output
+
+
+def _alpha_times(input, other, alpha):
+    """``alpha * other`` for ``add``/``sub``, in the dtype of the result (PyTorch scales
+    ``other`` in that dtype: ``add(int32, bool, alpha=-1)`` stays int32)."""
+    dtype = _dtype.result_type(input, other)
+    if isinstance(alpha, bool) and dtype is not _dtype.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and not dtype.is_floating_point:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if not isinstance(other, _tensor.Tensor):  # a number
+        return (bool(other) and bool(alpha)) if dtype is _dtype.bool else other * alpha
+    if other.dtype is not dtype:
+        other = other.to(dtype)
+    return Mul.apply(other, bool(alpha) if dtype is _dtype.bool else alpha)
+
+
+def add(input, other, *, alpha=1, out: Tensor | None = None) -> Tensor:
+    """``input + alpha * other``, broadcast, with PyTorch's type promotion.
+
+    Either operand may be a Python number; ``alpha`` is a number.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast (naming the sizes), for a float
+            ``alpha`` with integer operands, or a bool ``alpha`` with a non-bool result.
+    """
+    if type(alpha) is not int or alpha != 1:
+        other = _alpha_times(input, other, alpha)
+    return write_out("add", Add.apply(input, other), out)
 
 
 class Sub(Function):
@@ -111,6 +167,21 @@ class Sub(Function):
         return grad_output, -grad_output
 
 
+def sub(input, other, *, alpha=1, out: Tensor | None = None) -> Tensor:
+    """``input - alpha * other``, broadcast, with PyTorch's type promotion.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast, for a bool operand (use ``^`` or
+            ``~``), a float ``alpha`` with integer operands, or a bool ``alpha``.
+    """
+    if type(alpha) is not int or alpha != 1:
+        other = _alpha_times(input, other, alpha)
+    return write_out("sub", Sub.apply(input, other), out)
+
+
+subtract = sub
+
+
 class Mul(Function):
     """z = x * y;  dz/dx = y, dz/dy = x."""
 
@@ -129,14 +200,26 @@ class Mul(Function):
         return grad_x, grad_y
 
 
+def mul(input, other, *, out: Tensor | None = None) -> Tensor:
+    """``input * other``, broadcast, with PyTorch's type promotion.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast (naming the sizes).
+    """
+    return write_out("mul", Mul.apply(input, other), out)
+
+
+multiply = mul
+
+
+# -- division --------------------------------------------------------------------------
 class Div(Function):
     """z = x / y (true division);  dz/dx = 1/y, dz/dy = -x/y^2."""
 
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)  # dz/dx needs only y
-        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, as in PyTorch
-            return _binary(np.true_divide, x, y, _float_dtype(x, y))
+        return _binary(np.true_divide, x, y, _float_dtype(x, y))  # x/0 is inf or nan, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -146,28 +229,199 @@ class Div(Function):
         return grad_x, grad_y
 
 
-def floor_divide(a, b) -> Tensor:
-    """Division rounded down (no gradient: it is piecewise constant).
+def _check_divisor(result, divisor, dtype: _dtype.dtype) -> None:
+    """Integer division by zero raises, as in PyTorch (a float one gives inf or nan);
+    an empty result divides nothing, so it does not."""
+    if dtype.category < 2 and np.size(result) and np.any(np.asarray(_array(divisor, dtype)) == 0):
+        raise RuntimeError(
+            "ZeroDivisionError (integer division by zero; divide floats, or mask the zeros "
+            "out of the divisor first)"
+        )
+
+
+def _truncated_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integer division rounded towards zero, exactly: ``a - fmod(a, b)`` is a multiple of ``b``."""
+    return (a - np.fmod(a, b)) // b
+
+
+def _rounded_quotient(x, y, rounding_mode: str):
+    """x / y rounded down ("floor", Python's ``//``) or towards zero ("trunc")."""
+    dtype = _dtype.result_type(x, y)
+    if dtype is _dtype.bool:
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
+    if rounding_mode == "floor":
+        z = _binary(np.floor_divide, x, y, dtype)
+    elif dtype.is_floating_point:
+        z = np.trunc(_binary(np.true_divide, x, y, dtype))
+    else:
+        z = _binary(_truncated_divide, x, y, dtype)
+    _check_divisor(z, y, dtype)
+    return z
+
+
+class DivRounded(Function):
+    """z = x / y rounded ("floor" or "trunc");  dz/dx = dz/dy = 0 (piecewise constant)."""
+
+    @staticmethod
+    def forward(ctx, x, y, rounding_mode):
+        return _rounded_quotient(x, y, rounding_mode)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        zero = grad_output * 0
+        return (zero if ctx.needs_input_grad[0] else None), (zero if ctx.needs_input_grad[1] else None), None
+
+
+def div(input, other, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+    """``input / other``, broadcast; ints give the default float dtype.
+
+    ``rounding_mode="floor"`` rounds the quotient down, ``"trunc"`` towards zero; both
+    keep the operands' dtype (their gradient is 0).
 
     Raises:
-        RuntimeError: "ZeroDivisionError" for integer division by zero, as in PyTorch.
+        RuntimeError: if the shapes do not broadcast, for an unknown ``rounding_mode``, or
+            (``ZeroDivisionError``) for a rounded integer division by zero.
+        NotImplementedError: for a rounded division of bools.
     """
-    dtype = _dtype.result_type(a, b)
-    if dtype.category < 2 and np.any(np.asarray(_array(b, dtype)) == 0):
-        raise RuntimeError("ZeroDivisionError")
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _tensor.Tensor._make(np.asarray(np.floor_divide(_array(a, dtype), _array(b, dtype))))
+    if rounding_mode is None:
+        result = Div.apply(input, other)
+    elif rounding_mode in ("floor", "trunc"):
+        result = DivRounded.apply(input, other, rounding_mode)
+    else:
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return write_out("div", result, out)
 
 
-def div_rounded(a, b, rounding_mode: str) -> Tensor:
-    if rounding_mode == "floor":
-        return floor_divide(a, b)
-    if rounding_mode == "trunc":
-        q = Div.apply(a, b).detach()
-        out = _tensor.Tensor._make(np.trunc(q._data))
-        dtype = _dtype.result_type(a, b)
-        return out.to(dtype)
-    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+divide = div
+
+
+def true_divide(dividend, divisor, *, out: Tensor | None = None) -> Tensor:
+    """``dividend / divisor`` (``div`` without rounding).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+    """
+    return write_out("true_divide", Div.apply(dividend, divisor), out)
+
+
+class FloorDivide(Function):
+    """z = floor(x / y), Python's ``//``.
+
+    PyTorch defines no derivative for it (the result still requires grad, and backward
+    through it raises); ``div(x, y, rounding_mode="floor")`` has the zero gradient.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return _rounded_quotient(x, y, "floor")
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise RuntimeError(
+            "derivative for aten::floor_divide is not implemented (use "
+            "div(x, y, rounding_mode='floor'), whose gradient is 0)"
+        )
+
+
+def floor_divide(input, other, *, out: Tensor | None = None) -> Tensor:
+    """``input // other``: the quotient rounded down, broadcast, dtype of the operands.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast, or (``ZeroDivisionError``) for an
+            integer division by zero. NotImplementedError: for two bools.
+    """
+    return write_out("floor_divide", FloorDivide.apply(input, other), out)
+
+
+# -- remainders ------------------------------------------------------------------------
+class _Remainder(Function):
+    """z = x - q(x / y) * y for a rounding q;  dz/dx = 1, dz/dy = -q(x / y).
+
+    q(x / y) is piecewise constant, so away from its jumps the only dependence on y is the
+    ``- q * y`` term. Integer division by zero raises, as in PyTorch, and so does the
+    gradient of ``number % tensor``, which PyTorch does not define.
+    """
+
+    ufunc = None  # the numpy remainder
+    rounding = None  # the rounding mode of q: "floor" or "trunc"
+
+    @classmethod
+    def forward(cls, ctx, x, y):
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[1] else None)
+        dtype = _dtype.result_type(x, y)
+        if dtype is _dtype.bool:
+            raise NotImplementedError(f"\"{cls.__name__.lower()}_cpu\" not implemented for 'Bool'")
+        z = _binary(cls.ufunc, x, y, dtype)  # x % 0.0 is nan, as in PyTorch
+        _check_divisor(z, y, dtype)
+        return z
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        x, y = ctx.saved_tensors
+        grad_y = None
+        if ctx.needs_input_grad[1]:
+            if not isinstance(x, _tensor.Tensor):  # number % tensor: PyTorch defines no derivative
+                raise RuntimeError(
+                    f"derivative for aten::{cls.__name__.lower()} is not implemented (for a number "
+                    "divided by a tensor; write tensor(number) % other to differentiate it)"
+                )
+            grad_y = -grad_output * DivRounded.apply(x, y, cls.rounding)
+        return (grad_output if ctx.needs_input_grad[0] else None), grad_y
+
+
+class Remainder(_Remainder):
+    """z = x - floor(x / y) * y, the sign of y (Python's ``%``);  dz/dx = 1, dz/dy = -floor(x / y)."""
+
+    ufunc = staticmethod(np.mod)
+    rounding = "floor"
+
+
+def remainder(input, other, *, out: Tensor | None = None) -> Tensor:
+    """``input - floor(input / other) * other``, with the sign of ``other`` (Python's ``%``).
+
+    Shapes broadcast; either operand may be a number. Gradients: dL/d(input) = g,
+    dL/d(other) = -g * floor(input / other).
+
+    Raises:
+        RuntimeError: for integer division by zero (``ZeroDivisionError``, as PyTorch says),
+            or shapes that do not broadcast. NotImplementedError: for bools.
+    """
+    return write_out("remainder", Remainder.apply(input, other), out)
+
+
+class Fmod(_Remainder):
+    """z = x - trunc(x / y) * y, the sign of x (C's ``fmod``);  dz/dx = 1, dz/dy = -trunc(x / y)."""
+
+    ufunc = staticmethod(np.fmod)
+    rounding = "trunc"
+
+
+def fmod(input: Tensor, other, *, out: Tensor | None = None) -> Tensor:
+    """``input - trunc(input / other) * other``, with the sign of ``input`` (C's ``fmod``).
+
+    Shapes broadcast; ``other`` may be a number. Gradients: dL/d(input) = g,
+    dL/d(other) = -g * trunc(input / other).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. RuntimeError: for integer division by
+            zero, or shapes that do not broadcast. NotImplementedError: for bools.
+    """
+    _check_tensor("fmod", input)
+    return write_out("fmod", Fmod.apply(input, other), out)
+
+
+# -- powers ----------------------------------------------------------------------------
+def _integer_power(base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """Integer ``base ** exponent`` with negative exponents as PyTorch computes them:
+    1 / base^n truncated, so 1 and -1 keep their powers and every other base gives 0."""
+    negative = exponent < 0
+    z = np.power(base, np.where(negative, 0, exponent))
+    odd = exponent % 2 != 0
+    of_negative = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, of_negative, z).astype(z.dtype)
 
 
 class Pow(Function):
@@ -182,9 +436,10 @@ class Pow(Function):
                 raise NotImplementedError("\"pow\" not implemented for 'Bool'")
             return np.logical_or(x._data, not y)
         if dtype.category == 1 and np.any(np.asarray(_array(y, dtype)) < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _binary(np.power, x, y, dtype)
+            if not isinstance(y, _tensor.Tensor):
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return _binary(_integer_power, x, y, dtype)
+        return _binary(np.power, x, y, dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -196,7 +451,9 @@ class Pow(Function):
             else:
                 if isinstance(y, _tensor.Tensor):
                     # y x^(y-1) is 0 * inf at x = 0, y = 0: PyTorch takes 0. The exponent is
-                    # replaced where y = 0, so that no inf is formed (and masked) at all.
+                    # replaced where y = 0, so that no inf is formed (and masked) at all. An
+                    # integer y is taken in the gradient's dtype (a float64 x keeps float64).
+                    y = y if y.dtype.is_floating_point else y.to(grad_output.dtype)
                     exponent = where(y == 0, 1.0, y) - 1
                     grad_x = where(y == 0, 0.0, grad_output * y * x ** exponent)
                 else:
@@ -216,229 +473,144 @@ class Pow(Function):
         return grad_x, grad_y
 
 
+def pow(input, exponent, *, out: Tensor | None = None) -> Tensor:
+    """``input ** exponent``, broadcast; either may be a number (not both).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast, or for an integer tensor to a
+            negative integer number (a negative integer *tensor* exponent gives 0, 1 or
+            -1, as in PyTorch). NotImplementedError: for a bool tensor exponent of bools.
+    """
+    return write_out("pow", Pow.apply(input, exponent), out)
+
+
+# -- maximum, minimum, clamp -----------------------------------------------------------
 class Maximum(Function):
-    """z = max(x, y);  the gradient goes to the larger input, split in half on ties."""
+    """z = max(x, y) (nan if either is nan);  the gradient goes to the larger input, split
+    in half on ties; where either is nan both get it, as in PyTorch."""
 
     @staticmethod
     def forward(ctx, x, y):
+        _check_tensor("maximum", x)  # PyTorch takes no numbers here
+        _check_tensor("maximum", y, "other", 2)
         ctx.save_for_backward(x, y)
         return _binary(np.maximum, x, y, _dtype.result_type(x, y))
 
     @staticmethod
     def backward(ctx, grad_output):
         x, y = ctx.saved_tensors
-        share_x = (x > y) + (x == y) * 0.5  # 1 where x wins, 0.5 on a tie, 0 where y wins
-        return grad_output * share_x, grad_output * (1 - share_x)
+        half = grad_output * 0.5
+        tie = x == y
+        grad_x = where(x < y, 0.0, where(tie, half, grad_output)) if ctx.needs_input_grad[0] else None
+        grad_y = where(x > y, 0.0, where(tie, half, grad_output)) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y
+
+
+def maximum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The larger of two tensors, elementwise (broadcast; nan wins, as in PyTorch).
+
+    Raises:
+        TypeError: if either is not a Tensor (for a number, use ``clamp(min=...)``).
+        RuntimeError: if the shapes do not broadcast.
+    """
+    return write_out("maximum", Maximum.apply(input, other), out)
 
 
 class Minimum(Function):
-    """z = min(x, y);  the gradient goes to the smaller input, split in half on ties."""
+    """z = min(x, y) (nan if either is nan);  the gradient goes to the smaller input, split
+    in half on ties; where either is nan both get it, as in PyTorch."""
 
     @staticmethod
     def forward(ctx, x, y):
+        _check_tensor("minimum", x)  # PyTorch takes no numbers here
+        _check_tensor("minimum", y, "other", 2)
         ctx.save_for_backward(x, y)
         return _binary(np.minimum, x, y, _dtype.result_type(x, y))
 
     @staticmethod
     def backward(ctx, grad_output):
         x, y = ctx.saved_tensors
-        share_x = (x < y) + (x == y) * 0.5
-        return grad_output * share_x, grad_output * (1 - share_x)
+        half = grad_output * 0.5
+        tie = x == y
+        grad_x = where(x > y, 0.0, where(tie, half, grad_output)) if ctx.needs_input_grad[0] else None
+        grad_y = where(x < y, 0.0, where(tie, half, grad_output)) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y
 
 
-# -- unary -----------------------------------------------------------------------------
-class Neg(Function):
-    """z = -x;  dz/dx = -1."""
+def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The smaller of two tensors, elementwise (broadcast; nan wins, as in PyTorch).
 
-    @staticmethod
-    def forward(ctx, x):
-        if x.dtype is _dtype.bool:
-            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
-                               "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-        return np.negative(x._data)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return -grad_output
-
-
-class Exp(Function):
-    """z = e^x;  dz/dx = e^x = z (so the output is saved, not the input)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            z = _tensor.Tensor._make(np.exp(_array(x, _float_dtype(x))))
-        ctx.save_for_backward(z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        z, = ctx.saved_tensors
-        return grad_output * z
-
-
-class Log(Function):
-    """z = ln x;  dz/dx = 1/x."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
-            return np.log(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output / x
-
-
-class Sqrt(Function):
-    """z = sqrt(x);  dz/dx = 1 / (2 sqrt(x)) = 1 / (2z)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            z = _tensor.Tensor._make(np.sqrt(_array(x, _float_dtype(x))))
-        ctx.save_for_backward(z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        z, = ctx.saved_tensors
-        return grad_output / (2 * z)
-
-
-class Abs(Function):
-    """z = |x|;  dz/dx = sign(x) (0 at x = 0, as in PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.abs(x._data)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * x.sign()
-
-
-class Sign(Function):
-    """z = sign(x) in {-1, 0, 1};  dz/dx = 0."""
-
-    @staticmethod
-    def forward(ctx, x):
-        return np.sign(x._data)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output * 0
-
-
-class Sin(Function):
-    """z = sin x;  dz/dx = cos x."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):  # sin(inf) = nan, as in PyTorch
-            return np.sin(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * x.cos()
-
-
-class Cos(Function):
-    """z = cos x;  dz/dx = -sin x."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):  # cos(inf) = nan, as in PyTorch
-            return np.cos(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return -grad_output * x.sin()
-
-
-class Tanh(Function):
-    """z = tanh x;  dz/dx = 1 - tanh^2 x = 1 - z^2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        z = _tensor.Tensor._make(np.tanh(_array(x, _float_dtype(x))))
-        ctx.save_for_backward(z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        z, = ctx.saved_tensors
-        return grad_output * (1 - z * z)
-
-
-class Sigmoid(Function):
-    """z = 1 / (1 + e^-x);  dz/dx = z (1 - z)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(over="ignore"):  # e^-x overflows to inf for x << 0, and 1/inf = 0
-            z = _tensor.Tensor._make(1 / (1 + np.exp(-_array(x, _float_dtype(x)))))
-        ctx.save_for_backward(z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        z, = ctx.saved_tensors
-        return grad_output * z * (1 - z)
-
-
-class Relu(Function):
-    """z = max(x, 0);  dz/dx = 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        z = _tensor.Tensor._make(np.maximum(x._data, 0))
-        ctx.save_for_backward(z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        z, = ctx.saved_tensors
-        return grad_output * (z > 0)
+    Raises:
+        TypeError: if either is not a Tensor (for a number, use ``clamp(max=...)``).
+        RuntimeError: if the shapes do not broadcast.
+    """
+    return write_out("minimum", Minimum.apply(input, other), out)
 
 
 class Clamp(Function):
-    """z = min(max(x, lo), hi);  dz/dx = 1 where lo <= x <= hi, else 0."""
+    """z = min(max(x, lo), hi) (hi where lo > hi);  as PyTorch's gradient:
+    dz/dx = 1 where lo <= x <= hi, dz/dlo = 1 where x < lo < hi, dz/dhi = 1 where
+    x > hi or hi < lo (0 elsewhere, and at nan). The bounds are numbers or tensors."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         if lo is None and hi is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
-        dtype = _dtype.result_type(x, *(b for b in (lo, hi) if b is not None))
-        bounds = (None if b is None else _array(b, dtype) for b in (lo, hi))  # numpy scalars become numbers
+        bounds = [b for b in (lo, hi) if b is not None]
+        tensors = sum(isinstance(b, _tensor.Tensor) for b in bounds)
+        if tensors and tensors != len(bounds):
+            raise TypeError(
+                "clamp(): min and max must both be Tensors or both numbers (got "
+                f"{type(lo).__name__} and {type(hi).__name__}); wrap the number with tensor()"
+            )
+        dtype = _dtype.result_type(x, *bounds)
+        if tensors and dtype is _dtype.bool:
+            raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
+        ctx.save_for_backward(x, lo, hi)
         try:
-            return np.clip(_array(x, dtype), *bounds)
-        except ValueError:  # a bound that does not broadcast against x
-            bound = next(b for b in (lo, hi) if b is not None and not _broadcastable(x, b))
-            raise _broadcast_error(x, bound) from None
+            return np.clip(_array(x, dtype), *(None if b is None else _array(b, dtype) for b in (lo, hi)))
+        except ValueError:  # a bound that does not broadcast against x (or the other bound)
+            raise _mismatch_error(x, *bounds) from None
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        inside = x == x  # all True (and False at nan)
-        if ctx.lo is not None:
-            inside = inside & (x >= ctx.lo)
-        if ctx.hi is not None:
-            inside = inside & (x <= ctx.hi)
-        return grad_output * inside, None, None
+        x, lo, hi = ctx.saved_tensors
+        grad_x = grad_lo = grad_hi = None
+        if lo is not None and hi is not None:
+            if ctx.needs_input_grad[0]:
+                grad_x = where((x >= lo) & (x <= hi), grad_output, 0.0)
+            if ctx.needs_input_grad[1]:
+                grad_lo = where((x < lo) & (lo < hi), grad_output, 0.0)
+            if ctx.needs_input_grad[2]:
+                grad_hi = where((x > hi) | (hi < lo), grad_output, 0.0)
+        elif lo is not None:
+            grad_x = where(x >= lo, grad_output, 0.0) if ctx.needs_input_grad[0] else None
+            grad_lo = where(x < lo, grad_output, 0.0) if ctx.needs_input_grad[1] else None
+        else:
+            grad_x = where(x <= hi, grad_output, 0.0) if ctx.needs_input_grad[0] else None
+            grad_hi = where(x > hi, grad_output, 0.0) if ctx.needs_input_grad[2] else None
+        return grad_x, grad_lo, grad_hi
 
 
+def clamp(input: Tensor, min=None, max=None, *, out: Tensor | None = None) -> Tensor:
+    """``input`` limited to [min, max], elementwise (``max`` wins where min > max).
+
+    ``min`` and ``max`` are numbers or tensors that broadcast against ``input``; the
+    result dtype promotes with them (an int tensor clamped to 0.5 gives floats).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor, or one bound is a Tensor and the other
+            a number. RuntimeError: if both bounds are None, or a bound does not
+            broadcast. NotImplementedError: for bools with tensor bounds.
+    """
+    _check_tensor("clamp", input)
+    return write_out("clamp", Clamp.apply(input, min, max), out)
+
+
+clip = clamp
+
+
+# -- where -----------------------------------------------------------------------------
 class Where(Function):
     """z = x where condition else y;  dz/dx = condition, dz/dy = not condition."""
 
@@ -446,10 +618,13 @@ class Where(Function):
     def forward(ctx, condition, x, y):
         ctx.condition = condition
         dtype = _dtype.result_type(x, y)
+        if dtype.is_floating_point and not isinstance(x, _tensor.Tensor) and not isinstance(y, _tensor.Tensor):
+            dtype = _dtype.get_default_dtype()  # two numbers: a float one gives the default dtype
         try:
-            return np.where(condition._data, _array(x, dtype), _array(y, dtype))
+            z = np.where(condition._data, _array(x, dtype), _array(y, dtype))
         except ValueError:
-            raise _broadcast_error(x, y) from None
+            raise _mismatch_error(condition, x, y) from None
+        return z if z.dtype == dtype.numpy_dtype else z.astype(dtype.numpy_dtype)  # two numbers
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -459,344 +634,108 @@ class Where(Function):
         return None, grad_x, grad_y
 
 
-def where(condition: Tensor, input=None, other=None) -> Tensor:
-    """``input`` where ``condition`` is True, else ``other`` (broadcast together).
+def where(condition: Tensor, input=None, other=None, *, out: Tensor | None = None) -> Tensor:
+    """``input`` where ``condition`` is True, else ``other`` (all three broadcast together).
 
-    With only ``condition``, returns the indices of True elements (like ``nonzero``).
+    ``input`` and ``other`` are tensors or numbers. With only ``condition``, returns the
+    indices of its True elements, one tensor per dimension (``nonzero(as_tuple=True)``).
+
+    Raises:
+        TypeError: if ``condition`` is not a Tensor. RuntimeError: if it is not bool, or
+            the shapes do not broadcast (naming the sizes).
     """
+    _check_tensor("where", condition, "condition")
     if input is None and other is None:
-        return condition.nonzero(as_tuple=True)
+        return (condition.reshape(1) if condition.ndim == 0 else condition).nonzero(as_tuple=True)
     if condition.dtype is not _dtype.bool:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
-    return Where.apply(condition, input, other)
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_dtype.scalar_name(condition.dtype)} (compare it, e.g. mask != 0)"
+        )
+    return write_out("where", Where.apply(condition, input, other), out)
 
 
-class Erf(Function):
-    """z = erf x = 2/sqrt(pi) int_0^x e^{-t^2} dt;  dz/dx = 2/sqrt(pi) e^{-x^2}.
-
-    The values come from ``scipy.special.erf`` (exact to float64 rounding).
-    """
-
-    @staticmethod
-    def forward(ctx, x):
-        from scipy.special import erf
-
-        ctx.save_for_backward(x)
-        return erf(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
-
-
-class LeakyRelu(Function):
-    """z = x where x > 0, else slope * x;  dz/dx = 1 where x > 0, else slope (at 0 too, as PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, x, negative_slope):
-        ctx.save_for_backward(x)
-        ctx.negative_slope = negative_slope
-        data = x._data
-        return np.where(data > 0, data, data * data.dtype.type(negative_slope))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return where(x > 0, grad_output, grad_output * ctx.negative_slope), None
-
-
-class _Rounding(Function):
-    """z = ufunc(x) for a rounding ufunc (floor, ceil, round, trunc);  dz/dx = 0 (piecewise constant).
-
-    Integer and bool inputs are returned unchanged (as copies), as in PyTorch.
-    """
-
-    ufunc = None
-
-    @classmethod
-    def forward(cls, ctx, x, *args):
-        if x.dtype.category < 2:  # ints and bools are already whole
-            return x._data.copy()
-        return cls.ufunc(x._data, *args)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return (grad_output * 0,) + (None,) * (len(ctx.next_functions) - 1)
-
-
-class Floor(_Rounding):
-    """z = floor(x), the largest whole number <= x;  dz/dx = 0."""
-
-    ufunc = staticmethod(np.floor)
-
-
-class Ceil(_Rounding):
-    """z = ceil(x), the smallest whole number >= x;  dz/dx = 0."""
-
-    ufunc = staticmethod(np.ceil)
-
-
-class Trunc(_Rounding):
-    """z = trunc(x), x rounded towards zero;  dz/dx = 0."""
-
-    ufunc = staticmethod(np.trunc)
-
-
-class Round(_Rounding):
-    """z = x rounded to ``decimals`` digits, halves to even (``round(2.5) = 2``, as PyTorch);  dz/dx = 0."""
-
-    ufunc = staticmethod(np.round)
-
-
-class Log2(Function):
-    """z = log2 x;  dz/dx = 1 / (x ln 2)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output / (x * math.log(2))
-
-
-class Log10(Function):
-    """z = log10 x;  dz/dx = 1 / (x ln 10)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log10(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output / (x * math.log(10))
-
-
-class Tan(Function):
-    """z = tan x;  dz/dx = 1 + tan^2 x = 1 + z^2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(invalid="ignore"):  # tan(inf) = nan, as in PyTorch
-            z = _tensor.Tensor._make(np.tan(_array(x, _float_dtype(x))))
-        ctx.save_for_backward(z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        z, = ctx.saved_tensors
-        return grad_output * (1 + z * z)
-
-
-class Atan(Function):
-    """z = arctan x;  dz/dx = 1 / (1 + x^2)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.arctan(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output / (1 + x * x)
-
-
-class Asin(Function):
-    """z = arcsin x (nan outside [-1, 1]);  dz/dx = 1 / sqrt(1 - x^2)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arcsin(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * (1 - x * x).rsqrt()
-
-
-class Acos(Function):
-    """z = arccos x (nan outside [-1, 1]);  dz/dx = -1 / sqrt(1 - x^2)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arccos(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return -grad_output * (1 - x * x).rsqrt()
-
-
+# -- two-argument functions ------------------------------------------------------------
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y) in (-pi, pi];
-    dz/dy = x / (x^2 + y^2), dz/dx = -y / (x^2 + y^2)."""
+    dz/dy = x / (x^2 + y^2), dz/dx = -y / (x^2 + y^2)  (both 0 at the origin, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, y, x):
+        _check_tensor("atan2", y)  # PyTorch takes no numbers here
+        _check_tensor("atan2", x, "other", 2)
         ctx.save_for_backward(y, x)
         return _binary(np.arctan2, y, x, _float_dtype(y, x))
 
     @staticmethod
     def backward(ctx, grad_output):
         y, x = ctx.saved_tensors
-        scale = grad_output / (x * x + y * y)
+        squared_norm = x * x + y * y
+        origin = squared_norm == 0
+        scale = where(origin, 0.0, grad_output / where(origin, 1.0, squared_norm))
         return scale * x, -scale * y
 
 
-# -- hyperbolic functions ----------------------------------------------------------------
-class Sinh(Function):
-    """z = sinh x = (e^x - e^-x) / 2;  dz/dx = cosh x."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):  # overflows to inf, as in PyTorch
-            return np.sinh(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * x.cosh()
-
-
-class Cosh(Function):
-    """z = cosh x = (e^x + e^-x) / 2;  dz/dx = sinh x."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):
-            return np.cosh(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * x.sinh()
-
-
-class Asinh(Function):
-    """z = arsinh x = ln(x + sqrt(x^2 + 1));  dz/dx = 1 / sqrt(x^2 + 1)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.arcsinh(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * (x * x + 1).rsqrt()
-
-
-class Acosh(Function):
-    """z = arcosh x (nan for x < 1);  dz/dx = 1 / sqrt((x - 1)(x + 1))."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arccosh(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * ((x - 1) * (x + 1)).rsqrt()
-
-
-class Atanh(Function):
-    """z = artanh x (nan outside [-1, 1], +-inf at +-1);  dz/dx = 1 / (1 - x^2)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.arctanh(_array(x, _float_dtype(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output / (1 - x * x)
-
-
-# -- remainders ------------------------------------------------------------------------
-class _Remainder(Function):
-    """z = x - q(x / y) * y for a rounding q;  dz/dx = 1, dz/dy = -q(x / y).
-
-    q(x / y) is piecewise constant, so away from its jumps the only dependence on y is the
-    ``- q * y`` term. Integer division by zero raises, as in PyTorch, and so does the
-    gradient of ``number % tensor``, which PyTorch does not define.
-    """
-
-    ufunc = None  # the numpy remainder
-    rounding = None  # the name of the Tensor method for q: "floor" or "trunc"
-
-    @classmethod
-    def forward(cls, ctx, x, y):
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[1] else None)
-        dtype = _dtype.result_type(x, y)
-        if dtype.category < 2 and np.any(np.asarray(_array(y, dtype)) == 0):
-            raise RuntimeError("ZeroDivisionError")
-        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, as in PyTorch
-            return _binary(cls.ufunc, x, y, dtype)
-
-    @classmethod
-    def backward(cls, ctx, grad_output):
-        x, y = ctx.saved_tensors
-        grad_y = None
-        if ctx.needs_input_grad[1]:
-            if not isinstance(x, _tensor.Tensor):  # number % tensor: PyTorch defines no derivative
-                raise RuntimeError(
-                    f"derivative for aten::{cls.__name__.lower()} is not implemented (for a number "
-                    "divided by a tensor; write tensor(number) % other to differentiate it)"
-                )
-            grad_y = -grad_output * getattr(x / y, cls.rounding)()
-        return (grad_output if ctx.needs_input_grad[0] else None), grad_y
-
-
-class Remainder(_Remainder):
-    """z = x - floor(x / y) * y, the sign of y (Python's ``%``);  dz/dx = 1, dz/dy = -floor(x / y)."""
-
-    ufunc = staticmethod(np.mod)
-    rounding = "floor"
-
-
-def remainder(a, b) -> Tensor:
-    """a - floor(a / b) * b, with the sign of b (Python's ``%``), as in PyTorch.
-
-    Shapes broadcast. Gradients: dL/da = g, dL/db = -g * floor(a / b).
+def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The angle of the point (other, input), elementwise: atan(input / other) in the
+    right quadrant, in (-pi, pi] (broadcast; ints give the default float dtype).
 
     Raises:
-        RuntimeError: for integer division by zero (``ZeroDivisionError``, as PyTorch says),
-            or shapes that do not broadcast.
+        TypeError: if either is not a Tensor. RuntimeError: if the shapes do not broadcast.
     """
-    return Remainder.apply(a, b)
+    return write_out("atan2", Atan2.apply(input, other), out)
 
 
-class Fmod(_Remainder):
-    """z = x - trunc(x / y) * y, the sign of x (C's ``fmod``);  dz/dx = 1, dz/dy = -trunc(x / y)."""
-
-    ufunc = staticmethod(np.fmod)
-    rounding = "trunc"
+arctan2 = atan2
 
 
-def fmod(a, b) -> Tensor:
-    """a - trunc(a / b) * b, with the sign of a (C's ``fmod``), as in PyTorch.
+class Lerp(Function):
+    """z = x + w (e - x), computed as e - (e - x)(1 - w) where |w| >= 1/2 (PyTorch's form,
+    exact at w = 1);  dz/dx = 1 - w, dz/de = w, dz/dw = e - x."""
 
-    Shapes broadcast. Gradients: dL/da = g, dL/db = -g * trunc(a / b).
+    @staticmethod
+    def forward(ctx, x, end, weight):
+        ctx.save_for_backward(x, end, weight)
+        dtype = x.dtype
+        start, stop, w = _array(x, dtype), _array(end, dtype), _array(weight, dtype)
+        try:
+            with np.errstate(all="ignore"):  # inf - inf is nan, as in PyTorch
+                difference = stop - start
+                return np.where(np.abs(w) < 0.5, start + w * difference, stop - difference * (1 - w))
+        except ValueError:
+            raise _mismatch_error(x, end, weight) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, end, weight = ctx.saved_tensors
+        grad_x = grad_output * (1 - weight) if ctx.needs_input_grad[0] else None
+        grad_end = grad_output * weight if ctx.needs_input_grad[1] else None
+        grad_weight = grad_output * (end - x) if ctx.needs_input_grad[2] else None
+        return grad_x, grad_end, grad_weight
+
+
+def lerp(input: Tensor, end: Tensor, weight, *, out: Tensor | None = None) -> Tensor:
+    """Linear interpolation ``input + weight * (end - input)`` (all three broadcast).
+
+    ``weight`` is a number or a tensor; tensors must share ``input``'s float dtype.
 
     Raises:
-        RuntimeError: for integer division by zero, or shapes that do not broadcast.
+        TypeError: if ``input`` or ``end`` is not a Tensor. RuntimeError: if ``end`` or
+            ``weight`` has another dtype, or the shapes do not broadcast.
+        NotImplementedError: for an integer or bool ``input``.
     """
-    return Fmod.apply(a, b)
+    _check_tensor("lerp", input)
+    _check_tensor("lerp", end, "end", 2)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"lerp_kernel_{'tensor' if isinstance(weight, _tensor.Tensor) else 'scalar'}\" not "
+            f"implemented for '{_dtype.scalar_name(input.dtype)}'"
+        )
+    for name, value in (("end", end), ("weight", weight)):
+        # a 0-d weight is taken as a number, as in PyTorch
+        if isinstance(value, _tensor.Tensor) and value.dtype is not input.dtype and (name == "end" or value.ndim):
+            raise RuntimeError(
+                f"expected dtype {_dtype.scalar_name(input.dtype).lower()} for `{name}` but got "
+                f"dtype {_dtype.scalar_name(value.dtype).lower()} (convert it with .to(input.dtype))"
+            )
+    return write_out("lerp", Lerp.apply(input, end, weight), out)

@@ -9,14 +9,24 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..._functions import elementwise as E
+from ... import _dtype
+from ..._functions import unary as U
 from ..._functions.elementwise import where
 from ..._tensor import Tensor
 
 
+def _float_only(kernel: str, input: Tensor) -> None:
+    """PyTorch's error for an activation that has no integer or bool kernel."""
+    if not input.is_floating_point():
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.scalar_name(input.dtype)}' (convert the "
+            "input with .float())"
+        )
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0), elementwise."""
-    return input.relu_() if inplace else E.Relu.apply(input)
+    return input.relu_() if inplace else U.Relu.apply(input)
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -25,20 +35,26 @@ def relu_(input: Tensor) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else ``negative_slope * x``."""
-    out = E.LeakyRelu.apply(input, negative_slope)
+    out = U.LeakyRelu.apply(input, negative_slope)
     return input.copy_(out) if inplace else out
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 elsewhere (as PyTorch).
+    """x clamped to [min_val, max_val]; gradient 1 strictly inside (and at nan), 0 at and
+    beyond the bounds (as PyTorch). An integer tensor keeps its dtype.
 
     Raises:
-        ValueError: if ``min_val > max_val``.
+        ValueError: if ``min_val > max_val``. RuntimeError: for a bool tensor.
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input.dtype is _dtype.bool:
+        raise RuntimeError("Bool inputs not supported for hardtanh (convert with .float())")
     clamped = input.clamp(min_val, max_val)
-    out = where((input > min_val) & (input < max_val), input, clamped.detach())
+    if not input.is_floating_point():  # no gradient: the clamped values, in input's dtype
+        out = clamped.to(input.dtype)
+    else:
+        out = where((input <= min_val) | (input >= max_val), clamped.detach(), input)
     return input.copy_(out) if inplace else out
 
 
@@ -82,9 +98,11 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     Raises:
         RuntimeError: for another value of ``approximate``.
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
+    _float_only("GeluKernelImpl", input)
     if approximate == "none":
-        return input * 0.5 * (1 + E.Erf.apply(input * (1 / math.sqrt(2))))
+        return input * 0.5 * (1 + U.Erf.apply(input * (1 / math.sqrt(2))))
     if approximate == "tanh":
         inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
         return input * 0.5 * (1 + inner.tanh())
@@ -93,16 +111,22 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + e^-x)."""
-    return E.Sigmoid.apply(input)
+    return U.Sigmoid.apply(input)
 
 
 def tanh(input: Tensor) -> Tensor:
-    return E.Tanh.apply(input)
+    return U.Tanh.apply(input)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x) (also called swish)."""
-    return input * E.Sigmoid.apply(input)
+    """x * sigmoid(x) (also called swish).
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("silu_cpu", input)
+    out = input * U.Sigmoid.apply(input)
+    return input.copy_(out) if inplace else out
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

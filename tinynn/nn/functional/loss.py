@@ -141,10 +141,12 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         return l1_loss(input, target, reduction=reduction)
     diff = input - target
     abs_diff = diff.abs()
-    # the quadratic branch squares d clamped to [-beta, beta]: equal to d where it is used,
-    # and finite elsewhere, so where's unused branch never feeds 0 * inf = nan into the gradient
-    inner = diff.clamp(-beta, beta)
-    loss = where(abs_diff < beta, inner * inner * (0.5 / beta), abs_diff - 0.5 * beta)
+    # the quadratic branch squares d where it is used (also at nan, whose gradient is nan as
+    # in PyTorch) and 0 elsewhere, so where's unused branch never feeds 0 * inf = nan into
+    # the gradient
+    linear = abs_diff >= beta
+    inner = where(linear, 0.0, diff)
+    loss = where(linear, abs_diff - 0.5 * beta, inner * inner * (0.5 / beta))
     return _reduce(loss, reduction)
 
 
@@ -169,8 +171,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _check_floating("huber_loss", _promoted(input, target))
     diff = input - target
     abs_diff = diff.abs()
-    inner = diff.clamp(-delta, delta)  # d where the quadratic branch is used; finite elsewhere
-    loss = where(abs_diff < delta, inner * inner * 0.5, (abs_diff - 0.5 * delta) * delta)
+    linear = abs_diff >= delta
+    inner = where(linear, 0.0, diff)  # d where the quadratic branch is used (nan too); 0 elsewhere
+    loss = where(linear, (abs_diff - 0.5 * delta) * delta, inner * inner * 0.5)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

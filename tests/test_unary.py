@@ -1,0 +1,247 @@
+"""Unary ops (``_functions/unary.py``): issue 20's cases against PyTorch 2.13.
+
+Each case runs the same code with ``lib = torch`` and ``lib = tinynn`` and compares the
+value, dtype, shape, ``requires_grad`` and the gradient of every float64 leaf (within
+1e-12), or checks that both raise the same exception type. Values and gradients of the
+ops over shapes and dtypes are in ``test_elementwise.py``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+from helpers import assert_same_error
+from tinynn.testing import assert_close
+
+# numpy warns (RuntimeWarning) on inf - inf, 0 * inf, log(0)...; PyTorch is silent, and so
+# must tinynn be: a warning from tinynn fails the test.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+NAN, INF = math.nan, math.inf
+
+
+def dtype_name(dtype) -> str:
+    return str(dtype).rsplit(".", 1)[-1]
+
+
+def same(fn, *, grad: bool = True) -> None:
+    """``fn(lib) -> (output, leaves)`` agrees in both libraries: values (nan where nan)
+    within 1e-12 for float64 and 1e-6 for float32 (numpy's float32 kernels may round the
+    last bit differently), dtype, shape, requires_grad, and (``grad``) every leaf's
+    gradient after ``output.sum().backward()``, within 1e-12 (the leaves are float64)."""
+    results = []
+    for lib in (torch, tinynn):
+        out, leaves = fn(lib)
+        if grad and out.requires_grad:
+            out.sum().backward()
+        results.append((out, [leaf.grad for leaf in leaves]))
+    (theirs, their_grads), (ours, our_grads) = results
+    assert dtype_name(ours.dtype) == dtype_name(theirs.dtype)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert ours.requires_grad == theirs.requires_grad
+    tol = 1e-6 if dtype_name(theirs.dtype) == "float32" else 1e-12
+    assert_close(ours.detach().numpy(), theirs.detach().numpy(), rtol=tol, atol=tol)
+    for i, (g_ours, g_theirs) in enumerate(zip(our_grads, their_grads)):
+        assert (g_ours is None) == (g_theirs is None), f"gradient {i}: {g_ours} vs {g_theirs}"
+        if g_theirs is not None:
+            assert_close(g_ours.numpy(), g_theirs.numpy(), rtol=1e-12, atol=1e-12, name=f"gradient {i}")
+
+
+def leaf(lib, values, dtype="float64"):
+    return lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
+
+
+# -- values PyTorch defines ------------------------------------------------------------------------
+def test_sign_of_nan_is_zero_and_sign_of_bool_is_itself():
+    same(lambda lib: (lambda x: (lib.sign(x), [x]))(leaf(lib, [NAN, -0.0, 2.0, -3.0])))
+    same(lambda lib: (lib.tensor([True, False]).sign(), []))
+
+
+def test_square_of_bool_is_int64_and_of_int32_int32():
+    same(lambda lib: (lib.square(lib.tensor([True, False])), []))
+    same(lambda lib: (lib.tensor([3, -2], dtype=lib.int32).square(), []))
+    same(lambda lib: (lambda x: (x.square(), [x]))(leaf(lib, [1.5, -2.0])))
+
+
+@pytest.mark.parametrize("name", ["expm1", "log1p"])
+def test_expm1_and_log1p_are_accurate_near_zero(name):
+    same(lambda lib: (lambda x: (getattr(lib, name)(x), [x]))(leaf(lib, [1e-10, -3e-12, 0.5])))
+
+
+@pytest.mark.parametrize("name", ["rsqrt", "reciprocal", "sqrt", "exp", "tanh", "sigmoid"])
+def test_ops_that_save_their_output_allow_changing_the_input_afterwards(name):
+    """PyTorch saves these ops' outputs, not their inputs: ``y = 1 / b`` then ``b.add_(1)``."""
+
+    def fn(lib):
+        a = leaf(lib, [0.5, 2.0, 3.0])
+        b = a * 1
+        y = getattr(b, name)()
+        b.add_(1)
+        return y, [a]
+
+    same(fn)
+
+
+def test_number_divided_by_tensor_saves_the_reciprocal():
+    def fn(lib):
+        a = leaf(lib, [0.5, 2.0, -3.0])
+        b = a * 1
+        y = 1 / b
+        z = 2.5 / b
+        b.add_(1)
+        return y + z, [a]
+
+    same(fn)
+
+
+def test_integer_inputs_of_float_ops_give_the_default_dtype():
+    for name in ("exp", "expm1", "log1p", "rsqrt", "reciprocal", "sigmoid", "erf", "atan", "sinh"):
+        same(lambda lib: (getattr(lib, name)(lib.tensor([1, 2])), []))
+    same(lambda lib: (lib.reciprocal(lib.tensor([True, False])), []))
+
+
+def test_rounding_of_integers_keeps_them():
+    for name in ("floor", "ceil", "trunc", "round"):
+        same(lambda lib: (getattr(lib, name)(lib.tensor([-3, 4], dtype=lib.int32)), []))
+
+
+# -- errors PyTorch raises -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["round", "floor", "ceil", "trunc", "abs"])
+def test_kernels_pytorch_lacks_for_bool_raise(name):
+    ours, _ = assert_same_error(lambda lib: getattr(lib, name)(lib.tensor([True, False])))
+    assert "Bool" in str(ours)
+
+
+def test_round_of_an_integer_with_decimals_raises():
+    assert_same_error(lambda lib: lib.round(lib.tensor([1, 2]), decimals=1))
+
+
+def test_relu_of_bool_raises():
+    assert_same_error(lambda lib: lib.relu(lib.tensor([True])))
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "abs", "sign", "sin", "tanh", "sigmoid",
+                                  "floor", "round", "erf", "neg", "square", "reciprocal"])
+def test_a_number_where_a_tensor_is_required_is_a_type_error(name):
+    ours, _ = assert_same_error(lambda lib: getattr(lib, name)(2.0))
+    assert name in str(ours) and "float" in str(ours)
+
+
+@pytest.mark.parametrize("name", ["sigmoid_", "exp_", "log_", "sqrt_", "tanh_", "sin_", "rsqrt_"])
+def test_in_place_float_op_on_an_integer_tensor_raises(name):
+    assert_same_error(lambda lib: getattr(lib.tensor([1, 2]), name)())
+
+
+# -- in-place forms --------------------------------------------------------------------------------
+INPLACE = ["abs", "sign", "square", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt",
+           "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+           "tanh", "sigmoid", "erf", "floor", "ceil", "trunc", "round", "neg",
+           "relu", "arcsin", "arctan", "fix", "absolute"]
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_in_place_unary_forms_match_pytorch(name):
+    """``x.op_()`` writes ``x.op()`` into x, recorded for backward on a non-leaf."""
+    values = [0.3, -0.45, 0.6, 0.25]
+
+    def fn(lib):
+        a = leaf(lib, values)
+        b = a * 1.5
+        out = getattr(b, name + "_")()
+        assert out is b
+        return b * 1, [a]
+
+    same(fn)
+
+
+def test_inverse_hyperbolic_in_place_and_round_decimals_in_place():
+    """PyTorch has no derivative for asinh_, acosh_, atanh_ (its backward raises; tinynn's
+    records the gradient): their values are compared without grad."""
+    for name, values in (("asinh_", [0.5, -2.0]), ("acosh_", [1.5, 3.0]), ("atanh_", [0.5, -0.25])):
+        same(lambda lib: (getattr(lib.tensor(values, dtype=lib.float64), name)(), []))
+    same(lambda lib: (lambda a: ((a * 1).round_(decimals=1), [a]))(leaf(lib, [1.26, -2.35])))
+
+
+def test_in_place_unary_on_a_leaf_that_requires_grad_raises():
+    assert_same_error(lambda lib: leaf(lib, [1.0]).sigmoid_())
+
+
+# -- out= ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["exp", "log1p", "abs", "floor", "sigmoid", "tanh", "sign", "erf"])
+def test_out_argument_writes_the_result(name):
+    def fn(lib):
+        out = lib.empty(3, dtype=lib.float64)
+        result = getattr(lib, name)(lib.tensor([0.5, -1.5, 2.0], dtype=lib.float64), out=out)
+        assert result is out
+        return out, []
+
+    same(fn, grad=False)
+
+
+# -- no numpy warnings -----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["cos", "sin", "tan", "exp", "log", "sqrt", "rsqrt", "reciprocal",
+                                  "sigmoid", "tanh", "erf", "sinh", "atanh", "acosh", "log1p"])
+def test_infinities_and_nan_give_pytorch_values_without_warnings(name):
+    def fn(lib):
+        a = leaf(lib, [-INF, INF, NAN, 0.0, -1.0, 1.0])
+        return getattr(lib, name)(a), [a]
+
+    same(fn)
+
+
+# -- activations (nn.functional) --------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_relu6_and_hardtanh_of_integers_keep_the_dtype(dtype):
+    values = [-3, 0, 1, 5, 8]
+    same(lambda lib: (lib.nn.functional.relu6(lib.tensor(values, dtype=getattr(lib, dtype))), []))
+    same(lambda lib: (lib.nn.functional.hardtanh(lib.tensor(values, dtype=getattr(lib, dtype))), []))
+    same(lambda lib: (lib.nn.functional.hardtanh(
+        lib.tensor(values, dtype=getattr(lib, dtype)), -2.5, 2.5), []))
+
+    def in_place(lib):
+        x = lib.tensor(values, dtype=getattr(lib, dtype))
+        assert lib.nn.functional.relu6(x, inplace=True) is x
+        return x, []
+
+    same(in_place)
+
+
+def test_hardtanh_and_relu6_of_bool_raise():
+    assert_same_error(lambda lib: lib.nn.functional.hardtanh(lib.tensor([True])))
+    assert_same_error(lambda lib: lib.nn.functional.relu6(lib.tensor([True])))
+
+
+def test_hardtanh_gradient_at_nan_and_at_the_bounds():
+    same(lambda lib: (lambda a: (lib.nn.functional.hardtanh(a), [a]))(
+        leaf(lib, [NAN, -1.0, 1.0, 0.5, -2.0, 2.0])))
+    same(lambda lib: (lambda a: (lib.nn.functional.relu6(a), [a]))(
+        leaf(lib, [NAN, -1.0, 0.0, 3.0, 6.0, 7.0])))
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu"])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+def test_gelu_and_silu_of_integers_raise(name, dtype):
+    values = [1, 0] if dtype != "bool" else [True, False]
+    ours, _ = assert_same_error(
+        lambda lib: getattr(lib.nn.functional, name)(lib.tensor(values, dtype=getattr(lib, dtype))))
+    assert "not implemented" in str(ours)
+
+
+def test_gelu_and_silu_of_minus_infinity_without_warnings():
+    same(lambda lib: (lambda a: (lib.nn.functional.gelu(a), [a]))(leaf(lib, [-INF, 1.0, NAN])))
+    same(lambda lib: (lambda a: (lib.nn.functional.gelu(a, approximate="tanh"), [a]))(
+        leaf(lib, [-INF, INF, 1.0])))
+    same(lambda lib: (lambda a: (lib.nn.functional.silu(a), [a]))(leaf(lib, [-INF, INF, 1.0])))
+
+
+def test_silu_in_place():
+    def fn(lib):
+        x = lib.tensor([-1.0, 0.5, 2.0], dtype=lib.float64)
+        assert lib.nn.functional.silu(x, inplace=True) is x
+        return x, []
+
+    same(fn)

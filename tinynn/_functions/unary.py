@@ -1,0 +1,881 @@
+"""Unary elementwise ops: ``-x``, ``exp``, ``log``, ``sqrt``, ``abs``, ``sign``, the
+trigonometric and hyperbolic functions, ``tanh``, ``sigmoid``, ``relu``, ``erf`` and the
+rounding ops. Notation: ``z = f(x)`` and ``g`` is dL/dz, the gradient flowing in.
+
+Each op is its ``Function`` (the formula and its derivative in the docstring) followed by
+its public function ``tinynn.exp(input, *, out=None)``. The ops that give floats turn ints
+and bools into the default float dtype, as PyTorch does. Where the derivative is a
+function of the output (``exp``, ``tanh``, ``sigmoid``, ``sqrt``, ``reciprocal``), the
+output is saved, not the input, as in PyTorch: changing the input in place afterwards is
+then no error.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import special
+
+from .. import _dtype
+from .. import _tensor  # Tensor is defined there; it imports this module too
+from ..autograd.function import Function
+from .elementwise import Pow, _array, _check_tensor, _float_dtype, where
+from .out import write_out
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
+
+
+def _not_implemented(kernel: str, x) -> NotImplementedError:
+    """PyTorch's error for a dtype that an op has no kernel for (``abs`` of a bool)."""
+    return NotImplementedError(
+        f"\"{kernel}\" not implemented for '{_dtype.scalar_name(x.dtype)}' (convert the "
+        "tensor first, e.g. x.float() or x.long())"
+    )
+
+
+def _floats(x) -> np.ndarray:
+    """x's values as floats: ints and bools become the default float dtype."""
+    return _array(x, _float_dtype(x))
+
+
+# -- sign and size ---------------------------------------------------------------------
+class Neg(Function):
+    """z = -x;  dz/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype is _dtype.bool:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return np.negative(x._data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return -grad_output
+
+
+def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """-x elementwise (any shape, dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. RuntimeError: for a bool tensor (use ``~``).
+    """
+    _check_tensor("neg", input)
+    return write_out("neg", Neg.apply(input), out)
+
+
+negative = neg
+
+
+class Abs(Function):
+    """z = |x|;  dz/dx = sign(x) (0 at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype is _dtype.bool:
+            raise _not_implemented("abs_cpu", x)
+        ctx.save_for_backward(x)
+        return np.abs(x._data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * Sign.apply(x)
+
+
+def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """|x| elementwise (any shape, dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. NotImplementedError: for a bool tensor.
+    """
+    _check_tensor("abs", input)
+    return write_out("abs", Abs.apply(input), out)
+
+
+absolute = abs
+
+
+class Sign(Function):
+    """z = sign(x) in {-1, 0, 1} (0 for nan, as in PyTorch; a bool stays itself);  dz/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        data = x._data
+        if data.dtype.kind == "b":
+            return data.copy()
+        if data.dtype.kind == "f":  # numpy's sign(nan) is nan, PyTorch's 0
+            return np.where(np.isnan(data), data.dtype.type(0), np.sign(data))
+        return np.sign(data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0
+
+
+def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (0 for nan; dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("sign", input)
+    return write_out("sign", Sign.apply(input), out)
+
+
+def square(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """x ** 2 elementwise (``Pow``, as in PyTorch: a bool tensor gives int64).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("square", input)
+    return write_out("square", Pow.apply(input, 2), out)
+
+
+# -- exponentials and logarithms -------------------------------------------------------
+class Exp(Function):
+    """z = e^x;  dz/dx = e^x = z (so the output is saved, not the input)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            z = _tensor.Tensor._make(np.exp(_floats(x)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * z
+
+
+def exp(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """e^x elementwise (ints and bools give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("exp", input)
+    return write_out("exp", Exp.apply(input), out)
+
+
+class Expm1(Function):
+    """z = e^x - 1 (exact for small x, where e^x - 1 would cancel);  dz/dx = e^x = z + 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            z = _tensor.Tensor._make(np.expm1(_floats(x)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (z + 1)
+
+
+def expm1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """e^x - 1 elementwise, accurate for x near 0 (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("expm1", input)
+    return write_out("expm1", Expm1.apply(input), out)
+
+
+class Log(Function):
+    """z = ln x;  dz/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
+            return np.log(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / x
+
+
+def log(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """ln x elementwise (-inf at 0, nan below; ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("log", input)
+    return write_out("log", Log.apply(input), out)
+
+
+class Log1p(Function):
+    """z = ln(1 + x) (exact for small x);  dz/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log1p(-1) = -inf
+            return np.log1p(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x + 1)
+
+
+def log1p(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """ln(1 + x) elementwise, accurate for x near 0 (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("log1p", input)
+    return write_out("log1p", Log1p.apply(input), out)
+
+
+class Log2(Function):
+    """z = log2 x;  dz/dx = 1 / (x ln 2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x * math.log(2))
+
+
+def log2(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """log2 x elementwise (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("log2", input)
+    return write_out("log2", Log2.apply(input), out)
+
+
+class Log10(Function):
+    """z = log10 x;  dz/dx = 1 / (x ln 10)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (x * math.log(10))
+
+
+def log10(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """log10 x elementwise (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("log10", input)
+    return write_out("log10", Log10.apply(input), out)
+
+
+# -- roots and reciprocals -------------------------------------------------------------
+class Sqrt(Function):
+    """z = sqrt(x);  dz/dx = 1 / (2 sqrt(x)) = 1 / (2z)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            z = _tensor.Tensor._make(np.sqrt(_floats(x)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output / (2 * z)
+
+
+def sqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The square root, elementwise (nan below 0; ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("sqrt", input)
+    return write_out("sqrt", Sqrt.apply(input), out)
+
+
+class Rsqrt(Function):
+    """z = 1 / sqrt(x);  dz/dx = -1 / (2 x^(3/2)) = -z^3 / 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore", divide="ignore"):  # rsqrt(0) = inf, rsqrt(-1) = nan
+            z = _tensor.Tensor._make(1 / np.sqrt(_floats(x)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (z * z * z) * -0.5
+
+
+def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """1 / sqrt(x) elementwise (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("rsqrt", input)
+    return write_out("rsqrt", Rsqrt.apply(input), out)
+
+
+class Reciprocal(Function):
+    """z = 1 / x;  dz/dx = -1 / x^2 = -z^2 (the output is saved, as in PyTorch, so that
+    ``y = 1 / b`` followed by ``b.add_(1)`` still has its gradient)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):  # 1 / 0 = inf
+            z = _tensor.Tensor._make(np.reciprocal(_floats(x)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return -grad_output * (z * z)
+
+
+def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """1 / x elementwise (ints and bools give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("reciprocal", input)
+    return write_out("reciprocal", Reciprocal.apply(input), out)
+
+
+# -- trigonometric functions -----------------------------------------------------------
+class Sin(Function):
+    """z = sin x;  dz/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):  # sin(inf) = nan, as in PyTorch
+            return np.sin(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * Cos.apply(x)
+
+
+def sin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The sine, elementwise (nan at +-inf; ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("sin", input)
+    return write_out("sin", Sin.apply(input), out)
+
+
+class Cos(Function):
+    """z = cos x;  dz/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):  # cos(inf) = nan, as in PyTorch
+            return np.cos(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return -grad_output * Sin.apply(x)
+
+
+def cos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The cosine, elementwise (nan at +-inf; ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("cos", input)
+    return write_out("cos", Cos.apply(input), out)
+
+
+class Tan(Function):
+    """z = tan x;  dz/dx = 1 + tan^2 x = 1 + z^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):  # tan(inf) = nan, as in PyTorch
+            z = _tensor.Tensor._make(np.tan(_floats(x)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (1 + z * z)
+
+
+def tan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The tangent, elementwise (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("tan", input)
+    return write_out("tan", Tan.apply(input), out)
+
+
+class Asin(Function):
+    """z = arcsin x (nan outside [-1, 1]);  dz/dx = 1 / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arcsin(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * Rsqrt.apply(1 - x * x)
+
+
+def asin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse sine, elementwise (nan outside [-1, 1]).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("asin", input)
+    return write_out("asin", Asin.apply(input), out)
+
+
+arcsin = asin
+
+
+class Acos(Function):
+    """z = arccos x (nan outside [-1, 1]);  dz/dx = -1 / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccos(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return -grad_output * Rsqrt.apply(1 - x * x)
+
+
+def acos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse cosine, elementwise (nan outside [-1, 1]).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("acos", input)
+    return write_out("acos", Acos.apply(input), out)
+
+
+arccos = acos
+
+
+class Atan(Function):
+    """z = arctan x;  dz/dx = 1 / (1 + x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctan(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (1 + x * x)
+
+
+def atan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse tangent, elementwise, in (-pi/2, pi/2) (for the angle of a point, ``atan2``).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("atan", input)
+    return write_out("atan", Atan.apply(input), out)
+
+
+arctan = atan
+
+
+# -- hyperbolic functions ----------------------------------------------------------------
+class Sinh(Function):
+    """z = sinh x = (e^x - e^-x) / 2;  dz/dx = cosh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):  # overflows to inf, as in PyTorch
+            return np.sinh(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * Cosh.apply(x)
+
+
+def sinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The hyperbolic sine, elementwise: (e^x - e^-x) / 2 (ints give floats).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("sinh", input)
+    return write_out("sinh", Sinh.apply(input), out)
+
+
+class Cosh(Function):
+    """z = cosh x = (e^x + e^-x) / 2;  dz/dx = sinh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.cosh(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * Sinh.apply(x)
+
+
+def cosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The hyperbolic cosine, elementwise: (e^x + e^-x) / 2 (ints give floats).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("cosh", input)
+    return write_out("cosh", Cosh.apply(input), out)
+
+
+class Tanh(Function):
+    """z = tanh x;  dz/dx = 1 - tanh^2 x = 1 - z^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = _tensor.Tensor._make(np.tanh(_floats(x)))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (1 - z * z)
+
+
+def tanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The hyperbolic tangent, elementwise, in (-1, 1) (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("tanh", input)
+    return write_out("tanh", Tanh.apply(input), out)
+
+
+class Asinh(Function):
+    """z = arsinh x = ln(x + sqrt(x^2 + 1));  dz/dx = 1 / sqrt(x^2 + 1)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arcsinh(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * Rsqrt.apply(x * x + 1)
+
+
+def asinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse of sinh, elementwise: ln(x + sqrt(x^2 + 1)).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("asinh", input)
+    return write_out("asinh", Asinh.apply(input), out)
+
+
+arcsinh = asinh
+
+
+class Acosh(Function):
+    """z = arcosh x (nan for x < 1);  dz/dx = 1 / sqrt((x - 1)(x + 1))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccosh(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * Rsqrt.apply((x - 1) * (x + 1))
+
+
+def acosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse of cosh, elementwise (nan for values below 1).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("acosh", input)
+    return write_out("acosh", Acosh.apply(input), out)
+
+
+arccosh = acosh
+
+
+class Atanh(Function):
+    """z = artanh x (nan outside [-1, 1], +-inf at +-1);  dz/dx = 1 / (1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.arctanh(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output / (1 - x * x)
+
+
+def atanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The inverse of tanh, elementwise (nan outside [-1, 1], +-inf at +-1).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("atanh", input)
+    return write_out("atanh", Atanh.apply(input), out)
+
+
+arctanh = atanh
+
+
+# -- activations -----------------------------------------------------------------------
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-x);  dz/dx = z (1 - z)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):  # e^-x overflows to inf for x << 0, and 1/inf = 0
+            z = _tensor.Tensor._make(1 / (1 + np.exp(-_floats(x))))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * z * (1 - z)
+
+
+def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """1 / (1 + e^-x) elementwise, in (0, 1) (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("sigmoid", input)
+    return write_out("sigmoid", Sigmoid.apply(input), out)
+
+
+class Relu(Function):
+    """z = max(x, 0);  dz/dx = 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x._data.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        z = _tensor.Tensor._make(np.maximum(x._data, 0))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        z, = ctx.saved_tensors
+        return grad_output * (z > 0)
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0) elementwise (dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. RuntimeError: for a bool tensor.
+    """
+    _check_tensor("relu", input)
+    return Relu.apply(input)
+
+
+class LeakyRelu(Function):
+    """z = x where x > 0, else slope * x;  dz/dx = 1 where x > 0, else slope (at 0 too, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        data = x._data
+        return np.where(data > 0, data, data * data.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return where(x > 0, grad_output, grad_output * ctx.negative_slope), None
+
+
+class Erf(Function):
+    """z = erf x = 2/sqrt(pi) int_0^x e^{-t^2} dt;  dz/dx = 2/sqrt(pi) e^{-x^2}.
+
+    The values come from ``scipy.special.erf`` (exact to float64 rounding).
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return special.erf(_floats(x))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * (2 / math.sqrt(math.pi)) * Exp.apply(-(x * x))
+
+
+def erf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The error function, elementwise, in (-1, 1) (ints give the default float dtype).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor.
+    """
+    _check_tensor("erf", input)
+    return write_out("erf", Erf.apply(input), out)
+
+
+# -- rounding --------------------------------------------------------------------------
+class _Rounding(Function):
+    """z = ufunc(x) for a rounding ufunc (floor, ceil, round, trunc);  dz/dx = 0 (piecewise constant).
+
+    Integers are returned unchanged (as copies), as in PyTorch; bools raise, as there.
+    """
+
+    ufunc = None
+    kernel = None  # PyTorch's kernel name, for the error on bools
+
+    @classmethod
+    def forward(cls, ctx, x, *args):
+        if x.dtype.category < 2:  # ints are already whole
+            if x.dtype is _dtype.bool:
+                raise _not_implemented(cls.kernel, x)
+            if args:  # round(decimals=...) has no integer kernel
+                raise _not_implemented("round_cpu", x)
+            return x._data.copy()
+        return cls.ufunc(x._data, *args)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return (grad_output * 0,) + (None,) * (len(ctx.next_functions) - 1)
+
+
+class Floor(_Rounding):
+    """z = floor(x), the largest whole number <= x;  dz/dx = 0."""
+
+    ufunc = staticmethod(np.floor)
+    kernel = "floor_vml_cpu"
+
+
+def floor(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Round down, elementwise (ints unchanged, dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. NotImplementedError: for a bool tensor.
+    """
+    _check_tensor("floor", input)
+    return write_out("floor", Floor.apply(input), out)
+
+
+class Ceil(_Rounding):
+    """z = ceil(x), the smallest whole number >= x;  dz/dx = 0."""
+
+    ufunc = staticmethod(np.ceil)
+    kernel = "ceil_vml_cpu"
+
+
+def ceil(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Round up, elementwise (ints unchanged, dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. NotImplementedError: for a bool tensor.
+    """
+    _check_tensor("ceil", input)
+    return write_out("ceil", Ceil.apply(input), out)
+
+
+class Trunc(_Rounding):
+    """z = trunc(x), x rounded towards zero;  dz/dx = 0."""
+
+    ufunc = staticmethod(np.trunc)
+    kernel = "trunc_vml_cpu"
+
+
+def trunc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Round towards zero, elementwise (ints unchanged, dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. NotImplementedError: for a bool tensor.
+    """
+    _check_tensor("trunc", input)
+    return write_out("trunc", Trunc.apply(input), out)
+
+
+fix = trunc
+
+
+class Round(_Rounding):
+    """z = x rounded to ``decimals`` digits, halves to even (``round(2.5) = 2``, as PyTorch);  dz/dx = 0."""
+
+    ufunc = staticmethod(np.round)
+    kernel = "round_vml_cpu"
+
+
+def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:
+    """Round half to even (``2.5 -> 2``), to ``decimals`` digits after the point (dtype kept).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. NotImplementedError: for a bool tensor,
+            or an integer tensor with ``decimals`` other than 0.
+    """
+    _check_tensor("round", input)
+    return write_out("round", Round.apply(input, decimals) if decimals else Round.apply(input), out)
