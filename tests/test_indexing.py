@@ -11,6 +11,7 @@ import pytest
 import torch
 
 import tinynn
+from helpers import assert_same_error
 from tinynn.testing import assert_close, compare_with_torch
 
 DTYPES = ["float32", "float64"]
@@ -200,3 +201,242 @@ def test_index_with_slice_is_a_view():
 def test_tensor_index_is_used_as_int():
     assert tinynn.arange(5)[tinynn.tensor(3)].item() == 3
     assert [10, 20, 30][tinynn.tensor(1)] == 20
+
+
+# -- issue 20: PyTorch's axis order, results and errors ---------------------------------------
+# An int is a selection made first in PyTorch, an index array in numpy: x[0, 1:3, idx] on
+# (2, 4, 5) is (2, 3) in PyTorch (numpy gives (3, 2), its arrays being apart).
+AXIS_ORDER_CASES = {
+    "int_slice_array": lambda lib, x: x[0, 1:3, idx(lib, x, [0, 2, 4])],
+    "int_full_slice_array": lambda lib, x: x[0, :, idx(lib, x, [0, 2, 4])],
+    "int_none_slice_array": lambda lib, x: x[0, None, 1:3, idx(lib, x, [0, 2, 4])],
+    "int_ellipsis_array": lambda lib, x: x[0, ..., idx(lib, x, [0, 2, 4])],
+    "int_slice_mask": lambda lib, x: x[0, 1:3, idx(lib, x, [True, False, True, False, True])],
+    "int_slice_list": lambda lib, x: x[0, :, [4, 0]],
+    "int_slice_2d_array": lambda lib, x: x[1, 1:, idx(lib, x, [[0, 1], [3, 3]])],
+    "slice_int_array": lambda lib, x: x[:, 0, idx(lib, x, [0, 2, 4])],
+    "array_int": lambda lib, x: x[idx(lib, x, [1, 0]), 2],
+    "array_slice_int": lambda lib, x: x[idx(lib, x, [0, 1]), 1:3, 0],
+    "array_slice_array": lambda lib, x: x[idx(lib, x, [0, 1, 1]), 1:3, idx(lib, x, [0, 2, 4])],
+    "array_int_array": lambda lib, x: x[idx(lib, x, [0, 1]), 3, idx(lib, x, [4, 4])],
+    "array_ellipsis_array": lambda lib, x: x[idx(lib, x, [0, 1]), ..., idx(lib, x, [0, 1])],
+    "int_array_ellipsis_array": lambda lib, x: x[0, idx(lib, x, [0, 1]), ..., idx(lib, x, [0, 1])],
+    "array_none_array": lambda lib, x: x[idx(lib, x, [0, 1]), None, idx(lib, x, [0, 1])],
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(AXIS_ORDER_CASES))
+def test_advanced_index_axis_order_matches_torch(name, dtype, device):
+    compare_with_torch(AXIS_ORDER_CASES[name], randn(2, 4, 5), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, value_shape", [
+    ("int_slice_array", (2, 3)), ("int_slice_array", (3,)), ("int_none_slice_array", (2, 1)),
+    ("int_ellipsis_array", (4, 3)), ("array_slice_int", (2, 2)), ("int_slice_mask", (1, 3)),
+])
+def test_setitem_with_advanced_index_axis_order_matches_torch(name, value_shape, dtype, device):
+    key = AXIS_ORDER_CASES[name]
+
+    def fn(lib, x, v):
+        y = x * 1
+        y[_key_of(key, lib, y)] = v
+        return y * 2
+
+    compare_with_torch(fn, randn(2, 4, 5), randn(*value_shape, seed=1), dtype=dtype, device=device)
+
+
+class _KeyRecorder:
+    """Records the key that ``x[key]`` is given, so AXIS_ORDER_CASES serve setitem too."""
+
+    def __init__(self, x):
+        self.device = x.device
+
+    def __getitem__(self, key):
+        return key
+
+
+def _key_of(case, lib, x):
+    return case(lib, _KeyRecorder(x))
+
+
+SETITEM_EDGE_CASES = {
+    "one_element_value_into_0d_slot": (lambda lib, y, v: (1, v.reshape(1))),
+    "1x1_value_into_0d_slot": (lambda lib, y, v: (1, v.reshape(1, 1))),
+    "leading_ones_value": (lambda lib, y, v: (0, v.reshape(1, 1, 1).expand(1, 1, 4))),
+    "one_element_value_into_0d_tensor": (lambda lib, y, v: ((), v.reshape(1))),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(SETITEM_EDGE_CASES))
+def test_setitem_drops_leading_ones_of_the_value_as_torch(name, dtype, device):
+    make = SETITEM_EDGE_CASES[name]
+
+    def fn(lib, x, v):
+        y = x * 1 if name != "one_element_value_into_0d_tensor" else x.sum() * 1
+        key, value = make(lib, y, v)
+        y[key] = value
+        return y * 2
+
+    compare_with_torch(fn, randn(3, 4), randn(seed=1), dtype=dtype, device=device)
+
+
+SETITEM_ERRORS = {
+    "index_tensor_out_of_range": lambda lib, x: x.__setitem__(lib.tensor([3]), 1.0),
+    "int_out_of_range": lambda lib, x: x.__setitem__(5, 1.0),
+    "negative_int_out_of_range": lambda lib, x: x.__setitem__((0, -6), 1.0),
+    "mask_of_wrong_size": lambda lib, x: x.__setitem__(lib.tensor([True, False]), 1.0),
+    "mask_of_wrong_shape": lambda lib, x: x.__setitem__(lib.tensor([[True, False, True]]), 1.0),
+    "double_value_with_index_tensor": lambda lib, x: x.__setitem__(
+        lib.tensor([1]), lib.ones(1, 5, dtype=lib.float64)),
+    "long_value_with_index_tensor": lambda lib, x: x.__setitem__(
+        lib.tensor([1]), lib.ones(1, 5, dtype=lib.int64)),
+    "double_value_with_mask": lambda lib, x: x.__setitem__(
+        lib.tensor([True, False, True]), lib.ones(2, 5, dtype=lib.float64)),
+    "double_0d_value_with_index_tensor": lambda lib, x: x.__setitem__(
+        lib.tensor([0, 1]), lib.tensor(2.0, dtype=lib.float64)),
+    "value_that_does_not_broadcast": lambda lib, x: x.__setitem__(1, lib.ones(2, 1)),
+    "value_too_large_for_0d_slot": lambda lib, x: x.__setitem__((1, 2), lib.ones(2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETITEM_ERRORS))
+def test_setitem_error_matches_torch(name):
+    assert_same_error(lambda lib: SETITEM_ERRORS[name](lib, lib.zeros(3, 5)))
+
+
+def test_setitem_errors_are_pytorchs_words():
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(3).__setitem__(lib.tensor([3]), 1.0))
+    assert str(theirs) == "index 3 is out of bounds for dimension 0 with size 3"
+    assert str(ours).startswith(str(theirs))
+    ours, theirs = assert_same_error(lambda lib: lib.zeros(3).__setitem__(lib.tensor([True, False]), 1.0))
+    assert str(ours) == str(theirs)
+    ours, theirs = assert_same_error(
+        lambda lib: lib.zeros(3).__setitem__(lib.tensor([1]), lib.ones(1, dtype=lib.float64)))
+    assert str(ours).startswith(str(theirs))
+
+
+@pytest.mark.parametrize("key", ["int", "slice", "mask_with_0d_value"])
+def test_setitem_converts_the_value_where_torch_copies(key):
+    """Basic indexing copies (any dtype converts), and so does a bool mask with a 0-d value."""
+    for lib in (torch, tinynn):
+        x = lib.zeros(3)
+        k = {"int": 1, "slice": slice(0, 2), "mask_with_0d_value": lib.tensor([True, False, True])}[key]
+        v = lib.tensor(2.5, dtype=lib.float64) if key != "slice" else lib.tensor([2.5, 3.5], dtype=lib.float64)
+        x[k] = v
+        if lib is torch:
+            expected = x.tolist()
+    assert x.dtype is tinynn.float32 and x.tolist() == expected
+
+
+GETITEM_ERRORS = {
+    "index_tensor_out_of_range": lambda lib: lib.zeros(3)[lib.tensor([3])],
+    "int_out_of_range": lambda lib: lib.zeros(3)[5],
+    "second_dim_out_of_range": lambda lib: lib.zeros(2, 3)[:, lib.tensor([3])],
+    "mask_of_wrong_size": lambda lib: lib.zeros(3)[lib.tensor([True, False])],
+    "mask_after_ellipsis_of_wrong_size": lambda lib: lib.zeros(2, 3)[..., lib.tensor([True, False])],
+    "too_many_indices": lambda lib: lib.zeros(3)[0, 0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GETITEM_ERRORS))
+def test_getitem_error_matches_torch(name):
+    assert_same_error(GETITEM_ERRORS[name])
+
+
+# gather / scatter_add / masked ops / nonzero / index_select at the edges
+EDGE_OP_CASES = {
+    "gather_0d": lambda lib, x: x.sum().gather(0, idx(lib, x, 0)),
+    "gather_0d_index_1d": lambda lib, x: lib.gather(x.sum(), 0, idx(lib, x, [0, 0])),
+    "scatter_add_0d": lambda lib, x: x.sum().scatter_add(0, idx(lib, x, 0), x[0, 0]),
+    "scatter_add_empty_index": lambda lib, x: x.scatter_add(0, lib.zeros(0, 4, dtype=lib.int64, device=x.device), x),
+    "scatter_add_empty_1d_index": lambda lib, x: lib.scatter_add(x, 1, lib.tensor([], dtype=lib.int64, device=x.device), x[0]),
+    "scatter_add_int32_index": lambda lib, x: x.scatter_add(0, lib.tensor([[2, 0, 1, 1]], dtype=lib.int32, device=x.device), x[:1]),
+    "masked_fill_double_value": lambda lib, x: x.float().masked_fill(x > 0, x[0, 0].double()),
+    "masked_fill_mask_broadcasts_larger": lambda lib, x: x[0].masked_fill(x > 0, 2.0),
+    "masked_select_mask_broadcasts_larger": lambda lib, x: lib.masked_select(x[0], x > 0),
+    "masked_select_column_mask": lambda lib, x: x[0].masked_select(idx(lib, x, [[True], [False], [True]])),
+    "index_select_0d_input": lambda lib, x: x.sum().index_select(0, idx(lib, x, [0])),
+    "index_add_0d": lambda lib, x: x.sum().index_add(0, idx(lib, x, [0]), x[0, 0]),
+    "index_fill_0d": lambda lib, x: lib.index_fill(x.sum(), 0, idx(lib, x, 0), 1.5),
+    "take_along_nonzero": lambda lib, x: x[(x > 0).nonzero(as_tuple=True)],
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(EDGE_OP_CASES))
+def test_indexing_op_edge_case_matches_torch(name, dtype, device):
+    # PyTorch's own backward fails for an empty index ("ScatterAddBackward0 returned an
+    # invalid gradient"): compare the values only there
+    grad = not name.startswith("scatter_add_empty")
+    compare_with_torch(EDGE_OP_CASES[name], randn(3, 4), dtype=dtype, device=device, grad=grad)
+
+
+@pytest.mark.parametrize("value", [0.5, 2.7, -1.5], ids=["half", "2.7", "negative"])
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["number", "0d_tensor"])
+def test_masked_fill_keeps_self_dtype(value, as_tensor):
+    """int64 filled with 0.5 stays int64 (the value is converted), as in PyTorch."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.arange(3)
+        v = lib.tensor(value) if as_tensor else value
+        out = x.masked_fill(lib.tensor([True, False, True]), v)
+        results.append((str(out.dtype).split(".")[-1], out.tolist()))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("cond", [0.0, 5.0, True, False], ids=["zero", "nonzero", "true", "false"])
+def test_nonzero_and_where_of_0d_condition(cond):
+    """A 0-d condition counts as 1-D for as_tuple (and for where): one 1-D index tensor."""
+    for fn in (lambda lib, c: c.nonzero(as_tuple=True), lambda lib, c: lib.where(c),
+               lambda lib, c: lib.nonzero(c)):
+        theirs, ours = fn(torch, torch.tensor(cond)), fn(tinynn, tinynn.tensor(cond))
+        theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+        ours = ours if isinstance(ours, tuple) else (ours,)
+        assert [(list(t.shape), t.tolist(), str(t.dtype)) for t in theirs] == \
+            [(list(t.shape), t.tolist(), str(t.dtype).replace("tinynn", "torch")) for t in ours]
+
+
+INDEXING_OP_ERRORS = {
+    "scatter_add_index_out_of_range": lambda lib: lib.zeros(3).scatter_add(0, lib.tensor([3]), lib.ones(1)),
+    "scatter_add_negative_index": lambda lib: lib.zeros(3).scatter_add(0, lib.tensor([-1]), lib.ones(1)),
+    "scatter_add_src_of_another_dtype": lambda lib: lib.zeros(3).scatter_add(
+        0, lib.tensor([1]), lib.ones(1, dtype=lib.float64)),
+    "scatter_add_empty_index_src_of_another_dtype": lambda lib: lib.zeros(3).scatter_add(
+        0, lib.zeros(0, dtype=lib.int64), lib.ones(2, dtype=lib.float64)),
+    "scatter_add_empty_index_dim_out_of_range": lambda lib: lib.zeros(3).scatter_add(
+        3, lib.zeros(0, dtype=lib.int64), lib.ones(2)),
+    "scatter_add_index_of_another_rank": lambda lib: lib.zeros(2, 3).scatter_add(
+        0, lib.zeros(3, dtype=lib.int64), lib.ones(3)),
+    "scatter_add_src_of_another_rank": lambda lib: lib.zeros(3).scatter_add(
+        0, lib.zeros(2, dtype=lib.int64), lib.ones(1, 2)),
+    "scatter_add_float_index": lambda lib: lib.zeros(3).scatter_add(0, lib.zeros(2), lib.ones(2)),
+    "scatter_add_src_smaller_than_index": lambda lib: lib.zeros(3).scatter_add(
+        0, lib.zeros(2, dtype=lib.int64), lib.ones(1)),
+    "gather_0d_index_out_of_range": lambda lib: lib.tensor(3.).gather(0, lib.tensor(1)),
+    "masked_fill_inf_into_int": lambda lib: lib.zeros(3, dtype=lib.int64).masked_fill(
+        lib.ones(3, dtype=lib.bool), float("inf")),
+    "masked_fill_too_large_for_int32": lambda lib: lib.zeros(3, dtype=lib.int32).masked_fill(
+        lib.ones(3, dtype=lib.bool), 2 ** 40),
+    "masked_select_int_mask": lambda lib: lib.arange(3.).masked_select(lib.tensor([1, 0, 1])),
+    "masked_select_not_broadcastable": lambda lib: lib.arange(3.).masked_select(lib.tensor([True, False])),
+    "index_select_list_index": lambda lib: lib.ones(3).index_select(0, [0]),
+    "index_select_int_index": lambda lib: lib.ones(3).index_select(0, 0),
+    "index_select_float_index": lambda lib: lib.ones(3).index_select(0, lib.tensor([0.])),
+    "index_select_bool_index": lambda lib: lib.ones(3).index_select(0, lib.tensor([True])),
+    "index_select_out_of_range": lambda lib: lib.ones(3).index_select(0, lib.tensor([3])),
+    "index_add_list_index": lambda lib: lib.ones(3).index_add(0, [0], lib.ones(1)),
+    "index_fill_int_index": lambda lib: lib.ones(3).index_fill(0, 0, 1.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEXING_OP_ERRORS))
+def test_indexing_op_error_matches_torch(name):
+    assert_same_error(INDEXING_OP_ERRORS[name])
+
+
+def test_index_select_type_error_names_the_argument():
+    ours, theirs = assert_same_error(INDEXING_OP_ERRORS["index_select_list_index"])
+    assert str(ours) == str(theirs)

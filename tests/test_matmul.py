@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinynn
+from helpers import assert_same_error
 from tinynn.testing import compare_with_torch
 
 DTYPES = ["float32", "float64"]
@@ -148,3 +149,72 @@ def test_matmul_result_dtype_float64():
 def test_matmul_of_integer_tensors_matches_torch_on_cpu():
     a, b = np.arange(6).reshape(2, 3), np.arange(3)
     assert (tinynn.tensor(a) @ tinynn.tensor(b)).tolist() == (torch.tensor(a) @ torch.tensor(b)).tolist()
+
+
+# -- issue 20: bmm and addmm as strict as PyTorch; addmm's integer scalars; linear at size 0 --
+LINALG_ERRORS = {
+    "bmm_broadcast_batch": lambda lib: lib.bmm(lib.ones(1, 2, 3), lib.ones(4, 3, 2)),
+    "bmm_batch_mismatch": lambda lib: lib.bmm(lib.ones(2, 2, 3), lib.ones(4, 3, 2)),
+    "bmm_inner_mismatch": lambda lib: lib.ones(2, 2, 3).bmm(lib.ones(2, 4, 2)),
+    "addmm_input_larger_than_output": lambda lib: lib.addmm(lib.ones(3, 1, 1), lib.ones(2, 3), lib.ones(3, 2)),
+    "addmm_input_not_broadcastable": lambda lib: lib.addmm(lib.ones(3), lib.ones(2, 3), lib.ones(3, 2)),
+    "addmm_input_of_another_dtype": lambda lib: lib.addmm(
+        lib.ones(2, 2, dtype=lib.float64), lib.ones(2, 3), lib.ones(3, 2)),
+    "addmm_1d_mat1": lambda lib: lib.addmm(lib.ones(2, 2), lib.ones(3), lib.ones(3, 2)),
+    "addmm_1d_mat2": lambda lib: lib.ones(2, 2).addmm(lib.ones(2, 3), lib.ones(3)),
+    "addmm_inner_mismatch": lambda lib: lib.addmm(lib.ones(2, 2), lib.ones(2, 3), lib.ones(2, 2)),
+    "dot_of_another_dtype": lambda lib: lib.dot(lib.ones(2), lib.ones(2, dtype=lib.float64)),
+    "mm_of_another_dtype": lambda lib: lib.mm(lib.ones(2, 2), lib.ones(2, 2, dtype=lib.float64)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINALG_ERRORS))
+def test_linalg_error_matches_torch(name):
+    assert_same_error(LINALG_ERRORS[name])
+
+
+def test_bmm_names_pytorchs_expected_sizes():
+    ours, theirs = assert_same_error(LINALG_ERRORS["bmm_broadcast_batch"])
+    assert str(ours).startswith(str(theirs))
+
+
+@pytest.mark.parametrize("beta, alpha", [(0.5, 1), (1, 0.5), (1.5, 2.7), (0, 2), (-1.5, -2), (True, 1)])
+def test_addmm_of_ints_truncates_beta_and_alpha_as_torch(beta, alpha):
+    """PyTorch converts beta and alpha to the tensors' integer type: 0.5 becomes 0."""
+    results = []
+    for lib in (torch, tinynn):
+        a = lib.tensor([[1, 2], [3, 4]])
+        m1, m2 = lib.tensor([[1, -1, 2], [0, 3, 1]]), lib.tensor([[2, 1], [1, 0], [-1, 5]])
+        out = lib.addmm(a, m1, m2, beta=beta, alpha=alpha)
+        results.append((str(out.dtype).split(".")[-1], out.tolist()))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("input_shape", [(2, 4), (4,), (1, 4), (2, 1), ()])
+@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1)])
+def test_addmm_matches_torch(input_shape, beta, alpha, dtype, device):
+    compare_with_torch(lambda lib, c, a, b: lib.addmm(c, a, b, beta=beta, alpha=alpha),
+                       randn(*input_shape), randn(2, 3, seed=1), randn(3, 4, seed=2),
+                       dtype=dtype, device=device)
+
+
+def test_addmm_with_beta_zero_ignores_nan_in_input():
+    for lib in (torch, tinynn):
+        c = lib.full((2, 2), float("nan"), requires_grad=True)
+        out = lib.addmm(c, lib.ones(2, 3), lib.ones(3, 2), beta=0)
+        out.sum().backward()
+        assert out.tolist() == [[3.0, 3.0], [3.0, 3.0]] and c.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("x_shape, w_shape", [
+    ((2, 3, 0), (4, 0)),   # no input features (3-D input: the rows are counted, not inferred)
+    ((2, 3, 5), (0, 5)),   # no output features
+    ((0, 3, 5), (4, 5)),   # no rows
+    ((3,), (4, 3)),
+])
+def test_linear_with_a_size_0_dimension_matches_torch(x_shape, w_shape, dtype, device):
+    compare_with_torch(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b),
+                       randn(*x_shape), randn(*w_shape, seed=1), randn(w_shape[0], seed=2),
+                       dtype=dtype, device=device)

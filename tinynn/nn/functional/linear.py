@@ -53,9 +53,11 @@ class Linear(Function):
         if needs_input:
             grad_input = grad_output @ weight                        # (..., in_features)
         if needs_weight or needs_bias:
-            g = grad_output if grad_output.ndim == 2 else grad_output.reshape(-1, grad_output.shape[-1])  # (N, out)
+            # N counted, not inferred with -1: a size-0 feature dim leaves -1 undetermined
+            rows = int(np.prod(input.shape[:-1], dtype=np.int64))
+            g = grad_output if grad_output.ndim == 2 else grad_output.reshape(rows, grad_output.shape[-1])  # (N, out)
             if needs_weight:
-                x = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])  # (N, in_features)
+                x = input if input.ndim == 2 else input.reshape(rows, input.shape[-1])  # (N, in_features)
                 grad_weight = g.T @ x                                # (out_features, in_features)
             if needs_bias:
                 grad_bias = g.sum(0)                                 # (out_features,)
