@@ -431,6 +431,10 @@ def bitwise_(tensor: Tensor, ufunc, other) -> Tensor:
         RuntimeError: if the result's dtype cannot be cast to tensor's (``bool_tensor |=
             int_tensor``) or its shape is larger (the operands broadcast tensor larger).
     """
+    dtype = _dtype.result_type(tensor, other)
+    if not np.can_cast(dtype.numpy_dtype, tensor._data.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {_dtype.scalar_name(dtype)} can't be cast to the desired "
+                           f"output type {_dtype.scalar_name(tensor.dtype)}")
     return inplace(tensor, functools.partial(C.logical, ufunc), other)
 
 
@@ -472,10 +476,22 @@ class FillWith(Function):
         return grad_output * 0, grad_output.sum() if ctx.needs_input_grad[1] else None
 
 
+def _check_broadcasts_to(tensor: Tensor, other: Tensor) -> None:
+    """PyTorch's errors for an operand that does not broadcast to ``tensor``'s shape."""
+    try:
+        shape = np.broadcast_shapes(tensor._data.shape, other._data.shape)
+    except ValueError:
+        raise E._broadcast_error(tensor, other) from None
+    if shape != tensor._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(tensor.shape)} doesn't match the broadcast shape {list(shape)}")
+
+
 def copy_(tensor: Tensor, src) -> Tensor:
     """Copy ``src``'s values (broadcast, converted to tensor's dtype) into ``tensor``."""
     check_inplace(tensor)
     src = src if isinstance(src, _tensor.Tensor) else _tensor.Tensor._make(np.asarray(src))
+    _check_broadcasts_to(tensor, src)
     if grad_mode._grad_enabled and (tensor.requires_grad or src.requires_grad or (
             tensor._grad_base is not None and tensor._grad_base._requires_grad)):
         return inplace(tensor, CopyFrom, src)
