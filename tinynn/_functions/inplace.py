@@ -57,20 +57,23 @@ def make_view(base: Tensor, array: np.ndarray) -> Tensor:
     """
     view = object.__new__(_tensor.Tensor)
     view._data = array
-    owner = base._base if base._base is not None else base
+    owner = base._base
+    if owner is None:
+        owner = grad_base = base
+    else:
+        grad_base = base._grad_base if base._grad_base is not None else base
     counter = owner._version_counter
     if counter is None:
         counter = owner._version_counter = [0]
-    view._base, view._version_counter = owner, counter
-    grad_base = base._grad_base if base._grad_base is not None else base
-    view._grad_base = grad_base
+    view._base, view._version_counter, view._grad_base = owner, counter, grad_base
     views = grad_base._views
     if views is None:
         grad_base._views = [weakref.ref(view)]
     else:
         views.append(weakref.ref(view))
-        if len(views) >= 16 and len(views) & (len(views) - 1) == 0:  # at 16, 32, 64...
-            views[:] = [ref for ref in views if ref() is not None]  # forget views that died
+        n = len(views)
+        if n >= 16 and not n & (n - 1):  # at 16, 32, 64...: forget the views that died
+            views[:] = [ref for ref in views if ref() is not None]
     if not grad_mode._grad_enabled:
         view._view_no_grad = True
     return view
