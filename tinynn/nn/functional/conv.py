@@ -201,18 +201,37 @@ class Conv2dWeightGrad(Function):
 
 
 # -- argument checking, shared by conv1d and conv2d ------------------------------------
-def _ntuple(value, n: int, name: str) -> tuple:
-    """An int, or a list/tuple of 1 or n ints, as a tuple of n ints (PyTorch's rule)."""
+# The message for a list of the wrong length, per caller: "conv" (conv1d, conv2d and
+# conv_transpose2d, which also refuse anything but ints), "pool" (the 2-D poolings), "pool1d".
+_LENGTH_ERRORS = {
+    "conv": ("expected {name} to be a single integer value or a list of {n} values to match the "
+             "convolution dimensions, but got {name}={value}"),
+    "pool": "{fn}: {name} must either be a single int, or a tuple of two ints",
+    "pool1d": "{fn}() argument '{name}' should contain one int (got {length})",
+}
+
+
+def _ntuple(value, n: int, name: str = "", rule: str | None = None, fn: str = "") -> tuple:
+    """An int, or a list/tuple of 1 or n ints, as a tuple of n ints (PyTorch's rule).
+
+    Without ``rule`` (the nn modules, which leave the checks to the functional call) a
+    list of another length is kept as it is and a number is converted with ``int``. With
+    ``rule`` ("conv", "pool", "pool1d"), a list of another length raises that caller's
+    error, naming the argument ``name`` of function ``fn``; "conv" also refuses a value
+    that is not an int or a list.
+
+    Raises:
+        RuntimeError: for a list/tuple of the wrong length (with ``rule``).
+        TypeError: for a value that is not an int, list or tuple (rule "conv").
+    """
     if isinstance(value, (list, tuple)):
         if len(value) == 1:
             value = tuple(value) * n
-        if len(value) != n:
-            raise RuntimeError(
-                f"expected {name} to be a single integer value or a list of {n} values to match "
-                f"the convolution dimensions, but got {name}={list(value)}"
-            )
+        if len(value) != n and rule is not None:
+            raise RuntimeError(_LENGTH_ERRORS[rule].format(name=name, n=n, fn=fn, value=list(value),
+                                                           length=len(value)))
         return tuple(int(v) for v in value)
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if rule == "conv" and (isinstance(value, bool) or not isinstance(value, (int, np.integer))):
         raise TypeError(f"{name} must be an int or a tuple of {n} ints, but got {type(value).__name__}")
     return (int(value),) * n
 
@@ -247,8 +266,8 @@ def _conv_geometry(name: str, input: Tensor, weight: Tensor, bias: Tensor | None
             f"{name}: expected a {dims + 2}-D weight (out_channels, in_channels / groups"
             f"{', kW' if dims == 1 else ', kH, kW'}), but got weight of size {list(weight.shape)}"
         )
-    stride = _ntuple(stride, dims, "stride")
-    dilation = _ntuple(dilation, dims, "dilation")
+    stride = _ntuple(stride, dims, "stride", "conv")
+    dilation = _ntuple(dilation, dims, "dilation", "conv")
     kernel_size = tuple(weight.shape[2:])
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
@@ -266,7 +285,7 @@ def _conv_geometry(name: str, input: Tensor, weight: Tensor, bias: Tensor | None
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
-        padding = _ntuple(padding, dims, "padding")
+        padding = _ntuple(padding, dims, "padding", "conv")
         if any(p < 0 for p in padding):
             raise RuntimeError("negative padding is not supported")
         pads = tuple((p, p) for p in padding)
@@ -411,8 +430,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     batched, added = _batched("conv_transpose2d", input, 2)
     if weight.ndim != 4:
         raise RuntimeError(f"conv_transpose2d: expected a 4-D weight, but got weight of size {list(weight.shape)}")
-    stride, dilation = _ntuple(stride, 2, "stride"), _ntuple(dilation, 2, "dilation")
-    padding, output_padding = _ntuple(padding, 2, "padding"), _ntuple(output_padding, 2, "output_padding")
+    stride, dilation = _ntuple(stride, 2, "stride", "conv"), _ntuple(dilation, 2, "dilation", "conv")
+    padding, output_padding = _ntuple(padding, 2, "padding", "conv"), _ntuple(output_padding, 2, "output_padding", "conv")
     if batched.shape[1] != weight.shape[0]:
         raise RuntimeError(
             f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(batched.shape)} "

@@ -16,21 +16,10 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from . import _windows
-from .conv import ConvGeometry
+from .conv import ConvGeometry, _ntuple
 
 
 # -- argument checking ---------------------------------------------------------------
-def _pair(value, name: str, fn: str) -> tuple:
-    """An int or a sequence of 1 or 2 ints, as a pair."""
-    if isinstance(value, (list, tuple)):
-        if len(value) == 1:
-            value = (value[0], value[0])
-        if len(value) != 2:
-            raise RuntimeError(f"{fn}: {name} must either be a single int, or a tuple of two ints")
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
-
-
 def _pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     """PyTorch's pooling_output_shape: floor (or ceil) of (size + 2p - d(k-1) - 1) / s, plus 1.
 
@@ -49,10 +38,10 @@ def _pool_geometry(fn: str, input: Tensor, kernel_size, stride, padding, dilatio
 
     The padding is ((p, p + extra), ...) where ``extra`` makes room for ceil_mode's last window.
     """
-    kernel_size = _pair(kernel_size, "kernel_size", fn)
-    stride = kernel_size if stride is None or stride == [] or stride == () else _pair(stride, "stride", fn)
-    padding = _pair(padding, "padding", fn)
-    dilation = _pair(dilation, "dilation", fn)
+    kernel_size = _ntuple(kernel_size, 2, "kernel_size", "pool", fn)
+    stride = kernel_size if stride is None or stride == [] or stride == () else _ntuple(stride, 2, "stride", "pool", fn)
+    padding = _ntuple(padding, 2, "padding", "pool", fn)
+    dilation = _ntuple(dilation, 2, "dilation", "pool", fn)
     if any(k <= 0 for k in kernel_size) and fn == "max_pool2d":
         raise RuntimeError(
             f"kernel size should be greater than zero, but got kH: {kernel_size[0]} kW: {kernel_size[1]}"
@@ -350,7 +339,7 @@ def avg_pool2d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | No
             raise RuntimeError("divisor must be not zero")
         divisor = np.asarray(divisor_override)
     else:
-        divisor = _avg_divisor(geometry, _pair(padding, "padding", "avg_pool2d"), count_include_pad)
+        divisor = _avg_divisor(geometry, _ntuple(padding, 2, "padding", "pool", "avg_pool2d"), count_include_pad)
     out = AvgPool2d.apply(batched, geometry, divisor)
     return out.squeeze(0) if added else out
 
@@ -426,15 +415,6 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
 
 
 # -- 1-D pooling: the 2-D pooling of a height-1 image ----------------------------------------
-def _single(value, name: str, fn: str) -> int:
-    """An int or a sequence of one int."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != 1:
-            raise RuntimeError(f"{fn}() argument '{name}' should contain one int (got {len(value)})")
-        value = value[0]
-    return int(value)
-
-
 def _check_1d(fn: str, input: Tensor, max_pool: bool = False) -> None:
     if input.ndim not in (2, 3):
         if max_pool:
@@ -459,9 +439,9 @@ def max_pool1d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | No
         RuntimeError: for an input that is not 2-D or 3-D, and as :func:`max_pool2d`.
     """
     _check_1d("max_pool1d", input, max_pool=True)
-    k = _single(kernel_size, "kernel_size", "max_pool1d")
-    s = k if stride is None or stride == [] or stride == () else _single(stride, "stride", "max_pool1d")
-    p, d = _single(padding, "padding", "max_pool1d"), _single(dilation, "dilation", "max_pool1d")
+    k = _ntuple(kernel_size, 1, "kernel_size", "pool1d", "max_pool1d")[0]
+    s = k if stride is None or stride == [] or stride == () else _ntuple(stride, 1, "stride", "pool1d", "max_pool1d")[0]
+    p, d = _ntuple(padding, 1, "padding", "pool1d", "max_pool1d")[0], _ntuple(dilation, 1, "dilation", "pool1d", "max_pool1d")[0]
     out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
@@ -480,9 +460,9 @@ def avg_pool1d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | No
             that is not one int; and as :func:`avg_pool2d`.
     """
     _check_1d("avg_pool1d", input)
-    k = _single(kernel_size, "kernel_size", "avg_pool1d")
-    s = k if stride is None or stride == [] or stride == () else _single(stride, "stride", "avg_pool1d")
-    p = _single(padding, "padding", "avg_pool1d")
+    k = _ntuple(kernel_size, 1, "kernel_size", "pool1d", "avg_pool1d")[0]
+    s = k if stride is None or stride == [] or stride == () else _ntuple(stride, 1, "stride", "pool1d", "avg_pool1d")[0]
+    p = _ntuple(padding, 1, "padding", "pool1d", "avg_pool1d")[0]
     return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad).squeeze(-2)
 
 
@@ -495,5 +475,5 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int | tuple) -> Tensor:
         RuntimeError: for an input that is not 2-D or 3-D.
     """
     _check_1d("adaptive_avg_pool1d", input)
-    out = _single(output_size, "output_size", "adaptive_avg_pool1d")
+    out = _ntuple(output_size, 1, "output_size", "pool1d", "adaptive_avg_pool1d")[0]
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, out)).squeeze(-2)

@@ -8,20 +8,11 @@ from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
-from ..functional.conv import _same_padding
+from ..functional.conv import _ntuple, _same_padding
 from ..parameter import Parameter
 from .module import Module
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _ntuple(value, n: int) -> tuple:
-    """An int, or a sequence of n ints, as a tuple of n ints."""
-    if isinstance(value, (list, tuple)):
-        if len(value) == 1:
-            value = tuple(value) * n
-        return tuple(int(v) for v in value)
-    return (int(value),) * n
 
 
 class _ConvNd(Module):
