@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import assert_same_error
 
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
@@ -297,3 +298,209 @@ def test_large_sum(dtype, device):
     atol = 1e-3 if dtype == "float32" else None
     compare_with_torch(lambda lib, x: (x.sum(), x.mean(0)), randn(100000, 2), dtype=dtype,
                        device=device, atol=atol)
+
+
+# -- issue 20: agree with PyTorch or raise its error ------------------------------------------
+def test_any_and_all_match_torch():
+    x = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
+    for dim in (None, 0, 1, (0, 1), (), []):
+        for keepdim in (False, True):
+            kwargs = {} if dim is None else {"dim": dim}
+            compare_with_torch(lambda lib, x: (x.any(keepdim=keepdim, **kwargs), x.all(keepdim=keepdim, **kwargs),
+                                               lib.any(x, keepdim=keepdim, **kwargs),
+                                               lib.all(x, keepdim=keepdim, **kwargs)), x, grad=False)
+
+
+def test_any_and_all_of_uint8_keep_uint8_like_torch():
+    def call(lib):
+        x = lib.tensor([[1, 0], [2, 3]], dtype=lib.uint8)
+        return x.any(), x.all(1), lib.all(x, dim=()), x.any(0, keepdim=True)
+    for ours, theirs in zip(call(tinynn), call(torch)):
+        assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("values", [[1, 2, 3], [True, False, True]], ids=["int64", "bool"])
+def test_logsumexp_of_int_and_bool_is_float32_like_torch(values):
+    compare_with_torch(lambda lib, x: (lib.logsumexp(x, 0), x.logsumexp(0, keepdim=True)), np.array(values))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_over_an_empty_dim_is_empty_like_torch(name):
+    for dim in (0, 1, -1):
+        compare_with_torch(lambda lib, x: (getattr(x, name)(dim), getattr(lib.nn.functional, name)(x, dim)),
+                           randn(3, 0), dtype="float64")
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+@pytest.mark.parametrize("dtype", ["bool", "int64", "int32"])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_bool_and_int_raises_like_torch(name, dtype, dim):
+    for call in (lambda lib: getattr(lib.ones(2, 3, dtype=getattr(lib, dtype)), name)(dim),
+                 lambda lib: getattr(lib, name)(lib.ones(2, 3, dtype=getattr(lib, dtype)), dim),
+                 lambda lib: getattr(lib.nn.functional, name)(lib.ones(2, 3, dtype=getattr(lib, dtype)), dim)):
+        ours, theirs = assert_same_error(call)
+        assert str(theirs) in str(ours)  # names the kernel and the dtype as PyTorch does
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_dtype_argument_matches_torch(name):
+    x = randn(2, 3)
+    for forms in (lambda lib, x: getattr(x, name)(1, dtype=lib.float64),
+                  lambda lib, x: getattr(lib, name)(x, 1, dtype=lib.float64),
+                  lambda lib, x: getattr(lib.nn.functional, name)(x, 1, dtype=lib.float64)):
+        compare_with_torch(forms, x, dtype="float32")  # float32 in, float64 out, float32 gradient
+    compare_with_torch(lambda lib, x: getattr(x, name)(0, dtype=lib.float32), np.array([1, 2, 3]))
+
+
+def test_softmax_with_inf_matches_torch_without_warnings():
+    x = np.array([[np.inf, 1.0, 0.0], [-np.inf, -np.inf, -np.inf], [np.inf, np.inf, 1.0], [-np.inf, 0.0, 1.0]])
+    compare_with_torch(lambda lib, x: (x.softmax(1), x.log_softmax(1), x.logsumexp(1)), x, dtype="float64")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64"])
+def test_prod_dtype_argument_matches_torch(dtype):
+    for values in ([[1, 2], [3, 4]], [[1.5, -2.0], [0.5, 4.0]]):
+        compare_with_torch(lambda lib, x: (x.prod(dtype=getattr(lib, dtype)),
+                                           lib.prod(x, 1, dtype=getattr(lib, dtype)),
+                                           lib.prod(x, 0, keepdim=True, dtype=getattr(lib, dtype))),
+                           np.array(values), grad=False)
+    compare_with_torch(lambda lib, x: x.prod(1, dtype=lib.float64), randn(2, 3))  # gradient back in float32
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 3, 0.5, -1, float("inf"), float("-inf"), "fro"])
+def test_vector_norms_match_torch(p):
+    x = np.array([[0.0, -2.0, 1.5], [0.0, 0.0, 0.0], [3.0, -0.5, 0.0]])
+    compare_with_torch(lambda lib, x: (x.norm(p=p), x.norm(p=p, dim=1), lib.norm(x, p, dim=0, keepdim=True)),
+                       x, dtype="float64")
+
+
+@pytest.mark.parametrize("p", [2, 3, 1, 0, float("inf")])
+def test_norm_over_three_or_more_dims_with_a_number_matches_torch(p):
+    compare_with_torch(lambda lib, x: (x.norm(p=p, dim=(0, 1, 2)), x.norm(p, (0, 2, 3), keepdim=True)),
+                       randn(2, 3, 2, 2), dtype="float64")
+
+
+def test_norm_fro_without_dim_matches_torch():
+    compare_with_torch(lambda lib, x: (x.norm(p="fro"), lib.norm(x, "fro"), x.norm("fro", dim=(0, 1)),
+                                       x.norm("fro", dim=1), lib.norm(x)), randn(3, 4), dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(2, 2, 2).norm(p="fro", dim=(0, 1, 2)),
+    lambda lib: lib.ones(2).norm(p="abc"),
+    lambda lib: lib.tensor([1, 2]).norm(),
+    lambda lib: lib.ones(0).norm(p=float("inf")),
+    lambda lib: lib.ones(2, 0).norm(p=float("-inf"), dim=1),
+], ids=["fro_three_dims", "unknown_order", "int", "inf_of_empty", "minus_inf_over_empty_dim"])
+def test_norm_misuse_raises_like_torch(call):
+    assert_same_error(call)
+
+
+def test_norm_dtype_argument_matches_torch():
+    compare_with_torch(lambda lib, x: (x.norm(dtype=lib.float64), lib.norm(x, 3, 1, dtype=lib.float64)),
+                       randn(2, 3))
+
+
+def test_norm_gradient_at_zero_matches_torch_without_warnings():
+    for p in (3, 0.5, -1, 1.5, float("inf")):
+        compare_with_torch(lambda lib, x: x.norm(p=p, dim=1), np.array([[0.0, 0.0], [0.0, 2.0], [1.0, -1.0]]),
+                           dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(2, 2).sum((0, 0)),
+    lambda lib: lib.ones(2, 2).sum((0, -2)),
+    lambda lib: lib.ones(2, 2).mean((1, 1)),
+    lambda lib: lib.ones(2, 2).sum((1, 1), keepdim=True),
+    lambda lib: lib.ones(2, 2).amax((0, 0)),
+    lambda lib: lib.ones(2, 2).amin((1, -1)),
+    lambda lib: lib.ones(2, 2).any((0, 0)),
+    lambda lib: lib.ones(2, 2).all((0, 0)),
+    lambda lib: lib.ones(2, 2).count_nonzero((0, 0)),
+    lambda lib: lib.ones(2, 2).logsumexp((0, 0)),
+    lambda lib: lib.ones(2, 2).var((0, 0)),
+    lambda lib: lib.ones(2, 2).std((0, 0)),
+    lambda lib: lib.ones(2, 2).norm(2, (0, 0)),
+], ids=["sum", "sum_negative", "mean", "sum_keepdim", "amax", "amin", "any", "all", "count_nonzero", "logsumexp",
+        "var", "std", "norm"])
+def test_duplicate_dims_raise_like_torch(call):
+    ours, theirs = assert_same_error(call)
+    assert "appears multiple times in the list of dims" in str(ours)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.min((0, 1)),
+    lambda lib: lib.max([0, 1]),
+    lambda lib: lib.sum([0, 1]),
+    lambda lib: lib.mean([0.0, 1.0]),
+    lambda lib: lib.tensor([True, False]).argmax(),
+    lambda lib: lib.tensor([True, False]).argmin(0),
+    lambda lib: lib.tensor([], dtype=lib.bool).argmax(),
+    lambda lib: lib.tensor([1.0, 2.0]).mean(dtype=lib.int64),
+    lambda lib: lib.tensor([1, 2]).mean(dtype=lib.int64),
+    lambda lib: lib.tensor([True, False]).mean(),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True).sum(dtype=lib.int64),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True).sum(dtype=lib.bool),
+    lambda lib: lib.tensor([1.5, 2.0], requires_grad=True).prod(dtype=lib.int64),
+    lambda lib: lib.zeros(0, 2).argmax(0),
+    lambda lib: lib.tensor(2.0).softmax(1),
+    lambda lib: lib.ones(2).logsumexp(),
+], ids=["min_of_tuple", "max_of_list", "sum_of_list", "mean_of_list", "argmax_bool", "argmin_bool",
+        "argmax_empty_bool", "mean_dtype_int64", "mean_int_dtype_int64", "mean_bool",
+        "sum_int_dtype_requires_grad", "sum_bool_dtype_requires_grad", "prod_int_dtype_requires_grad",
+        "argmax_over_empty_dim", "softmax_0d_dim1", "logsumexp_without_dim"])
+def test_misuse_raises_like_torch(call):
+    assert_same_error(call)
+
+
+def test_integer_dtype_without_grad_matches_torch():
+    compare_with_torch(lambda lib, x: (x.sum(dtype=lib.int64), x.prod(dtype=lib.int32)),
+                       np.array([1.5, 2.0, -3.7]), grad=False)
+    with tinynn.no_grad():
+        assert tinynn.tensor([1.5, 2.0], requires_grad=True).sum(dtype=tinynn.int64).item() == 3
+
+
+def test_argmax_and_argmin_with_nan_match_torch():
+    x = np.array([[1.0, np.nan, 3.0], [2.0, 0.0, np.nan]])
+    compare_with_torch(lambda lib, x: (x.argmax(), x.argmin(), x.argmax(1), lib.argmin(x, 1, keepdim=True)),
+                       x, grad=False)
+
+
+INF_INPUTS = np.array([[np.inf, -np.inf, 1.0], [np.inf, np.inf, 2.0], [-np.inf, -np.inf, 0.0],
+                       [1e308, 1e308, 1.0], [0.0, 0.0, 0.0]])
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "amax", "logsumexp", "norm"])
+def test_inf_inputs_match_torch_without_warnings(name):
+    compare_with_torch(lambda lib, x: (getattr(x, name)(1), getattr(lib, name)(x, 1, keepdim=True)),
+                       INF_INPUTS, dtype="float64")
+
+
+def test_out_argument_matches_torch():
+    def call(lib):
+        x = lib.tensor([[1.0, 3.0, 2.0], [0.0, -1.0, 5.0]])
+        outs = [lib.empty(0) for _ in range(9)] + [lib.empty(0, dtype=lib.int64), lib.empty(0, dtype=lib.bool)]
+        lib.mean(x, 1, out=outs[0])
+        lib.prod(x, 0, out=outs[1])
+        lib.amax(x, 1, out=outs[2])
+        lib.amin(x, 0, out=outs[3])
+        lib.logsumexp(x, 1, out=outs[4])
+        lib.softmax(x, 1, out=outs[5])
+        lib.var(x, 1, out=outs[6])
+        lib.std(x, 0, out=outs[7])
+        lib.norm(x, 2, 1, out=outs[8])
+        lib.argmax(x, 1, out=outs[9])
+        lib.any(x, 0, out=outs[10])
+        values, indices = lib.empty(0), lib.empty(0, dtype=lib.int64)
+        lib.max(x, 1, out=(values, indices))
+        return outs + [values, indices]
+    for ours, theirs in zip(call(tinynn), call(torch)):
+        assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
+                                  "all", "any", "count_nonzero", "std", "var", "logsumexp", "softmax",
+                                  "log_softmax", "norm"])
+def test_functions_are_the_family_file_functions(name):
+    from tinynn._functions import reduction
+    assert getattr(tinynn, name) is getattr(reduction, name)

@@ -22,6 +22,7 @@ import numpy as np
 from . import _dtype, random, return_types
 from ._types import _CPU, Size, UntypedStorage, device
 from ._functions import comparison as C
+from ._functions import cumulative as U
 from ._functions import elementwise as E
 from ._functions import indexing as I
 from ._functions import linalg as L
@@ -652,7 +653,41 @@ class Tensor:
     def __invert__(self):
         return C.bitwise_not(self)
 
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    def eq(self, other) -> Tensor:
+        return C.eq(self, other)
+
+    def ne(self, other) -> Tensor:
+        return C.ne(self, other)
+
+    def lt(self, other) -> Tensor:
+        return C.lt(self, other)
+
+    def le(self, other) -> Tensor:
+        return C.le(self, other)
+
+    def gt(self, other) -> Tensor:
+        return C.gt(self, other)
+
+    def ge(self, other) -> Tensor:
+        return C.ge(self, other)
+
+    def eq_(self, other) -> Tensor:
+        return self._inplace(C.ComparisonInPlace, np.equal, other, "eq_")
+
+    def ne_(self, other) -> Tensor:
+        return self._inplace(C.ComparisonInPlace, np.not_equal, other, "ne_")
+
+    def lt_(self, other) -> Tensor:
+        return self._inplace(C.ComparisonInPlace, np.less, other, "lt_")
+
+    def le_(self, other) -> Tensor:
+        return self._inplace(C.ComparisonInPlace, np.less_equal, other, "le_")
+
+    def gt_(self, other) -> Tensor:
+        return self._inplace(C.ComparisonInPlace, np.greater, other, "gt_")
+
+    def ge_(self, other) -> Tensor:
+        return self._inplace(C.ComparisonInPlace, np.greater_equal, other, "ge_")
 
     def logical_not(self) -> Tensor:
         return C.logical_not(self)
@@ -666,6 +701,18 @@ class Tensor:
     def logical_xor(self, other) -> Tensor:
         return C.logical_xor(self, other)
 
+    def logical_not_(self) -> Tensor:
+        return C.logical_inplace(self, np.logical_not, None, "logical_not_")
+
+    def logical_and_(self, other) -> Tensor:
+        return C.logical_inplace(self, np.logical_and, other, "logical_and_")
+
+    def logical_or_(self, other) -> Tensor:
+        return C.logical_inplace(self, np.logical_or, other, "logical_or_")
+
+    def logical_xor_(self, other) -> Tensor:
+        return C.logical_inplace(self, np.logical_xor, other, "logical_xor_")
+
     def isnan(self) -> Tensor:
         return C.isnan(self)
 
@@ -675,13 +722,8 @@ class Tensor:
     def isfinite(self) -> Tensor:
         return C.isfinite(self)
 
-    def any(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-        dim, keepdim = R.dim_alias("any", dim, keepdim, axis, keepdims)
-        return Tensor._make(np.asarray(np.any(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
-
-    def all(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-        dim, keepdim = R.dim_alias("all", dim, keepdim, axis, keepdims)
-        return Tensor._make(np.asarray(np.all(self._data, axis=R.normalize_dims(dim, self.ndim) if dim is not None else None, keepdims=keepdim)))
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        return C.isclose(self, other, rtol, atol, equal_nan)
 
     def equal(self, other: Tensor) -> bool:
         return C.equal(self, other)
@@ -1021,162 +1063,42 @@ class Tensor:
     def masked_fill(self, mask: Tensor, value) -> Tensor:
         return I.masked_fill(self, mask, value)
 
-    # -- reductions ----------------------------------------------------------------------
+    # -- reductions (_functions/reduction.py) --------------------------------------------
     def sum(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
         return R.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def mean(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
-        dim, keepdim = R.dim_alias("mean", dim, keepdim, axis, keepdims)
-        return R.Mean.apply(self, dim, keepdim, dtype)
+        return R.mean(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def prod(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-        dim, keepdim = R.dim_alias("prod", dim, keepdim, axis, keepdims)
-        return R.Prod.apply(self, dim, keepdim)
+    def prod(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+        return R.prod(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def max(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-        """``max()``: the largest value; ``max(dim)``: (values, indices); ``max(other)``: elementwise."""
-        dim, keepdim = R.dim_alias("max", dim, keepdim, axis, keepdims)
-        if isinstance(dim, Tensor):
-            return self.maximum(dim)
-        if dim is None:
-            self._check_not_empty("max")
-            return R.Amax.apply(self, None, False, True, True)
-        return return_types.max(*R.MaxDim.apply(self, dim, keepdim, True))
-
-    def _check_not_empty(self, name: str) -> None:
-        if self._data.size == 0:
-            raise RuntimeError(
-                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
+        return R.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def min(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-        """``min()``: the smallest value; ``min(dim)``: (values, indices); ``min(other)``: elementwise."""
-        dim, keepdim = R.dim_alias("min", dim, keepdim, axis, keepdims)
-        if isinstance(dim, Tensor):
-            return self.minimum(dim)
-        if dim is None:
-            self._check_not_empty("min")
-            return R.Amax.apply(self, None, False, False, True)
-        return return_types.min(*R.MaxDim.apply(self, dim, keepdim, False))
+        return R.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def amax(self, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
-        dim, keepdim = R.dim_alias("amax", dim, keepdim, axis, keepdims, no_dim=())
-        return R.Amax.apply(self, dim, keepdim, True, False)
+        return R.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def amin(self, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
-        dim, keepdim = R.dim_alias("amin", dim, keepdim, axis, keepdims, no_dim=())
-        return R.Amax.apply(self, dim, keepdim, False, False)
+        return R.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
-        """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
-        dim, keepdim = R.dim_alias("argmax", dim, keepdim, axis, keepdims)
-        if dim is None:
-            if self._data.size == 0:
-                raise IndexError("argmax(): Expected reduction dim to be specified for input.numel() == 0.")
-            out = np.argmax(self._data)
-            return Tensor._make(np.asarray(out).reshape((1,) * self.ndim if keepdim else ()))
-        return R.MaxDim.apply(self, dim, keepdim, True)[1]
+        return R.argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
-        """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
-        dim, keepdim = R.dim_alias("argmin", dim, keepdim, axis, keepdims)
-        if dim is None:
-            if self._data.size == 0:
-                raise IndexError("argmin(): Expected reduction dim to be specified for input.numel() == 0.")
-            out = np.argmin(self._data)
-            return Tensor._make(np.asarray(out).reshape((1,) * self.ndim if keepdim else ()))
-        return R.MaxDim.apply(self, dim, keepdim, False)[1]
+        return R.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def argsort(self, dim: int = -1, descending: bool = False) -> Tensor:
-        """The indices that sort the values along ``dim`` (a stable sort; no gradient)."""
-        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else None
-        order = np.argsort(-self._data if descending else self._data, axis=d, kind="stable")
-        return Tensor._make(order.astype(np.int64))
+    def all(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        return R.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
-        """``(values, indices)`` sorted along ``dim``; ties keep their order (a stable sort).
-
-        The values carry gradient (each one back to where it came from); the indices do not.
-        """
-        if self.ndim == 0:
-            return return_types.sort(self.clone(), Tensor._make(np.zeros((), dtype=np.int64)))
-        d = R.normalize_dims(dim, self.ndim)[0]
-        indices = self.argsort(d, descending)
-        return return_types.sort(self.gather(d, indices), indices)
-
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-        return O.topk(self, k, dim, largest, sorted)
-
-    def median(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
-        return O.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
-
-    def cumsum(self, dim: int | None = None, *, dtype=None, axis=None):
-        """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]`` (ints and bools sum in int64)."""
-        dim, _ = R.dim_alias("cumsum", dim, False, axis, None, no_dim="required")
-        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
-        return R.Cumsum.apply(self, d, dtype)
-
-    def cumprod(self, dim: int | None = None, *, dtype=None, axis=None):
-        """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]`` (ints and bools in int64).
-
-        The gradient is exact also where x has zeros (see ``Cumprod``).
-
-        Raises:
-            IndexError: for a dim out of range.
-        """
-        dim, _ = R.dim_alias("cumprod", dim, False, axis, None, no_dim="required")
-        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
-        return R.Cumprod.apply(self, d, dtype)
-
-    def cummax(self, dim: int | None = None, *, axis=None):
-        """``(values, indices)``: the running maximum along ``dim`` and the index where each
-        was reached (the last one on ties); the values carry gradient to those indices.
-
-        Raises:
-            IndexError: for a dim out of range.
-        """
-        dim, _ = R.dim_alias("cummax", dim, False, axis, None, no_dim="required")
-        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
-        return return_types.cummax(*R.CumExtreme.apply(self, d, True))
-
-    def cummin(self, dim: int | None = None, *, axis=None):
-        """``(values, indices)``: the running minimum along ``dim`` (see ``cummax``)."""
-        dim, _ = R.dim_alias("cummin", dim, False, axis, None, no_dim="required")
-        d = R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0
-        return return_types.cummin(*R.CumExtreme.apply(self, d, False))
+    def any(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        return R.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def count_nonzero(self, dim=None, *, axis=None) -> Tensor:
-        """How many elements are not zero (over ``dim``, or all of them), as int64."""
-        dim, _ = R.dim_alias("count_nonzero", dim, False, axis, None)
-        axis = None if dim is None else R.normalize_dims(dim, self.ndim)
-        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=axis), dtype=np.int64))
-
-    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-        return C.isclose(self, other, rtol, atol, equal_nan)
-
-    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
-               dim: int | None = None):
-        """The distinct values in ascending order (no gradient); optionally also the index of
-        each element's value in them (``return_inverse``) and how often each occurs."""
-        axis = None if dim is None else R.normalize_dims(dim, self.ndim)[0]
-        values, inverse, counts = np.unique(self._data, return_inverse=True, return_counts=True, axis=axis)
-        out = [Tensor._make(values)]
-        if return_inverse:
-            shape = self.shape if axis is None else (self.shape[axis],)
-            out.append(Tensor._make(inverse.reshape(shape).astype(np.int64)))
-        if return_counts:
-            out.append(Tensor._make(counts.astype(np.int64)))
-        return out[0] if len(out) == 1 else tuple(out)
-
-    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
-        """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``."""
-        d = R.normalize_dims(dim, self.ndim)[0]
-        x = S.cat([t for t in (prepend, self, append) if t is not None], d)
-        for _ in range(n):
-            length = max(x.shape[d] - 1, 0)
-            x = x.narrow(d, 1, length) - x.narrow(d, 0, length)
-        return x
+        return R.count_nonzero(self, dim, axis=axis)
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None):
@@ -1187,36 +1109,49 @@ class Tensor:
         return R.std(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
     def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-        dim, keepdim = R.dim_alias("logsumexp", dim, keepdim, axis, keepdims, no_dim="required")
-        return R.LogSumExp.apply(self, dim, keepdim)
+        return R.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def softmax(self, dim: int | None = None, *, axis=None):
-        dim, _ = R.dim_alias("softmax", dim, False, axis, None, no_dim="required")
-        return R.Softmax.apply(self, R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0)
+    def softmax(self, dim: int | None = None, dtype=None, *, axis=None):
+        return R.softmax(self, dim, dtype, axis=axis)
 
-    def log_softmax(self, dim: int | None = None, *, axis=None):
-        dim, _ = R.dim_alias("log_softmax", dim, False, axis, None, no_dim="required")
-        return R.LogSoftmax.apply(self, R.normalize_dims(dim, self.ndim)[0] if self.ndim else 0)
+    def log_softmax(self, dim: int | None = None, dtype=None, *, axis=None):
+        return R.log_softmax(self, dim, dtype, axis=axis)
 
-    def norm(self, p=2, dim=None, keepdim: bool = False):
-        """The p-norm (p=2: sqrt of the sum of squares) over ``dim`` (all elements by default).
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
+        return R.norm(self, p, dim, keepdim, dtype=dtype)
 
-        Raises:
-            RuntimeError: for p=2 over more than two dims given as a tuple (PyTorch then
-                computes a matrix norm, which needs exactly two).
-        """
-        if p == 2:
-            if isinstance(dim, (tuple, list)) and len(dim) > 2:
-                raise RuntimeError(
-                    f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))} "
-                    "(for the 2-norm over all of them, flatten those dims first)"
-                )
-            return R.Norm.apply(self, dim, keepdim)
-        if p == 1:
-            return self.abs().sum(dim, keepdim)
-        if p == float("inf"):
-            return self.abs().amax(dim if dim is not None else (), keepdim)
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+    # -- cumulative (_functions/cumulative.py) ---------------------------------------------
+    def cumsum(self, dim: int | None = None, *, dtype=None, axis=None):
+        return U.cumsum(self, dim, dtype=dtype, axis=axis)
+
+    def cumprod(self, dim: int | None = None, *, dtype=None, axis=None):
+        return U.cumprod(self, dim, dtype=dtype, axis=axis)
+
+    def cummax(self, dim: int | None = None, *, axis=None):
+        return U.cummax(self, dim, axis=axis)
+
+    def cummin(self, dim: int | None = None, *, axis=None):
+        return U.cummin(self, dim, axis=axis)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
+        return U.diff(self, n, dim, prepend, append)
+
+    # -- sorting (_functions/sorting.py) ---------------------------------------------------
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return O.argsort(self, dim, descending, stable)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        return O.sort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+        return O.topk(self, k, dim, largest, sorted)
+
+    def median(self, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return O.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+               dim: int | None = None):
+        return O.unique(self, sorted, return_inverse, return_counts, dim)
 
     def sum_to_size(self, *size):
         """Sum this tensor down to ``size`` (undoing a broadcast to this tensor's shape)."""

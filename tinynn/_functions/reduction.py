@@ -1,4 +1,5 @@
-"""Reductions (sum, mean, max, ...) and the softmax family.
+"""Reductions (sum, mean, prod, max, min, amax, argmax, all, any, count_nonzero, std and
+var, logsumexp, norm) and the softmax family (softmax, log_softmax).
 
 A reduction over ``dim`` removes that axis; its backward must put it back: reshape the
 gradient to the *keepdim* shape (a size-1 axis where ``dim`` was) and expand it over the
@@ -6,17 +7,18 @@ input. ``_keepdim_shape`` gives that shape.
 """
 from __future__ import annotations
 
+import builtins as _builtins  # sum, max, min, all and any below are the tensor ops
 import math
 import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from .elementwise import Where
+from .comparison import _require_tensor
 from .indexing import ScatterAdd
 from .out import write_out
 
@@ -35,7 +37,7 @@ def normalize_dims(dim, ndim: int) -> tuple:
     dims = (int(dim),) if isinstance(dim, (int, np.integer)) else tuple(int(d) for d in dim)
     if len(dims) == 0:
         return tuple(range(ndim))
-    rank = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
+    rank = _builtins.max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
     out = []
     for d in dims:
         if not -rank <= d < rank:
@@ -96,6 +98,29 @@ def _expand_back(grad_output, input_shape: tuple, dims: tuple):
     return grad_output.reshape(_keepdim_shape(input_shape, dims)).expand(input_shape)
 
 
+def write_out_pair(name: str, result: tuple, out) -> tuple:
+    """``out=(values, indices)`` for the ops that return both (``max(dim)``, ``sort``, ...)."""
+    if out is None:
+        return result
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"{name}(): argument 'out' must be a tuple of two Tensors (values, indices)")
+    for given, computed in zip(out, result):
+        if given.dtype is not computed.dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {computed.dtype}, but got "
+                               f"{given.dtype} instead")
+        write_out(name, computed, given)
+    return type(result)(*out)
+
+
+def check_grad_dtype(input: Tensor, dtype) -> None:
+    """PyTorch's error for a result dtype that can't carry a gradient (``sum(dtype=int64)``
+    of a tensor that requires grad, with grad mode on)."""
+    if (dtype is not None and not dtype.is_floating_point and input.requires_grad
+            and grad_mode.is_grad_enabled()):
+        raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_name(dtype)} (an integer "
+                           "or bool result has no gradient: detach() first, or pick a float dtype)")
+
+
 class Sum(Function):
     """z = sum_i x_i over ``dims``;  dz/dx_i = 1, so the gradient is broadcast back."""
 
@@ -125,9 +150,13 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
 
     Raises:
         IndexError: for a dim out of range.
-        TypeError: for both ``dim`` and ``axis`` (or ``keepdim`` and ``keepdims``).
+        TypeError: for both ``dim`` and ``axis`` (or ``keepdim`` and ``keepdims``), or an
+            ``input`` that is not a tensor.
+        RuntimeError: for an integer ``dtype`` while ``input`` requires grad.
     """
+    _require_tensor("sum", "input", 1, input)
     dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
+    check_grad_dtype(input, dtype)
     result = Sum.apply(input, dim, keepdim, dtype)
     return result if out is None else write_out("sum", result, out)
 
@@ -137,10 +166,12 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, dtype):
-        if dtype is None and not x.dtype.is_floating_point:
+        if not (dtype or x.dtype).is_floating_point:
+            which = "Input" if dtype is None else "Optional"
             raise RuntimeError(
-                "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {x.dtype}. Hint: call .float() first."
+                f"mean(): could not infer output dtype. {which} dtype must be either a floating "
+                f"point or complex dtype. Got: {_dtype.scalar_name(dtype or x.dtype)} "
+                "(call .float() first, or give dtype=tinynn.float32)"
             )
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         ctx.count = math.prod(x._data.shape[d] for d in ctx.dims)
@@ -153,14 +184,35 @@ class Mean(Function):
         return _expand_back(grad_output, ctx.shape, ctx.dims) / ctx.count, None, None, None
 
 
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
+         out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
+    """The mean over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases.
+
+    Shape as :func:`sum`. ``dtype`` (a float dtype) casts first.
+
+    Raises:
+        RuntimeError: for an integer or bool input without a float ``dtype``, or an
+            integer ``dtype``.
+        IndexError: for a dim out of range.
+    """
+    _require_tensor("mean", "input", 1, input)
+    dim, keepdim = dim_alias("mean", dim, keepdim, axis, keepdims)
+    result = Mean.apply(input, dim, keepdim, dtype)
+    return result if out is None else write_out("mean", result, out)
+
+
 class Prod(Function):
     """z = prod_i x_i;  dz/dx_i = prod_{j != i} x_j (= z / x_i when no x is zero)."""
 
     @staticmethod
-    def forward(ctx, x, dim, keepdim):
+    def forward(ctx, x, dim, keepdim, dtype=None):
         ctx.dims = normalize_dims(dim, x.ndim)
         ctx.keepdim, ctx.everything = keepdim, dim is None
-        out_dtype = np.int64 if x.dtype.category < 2 else None
+        # PyTorch multiplies bool and integer tensors in int64, unless a dtype is given
+        if dtype is not None:  # x was cast to it (numpy would multiply int32 in int64)
+            out_dtype = dtype.numpy_dtype
+        else:
+            out_dtype = np.int64 if x.dtype.category < 2 else None
         with np.errstate(over="ignore", invalid="ignore"):  # 0 * inf = nan, as in PyTorch
             z = np.prod(x._data, axis=ctx.dims, keepdims=True, dtype=out_dtype)
         ctx.save_for_backward(x)
@@ -172,12 +224,12 @@ class Prod(Function):
         x, = ctx.saved_tensors
         g = grad_output.reshape(ctx.out_keepdim.shape)
         if not np.any(x._data == 0):
-            return g * x.prod(ctx.dims if len(ctx.dims) != 1 else ctx.dims[0], keepdim=True) / x, None, None
+            return g * x.prod(ctx.dims if len(ctx.dims) != 1 else ctx.dims[0], keepdim=True) / x, None, None, None
         if ctx.everything and np.count_nonzero(x._data == 0) > 1 and not grad_mode.is_grad_enabled():
             # PyTorch's shortcut for prod() of all elements with two or more zeros (outside
             # create_graph): each product of the others holds a zero, so the gradient is 0,
             # also where an inf or nan elsewhere would make the products below nan
-            return _tensor.Tensor._make(np.zeros(x.shape, dtype=grad_output._data.dtype)), None, None
+            return _tensor.Tensor._make(np.zeros(x.shape, dtype=grad_output._data.dtype)), None, None, None
         # With zeros, z / x_i is 0/0: compute the product of the others directly
         # (exclusive cumulative products from the left and from the right).
         moved = np.moveaxis(x._data, ctx.dims, range(len(ctx.dims)))
@@ -186,7 +238,26 @@ class Prod(Function):
             left = np.concatenate([np.ones_like(flat[:1]), np.cumprod(flat, axis=0)[:-1]])
             right = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], np.ones_like(flat[:1])])
             others = np.moveaxis((left * right).reshape(moved.shape), range(len(ctx.dims)), ctx.dims)
-        return g * _tensor.Tensor._make(others), None, None
+        return g * _tensor.Tensor._make(others), None, None, None
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
+         out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
+    """The product over ``dim`` (all elements by default); ``axis``/``keepdims`` are aliases.
+
+    Shape as :func:`sum`. ``dtype`` casts first; integer and bool inputs multiply in int64.
+
+    Raises:
+        IndexError: for a dim out of range.
+        RuntimeError: for an integer ``dtype`` while ``input`` requires grad.
+    """
+    _require_tensor("prod", "input", 1, input)
+    dim, keepdim = dim_alias("prod", dim, keepdim, axis, keepdims)
+    check_grad_dtype(input, dtype)
+    if dtype is not None:
+        input = input.to(dtype)
+    result = Prod.apply(input, dim, keepdim, dtype)
+    return result if out is None else write_out("prod", result, out)
 
 
 class Amax(Function):
@@ -258,6 +329,162 @@ class MaxDim(Function):
         return ScatterAdd.apply(g, ctx.shape, ctx.axis, index), None, None, None
 
 
+def _check_not_empty(name: str, input: Tensor) -> None:
+    if input._data.size == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, axis=None, keepdims=None):
+    """``max(input)``: the largest value (0-d; nan if there is one); ``max(input, dim)``:
+    ``(values, indices)`` along ``dim``; ``max(input, other)``: the elementwise maximum.
+
+    The gradient of ``max(input)`` is shared evenly between tied maxima; that of
+    ``max(input, dim)`` goes to the index returned.
+
+    Raises:
+        TypeError: for an ``input`` that is not a tensor.
+        RuntimeError: for ``max()`` of an empty tensor.
+        IndexError: for a dim out of range, or of size 0.
+    """
+    _require_tensor("max", "input", 1, input)
+    dim, keepdim = dim_alias("max", dim, keepdim, axis, keepdims)
+    if isinstance(dim, _tensor.Tensor):
+        return input.maximum(dim) if out is None else write_out("max", input.maximum(dim), out)
+    if dim is None:
+        _check_not_empty("max", input)
+        result = Amax.apply(input, None, False, True, True)
+        return result if out is None else write_out("max", result, out)
+    return write_out_pair("max", return_types.max(*MaxDim.apply(input, dim, keepdim, True)), out)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, axis=None, keepdims=None):
+    """The smallest value, ``(values, indices)`` along ``dim``, or the elementwise minimum;
+    as :func:`max`."""
+    _require_tensor("min", "input", 1, input)
+    dim, keepdim = dim_alias("min", dim, keepdim, axis, keepdims)
+    if isinstance(dim, _tensor.Tensor):
+        return input.minimum(dim) if out is None else write_out("min", input.minimum(dim), out)
+    if dim is None:
+        _check_not_empty("min", input)
+        result = Amax.apply(input, None, False, False, True)
+        return result if out is None else write_out("min", result, out)
+    return write_out_pair("min", return_types.min(*MaxDim.apply(input, dim, keepdim, False)), out)
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False, *, out: Tensor | None = None,
+         axis=None, keepdims=None) -> Tensor:
+    """The largest value over ``dim`` (all dims by default); a nan propagates.
+
+    The gradient is shared evenly between tied maxima.
+
+    Raises:
+        RuntimeError: for an empty tensor without ``dim``.
+        IndexError: for a dim out of range, or of size 0.
+    """
+    _require_tensor("amax", "input", 1, input)
+    dim, keepdim = dim_alias("amax", dim, keepdim, axis, keepdims, no_dim=())
+    result = Amax.apply(input, dim, keepdim, True, False)
+    return result if out is None else write_out("amax", result, out)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False, *, out: Tensor | None = None,
+         axis=None, keepdims=None) -> Tensor:
+    """The smallest value over ``dim``; as :func:`amax`."""
+    _require_tensor("amin", "input", 1, input)
+    dim, keepdim = dim_alias("amin", dim, keepdim, axis, keepdims, no_dim=())
+    result = Amax.apply(input, dim, keepdim, False, False)
+    return result if out is None else write_out("amin", result, out)
+
+
+def _arg_extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool) -> Tensor:
+    _require_tensor(name, "input", 1, input)
+    if input.dtype is _dtype.bool:
+        raise RuntimeError(f"{name}(): does not support bool input (convert it first, e.g. "
+                           "x.long())")
+    if dim is None:
+        if input._data.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        index = (np.argmax if largest else np.argmin)(input._data)
+        return _tensor.Tensor._make(np.asarray(index).reshape((1,) * input.ndim if keepdim else ()))
+    axes = normalize_dims(dim, input.ndim)
+    if axes and input.shape[axes[0]] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axes[0]} to have non-zero size.")
+    return MaxDim.apply(input, dim, keepdim, largest)[1]
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+           out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
+    """The index (int64) of the largest value along ``dim`` (of the flattened tensor when
+    ``dim`` is None; the first one on ties; a nan counts as largest). No gradient.
+
+    Raises:
+        RuntimeError: for a bool input (as PyTorch: no such kernel).
+        IndexError: for an empty tensor without ``dim``, or a dim out of range or of size 0.
+    """
+    dim, keepdim = dim_alias("argmax", dim, keepdim, axis, keepdims)
+    result = _arg_extreme("argmax", input, dim, keepdim, True)
+    return result if out is None else write_out("argmax", result, out)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+           out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
+    """The index of the smallest value along ``dim``; as :func:`argmax`."""
+    dim, keepdim = dim_alias("argmin", dim, keepdim, axis, keepdims)
+    result = _arg_extreme("argmin", input, dim, keepdim, False)
+    return result if out is None else write_out("argmin", result, out)
+
+
+def _all_any(name: str, reduce, input: Tensor, dim, keepdim: bool) -> Tensor:
+    _require_tensor(name, "input", 1, input)
+    if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
+        axes = ()  # dim=() reduces nothing (unlike sum's): each element on its own
+    else:
+        axes = normalize_dims(dim, input.ndim)
+    result = np.asarray(reduce(input._data, axis=axes, keepdims=keepdim))
+    if input._data.dtype == np.uint8:  # PyTorch keeps uint8 (its old bool)
+        result = result.astype(np.uint8)
+    return _tensor.Tensor._make(result)
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False, *, out: Tensor | None = None,
+        axis=None, keepdims=None) -> Tensor:
+    """True if every element over ``dim`` is nonzero (all dims by default; ``dim=()``: none).
+
+    A bool tensor (uint8 for a uint8 input, as PyTorch), shaped as :func:`sum`'s result.
+
+    Raises:
+        IndexError: for a dim out of range.
+        RuntimeError: for a dim given twice.
+    """
+    dim, keepdim = dim_alias("all", dim, keepdim, axis, keepdims)
+    result = _all_any("all", np.all, input, dim, keepdim)
+    return result if out is None else write_out("all", result, out)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False, *, out: Tensor | None = None,
+        axis=None, keepdims=None) -> Tensor:
+    """True if some element over ``dim`` is nonzero; as :func:`all`."""
+    dim, keepdim = dim_alias("any", dim, keepdim, axis, keepdims)
+    result = _all_any("any", np.any, input, dim, keepdim)
+    return result if out is None else write_out("any", result, out)
+
+
+def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
+    """How many elements over ``dim`` (all of them by default) are not zero, as int64.
+
+    Raises:
+        IndexError: for a dim out of range.
+        RuntimeError: for a dim given twice.
+    """
+    _require_tensor("count_nonzero", "input", 1, input)
+    dim, _ = dim_alias("count_nonzero", dim, False, axis, None)
+    axes = None if dim is None else normalize_dims(dim, input.ndim)
+    return _tensor.Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
+
+
 class Softmax(Function):
     """z_i = e^{x_i} / sum_j e^{x_j} along ``dim``;  dL/dx = z * (g - sum_j g_j z_j)."""
 
@@ -277,6 +504,39 @@ class Softmax(Function):
         return z * (grad_output - (grad_output * z).sum(ctx.dim, keepdim=True)), None
 
 
+def _softmax_args(name: str, input: Tensor, dim, dtype) -> tuple:
+    """``(input in dtype, dim as an axis)`` for softmax and log_softmax, with PyTorch's errors."""
+    _require_tensor(name, "input", 1, input)
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    (axis,) = normalize_dims(dim, input.ndim) or (0,)
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        kernel = "lastdim_kernel_impl" if axis == input.ndim - 1 or input.ndim == 0 else "kernel_impl"
+        raise NotImplementedError(
+            f'"{name}_{kernel}" not implemented for \'{_dtype.scalar_name(input.dtype)}\' '
+            "(softmax needs a float tensor: call .float() first, or give dtype=tinynn.float32)"
+        )
+    return input, axis
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype=None, *, out: Tensor | None = None,
+            axis=None) -> Tensor:
+    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (computed as e^{x_i - max}: no
+    overflow). Same shape as ``input``; ``dtype`` casts first; ``axis`` is an alias.
+
+    Raises:
+        TypeError: without ``dim``.
+        NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
+        IndexError: for a dim out of range.
+    """
+    dim, _ = dim_alias("softmax", dim, False, axis, None)
+    input, dim = _softmax_args("softmax", input, dim, dtype)
+    result = Softmax.apply(input, dim)
+    return result if out is None else write_out("softmax", result, out)
+
+
 class LogSoftmax(Function):
     """z_i = x_i - log sum_j e^{x_j} along ``dim``;  dL/dx = g - softmax(x) * sum_j g_j."""
 
@@ -293,6 +553,16 @@ class LogSoftmax(Function):
     def backward(ctx, grad_output):
         z, = ctx.saved_tensors
         return grad_output - z.exp() * grad_output.sum(ctx.dim, keepdim=True), None
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype=None, *, out: Tensor | None = None,
+                axis=None) -> Tensor:
+    """log softmax(x)_i = x_i - logsumexp(x) along ``dim``, computed stably (no exp overflow,
+    no log(0)). Shape, arguments and errors as :func:`softmax`."""
+    dim, _ = dim_alias("log_softmax", dim, False, axis, None)
+    input, dim = _softmax_args("log_softmax", input, dim, dtype)
+    result = LogSoftmax.apply(input, dim)
+    return result if out is None else write_out("log_softmax", result, out)
 
 
 class LogSumExp(Function):
@@ -319,6 +589,62 @@ class LogSumExp(Function):
         return g * (x - x.logsumexp(ctx.dims, keepdim=True)).exp(), None, None
 
 
+def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, out: Tensor | None = None,
+              axis=None, keepdims=None) -> Tensor:
+    """log sum_i e^{x_i} over ``dim`` (required), computed stably; shape as :func:`sum`.
+
+    Integer and bool inputs give the default float dtype, as in PyTorch.
+
+    Raises:
+        TypeError: without ``dim``.
+        IndexError: for a dim out of range.
+    """
+    _require_tensor("logsumexp", "input", 1, input)
+    dim, keepdim = dim_alias("logsumexp", dim, keepdim, axis, keepdims, no_dim="required")
+    if not input.dtype.is_floating_point:
+        input = input.to(_dtype.get_default_dtype())
+    result = LogSumExp.apply(input, dim, keepdim)
+    return result if out is None else write_out("logsumexp", result, out)
+
+
+def _variance(ctx, name: str, x: Tensor, dim, correction) -> np.ndarray:
+    """sum_i (x_i - mean)^2 / (N - correction) over ``dim``, keeping the reduced axes as
+    size 1. Sets ``ctx.shape``, ``ctx.dims`` and ``ctx.divisor`` (N - correction, at least 0)."""
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
+    ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
+    count = math.prod(x._data.shape[d] for d in ctx.dims)
+    warn_if_no_degrees_of_freedom(name, x.numel(), count, correction)
+    ctx.divisor = _builtins.max(count - correction, 0)
+    # N - correction = 0 gives nan, and an inf input inf or nan, as in PyTorch
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        centered = x._data - np.sum(x._data, axis=ctx.dims, keepdims=True) / x._data.dtype.type(count)
+        return np.sum(centered * centered, axis=ctx.dims, keepdims=True) / x._data.dtype.type(ctx.divisor)
+
+
+class Var(Function):
+    """v = sum_i (x_i - mean)^2 / (N - correction) over ``dims``;
+    dv/dx_i = 2 (x_i - mean) / (N - correction).
+
+    (The mean depends on x too, but that term is 2/(N - c) * sum_i (x_i - mean) * dmean/dx = 0.
+    Leaving it out also keeps one inf or nan in x from spreading to every gradient, as in
+    PyTorch.)
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, correction):
+        v = _variance(ctx, "var", x, dim, correction)
+        ctx.save_for_backward(x)
+        return v if keepdim else np.squeeze(v, axis=ctx.dims)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))  # reduced axes back as size 1
+        two_over = math.inf if ctx.divisor == 0 else 2.0 / ctx.divisor  # 2/0 = inf, as in PyTorch
+        return g * two_over * (x - x.mean(ctx.dims, keepdim=True)), None, None, None
+
+
 class Std(Function):
     """z = sqrt(v), v = sum_i (x_i - mean)^2 / (N - correction) over ``dims``;
     dz/dx_i = (x_i - mean) / ((N - correction) z), taken as 0 where z = 0.
@@ -329,16 +655,7 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, correction):
-        if not x.dtype.is_floating_point:
-            raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
-        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        count = math.prod(x._data.shape[d] for d in ctx.dims)
-        warn_if_no_degrees_of_freedom("std", x.numel(), count, correction)
-        ctx.divisor = max(count - correction, 0)
-        # N - correction = 0 gives nan, and an inf input inf or nan, as in PyTorch
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            centered = x._data - np.sum(x._data, axis=ctx.dims, keepdims=True) / x._data.dtype.type(count)
-            z = np.sqrt(np.sum(centered * centered, axis=ctx.dims, keepdims=True) / x._data.dtype.type(ctx.divisor))
+        z = np.sqrt(_variance(ctx, "std", x, dim, correction))
         # the output itself is saved (not a copy of its values): in a double backward, z is
         # then a function of x, as it must be
         z = _tensor.Tensor._make(z if keepdim else np.squeeze(z, axis=ctx.dims))
@@ -356,7 +673,7 @@ class Std(Function):
 
 
 def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction=None, axis=None, keepdims=None) -> Tensor:
+        correction=None, out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
     """Standard deviation: the square root of ``var`` (gradient 0 where it is 0, as in PyTorch).
 
     Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``); a 0-d result
@@ -366,148 +683,124 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     Raises:
         RuntimeError: for an integer input, or a dim out of range.
     """
+    _require_tensor("std", "input", 1, input)
     dim, keepdim = dim_alias("std", dim, keepdim, axis, keepdims)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    return Std.apply(input, dim, keepdim, correction)
+    result = Std.apply(input, dim, keepdim, correction)
+    return result if out is None else write_out("std", result, out)
 
 
 def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction=None, axis=None, keepdims=None) -> Tensor:
-    """Variance: sum (x - mean)^2 / (N - correction), built from differentiable ops.
+        correction=None, out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
+    """Variance: sum (x - mean)^2 / (N - correction) over ``dim`` (see :class:`Var`).
 
     Shape and arguments as :func:`std`; correction=1 (unbiased) by default.
 
     Raises:
         RuntimeError: for an integer input, or a dim out of range.
     """
+    _require_tensor("var", "input", 1, input)
     dim, keepdim = dim_alias("var", dim, keepdim, axis, keepdims)
-    x = input
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    if not x.dtype.is_floating_point:
-        raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
-    dims = normalize_dims(dim, x.ndim)
-    n = int(np.prod([x.shape[d] for d in dims]))
-    warn_if_no_degrees_of_freedom("var", x.numel(), n, correction)
-    centered = x - x.mean(dims, keepdim=True)
-    return (centered * centered).sum(dims, keepdim=keepdim) / max(n - correction, 0)
+    result = Var.apply(input, dim, keepdim, correction)
+    return result if out is None else write_out("var", result, out)
 
 
 class Norm(Function):
-    """z = sqrt(sum_i x_i^2) over ``dims`` (the 2-norm);  dz/dx_i = x_i / z, taken as 0 where z = 0.
+    """The vector p-norm over ``dims``: z = (sum_i |x_i|^p)^(1/p); p = 2 is sqrt(sum_i x_i^2),
+    p = inf max_i |x_i|, p = -inf min_i |x_i|, p = 0 the count of nonzero x_i.
 
-    At z = 0 (a zero vector) the norm has no derivative; PyTorch uses the subgradient 0.
+    dz/dx_i = x_i |x_i|^(p-2) / z^(p-1)  (p = 2: x_i / z;  p = 1: sign(x_i));
+    for p = +-inf, sign(x_i) shared evenly between the |x_i| equal to z; for p = 0, none.
+    Where z = 0 the norm has no derivative and PyTorch uses the subgradient 0; for p < 1,
+    where x_i = 0, |x_i|^(p-1) is infinite and PyTorch takes that term as 0. So does tinynn
+    (the zeros are masked before the power, so no inf or nan is formed).
     """
 
     @staticmethod
-    def forward(ctx, x, dim, keepdim):
-        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
-            z = np.sqrt(np.sum(x._data * x._data, axis=ctx.dims, keepdims=keepdim))
-        z = _tensor.Tensor._make(np.asarray(z))
+    def forward(ctx, x, p, dim, keepdim):
+        ctx.shape, ctx.dims, ctx.p = x.shape, normalize_dims(dim, x.ndim), p
+        a = np.abs(x._data)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
+            if p == 2:
+                z = np.sqrt(np.sum(x._data * x._data, axis=ctx.dims, keepdims=keepdim))
+            elif p == 0:
+                z = np.sum(a != 0, axis=ctx.dims, keepdims=keepdim).astype(a.dtype)
+            elif p == math.inf:
+                z = np.max(a, axis=ctx.dims, keepdims=keepdim, initial=0)
+            elif p == -math.inf:
+                z = np.min(a, axis=ctx.dims, keepdims=keepdim, initial=np.inf)
+            elif p == 1:
+                z = np.sum(a, axis=ctx.dims, keepdims=keepdim)
+            else:
+                z = np.sum(a ** a.dtype.type(p), axis=ctx.dims, keepdims=keepdim) ** a.dtype.type(1 / p)
+        z = _tensor.Tensor._make(np.asarray(z, dtype=a.dtype))
         ctx.save_for_backward(x, z)  # the output itself: differentiable in a double backward
         return z
 
     @staticmethod
     def backward(ctx, grad_output):
         x, z = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return None, None, None, None
         keep = _keepdim_shape(ctx.shape, ctx.dims)  # reduced axes back as size 1
         z, g = z.reshape(keep), grad_output.reshape(keep)
-        return x * (g / z).masked_fill(z == 0, 0.0), None, None
+        if p == 1:
+            return x.sign() * g, None, None, None
+        if p == 2:
+            return x * (g / z.masked_fill(z == 0, 1.0)).masked_fill(z == 0, 0.0), None, None, None
+        a = x.abs()
+        if p in (math.inf, -math.inf):
+            hit = ((a == z) | a.isnan()).to(x.dtype)  # a nan is the norm: it gets the gradient
+            return x.sign() * hit * (g / hit.sum(ctx.dims, keepdim=True)), None, None, None
+        zero = x == 0
+        if p < 1:  # |x_i|^(p-1) is infinite at x_i = 0: that term is 0
+            scaled = x.sign() * a.masked_fill(zero, 1.0).pow(p - 1).masked_fill(zero, 0.0)
+            return scaled * g * z.pow(1 - p), None, None, None
+        scaled = x.sign() * a.pow(p - 1) if p < 2 else x * a.pow(p - 2)
+        scale = (g / z.masked_fill(z == 0, 1.0).pow(p - 1)).masked_fill(z == 0, 0.0)
+        return scaled * scale, None, None, None
 
 
-class Cumsum(Function):
-    """z_i = sum_{j <= i} x_j along ``dim``;  dL/dx_j = sum_{i >= j} g_i (a cumsum from the end)."""
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | None = None,
+         dtype=None) -> Tensor:
+    """The p-norm of ``input`` over ``dim`` (all elements by default), as ``torch.norm``.
 
-    @staticmethod
-    def forward(ctx, x, dim, dtype):
-        ctx.dim = dim
-        if dtype is None and x.dtype.category < 2:
-            dtype = _dtype.int64  # PyTorch accumulates bool and integer tensors in int64
-        out_dtype = None if dtype is None else dtype.numpy_dtype
-        if x.ndim == 0:
-            return x._data.astype(out_dtype or x._data.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
-            return np.cumsum(x._data, axis=dim, dtype=out_dtype)
+    A number ``p`` gives the vector norm over every dim named (see :class:`Norm`); ``"fro"``
+    (the default) is the 2-norm over one or two dims, or all of them when ``dim`` is None.
+    Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``). ``dtype`` casts first.
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        if grad_output.ndim == 0:
-            return grad_output, None, None
-        return grad_output.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None
-
-
-class Cumprod(Function):
-    """z_i = prod_{k <= i} x_k along ``dim``;  dL/dx_j = sum_{i >= j} g_i prod_{k <= i, k != j} x_k.
-
-    Without zeros in x, prod_{k <= i, k != j} x_k = z_i / x_j, so dL/dx = (a cumsum from the
-    end of g * z) / x: O(n). With a zero, z_i / x_j is 0/0; then the products that leave out
-    x_j are formed directly, one row per j (x with x_j replaced by 1, cumulated): an
-    (n, n) matrix per line along ``dim``, O(n^2), but exact, as PyTorch's gradient is.
+    Raises:
+        RuntimeError: for an integer or bool input, ``"fro"`` over three or more dims,
+            an order PyTorch does not know, or p = +-inf over an empty dim.
+        NotImplementedError: for ``"nuc"`` (the nuclear norm needs an SVD: not in tinynn).
+        IndexError: for a dim out of range.
     """
+    _require_tensor("norm", "input", 1, input)
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtype.scalar_name(input.dtype)} (call .float() first)")
+    dims = None if dim is None else ((dim,) if isinstance(dim, (int, np.integer)) else tuple(dim))
+    if isinstance(p, str):
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        named = dims if dims is not None else tuple(range(input.ndim))
+        if (dims is not None and len(dims) > 2) or (p == "nuc" and len(named) != 2):
+            shown = " ".join(str(d) for d in named)
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {shown}")
+        if p == "nuc":
+            raise NotImplementedError("norm(p='nuc'): the nuclear norm (sum of singular values) "
+                                      "is not implemented in tinynn")
+        p = 2
+    axes = normalize_dims(dims, input.ndim)
+    if p in (math.inf, -math.inf) and _builtins.any(input.shape[d] == 0 for d in axes):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {'inf' if p > 0 else '-inf'} norm on "
+                           "an empty tensor because the operation does not have an identity")
+    result = Norm.apply(input, float(p), dims, keepdim)
+    return result if out is None else write_out("norm", result, out)
 
-    @staticmethod
-    def forward(ctx, x, dim, dtype):
-        ctx.dim = dim
-        if dtype is None and x.dtype.category < 2:
-            dtype = _dtype.int64  # PyTorch multiplies bool and integer tensors in int64
-        out_dtype = None if dtype is None else dtype.numpy_dtype
-        if x.ndim == 0:
-            z = x._data.astype(out_dtype or x._data.dtype)
-        else:
-            with np.errstate(over="ignore", invalid="ignore"):
-                z = np.cumprod(x._data, axis=dim, dtype=out_dtype)
-        z = _tensor.Tensor._make(z)
-        ctx.save_for_backward(x, z)  # the output itself, so that double backward sees z(x)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, z = ctx.saved_tensors
-        if x.ndim == 0:
-            return grad_output, None, None
-        d = ctx.dim
-        if not np.any(x._data == 0):
-            return (grad_output * z).flip(d).cumsum(d).flip(d) / x, None, None
-        n = x.shape[d]
-        xm, gm = x.movedim(d, -1), grad_output.movedim(d, -1)  # (..., n)
-        eye = _tensor.Tensor._make(np.eye(n, dtype=bool))  # [j, i]: i == j
-        # leave_out[..., j, i] = x_i, except x_j replaced by 1; cumulated along i
-        leave_out = Where.apply(eye, xm.new_ones(()), xm.unsqueeze(-2).expand(xm.shape[:-1] + (n, n)))
-        others = leave_out.cumprod(-1)  # [..., j, i] = prod_{k <= i, k != j} x_k
-        later = _tensor.Tensor._make(np.triu(np.ones((n, n), dtype=bool)))  # i >= j
-        terms = Where.apply(later, others * gm.unsqueeze(-2), xm.new_zeros(()))
-        return terms.sum(-1).movedim(-1, d), None, None
-
-
-class CumExtreme(Function):
-    """(values, indices): the running max (``largest``) or min along ``dim``, and the index
-    where each running value was reached (the last one on ties, as in PyTorch);
-    dL/dx = g added into the positions ``indices`` point at."""
-
-    @staticmethod
-    def forward(ctx, x, dim, largest):
-        ctx.dim, ctx.shape = dim, x.shape
-        if x.ndim == 0:
-            indices = _tensor.Tensor._make(np.zeros((), dtype=np.int64))
-            ctx.indices = indices
-            ctx.mark_non_differentiable(indices)
-            return x._data.copy(), indices
-        data = x._data
-        values = (np.maximum if largest else np.minimum).accumulate(data, axis=dim)  # nan propagates
-        positions = np.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - 1 - dim))
-        # x_i equals the running value exactly where it is reached (anew or in a tie): the
-        # last such position up to i is where the running value came from
-        reached = (data == values) | np.isnan(data)
-        indices = np.maximum.accumulate(np.where(reached, positions, 0), axis=dim).astype(np.int64)
-        indices = _tensor.Tensor._make(indices)
-        ctx.indices = indices
-        ctx.mark_non_differentiable(indices)
-        return values, indices
-
-    @staticmethod
-    def backward(ctx, grad_output, grad_indices):
-        if len(ctx.shape) == 0:
-            return grad_output, None, None
-        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.indices), None, None

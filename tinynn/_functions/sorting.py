@@ -1,5 +1,9 @@
-"""Ops that order values: ``topk`` and ``median``, built from ``argsort`` and ``gather``
-(their gradients come from ``Gather``'s backward, so they need no ``Function`` of their own).
+"""Ops that order values: ``argsort``, ``sort``, ``topk``, ``median``, ``unique``.
+
+``argsort`` is the one sort (numpy's stable sort; a nan ranks as the largest value, as in
+PyTorch). ``sort``, ``topk`` and ``median(dim)`` gather the values at its indices, so
+their gradients come from ``Gather``'s backward. ``median()`` of all elements has its own
+``Function``: PyTorch shares its gradient evenly between the elements equal to it.
 """
 from __future__ import annotations
 
@@ -7,54 +11,182 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
-from .. import return_types
-from .reduction import dim_alias, normalize_dims
+from ..autograd.function import Function
+from .comparison import _require_tensor
+from .reduction import dim_alias, normalize_dims, write_out_pair
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
     from .._tensor import Tensor
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
-         sorted: bool = True) -> tuple[Tensor, Tensor]:
-    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``,
-    in sorted order.
+def _zero_index() -> Tensor:
+    return _tensor.Tensor._make(np.zeros((), dtype=np.int64))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The int64 indices that sort ``input`` along ``dim`` (same shape; no gradient).
+
+    Ties keep their order (the sort is always stable); a nan ranks as the largest value
+    (last ascending, first descending), as in PyTorch.
 
     Raises:
-        RuntimeError: if ``k`` is larger than the size of ``dim``.
+        IndexError: for a dim out of range (a 0-d tensor takes 0 and -1).
     """
+    _require_tensor("argsort", "input", 1, input)
+    (d,) = normalize_dims(dim, input.ndim) or (None,)
+    if d is None:  # 0-d: the one element is in place
+        return _zero_index()
+    if not descending:
+        return _tensor.Tensor._make(np.argsort(input._data, axis=d, kind="stable").astype(np.int64))
+    # Descending, stable, nan first: sort the reversed data ascending (nan last, ties by
+    # decreasing position), reverse that order and map the positions back.
+    n = input.shape[d]
+    reversed_order = np.argsort(np.flip(input._data, d), axis=d, kind="stable")
+    return _tensor.Tensor._make((n - 1 - np.flip(reversed_order, d)).astype(np.int64))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *,
+         out=None):
+    """``(values, indices)`` sorted along ``dim`` (see :func:`argsort` for ties and nan).
+
+    The values carry gradient (each one back to where it came from); the indices do not.
+
+    Raises:
+        IndexError: for a dim out of range.
+    """
+    _require_tensor("sort", "input", 1, input)
+    indices = argsort(input, dim, descending)
     if input.ndim == 0:
-        if k not in (0, 1):
-            raise RuntimeError("selected index k out of range")
-        return return_types.topk(input.clone(), _tensor.Tensor._make(np.zeros((), dtype=np.int64)))
+        return write_out_pair("sort", return_types.sort(input.clone(), indices), out)
     d = normalize_dims(dim, input.ndim)[0]
-    if not 0 <= k <= input.shape[d]:
-        raise RuntimeError("selected index k out of range")
-    indices = input.argsort(d, descending=largest).narrow(d, 0, k)
-    return return_types.topk(input.gather(d, indices), indices)
+    return write_out_pair("sort", return_types.sort(input.gather(d, indices), indices), out)
 
 
-def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis=None, keepdims=None):
-    """The lower median (the ``(n - 1) // 2``-th smallest value): of all elements when ``dim``
-    is None, else ``(values, indices)`` along ``dim``.
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
+         out=None) -> tuple[Tensor, Tensor]:
+    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``,
+    in sorted order; ``dim`` shrinks to size ``k``. A nan counts as the largest value.
 
     Raises:
-        IndexError: for an empty tensor along the reduced dim.
+        RuntimeError: if ``k`` is negative or larger than the size of ``dim``, or for a bool
+            input (as PyTorch: no such kernel).
+        IndexError: for a dim out of range.
     """
+    _require_tensor("topk", "input", 1, input)
+    if input.dtype is _dtype.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU (convert first, e.g. x.long())")
+    (d,) = normalize_dims(dim, input.ndim) or (None,)
+    size = 1 if d is None else input.shape[d]
+    if not 0 <= k <= size:
+        raise RuntimeError(f"selected index k out of range (k = {k}, and dim {dim} has size {size})")
+    if d is None:
+        result = return_types.topk(input.clone(), _zero_index())
+        return write_out_pair("topk", result, out)
+    indices = argsort(input, d, descending=largest).narrow(d, 0, k)
+    return write_out_pair("topk", return_types.topk(input.gather(d, indices), indices), out)
+
+
+def _empty_median(dtype: _dtype.dtype) -> np.ndarray:
+    """What PyTorch returns for the median of no elements: nan, converted to ``dtype``.
+
+    For integers that conversion is C's: the smallest value for 32- and 64-bit types, 0
+    for the narrower ones (converted through int32, then truncated), True for bool.
+    """
+    np_dtype = dtype.numpy_dtype
+    if dtype.is_floating_point:
+        return np.asarray(np.nan, dtype=np_dtype)
+    if dtype is _dtype.bool:
+        return np.asarray(True)
+    if np_dtype.itemsize >= 4:
+        return np.asarray(np.iinfo(np_dtype).min, dtype=np_dtype)
+    return np.zeros((), dtype=np_dtype)
+
+
+class Median(Function):
+    """z = the lower median of all elements (the ``(n - 1) // 2``-th smallest), or nan if
+    there is one;  dz/dx_i = 1/k for each of the k elements equal to z (the nans, when z is
+    nan), 0 elsewhere: tied elements share the gradient evenly, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x):
+        flat = x._data.reshape(-1)
+        isnan = np.isnan(flat) if x.dtype.is_floating_point else None
+        if isnan is not None and isnan.any():
+            z = np.asarray(np.nan, dtype=flat.dtype)
+            ctx.hit = np.isnan(x._data)
+        else:
+            z = np.asarray(np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2])
+            ctx.hit = x._data == z
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        share = ctx.hit / np.count_nonzero(ctx.hit)
+        return grad_output * _tensor.Tensor._make(share.astype(grad_output._data.dtype))
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None,
+           axis=None, keepdims=None):
+    """The lower median (the ``(n - 1) // 2``-th smallest value): of all elements (0-d) when
+    ``dim`` is None, else ``(values, indices)`` along ``dim``. A nan makes the median nan
+    (its index that of the first nan).
+
+    Gradient: with ``dim``, to the index returned; without, shared evenly between the
+    elements equal to the median.
+
+    Raises:
+        IndexError: for an empty tensor along the reduced dim, or a dim out of range.
+        NotImplementedError: for a bool input (as PyTorch: no such kernel).
+    """
+    _require_tensor("median", "input", 1, input)
     dim, keepdim = dim_alias("median", dim, keepdim, axis, keepdims)
     if dim is None:
         if input.numel() == 0:
-            return _tensor.Tensor._make(np.asarray(np.nan, dtype=input._data.dtype))
-        flat = input.reshape(-1)
-        return flat.sort().values[(flat.shape[0] - 1) // 2]
-    if input.ndim == 0:
-        return return_types.median(input.clone(), _tensor.Tensor._make(np.zeros((), dtype=np.int64)))
-    d = normalize_dims(dim, input.ndim)[0]
+            return _tensor.Tensor._make(_empty_median(input.dtype))
+        if input.dtype is _dtype.bool:
+            raise NotImplementedError("\"median_cpu\" not implemented for 'Bool' (convert first, e.g. x.long())")
+        return Median.apply(input)
+    if input.dtype is _dtype.bool:
+        raise NotImplementedError("\"median_out\" not implemented for 'Bool' (convert first, e.g. x.long())")
+    (d,) = normalize_dims(dim, input.ndim) or (None,)
+    if d is None:
+        return write_out_pair("median", return_types.median(input.clone(), _zero_index()), out)
     n = input.shape[d]
     if n == 0:
         raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
-    index = input.argsort(d).narrow(d, (n - 1) // 2, 1)
+    index = argsort(input, d).narrow(d, (n - 1) // 2, 1)
+    if input.dtype.is_floating_point:  # a line with a nan: the median is nan, at its first nan
+        isnan = np.isnan(input._data)
+        first_nan = np.argmax(isnan, axis=d).reshape(index.shape)
+        index = _tensor.Tensor._make(np.where(isnan.any(axis=d, keepdims=True), first_nan, index._data))
     values = input.gather(d, index)
     if not keepdim:
         values, index = values.squeeze(d), index.squeeze(d)
-    return return_types.median(values, index)
+    return write_out_pair("median", return_types.median(values, index), out)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
+           return_counts: bool = False, dim: int | None = None):
+    """The distinct values (of the flattened tensor, or the distinct slices along ``dim``) in
+    ascending order, 1-D; no gradient. Optionally also, per element (or slice), the index of
+    its value in them (``return_inverse``, ``input``'s shape) and how often each occurs
+    (``return_counts``). Each nan is distinct, as in PyTorch.
+
+    Raises:
+        IndexError: for a dim out of range, or any dim of a 0-d tensor.
+    """
+    _require_tensor("unique", "input", 1, input)
+    if dim is not None and input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    axis = None if dim is None else normalize_dims(dim, input.ndim)[0]
+    values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True,
+                                        axis=axis, equal_nan=False)
+    out = [_tensor.Tensor._make(values)]
+    if return_inverse:
+        shape = input.shape if axis is None else (input.shape[axis],)
+        out.append(_tensor.Tensor._make(inverse.reshape(shape).astype(np.int64)))
+    if return_counts:
+        out.append(_tensor.Tensor._make(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

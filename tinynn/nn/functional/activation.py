@@ -10,6 +10,7 @@ import math
 import warnings
 
 from ... import _dtype
+from ..._functions import reduction as R
 from ..._functions import unary as U
 from ..._functions.elementwise import where
 from ..._tensor import Tensor
@@ -147,18 +148,14 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (computed as e^{x_i - max}: no overflow)."""
     if dim is None:
         dim = _softmax_dim(input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    return input.softmax(dim)
+    return R.softmax(input, dim, dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """log softmax(x)_i = x_i - logsumexp(x), computed stably (no exp overflow, no log(0))."""
     if dim is None:
         dim = _softmax_dim(input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    return input.log_softmax(dim)
+    return R.log_softmax(input, dim, dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:

@@ -1,0 +1,135 @@
+"""Cumulative ops (``cumsum``, ``cumprod``, ``cummax``, ``cummin``, ``diff``) against
+PyTorch: values, dtypes, gradients (zeros, ties, inf), 0-d inputs, ``dtype=``, ``out=``
+and the errors raised.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_same_error, randn
+
+import tinynn
+from tinynn.testing import assert_close, compare_with_torch
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
+
+DTYPES = ["float32", "float64"]
+OPS = ["cumsum", "cumprod", "cummax", "cummin"]
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1, -3])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", OPS)
+def test_cumulative_ops_match_torch(name, dtype, dim):
+    compare_with_torch(lambda lib, x: (getattr(x, name)(dim), getattr(lib, name)(x, dim=dim)),
+                       randn(3, 4, 2), dtype=dtype)
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_gradient_with_zeros_and_ties_matches_torch(name):
+    x = np.array([[2.0, 0.0, 3.0, 0.0, 1.0], [1.0, 1.0, -1.0, 1.0, -1.0]])
+    compare_with_torch(lambda lib, x: getattr(x, name)(1), x, dtype="float64")
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_0d_input_matches_torch(name):
+    compare_with_torch(lambda lib, x: (getattr(x, name)(0), getattr(x, name)(-1)), np.array(1.5),
+                       dtype="float64")
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_dim_out_of_range_raises_like_torch(name):
+    assert_same_error(lambda lib: getattr(lib.tensor(1.0), name)(1))
+    assert_same_error(lambda lib: getattr(lib.ones(2, 3), name)(2))
+    assert_same_error(lambda lib: getattr(lib.ones(2, 3), name)(-3))
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_missing_dim_raises_like_torch(name):
+    assert_same_error(lambda lib: getattr(lib.ones(2, 3), name)())
+
+
+@pytest.mark.parametrize("values", [[1, 2, 3], [True, False, True]], ids=["int64", "bool"])
+@pytest.mark.parametrize("name", OPS)
+def test_integer_and_bool_inputs_match_torch(name, values):
+    compare_with_torch(lambda lib, x: getattr(x, name)(0), np.array(values))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64"])
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_dtype_argument_matches_torch(name, dtype):
+    for values in ([1, 2, 3], [1.5, -2.0, 4.0]):
+        compare_with_torch(lambda lib, x: getattr(lib, name)(x, 0, dtype=getattr(lib, dtype)),
+                           np.array(values), grad=False)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_integer_dtype_of_a_tensor_that_requires_grad_raises_like_torch(name):
+    assert_same_error(lambda lib: getattr(lib.ones(3, requires_grad=True), name)(0, dtype=lib.int64))
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_inf_and_nan_match_torch_without_warnings(name):
+    x = np.array([[np.inf, -np.inf, 1.0], [-np.inf, 2.0, np.inf], [np.nan, 1.0, 0.0]])
+    compare_with_torch(lambda lib, x: getattr(x, name)(1), x, dtype="float64")
+
+
+def test_cumprod_gradient_with_zeros_and_nan_or_inf_matches_torch():
+    x = np.array([[np.nan, 1.0, 0.0, 2.0], [np.inf, 0.0, 3.0, 0.0], [2.0, 0.0, np.inf, 1.0],
+                  [0.0, np.nan, 2.0, 0.0], [1.0, 2.0, 3.0, 0.0], [5.0, 5.0, 5.0, 5.0]])
+    compare_with_torch(lambda lib, x: x.cumprod(1), x, dtype="float64")
+    compare_with_torch(lambda lib, x: x.cumprod(0), x[:, :3].T.copy(), dtype="float64")
+
+
+def test_cumprod_second_derivative_with_zeros_matches_torch():
+    def fn(lib, x):
+        (g,) = lib.autograd.grad(x.cumprod(1).sum(), x, create_graph=True)
+        return g
+    compare_with_torch(fn, np.array([[2.0, 0.0, 3.0, 0.5], [1.5, -1.0, 0.0, 0.0]]), dtype="float64")
+
+
+def test_out_argument_matches_torch():
+    def call(lib):
+        x = lib.tensor([[1.0, 3.0, 2.0], [0.0, -1.0, 5.0]])
+        outs = [lib.empty(0), lib.empty(0), (lib.empty(0), lib.empty(0, dtype=lib.int64)),
+                (lib.empty(0), lib.empty(0, dtype=lib.int64))]
+        lib.cumsum(x, 1, out=outs[0])
+        lib.cumprod(x, 1, out=outs[1])
+        lib.cummax(x, 1, out=outs[2])
+        lib.cummin(x, 1, out=outs[3])
+        return [outs[0], outs[1], *outs[2], *outs[3]]
+    for ours, theirs in zip(call(tinynn), call(torch)):
+        assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("n, dim", [(1, -1), (2, 1), (1, 0), (0, 0), (4, 1)], ids=str)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_diff_matches_torch(dtype, n, dim):
+    compare_with_torch(lambda lib, x: (x.diff(n, dim), lib.diff(x, n=n, dim=dim)), randn(3, 4), dtype=dtype)
+
+
+def test_diff_with_prepend_and_append_matches_torch():
+    compare_with_torch(lambda lib, x, p, a: lib.diff(x, 2, 1, prepend=p, append=a),
+                       randn(2, 3), randn(2, 1, seed=1), randn(2, 2, seed=2), dtype="float64")
+
+
+def test_diff_of_bool_and_int_matches_torch():
+    compare_with_torch(lambda lib, x: x.diff(), np.array([True, False, False, True]))
+    compare_with_torch(lambda lib, x: x.diff(2), np.array([1, 4, 9, 16]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor(1.0).diff(),
+    lambda lib: lib.ones(3).diff(n=-1),
+    lambda lib: lib.ones(3).diff(prepend=lib.tensor(1.0)),
+    lambda lib: lib.ones(3).diff(dim=1),
+], ids=["0d", "negative_n", "0d_prepend", "dim_out_of_range"])
+def test_diff_misuse_raises_like_torch(call):
+    assert_same_error(call)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "cummax", "cummin", "diff"])
+def test_functions_are_the_family_file_functions(name):
+    from tinynn._functions import cumulative
+    assert getattr(tinynn, name) is getattr(cumulative, name)

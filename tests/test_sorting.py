@@ -1,0 +1,170 @@
+"""Ops that order values (``argsort``, ``sort``, ``topk``, ``median``, ``unique``) against
+PyTorch: values, indices, gradients (float64, ties included), nan, 0-d and empty inputs,
+bool inputs, ``out=`` and the errors raised.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_same_error, distinct
+
+import tinynn
+from tinynn.testing import assert_close, compare_with_torch
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
+
+DTYPES = ["float32", "float64"]
+NAN = np.nan
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sort_and_argsort_match_torch(dtype, descending, dim):
+    x = distinct(3, 4, 5, seed=1)
+    compare_with_torch(lambda lib, x: (x.sort(dim, descending), lib.sort(x, dim, descending),
+                                       x.argsort(dim, descending), lib.argsort(x, dim, descending)),
+                       x, dtype=dtype)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_stable_sort_keeps_ties_in_order_like_torch(descending):
+    x = np.array([[1, 0, 1, 2, 0, 1], [3, 3, 3, 1, 1, 1]])
+    compare_with_torch(lambda lib, x: (x.sort(descending=descending, stable=True),
+                                       lib.argsort(x, descending=descending, stable=True)), x)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_nan_ranks_as_the_largest_value_like_torch(descending):
+    x = np.array([[1.0, NAN, 3.0, NAN, -1.0], [NAN, 0.0, 0.0, 2.0, NAN]])
+    compare_with_torch(lambda lib, x: (x.sort(descending=descending), x.argsort(descending=descending)),
+                       x, dtype="float64")
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_with_nan_matches_torch(largest):
+    x = np.array([[1.0, NAN, 3.0, 2.0], [0.5, 4.0, 0.0, NAN]])
+    compare_with_torch(lambda lib, x: x.topk(2, largest=largest), x, dtype="float64")
+    compare_with_torch(lambda lib, x: lib.topk(x, 4, dim=1, largest=largest), x, dtype="float64")
+    # several nans: which nan comes first is PyTorch's implementation detail; the values agree
+    x = np.array([[NAN, NAN, 0.0, 1.0]])
+    compare_with_torch(lambda lib, x: x.topk(3, largest=largest).values, x, dtype="float64", grad=False)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sort_and_argsort_of_bool_match_torch(descending):
+    x = np.array([True, False, True, False, False])
+    compare_with_torch(lambda lib, x: (x.sort(descending=descending, stable=True),
+                                       x.argsort(descending=descending, stable=True)), x)
+
+
+def test_0d_inputs_match_torch():
+    compare_with_torch(lambda lib, x: (x.argsort(), x.argsort(descending=True), x.sort(),
+                                       x.topk(1), x.median(0), x.median()),
+                       np.array(2.5), dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor(1.0).argsort(1),
+    lambda lib: lib.tensor(1.0).sort(1),
+    lambda lib: lib.tensor(1.0).topk(1, dim=1),
+    lambda lib: lib.tensor(1.0).median(1),
+    lambda lib: lib.tensor(1.0).topk(2),
+    lambda lib: lib.ones(3).topk(4),
+    lambda lib: lib.ones(3).topk(-1),
+    lambda lib: lib.ones(3).sort(2),
+], ids=["argsort_dim1", "sort_dim1", "topk_dim1", "median_dim1", "topk_k2_of_0d", "topk_k_too_big",
+        "topk_negative_k", "sort_dim2"])
+def test_bad_dims_and_k_raise_like_torch(call):
+    assert_same_error(call)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([True, False]).topk(1),
+    lambda lib: lib.tensor([True, False]).median(),
+    lambda lib: lib.tensor([[True, False]]).median(1),
+], ids=["topk", "median", "median_dim"])
+def test_kernels_torch_lacks_for_bool_raise_like_torch(call):
+    assert_same_error(call)
+
+
+@pytest.mark.parametrize("dim, keepdim", [(0, False), (1, True), (-1, False)], ids=str)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_topk_and_median_with_dim_match_torch(dtype, dim, keepdim):
+    x = distinct(4, 5, seed=2)
+    compare_with_torch(lambda lib, x: (x.topk(2, dim), x.topk(3, dim, largest=False),
+                                       x.median(dim, keepdim), lib.median(x, dim, keepdim)),
+                       x, dtype=dtype)
+
+
+def test_median_of_all_elements_shares_the_gradient_between_ties_like_torch():
+    for values in ([1.0, 2.0, 2.0, 3.0], [2.0, 2.0, 2.0], [[3.0, 1.0], [1.0, 2.0]], [5.0]):
+        compare_with_torch(lambda lib, x: x.median(), np.array(values), dtype="float64")
+
+
+def test_median_with_nan_is_nan_like_torch():
+    x = np.array([[1.0, NAN, 0.0, NAN], [3.0, 1.0, 2.0, 0.0]])
+    compare_with_torch(lambda lib, x: x.median(), x, dtype="float64")  # nan, gradient shared by the nans
+    compare_with_torch(lambda lib, x: x.median(1), x, dtype="float64")  # value nan, index of the first
+    compare_with_torch(lambda lib, x: x.median(0), x, dtype="float64")
+
+
+def test_median_with_ties_along_dim_gives_the_gradient_to_the_index_like_torch():
+    compare_with_torch(lambda lib, x: x.median(1), np.array([[1.0, 2.0, 2.0, 3.0], [4.0, 4.0, 4.0, 4.0]]),
+                       dtype="float64")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool", "float32", "float64"])
+def test_median_of_empty_matches_torch(dtype):
+    def call(lib):
+        return lib.tensor([], dtype=getattr(lib, dtype)).median()
+    assert_close(call(tinynn), call(torch))
+
+
+def test_median_along_an_empty_dim_raises_like_torch():
+    assert_same_error(lambda lib: lib.zeros(0, 3).median(0))
+
+
+def test_median_of_integers_matches_torch():
+    x = np.array([[3, 1, 2, 2], [0, -5, 7, 7]])
+    compare_with_torch(lambda lib, x: (x.median(), x.median(1), x.topk(2), x.sort()), x)
+
+
+def test_out_argument_matches_torch():
+    def call(lib):
+        x = lib.tensor(distinct(3, 4, seed=3), dtype=lib.float32)
+        sort_out = (lib.empty(0), lib.empty(0, dtype=lib.int64))
+        topk_out = (lib.empty(0), lib.empty(0, dtype=lib.int64))
+        median_out = (lib.empty(0), lib.empty(0, dtype=lib.int64))
+        lib.sort(x, 1, out=sort_out)
+        lib.topk(x, 2, out=topk_out)
+        lib.median(x, 0, out=median_out)
+        return sort_out + topk_out + median_out
+    for ours, theirs in zip(call(tinynn), call(torch)):
+        assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_unique_matches_torch(dtype):
+    x = np.array([[2.0, 1.0, 2.0], [3.0, 1.0, 1.0]])
+    compare_with_torch(lambda lib, x: (x.unique(), lib.unique(x, return_inverse=True, return_counts=True),
+                                       x.unique(dim=0), lib.unique(x, return_inverse=True, dim=1)),
+                       x, dtype=dtype, grad=False)
+
+
+def test_unique_keeps_each_nan_like_torch():
+    compare_with_torch(lambda lib, x: x.unique(return_counts=True), np.array([NAN, 1.0, NAN, 1.0]),
+                       dtype="float64", grad=False)
+
+
+def test_unique_of_0d_matches_torch():
+    compare_with_torch(lambda lib, x: x.unique(return_inverse=True, return_counts=True), np.array(1.5),
+                       grad=False)
+    assert_same_error(lambda lib: lib.tensor(1.0).unique(dim=0))
+
+
+@pytest.mark.parametrize("name", ["sort", "argsort", "topk", "median", "unique"])
+def test_functions_are_the_family_file_functions(name):
+    from tinynn._functions import sorting
+    assert getattr(tinynn, name) is getattr(sorting, name)

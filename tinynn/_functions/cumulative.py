@@ -1,0 +1,237 @@
+"""Cumulative ops along one dim: ``cumsum``, ``cumprod``, ``cummax``, ``cummin``, and
+``diff`` (their inverse, the forward difference).
+
+Each output element ``z_i`` depends on ``x_0 ... x_i``, so a gradient ``g_i`` flows back
+to every ``x_j`` with ``j <= i``: the backward runs the accumulation from the other end.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import _dtype, return_types
+from .. import _tensor  # Tensor is defined there; it imports this module too
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from .comparison import _require_tensor
+from .elementwise import Where
+from .indexing import ScatterAdd
+from .out import write_out
+from .reduction import check_grad_dtype, dim_alias, normalize_dims, write_out_pair
+from .shape import cat
+
+if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
+    from .._tensor import Tensor
+
+
+def _axis(name: str, input: Tensor, dim, axis) -> int:
+    """``dim`` (required; ``axis`` is its alias) as an axis; 0 for a 0-d tensor."""
+    _require_tensor(name, "input", 1, input)
+    dim, _ = dim_alias(name, dim, False, axis, None, no_dim="required")
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return (normalize_dims(dim, input.ndim) or (0,))[0]  # checks the range, also for 0-d
+
+
+class Cumsum(Function):
+    """z_i = sum_{j <= i} x_j along ``dim``;  dL/dx_j = sum_{i >= j} g_i (a cumsum from the end)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype):
+        ctx.dim = dim
+        if dtype is None and x.dtype.category < 2:
+            dtype = _dtype.int64  # PyTorch accumulates bool and integer tensors in int64
+        out_dtype = None if dtype is None else dtype.numpy_dtype
+        if x.ndim == 0:
+            return x._data.astype(out_dtype or x._data.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
+            return np.cumsum(x._data, axis=dim, dtype=out_dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if grad_output.ndim == 0:
+            return grad_output, None, None
+        return grad_output.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None
+
+def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | None = None,
+           axis=None) -> Tensor:
+    """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]``; same shape as ``input``.
+
+    ``dtype`` casts first; integer and bool inputs accumulate in int64.
+
+    Raises:
+        TypeError: without ``dim``.
+        IndexError: for a dim out of range (0-d tensors take 0 and -1).
+        RuntimeError: for an integer ``dtype`` while ``input`` requires grad.
+    """
+    d = _axis("cumsum", input, dim, axis)
+    check_grad_dtype(input, dtype)
+    result = Cumsum.apply(input, d, dtype)
+    return result if out is None else write_out("cumsum", result, out)
+
+
+class Cumprod(Function):
+    """z_i = prod_{k <= i} x_k along ``dim``;  dL/dx_j = sum_{i >= j} g_i prod_{k <= i, k != j} x_k.
+
+    Without zeros in x, prod_{k <= i, k != j} x_k = z_i / x_j, so dL/dx = (a cumsum from the
+    end of g * z) / x: O(n). With a zero, z_i / x_j is 0/0. Then, as in PyTorch: outside
+    ``create_graph``, the O(n) split of :func:`_cumprod_backward_with_zeros`; inside it
+    (where the gradient must itself be differentiable), the products that leave out x_j
+    formed directly, one row per j (x with x_j replaced by 1, cumulated): an (n, n) matrix
+    per line along ``dim``, O(n^2).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype):
+        ctx.dim = dim
+        if dtype is None and x.dtype.category < 2:
+            dtype = _dtype.int64  # PyTorch multiplies bool and integer tensors in int64
+        out_dtype = None if dtype is None else dtype.numpy_dtype
+        if x.ndim == 0:
+            z = x._data.astype(out_dtype or x._data.dtype)
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = np.cumprod(x._data, axis=dim, dtype=out_dtype)
+        z = _tensor.Tensor._make(z)
+        ctx.save_for_backward(x, z)  # the output itself, so that double backward sees z(x)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, z = ctx.saved_tensors
+        if x.numel() <= 1 or x.shape[ctx.dim] == 1:  # z = x
+            return grad_output, None, None
+        d = ctx.dim
+        if not np.any(x._data == 0):
+            return (grad_output * z).flip(d).cumsum(d).flip(d) / x, None, None
+        if not grad_mode.is_grad_enabled():
+            return _cumprod_backward_with_zeros(x._data, z._data, grad_output._data, d), None, None
+        n = x.shape[d]
+        xm, gm = x.movedim(d, -1), grad_output.movedim(d, -1)  # (..., n)
+        eye = _tensor.Tensor._make(np.eye(n, dtype=bool))  # [j, i]: i == j
+        # leave_out[..., j, i] = x_i, except x_j replaced by 1; cumulated along i
+        leave_out = Where.apply(eye, xm.new_ones(()), xm.unsqueeze(-2).expand(xm.shape[:-1] + (n, n)))
+        others = leave_out.cumprod(-1)  # [..., j, i] = prod_{k <= i, k != j} x_k
+        later = _tensor.Tensor._make(np.triu(np.ones((n, n), dtype=bool)))  # i >= j
+        terms = Where.apply(later, others * gm.unsqueeze(-2), xm.new_zeros(()))
+        return terms.sum(-1).movedim(-1, d), None, None
+
+
+def _cumprod_backward_with_zeros(x: np.ndarray, z: np.ndarray, g: np.ndarray, d: int) -> Tensor:
+    """dL/dx of cumprod where x has zeros, in O(n), as PyTorch computes it outside
+    ``create_graph`` (so nan and inf propagate as in PyTorch).
+
+    Along each line, with k the first zero: before k, dL/dx_j = (sum_{i >= j} g_i z_i) / x_j
+    (z_i = 0 from k on); at k, dL/dx_k = z_{k-1} * sum_{k <= i < next zero} g_i q_i with q_i
+    the product of x_{k+1} ... x_i; after k, 0 (each product holds x_k = 0 and another zero,
+    or x_k's own term).
+    """
+    is_zero = x == 0
+    zeros_so_far = np.cumsum(is_zero, axis=d)
+    before = zeros_so_far == 0
+    first_zero = is_zero & (zeros_so_far == 1)
+    between = (zeros_so_far == 1)  # from the first zero up to the next one
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
+        w = np.where(before, z * g, 0)
+        suffix = np.flip(np.cumsum(np.flip(w, d), axis=d), d)
+        grad = np.where(before, suffix / np.where(before, x, 1), 0)
+        q = np.cumprod(np.where(between & ~first_zero, x, 1), axis=d)
+        total = np.sum(np.where(between, g * q, 0), axis=d, keepdims=True)
+        ones = np.ones_like(np.take(z, [0], axis=d))
+        z_before = np.concatenate([ones, np.delete(z, -1, axis=d)], axis=d)  # z_{j-1}, 1 for j = 0
+        grad = np.where(first_zero, z_before * total, grad)
+    return _tensor.Tensor._make(grad.astype(g.dtype, copy=False))
+
+
+def cumprod(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | None = None,
+            axis=None) -> Tensor:
+    """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]``; as :func:`cumsum`.
+
+    The gradient is exact also where x has zeros (see :class:`Cumprod`).
+    """
+    d = _axis("cumprod", input, dim, axis)
+    check_grad_dtype(input, dtype)
+    result = Cumprod.apply(input, d, dtype)
+    return result if out is None else write_out("cumprod", result, out)
+
+
+class CumExtreme(Function):
+    """(values, indices): the running max (``largest``) or min along ``dim``, and the index
+    where each running value was reached (the last one on ties, as in PyTorch);
+    dL/dx = g added into the positions ``indices`` point at."""
+
+    @staticmethod
+    def forward(ctx, x, dim, largest):
+        ctx.dim, ctx.shape = dim, x.shape
+        if x.ndim == 0:
+            indices = _tensor.Tensor._make(np.zeros((), dtype=np.int64))
+            ctx.indices = indices
+            ctx.mark_non_differentiable(indices)
+            return x._data.copy(), indices
+        data = x._data
+        values = (np.maximum if largest else np.minimum).accumulate(data, axis=dim)  # nan propagates
+        positions = np.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - 1 - dim))
+        # x_i equals the running value exactly where it is reached (anew or in a tie): the
+        # last such position up to i is where the running value came from
+        reached = (data == values) | np.isnan(data)
+        indices = np.maximum.accumulate(np.where(reached, positions, 0), axis=dim).astype(np.int64)
+        indices = _tensor.Tensor._make(indices)
+        ctx.indices = indices
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_indices):
+        if len(ctx.shape) == 0:
+            return grad_output, None, None
+        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.indices), None, None
+
+def cummax(input: Tensor, dim: int | None = None, *, out=None, axis=None):
+    """``(values, indices)``: the running maximum along ``dim`` and the index where each was
+    reached (the last one on ties; a nan, once met, stays); both of ``input``'s shape. The
+    values carry gradient to those indices.
+
+    Raises:
+        TypeError: without ``dim``.
+        IndexError: for a dim out of range.
+    """
+    d = _axis("cummax", input, dim, axis)
+    return write_out_pair("cummax", return_types.cummax(*CumExtreme.apply(input, d, True)), out)
+
+
+def cummin(input: Tensor, dim: int | None = None, *, out=None, axis=None):
+    """``(values, indices)``: the running minimum along ``dim``; as :func:`cummax`."""
+    d = _axis("cummin", input, dim, axis)
+    return write_out_pair("cummin", return_types.cummin(*CumExtreme.apply(input, d, False)), out)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``, applied
+    ``n`` times to ``prepend``, ``input`` and ``append`` joined along ``dim`` (bool tensors:
+    ``x[i + 1] != x[i]``). The size of ``dim`` shrinks by ``n`` (not below 0).
+
+    Raises:
+        RuntimeError: for a 0-d input, a negative ``n``, or ``prepend``/``append`` with
+            another number of dims.
+        IndexError: for a dim out of range.
+    """
+    _require_tensor("diff", "input", 1, input)
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = normalize_dims(dim, input.ndim)[0]
+    for extra in (prepend, append):
+        if extra is not None and extra.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input "
+                               f"(got {extra.ndim} and {input.ndim} dims)")
+    x = input
+    if prepend is not None or append is not None:
+        x = cat([t for t in (prepend, input, append) if t is not None], d)
+    for _ in range(n):
+        length = max(x.shape[d] - 1, 0)
+        later, earlier = x.narrow(d, 1, length), x.narrow(d, 0, length)
+        x = later != earlier if x.dtype is _dtype.bool else later - earlier
+    return x
