@@ -7,9 +7,10 @@ Each file groups ops of one kind, each op's forward next to its backward:
 * ``comparison.py``: ``== != < <= > >=``, ``& | ^ ~``, ``logical_*``, ``isnan``, ``isclose``, ... (no gradient)
 * ``reduction.py``: ``sum``, ``mean``, ``prod``, ``max``, ``argmax``, ``all``, ``var``, ``norm``, ``softmax``, ...
 * ``cumulative.py``: ``cumsum``, ``cumprod``, ``cummax``, ``cummin``, ``diff``
-* ``shape.py``: ``view``, ``permute``, ``expand``, ``cat``, ...
-* ``indexing.py``: ``x[key]``, ``gather``, and the scatter ops their backward needs
-* ``linalg.py``: ``matmul``, ``mm``, ``bmm``, ``dot``, ``mv``, ``outer``, ``einsum``
+* ``shape.py``: ``view``, ``reshape``, ``permute``, ``expand``, ``cat``, ``split``, ``flip``, ...
+* ``indexing.py``: ``x[key]``, ``x[key] = value``, ``gather``, ``scatter_add``, ``masked_fill``, ...
+* ``linalg.py``: ``matmul``, ``mm``, ``bmm``, ``dot``, ``mv``, ``outer``, ``addmm``
+* ``einsum.py``: ``einsum``
 * ``sorting.py``: ``argsort``, ``sort``, ``topk``, ``median``, ``unique``
 * ``out.py``: ``write_out``, the ``out=`` argument of the public functions
 
