@@ -148,6 +148,8 @@ def result_type(*operands) -> dtype:
     is of a higher category (see the module docstring).
     """
     Tensor = _tensor.Tensor
+    if len(operands) == 1 and type(operands[0]) is Tensor:  # fast path: one tensor
+        return _FROM_NUMPY[operands[0]._data.dtype]
     if len(operands) == 2:  # fast path for the common cases: same dtype, or tensor and number
         a, b = operands
         if type(a) is not Tensor:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 
 from .engine import run_backward
 from .function import Function, FunctionCtx, Node
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .._creation import zeros_like  # (the engine's import above has loaded Tensor)
+from .._tensor import Tensor
 
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Node", "Variable", "backward", "grad", "gradcheck", "gradgradcheck",
@@ -25,26 +28,22 @@ __all__ = [
 def _as_list(x) -> list:
     if x is None:
         return []
-    from .._tensor import Tensor
-
     return [x] if isinstance(x, Tensor) else list(x)
 
 
 def _make_grads(outputs: list, grad_outputs: list) -> list:
     """Fill in dL/d(output): given, or 1 for a one-element output, else an error."""
-    from .. import ones_like
-
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if i < len(grad_outputs) else None
         if g is None:
-            if out.numel() != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     "grad can be implicitly created only for scalar outputs (this output has shape "
                     f"{list(out.shape)}; reduce it to a scalar, e.g. .sum(), or pass gradient= "
                     "a tensor of that shape)"
                 )
-            g = ones_like(out)
+            g = Tensor._make(np.ones(out._data.shape, out._data.dtype))
         elif g.shape != out.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and output[{i}] "
@@ -126,8 +125,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs_list,
                           allow_unused=allow_unused)
     if materialize_grads:
-        from .. import zeros_like
-
         result = tuple(zeros_like(x) if g is None else g for x, g in zip(inputs_list, result))
     return result
 
@@ -138,8 +135,6 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
     ``Variable`` and ``Tensor`` were merged; ``Variable(t)`` is just ``t`` (with
     ``requires_grad`` set if asked). tinynn mirrors that, and says so.
     """
-    from .._tensor import Tensor
-
     warnings.warn(
         "tinynn.autograd.Variable is deprecated: Variable was merged into Tensor in PyTorch 0.4. "
         "Use the tensor directly (with requires_grad=True where needed).",
