@@ -391,7 +391,8 @@ class Tensor:
             )
         new = type(self).__new__(type(self))
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "_grad_accumulator", "_version_counter", "_base", "_grad")})
+                             if k not in ("_data", "_grad_accumulator", "_version_counter", "_base", "_grad",
+                                          "_grad_base", "_views", "_view_no_grad", "_multi_output")})
         new._data = self._data.copy()
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
