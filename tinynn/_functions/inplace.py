@@ -347,7 +347,7 @@ def _write(tensor: Tensor, result: Tensor) -> None:
 def inplace(tensor: Tensor, function, *args) -> Tensor:
     """``tensor = function(tensor, *args)``, stored in tensor's own memory.
 
-    ``function`` is a ``Function`` (``E.Relu``: called as ``Relu.apply``) or a plain
+    ``function`` is a ``Function`` (``Relu``: called as ``Relu.apply``) or a plain
     function that returns the out-of-place result. Without a graph to record this is
     a write into the numpy array. With one, tensor's history is rebased (see the module
     docstring); on a view, the history of its base is rewritten (``CopySlices``), and
@@ -369,6 +369,10 @@ def inplace(tensor: Tensor, function, *args) -> Tensor:
         _write(tensor, apply(tensor, *args))
         tensor._bump_version()
         return tensor
+    if base is not None:
+        positions = view_positions(base._data, tensor._data)
+        if positions is None:  # its memory was replaced (``.data = ...``): no longer a view
+            base = None
     # The op may save its input for backward (pow_ and clamp_ need the old values), but
     # tensor is about to be overwritten. So it runs on a copy that stands for tensor's old
     # value, with tensor's history: PyTorch saves this "original self" too.
@@ -384,7 +388,7 @@ def inplace(tensor: Tensor, function, *args) -> Tensor:
         base = tensor
     else:  # the base becomes: the base, with this view's elements replaced by the result
         values = result if result._data.dtype == tensor._data.dtype else result.to(tensor.dtype)
-        rebased = CopySlices.apply(base, values, view_positions(base._data, tensor._data))
+        rebased = CopySlices.apply(base, values, positions)
         base._requires_grad, base.grad_fn, base._output_nr = rebased._requires_grad, rebased.grad_fn, 0
         base._retains_grad = False
     tensor._bump_version()
