@@ -44,6 +44,8 @@ VIEWS = {
     "unsqueeze": lambda b: b.unsqueeze(0),
     "diagonal": lambda b: b.diagonal(),
     "reshape": lambda b: b.reshape(3, 2),
+    "expand": lambda b: b.expand(2, 2, 3),  # the same element seen twice
+    "unfold": lambda b: b.unfold(1, 2, 1),  # overlapping windows
 }
 
 BASE_OPS = {
