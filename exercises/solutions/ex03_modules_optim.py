@@ -67,16 +67,25 @@ def sgd_momentum_step(param, grad, buf, lr, momentum, dampening, nesterov,
     return param - lr * g, buf
 
 
-def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps, weight_decay):
-    """One step of torch.optim.Adam (step counts from 1); returns (param, exp_avg, exp_avg_sq)."""
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, betas, eps,
+              weight_decay, amsgrad, maximize):
+    """One step of torch.optim.Adam (step counts from 1); returns (param, exp_avg,
+    exp_avg_sq, max_exp_avg_sq)."""
     beta1, beta2 = betas
+    if maximize:
+        grad = -grad                        # climb: the same step on the negated gradient
     if weight_decay != 0:
         grad = grad + weight_decay * param  # L2 penalty, added to the gradient (not AdamW)
     exp_avg = beta1 * exp_avg + (1 - beta1) * grad
     exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
-    m_hat = exp_avg / (1 - beta1 ** step)     # bias correction: m and v start at 0
-    v_hat = exp_avg_sq / (1 - beta2 ** step)
-    return param - lr * m_hat / (np.sqrt(v_hat) + eps), exp_avg, exp_avg_sq
+    if amsgrad:                             # the largest v so far, before bias correction
+        max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
+        v = max_exp_avg_sq
+    else:
+        v = exp_avg_sq
+    m_hat = exp_avg / (1 - beta1 ** step)   # bias correction: m and v start at 0
+    v_hat = v / (1 - beta2 ** step)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), exp_avg, exp_avg_sq, max_exp_avg_sq
 
 
 def make_mlp(lib):

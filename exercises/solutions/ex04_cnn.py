@@ -1,7 +1,9 @@
-"""Reference solutions for exercises/ex04_cnn.ipynb (im2col convolution, max pooling).
+"""Reference solutions for exercises/ex04_cnn.ipynb (im2col convolution, max pooling, and
+a training loop written against the library).
 
 The real versions in tinynn: tinynn/nn/functional/conv.py (conv2d, im2col and its
-backward) and tinynn/nn/functional/pooling.py (max pooling and its backward).
+backward) and tinynn/nn/functional/pooling.py (max pooling and its backward); the loop of
+`fit` is the one that trains the network of book/04_cnn.ipynb.
 """
 from __future__ import annotations
 
@@ -88,3 +90,24 @@ def maxpool2d_backward(grad_output, x, kernel_size, stride):
     grad_cols = np.zeros_like(cols)
     np.put_along_axis(grad_cols, first_max, grad_output.reshape(n * c, 1, -1), axis=1)
     return col2im(grad_cols, (n * c, 1, h, w), kernel_size, kernel_size, stride, 0).reshape(x.shape)
+
+
+def fit(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Train for `epochs` passes over train_loader; return (losses, test accuracy)."""
+    F = lib.nn.functional
+    losses = []
+    for _ in range(epochs):
+        model.train()                       # BatchNorm: normalise with each batch's statistics
+        for images, labels in train_loader:
+            optimizer.zero_grad()           # else the gradients of every batch add up
+            loss = F.cross_entropy(model(images), labels)   # raw logits, mean over the batch
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())      # a float: a tensor would keep the graph alive
+    model.eval()                            # BatchNorm: use (and keep) the running statistics
+    correct = total = 0
+    with lib.no_grad():                     # no graph: testing needs no gradients
+        for images, labels in test_loader:
+            correct += int((model(images).argmax(dim=1) == labels).sum())
+            total += len(labels)
+    return losses, correct / total

@@ -1,5 +1,5 @@
 """Reference solutions for exercises/ex05_rnn.ipynb (recurrent cells, BPTT, clipping,
-sampling, the embedding's backward).
+sampling, the embedding's backward, and truncated BPTT with the library).
 
 The real versions in tinynn: tinynn/nn/modules/rnn.py (rnn_cell_step, lstm_cell_step),
 tinynn/nn/utils/clip_grad.py (clip_grad_norm_) and tinynn/nn/functional/sparse.py
@@ -74,3 +74,25 @@ def embedding_backward(indices, grad_output, num_embeddings, padding_idx):
         rows = rows * (flat != padding_idx)[:, None]
     np.add.at(grad, flat, rows)
     return grad
+
+
+def train_tbptt(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Truncated BPTT over stream (B, N): one optimizer step per chunk; returns the losses."""
+    F = lib.nn.functional
+    losses, state = [], None
+    length = stream.shape[1]
+    for start in range(0, length - 1, chunk_length):
+        end = min(start + chunk_length, length - 1)          # the last chunk may be shorter
+        inputs, targets = stream[:, start:end], stream[:, start + 1:end + 1]
+        logits, state = model(inputs, state)                  # carried from the last chunk
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        if isinstance(state, tuple):                          # LSTM: (h, c)
+            state = tuple(s.detach() for s in state)
+        else:                                                 # RNN, GRU: h
+            state = state.detach()
+        losses.append(loss.item())
+    return losses

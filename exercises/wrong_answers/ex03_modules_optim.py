@@ -149,18 +149,19 @@ def sgd_momentum_step__decoupled_decay(param, grad, buf, lr, momentum, dampening
     return param - lr * g - lr * weight_decay * param, buf
 
 
-def adam_step__no_bias_correction(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
-                                  weight_decay):
+def adam_step__no_bias_correction(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                                  step, lr, betas, eps, weight_decay, amsgrad, maximize):
     """Uses m and v directly: the first steps are far too small (m starts at 0)."""
     beta1, beta2 = betas
     grad = grad + weight_decay * param
     exp_avg = beta1 * exp_avg + (1 - beta1) * grad
     exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
-    return param - lr * exp_avg / (np.sqrt(exp_avg_sq) + eps), exp_avg, exp_avg_sq
+    return (param - lr * exp_avg / (np.sqrt(exp_avg_sq) + eps), exp_avg, exp_avg_sq,
+            max_exp_avg_sq)
 
 
-def adam_step__eps_inside_sqrt(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
-                               weight_decay):
+def adam_step__eps_inside_sqrt(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                               step, lr, betas, eps, weight_decay, amsgrad, maximize):
     """sqrt(v_hat + eps) instead of sqrt(v_hat) + eps: wrong when gradients are tiny."""
     beta1, beta2 = betas
     grad = grad + weight_decay * param
@@ -168,11 +169,12 @@ def adam_step__eps_inside_sqrt(param, grad, exp_avg, exp_avg_sq, step, lr, betas
     exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
     m_hat = exp_avg / (1 - beta1 ** step)
     v_hat = exp_avg_sq / (1 - beta2 ** step)
-    return param - lr * m_hat / np.sqrt(v_hat + eps), exp_avg, exp_avg_sq
+    return (param - lr * m_hat / np.sqrt(v_hat + eps), exp_avg, exp_avg_sq,
+            max_exp_avg_sq)
 
 
-def adam_step__adamw_decay(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
-                           weight_decay):
+def adam_step__adamw_decay(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                           step, lr, betas, eps, weight_decay, amsgrad, maximize):
     """AdamW's decoupled decay, where Adam adds weight_decay * param to the gradient."""
     beta1, beta2 = betas
     param = param * (1 - lr * weight_decay)
@@ -180,11 +182,12 @@ def adam_step__adamw_decay(param, grad, exp_avg, exp_avg_sq, step, lr, betas, ep
     exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
     m_hat = exp_avg / (1 - beta1 ** step)
     v_hat = exp_avg_sq / (1 - beta2 ** step)
-    return param - lr * m_hat / (np.sqrt(v_hat) + eps), exp_avg, exp_avg_sq
+    return (param - lr * m_hat / (np.sqrt(v_hat) + eps), exp_avg, exp_avg_sq,
+            max_exp_avg_sq)
 
 
-def adam_step__returns_param_only(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
-                                  weight_decay):
+def adam_step__returns_param_only(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                                  step, lr, betas, eps, weight_decay, amsgrad, maximize):
     """Returns only the new parameter: the moments are lost between steps."""
     beta1, beta2 = betas
     exp_avg = beta1 * exp_avg + (1 - beta1) * grad
@@ -320,8 +323,8 @@ def sgd_momentum_step__decay_into_grad(param, grad, buf, lr, momentum, dampening
     return param - lr * g, buf
 
 
-def adam_step__fixed_eps(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
-                         weight_decay):
+def adam_step__fixed_eps(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                         step, lr, betas, eps, weight_decay, amsgrad, maximize):
     """Hard-codes eps = 1e-8 (the default) instead of using the argument."""
     beta1, beta2 = betas
     if weight_decay != 0:
@@ -330,17 +333,18 @@ def adam_step__fixed_eps(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
     exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
     m_hat = exp_avg / (1 - beta1 ** step)
     v_hat = exp_avg_sq / (1 - beta2 ** step)
-    return param - lr * m_hat / (np.sqrt(v_hat) + 1e-8), exp_avg, exp_avg_sq
+    return (param - lr * m_hat / (np.sqrt(v_hat) + 1e-8), exp_avg, exp_avg_sq,
+            max_exp_avg_sq)
 
 
-def adam_step__endless(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps,
-                       weight_decay):
+def adam_step__endless(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                       step, lr, betas, eps, weight_decay, amsgrad, maximize):
     """Waits for the bias correction to reach 1, which it never does exactly."""
     beta1, _ = betas
     correction = 1 - beta1 ** step
     while correction < 1:
         correction = 1 - beta1 ** step
-    return param, exp_avg, exp_avg_sq
+    return param, exp_avg, exp_avg_sq, max_exp_avg_sq
 
 
 WRONG_ANSWERS.update({
@@ -399,4 +403,70 @@ def make_mlp__tanh_after_last(lib):
 WRONG_ANSWERS.update({
     "make_mlp__plain_list": ("make_mlp", "wrong value", "layers in a plain list"),
     "make_mlp__tanh_after_last": ("make_mlp", "wrong value", "tanh after the last layer"),
+})
+
+
+# ----------------------------------------------------------------------------- amsgrad, maximize
+
+def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, betas, eps,
+          weight_decay, amsgrad, maximize, *, decay_first=False, max_of_v_hat=False):
+    """Adam with one of two mistakes (see the wrong answers below)."""
+    beta1, beta2 = betas
+    if decay_first and weight_decay != 0:
+        grad = grad + weight_decay * param
+    if maximize:
+        grad = -grad
+    if not decay_first and weight_decay != 0:
+        grad = grad + weight_decay * param
+    exp_avg = beta1 * exp_avg + (1 - beta1) * grad
+    exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
+    v_hat = exp_avg_sq / (1 - beta2 ** step)
+    if amsgrad and max_of_v_hat:
+        max_exp_avg_sq = np.maximum(max_exp_avg_sq, v_hat)
+        v_hat = max_exp_avg_sq
+    elif amsgrad:
+        max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
+        v_hat = max_exp_avg_sq / (1 - beta2 ** step)
+    m_hat = exp_avg / (1 - beta1 ** step)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), exp_avg, exp_avg_sq, max_exp_avg_sq
+
+
+def adam_step__ignores_amsgrad(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                               step, lr, betas, eps, weight_decay, amsgrad, maximize):
+    """Plain Adam whatever amsgrad says."""
+    return _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, betas, eps,
+                 weight_decay, False, maximize)
+
+
+def adam_step__amsgrad_max_of_v_hat(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                                    step, lr, betas, eps, weight_decay, amsgrad,
+                                    maximize):
+    """Keeps the maximum of the bias-corrected v_hat, where PyTorch keeps that of v."""
+    return _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, betas, eps,
+                 weight_decay, amsgrad, maximize, max_of_v_hat=True)
+
+
+def adam_step__ignores_maximize(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                                step, lr, betas, eps, weight_decay, amsgrad, maximize):
+    """Always descends."""
+    return _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, betas, eps,
+                 weight_decay, amsgrad, False)
+
+
+def adam_step__maximize_after_decay(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                                    step, lr, betas, eps, weight_decay, amsgrad,
+                                    maximize):
+    """Adds the weight decay before flipping the sign: the decay then pushes the
+    parameter away from 0."""
+    return _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, betas, eps,
+                 weight_decay, amsgrad, maximize, decay_first=True)
+
+
+WRONG_ANSWERS.update({
+    "adam_step__ignores_amsgrad": ("adam_step", "wrong value", "amsgrad ignored"),
+    "adam_step__amsgrad_max_of_v_hat":
+        ("adam_step", "wrong value", "amsgrad's maximum of v_hat instead of v"),
+    "adam_step__ignores_maximize": ("adam_step", "wrong value", "maximize ignored"),
+    "adam_step__maximize_after_decay":
+        ("adam_step", "wrong value", "weight decay added before maximize's sign flip"),
 })

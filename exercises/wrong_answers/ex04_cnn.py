@@ -289,3 +289,197 @@ WRONG_ANSWERS.update({
     "conv2d_backward__torch": ("conv2d_backward", "used the library", "PyTorch's autograd"),
     "maxpool2d_forward__endless": ("maxpool2d_forward", "timed out", "the counter never moves"),
 })
+
+
+# ----------------------------------------------------------------------------- fit (API level)
+
+def _test_accuracy(lib, model, test_loader):
+    model.eval()
+    correct = total = 0
+    with lib.no_grad():
+        for images, labels in test_loader:
+            correct += int((model(images).argmax(dim=1) == labels).sum())
+            total += len(labels)
+    return correct / total
+
+
+def fit__no_zero_grad(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Never clears the gradients: every step uses the sum of all gradients so far."""
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def fit__no_train_mode(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Trains in whatever mode the model was handed over in (eval: BatchNorm's running
+    statistics instead of the batch's)."""
+    losses = []
+    for _ in range(epochs):
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def fit__tests_in_train_mode(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Tests without model.eval(): BatchNorm uses test batch statistics and updates its
+    running statistics."""
+    losses = []
+    model.train()
+    for _ in range(epochs):
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    correct = total = 0
+    with lib.no_grad():
+        for images, labels in test_loader:
+            correct += int((model(images).argmax(dim=1) == labels).sum())
+            total += len(labels)
+    return losses, correct / total
+
+
+def fit__mean_of_batch_accuracies(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Averages per-batch accuracies: the smaller last batch weighs as much as a full one."""
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    model.eval()
+    accuracies = []
+    with lib.no_grad():
+        for images, labels in test_loader:
+            accuracies.append((model(images).argmax(dim=1) == labels).float().mean().item())
+    return losses, sum(accuracies) / len(accuracies)
+
+
+def fit__loss_tensors(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Keeps the loss tensors (and their graphs) instead of numbers."""
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss)
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def fit__softmax_first(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Softmax before cross_entropy, which applies log_softmax itself."""
+    F = lib.nn.functional
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(F.softmax(model(images), dim=1), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def fit__zero_grad_after_backward(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Clears the gradients between backward and step: every step sees zeros."""
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.zero_grad()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def fit__one_epoch(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Ignores `epochs`: one pass only."""
+    losses = []
+    model.train()
+    for images, labels in train_loader:
+        optimizer.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def fit__accuracy_on_training_data(lib, model, optimizer, train_loader, test_loader,
+                                   epochs):
+    """Reports the accuracy on the training batches."""
+    losses, _ = _train(lib, model, optimizer, train_loader, epochs)
+    return losses, _test_accuracy(lib, model, train_loader)
+
+
+def fit__accuracy_tensor(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Returns the accuracy as a 0-d tensor."""
+    losses, _ = _train(lib, model, optimizer, train_loader, epochs)
+    model.eval()
+    with lib.no_grad():
+        hits = [(model(x).argmax(dim=1) == y).sum() for x, y in test_loader]
+    return losses, sum(hits) / len(test_loader.labels)
+
+
+def fit__endless(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Counts epochs with a variable it never increases."""
+    losses, epoch = [], 0
+    while epoch < epochs:
+        model.train()
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses, _test_accuracy(lib, model, test_loader)
+
+
+def _train(lib, model, optimizer, train_loader, epochs):
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses, None
+
+
+WRONG_ANSWERS.update({
+    "fit__no_zero_grad": ("fit", "wrong value", "gradients never cleared"),
+    "fit__no_train_mode": ("fit", "wrong value", "model.train() missing"),
+    "fit__tests_in_train_mode": ("fit", "wrong value", "model.eval() missing"),
+    "fit__mean_of_batch_accuracies":
+        ("fit", "wrong value", "the mean of per-batch accuracies"),
+    "fit__loss_tensors": ("fit", "wrong type", "loss tensors instead of loss.item()"),
+    "fit__softmax_first": ("fit", "wrong value", "softmax before cross_entropy"),
+    "fit__zero_grad_after_backward":
+        ("fit", "wrong value", "zero_grad between backward and step"),
+    "fit__one_epoch": ("fit", "wrong shape", "epochs ignored"),
+    "fit__accuracy_on_training_data": ("fit", "wrong value", "accuracy on the training set"),
+    "fit__accuracy_tensor": ("fit", "wrong type", "accuracy as a tensor"),
+    "fit__endless": ("fit", "timed out", "an epoch counter never increased"),
+})

@@ -314,3 +314,164 @@ WRONG_ANSWERS = {  # name: (exercise, category the check must report, the mistak
     "sample_with_temperature__at_least_u":
         ("sample_with_temperature", "wrong value", ">= u instead of > u"),
 }
+
+
+# ----------------------------------------------------------------------------- train_tbptt
+
+def _detach(state):
+    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+def _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, *, detach=True,
+           carry=True, clip="after", zero_grad=True, shift=1, drop_last=False,
+           item=True):
+    """The reference loop with one thing changed (see the wrong answers below)."""
+    F = lib.nn.functional
+    losses, state = [], None
+    length = stream.shape[1]
+    last = length - chunk_length if drop_last else length - 1
+    for start in range(0, last, chunk_length):
+        end = min(start + chunk_length, length - 1)
+        inputs, targets = stream[:, start:end], stream[:, start + shift:end + shift]
+        logits, state = model(inputs, state if carry else None)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+        if zero_grad:
+            optimizer.zero_grad()
+        if clip == "before":
+            lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        loss.backward()
+        if clip == "after":
+            lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        elif clip == "value":
+            lib.nn.utils.clip_grad_value_(model.parameters(), max_norm)
+        optimizer.step()
+        if detach:
+            state = _detach(state)
+        losses.append(loss.item() if item else loss)
+    return losses
+
+
+def train_tbptt__no_detach(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Carries the state without detaching it: the second backward reaches the first
+    chunk's graph, already freed."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, detach=False)
+
+
+def train_tbptt__retain_graph(lib, model, optimizer, stream, chunk_length, max_norm):
+    """No detach, and backward(retain_graph=True) to silence the error: every chunk's
+    gradient flows back through all earlier chunks (with the old weights)."""
+    F = lib.nn.functional
+    losses, state = [], None
+    length = stream.shape[1]
+    for start in range(0, length - 1, chunk_length):
+        end = min(start + chunk_length, length - 1)
+        logits, state = model(stream[:, start:end], state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                               stream[:, start + 1:end + 1].reshape(-1))
+        optimizer.zero_grad()
+        loss.backward(retain_graph=True)
+        lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def train_tbptt__state_reset(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Starts every chunk from a zero state: nothing is carried across chunks."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, carry=False)
+
+
+def train_tbptt__no_clipping(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Never clips."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, clip=None)
+
+
+def train_tbptt__clips_before_backward(lib, model, optimizer, stream, chunk_length,
+                                       max_norm):
+    """Clips the gradients before backward has computed them."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, clip="before")
+
+
+def train_tbptt__clips_values(lib, model, optimizer, stream, chunk_length, max_norm):
+    """clip_grad_value_ (each element into [-max_norm, max_norm]), not the global norm."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, clip="value")
+
+
+def train_tbptt__no_zero_grad(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Gradients add up across chunks."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, zero_grad=False)
+
+
+def train_tbptt__predicts_the_input(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Targets not shifted: the model learns to copy its input."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, shift=0)
+
+
+def train_tbptt__drops_the_short_chunk(lib, model, optimizer, stream, chunk_length,
+                                       max_norm):
+    """Stops before a chunk that would be shorter than chunk_length."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, drop_last=True)
+
+
+def train_tbptt__lstm_only(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Assumes an LSTM's (h, c): unpacks a GRU's state tensor along its first axis."""
+    F = lib.nn.functional
+    losses, state = [], None
+    length = stream.shape[1]
+    for start in range(0, length - 1, chunk_length):
+        end = min(start + chunk_length, length - 1)
+        logits, state = model(stream[:, start:end], state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                               stream[:, start + 1:end + 1].reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        h, c = state
+        state = (h.detach(), c.detach())
+        losses.append(loss.item())
+    return losses
+
+
+def train_tbptt__loss_tensors(lib, model, optimizer, stream, chunk_length, max_norm):
+    """Keeps the loss tensors."""
+    return _tbptt(lib, model, optimizer, stream, chunk_length, max_norm, item=False)
+
+
+def train_tbptt__unflattened_loss(lib, model, optimizer, stream, chunk_length, max_norm):
+    """cross_entropy on (B, T, V) logits: PyTorch reads dimension 1 (T) as the classes."""
+    F = lib.nn.functional
+    losses, state = [], None
+    length = stream.shape[1]
+    for start in range(0, length - 1, chunk_length):
+        end = min(start + chunk_length, length - 1)
+        logits, state = model(stream[:, start:end], state)
+        loss = F.cross_entropy(logits, stream[:, start + 1:end + 1])
+        optimizer.zero_grad()
+        loss.backward()
+        lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        state = _detach(state)
+        losses.append(loss.item())
+    return losses
+
+
+WRONG_ANSWERS.update({
+    "train_tbptt__no_detach": ("train_tbptt", "raised", "the state never detached"),
+    "train_tbptt__retain_graph":
+        ("train_tbptt", "raised", "retain_graph=True instead of detach"),
+    "train_tbptt__state_reset": ("train_tbptt", "wrong value", "the state reset every chunk"),
+    "train_tbptt__no_clipping": ("train_tbptt", "wrong value", "no clipping"),
+    "train_tbptt__clips_before_backward":
+        ("train_tbptt", "wrong value", "clipping before backward"),
+    "train_tbptt__clips_values": ("train_tbptt", "wrong value", "clip_grad_value_"),
+    "train_tbptt__no_zero_grad": ("train_tbptt", "wrong value", "gradients never cleared"),
+    "train_tbptt__predicts_the_input":
+        ("train_tbptt", "wrong value", "targets not shifted by one"),
+    "train_tbptt__drops_the_short_chunk":
+        ("train_tbptt", "wrong shape", "the shorter last chunk dropped"),
+    "train_tbptt__lstm_only": ("train_tbptt", "raised", "an LSTM's (h, c) assumed"),
+    "train_tbptt__loss_tensors": ("train_tbptt", "wrong type", "loss tensors kept"),
+    "train_tbptt__unflattened_loss":
+        ("train_tbptt", "raised", "cross_entropy on (B, T, V) logits"),
+})
