@@ -601,3 +601,33 @@ def test_out_argument_of_the_binary_functions(name):
         return out, []
 
     same(fn, grad=False)
+
+
+def test_subtraction_with_bools_in_place_raises_as_pytorch():
+    assert_same_error(lambda lib: lib.tensor(True).sub_(lib.tensor(True)))
+    assert_same_error(lambda lib: lib.tensor([1, 2]).sub_(lib.tensor([True, False])))
+    assert_same_error(lambda lib: lib.tensor([1.0, 2.0]).subtract_(True))
+
+
+def test_pow_with_a_bool_exponent_tensor_has_no_base_gradient():
+    """PyTorch computes the values, and its backward forms ``exponent - 1``, refused for bools."""
+    same(lambda lib: (leaf(lib, [0.5, 2.0]) ** lib.tensor([True, False]), []), grad=False)
+    assert_same_error(lambda lib: (leaf(lib, [0.5, 2.0]) ** lib.tensor([True, False])).sum().backward())
+
+
+def test_lerp_in_place():
+    def fn(lib):
+        a, e, w = leaf(lib, [1.0, INF, -INF, 0.5]), leaf(lib, [3.0, 1.0, 1.0, NAN]), leaf(lib, [0.2, 0.5, 0.7, 0.1])
+        b = a * 1
+        assert b.lerp_(e, w) is b
+        return b * 1, [a, e, w]
+
+    same(fn)
+    same(lambda lib: (lib.tensor([[0.3, 2.0], [1.0, -1.8]]).lerp_(lib.tensor([2.4, -0.1]), lib.tensor([-2.8, -0.8])), []))
+    assert_same_error(lambda lib: lib.tensor([1, 4], dtype=lib.int32).lerp_(lib.tensor([-4, 2], dtype=lib.int32), 0.25))
+
+
+def test_in_place_aliases_divide_multiply_subtract():
+    same(lambda lib: (lib.tensor([7.0, -7.0]).divide_(2, rounding_mode="floor"), []))
+    same(lambda lib: (lib.tensor([7.0, -7.0]).multiply_(2), []))
+    same(lambda lib: (lib.tensor([7.0, -7.0]).subtract_(2, alpha=3), []))

@@ -216,10 +216,26 @@ def test_hardtanh_and_relu6_of_bool_raise():
 
 
 def test_hardtanh_gradient_at_nan_and_at_the_bounds():
+    """21 elements, so that PyTorch's vectorized kernel handles the nan (its scalar loop for
+    the last few elements gives nan the gradient; the vectorized one, and tinynn, give 0)."""
     same(lambda lib: (lambda a: (lib.nn.functional.hardtanh(a), [a]))(
-        leaf(lib, [NAN, -1.0, 1.0, 0.5, -2.0, 2.0])))
+        leaf(lib, [NAN, -1.0, 1.0, 0.5, -2.0, 2.0, INF] * 3)))
     same(lambda lib: (lambda a: (lib.nn.functional.relu6(a), [a]))(
-        leaf(lib, [NAN, -1.0, 0.0, 3.0, 6.0, 7.0])))
+        leaf(lib, [NAN, -1.0, 0.0, 3.0, 6.0, 7.0, -INF] * 3)))
+
+
+def test_relu_gradient_at_nan_and_acosh_gradient_at_minus_one():
+    same(lambda lib: (lambda a: (lib.relu(a), [a]))(leaf(lib, [NAN, -1.0, 0.0, 2.0, INF, -INF] * 3)))
+    same(lambda lib: (lambda a: (lib.nn.functional.relu(a), [a]))(leaf(lib, [NAN, -1.0, 0.0, 2.0])))
+    same(lambda lib: (lambda a: (lib.acosh(a), [a]))(leaf(lib, [-1.0, 1.0, 0.5, 2.0, NAN, INF])))
+
+
+def test_unary_plus():
+    same(lambda lib: (lambda a: (+a, [a]))(leaf(lib, [1.0, -2.0])))
+    t = tinynn.tensor([1, 2])
+    assert +t is t and tinynn.positive(t) is t
+    assert_same_error(lambda lib: +lib.tensor([True]))
+    assert_same_error(lambda lib: +lib.tensor([], dtype=lib.bool))
 
 
 @pytest.mark.parametrize("name", ["gelu", "silu"])

@@ -44,8 +44,8 @@ from ._functions.sorting import argsort, median, sort, topk, unique
 from ._functions.unary import (
     abs, absolute, acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh,
     atan, atanh, ceil, cos, cosh, erf, exp, expm1, fix, floor, log, log1p, log2, log10, neg,
-    negative, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, tan, tanh,
-    trunc,
+    negative, positive, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square,
+    tan, tanh, trunc,
 )
 from ._tensor import Tensor
 from ._types import Size, UntypedStorage, device

@@ -152,19 +152,24 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        if any(_dtype.result_type(v) is _dtype.bool for v in (x, y)):  # PyTorch: any bool operand
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-                if _dtype.result_type(x, y) is not _dtype.bool else
-                "Subtraction, the `-` operator, with two bool tensors is not supported. "
-                "Use the `^` or `logical_xor()` operator instead."
-            )
+        check_subtraction(x, y)
         return _binary(np.subtract, x, y, _dtype.result_type(x, y))
 
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output, -grad_output
+
+
+def check_subtraction(x, y) -> None:
+    """PyTorch refuses ``-`` with a bool operand (also for ``sub_``, which may not reach ``Sub``)."""
+    if any(_dtype.result_type(v) is _dtype.bool for v in (x, y)):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            if _dtype.result_type(x, y) is not _dtype.bool else
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
 
 
 def sub(input, other, *, alpha=1, out: Tensor | None = None) -> Tensor:
@@ -175,6 +180,7 @@ def sub(input, other, *, alpha=1, out: Tensor | None = None) -> Tensor:
             ``~``), a float ``alpha`` with integer operands, or a bool ``alpha``.
     """
     if type(alpha) is not int or alpha != 1:
+        check_subtraction(input, other)  # before alpha turns a bool into a number
         other = _alpha_times(input, other, alpha)
     return write_out("sub", Sub.apply(input, other), out)
 
@@ -450,6 +456,8 @@ class Pow(Function):
                 grad_x = grad_output * 0
             else:
                 if isinstance(y, _tensor.Tensor):
+                    if y.dtype is _dtype.bool:  # PyTorch forms y - 1, which it refuses for bools
+                        check_subtraction(y, 1)
                     # y x^(y-1) is 0 * inf at x = 0, y = 0: PyTorch takes 0. The exponent is
                     # replaced where y = 0, so that no inf is formed (and masked) at all. An
                     # integer y is taken in the gradient's dtype (a float64 x keeps float64).
@@ -646,7 +654,7 @@ def where(condition: Tensor, input=None, other=None, *, out: Tensor | None = Non
     """
     _check_tensor("where", condition, "condition")
     if input is None and other is None:
-        return (condition.reshape(1) if condition.ndim == 0 else condition).nonzero(as_tuple=True)
+        return (condition.reshape((1,)) if condition.ndim == 0 else condition).nonzero(as_tuple=True)
     if condition.dtype is not _dtype.bool:
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
@@ -695,6 +703,19 @@ class Lerp(Function):
 
     @staticmethod
     def forward(ctx, x, end, weight):
+        _check_tensor("lerp", end, "end", 2)
+        if not x.dtype.is_floating_point:
+            kind = "tensor" if isinstance(weight, _tensor.Tensor) else "scalar"
+            raise NotImplementedError(
+                f"\"lerp_kernel_{kind}\" not implemented for '{_dtype.scalar_name(x.dtype)}'"
+            )
+        for name, value in (("end", end), ("weight", weight)):
+            # a 0-d weight is taken as a number, as in PyTorch
+            if isinstance(value, _tensor.Tensor) and value.dtype is not x.dtype and (name == "end" or value.ndim):
+                raise RuntimeError(
+                    f"expected dtype {_dtype.scalar_name(x.dtype).lower()} for `{name}` but got "
+                    f"dtype {_dtype.scalar_name(value.dtype).lower()} (convert it with .to(input.dtype))"
+                )
         ctx.save_for_backward(x, end, weight)
         dtype = x.dtype
         start, stop, w = _array(x, dtype), _array(end, dtype), _array(weight, dtype)
@@ -725,17 +746,4 @@ def lerp(input: Tensor, end: Tensor, weight, *, out: Tensor | None = None) -> Te
         NotImplementedError: for an integer or bool ``input``.
     """
     _check_tensor("lerp", input)
-    _check_tensor("lerp", end, "end", 2)
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(
-            f"\"lerp_kernel_{'tensor' if isinstance(weight, _tensor.Tensor) else 'scalar'}\" not "
-            f"implemented for '{_dtype.scalar_name(input.dtype)}'"
-        )
-    for name, value in (("end", end), ("weight", weight)):
-        # a 0-d weight is taken as a number, as in PyTorch
-        if isinstance(value, _tensor.Tensor) and value.dtype is not input.dtype and (name == "end" or value.ndim):
-            raise RuntimeError(
-                f"expected dtype {_dtype.scalar_name(input.dtype).lower()} for `{name}` but got "
-                f"dtype {_dtype.scalar_name(value.dtype).lower()} (convert it with .to(input.dtype))"
-            )
     return write_out("lerp", Lerp.apply(input, end, weight), out)

@@ -85,6 +85,18 @@ class Abs(Function):
         return grad_output * Sign.apply(x)
 
 
+def positive(input: Tensor) -> Tensor:
+    """``+x``: the tensor itself (not a copy).
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor. RuntimeError: for a bool tensor.
+    """
+    _check_tensor("positive", input)
+    if input.dtype is _dtype.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
 def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """|x| elementwise (any shape, dtype kept).
 
@@ -632,7 +644,7 @@ arcsinh = asinh
 
 
 class Acosh(Function):
-    """z = arcosh x (nan for x < 1);  dz/dx = 1 / sqrt((x - 1)(x + 1))."""
+    """z = arcosh x (nan for x < 1);  dz/dx = 1 / sqrt(x^2 - 1)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -643,7 +655,7 @@ class Acosh(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        return grad_output * Rsqrt.apply((x - 1) * (x + 1))
+        return grad_output * Rsqrt.apply(x * x - 1)
 
 
 def acosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -728,7 +740,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         z, = ctx.saved_tensors
-        return grad_output * (z > 0)
+        return where(z <= 0, 0.0, grad_output)  # at nan too, as PyTorch's threshold_backward
 
 
 def relu(input: Tensor) -> Tensor:

@@ -41,8 +41,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """x clamped to [min_val, max_val]; gradient 1 strictly inside (and at nan), 0 at and
-    beyond the bounds (as PyTorch). An integer tensor keeps its dtype.
+    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 at and beyond the
+    bounds and at nan (as PyTorch's vectorized kernel; its scalar loop, used for a few
+    trailing elements, passes the gradient at nan). An integer tensor keeps its dtype.
 
     Raises:
         ValueError: if ``min_val > max_val``. RuntimeError: for a bool tensor.
@@ -55,7 +56,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if not input.is_floating_point():  # no gradient: the clamped values, in input's dtype
         out = clamped.to(input.dtype)
     else:
-        out = where((input <= min_val) | (input >= max_val), clamped.detach(), input)
+        out = where((input > min_val) & (input < max_val), input, clamped.detach())
     return input.copy_(out) if inplace else out
 
 
