@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
-from ..autograd.function import Function, quietly
+from ..autograd.function import Function, quiet_numpy
 from .out import write_out
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -73,12 +73,12 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype):
     """Apply a numpy ufunc to two operands of ``dtype``, with PyTorch's broadcast error.
 
     Float results follow IEEE 754 (1e38 * 10 = inf, inf - inf = nan, 0 * inf = nan), as
-    PyTorch's do, and like PyTorch this says nothing about them: the ufunc runs
-    ``quietly``, with numpy's RuntimeWarnings off. (Integer division by zero is checked by
+    PyTorch's do, and like PyTorch this says nothing about them: the ufunc runs with
+    numpy's RuntimeWarnings off (``quiet_numpy``). (Integer division by zero is checked by
     the ops that divide.)
     """
     try:
-        return quietly(ufunc, _array(a, dtype), _array(b, dtype))
+        return quiet_numpy.run(ufunc, _array(a, dtype), _array(b, dtype))
     except ValueError:
         raise _broadcast_error(a, b) from None
 
