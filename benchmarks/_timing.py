@@ -3,6 +3,14 @@
 The machines are noisy, so we never report an absolute time on its own: tinynn and
 PyTorch run the same workload in the same process, interleaved (t, p, t, p, ...), and we
 report the ratio of the medians. A ratio below 1 means tinynn is faster.
+
+Clocks. By default each round is timed by the wall clock (``time.perf_counter``). On a
+busy machine (other jobs on the same cores) a wall-clock round also counts the time the
+process waited for a core, which swamps microsecond workloads. ``use_cpu_time(True)``
+(``run_all.py --cpu-time``) times the one-thread rows by the CPU time the process itself
+used (``time.process_time``) instead: with one thread each, all the work of both libraries
+runs on the calling thread, so CPU time measures the same work without the waits. Rows
+with default threads always use the wall clock (CPU time would add up the threads).
 """
 from __future__ import annotations
 
@@ -14,6 +22,18 @@ from typing import Callable, Iterator
 import torch
 from threadpoolctl import threadpool_limits
 
+_state = {"one_thread": False, "cpu_time": False}
+
+
+def use_cpu_time(on: bool) -> None:
+    """Time the one-thread rows by process CPU time (see the module docstring)."""
+    _state["cpu_time"] = on
+
+
+def clock_name() -> str:
+    """How the rows being measured now are timed, for the printed table."""
+    return "CPU time" if _state["cpu_time"] and _state["one_thread"] else "wall clock"
+
 
 @contextlib.contextmanager
 def one_thread() -> Iterator[None]:
@@ -24,19 +44,22 @@ def one_thread() -> Iterator[None]:
     """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    _state["one_thread"] = True
     try:
         with threadpool_limits(limits=1, user_api="blas"):
             yield
     finally:
+        _state["one_thread"] = False
         torch.set_num_threads(threads)
 
 
 def time_once(fn: Callable[[], object], repeat: int) -> float:
     """Seconds per call of ``fn``, averaged over ``repeat`` back-to-back calls."""
-    start = time.perf_counter()
+    clock = time.process_time if _state["cpu_time"] and _state["one_thread"] else time.perf_counter
+    start = clock()
     for _ in range(repeat):
         fn()
-    return (time.perf_counter() - start) / repeat
+    return (clock() - start) / repeat
 
 
 def compare(tinynn_fn: Callable, torch_fn: Callable, *, repeat: int = 20, rounds: int = 15,

@@ -2,6 +2,7 @@
 
 1. A small graph: a handful of ops on small tensors, forward and backward. This measures
    per-op overhead (Python dispatch, graph bookkeeping), not arithmetic.
+   The graph of issue 12 (4x4 tensors) is a second one of the same kind.
 2. A chain of 512x512 matmuls with tanh, forward and backward. This measures arithmetic:
    both libraries end up in a BLAS sgemm, so the ratio shows what the wrapping costs.
 
@@ -23,6 +24,14 @@ def small_graph(lib, x, w, b):
     loss.backward()
     w.grad = None
     b.grad = None
+
+
+def issue_graph(lib, a, b, c):
+    """The graph of issue 12 on 4x4 tensors: (a*b + a).tanh() and (c @ b).relu().sum(); backward."""
+    y = (a * b + a).tanh()
+    z = (c @ b).relu().sum()
+    (y.sum() + z).backward()
+    a.grad = b.grad = c.grad = None
 
 
 def matmul_chain(lib, x, weights):
@@ -54,6 +63,12 @@ def main() -> list[str]:
     r1 = compare(lambda: small_graph(tinynn, **t_small), lambda: small_graph(torch, **p_small),
                  repeat=200, rounds=15)
 
+    tiny = [rng.standard_normal((4, 4)).astype(np.float32) for _ in range(3)]
+    t_tiny = [tinynn.tensor(a, requires_grad=True) for a in tiny]
+    p_tiny = [torch.tensor(a, requires_grad=True) for a in tiny]
+    r5 = compare(lambda: issue_graph(tinynn, *t_tiny), lambda: issue_graph(torch, *p_tiny),
+                 repeat=200, rounds=15)
+
     big = {"x": rng.standard_normal((512, 512)).astype(np.float32)}
     ws = [(rng.standard_normal((512, 512)) / np.sqrt(512)).astype(np.float32) for _ in range(3)]
     t_x, p_x = tinynn.tensor(big["x"]), torch.tensor(big["x"])
@@ -62,6 +77,7 @@ def main() -> list[str]:
     r2 = compare(lambda: matmul_chain(tinynn, t_x, t_w), lambda: matmul_chain(torch, p_x, p_w),
                  repeat=3, rounds=15)
     rows = [row("small graph (8x8: matmul, add, tanh, mul, mean; fwd+bwd)", r1),
+            row("issue-12 graph (4x4: mul, add, tanh, matmul, relu, sums; fwd+bwd)", r5),
             row("512x512 matmul chain x3 with tanh (fwd+bwd)", r2)]
 
     with one_thread():
@@ -69,7 +85,10 @@ def main() -> list[str]:
                      repeat=200, rounds=15)
         r4 = compare(lambda: matmul_chain(tinynn, t_x, t_w), lambda: matmul_chain(torch, p_x, p_w),
                      repeat=3, rounds=15)
-    rows += [row("small graph, 1 thread each", r3), row("512x512 matmul chain, 1 thread each", r4)]
+        r6 = compare(lambda: issue_graph(tinynn, *t_tiny), lambda: issue_graph(torch, *p_tiny),
+                     repeat=200, rounds=15)
+    rows += [row("small graph, 1 thread each", r3), row("issue-12 graph, 1 thread each", r6),
+             row("512x512 matmul chain, 1 thread each", r4)]
     return rows
 
 

@@ -6,7 +6,8 @@
    -> Linear(128, 27), sequences of 12 characters, batch 64, cross-entropy, Adam).
 
 Both libraries start from the same weights (``load_state_dict``) and see the same batch.
-Each is timed with one thread each (PyTorch's intra-op pool and numpy's BLAS). Run
+Each is timed with default threads and with one thread each (PyTorch's intra-op pool and
+numpy's BLAS). Run
 ``python benchmarks/bench_rnn.py`` for the table, ``--profile`` to see where tinynn's time goes.
 """
 from __future__ import annotations
@@ -91,14 +92,20 @@ def setup():
     return t_lstm, p_lstm, t_char, p_char
 
 
-def main() -> list[str]:
-    """Both workloads with one thread each."""
+def measure(suffix: str = "") -> list[str]:
     t_lstm, p_lstm, t_char, p_char = setup()
+    return [row(f"LSTM training step (64->128, T=32, B=32, Adam){suffix}",
+                compare(t_lstm, p_lstm, repeat=5, rounds=11)),
+            row(f"char model step (Embedding->LSTM(16,128)->Linear, T=12, B=64, Adam){suffix}",
+                compare(t_char, p_char, repeat=5, rounds=11))]
+
+
+def main() -> list[str]:
+    """Both workloads with each library's default threads, then with one thread each."""
+    rows = measure()
     with one_thread():
-        return [row("LSTM training step (64->128, T=32, B=32, Adam), 1 thread each",
-                    compare(t_lstm, p_lstm, repeat=5, rounds=11)),
-                row("char model step (Embedding->LSTM(16,128)->Linear, T=12, B=64, Adam), 1 thread each",
-                    compare(t_char, p_char, repeat=5, rounds=11))]
+        rows += measure(", 1 thread each")
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
 """Run every benchmark and print one markdown table (tinynn vs PyTorch, same process).
 
-Usage: ``python benchmarks/run_all.py``. Each benchmark module has a ``main()`` that
-returns table rows; ratios are tinynn time / PyTorch time (below 1: tinynn is faster).
-Timings are medians of interleaved runs; expect a few percent of noise between runs.
+Usage: ``python benchmarks/run_all.py [--cpu-time]``. Each benchmark module has a ``main()``
+that returns table rows, every workload with default threads and with one thread each;
+ratios are tinynn time / PyTorch time (below 1: tinynn is faster). Timings are medians of
+interleaved rounds (tinynn, PyTorch, tinynn, ...) in one process; expect a few percent of
+noise between runs on an idle machine. On a busy one, ``--cpu-time`` times the one-thread
+rows by the process's CPU time, which leaves out the time spent waiting for a core (see
+``_timing.py``). Takes about five minutes.
 """
 from __future__ import annotations
 
+import os
 import platform
 import sys
 from pathlib import Path
@@ -19,18 +24,36 @@ import bench_attention  # noqa: E402
 import bench_cnn  # noqa: E402
 import bench_core  # noqa: E402
 import bench_mlp_step  # noqa: E402
+import bench_per_op  # noqa: E402
 import bench_rnn  # noqa: E402
-from _timing import HEADER  # noqa: E402
+from _timing import HEADER, use_cpu_time  # noqa: E402
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:
+    cpu_time = "--cpu-time" in sys.argv
+    use_cpu_time(cpu_time)
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
-          f"torch threads {torch.get_num_threads()}, {platform.machine()}")
+          f"torch threads {torch.get_num_threads()}, {os.cpu_count()} CPUs, {platform.machine()} "
+          f"({_cpu_model()}), load average {os.getloadavg()[0]:.1f} at the start")
+    print("one-thread rows timed by " + ("process CPU time" if cpu_time else "the wall clock")
+          + "; default-thread rows by the wall clock")
     print()
     print(HEADER)
-    for module in (bench_core, bench_mlp_step, bench_cnn, bench_rnn, bench_attention):
+    for module in (bench_core, bench_per_op, bench_mlp_step, bench_cnn, bench_rnn, bench_attention):
         for line in module.main():
             print(line, flush=True)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
