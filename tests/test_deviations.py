@@ -100,6 +100,23 @@ def test_views_after_an_in_place_op():
     y = made_under_no_grad * 2  # PyTorch raises here
     with pytest.raises(RuntimeError, match="view was created in no_grad mode"):
         y.sum().backward()
+    for read_grad_fn in (False, True):  # PyTorch's answer depends on whether grad_fn was read
+        w = torch.tensor(2.0, requires_grad=True)
+        b = torch.zeros(3)
+        v = b[:2]
+        b.mul_(w)
+        if read_grad_fn:
+            v.grad_fn  # noqa: B018  (reading it rebuilds it)
+            v.relu_()
+        else:
+            with pytest.raises(RuntimeError, match="leaf Variable"):
+                v.relu_()
+    w = tinynn.tensor(2.0, requires_grad=True)
+    b = tinynn.zeros(3)
+    v = b[:2]
+    b.mul_(w)
+    v.relu_()  # accepted, as PyTorch does once grad_fn was read
+    assert b.grad_fn.name() == "CopySlices"
 
 
 def test_autograd_variable():
@@ -307,6 +324,22 @@ def test_in_place_inverse_hyperbolic_with_grad():
         assert np.allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("op", ["scatter", "scatter_add"])
+def test_scatter_with_src_larger_than_index(op):
+    x_values, src_values = np.arange(12.0).reshape(3, 4), np.arange(8.0).reshape(2, 4) + 100
+    index = [[0, 1, 2, 0]]
+    theirs_src = torch.tensor(src_values, requires_grad=True)
+    theirs = getattr(torch.tensor(x_values), op)(0, torch.tensor(index), theirs_src)
+    with pytest.raises(RuntimeError, match="invalid gradient"):
+        theirs.sum().backward()
+    ours_src = tinynn.tensor(src_values, requires_grad=True)
+    ours = getattr(tinynn.tensor(x_values), op)(0, tinynn.tensor(index), ours_src)
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    (ours * tinynn.tensor(x_values)).sum().backward()
+    expected = np.zeros((2, 4))
+    expected[0] = x_values[index[0], range(4)]  # the gradient where each src entry landed
+    np.testing.assert_array_equal(ours_src.grad.numpy(), expected)
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -335,6 +368,7 @@ CHECKS = {
         test_sdpa_key_and_value_of_different_lengths,
     "gelu(inf) and hardtanh's gradient at nan": test_gelu_of_inf_and_hardtanh_gradient_at_nan,
     "In-place asinh_, acosh_, atanh_ with grad": test_in_place_inverse_hyperbolic_with_grad,
+    "scatter / scatter_add with a src larger than index": test_scatter_with_src_larger_than_index,
 }
 
 
