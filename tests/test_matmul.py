@@ -10,16 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinynn
-from helpers import assert_same_error
+from helpers import assert_same_error, randn
 from tinynn.testing import compare_with_torch
 
 DTYPES = ["float32", "float64"]
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 SHAPE_PAIRS = {
@@ -218,3 +214,67 @@ def test_linear_with_a_size_0_dimension_matches_torch(x_shape, w_shape, dtype, d
     compare_with_torch(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b),
                        randn(*x_shape), randn(*w_shape, seed=1), randn(w_shape[0], seed=2),
                        dtype=dtype, device=device)
+
+
+# -- found by the differential suite (tests/differential) -------------------------------------
+@pytest.mark.parametrize("name, fn", [
+    ("mm", lambda lib, a: lib.mm(a, a)), ("matmul_2d", lambda lib, a: a @ a),
+    ("dot", lambda lib, a: lib.dot(a[0], a[0])), ("mv", lambda lib, a: lib.mv(a, a[0])),
+    ("matmul_1d_2d", lambda lib, a: a[0] @ a), ("bmm", lambda lib, a: lib.bmm(a[None], a[None])),
+    ("matmul_3d", lambda lib, a: a[None] @ a[None]), ("matmul_2d_1d", lambda lib, a: a.matmul(a[0])),
+    ("addmm", lambda lib, a: lib.addmm(a, a, a)),
+])
+def test_matrix_products_of_bool_raise_not_implemented(name, fn):
+    ours, theirs = assert_same_error(lambda lib: fn(lib, lib.ones(2, 2, dtype=lib.bool)))
+    assert str(ours).startswith(str(theirs))
+
+
+def test_outer_of_bool_is_fine_as_in_torch():
+    for lib in (torch, tinynn):
+        assert lib.outer(lib.tensor([True, False]), lib.tensor([True, True])).tolist() == \
+            [[True, True], [False, False]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1)])
+def test_addmm_in_place_matches_torch(beta, alpha, dtype, device):
+    compare_with_torch(lambda lib, c, a, b: (c * 1).addmm_(a, b, beta=beta, alpha=alpha),
+                       randn(2, 4), randn(2, 3, seed=1), randn(3, 4, seed=2), dtype=dtype, device=device)
+
+
+def test_addmm_in_place_does_not_broadcast():
+    assert_same_error(lambda lib: lib.ones(2).addmm_(lib.ones(2, 3), lib.ones(3, 2)))
+
+
+# -- outer, mv, addmm ------------------------------------------------------------------------
+# name: (fn(lib, a, b), maker a, shape a, maker b, shape b)
+OUTER_AND_MV = {
+    "outer": (lambda lib, a, b: lib.outer(a, b), randn, (3,), randn, (4,)),
+    "mv": (lambda lib, a, b: lib.mv(a, b), randn, (3, 4), randn, (4,)),
+    "mv_method": (lambda lib, a, b: a.mv(b), randn, (2, 5), randn, (5,)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(OUTER_AND_MV))
+def test_outer_and_mv_match_torch(name, dtype, device):
+    fn, make_a, shape_a, make_b, shape_b = OUTER_AND_MV[name]
+    compare_with_torch(fn, make_a(*shape_a), make_b(*shape_b, seed=1), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1)])
+def test_addmm(beta, alpha, dtype, device):
+    compare_with_torch(lambda lib, c, a, b: lib.addmm(c, a, b, beta=beta, alpha=alpha),
+                       randn(3), randn(2, 4, seed=1), randn(4, 3, seed=2), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("fn, error", [
+    (lambda lib: lib.outer(lib.ones(2, 2), lib.ones(2)), RuntimeError),
+    (lambda lib: lib.mv(lib.ones(2, 2), lib.ones(2, 2)), RuntimeError),
+])
+def test_outer_and_mv_errors_match_torch(fn, error):
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(tinynn)

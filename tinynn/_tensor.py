@@ -599,7 +599,7 @@ class Tensor:
         return UN.Neg.apply(self)
 
     def __pos__(self):
-        return UN.positive(self)
+        return self
 
     def __abs__(self):
         return UN.Abs.apply(self)
@@ -782,6 +782,9 @@ class Tensor:
 
     def addmm(self, mat1, mat2, *, beta=1, alpha=1):
         return L.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+        return L.addmm_(self, mat1, mat2, beta=beta, alpha=alpha)
 
     # -- unary math (_functions/unary.py) -------------------------------------------------
     def neg(self):
@@ -1038,15 +1041,6 @@ class Tensor:
     def true_divide_(self, other):
         return self.div_(other)
 
-    def divide_(self, other, *, rounding_mode=None):
-        return self.div_(other, rounding_mode=rounding_mode)
-
-    def multiply_(self, other):
-        return self.mul_(other)
-
-    def subtract_(self, other, *, alpha=1):
-        return self.sub_(other, alpha=alpha)
-
     def floor_divide_(self, other):
         return self._inplace(E.FloorDivide, other)
 
@@ -1172,21 +1166,22 @@ class Tensor:
 
     # -- shape ops ---------------------------------------------------------------------
     def view(self, *shape):
-        """The same memory seen with another shape; -1 is inferred.
+        """The same memory seen with another shape (-1 is inferred), or, given a dtype,
+        the same bytes read as that dtype (``S.view_dtype``).
 
         Raises:
             RuntimeError: if the strides cannot express the new shape without a copy
                 (for example a transposed tensor; use ``reshape`` or ``contiguous().view``).
         """
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
-            raise NotImplementedError("view(dtype) is not supported by tinynn")
+            return S.view_dtype(self, shape[0])
         return S.View.apply(self, _size_args(shape))
 
     def view_as(self, other: Tensor):
         return self.view(other.shape)
 
     def reshape(self, *shape):
-        return S.reshape(self, *shape)
+        return S.reshape(self, S.size_args("reshape", "shape", shape))
 
     def reshape_as(self, other: Tensor):
         return self.reshape(other.shape)
@@ -1199,12 +1194,17 @@ class Tensor:
         return S.Clone.apply(self)
 
     def permute(self, *dims):
-        return S.permute(self, *dims)
+        return S.permute(self, S.size_args("permute", "dims", dims))
 
     def transpose(self, dim0: int, dim1: int):
         return S.transpose(self, dim0, dim1)
 
-    swapaxes = transpose
+    swapaxes = swapdims = transpose
+
+    def swapaxes_(self, dim0: int, dim1: int):
+        return self.transpose_(dim0, dim1)
+
+    swapdims_ = swapaxes_
 
     def t(self):
         return S.t(self)
@@ -1247,13 +1247,13 @@ class Tensor:
         return S.narrow(self, dim, start, length)
 
     def flip(self, *dims):
-        return S.flip(self, *dims)
+        return S.flip(self, S.size_args("flip", "dims", dims))
 
     def roll(self, shifts, dims=None):
         return S.roll(self, shifts, dims)
 
     def tile(self, *dims):
-        return S.tile(self, *dims)
+        return S.tile(self, S.size_args("tile", "dims", dims))
 
     def movedim(self, source, destination):
         return S.movedim(self, source, destination)
@@ -1263,8 +1263,14 @@ class Tensor:
     def tril(self, diagonal: int = 0):
         return S.tril(self, diagonal)
 
+    def tril_(self, diagonal: int = 0):
+        return self.copy_(S.tril(self, diagonal))
+
     def triu(self, diagonal: int = 0):
         return S.triu(self, diagonal)
+
+    def triu_(self, diagonal: int = 0):
+        return self.copy_(S.triu(self, diagonal))
 
     def diag(self, diagonal: int = 0):
         return S.diag(self, diagonal)
@@ -1345,7 +1351,6 @@ class Tensor:
         return self._inplace_arithmetic(np.add, E.Add, other if type(alpha) is int and alpha == 1 else E._alpha_times(self, other, alpha))
 
     def sub_(self, other, *, alpha=1):
-        E.check_subtraction(self, other)  # the no-grad path writes with numpy directly
         return self._inplace_arithmetic(np.subtract, E.Sub, other if type(alpha) is int and alpha == 1 else E._alpha_times(self, other, alpha))
 
     def mul_(self, other):
@@ -1438,12 +1443,11 @@ class Tensor:
         return self.add_(_scaled(tensor1 / tensor2, value))
 
     def lerp_(self, end, weight):
-        return self._inplace(E.Lerp, end, weight)
+        """self += weight * (end - self)."""
+        return self.add_(_scaled(end - self, weight))
 
     def masked_fill_(self, mask: Tensor, value) -> Tensor:
-        self._check_inplace()
-        result = self.masked_fill(mask, value)
-        return self.copy_(result)
+        return I.masked_fill_(self, mask, value)
 
     def copy_(self, src) -> Tensor:
         """Copy ``src``'s values (broadcast, converted to self's dtype) into self."""

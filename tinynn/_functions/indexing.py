@@ -333,8 +333,8 @@ def setitem_args(tensor: Tensor, key, value) -> tuple:
     Raises:
         TypeError: for a value that is not a number or a tensor.
         RuntimeError: for a tensor value of another dtype with index tensors ("Index put
-            requires the source and destination dtypes match"), or one that does not
-            broadcast to ``tensor[key]``.
+            requires the source and destination dtypes match"), one that does not
+            broadcast to ``tensor[key]``, or a number that does not fit the dtype.
         IndexError: for an index out of range or a bool mask of the wrong shape.
     """
     Tensor = _tensor.Tensor
@@ -342,7 +342,9 @@ def setitem_args(tensor: Tensor, key, value) -> tuple:
     check_value(value, tensor.dtype)
     check_byte_mask_fill(key, value)
     normalized = normalize_key(key, tensor.shape)
-    if isinstance(value, Tensor):
+    if not isinstance(value, Tensor):
+        value = _dtype.checked_scalar(value, tensor.dtype)  # inf into an int tensor raises
+    else:
         if value.dtype is not tensor.dtype:
             masked_fill = (isinstance(key, Tensor) and key.dtype is _dtype.bool and value.ndim == 0)
             if not (_is_basic(normalized) or masked_fill):
@@ -406,18 +408,26 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 
 class ScatterAdd(Function):
-    """z = zeros(shape); z[i][index[i][j]] += x[i][j] (for dim=1);  dL/dx = g gathered at ``index``."""
+    """z = zeros(shape); z[i][index[i][j]] += x[i][j] (for dim=1);  dL/dx = g gathered at
+    ``index`` (zeros like x for an empty index, which adds nothing)."""
 
     @staticmethod
     def forward(ctx, x, shape, dim, index):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim, ctx.index, ctx.x_shape = dim, index, x.shape
         out = np.zeros(shape, dtype=x._data.dtype)
-        np.add.at(out, _along_axis_key(index._data, dim), x._data)
+        if index.numel():
+            np.add.at(out, _along_axis_key(index._data, dim), x._data)
         return out
 
     @staticmethod
     def backward(ctx, grad_output):
+        if ctx.index.numel() == 0:
+            return _zeros(ctx.x_shape, grad_output), None, None, None
         return grad_output.gather(ctx.dim, ctx.index), None, None, None
+
+
+def _zeros(shape: tuple, like: Tensor) -> Tensor:
+    return _tensor.Tensor._make(np.zeros(shape, dtype=like._data.dtype))
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -433,6 +443,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
             entry outside [0, input.size(dim)), or a src of another dtype.
         IndexError: for a dim out of range.
     """
+    if not isinstance(src, _tensor.Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
     d = wrap_dim(dim, input.ndim)
     if index.dtype not in (_dtype.int64, _dtype.int32):
         raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {index.dtype})")
@@ -440,8 +452,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         raise RuntimeError(
             "scatter(): Expected self.dtype to be equal to src.dtype (got "
             f"{input.dtype} and {src.dtype}; convert src with .to({input.dtype}))")
-    if index.numel() == 0:
-        return input.clone()
+    if index.numel() == 0:  # adds nothing; src (any shape) gets a zero gradient
+        return input + ScatterAdd.apply(src, input.shape, d, index)
     if index.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor "
                            f"(index shape {list(index.shape)}, self shape {list(input.shape)})")
@@ -467,12 +479,11 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, x, dim, index, src):
         ctx.dim, ctx.index = dim, index
+        ctx.src_shape = src.shape if isinstance(src, _tensor.Tensor) else None
         if index.dtype is not _dtype.int64:
             raise RuntimeError(f"scatter(): Expected dtype int64 for index (got {index.dtype})")
         if index.ndim != x.ndim and index.numel() > 0:
             raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-        key = _along_axis_key(index._data, dim)
-        out = x._data.copy()
         if isinstance(src, _tensor.Tensor):
             if src.dtype is not x.dtype:
                 raise RuntimeError(
@@ -481,8 +492,13 @@ class Scatter(Function):
             value = src._data
         else:
             value = src
+        if index.numel() == 0:  # writes nothing
+            return x._data.copy()
+        if x.ndim == 0:  # one entry along dim 0 (the index checked to be 0 or -1)
+            return np.array(np.reshape(value, ()) if np.ndim(value) else value, dtype=x._data.dtype)
+        out = x._data.copy()
         try:
-            out[key] = value
+            out[_along_axis_key(index._data, dim)] = value
         except IndexError as error:
             raise RuntimeError(f"scatter(): index out of bounds: {error}") from None
         return out
@@ -493,7 +509,10 @@ class Scatter(Function):
         if ctx.needs_input_grad[0]:
             grad_x = Scatter.apply(grad_output, ctx.dim, ctx.index, 0.0)
         if ctx.needs_input_grad[3]:
-            grad_src = grad_output.gather(ctx.dim, ctx.index)
+            if ctx.index.numel() == 0:
+                grad_src = _zeros(ctx.src_shape, grad_output)
+            else:
+                grad_src = grad_output.gather(ctx.dim, ctx.index)
         return grad_x, None, None, grad_src
 
 
@@ -504,6 +523,8 @@ def scatter_args(input: Tensor, dim: int, index: Tensor, src, value, reduce) -> 
     src = value if src is None else src
     if src is None:
         raise TypeError("scatter() missing required argument: 'src' or 'value'")
+    if index.numel() == 0:  # writes nothing (src may have any shape)
+        return wrap_dim(dim, input.ndim), index, src
     if isinstance(src, _tensor.Tensor) and src.shape != index.shape:
         if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
             raise RuntimeError(
@@ -541,8 +562,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     Raises:
         TypeError: for an index that is not a tensor.
         RuntimeError: for an index of another dtype, or (0-d input) not one entry.
-        IndexError: for an index with more than one dimension, out of range, or a dim out
-            of range.
+        IndexError: for an index with more than one dimension, out of range (a
+            RuntimeError along dim 1, as PyTorch), or a dim out of range.
     """
     _check_index_tensor("index_select", index)
     if index.dtype not in (_dtype.int64, _dtype.int32):
@@ -556,6 +577,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     positions = index._data.reshape(-1)
     bad = positions[(positions < 0) | (positions >= size)]
     if bad.size:  # no counting from the end, unlike x[index]
+        if d == 1:  # PyTorch's kernel for dim 1 raises its own error type
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad[0])} axis_dim={size}")
         raise IndexError(f"index out of range in self (index {int(bad[0])} along dimension {d} of size {size})")
     if input.ndim == 0:
         return input.reshape(1)[positions].reshape(())
@@ -638,6 +661,22 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         fill = _tensor.Tensor._make(np.asarray(_dtype.checked_scalar(value, input.dtype),
                                                dtype=input._data.dtype))
     return Where.apply(mask, fill, input)
+
+
+def masked_fill_(input: Tensor, mask: Tensor, value) -> Tensor:
+    """In-place ``masked_fill``: ``mask`` broadcasts to ``input``'s shape.
+
+    Raises:
+        RuntimeError: as ``masked_fill``, and for a mask that broadcasts ``input`` larger.
+    """
+    try:
+        shape = np.broadcast_shapes(input.shape, mask.shape)
+    except ValueError:
+        shape = input.shape  # masked_fill raises the broadcasting error
+    if shape != input.shape:
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}")
+    return input.copy_(masked_fill(input, mask, value))
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:

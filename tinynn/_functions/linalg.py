@@ -63,15 +63,26 @@ def _matmul_error(a_shape: tuple, b_shape: tuple) -> RuntimeError:
     )
 
 
+def _bool_matmul_error(a_ndim: int, b_ndim: int) -> NotImplementedError:
+    """PyTorch has no bool kernel for matrix products; its message names the kernel."""
+    kernel = ("dot" if a_ndim == 1 and b_ndim == 1 else "addmv_impl_cpu" if b_ndim == 1
+              else "addmm_impl_cpu_" if a_ndim <= 2 and b_ndim <= 2 else "bmm")
+    return NotImplementedError(f"\"{kernel}\" not implemented for 'Bool' (convert to an integer "
+                               "or float dtype first)")
+
+
 class Matmul(Function):
     """Z = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G (on the last two axes)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        if a.dtype is not b.dtype:
+        dtype = a.dtype
+        if dtype is not b.dtype:
             raise RuntimeError(
                 f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
             )
+        if dtype is _dtype.bool:
+            raise _bool_matmul_error(a.ndim, b.ndim)
         ctx.save_for_backward(a, b)
         try:
             with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = nan, as in PyTorch
@@ -219,3 +230,17 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
         zero = _tensor.Tensor._make(np.zeros((), dtype=input._data.dtype))
         return product + Where.apply(_tensor.Tensor._make(np.ones((), dtype=bool)), zero, input)
     return (input if beta == 1 else input * beta) + product
+
+
+def addmm_(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """In-place ``addmm``: input = beta * input + alpha * (mat1 @ mat2).
+
+    Raises:
+        RuntimeError: as ``addmm``, and if input is not already (n, p) (no broadcasting
+            in place).
+    """
+    result = addmm(input, mat1, mat2, beta=beta, alpha=alpha)
+    if result.shape != input.shape:
+        raise RuntimeError(f"Bad in-place call: input tensor size {list(input.shape)} and output "
+                           f"tensor size {list(result.shape)} should match")
+    return input.copy_(result)

@@ -89,6 +89,28 @@ class View(Function):
         return grad_output.reshape(ctx.shape), None
 
 
+def view_dtype(input: Tensor, dtype: _dtype.dtype) -> Tensor:
+    """``x.view(dtype)``: the same bytes read as ``dtype`` (a view, outside the graph, as
+    in PyTorch). With a different element size the last dimension shrinks or grows.
+
+    Raises:
+        RuntimeError: for another element size when the tensor is 0-d, its last stride is
+            not 1, or its last size is not a multiple of the size ratio.
+    """
+    data, itemsize = input._data, dtype.numpy_dtype.itemsize
+    if itemsize != data.itemsize:
+        names = f"{_dtype.scalar_name(input.dtype)} as {_dtype.scalar_name(dtype)} (different element sizes)"
+        if input.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+        if input.stride(-1) != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {input.stride(-1)}")
+        ratio = max(itemsize, data.itemsize) // min(itemsize, data.itemsize)
+        if itemsize > data.itemsize and input.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view {names}, "
+                               f"but got {input.shape[-1]}")
+    return _tensor.Tensor._make_view(input, data.view(dtype.numpy_dtype))
+
+
 class Reshape(Function):
     """z = x with another shape: a view when possible, else a copy;  dL/dx = g reshaped."""
 
@@ -105,14 +127,28 @@ class Reshape(Function):
         return grad_output.reshape(ctx.shape), None
 
 
-def reshape(input: Tensor, *shape) -> Tensor:
-    """The same elements with another shape (one size may be -1: inferred): a view when
-    the strides allow it, else a copy. ``reshape(x, (2, 3))`` or ``x.reshape(2, 3)``.
+def _check_sizes(name: str, argument: str, sizes) -> None:
+    """The function forms take one sequence (``torch.permute(x, (1, 0))``), not an int.
 
     Raises:
+        TypeError: PyTorch's "must be tuple of ints".
+    """
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(f"{name}(): argument '{argument}' (position 2) must be tuple of ints, "
+                        f"not {type(sizes).__name__}")
+
+
+def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
+    """The same elements with another shape (one size may be -1: inferred): a view when
+    the strides allow it, else a copy. ``reshape(x, (2, 3))``; the method also takes
+    ``x.reshape(2, 3)``.
+
+    Raises:
+        TypeError: for a shape that is not a sequence.
         RuntimeError: if the shape cannot hold exactly ``input.numel()`` elements.
     """
-    shape = size_args("reshape", "shape", shape)
+    _check_sizes("reshape", "shape", shape)
+    shape = tuple(shape)
     if shape == input.shape:
         return input
     return Reshape.apply(input, shape)
@@ -205,15 +241,17 @@ class Permute(Function):
         return grad_output.permute(tuple(np.argsort(ctx.dims).tolist())), None
 
 
-def permute(input: Tensor, *dims) -> Tensor:
-    """The dimensions reordered: dimension i of the result is ``dims[i]`` of ``input`` (a view).
+def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """The dimensions reordered: dimension i of the result is ``dims[i]`` of ``input`` (a
+    view). ``permute(x, (2, 0, 1))``; the method also takes ``x.permute(2, 0, 1)``.
 
     Raises:
-        TypeError: when no dims are given.
+        TypeError: for dims that are not a sequence (the method: when none are given).
         RuntimeError: for a number of dims other than ``input.ndim``, or a dim given twice.
         IndexError: for a dim out of range.
     """
-    dims = size_args("permute", "dims", dims)
+    _check_sizes("permute", "dims", dims)
+    dims = tuple(dims)
     if len(dims) != input.ndim:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -402,6 +440,13 @@ class Cat(Function):
         return (None, None) + tuple(empty if s else next(pieces) for s in ctx.skip)
 
 
+def _check_tensor_list(name: str, tensors) -> None:
+    """``cat(x)`` with one tensor (not a list of them) is a TypeError in PyTorch, not a
+    join of x's rows."""
+    if isinstance(tensors, _tensor.Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+
+
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension ``dim``, in the promoted dtype.
 
@@ -416,6 +461,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     """
     if out is not None:
         return write_out("cat", cat(tensors, dim), out)
+    _check_tensor_list("cat", tensors)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
@@ -459,6 +505,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     """
     if out is not None:
         return write_out("stack", stack(tensors, dim), out)
+    _check_tensor_list("stack", tensors)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -588,13 +635,16 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
-def flip(input: Tensor, *dims) -> Tensor:
+def flip(input: Tensor, dims: Sequence[int]) -> Tensor:
     """The order of the elements reversed along each of ``dims`` (a copy, as in PyTorch).
+    ``flip(x, (0,))``; the method also takes ``x.flip(0)``.
 
     Raises:
+        TypeError: for dims that are not a sequence.
         IndexError: for a dim out of range. RuntimeError: for a dim given twice.
     """
-    dims = size_args("flip", "dims", dims)
+    _check_sizes("flip", "dims", dims)
+    dims = tuple(dims)
     out = input
     for d in normalize_dims(dims, input.ndim) if dims else ():
         reverse = np.arange(input.shape[d] - 1, -1, -1)
@@ -691,14 +741,15 @@ class Repeat(Function):
         return summed.reshape(ctx.input_shape), None
 
 
-def tile(input: Tensor, *dims) -> Tensor:
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """The tensor repeated ``dims[i]`` times along each dimension (like ``repeat``, but
-    fewer ``dims`` than dimensions are padded with 1s in front).
+    fewer ``dims`` than dimensions are padded with 1s in front). ``tile(x, (2, 1))``; the
+    method also takes ``x.tile(2, 1)``.
 
     Raises:
-        TypeError: when no dims are given. RuntimeError: for a negative count.
+        TypeError: for dims that are not a sequence. RuntimeError: for a negative count.
     """
-    dims = size_args("tile", "dims", dims)
+    _check_sizes("tile", "dims", dims)
     return Repeat.apply(input, (1,) * (input.ndim - len(dims)) + tuple(dims))
 
 
@@ -792,8 +843,10 @@ def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a 2-D tensor (ints sum in int64).
 
     Raises:
-        RuntimeError: for a tensor that is not 2-D.
+        RuntimeError: for a tensor that is not 2-D. NotImplementedError: for bool.
     """
+    if input.dtype is _dtype.bool:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return diag(input).sum()
