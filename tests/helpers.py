@@ -25,14 +25,14 @@ import tinynn
 from tinynn.testing import assert_close, compare_with_torch
 from tinynn.utils.convert import state_dict_from_torch
 
-__all__ = ["above_one", "assert_same_error", "compare_module", "distinct", "halves",
+__all__ = ["above_one", "assert_same_error", "compare_module", "distinct", "double", "halves",
            "inside_unit", "positive", "randn", "run_module_pair"]
 
 
 # -- inputs ----------------------------------------------------------------------------------
 def randn(*shape: int, seed: int = 0, scale: float = 1.0) -> np.ndarray:
-    """Standard normal values times ``scale``."""
-    return np.random.default_rng(seed).standard_normal(shape) * scale
+    """Standard normal values times ``scale`` (an ndarray, 0-d for ``shape == ()``)."""
+    return np.asarray(np.random.default_rng(seed).standard_normal(shape) * scale)
 
 
 def positive(*shape: int, seed: int = 0) -> np.ndarray:
@@ -60,6 +60,11 @@ def halves(*shape: int, seed: int = 0) -> np.ndarray:
     """Values on and off .5, so that rounding half to even is tested."""
     return np.random.default_rng(seed).integers(-8, 8, shape) / 2.0 + np.where(
         np.arange(int(np.prod(shape))).reshape(shape) % 3 == 0, 0.3, 0.0)
+
+
+def double(*arrays: np.ndarray) -> tuple:
+    """float64 tinynn leaves that require grad, one per array: the inputs of a gradcheck."""
+    return tuple(tinynn.tensor(a, dtype=tinynn.float64, requires_grad=True) for a in arrays)
 
 
 # -- errors ----------------------------------------------------------------------------------

@@ -1196,3 +1196,22 @@ def test_backward_returning_none_for_an_input_that_requires_grad_means_zero_grad
         return a.grad.tolist()
 
     assert run(tinynn) == run(torch) == [1.0, 1.0]
+
+
+# -- the class names of grad_fn --------------------------------------------------------------
+def test_grad_fn_class_is_named_after_the_function():
+    class Scale(tinynn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = tinynn.ones(2, requires_grad=True)
+    y = x * 2 + 1
+    assert type(y.grad_fn).__name__ == "AddBackward0"
+    assert type(y.grad_fn.next_functions[0][0]).__name__ == "MulBackward0"
+    assert type(Scale.apply(x).grad_fn).__name__ == "ScaleBackward"
+    assert isinstance(y.grad_fn, tinynn.autograd.function.Node)

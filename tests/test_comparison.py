@@ -216,3 +216,32 @@ def test_operators_with_other_types_fall_back_like_torch():
         assert (x == "a") is False
         with pytest.raises(TypeError):
             x < None  # noqa: B015
+
+
+# -- logical ops; comparisons of integers and bools ------------------------------------------
+def test_logical_ops_of_mixed_dtypes_match_torch():
+    a, b = np.array([[0.0, 1.5, -2.0], [0.0, 0.0, 3.0]]), np.array([1, 0, 2])
+    cases = [
+        lambda lib, x, y: lib.logical_xor(x, y),
+        lambda lib, x, y: x.logical_xor(y),
+        lambda lib, x, y: lib.logical_and(x, y),
+        lambda lib, x, y: lib.logical_or(x > 0, y),
+        lambda lib, x, y: lib.logical_not(x),
+        lambda lib, x, y: lib.logical_xor(x[0, 0], y),
+    ]
+    for fn in cases:
+        compare_with_torch(fn, a, b, grad=False)
+    for lib in (tinynn, torch):
+        with pytest.raises(RuntimeError):
+            lib.logical_xor(lib.ones(2), lib.ones(3))
+
+
+def test_isclose_and_logical_and_of_integers_match_torch():
+    """Integer and bool inputs give bool results, as in PyTorch."""
+    x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])
+    cases = [
+        lambda lib, t: lib.isclose(t.float(), t.float() + 1e-9),
+        lambda lib, t: lib.logical_and(t > 0, t < 5),
+    ]
+    for fn in cases:
+        compare_with_torch(fn, x, grad=False)

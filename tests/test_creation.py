@@ -509,3 +509,16 @@ def test_cpu_device_is_accepted():
     t = tinynn.zeros(2, device="cpu")
     assert t.device == "cpu" and str(t.device) == "cpu"
     assert tinynn.ones(1, device=tinynn.device("cpu")).device.type == "cpu"
+
+
+# -- logspace --------------------------------------------------------------------------------
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
+@pytest.mark.parametrize("dtype", ["float32", "float64", None])
+def test_logspace(dtype):
+    for args, kwargs in [((0, 2, 3), {}), ((-1, 1, 5), {"base": 2.0})]:
+        kw = dict(kwargs)
+        if dtype:
+            kw_t, kw_n = dict(kw, dtype=getattr(torch, dtype)), dict(kw, dtype=getattr(tinynn, dtype))
+        else:
+            kw_t = kw_n = kw
+        assert_close(tinynn.logspace(*args, **kw_n), torch.logspace(*args, **kw_t))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from helpers import assert_same_error, randn
+from helpers import assert_same_error, double, randn
 
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
@@ -133,3 +133,113 @@ def test_diff_misuse_raises_like_torch(call):
 def test_functions_are_the_family_file_functions(name):
     from tinynn._functions import cumulative
     assert getattr(tinynn, name) is getattr(cumulative, name)
+
+
+# -- cumprod, cummax, cummin -----------------------------------------------------------------
+def with_zeros(*shape: int, seed: int = 0) -> np.ndarray:
+    """Values with zeros (one, or two on the same line) where z_i / x_j would be 0/0."""
+    signs = np.where(np.arange(np.prod(shape)) % 2, 1, -1).reshape(shape)
+    x = np.random.default_rng(seed).uniform(0.5, 1.5, shape) * signs
+    flat = x.reshape(-1)
+    flat[1] = 0.0
+    if flat.size > 4:
+        flat[3] = 0.0
+    if flat.size > 9:
+        flat[9] = 0.0
+    return x
+
+
+CUMULATIVE = {
+    "cumprod": (lambda lib, x: x.cumprod(1), randn, (3, 4)),
+    "cumprod_function_neg_dim": (lambda lib, x: lib.cumprod(x, dim=-2), randn, (3, 4, 2)),
+    "cumprod_0d": (lambda lib, x: x.cumprod(0), randn, ()),
+    "cumprod_empty": (lambda lib, x: x.cumprod(0), randn, (0, 3)),
+    "cumprod_zeros": (lambda lib, x: x.cumprod(0), with_zeros, (6,)),
+    "cumprod_zeros_dim1": (lambda lib, x: lib.cumprod(x, 1), with_zeros, (3, 5)),
+    "cumprod_zeros_dim0_3d": (lambda lib, x: x.cumprod(0), with_zeros, (4, 2, 3)),
+    "cumprod_dtype": (lambda lib, x: x.cumprod(0, dtype=lib.float64), randn, (4,)),
+    "cummax": (lambda lib, x: x.cummax(1), randn, (3, 5)),
+    "cummax_function_dim0": (lambda lib, x: lib.cummax(x, 0), randn, (4, 3)),
+    "cummin": (lambda lib, x: lib.cummin(x, -1), randn, (3, 5)),
+    "cummin_0d": (lambda lib, x: x.cummin(0), randn, ()),
+    "cummax_empty": (lambda lib, x: x.cummax(1), randn, (2, 0)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(CUMULATIVE))
+def test_cumprod_cummax_cummin_cases_match_torch(name, dtype, device):
+    fn, make, shape = CUMULATIVE[name]
+    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
+
+
+def test_cummax_ties_take_the_last_index_as_torch():
+    x = np.array([[1.0, 3.0, 2.0, 3.0, 0.0, 5.0, 5.0], [2.0, 2.0, 1.0, 2.0, 3.0, 3.0, -1.0]])
+    compare_with_torch(lambda lib, t: (lib.cummax(t, 1), lib.cummin(t, 1)), x, dtype="float64")
+
+
+def test_cumprod_integers():
+    compare_with_torch(lambda lib, t: (lib.cumprod(t, 0), (t > 1).cumprod(1), t.cumprod(1, dtype=lib.float32)),
+                       np.array([[1, 2, 3], [0, -2, 4]]), grad=False)
+
+
+def test_cummax_returns_a_named_tuple():
+    result = tinynn.tensor([1.0, 3.0, 2.0]).cummax(0)
+    assert type(result) is tinynn.return_types.cummax
+    assert result.values.tolist() == [1.0, 3.0, 3.0] and result.indices.tolist() == [0, 1, 1]
+    assert repr(tinynn.tensor([2.0, 1.0]).cummin(0)).startswith("cummin(values=")
+
+
+@pytest.mark.parametrize("name, fn, make, shape", [
+    ("cumprod", lambda x: x.cumprod(1), randn, (3, 4)),
+    ("cumprod_zeros", lambda x: x.cumprod(1), with_zeros, (3, 5)),
+    ("cumprod_zeros_0", lambda x: x.cumprod(0), with_zeros, (6,)),
+    ("cummax", lambda x: x.cummax(1).values, randn, (3, 4)),
+    ("cummin", lambda x: x.cummin(0).values, randn, (3, 4)),
+])
+def test_cumulative_gradcheck_and_gradgradcheck(name, fn, make, shape):
+    inputs = double(make(*shape))
+    assert tinynn.autograd.gradcheck(fn, inputs)
+    assert tinynn.autograd.gradgradcheck(fn, inputs)
+
+
+def test_cumprod_double_backward_with_zeros_matches_torch():
+    x = with_zeros(2, 5)
+    grads = []
+    for lib in (tinynn, torch):
+        t = lib.tensor(x, requires_grad=True)
+        (g,) = lib.autograd.grad((t.cumprod(1) * lib.tensor(randn(2, 5, seed=3))).sum(), t, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), t)
+        grads.append((g, gg))
+    assert_close(grads[0][0], grads[1][0])
+    assert_close(grads[0][1], grads[1][1])
+
+
+# -- cumsum and diff -------------------------------------------------------------------------
+# name: (fn(lib, x), input maker, shape)
+CUMSUM_AND_DIFF = {
+    "cumsum": (lambda lib, x: x.cumsum(1), randn, (3, 4)),
+    "cumsum_function_neg_dim": (lambda lib, x: lib.cumsum(x, dim=-2), randn, (3, 4, 2)),
+    "cumsum_0d": (lambda lib, x: x.cumsum(0), randn, ()),
+    "diff": (lambda lib, x: lib.diff(x), randn, (3, 5)),
+    "diff_twice_dim0": (lambda lib, x: x.diff(n=2, dim=0), randn, (4, 3)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(CUMSUM_AND_DIFF))
+def test_cumsum_and_diff_match_torch(name, dtype, device):
+    fn, make, shape = CUMSUM_AND_DIFF[name]
+    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
+
+
+def test_cumsum_and_diff_of_integers_and_bools_match_torch():
+    """Integer and bool inputs: integer results, as in PyTorch."""
+    x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])
+    cases = [
+        lambda lib, t: lib.cumsum(t, 0),
+        lambda lib, t: (t > 0).cumsum(1),
+        lambda lib, t: lib.diff(t, dim=0),
+    ]
+    for fn in cases:
+        compare_with_torch(fn, x, grad=False)

@@ -6,7 +6,9 @@ pairs drawn by hypothesis. The same random gradient is back-propagated through b
 """
 from __future__ import annotations
 
+import math
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import tinynn
-from helpers import assert_same_error
+from helpers import assert_same_error, double, positive, randn
 from tinynn.testing import assert_close, compare_with_torch
 
 DTYPES = ["float32", "float64"]
@@ -24,15 +26,6 @@ DTYPES = ["float32", "float64"]
 # must tinynn be: a warning from tinynn fails the test.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 SHAPES = [(), (0,), (5,), (3, 4), (2, 0, 3), (2, 3, 4)]
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-def positive(*shape: int, seed: int = 0) -> np.ndarray:
-    """Values in [0.5, 2.5): away from 0, where log, sqrt and x ** y are not smooth."""
-    return np.random.default_rng(seed).uniform(0.5, 2.5, shape)
 
 
 # name: (fn(lib, x), input maker)
@@ -631,3 +624,132 @@ def test_in_place_aliases_divide_multiply_subtract():
     same(lambda lib: (lib.tensor([7.0, -7.0]).divide_(2, rounding_mode="floor"), []))
     same(lambda lib: (lib.tensor([7.0, -7.0]).multiply_(2), []))
     same(lambda lib: (lib.tensor([7.0, -7.0]).subtract_(2, alpha=3), []))
+
+
+# -- remainder and fmod: gradients -----------------------------------------------------------
+def away_from_jumps(*shape: int, seed: int = 0) -> np.ndarray:
+    """x / y not near a whole number, so that a finite difference does not cross a jump."""
+    rng = np.random.default_rng(seed)
+    return np.asarray((rng.integers(-4, 5, shape) + rng.uniform(0.2, 0.8, shape)) * 1.5)
+
+
+def divisors(*shape: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.asarray(np.full(shape, 1.5) * np.where(rng.random(shape) < 0.5, -1, 1))
+
+
+REMAINDERS = {
+    "remainder": (lambda lib, a, b: lib.remainder(a, b), (3, 4), (3, 4)),
+    "mod_operator_broadcast": (lambda lib, a, b: a % b, (3, 4), (4,)),
+    "fmod": (lambda lib, a, b: lib.fmod(a, b), (3, 4), (3, 4)),
+    "fmod_method_broadcast": (lambda lib, a, b: a.fmod(b), (2, 3, 4), (3, 1)),
+    "remainder_number": (lambda lib, a, b: a.remainder(1.5) + b, (3,), (3,)),
+    "remainder_0d": (lambda lib, a, b: lib.remainder(a, b), (), (3,)),
+    "fmod_0d_other": (lambda lib, a, b: lib.fmod(b, a), (), (3,)),
+    "remainder_empty": (lambda lib, a, b: a % b, (0, 3), (3,)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(REMAINDERS))
+def test_remainder_and_fmod_gradients_match_torch(name, dtype, device):
+    fn, shape_a, shape_b = REMAINDERS[name]
+    compare_with_torch(fn, away_from_jumps(*shape_a), divisors(*shape_b, seed=1), dtype=dtype, device=device)
+
+
+def test_number_mod_tensor_has_values_but_no_derivative_as_in_torch():
+    compare_with_torch(lambda lib, b: 2.5 % b, divisors(3, 4), grad=False)
+    compare_with_torch(lambda lib, b: 2.5 % b.detach() + b, divisors(3, 4))
+    for lib in (tinynn, torch):
+        with pytest.raises(RuntimeError, match="derivative for aten::remainder is not implemented"):
+            (2.5 % lib.ones(2, requires_grad=True)).sum().backward()
+
+
+@pytest.mark.parametrize("op", ["remainder", "fmod"])
+def test_remainder_gradcheck_and_gradgradcheck(op):
+    inputs = double(away_from_jumps(2, 3), divisors(2, 3, seed=1))
+    fn = lambda a, b: getattr(a, op)(b)  # noqa: E731
+    assert tinynn.autograd.gradcheck(fn, inputs)
+    assert tinynn.autograd.gradgradcheck(fn, inputs)
+
+
+def test_integer_remainder_by_zero_raises_as_torch():
+    for lib in (tinynn, torch):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            lib.remainder(lib.tensor([5, 3]), 0)
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            lib.fmod(lib.tensor([5, 3]), lib.tensor([1, 0]))
+
+
+def test_remainder_and_fmod_of_integers_match_torch():
+    """Integer inputs: integer results, as in PyTorch."""
+    x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])
+    cases = [
+        lambda lib, t: lib.remainder(t, 3),
+        lambda lib, t: lib.fmod(t, 3),
+        lambda lib, t: t.fmod(-3),
+    ]
+    for fn in cases:
+        compare_with_torch(fn, x, grad=False)
+
+
+# -- atan2 and lerp --------------------------------------------------------------------------
+# name: (fn(lib, a, b), maker a, shape a, maker b, shape b)
+ATAN2_AND_LERP = {
+    "atan2": (lambda lib, a, b: lib.atan2(a, b), randn, (3, 4), randn, (3, 4)),
+    "atan2_broadcast": (lambda lib, a, b: a.atan2(b), randn, (3, 4), randn, (4,)),
+    "lerp_tensor_weight": (lambda lib, a, b: a.lerp(b, lib.sigmoid(b)), randn, (3, 4), randn, (3, 4)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(ATAN2_AND_LERP))
+def test_atan2_and_lerp_match_torch(name, dtype, device):
+    fn, make_a, shape_a, make_b, shape_b = ATAN2_AND_LERP[name]
+    compare_with_torch(fn, make_a(*shape_a), make_b(*shape_b, seed=1), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lerp_with_a_number_weight_matches_torch(dtype, device):
+    compare_with_torch(lambda lib, x: lib.lerp(x, x * 3, 0.25), randn(3, 4), dtype=dtype, device=device)
+
+
+# -- 0 ** y: the gradient with respect to y --------------------------------------------------
+LIBS = (torch, tinynn)
+
+
+EXPONENTS = [-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("base", [0.0, -0.0, 2.0, 0.5, 1.0])
+@pytest.mark.parametrize("form", ["number_base", "tensor_base"])
+def test_pow_gradient_wrt_exponent_matches_torch(form, base):
+    """0 ** y for y < 0 is inf, and d/dy = 0^y log 0 = inf * -inf = -inf (not nan), as in PyTorch."""
+    grads = []
+    for lib in LIBS:
+        y = lib.tensor(EXPONENTS, dtype=lib.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            z = base ** y if form == "number_base" else lib.full((len(EXPONENTS),), base, dtype=lib.float64) ** y
+            grad, = lib.autograd.grad(z.sum(), y)
+        grads.append(grad)
+    assert_close(grads[1], grads[0], rtol=1e-12, atol=1e-12)
+    if base == 0.0:
+        assert np.all(grads[1].numpy()[np.array(EXPONENTS) < 0] == -math.inf) or math.copysign(1, base) < 0
+
+
+def test_pow_gradient_of_zero_base_keeps_the_exponents_dtype():
+    y = tinynn.tensor([-1.0, 2.0], dtype=tinynn.float16, requires_grad=True)
+    grad, = tinynn.autograd.grad((0.0 ** y).sum(), y)
+    assert grad.dtype is tinynn.float16
+    assert grad.tolist() == [-math.inf, 0.0]
+
+
+# -- integer division by zero; a clamp bound that does not broadcast -------------------------
+def test_integer_floor_division_by_zero_raises_like_torch():
+    assert_same_error(lambda L: L.tensor([1, 2]) // 0)
+
+
+def test_clamp_bound_that_does_not_broadcast_raises_like_torch():
+    ours, _ = assert_same_error(lambda L: L.zeros(3, 4).clamp(min=L.ones(5)))
+    assert "numpy" not in str(ours) or "numpy.ndarray" in str(ours)

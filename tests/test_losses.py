@@ -414,3 +414,190 @@ def test_loss_errors_match_torch():
                      lambda lib: lib.nn.functional.smooth_l1_loss(lib.zeros(2), lib.zeros(2), reduction="avg"),
                      lambda lib: lib.nn.functional.kl_div(lib.zeros(2), lib.zeros(2), reduction="avg")]:
         assert_same_error(lambda: lib_call(tinynn), lambda: lib_call(torch), same_message=True)
+
+
+# -- misuse: PyTorch's exception types, never numpy's ----------------------------------------
+LIBS = (torch, tinynn)
+
+
+def F(lib):
+    return lib.nn.functional
+
+
+def _x(lib, *shape, dtype=None):
+    return lib.linspace(-1.0, 1.0, int(np.prod(shape)), dtype=dtype or lib.float32).reshape(shape)
+
+
+LOSS_MISUSES = {
+    # the example of issue 11: a (C,) input with a (1, 1) target
+    "nll_1d_input_2d_target": lambda L: F(L).nll_loss(_x(L, 3), L.tensor([[0]])),
+    "ce_1d_input_2d_target": lambda L: F(L).cross_entropy(_x(L, 3), L.tensor([[0]])),
+    "ce_1d_input_2d_target_smoothing": lambda L: F(L).cross_entropy(_x(L, 3), L.tensor([[0]]), label_smoothing=0.1),
+    "nll_1d_input_two_targets": lambda L: F(L).nll_loss(_x(L, 3), L.tensor([0, 1])),
+    "ce_1d_input_two_targets": lambda L: F(L).cross_entropy(_x(L, 3), L.tensor([0, 1])),
+    "nll_2d_input_0d_target": lambda L: F(L).nll_loss(_x(L, 1, 3), L.tensor(0)),
+    "ce_2d_input_0d_target_smoothing": lambda L: F(L).cross_entropy(_x(L, 1, 3), L.tensor(1), label_smoothing=0.1),
+    "nll_2d_input_2d_target": lambda L: F(L).nll_loss(_x(L, 2, 3), L.tensor([[0], [1]])),
+    "nll_batch_mismatch": lambda L: F(L).nll_loss(_x(L, 2, 3), L.tensor([0, 1, 2])),
+    "nll_spatial_target_rank": lambda L: F(L).nll_loss(_x(L, 2, 3, 4, 5), L.zeros(2, 4, dtype=L.long)),
+    "nll_spatial_size": lambda L: F(L).nll_loss(_x(L, 2, 3, 4), L.zeros(2, 5, dtype=L.long)),
+    "nll_out_of_range": lambda L: F(L).nll_loss(_x(L, 2, 3), L.tensor([0, 3])),
+    "nll_negative_class": lambda L: F(L).nll_loss(_x(L, 2, 3), L.tensor([0, -1])),
+    "ce_out_of_range_smoothing": lambda L: F(L).cross_entropy(_x(L, 2, 3), L.tensor([0, 7]), label_smoothing=0.1),
+    "ce_zero_classes": lambda L: F(L).cross_entropy(_x(L, 2, 0), L.zeros(2, dtype=L.long)),
+    "nll_zero_classes": lambda L: F(L).nll_loss(_x(L, 2, 0), L.zeros(2, dtype=L.long)),
+    "nll_0d_input": lambda L: F(L).nll_loss(L.tensor(1.0), L.tensor(0)),
+    "ce_0d_input_long_target": lambda L: F(L).cross_entropy(L.tensor(1.0), L.tensor(0)),
+    "ce_0d_input_float_target": lambda L: F(L).cross_entropy(L.tensor(1.0), L.tensor(0.0)),
+    "nll_integer_input": lambda L: F(L).nll_loss(L.zeros(2, 3, dtype=L.long), L.zeros(2, dtype=L.long)),
+    "ce_integer_input": lambda L: F(L).cross_entropy(L.zeros(2, 3, dtype=L.long), L.zeros(2, dtype=L.long)),
+    "ce_integer_input_probabilities": lambda L: F(L).cross_entropy(L.zeros(2, 3, dtype=L.long), L.zeros(2, 3)),
+    "nll_int32_target": lambda L: F(L).nll_loss(_x(L, 2, 3), L.zeros(2, dtype=L.int32)),
+    "ce_int16_target": lambda L: F(L).cross_entropy(_x(L, 2, 3), L.zeros(2, dtype=L.int16)),
+    "ce_bool_target": lambda L: F(L).cross_entropy(_x(L, 2, 3), L.tensor([True, False])),
+    "nll_weight_wrong_size": lambda L: F(L).nll_loss(_x(L, 2, 3), L.zeros(2, dtype=L.long), weight=L.ones(4)),
+    "nll_weight_long": lambda L: F(L).nll_loss(_x(L, 2, 3), L.zeros(2, dtype=L.long), weight=L.ones(3, dtype=L.long)),
+    "ce_weight_double": lambda L: F(L).cross_entropy(_x(L, 2, 3), L.zeros(2, dtype=L.long),
+                                                     weight=L.ones(3, dtype=L.float64)),
+    "ce_half_input_float_weight": lambda L: F(L).cross_entropy(_x(L, 2, 3).half(), L.tensor([0, 1]), weight=L.ones(3)),
+    "ce_probabilities_wrong_weight": lambda L: F(L).cross_entropy(_x(L, 2, 3), L.rand(2, 3), weight=L.ones(4)),
+    "ce_probabilities_long": lambda L: F(L).cross_entropy(_x(L, 2, 3), L.zeros(2, 3, dtype=L.long)),
+    "ce_probabilities_ignore_index": lambda L: F(L).cross_entropy(_x(L, 2, 3), L.rand(2, 3), ignore_index=1),
+    "ce_list_target": lambda L: F(L).cross_entropy(_x(L, 2, 3), [0, 1]),
+    "ce_list_input": lambda L: F(L).cross_entropy([[0.0, 1.0]], L.tensor([0])),
+    "nll_float_ignore_index": lambda L: F(L).nll_loss(_x(L, 2, 3), L.tensor([0, 1]), ignore_index=1.5),
+    "mse_integer": lambda L: F(L).mse_loss(L.ones(3, dtype=L.long), L.ones(3, dtype=L.long)),
+    "mse_bool": lambda L: F(L).mse_loss(L.ones(3, dtype=L.bool), L.ones(3, dtype=L.bool)),
+    "smooth_l1_integer": lambda L: F(L).smooth_l1_loss(L.ones(3, dtype=L.long), L.ones(3, dtype=L.long)),
+    "huber_integer": lambda L: F(L).huber_loss(L.ones(3, dtype=L.long), L.ones(3, dtype=L.long)),
+    "bce_double_target": lambda L: F(L).binary_cross_entropy(L.full((3,), 0.5), L.full((3,), 0.5, dtype=L.float64)),
+    "bce_long_target": lambda L: F(L).binary_cross_entropy(L.full((3,), 0.5), L.ones(3, dtype=L.long)),
+    "bce_integer": lambda L: F(L).binary_cross_entropy(L.ones(3, dtype=L.long), L.ones(3, dtype=L.long)),
+    "bce_logits_integer_input": lambda L: F(L).binary_cross_entropy_with_logits(
+        L.ones(3, dtype=L.long), L.ones(3, dtype=L.long)),
+    "bce_logits_long_target": lambda L: F(L).binary_cross_entropy_with_logits(L.zeros(3), L.ones(3, dtype=L.long)),
+    "bce_logits_pos_weight_mismatch": lambda L: F(L).binary_cross_entropy_with_logits(
+        L.zeros(2, 3), L.zeros(2, 3), pos_weight=L.ones(2)),
+    "bce_logits_pos_weight_too_many_dims": lambda L: F(L).binary_cross_entropy_with_logits(
+        L.zeros(3), L.zeros(3), pos_weight=L.ones(2, 1, 1)),
+    "kl_div_integer_target": lambda L: F(L).kl_div(L.zeros(3), L.ones(3, dtype=L.long), reduction="sum"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LOSS_MISUSES))
+def test_loss_misuse_raises_torchs_exception_type(case):
+    ours, theirs = assert_same_error(LOSS_MISUSES[case])
+    assert type(ours).__module__ == "builtins"
+    assert "numpy" not in str(ours) and "too many indices" not in str(ours)
+
+
+@pytest.mark.parametrize("case, fragments", [
+    ("nll_1d_input_2d_target", ["0D or 1D target tensor expected", "[3]", "[1, 1]"]),
+    ("nll_1d_input_two_targets", ["For 1D input, 1D target must have size 1", "2"]),
+    ("nll_2d_input_0d_target", ["batch_size (1)", "batch_size (0)", "0-d"]),
+    ("nll_integer_input", ["'Long'", ".float()"]),
+    ("ce_weight_double", ["expected scalar type Float but found Double"]),
+    ("bce_double_target", ["Found dtype Double but expected Float"]),
+    ("bce_logits_pos_weight_mismatch", ["[2]", "[2, 3]"]),
+])
+def test_loss_misuse_message_names_the_shapes_or_dtypes(case, fragments):
+    ours, _ = assert_same_error(LOSS_MISUSES[case])
+    for fragment in fragments:
+        assert fragment in str(ours), f"{fragment!r} not in: {ours}"
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("target", [[0.5, 1.0, 2.0], [0, 1, 2]])
+def test_cross_entropy_reports_the_batch_size_before_the_target_dtype(target, smoothing):
+    """Issue 11: (4, 3) logits with 3 targets: the batch sizes are checked first, as in PyTorch."""
+    def fn(L):
+        dtype = L.int32 if isinstance(target[0], int) else None
+        return F(L).cross_entropy(_x(L, 4, 3), L.tensor(target, dtype=dtype), label_smoothing=smoothing)
+    ours, theirs = assert_same_error(fn)
+    assert isinstance(ours, ValueError)
+    assert "batch_size (4)" in str(ours) and "batch_size (3)" in str(ours)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])
+def test_single_sample_input_takes_a_one_element_target(name, reduction):
+    """A (C,) input with a (1,) target is one sample, as PyTorch treats it (result shape ()).
+
+    PyTorch 2.13's backward then fails ("size mismatch (got input: [3], target: [1])"); tinynn
+    gives the gradient of the same loss with a 0-d target, which is checked against PyTorch's.
+    """
+    x = np.array([0.3, -1.2, 2.0])
+    ours_x = tinynn.tensor(x, requires_grad=True)
+    ours = getattr(F(tinynn), name)(ours_x, tinynn.tensor([2]), reduction=reduction)
+    theirs = getattr(F(torch), name)(torch.tensor(x), torch.tensor([2]), reduction=reduction)
+    assert tuple(ours.shape) == tuple(theirs.shape) == ()
+    assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+    ours.sum().backward()
+    their_x = torch.tensor(x, requires_grad=True)
+    getattr(F(torch), name)(their_x, torch.tensor(2), reduction=reduction).sum().backward()
+    assert_close(ours_x.grad, their_x.grad, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("target", ["indices", "probabilities"])
+def test_negative_label_smoothing_is_no_smoothing_as_in_torch(target, reduction):
+    """PyTorch checks only label_smoothing <= 1 and smooths only for a positive value."""
+    x = np.linspace(-1.0, 2.0, 12).reshape(4, 3)
+    results = []
+    for lib in LIBS:
+        logits = lib.tensor(x, requires_grad=True)
+        y = (lib.tensor([0, 2, 1, 2]) if target == "indices"
+             else lib.tensor(np.full((4, 3), 0.2) + np.eye(4, 3) * 0.4))
+        loss = F(lib).cross_entropy(logits, y, label_smoothing=-0.3, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss, logits.grad))
+    assert_close(results[1][0], results[0][0], rtol=1e-12, atol=1e-12)
+    assert_close(results[1][1], results[0][1], rtol=1e-12, atol=1e-12)
+
+
+# -- what cross_entropy's docstring says -----------------------------------------------------
+def _cross_entropy_after(lib, before):
+    logits = lib.tensor(np.linspace(-2.0, 3.0, 12).reshape(4, 3), dtype=lib.float64, requires_grad=True)
+    inputs = {"logits": logits, "softmax": logits.softmax(1), "log_softmax": logits.log_softmax(1)}[before]
+    loss = F(lib).cross_entropy(inputs, lib.tensor([0, 2, 1, 2]))
+    grad, = lib.autograd.grad(loss, logits)
+    return loss, grad
+
+
+@pytest.mark.parametrize("before", ["logits", "softmax", "log_softmax"])
+def test_cross_entropy_after_softmax_or_log_softmax_matches_torch(before):
+    (ours, our_grad), (theirs, their_grad) = _cross_entropy_after(tinynn, before), _cross_entropy_after(torch, before)
+    assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+    assert_close(our_grad, their_grad, rtol=1e-12, atol=1e-12)
+
+
+def test_log_softmax_before_cross_entropy_is_harmless_and_softmax_is_the_mistake():
+    """The docstring's claim: log_softmax is idempotent (same loss and gradients); softmax
+    first changes both."""
+    loss, grad = _cross_entropy_after(tinynn, "logits")
+    loss_log, grad_log = _cross_entropy_after(tinynn, "log_softmax")
+    loss_soft, grad_soft = _cross_entropy_after(tinynn, "softmax")
+    assert_close(loss_log, loss, rtol=1e-12, atol=1e-12)
+    assert_close(grad_log, grad, rtol=1e-12, atol=1e-12)
+    # softmax squeezes the inputs into [0, 1]: the loss is a different number (far beyond
+    # float64 rounding) and the gradients shrink (here to under a third)
+    assert abs(loss_soft.item() - loss.item()) > 1e-3
+    assert float(grad_soft.abs().max()) < float(grad.abs().max()) / 3
+    doc = tinynn.nn.functional.cross_entropy.__doc__
+    assert "softmax first is the mistake" in doc and "redundant but harmless" in doc
+
+
+@pytest.mark.parametrize("target", ["int64", "uint8", "probabilities", "int32", "float_indices"])
+def test_cross_entropy_target_kinds_as_documented(target):
+    def call(L):
+        logits = L.tensor(np.linspace(-1.0, 1.0, 12).reshape(4, 3))
+        targets = {"int64": lambda: L.tensor([0, 2, 1, 2]), "uint8": lambda: L.tensor([0, 2, 1, 2], dtype=L.uint8),
+                   "probabilities": lambda: L.tensor(np.full((4, 3), 1 / 3), dtype=L.float32),
+                   "int32": lambda: L.tensor([0, 2, 1, 2], dtype=L.int32),
+                   "float_indices": lambda: L.tensor([0.0, 2.0, 1.0, 2.0])}[target]()
+        return F(L).cross_entropy(logits, targets)
+    if target in ("int32", "float_indices"):
+        ours, _ = assert_same_error(call)
+        assert "expected target dtype to be Long or Byte" in str(ours)
+    else:
+        assert_close(call(tinynn), call(torch))

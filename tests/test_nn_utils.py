@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
@@ -70,3 +72,17 @@ def test_parameters_to_vector_and_back_match_torch():
     assert isinstance(ours[1].bias, tinynn.nn.Parameter) and ours[1].bias.requires_grad
     with pytest.raises(TypeError, match="expected tinynn.Tensor, but got: list"):
         tinynn.nn.utils.vector_to_parameters([1.0], ours.parameters())
+
+
+# -- huge gradients --------------------------------------------------------------------------
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_clip_grad_norm_of_huge_gradients_is_inf_without_a_numpy_warning(norm_type):
+    grads = []
+    for lib in (torch, tinynn):
+        parameter = lib.nn.Parameter(lib.ones(4))
+        parameter.grad = lib.full((4,), 1e38)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            total = lib.nn.utils.clip_grad_norm_([parameter], 1.0, norm_type=norm_type)
+        grads.append((float(total), parameter.grad.tolist()))
+    assert grads[1] == grads[0]

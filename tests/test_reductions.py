@@ -3,10 +3,12 @@ with dim and keepdim, forward and gradient vs PyTorch.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
-from helpers import assert_same_error
+from helpers import assert_same_error, randn
 
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
@@ -14,10 +16,6 @@ from tinynn.testing import assert_close, compare_with_torch
 DTYPES = ["float32", "float64"]
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 # (dim, keepdim) combinations for a (2, 3, 4) input
@@ -504,3 +502,92 @@ def test_out_argument_matches_torch():
 def test_functions_are_the_family_file_functions(name):
     from tinynn._functions import reduction
     assert getattr(tinynn, name) is getattr(reduction, name)
+
+
+# -- axis= and keepdims=, as PyTorch's reductions take them ----------------------------------
+AXIS_NAMES = ["sum", "mean", "std", "var", "all", "any", "amax", "amin", "max", "min", "prod",
+              "argmax", "argmin", "logsumexp", "median", "cumsum", "cumprod", "cummax", "cummin",
+              "count_nonzero", "softmax", "log_softmax"]
+
+
+HAS_KEEPDIM = {"sum", "mean", "std", "var", "all", "any", "amax", "amin", "max", "min", "prod",
+               "argmax", "argmin", "logsumexp", "median"}
+
+
+def _reduce(lib, name, form, kwargs):
+    x = lib.tensor(np.arange(12.0).reshape(3, 4) % 5, dtype=lib.float64)
+    if name in ("all", "any"):
+        x = x > 2
+    out = getattr(x, name)(**kwargs) if form == "method" else getattr(lib, name)(x, **kwargs)
+    return out[0] if isinstance(out, tuple) else out
+
+
+AXIS_CALLS = [(name, kwargs) for name in AXIS_NAMES
+              for kwargs in ({"axis": 1}, {"axis": -1, "keepdims": True}, {"axis": 0, "keepdims": False})
+              if name in HAS_KEEPDIM or "keepdims" not in kwargs]
+
+
+@pytest.mark.parametrize("form", ["method", "function"])
+@pytest.mark.parametrize("name, kwargs", AXIS_CALLS,
+                         ids=[f"{n}-{'-'.join(map(str, k.items()))}" for n, k in AXIS_CALLS])
+def test_reduction_accepts_axis_and_keepdims_like_torch(name, kwargs, form):
+    ours, theirs = _reduce(tinynn, name, form, kwargs), _reduce(torch, name, form, kwargs)
+    dim_kwargs = {{"axis": "dim", "keepdims": "keepdim"}[k]: v for k, v in kwargs.items()}
+    assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+    assert_close(ours, _reduce(tinynn, name, form, dim_kwargs), rtol=0, atol=0)
+
+
+TWICE_OR_MISSING = ([(name, "dim_and_axis", {"dim": 1, "axis": 1}) for name in ("sum", "amax", "cumsum", "softmax")]
+                    + [(name, "keepdim_and_keepdims", {"axis": 1, "keepdim": True, "keepdims": True})
+                       for name in ("sum", "amax", "logsumexp")]
+                    + [(name, "required_dim_missing", {}) for name in ("cumsum", "softmax", "logsumexp")])
+
+
+@pytest.mark.parametrize("name, what, kwargs", TWICE_OR_MISSING, ids=[f"{n}-{w}" for n, w, _ in TWICE_OR_MISSING])
+def test_reduction_dim_given_twice_or_missing_raises_type_error(name, what, kwargs):
+    ours, _ = assert_same_error(lambda L: _reduce(L, name, "method", kwargs))
+    assert isinstance(ours, TypeError)
+
+
+def test_norm_takes_no_axis_as_in_torch():
+    assert_same_error(lambda L: L.ones(3, 4).norm(axis=1))
+
+
+REPEATED_DIMS = {
+    "mean_repeated_dim": lambda L: L.zeros(3, 4).mean((0, 0)),
+    "sum_repeated_negative_dim": lambda L: L.zeros(3, 4).sum((1, -1)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REPEATED_DIMS))
+def test_repeated_dim_raises_like_torch(case):
+    ours, _ = assert_same_error(REPEATED_DIMS[case])
+    assert "numpy" not in str(ours) or "numpy.ndarray" in str(ours)
+
+
+# -- reductions of integers and bools; the gradient at a nan ---------------------------------
+def test_reductions_of_integers_and_bools_match_torch():
+    """Integer and bool inputs: integer and bool results, as in PyTorch."""
+    x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])
+    cases = [
+        lambda lib, t: lib.count_nonzero(t > 2),
+        lambda lib, t: (t > 2).count_nonzero(dim=1),
+        lambda lib, t: lib.all(t > -10),
+        lambda lib, t: lib.any(t > 8, dim=0),
+    ]
+    for fn in cases:
+        compare_with_torch(fn, x, grad=False)
+
+
+LIBS = (torch, tinynn)
+
+
+@pytest.mark.parametrize("name", ["max", "amax", "min", "amin"])
+def test_extreme_gradient_at_a_nan_matches_torch(name):
+    """max() gives the gradient to the nan; amax divides by zero tied maxima (nan), in both."""
+    grads = []
+    for lib in LIBS:
+        x = lib.tensor([1.0, math.nan, 3.0, -2.0], dtype=lib.float64, requires_grad=True)
+        getattr(x, name)().backward()
+        grads.append(x.grad)
+    assert_close(grads[1], grads[0], rtol=0, atol=0)

@@ -750,3 +750,272 @@ NEGATIVE_REPEATS = {
 def test_negative_repeats_raise_like_torch(case):
     ours, _ = assert_same_error(NEGATIVE_REPEATS[case])
     assert "numpy" not in str(ours) or "numpy.ndarray" in str(ours)
+
+
+# -- repeat_interleave -----------------------------------------------------------------------
+REPEAT_INTERLEAVE = {
+    "int_flat": (lambda lib, x: lib.repeat_interleave(x, 2), (2, 3)),
+    "int_dim": (lambda lib, x: x.repeat_interleave(3, dim=1), (2, 3)),
+    "int_neg_dim": (lambda lib, x: x.repeat_interleave(2, -2), (2, 3, 2)),
+    "tensor_dim0": (lambda lib, x: lib.repeat_interleave(x, lib.tensor([1, 0, 3]), dim=0), (3, 2)),
+    "tensor_flat": (lambda lib, x: x.repeat_interleave(lib.tensor([2, 1, 0, 1])), (2, 2)),
+    "tensor_one_count": (lambda lib, x: x.repeat_interleave(lib.tensor([2]), dim=1), (2, 3)),
+    "output_size": (lambda lib, x: x.repeat_interleave(lib.tensor([1, 2]), dim=0, output_size=3), (2, 2)),
+    "zero_repeats": (lambda lib, x: x.repeat_interleave(0, dim=0), (2, 3)),
+    "0d": (lambda lib, x: x.repeat_interleave(3), ()),
+    "empty": (lambda lib, x: x.repeat_interleave(2, dim=1), (3, 0)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(REPEAT_INTERLEAVE))
+def test_repeat_interleave_matches_torch(name, dtype, device):
+    fn, shape = REPEAT_INTERLEAVE[name]
+    compare_with_torch(fn, randn(*shape), dtype=dtype, device=device)
+
+
+def test_repeat_interleave_of_counts_alone():
+    compare_with_torch(lambda lib, c: lib.repeat_interleave(c), np.array([1, 0, 3, 2]), grad=False)
+
+
+@pytest.mark.parametrize("fn, error", [
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([1, 2, 3]), dim=0), RuntimeError),
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([1, -2]), dim=0), RuntimeError),
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), -1, dim=0), RuntimeError),
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([1.0, 2.0]), dim=0), NotImplementedError),
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), 2, dim=2), IndexError),
+])
+def test_repeat_interleave_errors_match_torch(fn, error):
+    for lib in (tinynn, torch):
+        with pytest.raises(error):
+            fn(lib)
+
+
+# -- in-place shape ops ----------------------------------------------------------------------
+IN_PLACE_SHAPE = {
+    "squeeze_": (lambda t: t.squeeze_(), (2, 1, 3)),
+    "squeeze_dim": (lambda t: t.squeeze_(1), (2, 1, 3)),
+    "squeeze_dims": (lambda t: t.squeeze_((0, 2)), (1, 3, 1)),
+    "unsqueeze_": (lambda t: t.unsqueeze_(0), (2, 3)),
+    "unsqueeze_last": (lambda t: t.unsqueeze_(-1), (2, 3)),
+    "transpose_": (lambda t: t.transpose_(0, 2), (2, 3, 4)),
+    "t_": (lambda t: t.t_(), (2, 3)),
+    "t_vector": (lambda t: t.t_(), (3,)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(IN_PLACE_SHAPE))
+def test_in_place_shape_ops_match_torch(name, dtype, device):
+    op, shape = IN_PLACE_SHAPE[name]
+
+    def fn(lib, x):
+        y = x * 2
+        returned = op(y)
+        assert returned is y
+        return y * y
+
+    compare_with_torch(fn, randn(*shape), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("name", list(IN_PLACE_SHAPE))
+def test_in_place_shape_ops_without_grad_share_memory(name):
+    op, shape = IN_PLACE_SHAPE[name]
+    for lib in (tinynn, torch):
+        x = lib.zeros(*shape)
+        view = x.view(*shape)
+        op(view)
+        assert view.shape == op(torch.zeros(*shape)).shape
+        view.fill_(1.0)
+        assert x.sum().item() == x.numel()  # the same memory
+
+
+@pytest.mark.parametrize("fn, error", [
+    (lambda lib: lib.ones(2, requires_grad=True).unsqueeze_(0), RuntimeError),
+    (lambda lib: lib.ones(2, 2, requires_grad=True).t_(), RuntimeError),
+    (lambda lib: lib.ones(2, 1, requires_grad=True).squeeze_(), RuntimeError),
+    (lambda lib: lib.ones(2, 2, requires_grad=True).transpose_(0, 1), RuntimeError),
+    (lambda lib: lib.ones(2, 3).transpose_(0, 5), IndexError),
+    (lambda lib: lib.ones(2, 3, 4).t_(), RuntimeError),
+    (lambda lib: lib.ones(2, 3, 1).squeeze_(5), IndexError),
+    (lambda lib: lib.ones(2, 3, 1).unsqueeze_(5), IndexError),
+])
+def test_in_place_shape_op_errors_match_torch(fn, error):
+    for lib in (tinynn, torch):
+        with pytest.raises(error):
+            fn(lib)
+
+
+def test_in_place_shape_op_of_a_saved_tensor_is_caught_as_in_torch():
+    for lib in (tinynn, torch):
+        a = lib.ones(2, requires_grad=True) * 1
+        b = a * a  # saves a
+        a.unsqueeze_(0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            b.sum().backward()
+
+
+# -- flip, roll, tile, movedim, tril, triu, diag, trace --------------------------------------
+# name: (fn(lib, x), input maker, shape)
+REORDER_AND_TRIANGLES = {
+    "flip": (lambda lib, x: lib.flip(x, [0]), randn, (3, 4)),
+    "flip_two_dims": (lambda lib, x: x.flip(0, 2), randn, (2, 3, 4)),
+    "roll_flat": (lambda lib, x: lib.roll(x, 2), randn, (3, 4)),
+    "roll_dims": (lambda lib, x: x.roll((1, -1), (0, 1)), randn, (3, 4)),
+    "tile": (lambda lib, x: lib.tile(x, (2,)), randn, (3,)),
+    "tile_more_dims": (lambda lib, x: x.tile(2, 1, 3), randn, (2, 3)),
+    "movedim": (lambda lib, x: lib.movedim(x, 0, -1), randn, (2, 3, 4)),
+    "movedim_tuple": (lambda lib, x: x.movedim((0, 1), (2, 0)), randn, (2, 3, 4)),
+    "tril": (lambda lib, x: lib.tril(x), randn, (4, 4)),
+    "tril_offset_batched": (lambda lib, x: x.tril(-1), randn, (2, 3, 4)),
+    "triu": (lambda lib, x: x.triu(), randn, (3, 5)),
+    "triu_offset": (lambda lib, x: lib.triu(x, diagonal=1), randn, (4, 3)),
+    "diag_of_vector": (lambda lib, x: lib.diag(x), randn, (3,)),
+    "diag_of_vector_offset": (lambda lib, x: x.diag(-2), randn, (3,)),
+    "diag_of_matrix": (lambda lib, x: lib.diag(x), randn, (3, 4)),
+    "diag_of_matrix_offset": (lambda lib, x: x.diag(1), randn, (4, 3)),
+    "trace": (lambda lib, x: lib.trace(x), randn, (3, 4)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(REORDER_AND_TRIANGLES))
+def test_flip_roll_tile_movedim_triangles_and_diag_match_torch(name, dtype, device):
+    fn, make, shape = REORDER_AND_TRIANGLES[name]
+    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
+
+
+def test_trace_and_tril_of_integers_match_torch():
+    """Integer inputs: integer results, as in PyTorch."""
+    x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])
+    cases = [
+        lambda lib, t: lib.trace(t),
+        lambda lib, t: lib.tril(t, 1),
+    ]
+    for fn in cases:
+        compare_with_torch(fn, x, grad=False)
+
+
+@pytest.mark.parametrize("fn, error", [
+    (lambda lib: lib.tril(lib.ones(3)), RuntimeError),
+    (lambda lib: lib.diag(lib.ones(2, 2, 2)), RuntimeError),
+    (lambda lib: lib.trace(lib.ones(3)), RuntimeError),
+    (lambda lib: lib.roll(lib.ones(3, 3), (1, 1), (0,)), RuntimeError),
+    (lambda lib: lib.movedim(lib.ones(2, 3), (0, 1), (1,)), RuntimeError),
+    (lambda lib: lib.flip(lib.ones(2, 3), [2]), IndexError),
+])
+def test_flip_roll_movedim_triangles_and_diag_errors_match_torch(fn, error):
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(tinynn)
+
+
+# -- diagonal and unfold: views --------------------------------------------------------------
+LIBS = (torch, tinynn)
+
+
+VIEW_CASES = {
+    "diagonal": lambda L, x: x.diagonal(),
+    "diagonal_above": lambda L, x: x.diagonal(1),
+    "diagonal_below": lambda L, x: x.diagonal(-1),
+    "diagonal_last_two_dims": lambda L, x: x.diagonal(0, 1, 2),
+    "diagonal_negative_dims": lambda L, x: x.diagonal(1, -1, 0),
+    "diagonal_keywords": lambda L, x: x.diagonal(dim1=1, dim2=2, offset=-2),
+    "diagonal_function": lambda L, x: L.diagonal(x, offset=1, dim1=0, dim2=2),
+    "diagonal_past_the_edge": lambda L, x: x.diagonal(5),
+    "diagonal_of_transposed": lambda L, x: x.transpose(0, 2).diagonal(),
+    "diagonal_of_slice": lambda L, x: x[:, 1:].diagonal(1, 1, 2),
+    "unfold_overlapping": lambda L, x: x.unfold(2, 2, 1),
+    "unfold_adjacent": lambda L, x: x.unfold(2, 2, 2),
+    "unfold_with_gaps": lambda L, x: x.unfold(2, 3, 2),
+    "unfold_first_dim": lambda L, x: x.unfold(0, 2, 1),
+    "unfold_whole_dim": lambda L, x: x.unfold(-1, 4, 1),
+    "unfold_empty_windows": lambda L, x: x.unfold(2, 0, 1),
+    "unfold_keywords": lambda L, x: x.unfold(dimension=1, size=2, step=1),
+    "unfold_of_transposed": lambda L, x: x.transpose(0, 2).unfold(1, 2, 1),
+    "unfold_twice": lambda L, x: x.unfold(2, 2, 1).unfold(1, 2, 1),
+    "diagonal_of_unfold": lambda L, x: x.unfold(2, 3, 1).diagonal(0, 2, 3),
+    "unfold_of_diagonal": lambda L, x: x.diagonal(0, 1, 2).unfold(1, 2, 1),
+}
+
+
+def _view_facts(lib, case):
+    x = lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4).requires_grad_()
+    view = VIEW_CASES[case](lib, x)
+    weights = lib.arange(float(view.numel()), dtype=lib.float64).reshape(view.shape) + 1
+    # a loss quadratic in the view, so that the gradient depends on x and has a gradient
+    # itself (through the backward's backward)
+    grad, = lib.autograd.grad((view * view * weights).sum(), x, create_graph=True)
+    grad2 = lib.autograd.grad((grad * grad).sum(), x)[0] if view.numel() else None
+    return dict(values=view.detach().numpy(), shape=tuple(view.shape), contiguous=view.is_contiguous(),
+                stride=view.stride() if view.numel() else None,
+                offset=view.storage_offset() if view.numel() else None,
+                grad=grad.detach().numpy(), grad2=None if grad2 is None else grad2.numpy())
+
+
+@pytest.mark.parametrize("case", sorted(VIEW_CASES))
+def test_diagonal_and_unfold_match_torch(case):
+    """Values, shape, strides, storage offset, contiguity, first and second-order gradients."""
+    ours, theirs = _view_facts(tinynn, case), _view_facts(torch, case)
+    for key in ("shape", "contiguous", "stride", "offset"):
+        assert ours[key] == theirs[key], f"{key}: {ours[key]} != {theirs[key]}"
+    for key in ("values", "grad"):
+        assert_close(ours[key], theirs[key], rtol=0, atol=0, name=key)
+    assert (ours["grad2"] is None) == (theirs["grad2"] is None)
+    if theirs["grad2"] is not None:
+        assert_close(ours["grad2"], theirs["grad2"], rtol=0, atol=0, name="grad2")
+
+
+@pytest.mark.parametrize("write", ["diagonal_fill", "unfold_setitem"])
+def test_diagonal_and_unfold_are_views_that_write_through(write):
+    results = []
+    for lib in LIBS:
+        x = lib.arange(24.0).reshape(2, 3, 4)
+        if write == "diagonal_fill":
+            x.diagonal(1, 1, 2).fill_(-1.0)
+        else:
+            x.unfold(2, 2, 2)[0, 0, 1, 1] = 99.0
+        results.append(x.numpy().copy())
+    np.testing.assert_array_equal(results[1], results[0])
+
+
+VIEW_MISUSES = {
+    "diagonal_same_dims": lambda L: L.ones(2, 3).diagonal(0, 1, 1),
+    "diagonal_dim_out_of_range": lambda L: L.ones(2, 3, 4).diagonal(0, 0, 3),
+    "diagonal_of_vector": lambda L: L.ones(3).diagonal(),
+    "diagonal_of_scalar": lambda L: L.tensor(1.0).diagonal(),
+    "diagonal_float_offset": lambda L: L.ones(3, 3).diagonal(0.5),
+    "unfold_window_too_large": lambda L: L.ones(2, 4).unfold(1, 5, 1),
+    "unfold_negative_size": lambda L: L.ones(2, 4).unfold(1, -1, 1),
+    "unfold_zero_step": lambda L: L.ones(2, 4).unfold(1, 2, 0),
+    "unfold_negative_step": lambda L: L.ones(2, 4).unfold(1, 2, -1),
+    "unfold_dim_out_of_range": lambda L: L.ones(2, 4).unfold(2, 2, 1),
+    "unfold_scalar_dim_1": lambda L: L.tensor(5.0).unfold(1, 1, 1),
+    "unfold_scalar_window_2": lambda L: L.tensor(5.0).unfold(0, 2, 1),
+    "unfold_float_size": lambda L: L.ones(2, 4).unfold(1, 2.0, 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIEW_MISUSES))
+def test_diagonal_and_unfold_misuse_raises_like_torch(case):
+    assert_same_error(VIEW_MISUSES[case])
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_unfold_of_a_scalar_is_its_only_window(size):
+    ours, theirs = tinynn.tensor(5.0).unfold(0, size, 1), torch.tensor(5.0).unfold(0, size, 1)
+    assert_close(ours, theirs)
+
+
+# -- negative repeats ------------------------------------------------------------------------
+NEGATIVE_REPEATS = {
+    "repeat_negative": lambda L: L.zeros(3, 4).repeat(-1, 2),
+    "tile_negative": lambda L: L.zeros(3, 4).tile(-1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NEGATIVE_REPEATS))
+def test_negative_repeats_raise_like_torch(case):
+    ours, _ = assert_same_error(NEGATIVE_REPEATS[case])
+    assert "numpy" not in str(ours) or "numpy.ndarray" in str(ours)

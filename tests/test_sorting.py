@@ -168,3 +168,47 @@ def test_unique_of_0d_matches_torch():
 def test_functions_are_the_family_file_functions(name):
     from tinynn._functions import sorting
     assert getattr(tinynn, name) is getattr(sorting, name)
+
+
+# -- sort, topk, median ----------------------------------------------------------------------
+# name: (fn(lib, x), input maker, shape)
+SORT_TOPK_MEDIAN = {
+    "sort": (lambda lib, x: x.sort(dim=1), distinct, (3, 5)),
+    "sort_descending": (lambda lib, x: lib.sort(x, 0, descending=True), distinct, (4, 3)),
+    "sort_values": (lambda lib, x: x.sort().values * 2, distinct, (6,)),
+    "topk": (lambda lib, x: lib.topk(x, 2), distinct, (3, 5)),
+    "topk_smallest_dim0": (lambda lib, x: x.topk(3, dim=0, largest=False), distinct, (4, 3)),
+    "median": (lambda lib, x: x.median(), distinct, (3, 4)),
+    "median_even_count": (lambda lib, x: lib.median(x), distinct, (6,)),
+    "median_dim": (lambda lib, x: x.median(dim=1), distinct, (3, 5)),
+    "median_dim_keepdim": (lambda lib, x: lib.median(x, 0, keepdim=True), distinct, (4, 3)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(SORT_TOPK_MEDIAN))
+def test_sort_topk_and_median_match_torch(name, dtype, device):
+    fn, make, shape = SORT_TOPK_MEDIAN[name]
+    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
+
+
+def test_unique_and_sort_of_integers_match_torch():
+    """Integer inputs: integer results, as in PyTorch."""
+    x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])
+    cases = [
+        lambda lib, t: lib.unique(t),
+        lambda lib, t: lib.unique(t, return_inverse=True, return_counts=True),
+        lambda lib, t: lib.sort(t, 1).indices,
+    ]
+    for fn in cases:
+        compare_with_torch(fn, x, grad=False)
+
+
+@pytest.mark.parametrize("fn, error", [
+    (lambda lib: lib.topk(lib.ones(3), 4), RuntimeError),
+])
+def test_topk_of_more_than_the_size_raises_like_torch(fn, error):
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(tinynn)

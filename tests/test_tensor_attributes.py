@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import tinynn
+from tinynn.testing import assert_close
 
 LAYOUTS = {
     "contiguous": lambda lib: lib.arange(24.0).reshape(2, 3, 4),
@@ -354,3 +355,50 @@ def test_repr_under_float64_default_dtype_matches_torch():
 def test_str_equals_repr():
     t = tinynn.tensor([1.0, 2.0])
     assert str(t) == repr(t)
+
+
+# -- format specs, type names and conversions, print options ---------------------------------
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
+def test_format_spec_on_a_scalar_tensor():
+    for lib in (tinynn, torch):
+        loss = lib.tensor(0.123456)
+        assert f"{loss:.4f}" == "0.1235"
+        assert f"{lib.tensor(7):>3d}" == "  7"
+        assert f"{lib.tensor([1.5, 2.0])}" == "tensor([1.5000, 2.0000])"
+        with pytest.raises(TypeError):
+            f"{lib.tensor([1.5, 2.0]):.2f}"
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
+def test_type_names_and_conversions():
+    x_t, x_n = torch.tensor([1.7, -2.3]), tinynn.tensor([1.7, -2.3])
+    for name in ["torch.DoubleTensor", "torch.LongTensor", "torch.HalfTensor", "torch.ByteTensor",
+                 "torch.ShortTensor", "torch.CharTensor", "torch.IntTensor", "torch.BoolTensor"]:
+        assert_close(x_n.type(name), x_t.type(name), name=name)
+        assert x_n.type(name).type() == x_t.type(name).type() == name
+    for conversion in ["short", "char", "byte"]:
+        assert_close(getattr(x_n.abs(), conversion)(), getattr(x_t.abs(), conversion)(), name=conversion)
+    assert_close(x_n.type_as(tinynn.tensor([1])), x_t.type_as(torch.tensor([1])))
+    assert x_n.nelement() == 2 and x_n.ndimension() == 1
+    with pytest.raises(ValueError):
+        x_t.type("torch.NoSuchTensor")
+    with pytest.raises(ValueError):
+        x_n.type("torch.NoSuchTensor")
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
+def test_set_printoptions():
+    try:
+        for lib in (tinynn, torch):
+            lib.set_printoptions(precision=2)
+            assert repr(lib.tensor([1.23456, 2.5])) == "tensor([1.23, 2.50])"
+            lib.set_printoptions(sci_mode=False)
+            assert repr(lib.tensor([1e-5, 1.0])) == "tensor([0.00, 1.00])"
+            lib.set_printoptions(profile="default")
+            lib.set_printoptions(threshold=5, edgeitems=1)
+            assert repr(lib.arange(10)) == "tensor([0,  ..., 9])"
+            lib.set_printoptions(profile="default")
+            assert repr(lib.tensor([1.23456])) == "tensor([1.2346])"
+    finally:
+        tinynn.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")

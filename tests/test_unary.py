@@ -14,8 +14,8 @@ import pytest
 import torch
 
 import tinynn
-from helpers import assert_same_error
-from tinynn.testing import assert_close
+from helpers import above_one, assert_same_error, double, halves, inside_unit, positive, randn
+from tinynn.testing import assert_close, compare_with_torch
 
 # numpy warns (RuntimeWarning) on inf - inf, 0 * inf, log(0)...; PyTorch is silent, and so
 # must tinynn be: a warning from tinynn fails the test.
@@ -261,3 +261,80 @@ def test_silu_in_place():
         return x, []
 
     same(fn)
+
+
+DTYPES = ["float32", "float64"]
+
+
+# -- hyperbolic functions --------------------------------------------------------------------
+HYPERBOLIC = {
+    "sinh": (lambda lib, x: lib.sinh(x) + x.sinh(), randn, (3, 4)),
+    "cosh": (lambda lib, x: lib.cosh(x) * x.cosh(), randn, (3, 4)),
+    "asinh": (lambda lib, x: lib.asinh(x) + lib.arcsinh(x * 2), randn, (3, 4)),
+    "acosh": (lambda lib, x: x.acosh() + lib.arccosh(x), above_one, (3, 4)),
+    "atanh": (lambda lib, x: lib.atanh(x) + x.arctanh(), inside_unit, (3, 4)),
+    "sinh_0d": (lambda lib, x: x.sinh(), randn, ()),
+    "cosh_empty": (lambda lib, x: x.cosh(), randn, (0, 2)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(HYPERBOLIC))
+def test_hyperbolic_functions_match_torch(name, dtype, device):
+    fn, make, shape = HYPERBOLIC[name]
+    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
+
+
+def test_hyperbolic_functions_of_integers_and_out_of_domain():
+    compare_with_torch(lambda lib, t: (lib.sinh(t), lib.cosh(t), lib.asinh(t), lib.acosh(t), lib.atanh(t)),
+                       np.array([-2, -1, 0, 1, 2]), grad=False)
+
+
+@pytest.mark.parametrize("name, fn, make", [
+    ("sinh", lambda x: x.sinh(), randn), ("cosh", lambda x: x.cosh(), randn),
+    ("asinh", lambda x: x.asinh(), randn), ("acosh", lambda x: x.acosh(), above_one),
+    ("atanh", lambda x: x.atanh(), inside_unit),
+])
+def test_hyperbolic_gradcheck_and_gradgradcheck(name, fn, make):
+    inputs = double(make(2, 3))
+    assert tinynn.autograd.gradcheck(fn, inputs)
+    assert tinynn.autograd.gradgradcheck(fn, inputs)
+
+
+# -- rounding, log2/log10, trigonometry, erf, expm1, reciprocal ------------------------------
+# name: (fn(lib, x), input maker, shape)
+ROUNDING_LOG_TRIG = {
+    "floor": (lambda lib, x: x.floor() + x, halves, (3, 4)),
+    "floor_function": (lambda lib, x: lib.floor(x), halves, (3, 4)),
+    "ceil": (lambda lib, x: lib.ceil(x) * x, halves, (3, 4)),
+    "round": (lambda lib, x: x.round() + x, halves, (3, 4)),
+    "round_function": (lambda lib, x: lib.round(x), halves, (5,)),
+    "round_decimals": (lambda lib, x: lib.round(x * 3.3333, decimals=2), randn, (2, 3)),
+    "trunc": (lambda lib, x: lib.trunc(x) + x.trunc(), halves, (3, 4)),
+    "log2": (lambda lib, x: lib.log2(x), positive, (3, 4)),
+    "log10": (lambda lib, x: x.log10(), positive, (3, 4)),
+    "tan": (lambda lib, x: lib.tan(x), inside_unit, (3, 4)),
+    "atan": (lambda lib, x: x.atan() + lib.atan(x * 3), randn, (3, 4)),
+    "asin": (lambda lib, x: lib.asin(x), inside_unit, (3, 4)),
+    "acos": (lambda lib, x: x.acos(), inside_unit, (3, 4)),
+    "erf": (lambda lib, x: lib.erf(x) + x.erf(), randn, (3, 4)),
+    "expm1_function": (lambda lib, x: lib.expm1(x), randn, (4,)),
+    "reciprocal_function": (lambda lib, x: lib.reciprocal(x), positive, (4,)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(ROUNDING_LOG_TRIG))
+def test_rounding_log_and_trig_functions_match_torch(name, dtype, device):
+    fn, make, shape = ROUNDING_LOG_TRIG[name]
+    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
+
+
+def test_floor_of_integers_matches_torch():
+    """An integer input keeps its dtype, as in PyTorch."""
+    x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])
+    cases = [
+        lambda lib, t: t.floor(),
+    ]
+    for fn in cases:
+        compare_with_torch(fn, x, grad=False)
