@@ -278,37 +278,3 @@ def test_outer_and_mv_errors_match_torch(fn, error):
         fn(torch)
     with pytest.raises(error):
         fn(tinynn)
-
-
-# -- outer, mv, addmm ------------------------------------------------------------------------
-# name: (fn(lib, a, b), maker a, shape a, maker b, shape b)
-OUTER_AND_MV = {
-    "outer": (lambda lib, a, b: lib.outer(a, b), randn, (3,), randn, (4,)),
-    "mv": (lambda lib, a, b: lib.mv(a, b), randn, (3, 4), randn, (4,)),
-    "mv_method": (lambda lib, a, b: a.mv(b), randn, (2, 5), randn, (5,)),
-}
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", list(OUTER_AND_MV))
-def test_outer_and_mv_match_torch(name, dtype, device):
-    fn, make_a, shape_a, make_b, shape_b = OUTER_AND_MV[name]
-    compare_with_torch(fn, make_a(*shape_a), make_b(*shape_b, seed=1), dtype=dtype, device=device)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1)])
-def test_addmm(beta, alpha, dtype, device):
-    compare_with_torch(lambda lib, c, a, b: lib.addmm(c, a, b, beta=beta, alpha=alpha),
-                       randn(3), randn(2, 4, seed=1), randn(4, 3, seed=2), dtype=dtype, device=device)
-
-
-@pytest.mark.parametrize("fn, error", [
-    (lambda lib: lib.outer(lib.ones(2, 2), lib.ones(2)), RuntimeError),
-    (lambda lib: lib.mv(lib.ones(2, 2), lib.ones(2, 2)), RuntimeError),
-])
-def test_outer_and_mv_errors_match_torch(fn, error):
-    with pytest.raises(error):
-        fn(torch)
-    with pytest.raises(error):
-        fn(tinynn)
