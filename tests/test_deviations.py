@@ -100,6 +100,23 @@ def test_views_after_an_in_place_op():
     y = made_under_no_grad * 2  # PyTorch raises here
     with pytest.raises(RuntimeError, match="view was created in no_grad mode"):
         y.sum().backward()
+    for read_grad_fn in (False, True):  # PyTorch's answer depends on whether grad_fn was read
+        w = torch.tensor(2.0, requires_grad=True)
+        b = torch.zeros(3)
+        v = b[:2]
+        b.mul_(w)
+        if read_grad_fn:
+            v.grad_fn  # noqa: B018  (reading it rebuilds it)
+            v.relu_()
+        else:
+            with pytest.raises(RuntimeError, match="leaf Variable"):
+                v.relu_()
+    w = tinynn.tensor(2.0, requires_grad=True)
+    b = tinynn.zeros(3)
+    v = b[:2]
+    b.mul_(w)
+    v.relu_()  # accepted, as PyTorch does once grad_fn was read
+    assert b.grad_fn.name() == "CopySlices"
 
 
 def test_autograd_variable():

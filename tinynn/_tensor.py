@@ -599,7 +599,7 @@ class Tensor:
         return UN.Neg.apply(self)
 
     def __pos__(self):
-        return self
+        return UN.positive(self)
 
     def __abs__(self):
         return UN.Abs.apply(self)
@@ -1041,6 +1041,15 @@ class Tensor:
     def true_divide_(self, other):
         return self.div_(other)
 
+    def divide_(self, other, *, rounding_mode=None):
+        return self.div_(other, rounding_mode=rounding_mode)
+
+    def multiply_(self, other):
+        return self.mul_(other)
+
+    def subtract_(self, other, *, alpha=1):
+        return self.sub_(other, alpha=alpha)
+
     def floor_divide_(self, other):
         return self._inplace(E.FloorDivide, other)
 
@@ -1351,6 +1360,7 @@ class Tensor:
         return self._inplace_arithmetic(np.add, E.Add, other if type(alpha) is int and alpha == 1 else E._alpha_times(self, other, alpha))
 
     def sub_(self, other, *, alpha=1):
+        E.check_subtraction(self, other)  # the no-grad path writes with numpy directly
         return self._inplace_arithmetic(np.subtract, E.Sub, other if type(alpha) is int and alpha == 1 else E._alpha_times(self, other, alpha))
 
     def mul_(self, other):
@@ -1443,8 +1453,7 @@ class Tensor:
         return self.add_(_scaled(tensor1 / tensor2, value))
 
     def lerp_(self, end, weight):
-        """self += weight * (end - self)."""
-        return self.add_(_scaled(end - self, weight))
+        return self._inplace(E.Lerp, end, weight)
 
     def masked_fill_(self, mask: Tensor, value) -> Tensor:
         return I.masked_fill_(self, mask, value)
