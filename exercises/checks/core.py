@@ -511,7 +511,25 @@ class _LibraryWatch:
                     return
                 module = frame.f_globals.get("__name__", "") or ""
                 name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
+                if "<locals>" in name:  # a decorator's wrapper: name the function it wraps
+                    wrapped = _wrapped_function(frame)
+                    if wrapped is not None:
+                        module, name = wrapped
                 self._note(f"{module}.{name}")
+
+
+def _wrapped_function(frame):
+    """(module, qualname) of the library function a wrapper frame closes over, if any
+    (``torch.manual_seed`` rather than ``torch._compile._disable_dynamo.<locals>.inner``)."""
+    try:
+        for var in frame.f_code.co_freevars:
+            value = frame.f_locals.get(var)
+            module = getattr(value, "__module__", None) or ""
+            if callable(value) and module.startswith(("torch", "tinynn")):
+                return module, getattr(value, "__qualname__", getattr(value, "__name__", "?"))
+    except Exception:  # noqa: BLE001  (a frame we cannot read: keep the wrapper's name)
+        pass
+    return None
 
 
 # ----------------------------------------------------------------------------- running
@@ -575,6 +593,30 @@ def one_thread():
     finally:
         if torch is not None and old != 1 and torch.get_num_threads() != old:
             torch.set_num_threads(old)
+
+
+_WARM: list = []
+
+
+def _warm_up_libraries() -> None:
+    """Pay the libraries' one-time start-up costs before any time limit, once per process.
+
+    The first ``torch.optim`` optimizer of a process takes 1.7 s (4.3 s on a busy machine,
+    measured): it imports PyTorch's compiler machinery. In an exercise written against the
+    library, that would fall on the learner's first case and its time limit.
+    """
+    if _WARM:
+        return
+    _WARM.append(True)
+    import importlib
+
+    for name in ("torch", "tinynn"):
+        lib = importlib.import_module(name)
+        with one_thread():
+            weight = lib.nn.Parameter(lib.ones(2))
+            optimizer = lib.optim.SGD([weight], lr=0.1)
+            (weight * weight).sum().backward()
+            optimizer.step()
 
 
 @dataclass
@@ -737,6 +779,8 @@ def run_check(exercise: str, fn: Any, cases: Sequence[Case], outputs: Sequence[O
         numpy_only: the exercise is to build the op from numpy: an answer that calls torch
             or tinynn fails ("used the library"), and so does a returned tensor.
     """
+    if not numpy_only:
+        _warm_up_libraries()
     token = _NUMPY_ONLY.set(numpy_only)
     try:
         with one_thread():
@@ -768,6 +812,11 @@ def _run(exercise, fn, cases, outputs, argnames, tips, numpy_only) -> CheckResul
         before = [_fingerprint(arg) for arg in handed]
         outcome = call_learner(fn, handed, watch_library=numpy_only)
         got, error = outcome.value, outcome.error
+        if outcome.timed_out and outcome.library:  # the library, slowed by the watch
+            return report("used the library", f"no result after {TIME_LIMIT_S:g} s, and it "
+                          f"calls {outcome.library}: build it from numpy",
+                          ["This exercise is about how the op works inside: write it with "
+                           "numpy on the numpy inputs, without calling torch or tinynn."])
         if outcome.timed_out:
             return report("timed out", f"no result after {TIME_LIMIT_S:g} s on case "
                           f"'{case.label}' (an endless loop?)",

@@ -335,7 +335,7 @@ def check_training_memory(fn: Callable, verbose: bool = True) -> CheckResult:
                 "activation bytes")]
     return run_check("training_memory", fn, cases, outputs,
                      ["layer_sizes", "batch_size", "optimizer", "bytes_per_number"],
-                     verbose=verbose,
+                     verbose=verbose, numpy_only=True,
                      tips={"changed an input": "Read layer_sizes, never edit it: "
                                                "layer_sizes[1:-1] is a new list of the "
                                                "hidden sizes, while pop, insert and append "

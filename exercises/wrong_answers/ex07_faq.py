@@ -244,3 +244,18 @@ WRONG_ANSWERS = {
     "training_memory__fitted": ("training_memory", "wrong value",
                                 "fitted to the printed cases; no biases elsewhere"),
 }
+
+
+def training_memory__measures(layer_sizes, batch_size, optimizer, bytes_per_number):
+    """Builds the model in PyTorch and measures it, as the check does: right numbers, but
+    nothing counted (the exercise is the arithmetic)."""
+    import torch
+
+    from checks.faq import measured_training_memory
+    return measured_training_memory(layer_sizes, batch_size, optimizer, bytes_per_number)
+
+
+WRONG_ANSWERS.update({
+    "training_memory__measures":
+        ("training_memory", "used the library", "measured in PyTorch, not counted"),
+})
