@@ -16,13 +16,11 @@ import torch
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
 
+from helpers import randn
+
 DTYPES = ["float32", "float64"]
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # tinynn is as silent as PyTorch
-
-
-def randn(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 def run_both(fn, device: str, **tolerances) -> None:
