@@ -144,7 +144,7 @@ def test_max_norm_renormalises_the_rows_it_reads_in_place(norm_type):
     assert_close(ours.weight.grad, theirs.weight.grad)
 
 
-def test_gradcheck_and_gradgradcheck():
+def test_embedding_gradcheck_and_gradgradcheck():
     w = tinynn.tensor(randn(6, 3), requires_grad=True)
     ids = tinynn.tensor([[0, 5, 5], [2, 0, 1]])
     fn = lambda w: tinynn.nn.functional.embedding(ids, w).tanh()  # noqa: E731

@@ -284,7 +284,7 @@ def test_train_and_eval_set_the_flag_on_every_submodule():
     assert all(m.training for m in model.modules())
 
 
-def test_zero_grad_sets_to_none_or_zero():
+def test_module_zero_grad_sets_to_none_or_zero():
     model = Net.build(tinynn)
     model(tinynn.randn(5, 4)).sum().backward()
     assert all(p.grad is not None for p in model.parameters())

@@ -175,7 +175,7 @@ def test_load_state_dict_with_wrong_groups_raises_like_torch():
             lib.optim.SGD([a], lr=0.1).load_state_dict(lib.optim.SGD([a, b], lr=0.1).state_dict())
 
 
-def test_zero_grad_sets_to_none_or_zero():
+def test_optimizer_zero_grad_sets_to_none_or_zero():
     p = tinynn.nn.Parameter(tinynn.ones(3))
     opt = tinynn.optim.SGD([p], lr=0.1)
     p.grad = tinynn.ones(3)

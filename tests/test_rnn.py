@@ -297,7 +297,7 @@ def test_module_to_double_keeps_working():
 # ---- higher-order gradients (everything is built from differentiable ops) ----
 
 @pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
-def test_gradcheck_and_gradgradcheck(cls):
+def test_recurrent_layer_gradcheck_and_gradgradcheck(cls):
     module = getattr(tinynn.nn, cls)(2, 3, dtype=tinynn.float64)
     x = tinynn.tensor(rng(3).standard_normal((3, 2, 2)), requires_grad=True)
     fn = lambda x: module(x)[0]  # noqa: E731
