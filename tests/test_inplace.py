@@ -391,6 +391,26 @@ def test_several_output_views_may_be_changed_without_grad():
         assert b.tolist() == [[1.0] * 3, [0.0] * 3]
 
 
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_fill_with_a_value_tensor_that_is_not_0_d(requires_grad):
+    def fn(lib):
+        b = lib.ones(2, 2, dtype=lib.float64, requires_grad=requires_grad)
+        (b * 1 if requires_grad else b).fill_(lib.ones(2, dtype=lib.float64))
+
+    assert_same_error(fn)
+
+
+def test_fill_with_a_0_d_tensor_gives_it_the_gradient():
+    def fn(lib):
+        value = leaf(lib, 2.0)
+        b = lib.zeros(3, dtype=lib.float64)
+        b[1:].fill_(value)
+        (b * b).sum().backward()
+        return [b, value.grad]
+
+    run_both(fn)
+
+
 def test_in_place_op_on_an_expanded_view():
     assert_same_error(lambda lib: (leaf(lib, [1.0, 2.0]) * 1).expand(3, 2).mul_(2))
 

@@ -509,7 +509,14 @@ def copy_(tensor: Tensor, src) -> Tensor:
 
 
 def fill_(tensor: Tensor, value) -> Tensor:
-    """Set every element of ``tensor`` to ``value`` (a number or a 0-d tensor)."""
+    """Set every element of ``tensor`` to ``value`` (a number or a 0-d tensor).
+
+    Raises:
+        RuntimeError: for a value tensor that is not 0-d, and see :func:`check_inplace`.
+    """
+    if isinstance(value, _tensor.Tensor) and value.ndim != 0:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value.ndim} dimensions.")
     check_inplace(tensor)
     if grad_mode._grad_enabled and (tensor.requires_grad or getattr(value, "_requires_grad", False) or (
             tensor._grad_base is not None and tensor._grad_base._requires_grad)):
