@@ -82,7 +82,7 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
-        return tuple(s.unpack(self) if isinstance(s, SavedTensor) else s for s in self._saved)
+        return tuple([s.unpack(self) if type(s) is SavedTensor else s for s in self._saved])
 
     def mark_non_differentiable(self, *tensors) -> None:
         """Declare outputs that have no gradient (like the indices returned by ``max``)."""
@@ -180,11 +180,12 @@ class SavedTensor:
             tensor = self.tensor
         else:
             out = self.data
-            tensor = _tensor.Tensor._make(out._data, requires_grad=self.requires_grad)
+            tensor = _tensor.Tensor._make(out._data)
             tensor._version_counter = out._version_counter
             if self.requires_grad:
-                tensor.grad_fn, tensor._output_nr = node, self.output_nr
-        if tensor._version != self.version:
+                tensor._requires_grad, tensor.grad_fn, tensor._output_nr = True, node, self.output_nr
+        counter = tensor._version_counter
+        if (0 if counter is None else counter[0]) != self.version:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [tinynn.Tensor {list(tensor.shape)}, {tensor.dtype}], which "
