@@ -753,3 +753,15 @@ def test_integer_floor_division_by_zero_raises_like_torch():
 def test_clamp_bound_that_does_not_broadcast_raises_like_torch():
     ours, _ = assert_same_error(lambda L: L.zeros(3, 4).clamp(min=L.ones(5)))
     assert "numpy" not in str(ours) or "numpy.ndarray" in str(ours)
+
+
+def test_floor_divide_out_with_an_operand_that_requires_grad():
+    """floor_divide has no derivative, so PyTorch writes into out= even then (its out then
+    reports requires_grad=True with a NotImplemented grad_fn; tinynn's stays a plain tensor)."""
+    results = []
+    for lib in (torch, tinynn):
+        out = lib.empty(2, dtype=lib.float64)
+        lib.floor_divide(leaf(lib, [7.0, -7.0]), leaf(lib, [2.0, 2.0]), out=out)
+        results.append(out.detach().numpy())
+    assert results[0].tolist() == results[1].tolist() == [3.0, -4.0]
+    assert_same_error(lambda lib: lib.div(leaf(lib, [7.0]), 2.0, out=lib.empty(1, dtype=lib.float64)))

@@ -339,7 +339,9 @@ def floor_divide(input, other, *, out: Tensor | None = None) -> Tensor:
         RuntimeError: if the shapes do not broadcast, or (``ZeroDivisionError``) for an
             integer division by zero. NotImplementedError: for two bools.
     """
-    return write_out("floor_divide", FloorDivide.apply(input, other), out)
+    result = FloorDivide.apply(input, other)
+    # no derivative, so PyTorch accepts out= even when an operand requires grad
+    return write_out("floor_divide", result if out is None else result.detach(), out)
 
 
 # -- remainders ------------------------------------------------------------------------
