@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .autograd import _unchanged
 from .core import (Case, CheckResult, Mismatch, Output, fresh_seeds, randn, register,
                    run_check)
 
@@ -298,6 +299,8 @@ def _csa_driver(fn: Callable) -> Callable:
         module.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
         xt = lib.tensor(x, requires_grad=True)
         out = module(xt)
+        _unchanged(xt, x, "forward wrote into x", "x belongs to the caller: compute new "
+                   "tensors from it, never in place (no x.add_(...), no x[...] = ...).")
         out.backward(lib.tensor(grad_output))
         return out.detach(), xt.grad, module.c_attn.weight.grad
     return make_causal_self_attention

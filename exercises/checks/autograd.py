@@ -469,6 +469,20 @@ def check_topo_sort(fn: Callable, verbose: bool = True) -> CheckResult:
 
 # ----------------------------------------------------------------------------- make_sigmoid
 
+_GRAD_OUTPUT_SHARED = ("grad_output belongs to the engine: when a tensor feeds two ops, "
+                       "one gradient buffer can reach both backwards. Return a new tensor, "
+                       "grad_output * ..., not grad_output.mul_(...).")
+
+
+def _unchanged(tensor, original: np.ndarray, headline: str, why: str) -> None:
+    """Raise "changed an input" when ``tensor`` no longer holds ``original``."""
+    from tinynn.testing import to_numpy
+
+    now = to_numpy(tensor.detach())
+    if now.shape != original.shape or not np.array_equal(now, original, equal_nan=True):
+        raise Mismatch("changed an input", headline, [why])
+
+
 def _sigmoid_driver(fn: Callable) -> Callable:
     """Build the learner's Function in ``lib``, run it forward, backward and backward again."""
     import inspect
@@ -488,14 +502,18 @@ def _sigmoid_driver(fn: Callable) -> Callable:
                             "(not an instance, not Sigmoid.apply(...))."])
         xt = lib.tensor(x, requires_grad=True)
         y = cls.apply(xt)
+        _unchanged(xt, x, "forward wrote into x", "x belongs to the caller (and to the rest "
+                   "of the graph): compute a new tensor, lib.sigmoid(x), not x.sigmoid_().")
         if type(y) is not type(xt):
             raise Mismatch("wrong type", f"Sigmoid.apply returned {_what_came_back(y)}; expected "
                            f"a {lib_name} tensor", ["forward returns a tensor of lib."])
         if y.grad_fn is None:
             raise Mismatch("wrong gradient", "the output has no grad_fn: it is not in the graph",
                            ["Call it as Sigmoid.apply(x); forward returns a tensor."])
-        (grad_x,) = lib.autograd.grad(y, xt, grad_outputs=lib.tensor(grad_output),
-                                      create_graph=True)
+        incoming = lib.tensor(grad_output)
+        (grad_x,) = lib.autograd.grad(y, xt, grad_outputs=incoming, create_graph=True)
+        _unchanged(incoming, grad_output, "backward wrote into grad_output",
+                   _GRAD_OUTPUT_SHARED)
         if grad_x.grad_fn is None:
             raise Mismatch("wrong gradient", "the gradient has no grad_fn, so it has no "
                            "derivative of its own",

@@ -23,8 +23,9 @@ import tinynn
 
 from tinynn.testing import to_numpy
 
+from .autograd import _GRAD_OUTPUT_SHARED, _unchanged
 from .core import (Case, CheckResult, Mismatch, Output, compare_ints, fresh_seeds, randn,
-                   register, run_check)
+                   register, run_check, safe_repr)
 
 _LIBS = {"torch": torch, "tinynn": tinynn}
 
@@ -34,7 +35,13 @@ def _tensor(lib, array, requires_grad=False):
 
 
 def _not_a_class(name: str, got, base: str) -> Mismatch:
-    return Mismatch("wrong type", f"{name} returned {got!r}; expected a class (a subclass "
+    if inspect.isclass(got):
+        what = f"the class {got.__name__}, not a subclass of {base}"
+    elif got is None or isinstance(got, (str, int, float, tuple, list)):
+        what = safe_repr(got, 60)
+    else:
+        what = f"an instance of {type(got).__name__}"
+    return Mismatch("wrong type", f"{name} returned {what}; expected a class (a subclass "
                     f"of {base})", ["Define the class inside the function and `return` "
                                     "the class itself, not an instance of it."])
 
@@ -49,13 +56,18 @@ def _softplus_driver(fn: Callable) -> Callable:
             raise _not_a_class("make_softplus(lib)", cls, "lib.autograd.Function")
         xt = _tensor(lib, x, requires_grad=True)
         out = cls.apply(xt)
+        _unchanged(xt, x, "forward wrote into x", "x belongs to the caller (and to the rest "
+                   "of the graph): compute new tensors, not x.clamp_(...) or x.abs_().")
         if not hasattr(out, "backward"):
             raise Mismatch("wrong type", f"Softplus.apply returned {type(out).__name__}; "
                            "expected a tensor", ["forward must return a tensor of lib."])
         if out.grad_fn is None:
             raise Mismatch("wrong gradient", "the output has no grad_fn",
                            ["Use Softplus.apply(x), and return a tensor from forward."])
-        out.backward(_tensor(lib, grad_output))
+        incoming = _tensor(lib, grad_output)
+        out.backward(incoming)
+        _unchanged(incoming, grad_output, "backward wrote into grad_output",
+                   _GRAD_OUTPUT_SHARED)
         return out, xt.grad
     return make_softplus
 
@@ -111,10 +123,16 @@ def _adagrad_driver(fn: Callable) -> Callable:
         tensors = [lib.nn.Parameter(_tensor(lib, p)) for p in params]
         opt = cls([dict(group, params=[tensors[i] for i in group["params"]])
                    for group in groups["groups"]], **groups["defaults"])
-        for step_grads in grads:
+        for step, step_grads in enumerate(grads, start=1):
             for t, g in zip(tensors, step_grads):
                 t.grad = None if g is None else _tensor(lib, g)
             opt.step()
+            for i, (t, g) in enumerate(zip(tensors, step_grads)):
+                if g is not None:
+                    _unchanged(t.grad, g, f"step {step} wrote into param {i}'s .grad",
+                               "The gradient belongs to the parameter: an optimizer reads it "
+                               "and leaves it as it was. Add weight decay into a new tensor, "
+                               "grad = grad + weight_decay * p, not grad.add_(...).")
         return tuple(t.detach() for t in tensors)
     return make_adagrad
 

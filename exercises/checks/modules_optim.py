@@ -424,6 +424,7 @@ def _mlp_driver(fn: Callable) -> Callable:
     import tinynn
     from tinynn.testing import to_numpy
 
+    from .autograd import _unchanged
     from .core import _what_came_back
 
     libs = {"torch": torch, "tinynn": tinynn}
@@ -455,6 +456,9 @@ def _mlp_driver(fn: Callable) -> Callable:
         model.load_state_dict({k: lib.tensor(v.numpy()) for k, v in reference.items()})
         xt = lib.tensor(x)
         out = model(xt)
+        _unchanged(xt, x, "forward wrote into x", "x belongs to the caller: compute new "
+                   "tensors from it, never in place (x = lib.tanh(layer(x)) rebinds the name, "
+                   "x.tanh_() overwrites the caller's batch).")
         (out * lib.tensor(grad_output)).sum().backward()
         first = dict(model.named_parameters())["layers.0.weight"].grad
         return to_numpy(out), None if first is None else to_numpy(first)

@@ -338,3 +338,49 @@ WRONG_ANSWERS.update({
     "make_sigmoid__plus_sign": ("make_sigmoid", "wrong gradient", "y * (1 + y)"),
     "make_sigmoid__returns_apply": ("make_sigmoid", "wrong type", "Sigmoid.apply returned"),
 })
+
+
+# ----------------------------------------------------------------------------- in place
+
+def make_sigmoid__backward_in_place(lib):
+    """backward multiplies the incoming gradient in place and returns it."""
+
+    class Sigmoid(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = lib.sigmoid(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            return grad_output.mul_(y * (1 - y))
+
+    return Sigmoid
+
+
+def make_sigmoid__forward_in_place(lib):
+    """forward turns x into its sigmoid in place, and returns a copy."""
+
+    class Sigmoid(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.sigmoid_()
+            ctx.save_for_backward(y)
+            return y.clone()
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            return grad_output * y * (1 - y)
+
+    return Sigmoid
+
+
+WRONG_ANSWERS.update({
+    "make_sigmoid__backward_in_place":
+        ("make_sigmoid", "changed an input", "grad_output.mul_ in backward"),
+    "make_sigmoid__forward_in_place":
+        ("make_sigmoid", "changed an input", "x.sigmoid_() in forward"),
+})

@@ -259,3 +259,55 @@ WRONG_ANSWERS.update({
     "training_memory__measures":
         ("training_memory", "used the library", "measured in PyTorch, not counted"),
 })
+
+
+def make_softplus__backward_in_place(lib):
+    """backward scales the incoming gradient in place."""
+
+    class Softplus(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=0) + lib.log1p(lib.exp(-x.abs()))
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output.mul_(lib.sigmoid(x))
+
+    return Softplus
+
+
+def make_adagrad__decay_into_grad(lib):
+    """Adds the weight decay into p.grad in place (the caller's gradient changes)."""
+
+    class Adagrad(lib.optim.Optimizer):
+        def __init__(self, params, lr=1e-2, eps=1e-10, weight_decay=0.0):
+            if lr < 0:
+                raise ValueError(f"Invalid learning rate: {lr}")
+            super().__init__(params, dict(lr=lr, eps=eps, weight_decay=weight_decay))
+
+        @lib.no_grad()
+        def step(self):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    grad = p.grad
+                    if group["weight_decay"] != 0:
+                        grad.add_(group["weight_decay"] * p)
+                    state = self.state[p]
+                    if not state:
+                        state["sum"] = lib.zeros_like(p)
+                    state["sum"].add_(grad * grad)
+                    p.sub_(group["lr"] * grad / (state["sum"].sqrt() + group["eps"]))
+
+    return Adagrad
+
+
+WRONG_ANSWERS.update({
+    "make_softplus__backward_in_place":
+        ("make_softplus", "changed an input", "grad_output.mul_ in backward"),
+    "make_adagrad__decay_into_grad":
+        ("make_adagrad", "changed an input", "weight decay added into p.grad"),
+})
