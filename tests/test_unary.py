@@ -267,6 +267,7 @@ DTYPES = ["float32", "float64"]
 
 
 # -- hyperbolic functions --------------------------------------------------------------------
+# name: (fn(lib, x), input maker, shape); compared with PyTorch in test_unary_function_matches_torch
 HYPERBOLIC = {
     "sinh": (lambda lib, x: lib.sinh(x) + x.sinh(), randn, (3, 4)),
     "cosh": (lambda lib, x: lib.cosh(x) * x.cosh(), randn, (3, 4)),
@@ -276,13 +277,6 @@ HYPERBOLIC = {
     "sinh_0d": (lambda lib, x: x.sinh(), randn, ()),
     "cosh_empty": (lambda lib, x: x.cosh(), randn, (0, 2)),
 }
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", list(HYPERBOLIC))
-def test_hyperbolic_functions_match_torch(name, dtype, device):
-    fn, make, shape = HYPERBOLIC[name]
-    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
 
 
 def test_hyperbolic_functions_of_integers_and_out_of_domain():
@@ -323,10 +317,13 @@ ROUNDING_LOG_TRIG = {
 }
 
 
+ONE_INPUT_CASES = {**HYPERBOLIC, **ROUNDING_LOG_TRIG}
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", list(ROUNDING_LOG_TRIG))
-def test_rounding_log_and_trig_functions_match_torch(name, dtype, device):
-    fn, make, shape = ROUNDING_LOG_TRIG[name]
+@pytest.mark.parametrize("name", list(ONE_INPUT_CASES))
+def test_unary_function_matches_torch(name, dtype, device):
+    fn, make, shape = ONE_INPUT_CASES[name]
     compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
 
 
