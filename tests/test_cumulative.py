@@ -149,6 +149,7 @@ def with_zeros(*shape: int, seed: int = 0) -> np.ndarray:
     return x
 
 
+# name: (fn(lib, x), input maker, shape); compared with PyTorch in test_cumulative_case_matches_torch
 CUMULATIVE = {
     "cumprod": (lambda lib, x: x.cumprod(1), randn, (3, 4)),
     "cumprod_function_neg_dim": (lambda lib, x: lib.cumprod(x, dim=-2), randn, (3, 4, 2)),
@@ -164,13 +165,6 @@ CUMULATIVE = {
     "cummin_0d": (lambda lib, x: x.cummin(0), randn, ()),
     "cummax_empty": (lambda lib, x: x.cummax(1), randn, (2, 0)),
 }
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", list(CUMULATIVE))
-def test_cumprod_cummax_cummin_cases_match_torch(name, dtype, device):
-    fn, make, shape = CUMULATIVE[name]
-    compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
 
 
 def test_cummax_ties_take_the_last_index_as_torch():
@@ -226,10 +220,13 @@ CUMSUM_AND_DIFF = {
 }
 
 
+CUMULATIVE_CASES = {**CUMULATIVE, **CUMSUM_AND_DIFF}
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", list(CUMSUM_AND_DIFF))
-def test_cumsum_and_diff_match_torch(name, dtype, device):
-    fn, make, shape = CUMSUM_AND_DIFF[name]
+@pytest.mark.parametrize("name", list(CUMULATIVE_CASES))
+def test_cumulative_case_matches_torch(name, dtype, device):
+    fn, make, shape = CUMULATIVE_CASES[name]
     compare_with_torch(fn, make(*shape), dtype=dtype, device=device)
 
 
