@@ -288,6 +288,31 @@ def test_detached_view_gets_its_own_history():
     run_both(fn)
 
 
+RETAINED = {  # where retain_grad() was called, and the in-place op that follows
+    "self": lambda b, v: (b.retain_grad(), b.mul_(2)),
+    "view_then_base_op": lambda b, v: (v.retain_grad(), b.mul_(2)),
+    "base_then_view_op": lambda b, v: (b.retain_grad(), v.mul_(2)),
+    "view_then_view_op": lambda b, v: (v.retain_grad(), v.mul_(2)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RETAINED))
+def test_retain_grad_follows_the_new_history(case):
+    """.grad is the gradient of the tensor's value after the in-place op, as in PyTorch."""
+
+    def fn(lib):
+        x = leaf(lib, X)
+        b = x * 1
+        v = b[:, 0]
+        RETAINED[case](b, v)
+        (b * 3).sum().backward()
+        kept = b if case.startswith(("self", "base")) else v
+        assert kept.retains_grad
+        return [kept.grad, x.grad]
+
+    run_both(fn)
+
+
 # -- the version counter, seen through views --------------------------------------------
 def test_saved_tensor_changed_through_base_raises_through_the_view():
     """b *= b.detach() saves b's old value as mul's other operand; backward through v sees it."""

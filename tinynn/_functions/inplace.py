@@ -234,6 +234,18 @@ def _multi_output_producer(view: Tensor) -> tuple | None:
     return producer
 
 
+def _move_retained_grad(tensor: Tensor, old_node, old_output_nr: int) -> None:
+    """After ``tensor`` got a new ``grad_fn``: ``retain_grad()`` follows it, as in PyTorch
+    (``.grad`` is then the gradient of the tensor's new value)."""
+    if not tensor._retains_grad:
+        return
+    retained = old_node.__dict__.get("_retained") if old_node is not None else None
+    if retained and retained.get(old_output_nr) is not None and retained[old_output_nr]() is tensor:
+        del retained[old_output_nr]
+    if tensor.grad_fn is not None:
+        tensor.grad_fn._retain(tensor._output_nr, tensor)
+
+
 def rebuild_views(base: Tensor) -> None:
     """Give every live view of ``base`` a ``grad_fn`` read out of base's current one.
 
@@ -255,7 +267,9 @@ def rebuild_views(base: Tensor) -> None:
         if producer is not None:  # remembered: its new grad_fn no longer says so
             view._multi_output = producer
         rebuilt = function.apply(base, positions)
+        old = view.grad_fn, view._output_nr
         view._requires_grad, view.grad_fn, view._output_nr = True, rebuilt.grad_fn, 0
+        _move_retained_grad(view, *old)
 
 
 # -- checks ------------------------------------------------------------------------------
@@ -382,15 +396,17 @@ def inplace(tensor: Tensor, function, *args) -> Tensor:
     result = apply(source, *args)
     _write(tensor, result)
     if base is None:
+        old = tensor.grad_fn, tensor._output_nr
         tensor._requires_grad, tensor.grad_fn, tensor._output_nr = (
             result._requires_grad, result.grad_fn, result._output_nr)
-        tensor._retains_grad = False
+        _move_retained_grad(tensor, *old)
         base = tensor
     else:  # the base becomes: the base, with this view's elements replaced by the result
         values = result if result._data.dtype == tensor._data.dtype else result.to(tensor.dtype)
         rebased = CopySlices.apply(base, values, positions)
+        old = base.grad_fn, base._output_nr
         base._requires_grad, base.grad_fn, base._output_nr = rebased._requires_grad, rebased.grad_fn, 0
-        base._retains_grad = False
+        _move_retained_grad(base, *old)
     tensor._bump_version()
     rebuild_views(base)
     if result.grad_fn is not None:
@@ -452,8 +468,9 @@ def become(tensor: Tensor, view: Tensor) -> Tensor:
     if view is not tensor:
         tensor._data = view._data
         if view.grad_fn is not None:
+            old = tensor.grad_fn, tensor._output_nr
             tensor._requires_grad, tensor.grad_fn, tensor._output_nr = True, view.grad_fn, view._output_nr
-            tensor._retains_grad = False
+            _move_retained_grad(tensor, *old)
     tensor._bump_version()  # as in PyTorch: a saved tensor no longer has the shape it had
     return tensor
 
