@@ -281,7 +281,7 @@ def check_inplace(tensor: Tensor, records: bool | None = None) -> None:
 
     Raises:
         RuntimeError: on a leaf that requires grad, on a view of one, on a view made under
-            ``no_grad``.
+            ``no_grad``, on one of several views returned by one op (``split``, ``unbind``).
     """
     base = tensor._grad_base
     if records is None:
