@@ -365,6 +365,7 @@ def _fit_driver(fn: Callable) -> Callable:
                            "tuple (losses, test_accuracy)", ["Fix: return losses, accuracy."])
         losses = training.as_losses(result[0], "batch")
         accuracy = training.as_float("test_accuracy", result[1])
+        training.same_dtype(model, setup["dtype"])
         state = training.model_state(model)  # before the check's own evaluation below
         measured = _test_accuracy(lib, model, DigitLoader(lib, test.images, test.labels,
                                                           len(test.labels), 0))

@@ -470,6 +470,7 @@ def _tbptt_driver(fn: Callable) -> Callable:
         lib, model, optimizer, stream, chunk_length, max_norm = _tbptt_setup(lib_name, setup)
         losses = training.as_losses(fn(lib, model, optimizer, stream, chunk_length, max_norm),
                                     "chunk")
+        training.same_dtype(model, setup["dtype"])
         state = training.model_state(model)
         held_out = _held_out_loss(lib, model) if setup["threshold"] else None
         return losses, state, held_out

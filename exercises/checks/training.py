@@ -85,12 +85,29 @@ def compare_losses(name: str, kind: str, got: np.ndarray, expected: dict) -> Non
     bad = ~np.isclose(got, want, rtol=rtol, atol=atol)
     if bad.any():
         i = int(np.argmax(bad))
-        raise Mismatch("wrong value", f"the loss of {per} {i + 1} is {got[i]:.6g}, the "
-                       f"reference loop's is {want[i]:.6g}",
-                       [f"{per.capitalize()}es 1 to {i} matched (within rtol {rtol:g}, atol "
-                        f"{atol:g})." if i else f"Already the first {per} differs.",
-                        f"losses   {np.array2string(got[:i + 2], precision=6)}...",
-                        f"expected {np.array2string(want[:i + 2], precision=6)}..."])
+        details = [f"{per.capitalize()}es 1 to {i} matched (within rtol {rtol:g}, atol "
+                   f"{atol:g})." if i else f"Already the first {per} differs.",
+                   f"losses   {np.array2string(got[:i + 2], precision=10)}...",
+                   f"expected {np.array2string(want[:i + 2], precision=10)}..."]
+        if rtol < 1e-6 and np.allclose(got, want, rtol=1e-4, atol=1e-5):
+            details.append("Close, but only to float32 precision: the model and the data "
+                           "are float64 here; keep them so (no .float() on the way).")
+        raise Mismatch("wrong value", f"the loss of {per} {i + 1} is {got[i]:.10g}, the "
+                       f"reference loop's is {want[i]:.10g}", details)
+
+
+def same_dtype(model, dtype: str) -> None:
+    """The model still holds ``dtype`` floats (the loop must not convert the caller's
+    model); a "wrong dtype" Mismatch otherwise."""
+    from tinynn.testing import to_numpy
+
+    for key, value in model.state_dict().items():
+        got = to_numpy(value).dtype
+        if got.kind == "f" and got != np.dtype(dtype):
+            raise Mismatch("wrong dtype", f"after training, the model's {key} is {got}, "
+                           f"expected {dtype}",
+                           ["The loop trains the model in the dtype it was handed: no "
+                            ".double() or .float() on the caller's model or its inputs."])
 
 
 def compare_state(name: str, kind: str, got: dict, expected: dict) -> None:
@@ -99,6 +116,11 @@ def compare_state(name: str, kind: str, got: dict, expected: dict) -> None:
     if list(got) != list(want):
         raise Mismatch("wrong value", "the model's state_dict has other keys after training")
     for key, value in want.items():
+        if got[key].dtype != value.dtype:
+            raise Mismatch("wrong dtype", f"after training, the model's {key} is "
+                           f"{got[key].dtype}, expected {value.dtype}",
+                           ["The loop trains the model in the dtype it was handed: no "
+                            ".double() or .float() on the caller's model."])
         if got[key].shape != value.shape or not np.allclose(got[key], value, rtol=rtol,
                                                             atol=atol):
             details = []

@@ -483,3 +483,30 @@ WRONG_ANSWERS.update({
     "fit__accuracy_tensor": ("fit", "wrong type", "accuracy as a tensor"),
     "fit__endless": ("fit", "timed out", "an epoch counter never increased"),
 })
+
+
+def fit__trains_in_float64(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Converts the model and every batch to float64 "for accuracy": the caller's float32
+    model comes back float64."""
+    model.double()
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(images.double()), labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    model.eval()
+    correct = total = 0
+    with lib.no_grad():
+        for images, labels in test_loader:
+            correct += int((model(images.double()).argmax(dim=1) == labels).sum())
+            total += len(labels)
+    return losses, correct / total
+
+
+WRONG_ANSWERS.update({
+    "fit__trains_in_float64": ("fit", "wrong dtype", "the float32 model turned float64"),
+})
