@@ -245,3 +245,11 @@ def test_isclose_and_logical_and_of_integers_match_torch():
     ]
     for fn in cases:
         compare_with_torch(fn, x, grad=False)
+
+
+def test_inplace_comparison_gives_the_other_operand_a_zero_gradient_like_torch():
+    def fn(lib, x, y):
+        z = x * 2.0
+        z.lt_(y)
+        return z
+    compare_with_torch(fn, np.array([1.0, 2.0, -3.0]), np.array([0.0, 3.0, -3.0]), dtype="float64")

@@ -240,3 +240,47 @@ def test_cumsum_and_diff_of_integers_and_bools_match_torch():
     ]
     for fn in cases:
         compare_with_torch(fn, x, grad=False)
+
+
+# -- in-place forms and cases found by the differential suite ---------------------------------
+@pytest.mark.parametrize("dtype", ["float64", "int32", "int64"])
+@pytest.mark.parametrize("name", ["cumsum_", "cumprod_"])
+def test_inplace_forms_match_torch(name, dtype):
+    def call(lib):
+        x = lib.tensor([[1, 2, 0], [3, -1, 2]], dtype=getattr(lib, dtype))
+        assert getattr(x, name)(1) is x
+        return x
+    assert_close(call(tinynn), call(torch))
+
+
+@pytest.mark.parametrize("name", ["cumsum_", "cumprod_"])
+def test_inplace_form_gradient_matches_torch(name):
+    def fn(lib, x):
+        y = x * 1.5
+        getattr(y, name)(1)
+        return y
+    compare_with_torch(fn, np.array([[1.0, 2.0, 0.5], [3.0, -1.0, 2.0]]), dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([True, False]).cumsum_(0),
+    lambda lib: lib.tensor([True, False]).cumprod_(0),
+    lambda lib: lib.ones(3).cumsum_(0, dtype=lib.float64),
+    lambda lib: lib.tensor([1, 2], dtype=lib.int32).cumprod_(0, dtype=lib.int64),
+    lambda lib: lib.ones(3).cumsum_(1),
+    lambda lib: lib.ones(3, requires_grad=True).cumsum_(0),
+], ids=["cumsum_bool", "cumprod_bool", "other_dtype", "int_other_dtype", "dim_out_of_range", "leaf"])
+def test_inplace_form_misuse_raises_like_torch(call):
+    assert_same_error(call)
+
+
+def test_inplace_form_of_empty_or_0d_bool_returns_like_torch():
+    def call(lib):
+        return lib.tensor([], dtype=lib.bool).cumsum_(0), lib.tensor(True).cumprod_(0)
+    for ours, theirs in zip(call(tinynn), call(torch)):
+        assert_close(ours, theirs)
+
+
+def test_diff_of_an_empty_dim_matches_torch():
+    compare_with_torch(lambda lib, x: (x.diff(dim=1), x.diff(2, dim=1)), np.zeros((2, 0), dtype=bool))
+    compare_with_torch(lambda lib, x: (x.diff(dim=1), x.diff(3, dim=0)), np.zeros((2, 0)), dtype="float64")

@@ -591,3 +591,97 @@ def test_extreme_gradient_at_a_nan_matches_torch(name):
         getattr(x, name)().backward()
         grads.append(x.grad)
     assert_close(grads[1], grads[0], rtol=0, atol=0)
+
+
+# -- found by the differential suite (tests/differential) --------------------------------------
+def test_nuclear_norm_matches_torch():
+    x = randn(3, 2, 4)
+    compare_with_torch(lambda lib, x: (x.norm(p="nuc", dim=(0, 2)), lib.norm(x, "nuc", (-1, 0), keepdim=True)),
+                       x, dtype="float64")
+    compare_with_torch(lambda lib, x: (x.norm(p="nuc"), lib.norm(x, p="nuc")), randn(4, 3), dtype="float32")
+    compare_with_torch(lambda lib, x: x.norm(p="nuc"), np.zeros((0, 3)), dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(3).norm(p="nuc"),
+    lambda lib: lib.ones(2, 2, 2).norm(p="nuc"),
+    lambda lib: lib.ones(3, 3).norm(p="nuc", dim=(0, 0)),
+], ids=["1d", "3d_without_dim", "same_dim_twice"])
+def test_nuclear_norm_misuse_raises_like_torch(call):
+    assert_same_error(call)
+
+
+def test_nuclear_norm_second_derivative_raises_instead_of_being_wrong():
+    x = tinynn.tensor(randn(3, 3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="second derivative"):
+        tinynn.autograd.grad(x.norm(p="nuc"), x, create_graph=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(2, 3).sum(1.5),
+    lambda lib: lib.ones(2, 3).sum(True),
+    lambda lib: lib.ones(2, 3).sum((0, None)),
+    lambda lib: lib.ones(2, 3).mean("a"),
+    lambda lib: lib.max(lib.ones(2, 3, dtype=lib.int32), -1.5),
+    lambda lib: lib.ones(2, 3).amax(0.0),
+], ids=["float", "bool", "none_in_tuple", "str", "max_float", "amax_float"])
+def test_dims_that_are_not_integers_raise_type_error_like_torch(call):
+    assert_same_error(call)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "any", "all", "count_nonzero", "logsumexp", "var",
+                                  "std", "norm"])
+@pytest.mark.parametrize("dims", [(0, 0), (0, -1)], ids=str)
+def test_duplicate_dims_of_a_0d_tensor_raise_like_torch(name, dims):
+    def call(lib):
+        x = lib.tensor(1.5)
+        return x.norm(2, dims) if name == "norm" else getattr(x, name)(dims)
+    assert_same_error(call)
+
+
+def test_empty_checks_come_before_duplicate_dims_like_torch():
+    assert_same_error(lambda lib: lib.zeros(0, 3).amax((0, 0)))
+    assert_same_error(lambda lib: lib.zeros(3, 0).amin((1, -1)))
+    assert_same_error(lambda lib: lib.zeros(0, 3).amax((1, 1)))
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int64"])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_an_empty_int_or_bool_tensor_returns_it_like_torch(name, dtype):
+    def call(lib):
+        x = lib.zeros(0, 3, dtype=getattr(lib, dtype))
+        return (getattr(x, name)(0), getattr(lib.nn.functional, name)(x, 1),
+                getattr(x, name)(1, dtype=lib.float64))
+    for ours, theirs in zip(call(tinynn), call(torch)):
+        assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.sum(lib.ones(2, 3), out=lib.empty(())),
+    lambda lib: lib.prod(lib.ones(2, 3), out=lib.empty(())),
+    lambda lib: lib.std(lib.ones(3), False, out=lib.empty(())),
+    lambda lib: lib.var(lib.ones(3), unbiased=True, out=lib.empty(())),
+], ids=["sum", "prod", "std_unbiased", "var_unbiased"])
+def test_out_in_a_form_torch_lacks_raises_type_error(call):
+    assert_same_error(call)
+
+
+def test_out_in_the_forms_torch_has_matches_torch():
+    def call(lib):
+        x = lib.tensor([[1.0, 3.0], [0.5, 2.0]])
+        outs = [lib.empty(()), lib.empty(()), lib.empty(0), lib.empty(())]
+        lib.mean(x, out=outs[0])
+        lib.std(x, out=outs[1])
+        lib.var(x, 0, False, out=outs[2])
+        lib.max(x, out=outs[3])
+        return outs
+    for ours, theirs in zip(call(tinynn), call(torch)):
+        assert_close(ours, theirs)
+
+
+def test_logsumexp_with_empty_dims_matches_torch():
+    assert_same_error(lambda lib: lib.ones(2, 3).logsumexp(()))
+    assert_same_error(lambda lib: lib.tensor([1, 2, 3]).logsumexp([]))
+    compare_with_torch(lambda lib, x: (x.logsumexp((), keepdim=True), x[0, 0].logsumexp(())), randn(2, 3),
+                       dtype="float64")
+    compare_with_torch(lambda lib, x: x.logsumexp(()), np.zeros(0), dtype="float64")

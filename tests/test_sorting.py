@@ -212,3 +212,20 @@ def test_topk_of_more_than_the_size_raises_like_torch(fn, error):
         fn(torch)
     with pytest.raises(error):
         fn(tinynn)
+
+
+# -- found by the differential suite (tests/differential) --------------------------------------
+def test_median_of_an_empty_float_tensor_requires_grad_like_torch():
+    for lib in (torch, tinynn):
+        x = lib.zeros(0, dtype=lib.float64, requires_grad=True)
+        assert x.median().requires_grad
+    compare_with_torch(lambda lib, x: x.median(), np.zeros((2, 0)), dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([], dtype=lib.bool).median(0),
+    lambda lib: lib.tensor([], dtype=lib.bool).topk(0, dim=5),
+    lambda lib: lib.median(lib.ones(3), out=(lib.empty(0), lib.empty(0, dtype=lib.int64))),
+], ids=["median_bool_empty_dim", "topk_bool_bad_dim", "median_out_without_dim"])
+def test_checks_in_torch_order(call):
+    assert_same_error(call)

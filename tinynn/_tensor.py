@@ -1137,8 +1137,14 @@ class Tensor:
     def cumsum(self, dim: int | None = None, *, dtype=None, axis=None):
         return U.cumsum(self, dim, dtype=dtype, axis=axis)
 
+    def cumsum_(self, dim: int, *, dtype=None):
+        return U.cumsum_(self, dim, dtype=dtype)
+
     def cumprod(self, dim: int | None = None, *, dtype=None, axis=None):
         return U.cumprod(self, dim, dtype=dtype, axis=axis)
+
+    def cumprod_(self, dim: int, *, dtype=None):
+        return U.cumprod_(self, dim, dtype=dtype)
 
     def cummax(self, dim: int | None = None, *, axis=None):
         return U.cummax(self, dim, axis=axis)

@@ -251,7 +251,7 @@ def equal(input: Tensor, other: Tensor) -> bool:
 class ComparisonInPlace(Function):
     """``x.eq_(y)`` (and ``ne_`` ... ``ge_``): x becomes ``x op y``, 1 or 0 in x's dtype.
 
-    The result is piecewise constant in x, so dL/dx = 0 (PyTorch's ``EqBackward0``).
+    The result is piecewise constant in x and y, so dL/dx = dL/dy = 0 (PyTorch's ``EqBackward0``).
     """
 
     @staticmethod
@@ -260,7 +260,8 @@ class ComparisonInPlace(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output.new_zeros(grad_output.shape), None, None, None
+        zeros = grad_output.new_zeros(grad_output.shape)
+        return zeros, None, zeros if ctx.needs_input_grad[2] else None, None
 
 
 class LogicalInPlace(Function):

@@ -71,6 +71,30 @@ def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | N
     return result if out is None else write_out("cumsum", result, out)
 
 
+def _inplace_cumulative(name: str, function, input: Tensor, dim, dtype) -> Tensor:
+    d = _axis(name, input, dim, None)
+    if dtype is not None and dtype is not input.dtype:
+        raise RuntimeError(f"Bad in-place call: input tensor dtype {input.dtype} and output tensor "
+                           f"dtype {dtype} should match")
+    if input.dtype is _dtype.bool:
+        if input.numel() == 0 or input.ndim == 0:  # nothing to accumulate (PyTorch returns too)
+            return input
+        raise NotImplementedError(f"\"{name[:-1]}_out_cpu\" not implemented for 'Bool' (convert "
+                                  "first, e.g. x.long())")
+    return input._inplace(function, d, input.dtype)  # accumulates in input's own dtype
+
+
+def cumsum_(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """``input.cumsum_(dim)``: the running sum written into ``input`` (see :func:`cumsum`),
+    accumulated in ``input``'s dtype.
+
+    Raises:
+        RuntimeError: for a ``dtype`` other than ``input``'s.
+        NotImplementedError: for a bool input with elements (as PyTorch).
+    """
+    return _inplace_cumulative("cumsum_", Cumsum, input, dim, dtype)
+
+
 class Cumprod(Function):
     """z_i = prod_{k <= i} x_k along ``dim``;  dL/dx_j = sum_{i >= j} g_i prod_{k <= i, k != j} x_k.
 
@@ -156,6 +180,11 @@ def cumprod(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | 
     return result if out is None else write_out("cumprod", result, out)
 
 
+def cumprod_(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """``input.cumprod_(dim)``: the running product written into ``input`` (see :func:`cumprod`)."""
+    return _inplace_cumulative("cumprod_", Cumprod, input, dim, dtype)
+
+
 class CumExtreme(Function):
     """(values, indices): the running max (``largest``) or min along ``dim``, and the index
     where each running value was reached (the last one on ties, as in PyTorch);
@@ -232,6 +261,6 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
         x = cat([t for t in (prepend, input, append) if t is not None], d)
     for _ in range(n):
         length = max(x.shape[d] - 1, 0)
-        later, earlier = x.narrow(d, 1, length), x.narrow(d, 0, length)
+        later, earlier = x.narrow(d, x.shape[d] - length, length), x.narrow(d, 0, length)
         x = later != earlier if x.dtype is _dtype.bool else later - earlier
     return x

@@ -31,10 +31,15 @@ def normalize_dims(dim, ndim: int) -> tuple:
 
     Raises:
         IndexError: for a dim out of range, with PyTorch's message.
+        RuntimeError: for a dim given twice (0 and -1 are the same dim of a 0-d tensor).
+        TypeError: for a dim that is not an integer (a float, a bool, None in a tuple).
     """
     if dim is None:
         return tuple(range(ndim))
-    dims = (int(dim),) if isinstance(dim, (int, np.integer)) else tuple(int(d) for d in dim)
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim) if isinstance(dim, (tuple, list)) else None
+    if dims is None or not _builtins.all(isinstance(d, (int, np.integer)) and not isinstance(d, bool)
+                                        for d in dims):
+        raise TypeError(f"argument 'dim' must be an int or a tuple of ints, not {dim!r}")
     if len(dims) == 0:
         return tuple(range(ndim))
     rank = _builtins.max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
@@ -44,10 +49,10 @@ def normalize_dims(dim, ndim: int) -> tuple:
             raise IndexError(
                 f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})"
             )
-        if ndim > 0 and d % rank in out:
+        if d % rank in out:
             raise RuntimeError(f"dim {d % rank} appears multiple times in the list of dims (got {list(dims)})")
-        out.append(d % rank if ndim > 0 else None)
-    return tuple(sorted(d for d in out if d is not None))
+        out.append(int(d) % rank)
+    return tuple(sorted(out)) if ndim > 0 else ()
 
 
 def dim_alias(name: str, dim, keepdim: bool, axis, keepdims, no_dim=None) -> tuple:
@@ -112,6 +117,20 @@ def write_out_pair(name: str, result: tuple, out) -> tuple:
     return type(result)(*out)
 
 
+def _check_out_needs_dim(name: str, dim, out) -> None:
+    """PyTorch's ``sum``/``prod``/``median`` take ``out=`` only in their form with ``dim``."""
+    if out is not None and dim is None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"out=Tensor): {name}(input, dim, keepdim=False, *, out=...) needs a dim")
+
+
+def _check_out_with_unbiased(name: str, dim, unbiased, out) -> None:
+    """PyTorch's ``std(input, unbiased)`` form (no dim) has no ``out=``."""
+    if out is not None and dim is None and unbiased is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"unbiased=bool, out=Tensor): give dim, or correction= instead of unbiased")
+
+
 def check_grad_dtype(input: Tensor, dtype) -> None:
     """PyTorch's error for a result dtype that can't carry a gradient (``sum(dtype=int64)``
     of a tensor that requires grad, with grad mode on)."""
@@ -156,6 +175,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     """
     _require_tensor("sum", "input", 1, input)
     dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
+    _check_out_needs_dim("sum", dim, out)
     check_grad_dtype(input, dtype)
     result = Sum.apply(input, dim, keepdim, dtype)
     return result if out is None else write_out("sum", result, out)
@@ -253,6 +273,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     """
     _require_tensor("prod", "input", 1, input)
     dim, keepdim = dim_alias("prod", dim, keepdim, axis, keepdims)
+    _check_out_needs_dim("prod", dim, out)
     check_grad_dtype(input, dtype)
     if dtype is not None:
         input = input.to(dtype)
@@ -270,17 +291,18 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, largest, nan_wins):
-        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        if x.numel() == 0:
+        if x.numel() == 0:  # PyTorch checks this before the dims themselves
             name = "amax" if largest else "amin"
             if dim is None or dim == ():
                 raise RuntimeError(
                     f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                     "Specify the reduction dim with the 'dim' argument."
                 )
-            for d in ctx.dims:
-                if x.shape[d] == 0:
-                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            for d in ((dim,) if isinstance(dim, (int, np.integer)) else dim):
+                (axis,) = normalize_dims(d, x.ndim)
+                if x.shape[axis] == 0:
+                    raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         reduce = np.max if largest else np.min
         z = reduce(x._data, axis=ctx.dims, keepdims=True)
         ctx.is_extreme = x._data == z
@@ -512,7 +534,7 @@ def _softmax_args(name: str, input: Tensor, dim, dtype) -> tuple:
     (axis,) = normalize_dims(dim, input.ndim) or (0,)
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and input.numel() > 0:  # empty: nothing to compute
         kernel = "lastdim_kernel_impl" if axis == input.ndim - 1 or input.ndim == 0 else "kernel_impl"
         raise NotImplementedError(
             f'"{name}_{kernel}" not implemented for \'{_dtype.scalar_name(input.dtype)}\' '
@@ -528,12 +550,13 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None, *, out: Tensor | 
 
     Raises:
         TypeError: without ``dim``.
-        NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
+        NotImplementedError: for an integer or bool input with elements (as PyTorch: no
+            such kernel; an empty one is returned as it is).
         IndexError: for a dim out of range.
     """
     dim, _ = dim_alias("softmax", dim, False, axis, None)
     input, dim = _softmax_args("softmax", input, dim, dtype)
-    result = Softmax.apply(input, dim)
+    result = Softmax.apply(input, dim) if input.dtype.is_floating_point else input.clone()
     return result if out is None else write_out("softmax", result, out)
 
 
@@ -561,7 +584,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None, *, out: Tenso
     no log(0)). Shape, arguments and errors as :func:`softmax`."""
     dim, _ = dim_alias("log_softmax", dim, False, axis, None)
     input, dim = _softmax_args("log_softmax", input, dim, dtype)
-    result = LogSoftmax.apply(input, dim)
+    result = LogSoftmax.apply(input, dim) if input.dtype.is_floating_point else input.clone()
     return result if out is None else write_out("log_softmax", result, out)
 
 
@@ -601,6 +624,10 @@ def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, out: Tensor | N
     """
     _require_tensor("logsumexp", "input", 1, input)
     dim, keepdim = dim_alias("logsumexp", dim, keepdim, axis, keepdims, no_dim="required")
+    if isinstance(dim, (tuple, list)) and not dim and not keepdim and input.ndim and input.numel():
+        # dim=() reduces every dim, but PyTorch then fails to write its (1, ..., 1) result
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * input.ndim} "
+                           "(logsumexp with dim=(): name the dims, or pass keepdim=True)")
     if not input.dtype.is_floating_point:
         input = input.to(_dtype.get_default_dtype())
     result = LogSumExp.apply(input, dim, keepdim)
@@ -685,6 +712,7 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     """
     _require_tensor("std", "input", 1, input)
     dim, keepdim = dim_alias("std", dim, keepdim, axis, keepdims)
+    _check_out_with_unbiased("std", dim, unbiased, out)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     result = Std.apply(input, dim, keepdim, correction)
@@ -702,6 +730,7 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     """
     _require_tensor("var", "input", 1, input)
     dim, keepdim = dim_alias("var", dim, keepdim, axis, keepdims)
+    _check_out_with_unbiased("var", dim, unbiased, out)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     result = Var.apply(input, dim, keepdim, correction)
@@ -765,18 +794,54 @@ class Norm(Function):
         return scaled * scale, None, None, None
 
 
+class NuclearNorm(Function):
+    """z = sum_i s_i, the sum of the singular values of each matrix over ``dims`` (two of them);
+    dz/dX = U V^T, from the (reduced) SVD X = U diag(s) V^T.
+
+    The backward uses U V^T as a constant: a first derivative, not differentiable again
+    (tinynn has no SVD op), so a double backward raises instead of giving a wrong result.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        matrices = np.moveaxis(x._data, dims, (-2, -1))
+        if matrices.size == 0:
+            s = np.zeros(matrices.shape[:-2] + (0,), dtype=x._data.dtype)
+            ctx.uv = np.zeros(matrices.shape, dtype=x._data.dtype)
+        else:
+            u, s, vh = np.linalg.svd(matrices, full_matrices=False)
+            ctx.uv = u @ vh
+        z = s.sum(-1)
+        if keepdim:
+            z = np.expand_dims(z, dims)
+        return np.asarray(z, dtype=x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if grad_mode.is_grad_enabled():
+            raise RuntimeError("norm(p='nuc'): the second derivative of the nuclear norm is not "
+                               "implemented in tinynn (create_graph=True through it)")
+        g = grad_output._data
+        if not ctx.keepdim:
+            g = np.expand_dims(g, ctx.dims)
+        g = np.moveaxis(g, ctx.dims, (-2, -1))
+        grad = np.moveaxis(g * ctx.uv.astype(g.dtype), (-2, -1), ctx.dims)
+        return _tensor.Tensor._make(np.ascontiguousarray(grad)), None, None
+
+
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | None = None,
          dtype=None) -> Tensor:
     """The p-norm of ``input`` over ``dim`` (all elements by default), as ``torch.norm``.
 
     A number ``p`` gives the vector norm over every dim named (see :class:`Norm`); ``"fro"``
-    (the default) is the 2-norm over one or two dims, or all of them when ``dim`` is None.
+    (the default) is the 2-norm over one or two dims, or all of them when ``dim`` is None;
+    ``"nuc"`` the sum of singular values over two dims (see :class:`NuclearNorm`).
     Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``). ``dtype`` casts first.
 
     Raises:
         RuntimeError: for an integer or bool input, ``"fro"`` over three or more dims,
             an order PyTorch does not know, or p = +-inf over an empty dim.
-        NotImplementedError: for ``"nuc"`` (the nuclear norm needs an SVD: not in tinynn).
         IndexError: for a dim out of range.
     """
     _require_tensor("norm", "input", 1, input)
@@ -794,8 +859,12 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
             shown = " ".join(str(d) for d in named)
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {shown}")
         if p == "nuc":
-            raise NotImplementedError("norm(p='nuc'): the nuclear norm (sum of singular values) "
-                                      "is not implemented in tinynn")
+            axes = tuple(d % _builtins.max(input.ndim, 1) for d in named)
+            if input.ndim < 2 or axes[0] == axes[1]:
+                raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                                   "dimensions, and dim must name two different ones")
+            result = NuclearNorm.apply(input, axes, keepdim)
+            return result if out is None else write_out("norm", result, out)
         p = 2
     axes = normalize_dims(dims, input.ndim)
     if p in (math.inf, -math.inf) and _builtins.any(input.shape[d] == 0 for d in axes):

@@ -75,9 +75,9 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         IndexError: for a dim out of range.
     """
     _require_tensor("topk", "input", 1, input)
+    (d,) = normalize_dims(dim, input.ndim) or (None,)
     if input.dtype is _dtype.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU (convert first, e.g. x.long())")
-    (d,) = normalize_dims(dim, input.ndim) or (None,)
     size = 1 if d is None else input.shape[d]
     if not 0 <= k <= size:
         raise RuntimeError(f"selected index k out of range (k = {k}, and dim {dim} has size {size})")
@@ -113,7 +113,10 @@ class Median(Function):
     def forward(ctx, x):
         flat = x._data.reshape(-1)
         isnan = np.isnan(flat) if x.dtype.is_floating_point else None
-        if isnan is not None and isnan.any():
+        if flat.size == 0:
+            z = _empty_median(x.dtype)
+            ctx.hit = np.zeros(x.shape, dtype=bool)
+        elif isnan is not None and isnan.any():
             z = np.asarray(np.nan, dtype=flat.dtype)
             ctx.hit = np.isnan(x._data)
         else:
@@ -123,7 +126,7 @@ class Median(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        share = ctx.hit / np.count_nonzero(ctx.hit)
+        share = ctx.hit / max(np.count_nonzero(ctx.hit), 1)  # (no element: no share)
         return grad_output * _tensor.Tensor._make(share.astype(grad_output._data.dtype))
 
 
@@ -143,19 +146,20 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=
     _require_tensor("median", "input", 1, input)
     dim, keepdim = dim_alias("median", dim, keepdim, axis, keepdims)
     if dim is None:
-        if input.numel() == 0:
-            return _tensor.Tensor._make(_empty_median(input.dtype))
-        if input.dtype is _dtype.bool:
+        if out is not None:
+            raise TypeError('median() missing 1 required positional arguments: "dim" (its out= '
+                            "form is median(input, dim, keepdim=False, *, out=(values, indices)))")
+        if input.dtype is _dtype.bool and input.numel() > 0:
             raise NotImplementedError("\"median_cpu\" not implemented for 'Bool' (convert first, e.g. x.long())")
         return Median.apply(input)
+    (d,) = normalize_dims(dim, input.ndim) or (None,)
+    if d is not None and input.shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
     if input.dtype is _dtype.bool:
         raise NotImplementedError("\"median_out\" not implemented for 'Bool' (convert first, e.g. x.long())")
-    (d,) = normalize_dims(dim, input.ndim) or (None,)
     if d is None:
         return write_out_pair("median", return_types.median(input.clone(), _zero_index()), out)
     n = input.shape[d]
-    if n == 0:
-        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
     index = argsort(input, d).narrow(d, (n - 1) // 2, 1)
     if input.dtype.is_floating_point:  # a line with a nan: the median is nan, at its first nan
         isnan = np.isnan(input._data)
