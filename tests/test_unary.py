@@ -335,3 +335,10 @@ def test_floor_of_integers_matches_torch():
     ]
     for fn in cases:
         compare_with_torch(fn, x, grad=False)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("decimals", [2, -2, 1])
+def test_round_with_decimals_overflows_to_inf_as_pytorch_without_warnings(dtype, decimals):
+    values = [3e38, -3e38, INF, NAN, 1.25, 123.456, -0.5]
+    same(lambda lib: (lib.round(lib.tensor(values, dtype=getattr(lib, dtype)), decimals=decimals), []))

@@ -699,6 +699,11 @@ def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 arctan2 = atan2
 
 
+def _lerp(start, stop, weight):
+    difference = stop - start
+    return np.where(np.abs(weight) < 0.5, start + weight * difference, stop - difference * (1 - weight))
+
+
 class Lerp(Function):
     """z = x + w (e - x), computed as e - (e - x)(1 - w) where |w| >= 1/2 (PyTorch's form,
     exact at w = 1);  dz/dx = 1 - w, dz/de = w, dz/dw = e - x."""
@@ -722,9 +727,7 @@ class Lerp(Function):
         dtype = x.dtype
         start, stop, w = _array(x, dtype), _array(end, dtype), _array(weight, dtype)
         try:
-            with np.errstate(all="ignore"):  # inf - inf is nan, as in PyTorch
-                difference = stop - start
-                return np.where(np.abs(w) < 0.5, start + w * difference, stop - difference * (1 - w))
+            return quiet_numpy.run(_lerp, start, stop, w)  # inf - inf is nan, as in PyTorch
         except ValueError:
             raise _mismatch_error(x, end, weight) from None
 

@@ -19,7 +19,7 @@ from scipy import special
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
-from ..autograd.function import Function
+from ..autograd.function import Function, quiet_numpy
 from .elementwise import Pow, _array, _check_tensor, _float_dtype, where
 from .out import write_out
 
@@ -33,6 +33,14 @@ def _not_implemented(kernel: str, x) -> NotImplementedError:
         f"\"{kernel}\" not implemented for '{_dtype.scalar_name(x.dtype)}' (convert the "
         "tensor first, e.g. x.float() or x.long())"
     )
+
+
+def _rsqrt(a: np.ndarray) -> np.ndarray:
+    return 1 / np.sqrt(a)
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-a))
 
 
 def _floats(x) -> np.ndarray:
@@ -153,8 +161,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            z = _tensor.Tensor._make(np.exp(_floats(x)))
+        z = _tensor.Tensor._make(quiet_numpy.run(np.exp, _floats(x)))
         ctx.save_for_backward(z)
         return z
 
@@ -179,8 +186,7 @@ class Expm1(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            z = _tensor.Tensor._make(np.expm1(_floats(x)))
+        z = _tensor.Tensor._make(quiet_numpy.run(np.expm1, _floats(x)))
         ctx.save_for_backward(z)
         return z
 
@@ -206,8 +212,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
-            return np.log(_floats(x))
+        return quiet_numpy.run(np.log, _floats(x))  # log(0) = -inf, log(-1) = nan
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -231,8 +236,7 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log1p(-1) = -inf
-            return np.log1p(_floats(x))
+        return quiet_numpy.run(np.log1p, _floats(x))  # log1p(-1) = -inf
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -256,8 +260,7 @@ class Log2(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(_floats(x))
+        return quiet_numpy.run(np.log2, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -281,8 +284,7 @@ class Log10(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log10(_floats(x))
+        return quiet_numpy.run(np.log10, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -306,8 +308,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            z = _tensor.Tensor._make(np.sqrt(_floats(x)))
+        z = _tensor.Tensor._make(quiet_numpy.run(np.sqrt, _floats(x)))
         ctx.save_for_backward(z)
         return z
 
@@ -332,8 +333,7 @@ class Rsqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(invalid="ignore", divide="ignore"):  # rsqrt(0) = inf, rsqrt(-1) = nan
-            z = _tensor.Tensor._make(1 / np.sqrt(_floats(x)))
+        z = _tensor.Tensor._make(quiet_numpy.run(_rsqrt, _floats(x)))  # rsqrt(0) = inf, rsqrt(-1) = nan
         ctx.save_for_backward(z)
         return z
 
@@ -359,8 +359,7 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(divide="ignore"):  # 1 / 0 = inf
-            z = _tensor.Tensor._make(np.reciprocal(_floats(x)))
+        z = _tensor.Tensor._make(quiet_numpy.run(np.reciprocal, _floats(x)))  # 1 / 0 = inf
         ctx.save_for_backward(z)
         return z
 
@@ -387,8 +386,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):  # sin(inf) = nan, as in PyTorch
-            return np.sin(_floats(x))
+        return quiet_numpy.run(np.sin, _floats(x))  # sin(inf) = nan, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -412,8 +410,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):  # cos(inf) = nan, as in PyTorch
-            return np.cos(_floats(x))
+        return quiet_numpy.run(np.cos, _floats(x))  # cos(inf) = nan, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -436,8 +433,7 @@ class Tan(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):  # tan(inf) = nan, as in PyTorch
-            z = _tensor.Tensor._make(np.tan(_floats(x)))
+        z = _tensor.Tensor._make(quiet_numpy.run(np.tan, _floats(x)))  # tan(inf) = nan, as in PyTorch
         ctx.save_for_backward(z)
         return z
 
@@ -463,8 +459,7 @@ class Asin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arcsin(_floats(x))
+        return quiet_numpy.run(np.arcsin, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -491,8 +486,7 @@ class Acos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arccos(_floats(x))
+        return quiet_numpy.run(np.arccos, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -547,8 +541,7 @@ class Sinh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):  # overflows to inf, as in PyTorch
-            return np.sinh(_floats(x))
+        return quiet_numpy.run(np.sinh, _floats(x))  # overflows to inf, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -572,8 +565,7 @@ class Cosh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):
-            return np.cosh(_floats(x))
+        return quiet_numpy.run(np.cosh, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -649,8 +641,7 @@ class Acosh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arccosh(_floats(x))
+        return quiet_numpy.run(np.arccosh, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -677,8 +668,7 @@ class Atanh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.arctanh(_floats(x))
+        return quiet_numpy.run(np.arctanh, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -705,8 +695,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):  # e^-x overflows to inf for x << 0, and 1/inf = 0
-            z = _tensor.Tensor._make(1 / (1 + np.exp(-_floats(x))))
+        z = _tensor.Tensor._make(quiet_numpy.run(_sigmoid, _floats(x)))  # e^-x may overflow: 1/inf = 0
         ctx.save_for_backward(z)
         return z
 
@@ -814,7 +803,7 @@ class _Rounding(Function):
             if args:  # round(decimals=...) has no integer kernel
                 raise _not_implemented("round_cpu", x)
             return x._data.copy()
-        return cls.ufunc(x._data, *args)
+        return quiet_numpy.run(cls.ufunc, x._data, *args)  # round(3e38, 2) overflows to inf
 
     @staticmethod
     def backward(ctx, grad_output):
