@@ -756,12 +756,19 @@ def test_clamp_bound_that_does_not_broadcast_raises_like_torch():
 
 
 def test_floor_divide_out_with_an_operand_that_requires_grad():
-    """floor_divide has no derivative, so PyTorch writes into out= even then (its out then
-    reports requires_grad=True with a NotImplemented grad_fn; tinynn's stays a plain tensor)."""
-    results = []
-    for lib in (torch, tinynn):
+    """floor_divide has no derivative, so PyTorch writes into out= even then; out then
+    requires grad, and backward through it raises."""
+    def fn(lib):
         out = lib.empty(2, dtype=lib.float64)
-        lib.floor_divide(leaf(lib, [7.0, -7.0]), leaf(lib, [2.0, 2.0]), out=out)
-        results.append(out.detach().numpy())
-    assert results[0].tolist() == results[1].tolist() == [3.0, -4.0]
+        assert lib.floor_divide(leaf(lib, [7.0, -7.0]), leaf(lib, [2.0, 2.0]), out=out) is out
+        return out, []
+
+    same(fn, grad=False)
+    assert_same_error(lambda lib: fn(lib)[0].sum().backward())
+
+
+def test_division_gradient_with_a_tiny_or_huge_divisor():
+    """d(x/y)/dy = -(x/y)/y, as PyTorch computes it: y * y would underflow or overflow."""
+    same(lambda lib: (lambda x, y: (x / y, [x, y]))(
+        leaf(lib, [-0.0, 1.0, 8.8e-129, 1e200, -3.0]), leaf(lib, [-2.8e-188, INF, 2.0, 1e-200, 1e180])))
     assert_same_error(lambda lib: lib.div(leaf(lib, [7.0]), 2.0, out=lib.empty(1, dtype=lib.float64)))

@@ -220,7 +220,8 @@ multiply = mul
 
 # -- division --------------------------------------------------------------------------
 class Div(Function):
-    """z = x / y (true division);  dz/dx = 1/y, dz/dy = -x/y^2."""
+    """z = x / y (true division);  dz/dx = 1/y, dz/dy = -x/y^2, computed as -(x/y)/y (as
+    PyTorch: y^2 would underflow to 0 for a tiny y, or overflow for a huge one)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -231,7 +232,7 @@ class Div(Function):
     def backward(ctx, grad_output):
         x, y = ctx.saved_tensors
         grad_x = grad_output / y if ctx.needs_input_grad[0] else None
-        grad_y = -grad_output * x / (y * y) if ctx.needs_input_grad[1] else None
+        grad_y = -grad_output * (x / y / y) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
 
 
@@ -340,8 +341,14 @@ def floor_divide(input, other, *, out: Tensor | None = None) -> Tensor:
             integer division by zero. NotImplementedError: for two bools.
     """
     result = FloorDivide.apply(input, other)
-    # no derivative, so PyTorch accepts out= even when an operand requires grad
-    return write_out("floor_divide", result if out is None else result.detach(), out)
+    if out is None:
+        return result
+    # no derivative, so PyTorch accepts out= even when an operand requires grad; out then
+    # takes the result's history (whose backward raises), as there
+    write_out("floor_divide", result.detach(), out)
+    if result.requires_grad:
+        out._requires_grad, out.grad_fn, out._output_nr = True, result.grad_fn, result._output_nr
+    return out
 
 
 # -- remainders ------------------------------------------------------------------------
