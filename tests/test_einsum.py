@@ -170,3 +170,13 @@ def test_einsum_error_messages_name_the_problem():
         tinynn.einsum("ijk", tinynn.ones(2, 3))
     with pytest.raises(TypeError):
         tinynn.einsum("ij", 3)
+
+
+@pytest.mark.parametrize("first, second, error", [
+    ("bool", "float32", NotImplementedError), ("bool", "int64", NotImplementedError),
+    ("float32", "bool", RuntimeError), ("int64", "float32", RuntimeError), ("float32", "float64", RuntimeError),
+])
+def test_einsum_of_two_dtypes_raises_torchs_error(first, second, error):
+    ours, theirs = assert_same_error(lambda lib: lib.einsum(
+        "ij,jk", lib.ones(2, 3, dtype=getattr(lib, first)), lib.ones(3, 4, dtype=getattr(lib, second))))
+    assert type(ours) is error

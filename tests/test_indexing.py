@@ -739,3 +739,18 @@ def test_uint8_mask_gradient_matches_torch():
             (x[lib.tensor([1, 0, 1], dtype=lib.uint8)] * 2).sum().backward()
         grads.append(x.grad)
     assert_close(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("index_fill_2d_index", lambda lib: lib.ones(3, 4).index_fill(0, lib.zeros(1, 1, dtype=lib.int64), 1.)),
+    ("index_fill_empty_3d_index", lambda lib: lib.ones(0, 2).index_fill(0, lib.zeros(1, 0, 2, dtype=lib.int64), 1.)),
+    ("index_fill_0d_out_of_range", lambda lib: lib.tensor(1.).index_fill(0, lib.tensor([-2]), 1.)),
+    ("index_add_0d_out_of_range", lambda lib: lib.tensor(1.).index_add(0, lib.tensor([-2]), lib.tensor(1.))),
+    ("index_add_1d_negative", lambda lib: lib.ones(3).index_add(0, lib.tensor([-1]), lib.ones(1))),
+    ("index_add_2d_out_of_range", lambda lib: lib.ones(3, 4).index_add(1, lib.tensor([4]), lib.ones(3, 1))),
+    ("index_add_2d_index", lambda lib: lib.ones(3).index_add(0, lib.zeros(1, 1, dtype=lib.int64), lib.ones(1))),
+    ("scatter_0d_out_of_range", lambda lib: lib.tensor(1.).scatter(0, lib.tensor(-2), 1.)),
+    ("gather_0d_negative", lambda lib: lib.tensor(1.).gather(0, lib.tensor(-1))),
+])
+def test_index_op_range_errors_match_torch(name, fn):
+    assert_same_error(fn)

@@ -278,3 +278,26 @@ def test_outer_and_mv_errors_match_torch(fn, error):
         fn(torch)
     with pytest.raises(error):
         fn(tinynn)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("mv_0d_matrix", lambda lib: lib.mv(lib.tensor(1.), lib.ones(2))),
+    ("mv_0d_vector", lambda lib: lib.mv(lib.ones(2, 2), lib.tensor(1.))),
+    ("mv_3d", lambda lib: lib.ones(2, 2, 2).mv(lib.ones(2))),
+    ("mm_1d_second", lambda lib: lib.mm(lib.ones(2, 2), lib.ones(2))),
+    ("bmm_2d_second", lambda lib: lib.bmm(lib.ones(2, 2, 2), lib.ones(2, 2))),
+    ("outer_0d", lambda lib: lib.outer(lib.tensor(1.), lib.ones(2))),
+    ("outer_2d_second", lambda lib: lib.outer(lib.ones(2), lib.ones(2, 2))),
+])
+def test_rank_errors_match_torch(name, fn):
+    ours, theirs = assert_same_error(fn)
+    assert str(ours).startswith(str(theirs))
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("bmm_bool_then_float", lambda lib: lib.bmm(lib.ones(2, 2, 3, dtype=lib.bool), lib.ones(2, 3, 4))),
+    ("bmm_float_then_bool", lambda lib: lib.bmm(lib.ones(2, 2, 3), lib.ones(2, 3, 4, dtype=lib.bool))),
+    ("mm_bool_then_float", lambda lib: lib.mm(lib.ones(2, 3, dtype=lib.bool), lib.ones(3, 4))),
+])
+def test_bool_with_another_dtype_matches_torch(name, fn):
+    assert_same_error(fn)

@@ -750,3 +750,22 @@ NEGATIVE_REPEATS = {
 def test_negative_repeats_raise_like_torch(case):
     ours, _ = assert_same_error(NEGATIVE_REPEATS[case])
     assert "numpy" not in str(ours) or "numpy.ndarray" in str(ours)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["dim_out_of_range", "no_dims", "two_dims"])
+def test_roll_of_an_empty_tensor_returns_it(name, dtype, device):
+    """PyTorch returns a copy of an empty tensor before it looks at the dims."""
+    fn = {"dim_out_of_range": lambda lib, x: x.roll(-2, 3), "no_dims": lambda lib, x: x.roll(1),
+          "two_dims": lambda lib, x: lib.roll(x, (1, 2), (0, 1))}[name]
+    compare_with_torch(fn, randn(0, 3), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("negative_length_and_dim_out_of_range", lambda lib: lib.ones(4, 3).narrow(3, 4, -1)),
+    ("negative_length_and_start_out_of_range", lambda lib: lib.ones(4, 3).narrow(0, 9, -1)),
+    ("dim_out_of_range", lambda lib: lib.narrow(lib.ones(4, 3), 3, 0, 1)),
+])
+def test_narrow_checks_in_torchs_order(name, fn):
+    ours, theirs = assert_same_error(fn)
+    assert str(ours).startswith(str(theirs).split(" (")[0])

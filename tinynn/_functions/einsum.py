@@ -202,6 +202,9 @@ def einsum(equation: str, *operands) -> Tensor:
             raise TypeError(f"expected Tensor as element {i} in argument 1, but got {type(op).__name__}")
     inputs, output, sizes = einsum_plan(equation, [op.shape for op in operands])
     for op in operands[1:]:
+        if op.dtype is not operands[0].dtype and operands[0].dtype is _dtype.bool:
+            raise NotImplementedError("\"bmm\" not implemented for 'Bool' (einsum of a bool "
+                                      f"tensor and a {op.dtype} one; convert the bool one first)")
         if op.dtype is not operands[0].dtype:
             raise RuntimeError(
                 f"expected scalar type {_dtype.scalar_name(operands[0].dtype)} but found "

@@ -595,6 +595,8 @@ def _index_along(input: Tensor, name: str, dim: int, index: Tensor, dtypes: tupl
         raise (RuntimeError if len(dtypes) > 1 else IndexError)(
             f"{name}(): Expected dtype {expected} for index (got {index.dtype})")
     if index.ndim > 1:
+        if name == "index_fill_":
+            raise RuntimeError(f"Index has to be a vector/scalar (got shape {list(index.shape)})")
         raise IndexError(f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}")
     d = wrap_dim(dim, input.ndim)
     size = input.shape[d] if input.ndim else 1
@@ -602,8 +604,12 @@ def _index_along(input: Tensor, name: str, dim: int, index: Tensor, dtypes: tupl
     lowest = -size if name == "index_fill_" else 0
     bad = positions[(positions < lowest) | (positions >= size)]
     if bad.size:
-        raise (RuntimeError if len(dtypes) > 1 else IndexError)(
-            f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}")
+        message = f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}"
+        # PyTorch's error type depends on its kernel: index_add of a 0-d or 1-d tensor
+        # raises IndexError, of a larger one (mostly) RuntimeError; index_fill IndexError
+        if name == "index_add_" and input.ndim > 1:
+            raise RuntimeError(message)
+        raise IndexError(message if name == "index_fill_" else f"index out of range in self ({message})")
     return d, (slice(None),) * d + (positions,)
 
 
@@ -614,8 +620,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     Shape: ``source`` is ``input``'s shape with ``dim`` of size ``len(index)``.
 
     Raises:
-        RuntimeError: for an index that is not int32/int64 or out of range, a source
-            of another dtype or shape.
+        RuntimeError: for an index that is not int32/int64 or out of range (IndexError
+            for a 0-d or 1-d input, as PyTorch), a source of another dtype or shape.
         IndexError: for an index with more than one dimension.
     """
     d, key = _index_along(input, "index_add_", dim, index, (_dtype.int64, _dtype.int32))
@@ -687,8 +693,9 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     number or 0-d tensor). They get no gradient; ``value`` gets their sum.
 
     Raises:
-        IndexError: for an index that is not int64, out of range or not a vector.
-        RuntimeError: for a value tensor that is not 0-d.
+        IndexError: for an index that is not int64 or out of range.
+        RuntimeError: for an index with more than one dimension, or a value tensor that
+            is not 0-d.
     """
     d, key = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
     if isinstance(value, _tensor.Tensor) and value.ndim != 0:

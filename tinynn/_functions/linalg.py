@@ -132,7 +132,8 @@ def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
         RuntimeError: if an operand is not 2-D or the inner dimensions differ.
     """
     if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"self must be a matrix (mm got shapes {list(input.shape)} and {list(mat2.shape)})")
+        which = "self" if input.ndim != 2 else "mat2"
+        raise RuntimeError(f"{which} must be a matrix (mm got shapes {list(input.shape)} and {list(mat2.shape)})")
     result = input @ mat2
     return result if out is None else write_out("mm", result, out)
 
@@ -144,8 +145,12 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
         RuntimeError: if an operand is not 3-D, or the batch or inner dimensions differ
             (batch dimensions do not broadcast, unlike ``matmul``'s).
     """
+    if input.dtype is _dtype.bool:  # checked first by PyTorch's bmm
+        raise _bool_matmul_error(3, 3)
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor (bmm got shapes {list(input.shape)} and {list(mat2.shape)})")
+        which = "batch1" if input.ndim != 3 else "batch2"
+        raise RuntimeError(
+            f"{which} must be a 3D tensor (bmm got shapes {list(input.shape)} and {list(mat2.shape)})")
     if mat2.shape[:2] != (input.shape[0], input.shape[2]):  # no broadcasting of the batch
         raise RuntimeError(
             "Expected size for first two dimensions of batch2 tensor to be: "
@@ -175,11 +180,14 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix (n, m) times vector (m,) -> (n,).
 
     Raises:
-        RuntimeError: if ``input`` is not 2-D or ``vec`` is not 1-D.
+        RuntimeError: if ``input`` is not 2-D or ``vec`` is not 1-D (IndexError for a
+            0-d ``input``, as in PyTorch).
     """
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(
-            f"vector + matrix @ vector expected, got {input.ndim}, {input.ndim}, {vec.ndim} "
+            f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim} "
             f"(mv got shapes {list(input.shape)} and {list(vec.shape)})"
         )
     return input @ vec
@@ -192,9 +200,8 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
         RuntimeError: if an operand is not 1-D.
     """
     if input.ndim != 1 or vec2.ndim != 1:
-        raise RuntimeError(
-            f"outer: Expected 1-D arguments, but got {input.ndim}-D and {vec2.ndim}-D tensors"
-        )
+        which, ndim = ("self", input.ndim) if input.ndim != 1 else ("vec2", vec2.ndim)
+        raise RuntimeError(f"outer: Expected 1-D argument {which}, but got {ndim}-D")
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 

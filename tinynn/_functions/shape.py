@@ -622,14 +622,14 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """
     if input.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = wrap_dim(dim, input.ndim)
     size = input.shape[d]
     if not -size <= start <= size:
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return input[(slice(None),) * d + (slice(start, start + length),)]
@@ -670,6 +670,8 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
         return roll(input, shifts)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input.numel() == 0:  # nothing to move: PyTorch does not even check the dims
+        return input.clone()
     if input.ndim == 0:
         wrap_dim(dims[0], 0)
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
