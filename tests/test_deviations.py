@@ -340,6 +340,37 @@ def test_scatter_with_src_larger_than_index(op):
     expected[0] = x_values[index[0], range(4)]  # the gradient where each src entry landed
     np.testing.assert_array_equal(ours_src.grad.numpy(), expected)
 
+def test_order_of_equal_values_in_topk_and_sort():
+    values = [0.5, 1.0, 0.0, 2.0, 2.0]
+    ours, theirs = tinynn.tensor(values).topk(2), torch.tensor(values).topk(2)
+    assert ours.values.tolist() == theirs.values.tolist() == [2.0, 2.0]
+    assert ours.indices.tolist() == [3, 4] and theirs.indices.tolist() == [4, 3]
+    ties = [3.0, 1.0, 3.0, 0.0, 3.0]
+    for descending in (False, True):
+        assert (tinynn.tensor(ties).sort(descending=descending).indices.tolist()
+                == torch.tensor(ties).sort(descending=descending, stable=True).indices.tolist())
+
+
+def test_second_derivative_of_the_nuclear_norm():
+    data = np.array([[2.0, 1.0], [0.5, 3.0], [1.0, -1.0]])
+    x, t = tinynn.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    x.norm(p="nuc").backward()
+    t.norm(p="nuc").backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12)
+    torch.autograd.grad(t.norm(p="nuc"), t, create_graph=True)[0].sum().backward()  # PyTorch: fine
+    with pytest.raises(RuntimeError, match="second derivative"):
+        tinynn.autograd.grad(x.norm(p="nuc"), x, create_graph=True)
+
+
+def test_in_place_comparison_of_an_integer_tensor_with_an_operand_that_requires_grad():
+    results = []
+    for lib in (tinynn, torch):
+        x = lib.tensor([1, 2, 3])
+        x.eq_(lib.tensor(2.0, dtype=lib.float64, requires_grad=True))
+        results.append((x.tolist(), x.requires_grad))
+    assert results == [([0, 1, 0], False), ([0, 1, 0], True)]
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -368,6 +399,10 @@ CHECKS = {
         test_sdpa_key_and_value_of_different_lengths,
     "gelu(inf) and hardtanh's gradient at nan": test_gelu_of_inf_and_hardtanh_gradient_at_nan,
     "In-place asinh_, acosh_, atanh_ with grad": test_in_place_inverse_hyperbolic_with_grad,
+    "Order of equal values in topk and sort": test_order_of_equal_values_in_topk_and_sort,
+    "Second derivative of norm(p='nuc')": test_second_derivative_of_the_nuclear_norm,
+    "In-place comparison of an integer tensor with an operand that requires grad":
+        test_in_place_comparison_of_an_integer_tensor_with_an_operand_that_requires_grad,
     "scatter / scatter_add with a src larger than index": test_scatter_with_src_larger_than_index,
 }
 

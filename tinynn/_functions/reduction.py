@@ -751,10 +751,10 @@ class Norm(Function):
     @staticmethod
     def forward(ctx, x, p, dim, keepdim):
         ctx.shape, ctx.dims, ctx.p = x.shape, normalize_dims(dim, x.ndim), p
-        a = np.abs(x._data)
+        a = x._data if p == 2 else np.abs(x._data)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
             if p == 2:
-                z = np.sqrt(np.sum(x._data * x._data, axis=ctx.dims, keepdims=keepdim))
+                z = np.sqrt(np.sum(a * a, axis=ctx.dims, keepdims=keepdim))
             elif p == 0:
                 z = np.sum(a != 0, axis=ctx.dims, keepdims=keepdim).astype(a.dtype)
             elif p == math.inf:
@@ -850,7 +850,9 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
     if not input.dtype.is_floating_point:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_dtype.scalar_name(input.dtype)} (call .float() first)")
-    dims = None if dim is None else ((dim,) if isinstance(dim, (int, np.integer)) else tuple(dim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim) if isinstance(dim, (tuple, list)) else dim
+    if dims is not None and not isinstance(dims, tuple):
+        normalize_dims(dims, input.ndim)  # raises PyTorch's TypeError for a dim of another type
     if isinstance(p, str):
         if p not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
@@ -859,15 +861,16 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
             shown = " ".join(str(d) for d in named)
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {shown}")
         if p == "nuc":
-            axes = tuple(d % _builtins.max(input.ndim, 1) for d in named)
-            if input.ndim < 2 or axes[0] == axes[1]:
+            if input.ndim < 2:
                 raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
-                                   "dimensions, and dim must name two different ones")
+                                   f"dimensions (got {input.ndim})")
+            axes = tuple(normalize_dims(d, input.ndim)[0] for d in named)
+            if axes[0] == axes[1]:
+                raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got {tuple(named)}")
             result = NuclearNorm.apply(input, axes, keepdim)
             return result if out is None else write_out("norm", result, out)
         p = 2
-    axes = normalize_dims(dims, input.ndim)
-    if p in (math.inf, -math.inf) and _builtins.any(input.shape[d] == 0 for d in axes):
+    if p in (math.inf, -math.inf) and _builtins.any(input.shape[d] == 0 for d in normalize_dims(dims, input.ndim)):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {'inf' if p > 0 else '-inf'} norm on "
                            "an empty tensor because the operation does not have an identity")
     result = Norm.apply(input, float(p), dims, keepdim)
