@@ -133,7 +133,8 @@ def _alpha_times(input, other, alpha):
     return Mul.apply(other, bool(alpha) if dtype is _dtype.bool else alpha)
 
 
-def add(input, other, *, alpha=1, out: Tensor | None = None) -> Tensor:
+def add(input: Tensor | float, other: Tensor | float, *, alpha: float = 1,
+        out: Tensor | None = None) -> Tensor:
     """``input + alpha * other``, broadcast, with PyTorch's type promotion.
 
     Either operand may be a Python number; ``alpha`` is a number.
@@ -160,7 +161,7 @@ class Sub(Function):
         return grad_output, -grad_output
 
 
-def check_subtraction(x, y) -> None:
+def check_subtraction(x: Tensor | float, y: Tensor | float) -> None:
     """PyTorch refuses ``-`` with a bool operand (also for ``sub_``, which may not reach ``Sub``)."""
     if any(_dtype.result_type(v) is _dtype.bool for v in (x, y)):
         raise RuntimeError(
@@ -172,7 +173,8 @@ def check_subtraction(x, y) -> None:
         )
 
 
-def sub(input, other, *, alpha=1, out: Tensor | None = None) -> Tensor:
+def sub(input: Tensor | float, other: Tensor | float, *, alpha: float = 1,
+        out: Tensor | None = None) -> Tensor:
     """``input - alpha * other``, broadcast, with PyTorch's type promotion.
 
     Raises:
@@ -206,7 +208,7 @@ class Mul(Function):
         return grad_x, grad_y
 
 
-def mul(input, other, *, out: Tensor | None = None) -> Tensor:
+def mul(input: Tensor | float, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """``input * other``, broadcast, with PyTorch's type promotion.
 
     Raises:
@@ -279,7 +281,8 @@ class DivRounded(Function):
         return (zero if ctx.needs_input_grad[0] else None), (zero if ctx.needs_input_grad[1] else None), None
 
 
-def div(input, other, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+def div(input: Tensor | float, other: Tensor | float, *, rounding_mode: str | None = None,
+        out: Tensor | None = None) -> Tensor:
     """``input / other``, broadcast; ints give the default float dtype.
 
     ``rounding_mode="floor"`` rounds the quotient down, ``"trunc"`` towards zero; both
@@ -305,7 +308,8 @@ def div(input, other, *, rounding_mode: str | None = None, out: Tensor | None = 
 divide = div
 
 
-def true_divide(dividend, divisor, *, out: Tensor | None = None) -> Tensor:
+def true_divide(dividend: Tensor | float, divisor: Tensor | float, *,
+                out: Tensor | None = None) -> Tensor:
     """``dividend / divisor`` (``div`` without rounding).
 
     Raises:
@@ -333,7 +337,8 @@ class FloorDivide(Function):
         )
 
 
-def floor_divide(input, other, *, out: Tensor | None = None) -> Tensor:
+def floor_divide(input: Tensor | float, other: Tensor | float, *,
+                 out: Tensor | None = None) -> Tensor:
     """``input // other``: the quotient rounded down, broadcast, dtype of the operands.
 
     Raises:
@@ -394,7 +399,8 @@ class Remainder(_Remainder):
     rounding = "floor"
 
 
-def remainder(input, other, *, out: Tensor | None = None) -> Tensor:
+def remainder(input: Tensor | float, other: Tensor | float, *,
+              out: Tensor | None = None) -> Tensor:
     """``input - floor(input / other) * other``, with the sign of ``other`` (Python's ``%``).
 
     Shapes broadcast; either operand may be a number. Gradients: dL/d(input) = g,
@@ -414,7 +420,7 @@ class Fmod(_Remainder):
     rounding = "trunc"
 
 
-def fmod(input: Tensor, other, *, out: Tensor | None = None) -> Tensor:
+def fmod(input: Tensor, other: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """``input - trunc(input / other) * other``, with the sign of ``input`` (C's ``fmod``).
 
     Shapes broadcast; ``other`` may be a number. Gradients: dL/d(input) = g,
@@ -490,7 +496,7 @@ class Pow(Function):
         return grad_x, grad_y
 
 
-def pow(input, exponent, *, out: Tensor | None = None) -> Tensor:
+def pow(input: Tensor | float, exponent: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """``input ** exponent``, broadcast; either may be a number (not both).
 
     Raises:
@@ -609,7 +615,8 @@ class Clamp(Function):
         return grad_x, grad_lo, grad_hi
 
 
-def clamp(input: Tensor, min=None, max=None, *, out: Tensor | None = None) -> Tensor:
+def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float | None = None, *,
+          out: Tensor | None = None) -> Tensor:
     """``input`` limited to [min, max], elementwise (``max`` wins where min > max).
 
     ``min`` and ``max`` are numbers or tensors that broadcast against ``input``; the
@@ -651,7 +658,8 @@ class Where(Function):
         return None, grad_x, grad_y
 
 
-def where(condition: Tensor, input=None, other=None, *, out: Tensor | None = None) -> Tensor:
+def where(condition: Tensor, input: Tensor | float | None = None, other: Tensor | float | None = None,
+          *, out: Tensor | None = None) -> Tensor | tuple:
     """``input`` where ``condition`` is True, else ``other`` (all three broadcast together).
 
     ``input`` and ``other`` are tensors or numbers. With only ``condition``, returns the
@@ -747,7 +755,7 @@ class Lerp(Function):
         return grad_x, grad_end, grad_weight
 
 
-def lerp(input: Tensor, end: Tensor, weight, *, out: Tensor | None = None) -> Tensor:
+def lerp(input: Tensor, end: Tensor, weight: Tensor | float, *, out: Tensor | None = None) -> Tensor:
     """Linear interpolation ``input + weight * (end - input)`` (all three broadcast).
 
     ``weight`` is a number or a tensor; tensors must share ``input``'s float dtype.
