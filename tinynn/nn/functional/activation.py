@@ -9,11 +9,14 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from ... import _dtype
 from ..._functions import reduction as R
 from ..._functions import unary as U
 from ..._functions.elementwise import where
 from ..._tensor import Tensor
+from ...autograd.function import Function
 
 
 def _float_only(kernel: str, input: Tensor) -> None:
@@ -35,7 +38,12 @@ def relu_(input: Tensor) -> Tensor:
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x where x > 0, else ``negative_slope * x``."""
+    """x where x > 0, else ``negative_slope * x``.
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("leaky_relu_cpu", input)
     out = U.LeakyRelu.apply(input, negative_slope)
     return input.copy_(out) if inplace else out
 
@@ -65,29 +73,61 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x where x > 0, else alpha (e^x - 1) (gradient alpha e^x there).
+class Elu(Function):
+    """z = x where x > 0 or x is nan, else alpha (e^x - 1);  dz/dx = 1 there, else alpha e^x.
 
-    The exponential is taken of min(x, 0), so a large positive x cannot overflow it.
+    The value is taken with expm1 and the gradient with exp, as PyTorch's kernels do, so
+    both keep full precision for x near 0 and far below it.
     """
-    negative = (input.clamp(max=0.0).exp() - 1) * alpha
-    out = where(input > 0, input, negative)
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        data = x._data
+        negative = np.expm1(np.minimum(data, 0)) * data.dtype.type(alpha)  # no overflow for x > 0
+        return np.where(data <= 0, negative, data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return where(x <= 0, grad_output * (x.clamp(max=0.0).exp() * ctx.alpha), grad_output), None
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0 (or nan), else alpha (e^x - 1) (gradient alpha e^x there, 1 at nan).
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("elu_cpu", input)
+    out = Elu.apply(input, alpha)
     return input.copy_(out) if inplace else out
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)), stably: x - log(1 + e^x) for x < 0, else -log(1 + e^-x).
 
-    Each branch only ever exponentiates a number <= 0 (the input is clamped to the branch's
-    side first), so neither overflows, and the gradient is 1 - sigmoid(x) everywhere
-    (1/2 at 0, as PyTorch).
+    Each branch only ever exponentiates a number <= 0 (the other branch's elements are
+    replaced by 0 first), so neither overflows, and the gradient is 1 - sigmoid(x)
+    everywhere (1/2 at 0, nan at nan, as PyTorch).
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
-    negative, positive = input.clamp(max=0.0), input.clamp(min=0.0)
-    return where(input < 0, negative - negative.exp().log1p(), -(-positive).exp().log1p())
+    _float_only("log_sigmoid_cpu", input)
+    is_negative = input < 0
+    negative, positive = where(is_negative, input, 0.0), where(is_negative, 0.0, input)
+    return where(is_negative, negative - negative.exp().log1p(), -(-positive).exp().log1p())
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
-    """x tanh(softplus(x))."""
+    """x tanh(softplus(x)).
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("mish_cpu", input)
     out = input * softplus(input).tanh()
     return input.copy_(out) if inplace else out
 
@@ -132,10 +172,19 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """(1/beta) log(1 + e^{beta x}); x itself where beta x > threshold (for stability)."""
+    """(1/beta) log(1 + e^{beta x}); x itself where beta x > threshold (for stability).
+
+    The elements above the threshold are replaced by 0 before the exponential, so it cannot
+    overflow; a nan goes through the log branch (gradient nan, as PyTorch).
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("softplus_cpu", input)
     bx = input * beta
-    soft = (bx.clamp(max=threshold).exp() + 1).log() / beta
-    return where(bx > threshold, input, soft)
+    linear = bx > threshold
+    soft = where(linear, 0.0, bx).exp().log1p() / beta
+    return where(linear, input, soft)
 
 
 def _softmax_dim(ndim: int) -> int:
@@ -169,8 +218,19 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 1/6 strictly inside)."""
-    out = hardtanh(input + 3, 0.0, 6.0) / 6
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 1/6 strictly inside).
+
+    The gradient is PyTorch's to the last bit: its kernel multiplies by 1/6 held as a float32
+    constant (0.1666666716...) in every dtype. The value is h / 6 (h = relu6(x + 3)); the
+    detached correction only carries the gradient's slope.
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("hardsigmoid_cpu", input)
+    h = hardtanh(input + 3, 0.0, 6.0)
+    slope = float(np.float32(1 / 6))
+    out = h * slope + (h / 6 - h * slope).detach()
     return input.copy_(out) if inplace else out
 
 
@@ -178,10 +238,17 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x relu6(x + 3) / 6: 0 below -3, x above 3, x (x + 3) / 6 between (MobileNetV3).
 
     The three pieces are chosen as PyTorch's backward does (the middle one strictly inside
-    (-3, 3)), so the gradients agree at the kinks too: 0 at -3, 1 at 3.
+    (-3, 3)), so the gradients agree at the kinks too: 0 at -3, 1 at 3, and 1 at nan (the
+    last piece). The middle piece sees only its own elements (the others replaced by 0), so
+    an infinity elsewhere puts no nan into the gradient.
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
-    middle = input * (input + 3) / 6
-    out = where(input <= -3, input * 0, where(input < 3, middle, input))
+    _float_only("hardswish_cpu", input)
+    inside = (input > -3) & (input < 3)
+    x = where(inside, input, 0.0)
+    out = where(input <= -3, input * 0, where(inside, x * (x + 3) / 6, input))
     return input.copy_(out) if inplace else out
 
 

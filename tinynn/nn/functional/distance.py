@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _dtype
+from ..._functions.elementwise import _broadcast_error
 from ..._functions.out import write_out
 from ..._tensor import Tensor
 
@@ -56,14 +58,23 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         output: the broadcast shape without ``dim``.
 
     Raises:
-        RuntimeError: if the shapes do not broadcast.
+        RuntimeError: if the shapes do not broadcast, or the inputs are not floating point.
+        IndexError: if ``dim`` is out of range.
     """
+    common = _dtype.promote_types(x1.dtype, x2.dtype)
+    if not common.is_floating_point:
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{_dtype.scalar_name(common)} (convert the inputs with .float())")
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({x1.shape[dim]}) must match the size of tensor b "
-                           f"({x2.shape[dim]}) at non-singleton dimension {dim}") from None
-    x1, x2 = x1.expand(*shape), x2.expand(*shape)  # the norms are of the broadcast vectors
+        raise _broadcast_error(x1, x2) from None
+    rank = max(len(shape), 1)
+    if not -rank <= dim < rank:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+                         f"but got {dim})")
+    # the norms are of the broadcast vectors, in the common dtype
+    x1, x2 = x1.to(common).expand(shape), x2.to(common).expand(shape)
     x1_norm = _clamp_value_only(x1.norm(2, dim, keepdim=True), eps)
     x2_norm = _clamp_value_only(x2.norm(2, dim, keepdim=True), eps)
     return ((x1 / x1_norm) * (x2 / x2_norm)).sum(dim)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _dtype
+from ..._functions.elementwise import _broadcast_error
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import Function, quiet_numpy
 
 
 
@@ -17,16 +18,14 @@ class Linear(Function):
 
     * dL/dx = G W            (N, in)
     * dL/dW = G^T X          (out, in)
-    * dL/db = sum_n G[n]     (out,)
+    * dL/db = sum_n G[n]     (out,), or G summed down to b's shape when b broadcasts so
+
+    inf and nan in the inputs give IEEE results without numpy's warnings, as in PyTorch.
     """
 
     @staticmethod
     def forward(ctx, input, weight, bias):
         x, w = input._data, weight._data
-        if x.ndim == 0:
-            raise RuntimeError(
-                f"both arguments to linear need to be at least 1D, but they are 0D and {w.ndim}D"
-            )
         if x.shape[-1] != w.shape[-1]:
             rows = int(np.prod(x.shape[:-1], dtype=np.int64))
             raise RuntimeError(
@@ -38,12 +37,26 @@ class Linear(Function):
                 "mat1 and mat2 must have the same dtype, but got "
                 f"{_dtype.scalar_name(x.dtype)} and {_dtype.scalar_name(w.dtype)}"
             )
-        ctx.save_for_backward(input, weight)
-        ctx.has_bias = bias is not None
-        out = x @ w.T  # (..., out_features), a fresh array
+        out_shape = x.shape[:-1] + w.shape[:1]
         if bias is not None:
-            out += bias._data
-        return out
+            if bias.dtype != input.dtype:
+                raise RuntimeError(
+                    "self and mat2 must have the same dtype, but got "
+                    f"{_dtype.scalar_name(bias._data.dtype)} and {_dtype.scalar_name(x.dtype)} "
+                    "(the bias's dtype and the input's)"
+                )
+            try:  # (the usual (out_features,) bias skips the check)
+                shape = out_shape if bias.shape == out_shape[-1:] else np.broadcast_shapes(bias.shape, out_shape)
+            except ValueError:
+                raise _broadcast_error(bias, np.empty(out_shape)) from None
+            if shape != out_shape:
+                raise RuntimeError(
+                    f"output with shape {list(out_shape)} doesn't match the broadcast shape "
+                    f"{list(shape)} (bias of shape {list(bias.shape)}; give it shape (out_features,))"
+                )
+        ctx.save_for_backward(input, weight)
+        ctx.bias_shape = None if bias is None else bias.shape
+        return quiet_numpy.run(_affine, x, w, None if bias is None else bias._data)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -60,8 +73,15 @@ class Linear(Function):
                 x = input if input.ndim == 2 else input.reshape(rows, input.shape[-1])  # (N, in_features)
                 grad_weight = g.T @ x                                # (out_features, in_features)
             if needs_bias:
-                grad_bias = g.sum(0)                                 # (out_features,)
+                grad_bias = grad_output.sum_to_size(ctx.bias_shape)  # (out_features,) usually
         return grad_input, grad_weight, grad_bias
+
+
+def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    out = x @ w.T  # (..., out_features), a fresh array
+    if b is not None:
+        out += b
+    return out
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -75,8 +95,22 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Shape:
         output: (..., out_features).
 
+    A 1-D ``weight`` (in_features,) gives ``input @ weight + bias`` (the output loses the
+    last dimension), as PyTorch.
+
     Raises:
         RuntimeError: "mat1 and mat2 shapes cannot be multiplied (64x100 and 784x128)" when
-            the last dimension of ``input`` is not ``in_features``; or on mismatched dtypes.
+            the last dimension of ``input`` is not ``in_features``; on mismatched dtypes; if
+            ``input`` or ``weight`` is 0-d or ``weight`` has more than 2 dimensions; or if
+            ``bias`` does not broadcast to the output's shape.
     """
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.ndim}D "
+                           f"and {weight.ndim}D")
+    if weight.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight.ndim}D "
+                           "(the weight must be (out_features, in_features))")
+    if weight.ndim == 1:
+        out = input.matmul(weight)
+        return out if bias is None else out + bias
     return Linear.apply(input, weight, bias)

@@ -16,6 +16,7 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ..._functions.elementwise import _broadcast_error
 from ..._functions.elementwise import where
+from ...autograd import grad_mode
 from ...autograd.function import Function
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -184,7 +185,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     """Kullback-Leibler divergence KL(target || model), pointwise: l = y (log y - x).
 
     ``input`` x holds *log*-probabilities (e.g. ``F.log_softmax``); ``target`` y holds
-    probabilities (terms with y = 0 count 0, as 0 log 0 = 0), or log-probabilities with
+    probabilities (terms with y = 0 count 0, as 0 log 0 = 0; a negative y gives nan, as in
+    PyTorch), or log-probabilities with
     ``log_target=True`` (then l = e^y (y - x)).
 
     Reductions: "batchmean" (sum / batch size: the true KL divergence per sample, what
@@ -209,10 +211,9 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
                            f"and target of dtype {target.dtype}; both must be floating point)")
     if log_target:
         loss = target.exp() * (target - input)
-    else:
-        positive = target > 0
-        safe = where(positive, target, 1.0)   # log(1) = 0 where y = 0: y log y -> 0
-        loss = target * safe.log() - target * input
+    else:  # y log y: 0 at y = 0 (with no gradient there: book/deviations.md), nan for y < 0
+        zero = target == 0
+        loss = where(zero, 0.0, target * where(zero, 1.0, target).log()) - target * input
     if reduction == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input.ndim != 0 else total
@@ -341,8 +342,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     Raises:
         ValueError: if the shapes differ, or for an unknown reduction.
         NotImplementedError: for an integer or bool input.
-        RuntimeError: for an integer target, or a ``pos_weight`` that does not broadcast
-            to the input's shape.
+        RuntimeError: for an integer target, or a ``pos_weight`` or ``weight`` that does not
+            broadcast to the input's shape.
+
+    The loss has the target's dtype (as PyTorch, which computes it in place on ``1 - y``).
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -363,9 +366,19 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
             raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape "
                                f"{list(shape)} (pos_weight of shape {list(pos_weight.shape)} has more "
                                "dimensions than the input; give one weight per class, shape (C,))")
-    loss = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    # PyTorch builds the loss in place on a tensor of the target's dtype (``(1 - y).mul_(x)``),
+    # so the loss has the target's dtype, and ``weight`` must broadcast to the input's shape
+    loss = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight).to(target.dtype)
     if weight is not None:
-        loss = loss * weight
+        try:
+            shape = np.broadcast_shapes(weight.shape, input.shape)
+        except ValueError:
+            raise _broadcast_error(weight, input) from None
+        if shape != input.shape:
+            raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+                               f"{list(shape)} (weight of shape {list(weight.shape)} is larger than the "
+                               "input; give one weight per element or per class)")
+        loss = (loss * weight).to(target.dtype)
     return _reduce(loss, reduction)
 
 
@@ -404,6 +417,9 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
             f"expected scalar type {_dtype.scalar_name(input.dtype)} but found {_dtype.scalar_name(weight.dtype)} "
             f"(weight has dtype {weight.dtype}, input {input.dtype}; convert the weight with "
             ".to(input.dtype))")
+    if weight is not None and weight.requires_grad and grad_mode.is_grad_enabled():
+        raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument "
+                           "'weight'. This input cannot have requires_grad True. (pass weight.detach())")
 
 
 def _single_sample_target(input: Tensor, target: Tensor) -> Tensor:

@@ -14,16 +14,17 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         num_classes: the length of the new last axis; -1 means ``tensor.max() + 1``.
 
     Raises:
-        RuntimeError: for a non-int64 tensor, a negative class, or a class >= num_classes.
+        RuntimeError: for a non-int64 tensor, a negative class, or a class >= num_classes;
+            for an empty tensor without a positive ``num_classes``.
     """
     if tensor.dtype is not _dtype.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     data = tensor._data
     if data.size and data.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
+    if data.size == 0 and num_classes <= 0:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
     if num_classes == -1:
-        if data.size == 0:
-            raise RuntimeError("Can not infer total number of classes from empty tensor.")
         num_classes = int(data.max()) + 1
     elif data.size and data.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")

@@ -1,0 +1,160 @@
+"""Regression tests for the torch.nn.functional disagreements the differential suite found.
+
+Each runs the same call in both libraries and compares results, gradients (float64: within
+1e-12 relative), exception types and warnings (warnings are errors here).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tinynn
+
+SPECIALS = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e-3, 3.0, -3.0, 30.0, -30.0]
+
+
+def both(fn):
+    """``fn(lib)`` for tinynn and torch, with every warning an error."""
+    out = []
+    for lib in (tinynn, torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out.append(fn(lib))
+    return out
+
+
+def raises_both(fn, exc: type) -> None:
+    for lib in (torch, tinynn):
+        with pytest.raises(exc):
+            fn(lib)
+
+
+def close(a, b, rtol=1e-12) -> None:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    assert a.shape == b.shape
+    assert np.array_equal(np.isnan(a), np.isnan(b)), (a, b)
+    assert np.allclose(a, b, rtol=rtol, atol=1e-300, equal_nan=True), (a, b)
+
+
+@pytest.mark.parametrize("name,kwargs", [("elu", {}), ("elu", {"alpha": 0.5}), ("hardswish", {}),
+                                         ("hardsigmoid", {}), ("logsigmoid", {}), ("softplus", {}),
+                                         ("softplus", {"beta": 2.0, "threshold": 1.0}), ("mish", {}),
+                                         ("leaky_relu", {"negative_slope": 0.2})])
+def test_activation_values_and_gradients_at_special_points(name, kwargs):
+    def run(lib):
+        x = lib.tensor(SPECIALS, dtype=lib.float64, requires_grad=True)
+        y = getattr(lib.nn.functional, name)(x, **kwargs)
+        y.backward(lib.ones_like(y))
+        return y.detach().numpy().copy(), x.grad.numpy().copy()
+    (y_ours, g_ours), (y_torch, g_torch) = both(run)
+    close(y_ours, y_torch)
+    close(g_ours, g_torch)
+
+
+@pytest.mark.parametrize("name", ["elu", "leaky_relu", "softplus", "logsigmoid", "mish", "hardsigmoid",
+                                  "hardswish"])
+@pytest.mark.parametrize("dtype", ["int32", "int64", "bool"])
+def test_activation_of_an_integer_tensor_raises_not_implemented(name, dtype):
+    raises_both(lambda lib: getattr(lib.nn.functional, name)(lib.zeros(2, dtype=getattr(lib, dtype))),
+                NotImplementedError)
+
+
+def test_kl_div_negative_target_gives_nan():
+    ours, theirs = both(lambda lib: lib.nn.functional.kl_div(
+        lib.tensor([-1.0, -2.0, 0.5]), lib.tensor([0.0, -1.0, 2.0]), reduction="none").numpy())
+    close(ours, theirs)
+
+
+def test_bce_with_logits_result_has_the_targets_dtype_and_checks_weight():
+    def run(lib):
+        x = lib.tensor([[0.5, -1.0, 2.0]], dtype=lib.float64, requires_grad=True)
+        loss = lib.nn.functional.binary_cross_entropy_with_logits(x, lib.tensor([[1.0, 0.0, 1.0]]))
+        loss.backward()
+        return str(loss.dtype).split(".")[-1], loss.item(), x.grad.numpy().copy()
+    (d1, l1, g1), (d2, l2, g2) = both(run)
+    assert d1 == d2 == "float32"
+    close(l1, l2, rtol=1e-6)
+    close(g1, g2, rtol=1e-6)
+    raises_both(lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.zeros(3), lib.zeros(3), weight=lib.ones(2, 3)), RuntimeError)
+    raises_both(lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.zeros(2, 3), lib.zeros(2, 3), weight=lib.ones(4)), RuntimeError)
+
+
+def test_cosine_similarity_checks():
+    F = "nn.functional.cosine_similarity"
+
+    def cs(lib, *args, **kw):
+        fn = lib
+        for part in F.split("."):
+            fn = getattr(fn, part)
+        return fn(*args, **kw)
+    raises_both(lambda lib: cs(lib, lib.zeros(2, 3, dtype=lib.int64), lib.zeros(4, dtype=lib.int64)), RuntimeError)
+    raises_both(lambda lib: cs(lib, lib.zeros(2, 3), lib.zeros(4)), RuntimeError)
+    raises_both(lambda lib: cs(lib, lib.tensor(1.0), lib.tensor(2.0)), IndexError)
+    raises_both(lambda lib: cs(lib, lib.tensor([True, False]), lib.tensor([1.0, 2.0])), IndexError)
+    ours, theirs = both(lambda lib: cs(lib, lib.tensor([True, False, True]), lib.tensor([1.0, 2.0, 3.0]),
+                                       dim=0).item())
+    close(ours, theirs, rtol=1e-6)
+
+
+def test_one_hot_of_an_empty_tensor():
+    for n in (-3, -1, 0):
+        raises_both(lambda lib: lib.nn.functional.one_hot(lib.zeros(0, dtype=lib.int64), n), RuntimeError)
+    ours, theirs = both(lambda lib: tuple(lib.nn.functional.one_hot(lib.zeros(0, dtype=lib.int64), 2).shape))
+    assert ours == theirs == (0, 2)
+
+
+@pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])
+def test_class_weight_that_requires_grad_is_rejected(name):
+    def call(lib):
+        w = lib.ones(4, dtype=lib.float64, requires_grad=True)
+        return getattr(lib.nn.functional, name)(lib.zeros(3, 4, dtype=lib.float64), lib.tensor([0, 1, 2]), weight=w)
+    raises_both(call, RuntimeError)
+
+    def no_grad(lib):
+        with lib.no_grad():
+            return call(lib).item()
+    ours, theirs = both(no_grad)
+    close(ours, theirs)
+
+
+def test_linear_argument_checks():
+    F = lambda lib: lib.nn.functional.linear  # noqa: E731
+    raises_both(lambda lib: F(lib)(lib.zeros(2, 3), lib.tensor(1.0)), RuntimeError)
+    raises_both(lambda lib: F(lib)(lib.tensor(1.0), lib.zeros(4, 3)), RuntimeError)
+    raises_both(lambda lib: F(lib)(lib.zeros(2, 3), lib.zeros(2, 4, 3)), RuntimeError)
+    raises_both(lambda lib: F(lib)(lib.zeros(2, 3), lib.zeros(4, 3), lib.zeros(4, dtype=lib.float64)), RuntimeError)
+    raises_both(lambda lib: F(lib)(lib.zeros(2, 3), lib.zeros(4, 3), lib.zeros(3, 2, 4)), RuntimeError)
+    raises_both(lambda lib: F(lib)(lib.zeros(5, 2, 3), lib.zeros(4, 3), lib.zeros(6, 1, 4)), RuntimeError)
+
+
+@pytest.mark.parametrize("x_shape,w_shape,b_shape", [((5, 2, 3), (4, 3), (2, 4)), ((5, 2, 3), (4, 3), (5, 1, 4)),
+                                                     ((2, 3), (4, 3), (1, 4)), ((5, 2, 3), (3,), None),
+                                                     ((3,), (3,), None), ((2, 3), (4, 3), (4,))])
+def test_linear_broadcast_bias_and_vector_weight(x_shape, w_shape, b_shape):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in (x_shape, w_shape, b_shape) if s is not None]
+
+    def run(lib):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        y = lib.nn.functional.linear(*ts)
+        y.backward(lib.ones_like(y))
+        return y.detach().numpy().copy(), [t.grad.numpy().copy() for t in ts]
+    (y1, g1), (y2, g2) = both(run)
+    close(y1, y2)
+    for a, b in zip(g1, g2):
+        close(a, b)
+
+
+def test_linear_with_inf_gives_ieee_results_without_warnings():
+    def run(lib):
+        x = lib.tensor([[1.0, math.inf, -1.0], [0.0, 2.0, 3.0]])
+        w = lib.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, -1.0]])
+        return lib.nn.functional.linear(x, w, lib.tensor([math.inf, 1.0])).numpy()
+    ours, theirs = both(run)
+    close(ours, theirs)
