@@ -19,20 +19,13 @@ from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from .elementwise import _array, _broadcast_error
+from .elementwise import _array, _broadcast_error, _check_tensor
 from .out import write_out
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
     from .._tensor import Tensor
 
 _NUMBER = (int, float, bool, np.number)
-
-
-def _require_tensor(name: str, argument: str, position: int, value) -> None:
-    """PyTorch's TypeError for a non-tensor where its signature takes a Tensor."""
-    if not isinstance(value, _tensor.Tensor):
-        raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
-                        f"not {type(value).__name__}")
 
 
 def compare(ufunc, a: Tensor, b) -> Tensor:
@@ -130,8 +123,8 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 def _logical(name: str, ufunc, input: Tensor, other: Tensor, position: int = 2) -> Tensor:
-    _require_tensor(name, "input", 1, input)
-    _require_tensor(name, "other", position, other)
+    _check_tensor(name, input)
+    _check_tensor(name, other, "other", position)
     try:
         return _tensor.Tensor._make(np.asarray(ufunc(input._data, other._data)))
     except ValueError:
@@ -144,7 +137,7 @@ def logical_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     Raises:
         TypeError: if ``input`` is not a tensor.
     """
-    _require_tensor("logical_not", "input", 1, input)
+    _check_tensor("logical_not", input)
     result = _tensor.Tensor._make(np.logical_not(input._data))
     return result if out is None else write_out("logical_not", result, out)
 
@@ -178,25 +171,25 @@ def isnan(input: Tensor) -> Tensor:
     Raises:
         TypeError: if ``input`` is not a tensor.
     """
-    _require_tensor("isnan", "input", 1, input)
+    _check_tensor("isnan", input)
     return _tensor.Tensor._make(np.isnan(input._data))
 
 
 def isinf(input: Tensor) -> Tensor:
     """True where ``input`` is +inf or -inf; as :func:`isnan`."""
-    _require_tensor("isinf", "input", 1, input)
+    _check_tensor("isinf", input)
     return _tensor.Tensor._make(np.isinf(input._data))
 
 
 def isfinite(input: Tensor) -> Tensor:
     """True where ``input`` is neither inf nor nan; as :func:`isnan`."""
-    _require_tensor("isfinite", "input", 1, input)
+    _check_tensor("isfinite", input)
     return _tensor.Tensor._make(np.isfinite(input._data))
 
 
 def _check_close_args(name: str, input, other, rtol: float, atol: float) -> None:
-    _require_tensor(name, "input", 1, input)
-    _require_tensor(name, "other", 2, other)
+    _check_tensor(name, input)
+    _check_tensor(name, other, "other", 2)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{_dtype.scalar_name(input.dtype)} did not match "
                            f"{_dtype.scalar_name(other.dtype)} ({name} compares tensors of one "
@@ -242,8 +235,8 @@ def equal(input: Tensor, other: Tensor) -> bool:
     Raises:
         TypeError: if an argument is not a tensor.
     """
-    _require_tensor("equal", "input", 1, input)
-    _require_tensor("equal", "other", 2, other)
+    _check_tensor("equal", input)
+    _check_tensor("equal", other, "other", 2)
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 

@@ -14,8 +14,7 @@ from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from .comparison import _require_tensor
-from .elementwise import Where
+from .elementwise import Where, _check_tensor
 from .indexing import ScatterAdd
 from .out import write_out
 from .reduction import check_grad_dtype, dim_alias, normalize_dims, write_out_pair
@@ -27,7 +26,7 @@ if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when t
 
 def _axis(name: str, input: Tensor, dim, axis) -> int:
     """``dim`` (required; ``axis`` is its alias) as an axis; 0 for a 0-d tensor."""
-    _require_tensor(name, "input", 1, input)
+    _check_tensor(name, input)
     dim, _ = dim_alias(name, dim, False, axis, None, no_dim="required")
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
@@ -246,7 +245,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
             another number of dims.
         IndexError: for a dim out of range.
     """
-    _require_tensor("diff", "input", 1, input)
+    _check_tensor("diff", input)
     if input.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:

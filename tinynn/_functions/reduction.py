@@ -18,7 +18,7 @@ from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from .comparison import _require_tensor
+from .elementwise import _check_tensor
 from .indexing import ScatterAdd
 from .out import write_out
 
@@ -173,7 +173,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
             ``input`` that is not a tensor.
         RuntimeError: for an integer ``dtype`` while ``input`` requires grad.
     """
-    _require_tensor("sum", "input", 1, input)
+    _check_tensor("sum", input)
     dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
     _check_out_needs_dim("sum", dim, out)
     check_grad_dtype(input, dtype)
@@ -215,7 +215,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
             integer ``dtype``.
         IndexError: for a dim out of range.
     """
-    _require_tensor("mean", "input", 1, input)
+    _check_tensor("mean", input)
     dim, keepdim = dim_alias("mean", dim, keepdim, axis, keepdims)
     result = Mean.apply(input, dim, keepdim, dtype)
     return result if out is None else write_out("mean", result, out)
@@ -271,7 +271,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
         IndexError: for a dim out of range.
         RuntimeError: for an integer ``dtype`` while ``input`` requires grad.
     """
-    _require_tensor("prod", "input", 1, input)
+    _check_tensor("prod", input)
     dim, keepdim = dim_alias("prod", dim, keepdim, axis, keepdims)
     _check_out_needs_dim("prod", dim, out)
     check_grad_dtype(input, dtype)
@@ -371,7 +371,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, axis=None, 
         RuntimeError: for ``max()`` of an empty tensor.
         IndexError: for a dim out of range, or of size 0.
     """
-    _require_tensor("max", "input", 1, input)
+    _check_tensor("max", input)
     dim, keepdim = dim_alias("max", dim, keepdim, axis, keepdims)
     if isinstance(dim, _tensor.Tensor):
         return input.maximum(dim) if out is None else write_out("max", input.maximum(dim), out)
@@ -385,7 +385,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, axis=None, 
 def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, axis=None, keepdims=None):
     """The smallest value, ``(values, indices)`` along ``dim``, or the elementwise minimum;
     as :func:`max`."""
-    _require_tensor("min", "input", 1, input)
+    _check_tensor("min", input)
     dim, keepdim = dim_alias("min", dim, keepdim, axis, keepdims)
     if isinstance(dim, _tensor.Tensor):
         return input.minimum(dim) if out is None else write_out("min", input.minimum(dim), out)
@@ -406,7 +406,7 @@ def amax(input: Tensor, dim=(), keepdim: bool = False, *, out: Tensor | None = N
         RuntimeError: for an empty tensor without ``dim``.
         IndexError: for a dim out of range, or of size 0.
     """
-    _require_tensor("amax", "input", 1, input)
+    _check_tensor("amax", input)
     dim, keepdim = dim_alias("amax", dim, keepdim, axis, keepdims, no_dim=())
     result = Amax.apply(input, dim, keepdim, True, False)
     return result if out is None else write_out("amax", result, out)
@@ -415,14 +415,14 @@ def amax(input: Tensor, dim=(), keepdim: bool = False, *, out: Tensor | None = N
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out: Tensor | None = None,
          axis=None, keepdims=None) -> Tensor:
     """The smallest value over ``dim``; as :func:`amax`."""
-    _require_tensor("amin", "input", 1, input)
+    _check_tensor("amin", input)
     dim, keepdim = dim_alias("amin", dim, keepdim, axis, keepdims, no_dim=())
     result = Amax.apply(input, dim, keepdim, False, False)
     return result if out is None else write_out("amin", result, out)
 
 
 def _arg_extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool) -> Tensor:
-    _require_tensor(name, "input", 1, input)
+    _check_tensor(name, input)
     if input.dtype is _dtype.bool:
         raise RuntimeError(f"{name}(): does not support bool input (convert it first, e.g. "
                            "x.long())")
@@ -460,7 +460,7 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
 
 
 def _all_any(name: str, reduce, input: Tensor, dim, keepdim: bool) -> Tensor:
-    _require_tensor(name, "input", 1, input)
+    _check_tensor(name, input)
     if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
         axes = ()  # dim=() reduces nothing (unlike sum's): each element on its own
     else:
@@ -501,7 +501,7 @@ def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
         IndexError: for a dim out of range.
         RuntimeError: for a dim given twice.
     """
-    _require_tensor("count_nonzero", "input", 1, input)
+    _check_tensor("count_nonzero", input)
     dim, _ = dim_alias("count_nonzero", dim, False, axis, None)
     axes = None if dim is None else normalize_dims(dim, input.ndim)
     return _tensor.Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
@@ -528,7 +528,7 @@ class Softmax(Function):
 
 def _softmax_args(name: str, input: Tensor, dim, dtype) -> tuple:
     """``(input in dtype, dim as an axis)`` for softmax and log_softmax, with PyTorch's errors."""
-    _require_tensor(name, "input", 1, input)
+    _check_tensor(name, input)
     if dim is None:
         raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     (axis,) = normalize_dims(dim, input.ndim) or (0,)
@@ -622,7 +622,7 @@ def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, out: Tensor | N
         TypeError: without ``dim``.
         IndexError: for a dim out of range.
     """
-    _require_tensor("logsumexp", "input", 1, input)
+    _check_tensor("logsumexp", input)
     dim, keepdim = dim_alias("logsumexp", dim, keepdim, axis, keepdims, no_dim="required")
     if isinstance(dim, (tuple, list)) and not dim and not keepdim and input.ndim and input.numel():
         # dim=() reduces every dim, but PyTorch then fails to write its (1, ..., 1) result
@@ -710,7 +710,7 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     Raises:
         RuntimeError: for an integer input, or a dim out of range.
     """
-    _require_tensor("std", "input", 1, input)
+    _check_tensor("std", input)
     dim, keepdim = dim_alias("std", dim, keepdim, axis, keepdims)
     _check_out_with_unbiased("std", dim, unbiased, out)
     if correction is None:
@@ -728,7 +728,7 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     Raises:
         RuntimeError: for an integer input, or a dim out of range.
     """
-    _require_tensor("var", "input", 1, input)
+    _check_tensor("var", input)
     dim, keepdim = dim_alias("var", dim, keepdim, axis, keepdims)
     _check_out_with_unbiased("var", dim, unbiased, out)
     if correction is None:
@@ -844,7 +844,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
             an order PyTorch does not know, or p = +-inf over an empty dim.
         IndexError: for a dim out of range.
     """
-    _require_tensor("norm", "input", 1, input)
+    _check_tensor("norm", input)
     if dtype is not None:
         input = input.to(dtype)
     if not input.dtype.is_floating_point:

@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
-from .comparison import _require_tensor
+from .elementwise import _check_tensor
 from .reduction import dim_alias, normalize_dims, write_out_pair
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -34,7 +34,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     Raises:
         IndexError: for a dim out of range (a 0-d tensor takes 0 and -1).
     """
-    _require_tensor("argsort", "input", 1, input)
+    _check_tensor("argsort", input)
     (d,) = normalize_dims(dim, input.ndim) or (None,)
     if d is None:  # 0-d: the one element is in place
         return _zero_index()
@@ -56,7 +56,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     Raises:
         IndexError: for a dim out of range.
     """
-    _require_tensor("sort", "input", 1, input)
+    _check_tensor("sort", input)
     indices = argsort(input, dim, descending)
     if input.ndim == 0:
         return write_out_pair("sort", return_types.sort(input.clone(), indices), out)
@@ -74,7 +74,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
             input (as PyTorch: no such kernel).
         IndexError: for a dim out of range.
     """
-    _require_tensor("topk", "input", 1, input)
+    _check_tensor("topk", input)
     (d,) = normalize_dims(dim, input.ndim) or (None,)
     if input.dtype is _dtype.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU (convert first, e.g. x.long())")
@@ -143,7 +143,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=
         IndexError: for an empty tensor along the reduced dim, or a dim out of range.
         NotImplementedError: for a bool input (as PyTorch: no such kernel).
     """
-    _require_tensor("median", "input", 1, input)
+    _check_tensor("median", input)
     dim, keepdim = dim_alias("median", dim, keepdim, axis, keepdims)
     if dim is None:
         if out is not None:
@@ -181,7 +181,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     Raises:
         IndexError: for a dim out of range, or any dim of a 0-d tensor.
     """
-    _require_tensor("unique", "input", 1, input)
+    _check_tensor("unique", input)
     if dim is not None and input.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     axis = None if dim is None else normalize_dims(dim, input.ndim)[0]
