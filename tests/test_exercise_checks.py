@@ -86,6 +86,9 @@ def test_each_notebook_has_4_to_8_exercises_with_a_solution_each(notebook):
 
 @pytest.mark.parametrize("notebook, name", EXERCISE_LIST, ids=EXERCISE_IDS)
 def test_reference_solution_passes(notebook, name):
+    # Once per process, the libraries start up (the first torch.optim optimizer: 1.7 s, more
+    # on a busy machine); a learner pays it once, not per check cell, so it is not timed.
+    checks.core._warm_up_libraries()
     start = time.perf_counter()
     result = _check(name)(_solution(notebook, name), verbose=False)
     seconds = time.perf_counter() - start  # a learner waits for the check cell

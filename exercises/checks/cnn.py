@@ -446,9 +446,9 @@ def check_fit(fn: Callable, verbose: bool = True) -> CheckResult:
                        "each batch's statistics only in train mode.")
                   if spec["handed_over"] == "eval" else None)
              for label, spec in specs for lib_name in training.LIB_NAMES]
-    real = setup("float32", ("Adam", dict(lr=1e-2)), 2, 50, (0, 1000), (4000, 5000), 500, 7,
-                 threshold=0.85)
-    cases += [Case(f"real digits: 2 epochs on 1,000, at least 85% of 1,000 test digits "
+    real = setup("float32", ("Adam", dict(lr=1e-2)), 2, 50, (0, 800), (4000, 5000), 500, 8,
+                 threshold=0.85)  # the reference loop reaches 0.893 (torch) and 0.894 (tinynn)
+    cases += [Case(f"real digits: 2 epochs on 800, at least 85% of 1,000 test digits "
                    f"({lib_name})", (lib_name, real), reference=_fit_answer)
               for lib_name in training.LIB_NAMES]
     outputs = [Output("losses", compare=training.compare_losses),
