@@ -362,3 +362,41 @@ def test_the_expected_answer_is_not_on_any_stack_during_the_call():
 
     result = checks.check_softmax(softmax__reads_the_answer, verbose=False)
     assert result.category == "wrong type" and "None" in result.message
+
+
+def test_the_learners_code_runs_on_one_thread_and_the_setting_is_restored():
+    import torch
+    from threadpoolctl import threadpool_info
+
+    seen = []
+
+    def double(x):
+        seen.append((torch.get_num_threads(),
+                     {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}))
+        return (torch.from_numpy(x) * 2).numpy()
+
+    case = core.Case("a vector", (np.arange(3.0),), reference=lambda x: 2 * x)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert core.run_check("double", double, [case], [core.Output("y")], ["x"],
+                              verbose=False).passed
+        assert torch.get_num_threads() == 2  # the caller's setting, back
+    finally:
+        torch.set_num_threads(before)
+    assert seen and all(threads == 1 and blas <= {1} for threads, blas in seen)
+
+
+def test_a_library_call_past_the_time_limit_is_reported_as_library_use(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
+
+    def softmax(x, dim):
+        import torch
+        out = torch.softmax(torch.from_numpy(x), dim)
+        while True:  # slow, as the library is under the check's watch
+            out = out + 0
+        return out.numpy()
+
+    result = checks.check_softmax(softmax, verbose=False)
+    assert result.category == "used the library"
+    assert "torch.softmax" in result.message and "no result after 1 s" in result.message

@@ -3,8 +3,9 @@
 Each ``check_<name>(fn)`` runs your ``fn`` and PyTorch on the same inputs, edge cases
 included, prints ``✅ PASS <name>`` or ``❌ FAIL <name>: <what is wrong>`` with details, and
 returns a :class:`~checks.core.CheckResult` (``.passed``, ``.category``, ``.message``).
-A broken answer never crashes a check. The machinery is in ``core.py``; the cases for each
-chapter are in ``tensors.py``, ``autograd.py``, ``modules_optim.py`` and ``cnn.py``.
+A broken answer never crashes a check. The machinery is in ``core.py`` (with ``training.py``
+for the training-loop exercises); the cases for each chapter are in ``tensors.py``,
+``autograd.py``, ``modules_optim.py``, ``cnn.py``, ``rnn.py``, ``attention.py`` and ``faq.py``.
 """
 from .autograd import (Node, check_make_sigmoid, check_matmul_backward, check_mul_backward,
                        check_softmax_backward, check_sum_backward, check_sum_to_shape,
