@@ -359,7 +359,20 @@ def _test_accuracy(lib, model, test_loader) -> float:
 def _fit_driver(fn: Callable) -> Callable:
     def fit(lib_name, setup):
         lib, model, optimizer, train, test, epochs = _fit_setup(lib_name, setup)
-        result = fn(lib, model, optimizer, train, test, epochs)
+        calls = []  # (train mode, autograd on) at every forward of the learner's loop
+        hook = model.register_forward_pre_hook(
+            lambda module, args: calls.append((module.training, lib.is_grad_enabled())))
+        try:
+            result = fn(lib, model, optimizer, train, test, epochs)
+        finally:
+            hook.remove()
+        if any(not training and grad for training, grad in calls):
+            raise Mismatch("wrong value", "the model ran in eval mode with autograd on "
+                           "(training in eval mode, or testing without no_grad)",
+                           ["Train in train mode: model.train() first, as the model may come "
+                            "in eval mode. Test after model.eval(), inside `with "
+                            "lib.no_grad():` (nothing there needs a gradient, and a graph "
+                            "would be built for every batch)."])
         if not isinstance(result, tuple) or len(result) != 2:
             raise Mismatch("wrong type", f"returned {_what_came_back(result)}; expected a "
                            "tuple (losses, test_accuracy)", ["Fix: return losses, accuracy."])

@@ -510,3 +510,19 @@ def fit__trains_in_float64(lib, model, optimizer, train_loader, test_loader, epo
 WRONG_ANSWERS.update({
     "fit__trains_in_float64": ("fit", "wrong dtype", "the float32 model turned float64"),
 })
+
+
+def fit__tests_with_autograd_on(lib, model, optimizer, train_loader, test_loader, epochs):
+    """Tests in eval mode but without no_grad: a graph is built for every test batch."""
+    losses, _ = _train(lib, model, optimizer, train_loader, epochs)
+    model.eval()
+    correct = total = 0
+    for images, labels in test_loader:
+        correct += int((model(images).argmax(dim=1) == labels).sum())
+        total += len(labels)
+    return losses, correct / total
+
+
+WRONG_ANSWERS.update({
+    "fit__tests_with_autograd_on": ("fit", "wrong value", "no no_grad() when testing"),
+})
