@@ -253,3 +253,16 @@ def test_inplace_comparison_gives_the_other_operand_a_zero_gradient_like_torch()
         z.lt_(y)
         return z
     compare_with_torch(fn, np.array([1.0, 2.0, -3.0]), np.array([0.0, 3.0, -3.0]), dtype="float64")
+
+
+@pytest.mark.parametrize("name", ["isclose", "allclose"])
+def test_tolerances_of_the_wrong_type_raise_type_error_like_torch(name):
+    assert_same_error(lambda lib: getattr(lib, name)(lib.ones(2), lib.ones(2), rtol="a"))
+    assert_same_error(lambda lib: getattr(lib, name)(lib.ones(2), lib.ones(2), atol=None))
+
+
+@pytest.mark.parametrize("op", ["__and__", "__or__", "__xor__"])
+def test_bitwise_operators_with_other_types_raise_type_error_like_torch(op):
+    apply = {"__and__": lambda a, b: a & b, "__or__": lambda a, b: a | b, "__xor__": lambda a, b: a ^ b}[op]
+    for other in ([1], None, "a"):
+        assert_same_error(lambda lib: apply(lib.tensor([1, 2]), other))

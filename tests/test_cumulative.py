@@ -284,3 +284,16 @@ def test_inplace_form_of_empty_or_0d_bool_returns_like_torch():
 def test_diff_of_an_empty_dim_matches_torch():
     compare_with_torch(lambda lib, x: (x.diff(dim=1), x.diff(2, dim=1)), np.zeros((2, 0), dtype=bool))
     compare_with_torch(lambda lib, x: (x.diff(dim=1), x.diff(3, dim=0)), np.zeros((2, 0)), dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(3).cumsum((0,)),
+    lambda lib: lib.ones(3).cumsum(0, dtype="float64"),
+    lambda lib: lib.ones(3).cumprod(0.0),
+    lambda lib: lib.ones(3).diff(n=1.5),
+    lambda lib: lib.ones(3).diff(prepend=[1.0]),
+    lambda lib: lib.ones(3).diff(dim=(0,)),
+], ids=["cumsum_dim_tuple", "cumsum_dtype_str", "cumprod_dim_float", "diff_n_float", "diff_prepend_list",
+        "diff_dim_tuple"])
+def test_arguments_of_the_wrong_type_raise_type_error_like_torch(call):
+    assert_same_error(call)

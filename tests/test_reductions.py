@@ -685,3 +685,30 @@ def test_logsumexp_with_empty_dims_matches_torch():
     compare_with_torch(lambda lib, x: (x.logsumexp((), keepdim=True), x[0, 0].logsumexp(())), randn(2, 3),
                        dtype="float64")
     compare_with_torch(lambda lib, x: x.logsumexp(()), np.zeros(0), dtype="float64")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(3).sum(0, keepdim="yes"),
+    lambda lib: lib.ones(3).sum(0, keepdim=1),
+    lambda lib: lib.ones(3).all(0, keepdim=1),
+    lambda lib: lib.ones(3).mean(dtype="float64"),
+    lambda lib: lib.ones(3).sum(dtype="float64"),
+    lambda lib: lib.ones(3).softmax(0, dtype="float64"),
+    lambda lib: lib.ones(3).norm(dtype="float64"),
+    lambda lib: lib.ones(2, 2).prod((0, 1)),
+    lambda lib: lib.ones(3).max((0,)),
+    lambda lib: lib.ones(3).argmax((0,)),
+    lambda lib: lib.ones(3).softmax((0,)),
+    lambda lib: lib.ones(3).all(0.5),
+    lambda lib: lib.ones(3).norm(dim=1.5),
+    lambda lib: lib.ones(3).norm(p=[2]),
+    lambda lib: lib.ones(3).norm(p="abc", dim=(0, 1.5)),
+], ids=["keepdim_str", "keepdim_int", "all_keepdim_int", "mean_dtype_str", "sum_dtype_str",
+        "softmax_dtype_str", "norm_dtype_str", "prod_dims_tuple", "max_dim_tuple", "argmax_dim_tuple",
+        "softmax_dim_tuple", "all_dim_float", "norm_dim_float", "norm_p_list", "norm_dim_tuple_with_float"])
+def test_arguments_of_the_wrong_type_raise_type_error_like_torch(call):
+    assert_same_error(call)
+
+
+def test_norm_with_p_none_is_the_2_norm_like_torch():
+    compare_with_torch(lambda lib, x: (x.norm(p=None), lib.norm(x, None, 1)), randn(2, 3), dtype="float64")

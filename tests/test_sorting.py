@@ -229,3 +229,21 @@ def test_median_of_an_empty_float_tensor_requires_grad_like_torch():
 ], ids=["median_bool_empty_dim", "topk_bool_bad_dim", "median_out_without_dim"])
 def test_checks_in_torch_order(call):
     assert_same_error(call)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(3).topk(1.5),
+    lambda lib: lib.ones(3).topk(True),
+    lambda lib: lib.ones(3).sort(0.0),
+    lambda lib: lib.ones(3).argsort(None),
+    lambda lib: lib.ones(3).median((0,)),
+    lambda lib: lib.ones(3).unique(dim=(0,)),
+    lambda lib: lib.ones(3).unique(dim=0.5),
+], ids=["topk_k_float", "topk_k_bool", "sort_dim_float", "argsort_dim_none", "median_dim_tuple",
+        "unique_dim_tuple", "unique_dim_float"])
+def test_arguments_of_the_wrong_type_raise_type_error_like_torch(call):
+    assert_same_error(call)
+
+
+def test_topk_takes_a_0d_integer_tensor_or_numpy_int_as_k_like_torch():
+    compare_with_torch(lambda lib, x: (x.topk(lib.tensor(2)), x.topk(np.int64(1))), distinct(5), dtype="float64")

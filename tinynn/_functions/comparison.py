@@ -190,6 +190,9 @@ def isfinite(input: Tensor) -> Tensor:
 def _check_close_args(name: str, input, other, rtol: float, atol: float) -> None:
     _check_tensor(name, input)
     _check_tensor(name, other, "other", 2)
+    for argument, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise TypeError(f"{name}(): argument '{argument}' must be float, not {type(value).__name__}")
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{_dtype.scalar_name(input.dtype)} did not match "
                            f"{_dtype.scalar_name(other.dtype)} ({name} compares tensors of one "

@@ -17,7 +17,7 @@ from ..autograd.function import Function
 from .elementwise import Where, _check_tensor
 from .indexing import ScatterAdd
 from .out import write_out
-from .reduction import check_grad_dtype, dim_alias, normalize_dims, write_out_pair
+from .reduction import check_dtype_arg, check_grad_dtype, dim_alias, normalize_dims, single_dim, write_out_pair
 from .shape import cat
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -28,8 +28,7 @@ def _axis(name: str, input: Tensor, dim, axis) -> int:
     """``dim`` (required; ``axis`` is its alias) as an axis; 0 for a 0-d tensor."""
     _check_tensor(name, input)
     dim, _ = dim_alias(name, dim, False, axis, None, no_dim="required")
-    if isinstance(dim, (tuple, list)):
-        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    single_dim(name, dim)
     return (normalize_dims(dim, input.ndim) or (0,))[0]  # checks the range, also for 0-d
 
 
@@ -65,6 +64,7 @@ def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | N
         RuntimeError: for an integer ``dtype`` while ``input`` requires grad.
     """
     d = _axis("cumsum", input, dim, axis)
+    check_dtype_arg("cumsum", dtype)
     check_grad_dtype(input, dtype)
     result = Cumsum.apply(input, d, dtype)
     return result if out is None else write_out("cumsum", result, out)
@@ -72,6 +72,7 @@ def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | N
 
 def _inplace_cumulative(name: str, function, input: Tensor, dim, dtype) -> Tensor:
     d = _axis(name, input, dim, None)
+    check_dtype_arg(name, dtype)
     if dtype is not None and dtype is not input.dtype:
         raise RuntimeError(f"Bad in-place call: input tensor dtype {input.dtype} and output tensor "
                            f"dtype {dtype} should match")
@@ -174,6 +175,7 @@ def cumprod(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | 
     The gradient is exact also where x has zeros (see :class:`Cumprod`).
     """
     d = _axis("cumprod", input, dim, axis)
+    check_dtype_arg("cumprod", dtype)
     check_grad_dtype(input, dtype)
     result = Cumprod.apply(input, d, dtype)
     return result if out is None else write_out("cumprod", result, out)
@@ -246,6 +248,12 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
         IndexError: for a dim out of range.
     """
     _check_tensor("diff", input)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
+    single_dim("diff", dim)
+    for argument, extra in (("prepend", prepend), ("append", append)):
+        if extra is not None:
+            _check_tensor("diff", extra, argument, 3 if argument == "prepend" else 4)
     if input.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:

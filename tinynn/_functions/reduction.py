@@ -77,6 +77,8 @@ def dim_alias(name: str, dim, keepdim: bool, axis, keepdims, no_dim=None) -> tup
             raise TypeError(f"{name}() got both 'keepdim' and 'keepdims' (keepdims is numpy's name "
                             "for keepdim: give one of them)")
         keepdim = keepdims
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"{name}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
     return dim, keepdim
 
 
@@ -115,6 +117,19 @@ def write_out_pair(name: str, result: tuple, out) -> tuple:
                                f"{given.dtype} instead")
         write_out(name, computed, given)
     return type(result)(*out)
+
+
+def single_dim(name: str, dim) -> None:
+    """PyTorch's TypeError where an op takes one dim (an int), not a tuple or a float."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+
+
+def check_dtype_arg(name: str, dtype) -> None:
+    """PyTorch's TypeError for a ``dtype=`` that is not a dtype (``dtype="float64"``)."""
+    if dtype is not None and not isinstance(dtype, _dtype.dtype):
+        raise TypeError(f"{name}(): argument 'dtype' must be tinynn.dtype, not {type(dtype).__name__} "
+                        "(write tinynn.float64, not a string)")
 
 
 def _check_out_needs_dim(name: str, dim, out) -> None:
@@ -176,6 +191,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     _check_tensor("sum", input)
     dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
     _check_out_needs_dim("sum", dim, out)
+    check_dtype_arg("sum", dtype)
     check_grad_dtype(input, dtype)
     result = Sum.apply(input, dim, keepdim, dtype)
     return result if out is None else write_out("sum", result, out)
@@ -217,6 +233,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     """
     _check_tensor("mean", input)
     dim, keepdim = dim_alias("mean", dim, keepdim, axis, keepdims)
+    check_dtype_arg("mean", dtype)
     result = Mean.apply(input, dim, keepdim, dtype)
     return result if out is None else write_out("mean", result, out)
 
@@ -244,7 +261,7 @@ class Prod(Function):
         x, = ctx.saved_tensors
         g = grad_output.reshape(ctx.out_keepdim.shape)
         if not np.any(x._data == 0):
-            return g * x.prod(ctx.dims if len(ctx.dims) != 1 else ctx.dims[0], keepdim=True) / x, None, None, None
+            return g * Prod.apply(x, ctx.dims, True, None) / x, None, None, None
         if ctx.everything and np.count_nonzero(x._data == 0) > 1 and not grad_mode.is_grad_enabled():
             # PyTorch's shortcut for prod() of all elements with two or more zeros (outside
             # create_graph): each product of the others holds a zero, so the gradient is 0,
@@ -274,6 +291,9 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     _check_tensor("prod", input)
     dim, keepdim = dim_alias("prod", dim, keepdim, axis, keepdims)
     _check_out_needs_dim("prod", dim, out)
+    check_dtype_arg("prod", dtype)
+    if dim is not None:
+        single_dim("prod", dim)
     check_grad_dtype(input, dtype)
     if dtype is not None:
         input = input.to(dtype)
@@ -379,6 +399,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, axis=None, 
         _check_not_empty("max", input)
         result = Amax.apply(input, None, False, True, True)
         return result if out is None else write_out("max", result, out)
+    single_dim("max", dim)
     return write_out_pair("max", return_types.max(*MaxDim.apply(input, dim, keepdim, True)), out)
 
 
@@ -393,6 +414,7 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, axis=None, 
         _check_not_empty("min", input)
         result = Amax.apply(input, None, False, False, True)
         return result if out is None else write_out("min", result, out)
+    single_dim("min", dim)
     return write_out_pair("min", return_types.min(*MaxDim.apply(input, dim, keepdim, False)), out)
 
 
@@ -431,6 +453,7 @@ def _arg_extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool) ->
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
         index = (np.argmax if largest else np.argmin)(input._data)
         return _tensor.Tensor._make(np.asarray(index).reshape((1,) * input.ndim if keepdim else ()))
+    single_dim(name, dim)
     axes = normalize_dims(dim, input.ndim)
     if axes and input.shape[axes[0]] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axes[0]} to have non-zero size.")
@@ -461,7 +484,7 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
 
 def _all_any(name: str, reduce, input: Tensor, dim, keepdim: bool) -> Tensor:
     _check_tensor(name, input)
-    if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
         axes = ()  # dim=() reduces nothing (unlike sum's): each element on its own
     else:
         axes = normalize_dims(dim, input.ndim)
@@ -531,6 +554,8 @@ def _softmax_args(name: str, input: Tensor, dim, dtype) -> tuple:
     _check_tensor(name, input)
     if dim is None:
         raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    single_dim(name, dim)
+    check_dtype_arg(name, dtype)
     (axis,) = normalize_dims(dim, input.ndim) or (0,)
     if dtype is not None:
         input = input.to(dtype)
@@ -845,6 +870,11 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
         IndexError: for a dim out of range.
     """
     _check_tensor("norm", input)
+    check_dtype_arg("norm", dtype)
+    if p is None:
+        p = "fro"
+    if not isinstance(p, (str, int, float, np.number)) or isinstance(p, bool):
+        raise TypeError(f"norm(): argument 'p' must be a number or 'fro' or 'nuc', not {type(p).__name__}")
     if dtype is not None:
         input = input.to(dtype)
     if not input.dtype.is_floating_point:
@@ -854,6 +884,8 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
     if dims is not None and not isinstance(dims, tuple):
         normalize_dims(dims, input.ndim)  # raises PyTorch's TypeError for a dim of another type
     if isinstance(p, str):
+        if isinstance(dims, tuple) and not _builtins.all(isinstance(d, (int, np.integer)) for d in dims):
+            normalize_dims(dims, input.ndim)  # raises PyTorch's TypeError for a dim of another type
         if p not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         named = dims if dims is not None else tuple(range(input.ndim))

@@ -15,7 +15,7 @@ from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 from .elementwise import _check_tensor
-from .reduction import dim_alias, normalize_dims, write_out_pair
+from .reduction import dim_alias, normalize_dims, single_dim, write_out_pair
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
     from .._tensor import Tensor
@@ -35,6 +35,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
         IndexError: for a dim out of range (a 0-d tensor takes 0 and -1).
     """
     _check_tensor("argsort", input)
+    single_dim("argsort", dim)
     (d,) = normalize_dims(dim, input.ndim) or (None,)
     if d is None:  # 0-d: the one element is in place
         return _zero_index()
@@ -57,6 +58,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
         IndexError: for a dim out of range.
     """
     _check_tensor("sort", input)
+    single_dim("sort", dim)
     indices = argsort(input, dim, descending)
     if input.ndim == 0:
         return write_out_pair("sort", return_types.sort(input.clone(), indices), out)
@@ -75,6 +77,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         IndexError: for a dim out of range.
     """
     _check_tensor("topk", input)
+    single_dim("topk", dim)
+    if isinstance(k, bool) or not hasattr(k, "__index__"):
+        raise TypeError(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}")
+    k = k.__index__()
     (d,) = normalize_dims(dim, input.ndim) or (None,)
     if input.dtype is _dtype.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU (convert first, e.g. x.long())")
@@ -152,6 +158,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=
         if input.dtype is _dtype.bool and input.numel() > 0:
             raise NotImplementedError("\"median_cpu\" not implemented for 'Bool' (convert first, e.g. x.long())")
         return Median.apply(input)
+    single_dim("median", dim)
     (d,) = normalize_dims(dim, input.ndim) or (None,)
     if d is not None and input.shape[d] == 0:
         raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
@@ -182,6 +189,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
         IndexError: for a dim out of range, or any dim of a 0-d tensor.
     """
     _check_tensor("unique", input)
+    if dim is not None:
+        single_dim("unique", dim)
     if dim is not None and input.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     axis = None if dim is None else normalize_dims(dim, input.ndim)[0]
