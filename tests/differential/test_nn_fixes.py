@@ -158,3 +158,38 @@ def test_linear_with_inf_gives_ieee_results_without_warnings():
         return lib.nn.functional.linear(x, w, lib.tensor([math.inf, 1.0])).numpy()
     ours, theirs = both(run)
     close(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "huber_loss", "smooth_l1_loss", "l1_loss"])
+@pytest.mark.parametrize("dtypes", [("float64", "bool"), ("float32", "float64"), ("float64", "float32"),
+                                    ("int64", "float32"), ("float32", "int64")])
+def test_pointwise_losses_with_mixed_dtypes(name, dtypes):
+    def run(lib):
+        x = lib.tensor([0.5, -1.0, 2.0]).to(getattr(lib, dtypes[0]))
+        y = lib.tensor([1.0, 0.0, 1.0]).to(getattr(lib, dtypes[1]))
+        try:
+            loss = getattr(lib.nn.functional, name)(x, y, reduction="none")
+        except RuntimeError:
+            return "RuntimeError"
+        return str(loss.dtype).split(".")[-1], loss.double().numpy().copy()
+    ours, theirs = both(run)
+    assert (ours if isinstance(ours, str) else ours[0]) == (theirs if isinstance(theirs, str) else theirs[0])
+    if not isinstance(ours, str):
+        close(ours[1], theirs[1], rtol=1e-6)
+
+
+def test_bce_checks_input_and_target_range_and_pos_weight_grad():
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    raises_both(lambda lib: F(lib).binary_cross_entropy(lib.tensor(0.5), lib.tensor(2.0)), RuntimeError)
+    raises_both(lambda lib: F(lib).binary_cross_entropy(lib.tensor(math.nan), lib.tensor(0.5)), RuntimeError)
+    raises_both(lambda lib: F(lib).binary_cross_entropy(lib.tensor(0.5), lib.tensor(math.nan)), RuntimeError)
+    raises_both(lambda lib: F(lib).binary_cross_entropy_with_logits(
+        lib.zeros(3), lib.zeros(3), pos_weight=lib.ones(3, requires_grad=True)), RuntimeError)
+    raises_both(lambda lib: F(lib).cosine_similarity(lib.ones(2, 3), lib.ones(2, 3), eps=-1.0), RuntimeError)
+
+
+def test_cross_entropy_of_a_0d_input():
+    for target in ([0, 1, 2], 1):
+        raises_both(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(0.5), lib.tensor(target)),
+                    RuntimeError if target == 1 else IndexError)
+    raises_both(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(0.5), lib.tensor(0.5)), IndexError)

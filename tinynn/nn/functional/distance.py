@@ -58,9 +58,12 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         output: the broadcast shape without ``dim``.
 
     Raises:
-        RuntimeError: if the shapes do not broadcast, or the inputs are not floating point.
+        RuntimeError: if the shapes do not broadcast, the inputs are not floating point, or
+            ``eps`` is negative.
         IndexError: if ``dim`` is out of range.
     """
+    if eps < 0:
+        raise RuntimeError(f"eps must be non-negative, got: {eps}")
     common = _dtype.promote_types(x1.dtype, x2.dtype)
     if not common.is_floating_point:
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "

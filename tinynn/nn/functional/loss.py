@@ -83,6 +83,12 @@ def _check_floating(function: str, input: Tensor) -> None:
 
 
 # -- regression losses (compositions: the derivatives are those of - and * and abs) ----------
+def _bool_as(target: Tensor, input: Tensor) -> Tensor:
+    """A bool target as 0/1 in input's dtype (PyTorch's kernels for mse, smooth L1 and Huber
+    read it so; subtracting a bool tensor is an error elsewhere). Other targets unchanged."""
+    return target.to(input.dtype) if target.dtype is _dtype.bool and input.is_floating_point() else target
+
+
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error: l_i = (x_i - y_i)^2, then reduced.
@@ -100,7 +106,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     _check_reduction(reduction)
     _warn_size(input, target)
     _check_floating("mse_loss", _promoted(input, target))
-    diff = input - target
+    diff = input - _bool_as(target, input)
     loss = diff * diff
     if weight is not None:
         loss = loss * weight
@@ -138,6 +144,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _check_floating("smooth_l1_loss", _promoted(input, target))
+    target = _bool_as(target, input)
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
     diff = input - target
@@ -156,13 +163,14 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     """Huber loss: l = 0.5 d^2 if abs(d) < delta, else delta (abs(d) - 0.5 delta), d = x - y.
 
     It is ``delta * smooth_l1_loss(..., beta=delta)``: the same shape, scaled so that the
-    linear part has slope ``delta`` (gradient d inside, delta sign(d) outside).
+    linear part has slope ``delta`` (gradient d inside, delta sign(d) outside). The loss has
+    the input's dtype (as PyTorch's kernel, which writes into a tensor like the input).
 
     Args:
         weight: optional per-element weights multiplying l_i.
 
     Raises:
-        RuntimeError: for ``delta <= 0``.
+        RuntimeError: for ``delta <= 0``, or an integer input with a float target.
         ValueError: for an unknown reduction.
     """
     _check_reduction(reduction)
@@ -170,11 +178,14 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_floating("huber_loss", _promoted(input, target))
-    diff = input - target
+    if not input.is_floating_point():  # PyTorch writes the loss into a tensor of input's dtype
+        raise RuntimeError(f"result type {_dtype.scalar_name(target.dtype)} can't be cast to the desired "
+                           f"output type {_dtype.scalar_name(input.dtype)} (convert the input with .float())")
+    diff = input - _bool_as(target, input)
     abs_diff = diff.abs()
     linear = abs_diff >= delta
     inner = where(linear, 0.0, diff)  # d where the quadratic branch is used (nan too); 0 elsewhere
-    loss = where(linear, (abs_diff - 0.5 * delta) * delta, inner * inner * 0.5)
+    loss = where(linear, (abs_diff - 0.5 * delta) * delta, inner * inner * 0.5).to(input.dtype)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -233,8 +244,10 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, input, target):
         x, y = input._data, target._data.astype(input._data.dtype, copy=False)
-        if np.any((x < 0) | (x > 1)):
+        if not np.all((x >= 0) & (x <= 1)):  # nan is outside too, as in PyTorch
             raise RuntimeError("all elements of input should be between 0 and 1")
+        if not np.all((y >= 0) & (y <= 1)):
+            raise RuntimeError("all elements of target should be between 0 and 1")
         ctx.save_for_backward(input, target)
         with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
             log_x = np.maximum(np.log(x), -100)
@@ -265,7 +278,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 
     Raises:
         ValueError: if the shapes differ, or for an unknown reduction.
-        RuntimeError: if some input is outside [0, 1], or target and input dtypes differ.
+        RuntimeError: if some input or target is outside [0, 1] (or nan), or target and
+            input dtypes differ.
         NotImplementedError: for integer inputs.
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -358,6 +372,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
                            f"type {_dtype.scalar_name(target.dtype)} (the target must be floating point: "
                            "call .float() on it)")
     if pos_weight is not None:
+        if pos_weight.requires_grad and grad_mode.is_grad_enabled():
+            raise RuntimeError("The function 'binary_cross_entropy_with_logits' is not differentiable with "
+                               "respect to argument 'pos_weight'. This input cannot have requires_grad True. "
+                               "(pass pos_weight.detach())")
         try:
             shape = np.broadcast_shapes(pos_weight.shape, input.shape)
         except ValueError:
@@ -629,6 +647,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
                                     label_smoothing, class_dim)
     if not label_smoothing <= 1.0:  # (PyTorch checks only the upper end)
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input.ndim == 0:  # PyTorch's log_softmax over dim 1 comes first
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1) "
+                         "(cross_entropy needs logits of shape (C,), (N, C) or (N, C, d1, ...); got a "
+                         "0-d tensor)")
     _class_index_checks(input, target, weight, "cross_entropy")
     target = _single_sample_target(input, target)
     class_dim = 0 if input.ndim == 1 else 1
