@@ -1,8 +1,10 @@
-"""Checks for exercises/ex04_cnn.ipynb: convolution by im2col (forward and backward) and
-max pooling (forward and backward).
+"""Checks for exercises/ex04_cnn.ipynb: convolution by im2col (forward and backward), max
+pooling (forward and backward), and (with the library) a training loop on MNIST digits.
 
 References: ``torch.nn.functional.unfold`` (im2col), ``fold`` (col2im), ``conv2d`` and
-``max_pool2d``, with gradients from PyTorch's autograd.
+``max_pool2d``, with gradients from PyTorch's autograd; for ``fit``, the reference loop in the
+same library from the same weights on the same batches (see ``training.py``), and a stated
+test accuracy on real digits.
 """
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
 """Checks for exercises/ex05_rnn.ipynb: an RNN cell, an LSTM cell (PyTorch's gate order),
-backpropagation through time, clipping by the global norm, temperature sampling, and the
-embedding's scatter-add backward.
+backpropagation through time, clipping by the global norm, temperature sampling, the
+embedding's scatter-add backward, and (with the library) truncated BPTT on census names.
 
 References: ``torch.nn.RNNCell``, ``torch.nn.LSTMCell`` and ``torch.nn.RNN`` (with the
 weights given to the learner copied in), PyTorch's autograd for every gradient,
 ``torch.nn.utils.clip_grad_norm_``, ``torch.softmax`` + ``torch.searchsorted`` for sampling,
-and ``F.embedding``'s backward. Every answer is computed after the learner's call, from a
+and ``F.embedding``'s backward; for ``train_tbptt``, the reference loop in the same library
+from the same weights (see ``training.py``). Every answer is computed after the learner's call, from a
 private copy of the inputs; every input is seeded and printed as the code that makes it;
 each check ends with cases drawn anew on each run.
 """
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import training
 from .core import (Case, CheckResult, Mismatch, Output, compare_arrays, fresh_seeds, randn,
                    register, run_check)
 
@@ -418,8 +420,6 @@ def char_rnn(lib, kind="LSTM", embed=8, hidden=16, num_layers=1):
 
 
 def _tbptt_setup(lib_name, setup):
-    from . import training
-
     lib = training.library(lib_name)
     kind, embed, hidden, layers = setup["model"]
     make = lambda lib: char_rnn(lib, kind, embed, hidden, layers)  # noqa: E731
@@ -464,8 +464,6 @@ def _held_out_loss(lib, model) -> float:
 
 
 def _tbptt_driver(fn: Callable) -> Callable:
-    from . import training
-
     def train_tbptt(lib_name, setup):
         lib, model, optimizer, stream, chunk_length, max_norm = _tbptt_setup(lib_name, setup)
         losses = training.as_losses(fn(lib, model, optimizer, stream, chunk_length, max_norm),
@@ -479,8 +477,6 @@ def _tbptt_driver(fn: Callable) -> Callable:
 
 
 def _tbptt_answer(lib_name, setup):
-    from . import training
-
     if setup["threshold"]:  # the run on real data: judged by its held-out loss
         return None, None, setup["threshold"]
     lib, model, optimizer, stream, chunk_length, max_norm = _tbptt_setup(lib_name, setup)
@@ -500,8 +496,6 @@ def _compare_held_out(name, kind, got, threshold):
 def check_train_tbptt(fn: Callable, verbose: bool = True) -> CheckResult:
     """train_tbptt(lib, model, optimizer, stream, chunk_length, max_norm) -> losses, one per
     chunk, compared with the reference loop from the same weights on the same names."""
-    from . import training
-
     def setup(dtype, model, optimizer, names, chunk_length, max_norm, seed, threshold=0.0):
         return dict(dtype=dtype, model=model, optimizer=optimizer, names=names,
                     chunk_length=chunk_length, max_norm=max_norm, init_seed=seed,

@@ -70,7 +70,9 @@ def as_losses(losses: Any, per: str) -> np.ndarray:
     """A list (or tuple) of numbers, one per ``per`` (batch, chunk), as a float64 array."""
     if not isinstance(losses, (list, tuple)):
         raise Mismatch("wrong type", f"losses is {_what_came_back(losses)}; expected a list "
-                       f"of Python floats, one per {per}")
+                       f"of Python floats, one per {per}",
+                       ["Fix: wrap it in list(...)." if hasattr(losses, "__next__") else
+                        "Fix: losses = [] before the loop, losses.append(loss.item()) in it."])
     return np.array([as_float(f"losses[{i}]", v) for i, v in enumerate(losses)],
                     dtype=np.float64)
 
