@@ -263,10 +263,13 @@ class Function:
                     break
         ctx = cls._node_class()
         if not record:  # the no-record path
-            ctx.needs_input_grad = (False,) * len(args)
+            n = len(args)
+            ctx.needs_input_grad = _NO_GRADS[n] if n < len(_NO_GRADS) else (False,) * n
             raw = cls.forward(ctx, *args)
-            if type(raw) is np.ndarray:  # the usual result: a fresh array
-                return Tensor._make(raw)
+            if type(raw) is np.ndarray:  # the usual result: a fresh array to wrap
+                out = object.__new__(Tensor)  # Tensor._make(raw), inlined on this hottest path
+                out._data = raw
+                return out
             if type(raw) is tuple:
                 return tuple(_as_output(r, args) for r in raw)
             return _as_output(raw, args)
@@ -311,6 +314,7 @@ class Function:
 
 
 _NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
+_NO_GRADS = [(False,) * n for n in range(8)]  # needs_input_grad of n inputs, none needing grad
 
 
 class _QuietNumpy(threading.local):
