@@ -247,3 +247,19 @@ def test_arguments_of_the_wrong_type_raise_type_error_like_torch(call):
 
 def test_topk_takes_a_0d_integer_tensor_or_numpy_int_as_k_like_torch():
     compare_with_torch(lambda lib, x: (x.topk(lib.tensor(2)), x.topk(np.int64(1))), distinct(5), dtype="float64")
+
+
+def test_results_of_an_empty_tensor_require_grad_like_torch():
+    def call(lib):
+        x = lib.zeros(0, dtype=lib.float64, requires_grad=True)
+        y = lib.zeros(2, 0, dtype=lib.float64, requires_grad=True)
+        return [x.sort().values, x.topk(0).values, y.median(0).values, y.sort(1).values, x.unique()]
+    assert [t.requires_grad for t in call(tinynn)] == [t.requires_grad for t in call(torch)] == [True] * 5
+
+
+def test_unique_requires_grad_and_has_no_derivative_like_torch():
+    for lib in (torch, tinynn):
+        x = lib.tensor([1.0, 2.0, 1.0], requires_grad=True)
+        values, counts = lib.unique(x, return_counts=True)
+        assert values.requires_grad and not counts.requires_grad
+    assert_same_error(lambda lib: lib.unique(lib.tensor([1.0, 2.0], requires_grad=True)).sum().backward())

@@ -3,7 +3,8 @@
 ``argsort`` is the one sort (numpy's stable sort; a nan ranks as the largest value, as in
 PyTorch). ``sort``, ``topk`` and ``median(dim)`` gather the values at its indices, so
 their gradients come from ``Gather``'s backward. ``median()`` of all elements has its own
-``Function``: PyTorch shares its gradient evenly between the elements equal to it.
+``Function`` (PyTorch shares its gradient evenly between the elements equal to it), and so
+has ``unique`` (which, as in PyTorch, has no derivative).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function
 from .elementwise import _check_tensor
+from .indexing import Gather
 from .reduction import dim_alias, normalize_dims, single_dim, write_out_pair
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -63,7 +65,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     if input.ndim == 0:
         return write_out_pair("sort", return_types.sort(input.clone(), indices), out)
     d = normalize_dims(dim, input.ndim)[0]
-    return write_out_pair("sort", return_types.sort(input.gather(d, indices), indices), out)
+    return write_out_pair("sort", return_types.sort(Gather.apply(input, d, indices), indices), out)
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
@@ -91,7 +93,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         result = return_types.topk(input.clone(), _zero_index())
         return write_out_pair("topk", result, out)
     indices = argsort(input, d, descending=largest).narrow(d, 0, k)
-    return write_out_pair("topk", return_types.topk(input.gather(d, indices), indices), out)
+    return write_out_pair("topk", return_types.topk(Gather.apply(input, d, indices), indices), out)
 
 
 def _empty_median(dtype: _dtype.dtype) -> np.ndarray:
@@ -172,10 +174,31 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=
         isnan = np.isnan(input._data)
         first_nan = np.argmax(isnan, axis=d).reshape(index.shape)
         index = _tensor.Tensor._make(np.where(isnan.any(axis=d, keepdims=True), first_nan, index._data))
-    values = input.gather(d, index)
+    values = Gather.apply(input, d, index)
     if not keepdim:
         values, index = values.squeeze(d), index.squeeze(d)
     return write_out_pair("median", return_types.median(values, index), out)
+
+
+class Unique(Function):
+    """The distinct values along ``axis`` (all elements when None), with each element's index
+    in them and their counts. No derivative: PyTorch defines none (its backward raises), and
+    neither does tinynn; the values still require grad when the input does, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        values, inverse, counts = np.unique(x._data, return_inverse=True, return_counts=True,
+                                            axis=axis, equal_nan=False)
+        shape = x.shape if axis is None else (x.shape[axis],)
+        inverse = _tensor.Tensor._make(inverse.reshape(shape).astype(np.int64))
+        counts = _tensor.Tensor._make(counts.astype(np.int64))
+        ctx.mark_non_differentiable(inverse, counts)
+        return values, inverse, counts
+
+    @staticmethod
+    def backward(ctx, grad_values, grad_inverse, grad_counts):
+        raise NotImplementedError("the derivative for 'unique' is not implemented (in PyTorch "
+                                  "either): detach() the input first")
 
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
@@ -187,6 +210,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
 
     Raises:
         IndexError: for a dim out of range, or any dim of a 0-d tensor.
+        NotImplementedError: in backward, through the values (PyTorch has no derivative).
     """
     _check_tensor("unique", input)
     if dim is not None:
@@ -194,12 +218,6 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     if dim is not None and input.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     axis = None if dim is None else normalize_dims(dim, input.ndim)[0]
-    values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True,
-                                        axis=axis, equal_nan=False)
-    out = [_tensor.Tensor._make(values)]
-    if return_inverse:
-        shape = input.shape if axis is None else (input.shape[axis],)
-        out.append(_tensor.Tensor._make(inverse.reshape(shape).astype(np.int64)))
-    if return_counts:
-        out.append(_tensor.Tensor._make(counts.astype(np.int64)))
-    return out[0] if len(out) == 1 else tuple(out)
+    values, inverse, counts = Unique.apply(input, axis)
+    out = (values,) + ((inverse,) if return_inverse else ()) + ((counts,) if return_counts else ())
+    return out[0] if len(out) == 1 else out
