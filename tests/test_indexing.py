@@ -754,3 +754,53 @@ def test_uint8_mask_gradient_matches_torch():
 ])
 def test_index_op_range_errors_match_torch(name, fn):
     assert_same_error(fn)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("index_select_dim_before_index", lambda lib: lib.ones(3, 4).index_select(5, lib.zeros(1, 1, dtype=lib.int64))),
+    ("index_select_from_empty_dim", lambda lib: lib.ones(0, 3).index_select(0, lib.tensor([5]))),
+    ("index_add_dim_before_dtype", lambda lib: lib.ones(3, 4).index_add(5, lib.zeros(1, dtype=lib.int16), lib.ones(1))),
+    ("index_fill_dtype_before_dim", lambda lib: lib.ones(3, 4).index_fill(5, lib.zeros(1, dtype=lib.int16), 1.)),
+    ("index_fill_dim_before_rank", lambda lib: lib.tensor(False).index_fill(1, lib.zeros(1, 1, 0, dtype=lib.int64), 1)),
+    ("masked_fill_int_with_value_requiring_grad", lambda lib: lib.ones(3, dtype=lib.int64).masked_fill(
+        lib.tensor([True, False, True]), lib.tensor(0., dtype=lib.float64, requires_grad=True))),
+    ("repeat_interleave_0d_dim_out_of_range", lambda lib: lib.tensor(True).repeat_interleave(lib.tensor(-6), dim=1)),
+])
+def test_checks_in_torchs_order(name, fn):
+    assert_same_error(fn)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("index_add_into_empty", lambda lib: lib.ones(0, 3).index_add(0, lib.tensor([5]), lib.ones(1, 3))),
+    ("index_fill_of_empty", lambda lib: lib.ones(2, 0).index_fill(0, lib.tensor([5]), 1.)),
+])
+def test_index_ops_on_empty_tensors_do_not_check_the_index(name, fn):
+    for lib in (torch, tinynn):
+        out = fn(lib)
+        assert list(out.shape) == list(fn(torch).shape) and out.numel() == 0
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("masked_fill_int_with_inf_tensor", lambda lib: lib.zeros(2, 3, dtype=lib.int32).masked_fill(
+        lib.ones(2, 3, dtype=lib.bool), lib.tensor(float("-inf"), dtype=lib.float64))),
+    ("index_fill_value_rank_before_index", lambda lib: lib.tensor(0.5).index_fill(
+        0, lib.tensor([4, 5]), lib.ones(1, 2, 0))),
+    ("index_select_index_rank_before_dtype", lambda lib: lib.ones(0, 0, 0).index_select(0, lib.ones(0, 0, 0))),
+    ("scatter_float_index_with_inf", lambda lib: lib.zeros(3, 4).scatter(
+        1, lib.tensor([[0.5, float("inf")]]), lib.ones(1, 2))),
+    ("stack_dim_checked_before_shapes", lambda lib: lib.stack([lib.tensor(1.), lib.ones(0, 3, 1)], 1)),
+])
+def test_more_checks_in_torchs_order(name, fn):
+    assert_same_error(fn)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gather_with_empty_index_keeps_the_graph(dtype, device):
+    compare_with_torch(lambda lib, x: x.gather(1, lib.zeros(3, 0, dtype=lib.int64, device=x.device)),
+                       randn(3, 4), dtype=dtype, device=device)
+
+
+def test_scatter_with_empty_index_of_any_dtype_writes_nothing():
+    for lib in (torch, tinynn):
+        out = lib.ones(3, 4).scatter(1, lib.zeros(3, 0, dtype=lib.bool), lib.zeros(3, 0))
+        assert out.tolist() == [[1.0] * 4] * 3

@@ -301,3 +301,13 @@ def test_rank_errors_match_torch(name, fn):
 ])
 def test_bool_with_another_dtype_matches_torch(name, fn):
     assert_same_error(fn)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("addmm_int_beta_inf", lambda lib: lib.ones(2, 2, dtype=lib.int64).addmm(
+        lib.ones(2, 3, dtype=lib.int64), lib.ones(3, 2, dtype=lib.int64), beta=float("-inf"))),
+    ("batched_bool_then_int", lambda lib: lib.matmul(lib.ones(2, 1, 2, 3, dtype=lib.bool),
+                                                     lib.ones(5, 3, 2, dtype=lib.int64))),
+])
+def test_more_linalg_errors_match_torch(name, fn):
+    assert_same_error(fn)

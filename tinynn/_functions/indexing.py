@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from .elementwise import Where
 
@@ -373,6 +374,8 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        if index.numel() == 0:  # reads nothing: PyTorch checks no more
+            return np.zeros(index.shape, dtype=x._data.dtype)
         if index.dtype not in (_dtype.int64, _dtype.int32):
             raise RuntimeError(f"gather(): Expected dtype int32/int64 for index, got {index.dtype}")
         if index.ndim != x.ndim:
@@ -402,7 +405,7 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         IndexError: for a dim out of range.
     """
     d = wrap_dim(dim, input.ndim)
-    if input.ndim == 0:  # a 0-d tensor is one entry along dim 0
+    if input.ndim == 0 and index.numel():  # a 0-d tensor is one entry along dim 0
         return Gather.apply(input.reshape(1), 0, index.reshape(-1)).reshape(index.shape)
     return Gather.apply(input, d, index)
 
@@ -480,8 +483,10 @@ class Scatter(Function):
     def forward(ctx, x, dim, index, src):
         ctx.dim, ctx.index = dim, index
         ctx.src_shape = src.shape if isinstance(src, _tensor.Tensor) else None
-        if index.dtype is not _dtype.int64:
-            raise RuntimeError(f"scatter(): Expected dtype int64 for index (got {index.dtype})")
+        if index.numel() == 0:  # writes nothing
+            return x._data.copy()
+        if index.dtype not in (_dtype.int64, _dtype.int32):
+            raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {index.dtype})")
         if index.ndim != x.ndim and index.numel() > 0:
             raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
         if isinstance(src, _tensor.Tensor):
@@ -523,8 +528,11 @@ def scatter_args(input: Tensor, dim: int, index: Tensor, src, value, reduce) -> 
     src = value if src is None else src
     if src is None:
         raise TypeError("scatter() missing required argument: 'src' or 'value'")
+    d = wrap_dim(dim, input.ndim)
     if index.numel() == 0:  # writes nothing (src may have any shape)
-        return wrap_dim(dim, input.ndim), index, src
+        return d, index, src
+    if index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {index.dtype})")
     if isinstance(src, _tensor.Tensor) and src.shape != index.shape:
         if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
             raise RuntimeError(
@@ -532,7 +540,6 @@ def scatter_args(input: Tensor, dim: int, index: Tensor, src, value, reduce) -> 
                 f"apart from dimension {dim} and to be smaller size than src {list(src.shape)}"
             )
         src = src[tuple(slice(0, n) for n in index.shape)]
-    d = wrap_dim(dim, input.ndim)
     check_along_dim("scatter", input, d, index)
     return d, index, src
 
@@ -566,11 +573,14 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
             RuntimeError along dim 1, as PyTorch), or a dim out of range.
     """
     _check_index_tensor("index_select", index)
-    if index.dtype not in (_dtype.int64, _dtype.int32):
-        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index (got {index.dtype})")
+    d = wrap_dim(dim, input.ndim)
     if index.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {list(index.shape)})")
-    d = wrap_dim(dim, input.ndim)
+    if index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index (got {index.dtype})")
+    if input.ndim > 1 and input.shape[d] == 0 and index.numel():
+        raise RuntimeError(f"index_select(): self indexing axis dim should be positive (dimension {d} "
+                           f"of shape {list(input.shape)} is empty)")
     if input.ndim == 0 and index.numel() != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)")
     size = input.shape[d] if input.ndim else 1
@@ -590,23 +600,25 @@ def _index_along(input: Tensor, name: str, dim: int, index: Tensor, dtypes: tupl
     along ``dim``. Raises PyTorch's errors for a bad index (``index_fill`` counts
     negative indices from the end, ``index_add`` does not, as in PyTorch)."""
     _check_index_tensor(name, index)
+    if name == "index_add_":  # PyTorch checks the dim first for index_add, the dtype for index_fill
+        wrap_dim(dim, input.ndim)
     if index.dtype not in dtypes:
         expected = "int32/int64" if len(dtypes) > 1 else "int64"
         raise (RuntimeError if len(dtypes) > 1 else IndexError)(
             f"{name}(): Expected dtype {expected} for index (got {index.dtype})")
+    d = wrap_dim(dim, input.ndim)
     if index.ndim > 1:
         if name == "index_fill_":
             raise RuntimeError(f"Index has to be a vector/scalar (got shape {list(index.shape)})")
         raise IndexError(f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}")
-    d = wrap_dim(dim, input.ndim)
     size = input.shape[d] if input.ndim else 1
     positions = index._data.reshape(-1)
     lowest = -size if name == "index_fill_" else 0
     bad = positions[(positions < lowest) | (positions >= size)]
-    if bad.size:
+    if bad.size and input.numel():  # an empty tensor has nothing to write: no check
         message = f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}"
-        # PyTorch's error type depends on its kernel: index_add of a 0-d or 1-d tensor
-        # raises IndexError, of a larger one (mostly) RuntimeError; index_fill IndexError
+        # PyTorch's error type depends on its kernel (and even on alpha): index_add of a
+        # tensor of 2 or more dims raises mostly RuntimeError, of 0 or 1 IndexError
         if name == "index_add_" and input.ndim > 1:
             raise RuntimeError(message)
         raise IndexError(message if name == "index_fill_" else f"index out of range in self ({message})")
@@ -638,6 +650,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
         raise RuntimeError(
             "source tensor shape must match self tensor shape, excluding the specified dimension. "
             f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
+    if input.numel() == 0:
+        return input.clone()
     scaled = source * alpha if alpha != 1 else source
     if input.ndim == 0:
         return input + IndexAddInto.apply(scaled.reshape(-1), (1,), key).reshape(())
@@ -662,6 +676,11 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
             raise RuntimeError(
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value.ndim} dimension(s).")
+        if value.requires_grad and grad_mode._grad_enabled and not input.dtype.is_floating_point:
+            raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_name(input.dtype)} (the "
+                               "value requires grad, but the result is an integer tensor)")
+        if value.dtype.is_floating_point and not input.dtype.is_floating_point:
+            _dtype.checked_scalar(value.item(), input.dtype)  # inf into an int tensor raises
         fill = value.to(input.dtype)
     elif type(value) is float and -65504.0 <= value <= 65504.0 and input.dtype.is_floating_point:
         # fits every float dtype (65504 is float16's largest): the common case, no checks
@@ -697,11 +716,13 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         RuntimeError: for an index with more than one dimension, or a value tensor that
             is not 0-d.
     """
-    d, key = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
     if isinstance(value, _tensor.Tensor) and value.ndim != 0:
         raise RuntimeError(
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value.ndim} dimension(s).")
+    d, key = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
+    if input.numel() == 0:
+        return input.clone()
     mask = np.zeros(input.shape[d] if input.ndim else 1, dtype=bool)
     mask[key[-1]] = True
     mask = mask.reshape((-1,) + (1,) * (input.ndim - d - 1)) if input.ndim else mask.reshape(())

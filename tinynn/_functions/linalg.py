@@ -78,6 +78,8 @@ class Matmul(Function):
     def forward(ctx, a, b):
         dtype = a.dtype
         if dtype is not b.dtype:
+            if dtype is _dtype.bool and (a.ndim > 2 or b.ndim > 2):  # batched: bool first
+                raise _bool_matmul_error(3, 3)
             raise RuntimeError(
                 f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
             )
@@ -229,8 +231,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
             f"and {_dtype.scalar_name(mat2.dtype)}")
     product = mm(mat1, mat2)
     input = input.expand(product.shape)  # raises PyTorch's error if it does not broadcast
-    if not input.dtype.is_floating_point:
-        beta, alpha = int(beta), int(alpha)
+    if not input.dtype.is_floating_point:  # converted as PyTorch does (inf raises)
+        beta, alpha = (int(_dtype.checked_scalar(v, _dtype.int64)) for v in (beta, alpha))
     if alpha != 1:
         product = product * alpha
     if beta == 0:  # input's values are ignored (even nan), and its gradient is 0

@@ -509,6 +509,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    wrap_dim(dim, tensors[0].ndim + 1)  # the new dim may be one past the last
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(
@@ -548,12 +549,12 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """
     if tensor.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
+    if isinstance(split_size_or_sections, (int, np.integer)) and split_size_or_sections < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size_or_sections}")
     d = wrap_dim(dim, tensor.ndim)
     length = tensor.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
-        if step < 0:
-            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
         if step == 0 and length > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
         sizes = [min(step, length - start) for start in range(0, length, step)] if length else [0]
@@ -982,7 +983,7 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
     if dim is None:
         input, d = input.reshape(-1), 0
     else:
-        d = normalize_dims(dim, input.ndim)[0] if input.ndim else 0
+        d = wrap_dim(dim, input.ndim)
         if input.ndim == 0:
             input = input.reshape(1)
     length = input.shape[d]
