@@ -617,7 +617,7 @@ class Tensor:
         """``number % tensor`` (values only: PyTorch defines no gradient for it)."""
         return E.Remainder.apply(other, self)
 
-    # -- comparisons and logic (no gradient: their output is bool) ----------------------------
+    # -- comparisons and logic (_functions/comparison.py; no gradient: the output is bool) ----
     def __eq__(self, other):  # noqa: D105
         return C.compare(np.equal, self, other)
 
