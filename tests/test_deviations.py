@@ -340,6 +340,16 @@ def test_scatter_with_src_larger_than_index(op):
     expected[0] = x_values[index[0], range(4)]  # the gradient where each src entry landed
     np.testing.assert_array_equal(ours_src.grad.numpy(), expected)
 
+def test_softmax_out_with_grad():
+    for name in ("softmax", "log_softmax"):
+        t = getattr(torch, name)(torch.ones(3, requires_grad=True), 0, out=torch.empty(3))
+        assert t.requires_grad
+        with pytest.raises(RuntimeError):
+            t.sum().backward()
+        with pytest.raises(RuntimeError, match="out=... arguments don't support automatic differentiation"):
+            getattr(tinynn, name)(tinynn.ones(3, requires_grad=True), 0, out=tinynn.empty(3))
+
+
 def test_order_of_equal_values_in_topk_and_sort():
     values = [0.5, 1.0, 0.0, 2.0, 2.0]
     ours, theirs = tinynn.tensor(values).topk(2), torch.tensor(values).topk(2)
@@ -399,6 +409,7 @@ CHECKS = {
         test_sdpa_key_and_value_of_different_lengths,
     "gelu(inf) and hardtanh's gradient at nan": test_gelu_of_inf_and_hardtanh_gradient_at_nan,
     "In-place asinh_, acosh_, atanh_ with grad": test_in_place_inverse_hyperbolic_with_grad,
+    "softmax / log_softmax with out= and an input that requires grad": test_softmax_out_with_grad,
     "Order of equal values in topk and sort": test_order_of_equal_values_in_topk_and_sort,
     "Second derivative of norm(p='nuc')": test_second_derivative_of_the_nuclear_norm,
     "In-place comparison of an integer tensor with an operand that requires grad":

@@ -712,3 +712,9 @@ def test_arguments_of_the_wrong_type_raise_type_error_like_torch(call):
 
 def test_norm_with_p_none_is_the_2_norm_like_torch():
     compare_with_torch(lambda lib, x: (x.norm(p=None), lib.norm(x, None, 1)), randn(2, 3), dtype="float64")
+
+
+def test_float32_variance_accumulates_in_float64_like_torch():
+    x = np.array([[2.0, 1e30, 2.7], [4.3, 0.0, 1e-3]])
+    compare_with_torch(lambda lib, x: (x.std(), x.var(), x.std(1), x.var(0)), x, dtype="float32", grad=False)
+    compare_with_torch(lambda lib, x: (x.std(1), x.var(1, correction=0)), randn(3, 50) + 1e3, dtype="float32")

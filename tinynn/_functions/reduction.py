@@ -661,7 +661,10 @@ def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, out: Tensor | N
 
 def _variance(ctx, name: str, x: Tensor, dim, correction) -> np.ndarray:
     """sum_i (x_i - mean)^2 / (N - correction) over ``dim``, keeping the reduced axes as
-    size 1. Sets ``ctx.shape``, ``ctx.dims`` and ``ctx.divisor`` (N - correction, at least 0)."""
+    size 1, in float64: PyTorch accumulates a float32 variance in double on the CPU (a
+    float32 std of values near 1e30 is finite, though their squares are not). The caller
+    casts the result back. Sets ``ctx.shape``, ``ctx.dims`` and ``ctx.divisor`` (N -
+    correction, at least 0)."""
     if not x.dtype.is_floating_point:
         raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
     ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
@@ -669,9 +672,16 @@ def _variance(ctx, name: str, x: Tensor, dim, correction) -> np.ndarray:
     warn_if_no_degrees_of_freedom(name, x.numel(), count, correction)
     ctx.divisor = _builtins.max(count - correction, 0)
     # N - correction = 0 gives nan, and an inf input inf or nan, as in PyTorch
+    data = x._data.astype(np.float64, copy=False)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        centered = x._data - np.sum(x._data, axis=ctx.dims, keepdims=True) / x._data.dtype.type(count)
-        return np.sum(centered * centered, axis=ctx.dims, keepdims=True) / x._data.dtype.type(ctx.divisor)
+        centered = data - np.sum(data, axis=ctx.dims, keepdims=True) / np.float64(count)
+        return np.sum(centered * centered, axis=ctx.dims, keepdims=True) / np.float64(ctx.divisor)
+
+
+def _in_dtype(value: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``value`` cast to ``like``'s dtype (a value beyond its range becomes inf, quietly)."""
+    with np.errstate(over="ignore"):
+        return value.astype(like.dtype, copy=False)
 
 
 class Var(Function):
@@ -685,7 +695,7 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, correction):
-        v = _variance(ctx, "var", x, dim, correction)
+        v = _in_dtype(_variance(ctx, "var", x, dim, correction), x._data)
         ctx.save_for_backward(x)
         return v if keepdim else np.squeeze(v, axis=ctx.dims)
 
@@ -707,7 +717,7 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, correction):
-        z = np.sqrt(_variance(ctx, "std", x, dim, correction))
+        z = _in_dtype(np.sqrt(_variance(ctx, "std", x, dim, correction)), x._data)
         # the output itself is saved (not a copy of its values): in a double backward, z is
         # then a function of x, as it must be
         z = _tensor.Tensor._make(z if keepdim else np.squeeze(z, axis=ctx.dims))
