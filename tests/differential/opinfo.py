@@ -1001,6 +1001,197 @@ OPS += [
     OpInfo("hardswish", "nn", _U, func=F + "hardswish", method=None),
 ]
 
+
+
+def addc_gen(rng):
+    out = []
+    for dt in ("float64", "float32", "int64"):
+        out.append(Sample((A(rng, (2, 3), dt), A(rng, (3,), dt), A(rng, (2, 1), dt))))
+        out.append(Sample((A(rng, (2, 3), dt), A(rng, (2, 3), dt), A(rng, (2, 3), dt)), {"value": 0.5}))
+    out += [Sample((A(rng, (3,), "float64"), A(rng, (2, 3), "float64"), A(rng, (3,), "float64"))),
+            Sample((A(rng, (2, 3), "float64"), A(rng, (2, 3), "float32"), A(rng, (3,), "float64"))),
+            Sample((A(rng, (), "float64"), A(rng, (), "float64"), A(rng, (), "float64")), {"value": 2}),
+            Sample((A(rng, (3, 2), "float64", view="T"), A(rng, (2, 3), "float64"), A(rng, (3,), "float64")))]
+    return out
+
+
+def fill_gen(rng):
+    out = []
+    for dt in DTYPES:
+        for v in (2, 1.5, True):
+            out.append(Sample((A(rng, (2, 3), dt), v)))
+        out.append(Sample((A(rng, (2, 3), dt), A(rng, (), "float64", grad=False))))
+    out += [Sample((A(rng, (2, 3), "float64"), A(rng, (1,), "float64", grad=False))),
+            Sample((A(rng, (0, 3), "float64"), 1.0)), Sample((A(rng, (2, 3), "int64"), math.inf)),
+            Sample((A(rng, (3, 2), "float64", view="T"), 1.0)), Sample((A(rng, (), "float64"), A(rng, (), "float64")))]
+    return out
+
+
+def zero_gen(rng):
+    return [Sample((A(rng, s, dt),)) for dt in DTYPES for s in [(), (0,), (2, 3)]] + \
+        [Sample((A(rng, (3, 2), "float64", view="T"),))]
+
+
+def copy_gen(rng):
+    out = []
+    for da, db in [("float64", "float64"), ("float32", "float64"), ("int64", "float64"), ("float64", "int32"),
+                   ("bool", "float32"), ("int32", "bool")]:
+        out.append(Sample((A(rng, (2, 3), da), A(rng, (3,), db))))
+    out += [Sample((A(rng, (2, 3), "float64"), A(rng, (2, 3), "float64"))),
+            Sample((A(rng, (2, 3), "float64"), A(rng, (4,), "float64"))),
+            Sample((A(rng, (3,), "float64"), A(rng, (2, 3), "float64"))),
+            Sample((A(rng, (3, 2), "float64", view="T"), A(rng, (2, 3), "float64"))),
+            Sample((A(rng, (0, 3), "float64"), A(rng, (3,), "float64"))),
+            Sample((A(rng, (2,), "int64"), A(rng, (2,), "float64", data=[math.inf, 1.5])))]
+    return out
+
+
+def as_gen(rng):
+    return [Sample((A(rng, (2, 3), dt), A(rng, s, dt2))) for dt in ("float64", "int64") for dt2 in ("float32", "bool")
+            for s in [(2, 3), (3, 2), (6,), (1, 2, 3), (4,)]] + \
+        [Sample((A(rng, (2, 1), "float64"), A(rng, (2, 3), "float64"))),
+         Sample((A(rng, (3, 2), "float64", view="T"), A(rng, (6,), "float64")))]
+
+
+def sum_to_size_gen(rng):
+    return [Sample((A(rng, (2, 3), dt),) + tuple(args)) for dt in ("float64", "int64", "bool")
+            for args in [((1, 3),), ((3,),), (1, 1), ((2, 3),), ((2, 1),), ((4,),), ((),)]] + \
+        [Sample((A(rng, (), "float64"), ()))]
+
+
+def unfold_gen(rng):
+    return [Sample((A(rng, s, dt),) + args) for dt in ("float64", "int64")
+            for s, args in [((6,), (0, 2, 1)), ((6,), (0, 2, 2)), ((2, 5), (1, 3, 2)), ((6,), (0, 7, 1)),
+                            ((6,), (0, 0, 1)), ((6,), (0, 2, 0)), ((), (0, 1, 1)), ((2, 5), (2, 1, 1))]]
+
+
+def pad_gen(rng):
+    out = []
+    for dt in ("float64", "int64"):
+        for pad, kw in [((1, 2), {}), ((1, 1, 2, 0), {}), ((0, 0), {}), ((-1, 1), {}), ((1, 2), {"value": 2.5}),
+                        ((1, 1), {"mode": "reflect"}), ((1, 1), {"mode": "replicate"}), ((1, 1), {"mode": "circular"}),
+                        ((1, 2, 3), {}), ((5, 5), {"mode": "reflect"})]:
+            out.append(Sample((A(rng, (2, 3, 4), dt), pad), kw))
+    out += [Sample((A(rng, (), "float64"), (1, 1))), Sample((A(rng, (3,), "float64"), (1, 1, 1, 1)))]
+    return out
+
+
+def prelu_gen(rng):
+    out = []
+    for dt in FLOATS:
+        out += [Sample((A(rng, (2, 3, 4), dt), A(rng, (3,), dt))), Sample((A(rng, (2, 3), dt), A(rng, (1,), dt))),
+                Sample((A(rng, (4,), dt), A(rng, (1,), dt))), Sample((A(rng, (2, 3), dt), A(rng, (2,), dt)))]
+    out.append(Sample((A(rng, (2, 3), "int64"), A(rng, (1,), "int64"))))
+    return out
+
+
+def layer_norm_gen(rng):
+    out = []
+    for dt in FLOATS:
+        out += [Sample((A(rng, (2, 3, 4), dt), (4,))), Sample((A(rng, (2, 3, 4), dt), (3, 4), A(rng, (3, 4), dt),
+                                                             A(rng, (3, 4), dt))),
+                Sample((A(rng, (2, 3), dt), [3]), {"eps": 0.1}), Sample((A(rng, (2, 3), dt), (4,))),
+                Sample((A(rng, (2, 0), dt), (0,))), Sample((A(rng, (2, 3), dt), (3,), A(rng, (2,), dt)))]
+    out.append(Sample((A(rng, (2, 3), "int64"), (3,))))
+    return out
+
+
+def embedding_gen(rng):
+    w = A(rng, (5, 3))
+    return [Sample((_idx([0, 4, 4]), w)), Sample((_idx([[1, 2], [0, 0]]), w)), Sample((_idx(2), w)),
+            Sample((_idx([5]), w)), Sample((_idx([-1]), w)), Sample((_idx([0, 1]), w), {"padding_idx": 1}),
+            Sample((Arr(np.array([0, 1], dtype="int32")), w)), Sample((A(rng, (2,), "float64", grad=False), w)),
+            Sample((Arr(np.zeros((0,), dtype="int64")), w))]
+
+
+def pool_gen(two_d: bool):
+    def gen(rng):
+        shape = (2, 3, 6, 5) if two_d else (2, 3, 7)
+        out = []
+        for dt in FLOATS:
+            for args, kw in [((2,), {}), ((3,), {"stride": 1}), ((2,), {"padding": 1}), ((3,), {"ceil_mode": True}),
+                             ((7,), {}), ((2,), {"padding": 2})]:
+                out.append(Sample((A(rng, shape, dt),) + args, kw))
+            out.append(Sample((A(rng, shape[1:], dt), 2)))
+        out.append(Sample((A(rng, shape, "int64"), 2)))
+        out.append(Sample((A(rng, (10,), "float64", special=True).data.reshape((1, 1, 10)) if False else
+                           Arr(np.resize(np.array(SPECIALS), (1, 1, 2, 5) if two_d else (1, 1, 10)), True), 2)))
+        return out
+    return gen
+
+
+def adaptive_gen(rng):
+    return [Sample((A(rng, (2, 3, 7, 5), dt), size)) for dt in FLOATS for size in [(3, 2), 1, (7, 5), (None, 2)]] + \
+        [Sample((A(rng, (3, 7, 5)), 2)), Sample((A(rng, (2, 3, 0, 5)), 2))]
+
+
+def conv_gen(two_d: bool):
+    def gen(rng):
+        x = (2, 3, 6, 5) if two_d else (2, 3, 7)
+        w = (4, 3, 3, 2) if two_d else (4, 3, 3)
+        out = []
+        for dt in FLOATS:
+            for kw in ({}, {"stride": 2}, {"padding": 1}, {"dilation": 2}, {"padding": "same"}, {"padding": "valid"}):
+                out.append(Sample((A(rng, x, dt), A(rng, w, dt), A(rng, (4,), dt)), kw))
+            out.append(Sample((A(rng, x, dt), A(rng, w[:1] + (1,) + w[2:], dt)), {"groups": 3}))
+            out.append(Sample((A(rng, x[1:], dt), A(rng, w, dt))))
+            out.append(Sample((A(rng, x, dt), A(rng, (4, 2) + w[2:], dt))))
+        out.append(Sample((A(rng, x, "float64"), A(rng, w, "float32"))))
+        out.append(Sample((A(rng, x, "int64"), A(rng, w, "int64"))))
+        return out
+    return gen
+
+
+def group_norm_gen(rng):
+    out = []
+    for dt in FLOATS:
+        out += [Sample((A(rng, (2, 4, 3), dt), 2)), Sample((A(rng, (2, 4, 3), dt), 2, A(rng, (4,), dt), A(rng, (4,), dt))),
+                Sample((A(rng, (2, 4, 3), dt), 3)), Sample((A(rng, (2, 4), dt), 4))]
+    return out
+
+
+def interpolate_gen(rng):
+    out = []
+    for dt in FLOATS:
+        for kw in ({"scale_factor": 2}, {"size": 5}, {"scale_factor": 2, "mode": "linear"},
+                   {"size": 3, "mode": "linear", "align_corners": True}, {"size": 4, "mode": "nearest-exact"}):
+            out.append(Sample((A(rng, (2, 3, 4), dt),), kw))
+        out.append(Sample((A(rng, (1, 2, 3, 4), dt),), {"size": (5, 3), "mode": "bilinear"}))
+    return out
+
+
+def dropout_gen(rng):
+    return [Sample((A(rng, s, dt),), kw) for dt in FLOATS for s in [(2, 3), ()]
+            for kw in ({"training": False}, {"p": 0.0}, {"p": 1.5}, {"p": 0.5, "training": False})]
+
+
+OPS += [
+    # tinynn has the in-place forms only (PyTorch's out-of-place addcmul/addcdiv are not in tinynn)
+    OpInfo("addcmul", "elementwise", addc_gen, func=None, method=None, inplace="addcmul_"),
+    OpInfo("addcdiv", "elementwise", addc_gen, func=None, method=None, inplace="addcdiv_"),
+    OpInfo("fill", "inplace", fill_gen, func=None, method=None, inplace="fill_"),
+    OpInfo("zero", "inplace", zero_gen, func=None, method=None, inplace="zero_"),
+    OpInfo("copy", "inplace", copy_gen, func=None, method=None, inplace="copy_"),
+    OpInfo("expand_as", "shape", as_gen, func=None, inplace=None), OpInfo("view_as", "shape", as_gen, func=None),
+    OpInfo("reshape_as", "shape", as_gen, func=None), OpInfo("type_as", "shape", as_gen, func=None),
+    OpInfo("sum_to_size", "reduction", sum_to_size_gen, func=None),
+    OpInfo("unfold", "shape", unfold_gen, func=None),
+    OpInfo("pad", "nn", pad_gen, func=F + "pad", method=None),
+    OpInfo("prelu", "nn", prelu_gen, func=F + "prelu", method=None),
+    OpInfo("layer_norm", "nn", layer_norm_gen, func=F + "layer_norm", method=None),
+    OpInfo("embedding", "nn", embedding_gen, func=F + "embedding", method=None),
+    OpInfo("avg_pool1d", "nn", pool_gen(False), func=F + "avg_pool1d", method=None),
+    OpInfo("max_pool1d", "nn", pool_gen(False), func=F + "max_pool1d", method=None),
+    OpInfo("avg_pool2d", "nn", pool_gen(True), func=F + "avg_pool2d", method=None),
+    OpInfo("max_pool2d", "nn", pool_gen(True), func=F + "max_pool2d", method=None),
+    OpInfo("adaptive_avg_pool2d", "nn", adaptive_gen, func=F + "adaptive_avg_pool2d", method=None),
+    OpInfo("conv1d", "nn", conv_gen(False), func=F + "conv1d", method=None),
+    OpInfo("conv2d", "nn", conv_gen(True), func=F + "conv2d", method=None),
+    OpInfo("group_norm", "nn", group_norm_gen, func=F + "group_norm", method=None),
+    OpInfo("interpolate", "nn", interpolate_gen, func=F + "interpolate", method=None),
+    OpInfo("dropout", "nn", dropout_gen, func=F + "dropout", method=None),
+]
+
 OPS_BY_NAME = {op.name: op for op in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
 

@@ -5,6 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python tests/differential/report.py               # every family
     .venv/bin/python tests/differential/report.py reduction nn  # some families
     .venv/bin/python tests/differential/report.py --write DIR ...  # also DIR/<family>.md
+    .venv/bin/python tests/differential/report.py [--write DIR] --random N ...  # + N random cases
 
 Each line names the op, the forms it fails in, what differs, how many cases show it, and the
 smallest case as a reproducer (inputs written as ``f64[2, 3](rg)=[...]``: dtype, shape, a
@@ -62,11 +63,47 @@ def collect(families: list[str]) -> dict:
     return groups
 
 
+def explore(families: list[str], n: int, groups: dict) -> None:
+    """Add the failures of ``n`` random cases (test_random's generator, seeded) to ``groups``."""
+    import random
+    import warnings
+
+    from hypothesis import strategies as st
+    from hypothesis.errors import NonInteractiveExampleWarning
+    from test_random import BIG_INT_FAMILIES, varied
+
+    rng = random.Random(0)
+    pairs = [(op, form) for op in OPS if not families or op.family in families for form in op.forms]
+    warnings.simplefilter("ignore", NonInteractiveExampleWarning)
+    for _ in range(n):
+        op, form = rng.choice(pairs)
+        samples = op.samples_for(form)
+        if not samples:
+            continue
+        strategy = varied(rng.choice(samples), op.family in BIG_INT_FAMILIES)
+        sample = st.just(None).flatmap(lambda _: strategy).example()
+        records: list = []
+        from harness import check
+        for problem in check(op, form, sample):
+            records.append((op, form, sample, problem))
+        for _, _, s, problem in records:
+            family = _family(op, form, s)
+            if problem.what.startswith("tinynn lacks"):
+                groups[(family, "(missing)", problem.what.split("'")[1])].append((op.name, form, s, problem))
+            else:
+                groups[(family, _template(problem.what), problem.torch_exc)].append((op.name, form, s, problem))
+
+
 def main(argv: list[str]) -> int:
     write_dir = None
+    n_random = 0
     if argv[:1] == ["--write"]:
         write_dir, argv = argv[1], argv[2:]
+    if argv[:1] == ["--random"]:
+        n_random, argv = int(argv[1]), argv[2:]
     groups = collect(argv)
+    if n_random:
+        explore(argv, n_random, groups)
     by_family: dict = defaultdict(list)
     missing: dict = defaultdict(set)
     for (family, kind, what), items in groups.items():
@@ -85,7 +122,9 @@ def main(argv: list[str]) -> int:
                                  + ", ".join(f"`{n}`" for n in sorted(names)))
     if write_dir:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        for family in sorted(set(by_family) | set(argv or [])):
+        families = ("elementwise", "unary", "reduction", "sorting", "comparison", "cumulative", "shape",
+                    "indexing", "linalg", "inplace", "nn")
+        for family in sorted(set(by_family) | set(argv or families)):
             lines = sorted(by_family.get(family, []))
             with open(os.path.join(write_dir, f"{family}.md"), "w", encoding="utf-8") as f:
                 f.write(f"# {family}: differential-suite failures ({len(lines)} distinct)\n\n"

@@ -193,3 +193,12 @@ def test_cross_entropy_of_a_0d_input():
         raises_both(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(0.5), lib.tensor(target)),
                     RuntimeError if target == 1 else IndexError)
     raises_both(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(0.5), lib.tensor(0.5)), IndexError)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_functions_without_integer_kernels_raise_not_implemented(dtype):
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    z = lambda lib, *shape: lib.zeros(*shape, dtype=getattr(lib, dtype))  # noqa: E731
+    raises_both(lambda lib: F(lib).prelu(z(lib, 2, 3), z(lib, 1)), NotImplementedError)
+    raises_both(lambda lib: F(lib).layer_norm(z(lib, 2, 3), (3,)), NotImplementedError)
+    raises_both(lambda lib: F(lib).max_pool1d(z(lib, 1, 2, 4), 2), NotImplementedError)

@@ -261,7 +261,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
     Raises:
         RuntimeError: if ``weight`` has neither 1 nor C elements.
+        NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
     """
+    _float_only("prelu_cpu", input)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.function import Function
+from .activation import _float_only
 
 
 def _channel_shape(input: Tensor) -> tuple:
@@ -164,6 +165,7 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
     Raises:
         RuntimeError: if the input's trailing shape is not ``normalized_shape``, or
             ``weight``/``bias`` do not have that shape.
+        NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
     """
     normalized_shape = tuple(normalized_shape)
     k = len(normalized_shape)
@@ -174,6 +176,7 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
         if tensor is not None and tuple(tensor.shape) != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(tensor.shape)} and normalized_shape = {list(normalized_shape)}")
+    _float_only("LayerNormKernelImpl", input)
     out = _normalize_over(input, tuple(range(input.ndim - k, input.ndim)), eps)
     if weight is not None:
         out = out * weight

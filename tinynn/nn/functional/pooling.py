@@ -16,6 +16,7 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from . import _windows
+from .activation import _float_only
 from .conv import ConvGeometry, _ntuple
 
 
@@ -437,8 +438,11 @@ def max_pool1d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | No
 
     Raises:
         RuntimeError: for an input that is not 2-D or 3-D, and as :func:`max_pool2d`.
+        NotImplementedError: for an integer or bool input (PyTorch's max_pool1d has no such
+            kernel, though its max_pool2d has).
     """
     _check_1d("max_pool1d", input, max_pool=True)
+    _float_only("max_pool1d_impl", input)
     k = _ntuple(kernel_size, 1, "kernel_size", "pool1d", "max_pool1d")[0]
     s = k if stride is None or stride == [] or stride == () else _ntuple(stride, 1, "stride", "pool1d", "max_pool1d")[0]
     p, d = _ntuple(padding, 1, "padding", "pool1d", "max_pool1d")[0], _ntuple(dilation, 1, "dilation", "pool1d", "max_pool1d")[0]
