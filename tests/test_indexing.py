@@ -804,3 +804,14 @@ def test_scatter_with_empty_index_of_any_dtype_writes_nothing():
     for lib in (torch, tinynn):
         out = lib.ones(3, 4).scatter(1, lib.zeros(3, 0, dtype=lib.bool), lib.zeros(3, 0))
         assert out.tolist() == [[1.0] * 4] * 3
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("index_add_source_dtype_before_range", lambda lib: lib.tensor(2).index_add(
+        0, lib.tensor([-3]), lib.tensor(1., dtype=lib.float64))),
+    ("index_add_with_alpha_out_of_range", lambda lib: lib.ones(3, 4, dtype=lib.int64).index_add(
+        1, lib.tensor([-3]), lib.ones(3, 1, dtype=lib.int64), alpha=2)),
+    ("index_add_out_of_range", lambda lib: lib.ones(3, 4).index_add(1, lib.tensor([4]), lib.ones(3, 1))),
+])
+def test_index_add_errors_match_torch(name, fn):
+    assert_same_error(fn)

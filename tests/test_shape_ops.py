@@ -769,3 +769,7 @@ def test_roll_of_an_empty_tensor_returns_it(name, dtype, device):
 def test_narrow_checks_in_torchs_order(name, fn):
     ours, theirs = assert_same_error(fn)
     assert str(ours).startswith(str(theirs).split(" (")[0])
+
+
+def test_unflatten_of_0d_checks_the_dim_first():
+    assert_same_error(lambda lib: lib.tensor(1.).unflatten(2, (1,)))

@@ -596,9 +596,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 
 def _index_along(input: Tensor, name: str, dim: int, index: Tensor, dtypes: tuple) -> tuple:
-    """``(dim, key)`` for ``index_add`` and ``index_fill``: ``key`` selects ``index``
-    along ``dim``. Raises PyTorch's errors for a bad index (``index_fill`` counts
-    negative indices from the end, ``index_add`` does not, as in PyTorch)."""
+    """``(dim, positions)`` for ``index_add`` and ``index_fill``, with PyTorch's errors for
+    an index of the wrong type or rank (its range is checked by ``_check_positions``)."""
     _check_index_tensor(name, index)
     if name == "index_add_":  # PyTorch checks the dim first for index_add, the dtype for index_fill
         wrap_dim(dim, input.ndim)
@@ -611,18 +610,27 @@ def _index_along(input: Tensor, name: str, dim: int, index: Tensor, dtypes: tupl
         if name == "index_fill_":
             raise RuntimeError(f"Index has to be a vector/scalar (got shape {list(index.shape)})")
         raise IndexError(f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}")
+    return d, index._data.reshape(-1)
+
+
+def _check_positions(input: Tensor, name: str, d: int, positions: np.ndarray, alpha=1) -> tuple:
+    """The key selecting ``positions`` along ``d``, once they are checked to be in range
+    (``index_fill`` counts negative ones from the end, ``index_add`` does not, as PyTorch).
+
+    Raises:
+        IndexError or RuntimeError: for a position out of range, as PyTorch's kernel does:
+            index_add of a tensor of 2 or more dims with alpha 1 mostly raises
+            RuntimeError, the other cases IndexError.
+    """
     size = input.shape[d] if input.ndim else 1
-    positions = index._data.reshape(-1)
     lowest = -size if name == "index_fill_" else 0
     bad = positions[(positions < lowest) | (positions >= size)]
     if bad.size and input.numel():  # an empty tensor has nothing to write: no check
         message = f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}"
-        # PyTorch's error type depends on its kernel (and even on alpha): index_add of a
-        # tensor of 2 or more dims raises mostly RuntimeError, of 0 or 1 IndexError
-        if name == "index_add_" and input.ndim > 1:
+        if name == "index_add_" and input.ndim > 1 and alpha == 1:
             raise RuntimeError(message)
         raise IndexError(message if name == "index_fill_" else f"index out of range in self ({message})")
-    return d, (slice(None),) * d + (positions,)
+    return (slice(None),) * d + (positions,)
 
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
@@ -636,7 +644,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
             for a 0-d or 1-d input, as PyTorch), a source of another dtype or shape.
         IndexError: for an index with more than one dimension.
     """
-    d, key = _index_along(input, "index_add_", dim, index, (_dtype.int64, _dtype.int32))
+    d, positions = _index_along(input, "index_add_", dim, index, (_dtype.int64, _dtype.int32))
     if source.dtype is not input.dtype:
         raise RuntimeError(
             f"index_add_(): self ({input.dtype}) and source ({source.dtype}) must have the same scalar type")
@@ -650,6 +658,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
         raise RuntimeError(
             "source tensor shape must match self tensor shape, excluding the specified dimension. "
             f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
+    key = _check_positions(input, "index_add_", d, positions, alpha)
     if input.numel() == 0:
         return input.clone()
     scaled = source * alpha if alpha != 1 else source
@@ -720,7 +729,8 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         raise RuntimeError(
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value.ndim} dimension(s).")
-    d, key = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
+    d, positions = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
+    key = _check_positions(input, "index_fill_", d, positions)
     if input.numel() == 0:
         return input.clone()
     mask = np.zeros(input.shape[d] if input.ndim else 1, dtype=bool)

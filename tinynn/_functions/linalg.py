@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
-from ..autograd.function import Function
+from ..autograd.function import Function, quiet_numpy
 from .elementwise import Where
 from .out import write_out
 
@@ -86,9 +86,8 @@ class Matmul(Function):
         if dtype is _dtype.bool:
             raise _bool_matmul_error(a.ndim, b.ndim)
         ctx.save_for_backward(a, b)
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = nan, as in PyTorch
-                return np.matmul(a._data, b._data)
+        try:  # inf * 0 = nan, as in PyTorch: no numpy warning
+            return quiet_numpy.run(np.matmul, a._data, b._data)
         except ValueError:
             raise _matmul_error(a.shape, b.shape) from None
 

@@ -176,10 +176,10 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
         RuntimeError: for a 0-d input, empty sizes, or sizes that do not multiply up to
             the size of ``dim``. IndexError: for a dim out of range.
     """
+    d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         raise RuntimeError(f"unflatten got an unexpected error: Dimension specified as {dim} but "
                            "tensor has no dimensions")
-    d = wrap_dim(dim, input.ndim)
     sizes = tuple(sizes)
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
