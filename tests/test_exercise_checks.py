@@ -400,3 +400,22 @@ def test_a_library_call_past_the_time_limit_is_reported_as_library_use(monkeypat
     result = checks.check_softmax(softmax, verbose=False)
     assert result.category == "used the library"
     assert "torch.softmax" in result.message and "no result after 1 s" in result.message
+
+
+def test_a_check_leaves_the_learners_random_state_as_it_was():
+    import torch
+
+    import tinynn
+
+    def draws():
+        return (torch.rand(3).tolist(), tinynn.rand(3).tolist(), np.random.rand(3).tolist())
+
+    for seed in (torch.manual_seed, tinynn.manual_seed, np.random.seed):
+        seed(7)
+    expected = draws()
+    for seed in (torch.manual_seed, tinynn.manual_seed, np.random.seed):
+        seed(7)
+    # builds torch and tinynn models (their initial weights come from the global generators)
+    assert checks.check_make_mlp(_solution("ex03_modules_optim", "make_mlp"),
+                                 verbose=False).passed
+    assert draws() == expected

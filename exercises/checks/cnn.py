@@ -316,8 +316,9 @@ def _fit_setup(lib_name, setup):
     """The model (PyTorch's initial weights, copied into tinynn), optimizer and loaders."""
     lib = training.library(lib_name)
     dtype = np.dtype(setup["dtype"])
-    torch.manual_seed(setup["init_seed"])
-    model = training.copy_torch_model(digit_net(torch), digit_net, lib)
+    model = training.copy_torch_model(training.seeded_torch_model(digit_net,
+                                                                 setup["init_seed"]),
+                                      digit_net, lib)
     if dtype == np.float64:
         model = model.double()
     if setup["handed_over"] == "eval":

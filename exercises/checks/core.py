@@ -595,6 +595,25 @@ def one_thread():
             torch.set_num_threads(old)
 
 
+@contextlib.contextmanager
+def keep_random_state():
+    """Leave the global random generators of torch, tinynn and numpy as they were: the
+    models a check builds (the learner's and the reference's) draw their initial weights
+    from them, and a check must not change what the learner's notebook draws next."""
+    import tinynn.random
+
+    torch = sys.modules.get("torch")
+    saved = (torch.get_rng_state() if torch is not None else None,
+             tinynn.random.get_rng_state(), np.random.get_state())
+    try:
+        yield
+    finally:
+        if torch is not None and saved[0] is not None:
+            torch.set_rng_state(saved[0])
+        tinynn.random.set_rng_state(saved[1])
+        np.random.set_state(saved[2])
+
+
 _WARM: list = []
 
 
@@ -783,7 +802,7 @@ def run_check(exercise: str, fn: Any, cases: Sequence[Case], outputs: Sequence[O
         _warm_up_libraries()
     token = _NUMPY_ONLY.set(numpy_only)
     try:
-        with one_thread():
+        with one_thread(), keep_random_state():
             result = _run(exercise, fn, cases, outputs, argnames, tips, numpy_only)
     finally:
         _NUMPY_ONLY.reset(token)

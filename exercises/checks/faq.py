@@ -26,6 +26,7 @@ from tinynn.testing import to_numpy
 from .autograd import _GRAD_OUTPUT_SHARED, _unchanged
 from .core import (Case, CheckResult, Mismatch, Output, compare_ints, fresh_seeds, randn,
                    register, run_check, safe_repr)
+from .training import seeded_torch_model
 
 _LIBS = {"torch": torch, "tinynn": tinynn}
 
@@ -298,15 +299,18 @@ _DTYPES = {4: torch.float32, 8: torch.float64}
 def measured_training_memory(layer_sizes, batch_size, optimizer, bytes_per_number):
     """Measure, in PyTorch, what training_memory must compute (see the exercise)."""
     dtype = _DTYPES[bytes_per_number]
-    torch.manual_seed(0)
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
-        layers.append(torch.nn.Linear(n_in, n_out, dtype=dtype))
-        if i < len(layer_sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+
+    def make(torch):
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
+            layers.append(torch.nn.Linear(n_in, n_out, dtype=dtype))
+            if i < len(layer_sizes) - 2:
+                layers.append(torch.nn.ReLU())
+        return torch.nn.Sequential(*layers)
+
+    model = seeded_torch_model(make, 0)
     params = list(model.parameters())
-    x = torch.randn(batch_size, layer_sizes[0], dtype=dtype)
+    x = torch.zeros(batch_size, layer_sizes[0], dtype=dtype)  # sizes count, not values
     param_ptrs = {p.untyped_storage().data_ptr() for p in params}
     saved = {}
 

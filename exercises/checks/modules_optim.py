@@ -412,8 +412,9 @@ class TorchMLP(torch.nn.Module):
 
 
 def _torch_mlp(sizes, seed):
-    torch.manual_seed(seed)
-    return TorchMLP(sizes)
+    from .training import seeded_torch_model
+
+    return seeded_torch_model(lambda torch: TorchMLP(sizes), seed)
 
 
 def _mlp_driver(fn: Callable) -> Callable:

@@ -423,8 +423,8 @@ def _tbptt_setup(lib_name, setup):
     lib = training.library(lib_name)
     kind, embed, hidden, layers = setup["model"]
     make = lambda lib: char_rnn(lib, kind, embed, hidden, layers)  # noqa: E731
-    torch.manual_seed(setup["init_seed"])
-    model = training.copy_torch_model(make(torch), make, lib)
+    model = training.copy_torch_model(training.seeded_torch_model(make, setup["init_seed"]),
+                                      make, lib)
     if setup["dtype"] == "float64":
         model = model.double()
     name, options = setup["optimizer"]

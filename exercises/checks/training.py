@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .core import Mismatch, _is_library_tensor, _what_came_back, one_thread
+from .core import (Mismatch, _is_library_tensor, _what_came_back, keep_random_state,
+                   one_thread)
 
 LIB_NAMES = ("torch", "tinynn")
 
@@ -29,6 +30,16 @@ def library(name: str):
 
 def tolerance(dtype: str) -> dict:
     return dict(rtol=1e-9, atol=1e-12) if dtype == "float64" else dict(rtol=1e-4, atol=1e-5)
+
+
+def seeded_torch_model(make, seed: int):
+    """``make(torch)`` with PyTorch's initial weights from ``seed``, leaving the caller's
+    global random state as it was (a check must not reseed the learner's notebook)."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return make(torch)
 
 
 def copy_torch_model(torch_model, make, lib):
@@ -136,6 +147,6 @@ def compare_state(name: str, kind: str, got: dict, expected: dict) -> None:
 def warm_up(run, setups) -> None:
     """Run ``run(*setup)`` once per setup before any time limit: PyTorch's first optimizer
     and first backward take 2-3 s to set themselves up (not the learner's time)."""
-    with one_thread():
+    with one_thread(), keep_random_state():
         for setup in setups:
             run(*setup)
