@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
-from ..autograd.function import Function
+from ..autograd.function import Function, quiet_numpy
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
     from .._tensor import Tensor
@@ -149,8 +149,8 @@ class Einsum(Function):
         ctx.inputs, ctx.output = inputs, output
         ctx.save_for_backward(*operands)
         arrays = [op._data for op in operands]
-        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
-            out = np.einsum(",".join(inputs) + "->" + output, *arrays, optimize=len(arrays) > 1)
+        out = quiet_numpy.run(np.einsum, ",".join(inputs) + "->" + output, *arrays,  # IEEE results,
+                              optimize=len(arrays) > 1)                          # no warning
         out = np.asarray(out)
         if len(arrays) == 1 and np.may_share_memory(out, arrays[0]):  # a transpose or diagonal
             if out.flags.writeable:

@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from .._types import Size
-from ..autograd.function import Function
+from ..autograd.function import Function, quiet_numpy
 from .elementwise import Where
 from .indexing import IndexAddInto, wrap_dim
 from .out import write_out
@@ -411,8 +411,8 @@ class SumToSize(Function):
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
         )
-        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
-            out = np.add.reduce(x._data, axis=axes, keepdims=True) if axes else x._data
+        # inf + -inf = nan, as in PyTorch: no numpy warning
+        out = quiet_numpy.run(np.add.reduce, x._data, axis=axes, keepdims=True) if axes else x._data
         return np.reshape(out, shape) if lead else out
 
     @staticmethod
@@ -710,8 +710,7 @@ class ToDtype(Function):
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
         # out-of-range values become inf (floats) or unspecified (ints), silently, as in PyTorch
-        with np.errstate(over="ignore", invalid="ignore"):
-            return x._data.astype(dtype.numpy_dtype)
+        return quiet_numpy.run(x._data.astype, dtype.numpy_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
