@@ -202,3 +202,20 @@ def test_functions_without_integer_kernels_raise_not_implemented(dtype):
     raises_both(lambda lib: F(lib).prelu(z(lib, 2, 3), z(lib, 1)), NotImplementedError)
     raises_both(lambda lib: F(lib).layer_norm(z(lib, 2, 3), (3,)), NotImplementedError)
     raises_both(lambda lib: F(lib).max_pool1d(z(lib, 1, 2, 4), 2), NotImplementedError)
+
+
+def test_bool_input_to_mse_and_smooth_l1_and_nan_label_smoothing():
+    for name in ("mse_loss", "smooth_l1_loss"):
+        ours, theirs = both(lambda lib: getattr(lib.nn.functional, name)(
+            lib.tensor([True, False]), lib.tensor([0.5, 0.25], dtype=lib.float64)).item())
+        close(ours, theirs)
+    ours, theirs = both(lambda lib: lib.nn.functional.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0], [0.0, 1.0, 0.0]]), lib.tensor([0, 1]), label_smoothing=math.nan).item())
+    close(ours, theirs, rtol=1e-6)
+
+
+def test_cosine_similarity_norms_a_float32_input_in_float32():
+    ours, theirs = both(lambda lib: lib.nn.functional.cosine_similarity(
+        lib.tensor([[-2.0, -1.0, 1e-3], [-5.0, -2.7, -1e30]]),
+        lib.tensor([[1e-6, 0.5, 0.0], [3.0, -1.0, 1.0]], dtype=lib.float64)).numpy())
+    close(ours, theirs, rtol=1e-6)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _dtype
-from ..._functions.elementwise import _broadcast_error
+from ..._functions.elementwise import _broadcast_error, where
 from ..._functions.out import write_out
 from ..._tensor import Tensor
 
@@ -18,9 +18,9 @@ def _clamp_value_only(norm: Tensor, eps: float) -> Tensor:
 
     PyTorch's ``cosine_similarity`` clamps the norms in place under ``no_grad``, so the
     clamp changes the value but not the gradient; adding the (detached) difference does
-    the same.
+    the same (only where the clamp acts: an infinite norm stays inf, not inf - inf = nan).
     """
-    return norm + (norm.clamp_min(eps) - norm).detach()
+    return where(norm < eps, norm + (eps - norm).detach(), norm)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
@@ -76,8 +76,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     if not -rank <= dim < rank:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
                          f"but got {dim})")
-    # the norms are of the broadcast vectors, in the common dtype
-    x1, x2 = x1.to(common).expand(shape), x2.to(common).expand(shape)
+    # the norms are of the broadcast vectors; an integer or bool input in the common dtype,
+    # a float input in its own (as PyTorch: a float32 input's norm overflows as float32)
+    x1 = x1 if x1.is_floating_point() else x1.to(common)
+    x2 = x2 if x2.is_floating_point() else x2.to(common)
+    x1, x2 = x1.expand(shape), x2.expand(shape)
     x1_norm = _clamp_value_only(x1.norm(2, dim, keepdim=True), eps)
     x2_norm = _clamp_value_only(x2.norm(2, dim, keepdim=True), eps)
     return ((x1 / x1_norm) * (x2 / x2_norm)).sum(dim)

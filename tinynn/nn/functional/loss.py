@@ -83,10 +83,11 @@ def _check_floating(function: str, input: Tensor) -> None:
 
 
 # -- regression losses (compositions: the derivatives are those of - and * and abs) ----------
-def _bool_as(target: Tensor, input: Tensor) -> Tensor:
-    """A bool target as 0/1 in input's dtype (PyTorch's kernels for mse, smooth L1 and Huber
-    read it so; subtracting a bool tensor is an error elsewhere). Other targets unchanged."""
-    return target.to(input.dtype) if target.dtype is _dtype.bool and input.is_floating_point() else target
+def _bool_as(tensor: Tensor, other: Tensor) -> Tensor:
+    """A bool tensor as 0/1 in the other operand's float dtype (PyTorch's kernels for mse,
+    smooth L1 and Huber read it so; subtracting a bool tensor is an error elsewhere). Other
+    tensors unchanged."""
+    return tensor.to(other.dtype) if tensor.dtype is _dtype.bool and other.is_floating_point() else tensor
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -106,7 +107,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     _check_reduction(reduction)
     _warn_size(input, target)
     _check_floating("mse_loss", _promoted(input, target))
-    diff = input - _bool_as(target, input)
+    diff = _bool_as(input, target) - _bool_as(target, input)
     loss = diff * diff
     if weight is not None:
         loss = loss * weight
@@ -144,7 +145,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _check_floating("smooth_l1_loss", _promoted(input, target))
-    target = _bool_as(target, input)
+    input, target = _bool_as(input, target), _bool_as(target, input)
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
     diff = input - target
@@ -635,7 +636,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         if input.ndim == 0:
             raise IndexError("Dimension specified as 1 but tensor has no dimensions (cross_entropy "
                              "needs logits of shape (C,), (N, C) or (N, C, d1, ...); got a 0-d tensor)")
-        if not label_smoothing <= 1.0:
+        if label_smoothing > 1.0:  # (nan passes, as in PyTorch)
             raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
         class_dim = 0 if input.ndim == 1 else 1
         n_classes = input.shape[class_dim]
@@ -645,7 +646,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         _check_floating("log_softmax", input)
         return _cross_entropy_probs(input.log_softmax(class_dim), target, weight, reduction,
                                     label_smoothing, class_dim)
-    if not label_smoothing <= 1.0:  # (PyTorch checks only the upper end)
+    if label_smoothing > 1.0:  # (PyTorch checks only the upper end; nan passes)
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.ndim == 0:  # PyTorch's log_softmax over dim 1 comes first
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1) "
@@ -655,7 +656,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     target = _single_sample_target(input, target)
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
-    if label_smoothing <= 0.0:  # PyTorch smooths only for eps > 0 (a negative eps is eps = 0)
+    if not label_smoothing > 0.0:  # PyTorch smooths only for eps > 0 (a negative or nan eps is 0)
         return CrossEntropy.apply(input, target, weight, ignore_index, reduction)
     log_probs = input.log_softmax(class_dim)     # x_c - logsumexp(x): stable for any logits
     nll = NLLLoss.apply(log_probs, target, weight, ignore_index, reduction)
