@@ -815,3 +815,15 @@ def test_scatter_with_empty_index_of_any_dtype_writes_nothing():
 ])
 def test_index_add_errors_match_torch(name, fn):
     assert_same_error(fn)
+
+
+def test_scatter_with_empty_index_still_checks_the_src_dtype():
+    assert_same_error(lambda lib: lib.ones(3, 4).scatter_(1, lib.zeros(3, 0, dtype=lib.int64),
+                                                          lib.zeros(3, 0, dtype=lib.bool)))
+
+
+def test_masked_fill_in_place_of_bool_accepts_a_value_requiring_grad():
+    for lib in (torch, tinynn):
+        x = lib.tensor([True, False, True])
+        x.masked_fill_(lib.tensor([False, True, False]), lib.tensor(1.0, requires_grad=True))
+        assert x.tolist() == [True, True, True]

@@ -773,3 +773,7 @@ def test_narrow_checks_in_torchs_order(name, fn):
 
 def test_unflatten_of_0d_checks_the_dim_first():
     assert_same_error(lambda lib: lib.tensor(1.).unflatten(2, (1,)))
+
+
+def test_repeat_interleave_checks_the_repeats_rank_before_the_dim():
+    assert_same_error(lambda lib: lib.tensor(True).repeat_interleave(lib.zeros(2, 0, dtype=lib.int64), dim=1))

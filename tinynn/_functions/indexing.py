@@ -483,22 +483,17 @@ class Scatter(Function):
     def forward(ctx, x, dim, index, src):
         ctx.dim, ctx.index = dim, index
         ctx.src_shape = src.shape if isinstance(src, _tensor.Tensor) else None
+        if isinstance(src, _tensor.Tensor) and src.dtype is not x.dtype:
+            raise RuntimeError(
+                f"scatter(): Expected self.dtype to be equal to src.dtype (got {x.dtype} and {src.dtype})"
+            )
         if index.numel() == 0:  # writes nothing
             return x._data.copy()
         if index.dtype not in (_dtype.int64, _dtype.int32):
             raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {index.dtype})")
-        if index.ndim != x.ndim and index.numel() > 0:
+        if index.ndim != x.ndim:
             raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-        if isinstance(src, _tensor.Tensor):
-            if src.dtype is not x.dtype:
-                raise RuntimeError(
-                    f"scatter(): Expected self.dtype to be equal to src.dtype (got {x.dtype} and {src.dtype})"
-                )
-            value = src._data
-        else:
-            value = src
-        if index.numel() == 0:  # writes nothing
-            return x._data.copy()
+        value = src._data if isinstance(src, _tensor.Tensor) else src
         if x.ndim == 0:  # one entry along dim 0 (the index checked to be 0 or -1)
             return np.array(np.reshape(value, ()) if np.ndim(value) else value, dtype=x._data.dtype)
         out = x._data.copy()
@@ -713,6 +708,8 @@ def masked_fill_(input: Tensor, mask: Tensor, value) -> Tensor:
     if shape != input.shape:
         raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
                            f"shape {list(shape)}")
+    if isinstance(value, _tensor.Tensor) and not input.dtype.is_floating_point:
+        value = value.detach()  # PyTorch's in-place form accepts a value requiring grad here
     return input.copy_(masked_fill(input, mask, value))
 
 

@@ -979,6 +979,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
         if np.any(counts._data < 0):
             raise RuntimeError("repeats can not be negative")
         return _tensor.Tensor._make(np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts._data))
+    if isinstance(repeats, _tensor.Tensor) and repeats.ndim > 1:  # checked before the dim
+        raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(repeats.shape)})")
     if dim is None:
         input, d = input.reshape(-1), 0
     else:
