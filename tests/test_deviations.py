@@ -381,6 +381,18 @@ def test_in_place_comparison_of_an_integer_tensor_with_an_operand_that_requires_
     assert results == [([0, 1, 0], False), ([0, 1, 0], True)]
 
 
+def test_index_fill_with_a_negative_index_and_a_value_requiring_grad():
+    x_values = np.arange(12.0).reshape(3, 4)
+    theirs_value = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    theirs = torch.tensor(x_values).index_fill(0, torch.tensor([-3]), theirs_value)
+    with pytest.raises(IndexError, match="index out of range"):
+        theirs.sum().backward()
+    ours_value = tinynn.tensor(2.0, dtype=tinynn.float64, requires_grad=True)
+    ours = tinynn.tensor(x_values).index_fill(0, tinynn.tensor([-3]), ours_value)
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    (ours * tinynn.tensor(x_values + 1)).sum().backward()
+    assert ours_value.grad.item() == (x_values[0] + 1).sum()  # row -3 is row 0
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -415,6 +427,8 @@ CHECKS = {
     "In-place comparison of an integer tensor with an operand that requires grad":
         test_in_place_comparison_of_an_integer_tensor_with_an_operand_that_requires_grad,
     "scatter / scatter_add with a src larger than index": test_scatter_with_src_larger_than_index,
+    "index_fill with a negative index and a value that requires grad":
+        test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
 }
 
 
