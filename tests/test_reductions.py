@@ -4,6 +4,7 @@ with dim and keepdim, forward and gradient vs PyTorch.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -718,3 +719,13 @@ def test_float32_variance_accumulates_in_float64_like_torch():
     x = np.array([[2.0, 1e30, 2.7], [4.3, 0.0, 1e-3]])
     compare_with_torch(lambda lib, x: (x.std(), x.var(), x.std(1), x.var(0)), x, dtype="float32", grad=False)
     compare_with_torch(lambda lib, x: (x.std(1), x.var(1, correction=0)), randn(3, 50) + 1e3, dtype="float32")
+
+
+@pytest.mark.parametrize("name", ["std", "var"])
+def test_out_with_an_input_that_requires_grad_raises_before_warning_like_torch(name):
+    def call(lib):
+        x = lib.zeros(0, 0, 2, dtype=lib.float64, requires_grad=True)
+        return getattr(lib, name)(x, 1, out=lib.empty(0, dtype=lib.float64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # PyTorch says nothing about the degrees of freedom first
+        assert_same_error(call)

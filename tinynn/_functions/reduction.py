@@ -139,11 +139,16 @@ def _check_out_needs_dim(name: str, dim, out) -> None:
                         f"out=Tensor): {name}(input, dim, keepdim=False, *, out=...) needs a dim")
 
 
-def _check_out_with_unbiased(name: str, dim, unbiased, out) -> None:
-    """PyTorch's ``std(input, unbiased)`` form (no dim) has no ``out=``."""
-    if out is not None and dim is None and unbiased is not None:
+def _check_out_with_unbiased(name: str, input: Tensor, dim, unbiased, out) -> None:
+    """PyTorch's ``std(input, unbiased)`` form (no dim) has no ``out=``; and its ``out=``
+    refuses an input that requires grad before it computes (and warns) anything."""
+    if out is None:
+        return
+    if dim is None and unbiased is not None:
         raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
                         f"unbiased=bool, out=Tensor): give dim, or correction= instead of unbiased")
+    if grad_mode.is_grad_enabled() and (input.requires_grad or out.requires_grad):
+        write_out(name, input, out)  # raises its error: out= is not recorded for backward
 
 
 def check_grad_dtype(input: Tensor, dtype) -> None:
@@ -747,7 +752,7 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     """
     _check_tensor("std", input)
     dim, keepdim = dim_alias("std", dim, keepdim, axis, keepdims)
-    _check_out_with_unbiased("std", dim, unbiased, out)
+    _check_out_with_unbiased("std", input, dim, unbiased, out)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     result = Std.apply(input, dim, keepdim, correction)
@@ -765,7 +770,7 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     """
     _check_tensor("var", input)
     dim, keepdim = dim_alias("var", dim, keepdim, axis, keepdims)
-    _check_out_with_unbiased("var", dim, unbiased, out)
+    _check_out_with_unbiased("var", input, dim, unbiased, out)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     result = Var.apply(input, dim, keepdim, correction)
