@@ -266,3 +266,16 @@ def test_bitwise_operators_with_other_types_raise_type_error_like_torch(op):
     apply = {"__and__": lambda a, b: a & b, "__or__": lambda a, b: a | b, "__xor__": lambda a, b: a ^ b}[op]
     for other in ([1], None, "a"):
         assert_same_error(lambda lib: apply(lib.tensor([1, 2]), other))
+
+
+@pytest.mark.parametrize("name", ["eq_", "logical_not_", "logical_and_"])
+def test_inplace_forms_on_a_view_match_torch(name):
+    def fn(lib, x):
+        b = x * 2.0
+        view = b[1:]
+        if name == "logical_not_":
+            view.logical_not_()
+        else:
+            getattr(view, name)(lib.tensor([4.0, 0.0]))
+        return b * x
+    compare_with_torch(fn, np.array([1.0, 2.0, 3.0]), dtype="float64")

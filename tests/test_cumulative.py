@@ -297,3 +297,12 @@ def test_diff_of_an_empty_dim_matches_torch():
         "diff_dim_tuple"])
 def test_arguments_of_the_wrong_type_raise_type_error_like_torch(call):
     assert_same_error(call)
+
+
+@pytest.mark.parametrize("name", ["cumsum_", "cumprod_"])
+def test_inplace_form_on_a_view_matches_torch(name):
+    def fn(lib, x):
+        b = x * 2.0
+        getattr(b[1:], name)(0)
+        return b * x
+    compare_with_torch(fn, np.array([1.0, 2.0, 3.0, 0.5]), dtype="float64")
