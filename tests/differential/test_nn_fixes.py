@@ -219,3 +219,28 @@ def test_cosine_similarity_norms_a_float32_input_in_float32():
         lib.tensor([[-2.0, -1.0, 1e-3], [-5.0, -2.7, -1e30]]),
         lib.tensor([[1e-6, 0.5, 0.0], [3.0, -1.0, 1.0]], dtype=lib.float64)).numpy())
     close(ours, theirs, rtol=1e-6)
+
+
+def test_prelu_weight_must_be_0d_or_1d():
+    raises_both(lambda lib: lib.nn.functional.prelu(lib.tensor(-2.0), lib.tensor([[3.5]])), RuntimeError)
+    ours, theirs = both(lambda lib: lib.nn.functional.prelu(lib.tensor([-2.0, 1.0]), lib.tensor(0.25)).numpy())
+    close(ours, theirs)
+
+
+def test_adaptive_avg_pool2d_with_a_sequence_output_size_checks_the_rank_first():
+    raises_both(lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.zeros(4), (None, 2)), ValueError)
+    raises_both(lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.zeros(2, 3, 4), (None, 2, 3)), ValueError)
+    raises_both(lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.zeros(4), 2), RuntimeError)
+    raises_both(lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.tensor(0.5), (3, 2)), ValueError)
+
+
+def test_prelu_gradients_take_only_their_own_branch():
+    def run(lib):
+        x = lib.tensor(np.linspace(-2, 2, 24).reshape(2, 3, 4), requires_grad=True)
+        w = lib.tensor([-3.0, -math.inf, 0.25], dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.prelu(x, w)
+        y.backward(lib.ones_like(y))
+        return y.detach().numpy().copy(), x.grad.numpy().copy(), w.grad.numpy().copy()
+    ours, theirs = both(run)
+    for a, b in zip(ours, theirs):
+        close(a, b)

@@ -16,7 +16,7 @@ from ..._functions import reduction as R
 from ..._functions import unary as U
 from ..._functions.elementwise import where
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import Function, quiet_numpy
 
 
 def _float_only(kernel: str, input: Tensor) -> None:
@@ -260,9 +260,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         weight: (C,) or (1,).
 
     Raises:
-        RuntimeError: if ``weight`` has neither 1 nor C elements.
+        RuntimeError: if ``weight`` has neither 1 nor C elements, or more than 1 dimension.
         NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
     """
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
     _float_only("prelu_cpu", input)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
@@ -270,4 +272,26 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                            f"{weight.numel()} and channel size = {channels}.")
     if weight.numel() != 1 and input.ndim >= 2:
         weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))  # (C, 1, ..., 1): per channel
-    return where(input > 0, input, weight * input)
+    return PRelu.apply(input, weight)
+
+
+class PRelu(Function):
+    """z = x where x > 0, else a x;  dz/dx = 1 there, else a;  dz/da = 0 there, else x.
+
+    ``a`` is the slope tensor, broadcast against x. Each gradient takes only its own branch
+    (as PyTorch's kernel), so an infinite slope puts no nan where x > 0.
+    """
+
+    @staticmethod
+    def forward(ctx, x, a):
+        ctx.save_for_backward(x, a)
+        data = x._data
+        return quiet_numpy.run(lambda: np.where(data > 0, data, a._data * data).astype(data.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, a = ctx.saved_tensors
+        positive = x > 0
+        grad_x = where(positive, grad_output, grad_output * a)
+        grad_a = where(positive, 0.0, grad_output * x).sum_to_size(a.shape)
+        return grad_x, grad_a

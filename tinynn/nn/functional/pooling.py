@@ -395,7 +395,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
     Raises:
         RuntimeError: for a 2-D input, an output_size of the wrong length, or an empty
             spatial dimension.
+        ValueError: for a sequence output_size and an input with fewer than
+            ``len(output_size) + 1`` dimensions (PyTorch's check, made first).
     """
+    if isinstance(output_size, (list, tuple)) and input.ndim < len(output_size) + 1:
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     if isinstance(output_size, (list, tuple)):
