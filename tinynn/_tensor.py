@@ -20,13 +20,14 @@ from typing import Sequence
 import numpy as np
 
 from . import _dtype, random, return_types
+from ._tensor_str import tensor_repr
 from ._types import _CPU, Size, UntypedStorage, device
 from ._functions import comparison as C
 from ._functions import cumulative as U
 from ._functions import elementwise as E
 from ._functions import indexing as I
-from ._functions import linalg as L
 from ._functions import inplace as IP
+from ._functions import linalg as L
 from ._functions import reduction as R
 from ._functions import shape as S
 from ._functions import sorting as O
@@ -80,13 +81,13 @@ class Tensor:
     grad_fn = None
     _requires_grad = False
     _output_nr = 0
-    _base = None
+    _base = None  # the tensor that owns the memory, for a view (shares its version counter)
     _version_counter = None
-    _grad_accumulator = None
-    _hooks = None
     _grad_base = None  # for a view: the tensor whose history it follows (_functions/inplace.py)
     _views = None  # weak references to this tensor's views
     _view_no_grad = False  # a view made while grad mode was off
+    _grad_accumulator = None
+    _hooks = None
     _retains_grad = False
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
@@ -364,8 +365,6 @@ class Tensor:
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __repr__(self) -> str:
-        from ._tensor_str import tensor_repr
-
         return tensor_repr(self)
 
     def __format__(self, format_spec: str) -> str:
@@ -1349,7 +1348,7 @@ class Tensor:
     def nonzero(self, *, as_tuple: bool = False):
         return I.nonzero(self, as_tuple=as_tuple)
 
-    # -- in-place ops --------------------------------------------------------------------
+    # -- in-place ops: the version counter, rebasing, views (tinynn/_functions/inplace.py) --
     def _check_inplace(self) -> None:
         IP.check_inplace(self)
 
@@ -1395,8 +1394,6 @@ class Tensor:
     def neg_(self):
         return self._inplace(UN.Neg)
 
-    # In-place shape ops: self becomes the view (same memory, new shape or strides) and,
-    # when grad is recorded, takes the view's grad_fn, as if ``self = self.squeeze(dim)``.
     def _become(self, view: Tensor) -> Tensor:
         return IP.become(self, view)
 
@@ -1449,6 +1446,24 @@ class Tensor:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+    def __ipow__(self, exponent):
+        return self.pow_(exponent)
+
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
+    def __iand__(self, other):
+        return IP.bitwise_(self, np.bitwise_and, other)
+
+    def __ior__(self, other):
+        return IP.bitwise_(self, np.bitwise_or, other)
+
+    def __ixor__(self, other):
+        return IP.bitwise_(self, np.bitwise_xor, other)
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
         """self += value * tensor1 * tensor2."""
@@ -1507,24 +1522,6 @@ def _scaled(temporary: Tensor, value) -> Tensor:
         return temporary
     if temporary.requires_grad or isinstance(value, Tensor):
         return temporary * value
-    def __ipow__(self, exponent):
-        return self.pow_(exponent)
-
-    def __ifloordiv__(self, other):
-        return self.floor_divide_(other)
-
-    def __imod__(self, other):
-        return self.remainder_(other)
-
-    def __iand__(self, other):
-        return IP.bitwise_(self, np.bitwise_and, other)
-
-    def __ior__(self, other):
-        return IP.bitwise_(self, np.bitwise_or, other)
-
-    def __ixor__(self, other):
-        return IP.bitwise_(self, np.bitwise_xor, other)
-
     return temporary.mul_(value)
 
 

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ._tensor import Tensor
+from .nn.parameter import Parameter  # a saved Parameter loads as a Parameter
 
 FORMAT = "tinynn.save"
 VERSION = 1
@@ -34,8 +35,6 @@ _ALLOWED_KINDS = "biuf"  # bool, signed and unsigned ints, floats: no objects, n
 def _encode(obj: Any, arrays: dict) -> Any:
     """The JSON node for ``obj``; tensors are moved into ``arrays`` and referenced by name."""
     if isinstance(obj, Tensor):
-        from .nn.parameter import Parameter
-
         name = f"t{len(arrays)}"
         arrays[name] = np.asarray(obj._data, order="C")  # (ascontiguousarray would make 0-d 1-d)
         return {"type": "tensor", "array": name, "requires_grad": bool(obj.requires_grad),
@@ -91,8 +90,6 @@ class _Reader:
             raise ValueError(f"malformed manifest node {node!r}")
         kind = node["type"]
         if kind == "tensor":
-            from .nn.parameter import Parameter
-
             name = node["array"]
             if not isinstance(name, str) or not name.startswith("t") or name not in self.archive.files:
                 raise ValueError(f"the manifest refers to a missing array {name!r}")

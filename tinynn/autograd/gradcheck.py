@@ -12,6 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .._creation import randn, zeros_like
+
 
 class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` when analytical and numerical gradients disagree."""
@@ -46,8 +48,7 @@ def _numerical_jacobian(func, inputs, eps) -> list:
 
 
 def _analytical_jacobian(func, inputs) -> list:
-    from . import grad
-    from .. import zeros_like
+    from . import grad  # autograd/__init__.py imports this module before it defines grad
 
     outputs = _as_tuple(func(*inputs))
     diff_inputs = [x for x in inputs if getattr(x, "requires_grad", False)]
@@ -125,8 +126,7 @@ def gradgradcheck(func: Callable, inputs: Sequence, grad_outputs=None, *, eps: f
     ``v`` (``grad_outputs``) is random when not given. The backward is recorded with
     ``create_graph=True`` and differentiated again.
     """
-    from . import grad
-    from .. import randn
+    from . import grad  # (see _analytical_jacobian)
 
     inputs = _as_tuple(inputs)
     outputs = _as_tuple(func(*inputs))
