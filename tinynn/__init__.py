@@ -15,7 +15,6 @@ from ._dtype import (
     bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int,
     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
-from ._dtype import result_type as _result_type
 from ._functions.comparison import (
     allclose, eq, equal, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
     logical_or, logical_xor, lt, ne,
@@ -47,7 +46,7 @@ from ._functions.unary import (
     negative, positive, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square,
     tan, tanh, trunc,
 )
-from ._tensor import Tensor
+from ._tensor import Tensor, detach, is_floating_point, is_tensor, numel, result_type
 from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -57,26 +56,4 @@ from . import nn, optim  # noqa: E402  (after the core they build on)
 from .utils import convert as _convert, data as _data  # noqa: E402,F401  (tinynn.utils.data after `import tinynn`)
 
 __version__ = "0.1.0"
-
-
-# -- functions that mirror the Tensor methods of the same name (torch.exp(x) == x.exp()) --
-def is_tensor(obj) -> bool:
-    return isinstance(obj, Tensor)
-
-
-def numel(input: Tensor) -> int:
-    return input.numel()
-
-
-def result_type(tensor1, tensor2) -> dtype:
-    return _result_type(tensor1, tensor2)
-
-
-def is_floating_point(input: Tensor) -> bool:
-    return input.is_floating_point()
-
-
-def detach(input):
-    return input.detach()
-
 

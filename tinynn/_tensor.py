@@ -1585,3 +1585,30 @@ def _measure_sole_owner_refs() -> tuple:
 
 
 _SOLE_OWNER_REFS = _measure_sole_owner_refs()
+
+
+# -- torch.* functions about a tensor that are not ops (re-exported by tinynn/__init__.py) --
+def is_tensor(obj) -> bool:
+    """True for a tinynn ``Tensor`` (or a subclass, such as ``nn.Parameter``)."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True when ``input``'s dtype is a floating-point one."""
+    return input.is_floating_point()
+
+
+def detach(input: Tensor) -> Tensor:
+    """``input.detach()``: the same memory, no history."""
+    return input.detach()
+
+
+def result_type(tensor1, tensor2) -> _dtype.dtype:
+    """The dtype PyTorch's promotion gives an op of ``tensor1`` and ``tensor2`` (tensors or
+    Python numbers)."""
+    return _dtype.result_type(tensor1, tensor2)
