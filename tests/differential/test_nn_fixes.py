@@ -244,3 +244,25 @@ def test_prelu_gradients_take_only_their_own_branch():
     ours, theirs = both(run)
     for a, b in zip(ours, theirs):
         close(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "bool"])
+def test_pooling_and_interpolate_dtype_support_as_pytorch(dtype):
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    x = lambda lib: lib.zeros(2, 3, 4, 5, dtype=getattr(lib, dtype))  # noqa: E731
+    for call in (lambda lib: F(lib).avg_pool2d(x(lib), 2), lambda lib: F(lib).adaptive_avg_pool2d(x(lib), 2),
+                 lambda lib: F(lib).interpolate(x(lib), scale_factor=2), lambda lib: F(lib).max_pool2d(x(lib), 2)):
+        outcomes = []
+        for lib in (tinynn, torch):
+            try:
+                outcomes.append(tuple(call(lib).shape))
+            except NotImplementedError:
+                outcomes.append("NotImplementedError")
+        assert outcomes[0] == outcomes[1]
+
+
+def test_adaptive_avg_pool2d_negative_size_and_avg_pool_of_inf_without_warning():
+    raises_both(lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.zeros(2, 3, 4, 5), -4), RuntimeError)
+    ours, theirs = both(lambda lib: lib.nn.functional.avg_pool2d(
+        lib.tensor([[[[math.inf, -math.inf], [1.0, 2.0]]]]), 2).numpy())
+    close(ours, theirs)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import Function, quiet_numpy
 from . import _windows
 from .activation import _float_only
 from .conv import ConvGeometry, _ntuple
@@ -243,6 +244,8 @@ def max_pool2d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | No
     """
     batched, added = _batched("max_pool2d", input)
     geometry = _pool_geometry("max_pool2d", batched, kernel_size, stride, padding, dilation, ceil_mode)
+    if input.dtype is _dtype.bool:
+        raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool' (convert the input with .float())")
     out = MaxPool2d.apply(batched, geometry, return_indices, None)
     if added:
         out = tuple(o.squeeze(0) for o in out) if return_indices else out.squeeze(0)
@@ -280,7 +283,9 @@ class AvgPool2d(Function):
         windows = _windows.sliding_windows(padded, geometry.kernel_size, geometry.stride,
                                            geometry.dilation, geometry.output_hw)
         ctx.geometry, ctx.divisor = geometry, divisor
-        return (_windows.sum_windows(windows) / divisor).astype(input._data.dtype, copy=False)
+        # inf and -inf in one window: nan, as in PyTorch (without numpy's warning)
+        total = quiet_numpy.run(_windows.sum_windows, windows)
+        return (total / divisor).astype(input._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -341,6 +346,9 @@ def avg_pool2d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | No
         divisor = np.asarray(divisor_override)
     else:
         divisor = _avg_divisor(geometry, _ntuple(padding, 2, "padding", "pool", "avg_pool2d"), count_include_pad)
+    if not (input.is_floating_point() or input.dtype is _dtype.int64):
+        raise NotImplementedError(f"\"avg_pool2d\" not implemented for '{_dtype.scalar_name(input.dtype)}' "
+                                  "(convert the input with .float())")
     out = AvgPool2d.apply(batched, geometry, divisor)
     return out.squeeze(0) if added else out
 
@@ -414,6 +422,10 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
                 f"dimensions, but input has sizes {list(input.shape)} with dimension {dim} being empty"
             )
     size = tuple(int(n if o is None else o) for o, n in zip(output_size, input.shape[-2:]))
+    if min(size) < 0:
+        raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+                           f"but received {{{size[0]}, {size[1]}}}")
+    _float_only("adaptive_avg_pool2d", input)
     batched = input if input.ndim == 4 else input.unsqueeze(0)           # (N, C, H, W)
     out = AdaptiveAvgPool2d.apply(batched, size)
     return out if input.ndim == 4 else out.squeeze(0)

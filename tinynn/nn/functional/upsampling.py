@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from ... import _creation
+from ... import _creation, _dtype
 from ..._tensor import Tensor
 
 _LINEAR_MODES = {"linear": 3, "bilinear": 4, "trilinear": 5}  # mode -> the input rank it needs
@@ -83,6 +83,9 @@ def interpolate(input: Tensor, size: int | tuple | None = None, scale_factor: fl
             "lanczos" or ``antialias=True`` (not in tinynn), or an unknown mode.
     """
     k = input.ndim - 2
+    if not input.is_floating_point():  # PyTorch has no integer or bool kernels for these
+        raise NotImplementedError(f"\"upsample_{mode}\" not implemented for '{_dtype.scalar_name(input.dtype)}' "
+                                  "(convert the input with .float())")
     if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
