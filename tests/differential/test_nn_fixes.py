@@ -266,3 +266,16 @@ def test_adaptive_avg_pool2d_negative_size_and_avg_pool_of_inf_without_warning()
     ours, theirs = both(lambda lib: lib.nn.functional.avg_pool2d(
         lib.tensor([[[[math.inf, -math.inf], [1.0, 2.0]]]]), 2).numpy())
     close(ours, theirs)
+
+
+def test_more_argument_checks_as_pytorch():
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    raises_both(lambda lib: F(lib).interpolate(lib.zeros(2, 3, 4), size=-3, mode="linear"), RuntimeError)
+    raises_both(lambda lib: F(lib).interpolate(lib.zeros(3), size=5), NotImplementedError)
+    raises_both(lambda lib: F(lib).interpolate(lib.zeros(4, 0, 2), size=4), RuntimeError)
+    raises_both(lambda lib: F(lib).dropout(lib.ones(2, 3), p=math.nan, training=False), RuntimeError)
+    raises_both(lambda lib: F(lib).dropout(lib.ones(2, 3), p=1.5), ValueError)
+    raises_both(lambda lib: F(lib).smooth_l1_loss(lib.tensor([True, False]), lib.zeros(2), beta=0.0), RuntimeError)
+    raises_both(lambda lib: F(lib).binary_cross_entropy_with_logits(
+        lib.zeros(2), lib.zeros(2), weight=lib.ones(2, requires_grad=True)), RuntimeError)
+    raises_both(lambda lib: F(lib).prelu(lib.zeros(2, 3), lib.tensor([2], dtype=lib.int32)), RuntimeError)

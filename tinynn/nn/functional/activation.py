@@ -265,6 +265,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_dtype.scalar_name(input.dtype)} and "
+                           f"{_dtype.scalar_name(weight.dtype)}")
     _float_only("prelu_cpu", input)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:

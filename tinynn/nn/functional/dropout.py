@@ -14,10 +14,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     ``training`` is False the input is returned as it is).
 
     Raises:
-        ValueError: if p is not in [0, 1].
+        ValueError: if p is not in [0, 1]. RuntimeError: if p is nan.
     """
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not 0.0 <= p <= 1.0:  # nan passes the check above; PyTorch's kernel then rejects it
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     keep = random._generator(None).random(input.shape) >= p          # True with probability 1-p

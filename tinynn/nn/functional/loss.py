@@ -145,9 +145,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _check_floating("smooth_l1_loss", _promoted(input, target))
-    input, target = _bool_as(input, target), _bool_as(target, input)
-    if beta == 0.0:
+    if beta == 0.0:  # (l1_loss subtracts directly: a bool operand raises there, as in PyTorch)
         return l1_loss(input, target, reduction=reduction)
+    input, target = _bool_as(input, target), _bool_as(target, input)
     diff = input - target
     abs_diff = diff.abs()
     # the quadratic branch squares d where it is used (also at nan, whose gradient is nan as
@@ -389,6 +389,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     # so the loss has the target's dtype, and ``weight`` must broadcast to the input's shape
     loss = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight).to(target.dtype)
     if weight is not None:
+        if weight.requires_grad and grad_mode.is_grad_enabled():
+            raise RuntimeError("The function 'binary_cross_entropy_with_logits' is not differentiable with "
+                               "respect to argument 'weight'. This input cannot have requires_grad True. "
+                               "(pass weight.detach())")
         try:
             shape = np.broadcast_shapes(weight.shape, input.shape)
         except ValueError:

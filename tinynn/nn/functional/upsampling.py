@@ -113,8 +113,17 @@ def interpolate(input: Tensor, size: int | tuple | None = None, scale_factor: fl
         out_sizes = [math.floor(float(n) * s) for n, s in zip(spatial, scales)]
         if recompute_scale_factor:
             scales = [None] * k
+    if input.ndim < 3:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) "
+                                  f"for the modes: {_ALL_MODES} (got {mode})")
     if mode in _LINEAR_MODES and input.ndim != _LINEAR_MODES[mode]:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_LINEAR_MODES[mode]}D input")
+    if min(out_sizes) <= 0:
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input sizes {spatial} and "
+                           f"output sizes {out_sizes}")
+    if 0 in input.shape[1:]:
+        raise RuntimeError(f"Non-empty {input.ndim}D data tensor expected but got a tensor with sizes "
+                           f"{list(input.shape)}")
     if mode not in ("nearest", "nearest-exact", *_LINEAR_MODES) or antialias:
         if mode in ("bicubic", "area", "lanczos") or antialias:
             raise NotImplementedError(f"interpolate(mode={mode!r}, antialias={antialias}) is not implemented in "
