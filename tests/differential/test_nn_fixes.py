@@ -279,3 +279,16 @@ def test_more_argument_checks_as_pytorch():
     raises_both(lambda lib: F(lib).binary_cross_entropy_with_logits(
         lib.zeros(2), lib.zeros(2), weight=lib.ones(2, requires_grad=True)), RuntimeError)
     raises_both(lambda lib: F(lib).prelu(lib.zeros(2, 3), lib.tensor([2], dtype=lib.int32)), RuntimeError)
+
+
+def test_normalization_parameter_dtypes_groups_and_bool_padding():
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    raises_both(lambda lib: F(lib).layer_norm(lib.zeros(2, 3), (3,), lib.ones(3, dtype=lib.float64)), RuntimeError)
+    raises_both(lambda lib: F(lib).group_norm(lib.zeros(2, 4, 3), 2, lib.ones(4, dtype=lib.float64)), RuntimeError)
+    raises_both(lambda lib: F(lib).group_norm(lib.zeros(2, 4, 3), 0), ZeroDivisionError)
+    ours, theirs = both(lambda lib: tuple(F(lib).group_norm(lib.zeros(0, 4, 3), 2).shape))
+    assert ours == theirs
+    for mode in ("reflect", "replicate"):
+        raises_both(lambda lib: F(lib).pad(lib.zeros(2, 3, 4, dtype=lib.bool), (1, 1), mode=mode), NotImplementedError)
+    ours, theirs = both(lambda lib: F(lib).pad(lib.zeros(2, 3, 4, dtype=lib.bool), (1, 1), mode="circular").numpy())
+    assert np.array_equal(ours, theirs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from .activation import _float_only
@@ -144,6 +145,15 @@ def _normalize_over(input: Tensor, dims: tuple, eps: float) -> Tensor:
     return centered * (var + eps).rsqrt()
 
 
+def _same_dtype_parameters(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> None:
+    """PyTorch's CPU kernels take weight and bias of the input's dtype only."""
+    for tensor in (weight, bias):
+        if tensor is not None and tensor.dtype is not input.dtype:
+            raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of "
+                               f"{_dtype.scalar_name(input.dtype)} (got {tensor.dtype}; convert the "
+                               "parameters with .to(input.dtype))")
+
+
 def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Layer normalisation: normalise each sample over its last ``len(normalized_shape)`` dims.
@@ -177,6 +187,7 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(tensor.shape)} and normalized_shape = {list(normalized_shape)}")
     _float_only("LayerNormKernelImpl", input)
+    _same_dtype_parameters(input, weight, bias)
     out = _normalize_over(input, tuple(range(input.ndim - k, input.ndim)), eps)
     if weight is not None:
         out = out * weight
@@ -210,6 +221,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     if input.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
     N, C = input.shape[0], input.shape[1]
+    if num_groups == 0:
+        raise ZeroDivisionError("integer division or modulo by zero (num_groups is 0)")
     if C % num_groups != 0:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {list(input.shape)} and num_groups={num_groups}")
@@ -217,7 +230,9 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         if tensor is not None and (tensor.ndim != 1 or tensor.numel() != C):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(tensor.shape)} and input of shape {list(input.shape)}")
-    out = _normalize_over(input.reshape(N, num_groups, -1), (2,), eps).reshape(input.shape)
+    _same_dtype_parameters(input, weight, bias)
+    per_group = input.numel() // N if N else int(np.prod(input.shape[1:], dtype=np.int64))
+    out = _normalize_over(input.reshape(N, num_groups, per_group // num_groups), (2,), eps).reshape(input.shape)
     shape = _channel_shape(input)
     if weight is not None:
         out = out * weight.reshape(shape)

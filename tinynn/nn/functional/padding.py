@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function
 
@@ -108,6 +109,10 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if mode in ("reflect", "replicate") and input.dtype is _dtype.bool:
+        kernel = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f"\"{kernel}_pad{len(pad) // 2}d\" not implemented for 'Bool' (convert the "
+                                  "input first, e.g. x.to(torch.uint8))")
     n_padded = len(pad) // 2
     if not (n_padded <= 3 and n_padded + 1 <= input.ndim <= n_padded + 2):
         raise NotImplementedError(
