@@ -292,3 +292,16 @@ def test_normalization_parameter_dtypes_groups_and_bool_padding():
         raises_both(lambda lib: F(lib).pad(lib.zeros(2, 3, 4, dtype=lib.bool), (1, 1), mode=mode), NotImplementedError)
     ours, theirs = both(lambda lib: F(lib).pad(lib.zeros(2, 3, 4, dtype=lib.bool), (1, 1), mode="circular").numpy())
     assert np.array_equal(ours, theirs)
+
+
+def test_adaptive_avg_pool2d_keeps_an_inf_in_its_own_windows():
+    def run(lib):
+        x = np.arange(2 * 3 * 7 * 5, dtype=np.float64).reshape(2, 3, 7, 5)
+        x[0, 0, 0, 0], x[1, 2, 6, 4], x[0, 1, 3, 2] = math.inf, -math.inf, math.nan
+        t = lib.tensor(x, requires_grad=True)
+        y = lib.nn.functional.adaptive_avg_pool2d(t, (3, 2))
+        y.backward(lib.ones_like(y))
+        return y.detach().numpy().copy(), t.grad.numpy().copy()
+    ours, theirs = both(run)
+    close(ours[0], theirs[0])
+    close(ours[1], theirs[1])

@@ -367,22 +367,42 @@ def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
+def _window_means(x: np.ndarray, axis: int, out: int) -> np.ndarray:
+    """Mean of each adaptive window along ``axis`` (-2 or -1): that axis becomes ``out`` long.
+
+    The windows are gathered (padded to the longest, the padding masked out with ``where``,
+    not multiplied by 0), so an inf or nan stays in its own windows, as in PyTorch.
+    """
+    size = x.shape[axis]
+    i = np.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)                                   # ceil division
+    idx = start[:, None] + np.arange(int((end - start).max()))          # (out, L)
+    inside = idx < end[:, None]
+    gathered = np.take(x, np.minimum(idx, size - 1), axis=axis)         # axis -> (out, L)
+    if axis == -2:                                                      # (..., out, L, W)
+        total = np.where(inside[:, :, None], gathered, 0).sum(axis=-2)
+        return total / (end - start)[:, None].astype(x.dtype)
+    total = np.where(inside, gathered, 0).sum(axis=-1)                  # (..., H, out)
+    return total / (end - start).astype(x.dtype)
+
+
 class AdaptiveAvgPool2d(Function):
     """y = A_H x A_W^T per (n, c): A_H (H_out, H) and A_W (W_out, W) average the windows.
 
-    A window is a rectangle, so averaging over it is averaging its rows, then its columns:
-    two matrix products. dL/dx = A_H^T g A_W (the same matrices, transposed).
+    A window is a rectangle, so averaging over it is averaging its rows, then its columns.
+    The forward averages gathered windows (``_window_means``: an inf input stays local); the
+    backward is dL/dx = A_H^T g A_W (the averaging matrices, transposed).
     """
 
     @staticmethod
     def forward(ctx, input, output_size):
         x = input._data
         H, W = x.shape[2:]
-        a_h = _adaptive_matrix(H, output_size[0], x.dtype)              # (H_out, H)
-        a_w = _adaptive_matrix(W, output_size[1], x.dtype)              # (W_out, W)
-        ctx.a_h, ctx.a_w = a_h, a_w
-        with np.errstate(over="ignore", invalid="ignore"):  # inf inputs: IEEE results, as in PyTorch
-            return np.matmul(np.matmul(a_h, x), a_w.T)                  # (N, C, H_out, W_out)
+        ctx.a_h = _adaptive_matrix(H, output_size[0], x.dtype)          # (H_out, H)
+        ctx.a_w = _adaptive_matrix(W, output_size[1], x.dtype)          # (W_out, W)
+        rows = quiet_numpy.run(_window_means, x, -2, output_size[0])    # (N, C, H_out, W)
+        return quiet_numpy.run(_window_means, rows, -1, output_size[1]).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_output):
