@@ -305,3 +305,12 @@ def test_adaptive_avg_pool2d_keeps_an_inf_in_its_own_windows():
     ours, theirs = both(run)
     close(ours[0], theirs[0])
     close(ours[1], theirs[1])
+
+
+def test_conv2d_bias_added_to_inf_without_warning():
+    def run(lib):
+        x = lib.ones(1, 1, 3, 3)
+        x[0, 0, 0, 0] = -math.inf
+        return lib.nn.functional.conv2d(x, lib.ones(2, 1, 2, 2), lib.tensor([math.inf, 1.0])).numpy()
+    ours, theirs = both(run)
+    close(ours, theirs)

@@ -102,11 +102,11 @@ class Conv2d(Function):
         w = weight._data
         O, G = w.shape[0], geometry.groups
         cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
-        with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = nan, as in PyTorch
+        with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = nan, inf - inf too, as in PyTorch
             out = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, L)
-        out = out.reshape((input.shape[0], O) + geometry.output_hw)   # (N, O, H_out, W_out)
-        if bias is not None:
-            out += bias._data.reshape(O, 1, 1)
+            out = out.reshape((input.shape[0], O) + geometry.output_hw)  # (N, O, H_out, W_out)
+            if bias is not None:
+                out += bias._data.reshape(O, 1, 1)
         # cols is not kept for the backward: it holds kH kW copies of the input, and keeping
         # that alive for the rest of the step costs more (memory, page faults) than
         # rebuilding it once in Conv2dWeightGrad (measured: benchmarks/bench_cnn.py)
