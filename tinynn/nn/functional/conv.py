@@ -102,7 +102,8 @@ class Conv2d(Function):
         w = weight._data
         O, G = w.shape[0], geometry.groups
         cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
-        with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = nan, inf - inf too, as in PyTorch
+        # inf * 0 = nan and inf - inf = nan, as in PyTorch (without numpy's warnings)
+        with np.errstate(over="ignore", invalid="ignore"):
             out = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, L)
             out = out.reshape((input.shape[0], O) + geometry.output_hw)  # (N, O, H_out, W_out)
             if bias is not None:
