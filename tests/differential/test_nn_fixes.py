@@ -314,3 +314,10 @@ def test_conv2d_bias_added_to_inf_without_warning():
         return lib.nn.functional.conv2d(x, lib.ones(2, 1, 2, 2), lib.tensor([math.inf, 1.0])).numpy()
     ours, theirs = both(run)
     close(ours, theirs)
+
+
+def test_conv_of_bool_raises_not_implemented():
+    raises_both(lambda lib: lib.nn.functional.conv1d(lib.zeros(1, 2, 5, dtype=lib.bool),
+                                                     lib.zeros(3, 2, 2, dtype=lib.bool)), NotImplementedError)
+    raises_both(lambda lib: lib.nn.functional.conv2d(lib.zeros(1, 2, 5, 5, dtype=lib.bool),
+                                                     lib.zeros(3, 2, 2, 2, dtype=lib.float64)), NotImplementedError)

@@ -307,6 +307,9 @@ def _conv_geometry(name: str, input: Tensor, weight: Tensor, bias: Tensor | None
             f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
             f"{out_channels} elements, but got bias of size {list(bias.shape)} instead"
         )
+    if input.dtype is _dtype.bool:  # PyTorch has integer kernels, but none for bool
+        raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool' (convert the input "
+                                  "with .float())")
     if bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(
             f"Input type ({_type_name(input).lower()}) and bias type ({_type_name(bias).lower()}) "
