@@ -172,7 +172,7 @@ def cumprod(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | 
             axis=None) -> Tensor:
     """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]``; as :func:`cumsum`.
 
-    The gradient is exact also where x has zeros (see :class:`Cumprod`).
+    The gradient is exact also where x has zeros (see ``Cumprod``).
     """
     d = _axis("cumprod", input, dim, axis)
     check_dtype_arg("cumprod", dtype)

@@ -761,7 +761,7 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
 
 def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction=None, out: Tensor | None = None, axis=None, keepdims=None) -> Tensor:
-    """Variance: sum (x - mean)^2 / (N - correction) over ``dim`` (see :class:`Var`).
+    """Variance: sum (x - mean)^2 / (N - correction) over ``dim`` (see ``Var``).
 
     Shape and arguments as :func:`std`; correction=1 (unbiased) by default.
 
@@ -874,9 +874,9 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
          dtype=None) -> Tensor:
     """The p-norm of ``input`` over ``dim`` (all elements by default), as ``torch.norm``.
 
-    A number ``p`` gives the vector norm over every dim named (see :class:`Norm`); ``"fro"``
+    A number ``p`` gives the vector norm over every dim named (see ``Norm``); ``"fro"``
     (the default) is the 2-norm over one or two dims, or all of them when ``dim`` is None;
-    ``"nuc"`` the sum of singular values over two dims (see :class:`NuclearNorm`).
+    ``"nuc"`` the sum of singular values over two dims (see ``NuclearNorm``).
     Shape: ``input``'s without ``dim`` (kept as size 1 with ``keepdim``). ``dtype`` casts first.
 
     Raises:

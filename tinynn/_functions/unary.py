@@ -106,7 +106,7 @@ def positive(input: Tensor) -> Tensor:
 
 
 def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """|x| elementwise (any shape, dtype kept).
+    """``|x|`` elementwise (any shape, dtype kept).
 
     Raises:
         TypeError: if ``input`` is not a Tensor. NotImplementedError: for a bool tensor.
