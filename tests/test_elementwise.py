@@ -498,6 +498,27 @@ def test_where_with_two_numbers_and_a_0d_condition():
         assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
 
 
+def test_clamp_of_bool_returns_or_raises_per_form_as_pytorch():
+    """PyTorch has no bool kernel for two bounds or a number bound (its message names the
+    kernel); a single tensor bound goes through maximum/minimum and returns."""
+    b = [True, False]
+    for call in (lambda lib: lib.clamp(lib.tensor(b), min=lib.tensor(True)),
+                 lambda lib: lib.tensor(b).clamp_max(lib.tensor(False)),
+                 lambda lib: lib.tensor(b).clamp_min_(lib.tensor(True)),
+                 lambda lib: lib.tensor(True).clamp_max_(lib.tensor(True)),
+                 lambda lib: lib.tensor(b).clip_(max=lib.tensor(True)),
+                 lambda lib: lib.clamp(lib.tensor(b), 0, 1)):
+        same(lambda lib: (call(lib), []))
+    for call in (lambda lib: lib.clamp(lib.tensor(b), True, True),
+                 lambda lib: lib.clamp(lib.tensor(b), min=True),
+                 lambda lib: lib.tensor(b).clamp_max(False),
+                 lambda lib: lib.tensor(b).clamp_min_(True),
+                 lambda lib: lib.tensor(b).clamp_max_(True),
+                 lambda lib: lib.tensor(b).clamp_(lib.tensor(True), lib.tensor(True)),
+                 lambda lib: lib.clamp(lib.tensor(b), True, out=lib.empty(2, dtype=lib.bool))):
+        assert_same_error(call, same_message=True)
+
+
 def test_operands_that_do_not_broadcast_raise_runtime_error_naming_the_sizes():
     calls = [
         lambda lib: lib.where(lib.ones(2, dtype=lib.bool), lib.ones(3), lib.ones(2)),

@@ -587,8 +587,13 @@ class Clamp(Function):
                 f"{type(lo).__name__} and {type(hi).__name__}); wrap the number with tensor()"
             )
         dtype = _dtype.result_type(x, *bounds)
-        if tensors and dtype is _dtype.bool:
-            raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
+        if dtype is _dtype.bool and (len(bounds) == 2 or not tensors):
+            # PyTorch has no bool kernel for two bounds or a number bound; a single tensor
+            # bound goes through maximum/minimum, which take bools
+            kernel = "clamp" if len(bounds) == 2 else "clamp_min" if hi is None else "clamp_max"
+            raise NotImplementedError(
+                f"\"{kernel}{'' if tensors else '_scalar'}_cpu\" not implemented for 'Bool'"
+            )
         ctx.save_for_backward(x, lo, hi)
         try:
             return np.clip(_array(x, dtype), *(None if b is None else _array(b, dtype) for b in (lo, hi)))
@@ -625,7 +630,8 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
     Raises:
         TypeError: if ``input`` is not a Tensor, or one bound is a Tensor and the other
             a number. RuntimeError: if both bounds are None, or a bound does not
-            broadcast. NotImplementedError: for bools with tensor bounds.
+            broadcast. NotImplementedError: for a bool result with two bounds or a number
+            bound (PyTorch has no such kernel; one tensor bound works).
     """
     _check_tensor("clamp", input)
     return write_out("clamp", Clamp.apply(input, min, max), out)
