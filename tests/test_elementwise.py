@@ -519,6 +519,29 @@ def test_clamp_of_bool_returns_or_raises_per_form_as_pytorch():
         assert_same_error(call, same_message=True)
 
 
+def test_where_out_takes_tensors_of_the_result_dtype_as_pytorch():
+    c, x = [True, False, True], [1.0, 2.0, 3.0]
+
+    def out(lib, dtype="float64"):
+        return lib.empty(3, dtype=getattr(lib, dtype))
+
+    for call in (lambda lib: lib.where(lib.tensor(c), leaf(lib, x), -1.0, out=out(lib)),
+                 lambda lib: lib.where(lib.tensor(c), 1.5, lib.tensor(x), out=out(lib)),
+                 lambda lib: lib.where(lib.tensor(c), 1.5, 2.0, out=out(lib)),
+                 lambda lib: lib.where(lib.tensor(c), lib.tensor(x), 1, out=out(lib))):
+        assert_same_error(call)
+    ours, theirs = assert_same_error(lambda lib: lib.where(lib.tensor(c), 1.5, lib.tensor(x), out=out(lib)))
+    assert str(theirs) in str(ours)  # names the argument and its position
+    for x_dtype, out_dtype in (("float32", "float64"), ("float64", "float32"), ("int64", "float32")):
+        ours, theirs = assert_same_error(lambda lib: lib.where(
+            lib.tensor(c), lib.tensor(x, dtype=getattr(lib, x_dtype)), lib.tensor(x, dtype=getattr(lib, x_dtype)),
+            out=out(lib, out_dtype)))
+        assert str(theirs) in str(ours)  # "Expected out type to be Float but got Double"
+    assert_same_error(lambda lib: lib.where(lib.tensor(c), leaf(lib, x), leaf(lib, x), out=out(lib)),
+                      same_message=True)
+    same(lambda lib: (lib.where(lib.tensor(c), lib.tensor(x), leaf(lib, x).detach(), out=out(lib)), []))
+
+
 def test_operands_that_do_not_broadcast_raise_runtime_error_naming_the_sizes():
     calls = [
         lambda lib: lib.where(lib.ones(2, dtype=lib.bool), lib.ones(3), lib.ones(2)),

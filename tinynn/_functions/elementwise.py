@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
+from ..autograd import grad_mode
 from ..autograd.function import Function, quiet_numpy
 from .out import write_out
 
@@ -672,8 +673,9 @@ def where(condition: Tensor, input: Tensor | float | None = None, other: Tensor 
     indices of its True elements, one tensor per dimension (``nonzero(as_tuple=True)``).
 
     Raises:
-        TypeError: if ``condition`` is not a Tensor. RuntimeError: if it is not bool, or
-            the shapes do not broadcast (naming the sizes).
+        TypeError: if ``condition`` is not a Tensor, or with ``out`` if ``input`` or
+            ``other`` is a number. RuntimeError: if it is not bool, the shapes do not
+            broadcast (naming the sizes), or ``out``'s dtype is not the result's.
     """
     _check_tensor("where", condition, "condition")
     if input is None and other is None:
@@ -683,7 +685,18 @@ def where(condition: Tensor, input: Tensor | float | None = None, other: Tensor 
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_dtype.scalar_name(condition.dtype)} (compare it, e.g. mask != 0)"
         )
-    return write_out("where", Where.apply(condition, input, other), out)
+    if out is None:
+        return Where.apply(condition, input, other)
+    _check_tensor("where", input, "input", 2)  # the out= form takes no numbers
+    _check_tensor("where", other, "other", 3)
+    result = Where.apply(condition, input, other)
+    recorded = grad_mode.is_grad_enabled() and (result.requires_grad or out.requires_grad)
+    if result.dtype is not out.dtype and not recorded:  # write_out names the autograd error
+        raise RuntimeError(
+            f"Expected out type to be {_dtype.scalar_name(result.dtype)} but got "
+            f"{_dtype.scalar_name(out.dtype)} (where(out=...) does not cast; give out that dtype)"
+        )
+    return write_out("where", result, out)
 
 
 # -- two-argument functions ------------------------------------------------------------
