@@ -321,3 +321,31 @@ def test_conv_of_bool_raises_not_implemented():
                                                      lib.zeros(3, 2, 2, dtype=lib.bool)), NotImplementedError)
     raises_both(lambda lib: lib.nn.functional.conv2d(lib.zeros(1, 2, 5, 5, dtype=lib.bool),
                                                      lib.zeros(3, 2, 2, 2, dtype=lib.float64)), NotImplementedError)
+
+
+@pytest.mark.parametrize("x_shape", [(5, 2, 3), (3,), (2, 3)])
+@pytest.mark.parametrize("bias_dtype", ["float32", "bool", "int64"])
+def test_linear_bias_of_another_dtype(x_shape, bias_dtype):
+    def run(lib):
+        x = lib.ones(*x_shape, dtype=lib.float64, requires_grad=True)
+        w = lib.ones(4, 3, dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([1, 0, 1, 0]).to(getattr(lib, bias_dtype))
+        if bias_dtype == "float32":
+            b.requires_grad_(True)
+        try:
+            y = lib.nn.functional.linear(x, w, b)
+        except RuntimeError:
+            return "RuntimeError"
+        y.backward(lib.ones_like(y))
+        return (y.detach().numpy().copy(), x.grad.numpy().copy(),
+                None if b.grad is None else (str(b.grad.dtype).split(".")[-1], b.grad.numpy().copy()))
+    ours, theirs = both(run)
+    if isinstance(theirs, str) or isinstance(ours, str):
+        assert ours == theirs
+        return
+    close(ours[0], theirs[0])
+    close(ours[1], theirs[1])
+    assert (ours[2] is None) == (theirs[2] is None)
+    if ours[2] is not None:
+        assert ours[2][0] == theirs[2][0]
+        close(ours[2][1], theirs[2][1])
