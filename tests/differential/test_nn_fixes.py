@@ -349,3 +349,13 @@ def test_linear_bias_of_another_dtype(x_shape, bias_dtype):
     if ours[2] is not None:
         assert ours[2][0] == theirs[2][0]
         close(ours[2][1], theirs[2][1])
+
+
+def test_pooling_allows_only_an_empty_batch():
+    F = lambda lib: lib.nn.functional  # noqa: E731
+    for shape in [(0, 1, 2), (2, 0, 4, 4), (2, 3, 0, 4)]:
+        raises_both(lambda lib: F(lib).max_pool2d(lib.zeros(*shape), 2), RuntimeError)
+        raises_both(lambda lib: F(lib).avg_pool2d(lib.zeros(*shape), 2), RuntimeError)
+    raises_both(lambda lib: F(lib).avg_pool1d(lib.zeros(4, 0, 2), 2), RuntimeError)
+    ours, theirs = both(lambda lib: tuple(F(lib).max_pool2d(lib.zeros(0, 2, 4, 4), 2).shape))
+    assert ours == theirs

@@ -78,12 +78,18 @@ def _pool_geometry(fn: str, input: Tensor, kernel_size, stride, padding, dilatio
 
 
 def _batched(fn: str, input: Tensor, error: type = RuntimeError) -> tuple[Tensor, bool]:
-    """Add the batch axis to an unbatched (C, H, W) input; say whether it was added."""
+    """Add the batch axis to an unbatched (C, H, W) input; say whether it was added.
+
+    Only the batch dimension may be empty (PyTorch's check).
+    """
     if input.ndim not in (3, 4):
         raise error(
             f"{fn}: expected a 3D (C, H, W) or 4D (N, C, H, W) input, but got input of size "
             f"{list(input.shape)}"
         )
+    if 0 in input.shape[input.ndim - 3:]:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                           f"but got:{list(input.shape)}")
     if input.ndim == 3:
         return input.unsqueeze(0), True   # (C, H, W) -> (1, C, H, W)
     return input, False
