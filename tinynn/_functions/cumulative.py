@@ -13,7 +13,7 @@ import numpy as np
 from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import Function, quiet_numpy
 from .elementwise import Where, _check_tensor
 from .indexing import ScatterAdd
 from .out import write_out
@@ -43,8 +43,8 @@ class Cumsum(Function):
         out_dtype = None if dtype is None else dtype.numpy_dtype
         if x.ndim == 0:
             return x._data.astype(out_dtype or x._data.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
-            return np.cumsum(x._data, axis=dim, dtype=out_dtype)
+        # inf + -inf = nan, as in PyTorch: numpy's warnings off (quiet_numpy, function.py)
+        return quiet_numpy.run(np.cumsum, x._data, axis=dim, dtype=out_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -115,8 +115,8 @@ class Cumprod(Function):
         if x.ndim == 0:
             z = x._data.astype(out_dtype or x._data.dtype)
         else:
-            with np.errstate(over="ignore", invalid="ignore"):
-                z = np.cumprod(x._data, axis=dim, dtype=out_dtype)
+            # 0 * inf = nan, as in PyTorch: numpy's warnings off
+            z = quiet_numpy.run(np.cumprod, x._data, axis=dim, dtype=out_dtype)
         z = _tensor.Tensor._make(z)
         ctx.save_for_backward(x, z)  # the output itself, so that double backward sees z(x)
         return z
@@ -156,7 +156,8 @@ def _cumprod_backward_with_zeros(x: np.ndarray, z: np.ndarray, g: np.ndarray, d:
     before = zeros_so_far == 0
     first_zero = is_zero & (zeros_so_far == 1)
     between = (zeros_so_far == 1)  # from the first zero up to the next one
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
+
+    def gradient():  # run with numpy's warnings off: IEEE results, as in PyTorch
         w = np.where(before, z * g, 0)
         suffix = np.flip(np.cumsum(np.flip(w, d), axis=d), d)
         grad = np.where(before, suffix / np.where(before, x, 1), 0)
@@ -164,8 +165,8 @@ def _cumprod_backward_with_zeros(x: np.ndarray, z: np.ndarray, g: np.ndarray, d:
         total = np.sum(np.where(between, g * q, 0), axis=d, keepdims=True)
         ones = np.ones_like(np.take(z, [0], axis=d))
         z_before = np.concatenate([ones, np.delete(z, -1, axis=d)], axis=d)  # z_{j-1}, 1 for j = 0
-        grad = np.where(first_zero, z_before * total, grad)
-    return _tensor.Tensor._make(grad.astype(g.dtype, copy=False))
+        return np.where(first_zero, z_before * total, grad)
+    return _tensor.Tensor._make(quiet_numpy.run(gradient).astype(g.dtype, copy=False))
 
 
 def cumprod(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | None = None,

@@ -17,7 +17,7 @@ import numpy as np
 from .. import _dtype, return_types
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import Function, quiet_numpy
 from .elementwise import _check_tensor
 from .indexing import ScatterAdd
 from .out import write_out
@@ -169,8 +169,8 @@ class Sum(Function):
         if dtype is None and x.dtype.category < 2:
             dtype = _dtype.int64  # PyTorch sums bool and integer tensors in int64
         out_dtype = None if dtype is None else dtype.numpy_dtype
-        with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf = nan, as in PyTorch
-            return np.add.reduce(x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
+        # inf + -inf = nan, as in PyTorch: numpy's warnings off (quiet_numpy, function.py)
+        return quiet_numpy.run(np.add.reduce, x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -217,8 +217,9 @@ class Mean(Function):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         ctx.count = math.prod(x._data.shape[d] for d in ctx.dims)
         data = x._data if dtype is None else x._data.astype(dtype.numpy_dtype)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # mean of nothing: 0/0 = nan
-            return np.add.reduce(data, axis=ctx.dims, keepdims=keepdim) / data.dtype.type(ctx.count)
+        # IEEE results as in PyTorch (the mean of nothing is 0/0 = nan): numpy's warnings off
+        total = quiet_numpy.run(np.add.reduce, data, axis=ctx.dims, keepdims=keepdim)
+        return quiet_numpy.run(np.true_divide, total, data.dtype.type(ctx.count))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -255,8 +256,8 @@ class Prod(Function):
             out_dtype = dtype.numpy_dtype
         else:
             out_dtype = np.int64 if x.dtype.category < 2 else None
-        with np.errstate(over="ignore", invalid="ignore"):  # 0 * inf = nan, as in PyTorch
-            z = np.prod(x._data, axis=ctx.dims, keepdims=True, dtype=out_dtype)
+        # 0 * inf = nan, as in PyTorch: numpy's warnings off
+        z = quiet_numpy.run(np.prod, x._data, axis=ctx.dims, keepdims=True, dtype=out_dtype)
         ctx.save_for_backward(x)
         ctx.out_keepdim = z
         return z if keepdim else np.squeeze(z, axis=ctx.dims)
@@ -276,11 +277,11 @@ class Prod(Function):
         # (exclusive cumulative products from the left and from the right).
         moved = np.moveaxis(x._data, ctx.dims, range(len(ctx.dims)))
         flat = moved.reshape((-1,) + moved.shape[len(ctx.dims):])
-        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
+        def products_of_others():  # run with numpy's warnings off: IEEE results, as in PyTorch
             left = np.concatenate([np.ones_like(flat[:1]), np.cumprod(flat, axis=0)[:-1]])
             right = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], np.ones_like(flat[:1])])
-            others = np.moveaxis((left * right).reshape(moved.shape), range(len(ctx.dims)), ctx.dims)
-        return g * _tensor.Tensor._make(others), None, None, None
+            return np.moveaxis((left * right).reshape(moved.shape), range(len(ctx.dims)), ctx.dims)
+        return g * _tensor.Tensor._make(quiet_numpy.run(products_of_others)), None, None, None
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
@@ -337,8 +338,8 @@ class Amax(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        with np.errstate(invalid="ignore"):  # no element equals a nan maximum: 0/0, as in PyTorch
-            share = ctx.is_extreme / ctx.is_extreme.sum(axis=ctx.dims, keepdims=True)
+        # no element equals a nan maximum: 0/0 = nan, as in PyTorch (numpy's warnings off)
+        share = quiet_numpy.run(np.true_divide, ctx.is_extreme, ctx.is_extreme.sum(axis=ctx.dims, keepdims=True))
         g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
         return g * _tensor.Tensor._make(share.astype(grad_output.dtype.numpy_dtype)), None, None, None, None
 
@@ -535,16 +536,27 @@ def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
     return _tensor.Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
 
+def _softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    """softmax along ``dim`` in numpy, as e^{x - max} (no overflow). Softmax runs it with
+    numpy's warnings off: a row of -inf (or with +inf) gives nan, as in PyTorch."""
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    """log softmax along ``dim`` in numpy, as (x - max) - log sum e^{x - max}. LogSoftmax
+    runs it with numpy's warnings off: a row of -inf gives nan, as in PyTorch."""
+    shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
 class Softmax(Function):
     """z_i = e^{x_i} / sum_j e^{x_j} along ``dim``;  dL/dx = z * (g - sum_j g_j z_j)."""
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        with np.errstate(invalid="ignore"):  # a row of -inf (or with +inf) gives nan, as in PyTorch
-            shifted = x._data - np.max(x._data, axis=dim, keepdims=True, initial=-np.inf)  # no overflow
-            e = np.exp(shifted)
-            z = _tensor.Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
+        z = _tensor.Tensor._make(quiet_numpy.run(_softmax, x._data, dim))
         ctx.save_for_backward(z)
         return z
 
@@ -596,9 +608,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        with np.errstate(invalid="ignore", divide="ignore"):  # a row of -inf gives nan, as in PyTorch
-            shifted = x._data - np.max(x._data, axis=dim, keepdims=True, initial=-np.inf)
-            z = _tensor.Tensor._make(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
+        z = _tensor.Tensor._make(quiet_numpy.run(_log_softmax, x._data, dim))
         ctx.save_for_backward(z)
         return z
 
@@ -629,8 +639,9 @@ class LogSumExp(Function):
         else:
             m = np.zeros(_keepdim_shape(x.shape, ctx.dims), dtype=x._data.dtype)
         m = np.where(np.isfinite(m), m, 0)  # all -inf: keep log(0) = -inf, not nan
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # an inf input gives inf
-            z = np.log(np.sum(np.exp(x._data - m), axis=ctx.dims, keepdims=True)) + m
+        def shifted_logsumexp():  # run with numpy's warnings off: an inf input gives inf
+            return np.log(np.sum(np.exp(x._data - m), axis=ctx.dims, keepdims=True)) + m
+        z = quiet_numpy.run(shifted_logsumexp)
         ctx.save_for_backward(x)
         return z if keepdim else np.squeeze(z, axis=ctx.dims)
 
@@ -678,15 +689,16 @@ def _variance(ctx, name: str, x: Tensor, dim, correction) -> np.ndarray:
     ctx.divisor = _builtins.max(count - correction, 0)
     # N - correction = 0 gives nan, and an inf input inf or nan, as in PyTorch
     data = x._data.astype(np.float64, copy=False)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+
+    def variance():  # run with numpy's warnings off (quiet_numpy): IEEE results
         centered = data - np.sum(data, axis=ctx.dims, keepdims=True) / np.float64(count)
         return np.sum(centered * centered, axis=ctx.dims, keepdims=True) / np.float64(ctx.divisor)
+    return quiet_numpy.run(variance)
 
 
 def _in_dtype(value: np.ndarray, like: np.ndarray) -> np.ndarray:
     """``value`` cast to ``like``'s dtype (a value beyond its range becomes inf, quietly)."""
-    with np.errstate(over="ignore"):
-        return value.astype(like.dtype, copy=False)
+    return quiet_numpy.run(value.astype, like.dtype, copy=False)
 
 
 class Var(Function):
@@ -777,6 +789,22 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     return result if out is None else write_out("var", result, out)
 
 
+def _norm(a: np.ndarray, p: float, dims: tuple, keepdim: bool):
+    """The p-norm of ``a`` (|x|, or x itself for p = 2) over ``dims``, in numpy. Norm runs
+    it with numpy's warnings off: IEEE results (an overflow gives inf), as in PyTorch."""
+    if p == 2:
+        return np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+    if p == 0:
+        return np.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
+    if p == math.inf:
+        return np.max(a, axis=dims, keepdims=keepdim, initial=0)
+    if p == -math.inf:
+        return np.min(a, axis=dims, keepdims=keepdim, initial=np.inf)
+    if p == 1:
+        return np.sum(a, axis=dims, keepdims=keepdim)
+    return np.sum(a ** a.dtype.type(p), axis=dims, keepdims=keepdim) ** a.dtype.type(1 / p)
+
+
 class Norm(Function):
     """The vector p-norm over ``dims``: z = (sum_i |x_i|^p)^(1/p); p = 2 is sqrt(sum_i x_i^2),
     p = inf max_i |x_i|, p = -inf min_i |x_i|, p = 0 the count of nonzero x_i.
@@ -792,20 +820,7 @@ class Norm(Function):
     def forward(ctx, x, p, dim, keepdim):
         ctx.shape, ctx.dims, ctx.p = x.shape, normalize_dims(dim, x.ndim), p
         a = x._data if p == 2 else np.abs(x._data)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
-            if p == 2:
-                z = np.sqrt(np.sum(a * a, axis=ctx.dims, keepdims=keepdim))
-            elif p == 0:
-                z = np.sum(a != 0, axis=ctx.dims, keepdims=keepdim).astype(a.dtype)
-            elif p == math.inf:
-                z = np.max(a, axis=ctx.dims, keepdims=keepdim, initial=0)
-            elif p == -math.inf:
-                z = np.min(a, axis=ctx.dims, keepdims=keepdim, initial=np.inf)
-            elif p == 1:
-                z = np.sum(a, axis=ctx.dims, keepdims=keepdim)
-            else:
-                z = np.sum(a ** a.dtype.type(p), axis=ctx.dims, keepdims=keepdim) ** a.dtype.type(1 / p)
-        z = _tensor.Tensor._make(np.asarray(z, dtype=a.dtype))
+        z = _tensor.Tensor._make(np.asarray(quiet_numpy.run(_norm, a, p, ctx.dims, keepdim), dtype=a.dtype))
         ctx.save_for_backward(x, z)  # the output itself: differentiable in a double backward
         return z
 

@@ -86,29 +86,31 @@ class Adam(Optimizer):
         arrays is what made a tensor-op version twice as slow).
         """
         loss = self._run_closure(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p] if self.state[p] else self._init_state(p, amsgrad)
-                param, grad = p._data, p.grad._data
-                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                if maximize:
-                    grad = -grad
-                step_t = state["step"]._data                             # t <- t + 1 (a float32 0-d
-                step_t += 1                                              # tensor, as in PyTorch)
-                t = float(step_t)
+        # inf or nan gradients give inf or nan updates (IEEE), silently, as in PyTorch:
+        # numpy's warnings are off for the whole step (np.errstate costs about a
+        # microsecond, so it is entered once per step, not once per parameter)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for group in self.param_groups:
+                lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+                weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p] if self.state[p] else self._init_state(p, amsgrad)
+                    param, grad = p._data, p.grad._data
+                    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                    if maximize:
+                        grad = -grad
+                    step_t = state["step"]._data                             # t <- t + 1 (a float32 0-d
+                    step_t += 1                                              # tensor, as in PyTorch)
+                    t = float(step_t)
 
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param *= 1 - lr * weight_decay                   # AdamW: theta (1 - lr lambda)
-                    else:
-                        grad = grad + weight_decay * param               # Adam: g + lambda theta
+                    if weight_decay != 0:
+                        if group["decoupled_weight_decay"]:
+                            param *= 1 - lr * weight_decay                   # AdamW: theta (1 - lr lambda)
+                        else:
+                            grad = grad + weight_decay * param               # Adam: g + lambda theta
 
-                # inf or nan gradients give inf or nan updates (IEEE), silently, as in PyTorch
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                     scratch = np.empty_like(param)
                     np.subtract(grad, m, out=scratch)                        # m_t = beta1 m + (1 - beta1) g,
                     scratch *= 1 - beta1                                     # as m + (1 - beta1)(g - m)
@@ -131,5 +133,5 @@ class Adam(Optimizer):
                     np.divide(m, scratch, out=scratch)                       # theta <- theta - lr m^_t / (sqrt(v^_t) + eps)
                     scratch *= -step_size                                    #   with m^_t = m_t / (1 - beta1^t)
                     param += scratch
-                p._bump_version()
+                    p._bump_version()
         return loss

@@ -376,8 +376,7 @@ def multi_head_attention_forward(
         scores = (q * math.sqrt(1.0 / head_dim)) @ k.transpose(-2, -1)  # (N * H, L, S)
         if attn_mask is not None:
             scores = scores + attn_mask
-        with np.errstate(invalid="ignore"):                   # a fully masked row: nan, as PyTorch
-            weights = scores.softmax(-1)
+        weights = scores.softmax(-1)                          # a fully masked row: nan, as PyTorch
         if dropout_p > 0.0:
             weights = dropout(weights, p=dropout_p)
         out = weights @ v                                     # (N * H, L, D)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import Function, quiet_numpy
 from . import _windows
 
 
@@ -102,12 +102,11 @@ class Conv2d(Function):
         w = weight._data
         O, G = w.shape[0], geometry.groups
         cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
-        # inf * 0 = nan and inf - inf = nan, as in PyTorch (without numpy's warnings)
-        with np.errstate(over="ignore", invalid="ignore"):
-            out = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, L)
-            out = out.reshape((input.shape[0], O) + geometry.output_hw)  # (N, O, H_out, W_out)
-            if bias is not None:
-                out += bias._data.reshape(O, 1, 1)
+        # inf * 0 = nan and inf - inf = nan, as in PyTorch (numpy's warnings off: quiet_numpy)
+        out = quiet_numpy.run(np.matmul, w.reshape(G, O // G, -1), cols)  # (N, G, O/G, L)
+        out = out.reshape((input.shape[0], O) + geometry.output_hw)  # (N, O, H_out, W_out)
+        if bias is not None:
+            quiet_numpy.run(np.add, out, bias._data.reshape(O, 1, 1), out=out)
         # cols is not kept for the backward: it holds kH kW copies of the input, and keeping
         # that alive for the rest of the step costs more (memory, page faults) than
         # rebuilding it once in Conv2dWeightGrad (measured: benchmarks/bench_cnn.py)
@@ -147,8 +146,8 @@ class ConvTranspose2d(Function):
         C, H, W = geometry.input_shape[1:]
         kH, kW = geometry.kernel_size
         w_mat = w.reshape(G, O // G, -1)                             # (G, O/G, C/G kH kW)
-        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
-            cols = np.matmul(w_mat.transpose(0, 2, 1), g.reshape(N, G, O // G, -1))  # (N, G, C/G kH kW, L)
+        # IEEE results, as in PyTorch (numpy's warnings off: quiet_numpy)
+        cols = quiet_numpy.run(np.matmul, w_mat.transpose(0, 2, 1), g.reshape(N, G, O // G, -1))  # (N, G, C/G kH kW, L)
         cols = cols.reshape(N, C, kH, kW, H_out, W_out)              # one window per output pixel
         padded = _windows.add_windows(cols, (N, C) + geometry.padded_shape[2:], geometry.stride,
                                       geometry.dilation)             # (N, C, H_pad, W_pad)
@@ -184,8 +183,10 @@ class Conv2dWeightGrad(Function):
         N, O = grad_output.shape[:2]
         G = geometry.groups
         g = grad_output._data.reshape(N, G, O // G, -1)               # (N, G, O/G, L)
-        with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as in PyTorch
-            grad_w = np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(0)  # (G, O/G, C/G kH kW)
+
+        def summed_products():  # run with numpy's warnings off: IEEE results, as in PyTorch
+            return np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(0)  # (G, O/G, C/G kH kW)
+        grad_w = quiet_numpy.run(summed_products)
         ctx.save_for_backward(input, grad_output)
         ctx.geometry = geometry
         return grad_w.reshape((O, geometry.input_shape[1] // G) + geometry.kernel_size)

@@ -17,7 +17,7 @@ from ..._tensor import Tensor
 from ..._functions.elementwise import _broadcast_error
 from ..._functions.elementwise import where
 from ...autograd import grad_mode
-from ...autograd.function import Function
+from ...autograd.function import Function, quiet_numpy
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -250,9 +250,10 @@ class BinaryCrossEntropy(Function):
         if not np.all((y >= 0) & (y <= 1)):
             raise RuntimeError("all elements of target should be between 0 and 1")
         ctx.save_for_backward(input, target)
-        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
-            log_x = np.maximum(np.log(x), -100)
-            log_1mx = np.maximum(np.log1p(-x), -100)
+
+        def clamped_logs():  # run with numpy's warnings off: log(0) = -inf, then clamped to -100
+            return np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+        log_x, log_1mx = quiet_numpy.run(clamped_logs)
         return -(y * log_x + (1 - y) * log_1mx)
 
     @staticmethod
@@ -319,10 +320,12 @@ class BinaryCrossEntropyWithLogits(Function):
         x = input._data
         y = target._data.astype(x.dtype, copy=False)
         ctx.save_for_backward(input, target, pos_weight)
-        with np.errstate(over="ignore", invalid="ignore"):  # nan or inf inputs: IEEE results, as in PyTorch
+
+        def loss():  # run with numpy's warnings off: nan or inf inputs give IEEE results, as in PyTorch
             softplus_neg = np.logaddexp(x.dtype.type(0), -x)             # log(1 + e^{-x})
             c = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * y
             return (1 - y) * x + c * softplus_neg
+        return quiet_numpy.run(loss)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -332,8 +335,8 @@ class BinaryCrossEntropyWithLogits(Function):
         if ctx.needs_input_grad[0]:
             grad_input = grad_output * ((1 - target) - c * (-input).sigmoid())
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
-            with np.errstate(invalid="ignore"):
-                softplus_neg = Tensor._make(np.logaddexp(input._data.dtype.type(0), -input._data))
+            # log(1 + e^{-x}); an inf input gives IEEE results (numpy's warnings off)
+            softplus_neg = Tensor._make(quiet_numpy.run(np.logaddexp, input._data.dtype.type(0), -input._data))
             if ctx.needs_input_grad[1]:
                 grad_target = grad_output * (-input if pos_weight is None
                                              else -input + (pos_weight - 1) * softplus_neg)
@@ -529,9 +532,11 @@ class CrossEntropy(Function):
     def forward(ctx, input, target, weight, ignore_index, reduction):
         x = input._data
         class_axis = 0 if x.ndim == 1 else 1
-        with np.errstate(invalid="ignore", divide="ignore"):  # an inf logit gives nan, as in PyTorch
+
+        def log_softmax():  # run with numpy's warnings off: an inf logit gives nan, as in PyTorch
             shifted = x - x.max(axis=class_axis, keepdims=True, initial=-np.inf)    # x - m <= 0
-            log_probs = shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
+            return shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
+        log_probs = quiet_numpy.run(log_softmax)
         ctx.save_for_backward(input)
         return _nll_forward(ctx, log_probs, target, weight, ignore_index, reduction)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import Function, quiet_numpy
 from .activation import _float_only
 
 
@@ -46,11 +46,13 @@ class BatchNorm(Function):
         x = input._data
         axes = (0,) + tuple(range(2, x.ndim))
         shape = _channel_shape(input)
-        with np.errstate(over="ignore", invalid="ignore"):  # inf inputs: IEEE results, as in PyTorch
+
+        def normalized():  # run with numpy's warnings off: inf inputs give IEEE results, as in PyTorch
             mean = x.mean(axis=axes, keepdims=True)              # (1, C, 1, ...)
             centered = x - mean
             var = np.mean(centered * centered, axis=axes, keepdims=True)
-            out = centered / np.sqrt(var + eps)
+            return mean, var, centered / np.sqrt(var + eps)
+        mean, var, out = quiet_numpy.run(normalized)
         if weight is not None:
             out *= weight._data.reshape(shape)
         if bias is not None:

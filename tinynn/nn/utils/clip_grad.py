@@ -7,6 +7,7 @@ from typing import Iterable
 import numpy as np
 
 from ..._tensor import Tensor
+from ...autograd.function import quiet_numpy
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list:
@@ -38,17 +39,16 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if not grads:
         return Tensor._make(np.array(0.0, dtype=np.float32))
     dtype = grads[0]._data.dtype
-    # A norm past the dtype's range is inf, as in PyTorch, without numpy's overflow warning.
-    with np.errstate(over="ignore"):
-        if norm_type == math.inf:
+
+    def total_norm():  # run with numpy's warnings off: a norm past the dtype's range is inf,
+        if norm_type == math.inf:  # as in PyTorch, without numpy's overflow warning
             norms = np.array([np.max(np.abs(g._data)) if g._data.size else 0 for g in grads],
                              dtype=dtype)
-            total = np.max(norms)
-        else:
-            norms = np.array([np.sum(np.abs(g._data) ** norm_type) ** (1 / norm_type)
-                              for g in grads], dtype=dtype)
-            total = np.sum(norms ** norm_type) ** (1 / norm_type)
-    total = np.asarray(total, dtype=dtype)
+            return np.max(norms)
+        norms = np.array([np.sum(np.abs(g._data) ** norm_type) ** (1 / norm_type)
+                          for g in grads], dtype=dtype)
+        return np.sum(norms ** norm_type) ** (1 / norm_type)
+    total = np.asarray(quiet_numpy.run(total_norm), dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {float(norm_type)} for gradients from `parameters` is non-finite, "
