@@ -5,6 +5,8 @@ every gradient, or checks that both raise the same exception type.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -598,3 +600,78 @@ def test_result_larger_than_the_tensor_raises(op, requires_grad):
             getattr(y, op)(other)
 
     assert_same_error(fn)
+
+
+def _tensors(lib, *specs):
+    """(values, dtype name, requires_grad) -> tensors."""
+    return [lib.tensor(v, dtype=getattr(lib, d), requires_grad=rg) for v, d, rg in specs]
+
+
+@pytest.mark.parametrize("specs, value", [
+    ((([2, 2, 1], "int64", False), ([3, 3, 3], "int64", False), ([2, 2, 1], "int64", False)), 0.5),
+    ((([2, 2, 1], "int64", False), ([3, 3, 3], "int64", False), ([2, 2, 1], "int64", False)), 1.5),
+    ((([2, 2, 1], "int32", False), ([3, 3, 3], "int32", False), ([2, 2, 1], "int32", False)), -1.7),
+    ((([1.5, 2.0, 3.0], "float32", False), ([3, 3, 3], "int64", False), ([2, 2, 1], "int64", False)), 0.5),
+    ((([1.5, 2.0, 3.0], "float64", True), ([0.1, 0.2, 0.3], "float64", True), ([7.0, -1.0, 3.0], "float64", True)), 0.3),
+    ((([1.5, 2.0, 3.0], "float64", False), ([0.1, 0.2, 0.3], "float32", False), ([7.0, -1.0, 3.0], "float64", False)), 0.3),
+])
+def test_addcmul_computes_in_the_promoted_dtype_with_value_converted(specs, value):
+    """PyTorch converts ``value`` to the dtype of self, tensor1, tensor2 (0.5 -> 0 for
+    int64) and multiplies there (a float32 tensor1 is widened before the product)."""
+
+    def fn(lib):
+        this, t1, t2 = _tensors(lib, *specs)
+        out = (this * 1 if this.requires_grad else this).addcmul_(t1, t2, value=value)
+        if not out.requires_grad:
+            return [out.double()]
+        out.sum().backward()
+        return [out, this.grad, t1.grad.double(), t2.grad]
+
+    run_both(fn)
+
+
+def test_addcmul_and_addcdiv_misuse_raises_as_pytorch():
+    assert_same_error(lambda lib: lib.tensor([True]).addcmul_(lib.tensor([True]), lib.tensor([True])),
+                      same_message=True)
+    assert_same_error(lambda lib: lib.tensor([1]).addcmul_(lib.tensor([1.5]), lib.tensor([1])),
+                      same_message=True)
+    for t1, t2 in (("int64", "int64"), ("int32", "bool"), ("bool", "bool")):
+        assert_same_error(lambda lib: lib.ones(2).addcdiv_(
+            lib.tensor([1, 2], dtype=getattr(lib, t1)), lib.tensor([1, 1], dtype=getattr(lib, t2))),
+            same_message=True)
+    assert_same_error(lambda lib: lib.ones(2).addcdiv_(lib.tensor([1, 2]), lib.tensor([1, 2]), value=0.5),
+                      same_message=True)
+
+
+def test_addcdiv_with_one_float_operand_matches_pytorch():
+    def fn(lib):
+        this, t1, t2 = _tensors(lib, ([1.5, 2.0], "float64", True), ([3, 4], "int64", False),
+                                ([0.5, -2.0], "float64", True))
+        out = (this * 1).addcdiv_(t1, t2, value=-0.5)
+        out.sum().backward()
+        return [out, this.grad, t2.grad]
+
+    run_both(fn)
+
+
+def test_casts_out_of_range_in_place_give_pytorch_values_without_numpy_warnings():
+    """inf/nan copied into an int tensor, float64 beyond float32's range written into a
+    float32 tensor (with and without a graph): PyTorch's values and no RuntimeWarning."""
+    inf, nan = float("inf"), float("nan")
+    calls = [
+        lambda lib: lib.tensor([-4, -1]).copy_(lib.tensor([inf, 1.5], dtype=lib.float64)),
+        lambda lib: lib.tensor([-4, -1]).copy_(lib.tensor([nan, -inf], dtype=lib.float64)),
+        lambda lib: lib.tensor([0, 0], dtype=lib.int32).copy_(lib.tensor([inf, 2.5])),
+        lambda lib: lib.tensor([1.0]).copy_(lib.tensor([1e300], dtype=lib.float64)),
+        lambda lib: (lib.tensor([1.0], requires_grad=True) * 1).copy_(
+            lib.tensor([-1e300], dtype=lib.float64, requires_grad=True)),
+        lambda lib: lib.tensor([3.0]).addcmul_(
+            lib.tensor([-1e30], dtype=lib.float64, requires_grad=True), lib.tensor([-2147483648]), value=0.5),
+    ]
+    for call in calls:
+        theirs = call(torch)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ours = call(tinynn)
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        assert ours.tolist() == theirs.tolist()

@@ -1466,12 +1466,40 @@ class Tensor:
         return IP.bitwise_(self, np.bitwise_xor, other)
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
-        """self += value * tensor1 * tensor2."""
-        return self.add_(_scaled(tensor1 * tensor2, value))
+        """self += value * tensor1 * tensor2, computed in the dtype the three promote to,
+        ``value`` converted to it first (as PyTorch: value=0.5 on int64 tensors adds 0).
+
+        Raises:
+            NotImplementedError: for bools. RuntimeError: if the result can't be cast to
+            self's dtype (a float product into an int tensor).
+        """
+        E._check_tensor("addcmul_", tensor1, "tensor1", 1)
+        E._check_tensor("addcmul_", tensor2, "tensor2", 2)
+        dtype = _dtype.result_type(self, tensor1, tensor2)
+        if dtype is _dtype.bool:
+            raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+        return self.add_(_scaled(tensor1.to(dtype) * tensor2.to(dtype), _value_in(value, dtype)))
 
     def addcdiv_(self, tensor1, tensor2, *, value=1):
-        """self += value * tensor1 / tensor2."""
-        return self.add_(_scaled(tensor1 / tensor2, value))
+        """self += value * tensor1 / tensor2, computed in the dtype the three promote to.
+
+        Raises:
+            RuntimeError: if tensor1 and tensor2 are both integer or bool (PyTorch dropped
+            integer division here), or the result can't be cast to self's dtype.
+        """
+        E._check_tensor("addcdiv_", tensor1, "tensor1", 1)
+        E._check_tensor("addcdiv_", tensor2, "tensor2", 2)
+        if not tensor1.dtype.is_floating_point and not tensor2.dtype.is_floating_point:
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release "
+                "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                "behavior can be implemented as (input + value * tinynn.trunc(tensor1 / tensor2))"
+                ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+                "for float inputs. The future addcdiv behavior is just the latter implementation: "
+                "(input + value * tensor1 / tensor2), for all dtypes."
+            )
+        dtype = _dtype.result_type(self, tensor1, tensor2)
+        return self.add_(_scaled(tensor1.to(dtype) / tensor2.to(dtype), _value_in(value, dtype)))
 
     def lerp_(self, end, weight):
         return self._inplace(E.Lerp, end, weight)
@@ -1513,6 +1541,14 @@ class Tensor:
 
     def new_empty(self, *size, dtype=None) -> Tensor:
         return Tensor._make(np.empty(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+
+
+def _value_in(value, dtype: _dtype.dtype):
+    """A number ``value`` converted to an integer ``dtype`` as PyTorch's kernels do
+    (truncated: 0.5 -> 0, -1.7 -> -1); unchanged for floating dtypes and tensors."""
+    if isinstance(value, Tensor) or dtype.is_floating_point:
+        return value
+    return int(value)
 
 
 def _scaled(temporary: Tensor, value) -> Tensor:

@@ -36,7 +36,7 @@ import numpy as np
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
-from ..autograd.function import Function, Node
+from ..autograd.function import Function, Node, quiet_numpy
 from . import comparison as C
 from . import elementwise as E
 from . import indexing as I
@@ -354,7 +354,10 @@ def _write(tensor: Tensor, result: Tensor) -> None:
             result._data.dtype, tensor._data.dtype, casting="same_kind"):
         raise RuntimeError(f"result type {_dtype.scalar_name(result.dtype)} can't be cast to the desired "
                            f"output type {_dtype.scalar_name(tensor.dtype)}")
-    tensor._data[...] = result._data
+    if result._data.dtype == tensor._data.dtype:
+        tensor._data[...] = result._data
+    else:  # float64 -> float32 beyond its range is inf, as in PyTorch (numpy would warn)
+        quiet_numpy.run(np.copyto, tensor._data, result._data, casting="unsafe")
 
 
 # -- the in-place op ---------------------------------------------------------------------
@@ -481,7 +484,8 @@ class CopyFrom(Function):
 
     @staticmethod
     def forward(ctx, x, src):
-        return np.broadcast_to(src._data, x.shape).astype(x._data.dtype)
+        # inf or nan into an int tensor, 1e300 into float32: PyTorch's values without numpy's warning
+        return quiet_numpy.run(np.broadcast_to(src._data, x.shape).astype, x._data.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -520,7 +524,8 @@ def copy_(tensor: Tensor, src) -> Tensor:
             tensor._grad_base is not None and tensor._grad_base._requires_grad)):
         return inplace(tensor, CopyFrom, src)
     check_no_internal_overlap(tensor)
-    np.copyto(tensor._data, np.broadcast_to(src._data, tensor.shape), casting="unsafe")
+    # inf or nan into an int tensor, 1e300 into float32: PyTorch's values without numpy's warning
+    quiet_numpy.run(np.copyto, tensor._data, np.broadcast_to(src._data, tensor.shape), casting="unsafe")
     tensor._bump_version()
     return tensor
 
