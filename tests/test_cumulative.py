@@ -172,6 +172,16 @@ def test_cummax_ties_take_the_last_index_as_torch():
     compare_with_torch(lambda lib, t: (lib.cummax(t, 1), lib.cummin(t, 1)), x, dtype="float64")
 
 
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0), (0,)])
+@pytest.mark.parametrize("dim", [2, -3, 7])
+def test_cummax_cummin_of_an_empty_tensor_take_any_dim_as_torch(shape, dim):
+    """PyTorch checks cummax/cummin's dim only when the tensor has elements (the other
+    cumulative ops always check it)."""
+    compare_with_torch(lambda lib, t: (t.cummax(dim), lib.cummin(t, dim)), np.zeros(shape), dtype="float64")
+    assert_same_error(lambda lib: lib.zeros(shape).cumsum(dim))
+    assert_same_error(lambda lib: lib.zeros(shape).cummax(1.5))
+
+
 def test_cumprod_integers():
     compare_with_torch(lambda lib, t: (lib.cumprod(t, 0), (t > 1).cumprod(1), t.cumprod(1, dtype=lib.float32)),
                        np.array([[1, 2, 3], [0, -2, 4]]), grad=False)

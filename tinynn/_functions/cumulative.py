@@ -32,6 +32,17 @@ def _axis(name: str, input: Tensor, dim, axis) -> int:
     return (normalize_dims(dim, input.ndim) or (0,))[0]  # checks the range, also for 0-d
 
 
+def _extreme_axis(name: str, input: Tensor, dim, axis) -> int:
+    """As :func:`_axis`, but on an empty tensor with dims any ``dim`` is taken (PyTorch's
+    cummax/cummin check the range only when there are elements): axis 0 stands for it."""
+    _check_tensor(name, input)
+    if input.ndim and not input.numel():
+        dim, _ = dim_alias(name, dim, False, axis, None, no_dim="required")
+        single_dim(name, dim)
+        return 0
+    return _axis(name, input, dim, axis)
+
+
 class Cumsum(Function):
     """z_i = sum_{j <= i} x_j along ``dim``;  dL/dx_j = sum_{i >= j} g_i (a cumsum from the end)."""
 
@@ -225,15 +236,15 @@ def cummax(input: Tensor, dim: int | None = None, *, out=None, axis=None):
 
     Raises:
         TypeError: without ``dim``.
-        IndexError: for a dim out of range.
+        IndexError: for a dim out of range (not checked on an empty tensor, as PyTorch).
     """
-    d = _axis("cummax", input, dim, axis)
+    d = _extreme_axis("cummax", input, dim, axis)
     return write_out_pair("cummax", return_types.cummax(*CumExtreme.apply(input, d, True)), out)
 
 
 def cummin(input: Tensor, dim: int | None = None, *, out=None, axis=None):
     """``(values, indices)``: the running minimum along ``dim``; as :func:`cummax`."""
-    d = _axis("cummin", input, dim, axis)
+    d = _extreme_axis("cummin", input, dim, axis)
     return write_out_pair("cummin", return_types.cummin(*CumExtreme.apply(input, d, False)), out)
 
 
