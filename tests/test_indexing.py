@@ -521,6 +521,29 @@ def test_index_add_and_index_fill_match_torch(name, dtype, device):
     compare_with_torch(fn, randn(*shape_x), randn(*shape_s, seed=1), dtype=dtype, device=device)
 
 
+SHAPES_0D_1D_2D = [(), (1,), (2,), (3,), (2, 3), (1, 3), (3, 2), (2, 1)]
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_index_add_source_shape_checks_match_torch(shape, dim):
+    """Every source shape and index count: the same result, or the same exception type in
+    PyTorch's order (the index count against source.size(dim), an IndexError for a 0-d
+    source with several indices; then the shapes with dim left out, dims equal)."""
+    for source_shape in SHAPES_0D_1D_2D:
+        for n in (1, 2):
+            def call(lib):
+                return lib.zeros(shape, dtype=lib.float64).index_add(
+                    dim, lib.zeros(n, dtype=lib.int64), lib.ones(source_shape, dtype=lib.float64))
+            try:
+                theirs = call(torch)
+            except Exception:
+                ours, theirs = assert_same_error(call)
+                assert str(ours).startswith(str(theirs)), (ours, theirs)
+                continue
+            assert call(tinynn).tolist() == theirs.tolist()
+
+
 def test_index_add_in_place_without_grad():
     for lib in (tinynn, torch):
         x = lib.zeros(3, 2)

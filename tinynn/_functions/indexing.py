@@ -637,19 +637,28 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     Raises:
         RuntimeError: for an index that is not int32/int64 or out of range (IndexError
             for a 0-d or 1-d input, as PyTorch), a source of another dtype or shape.
-        IndexError: for an index with more than one dimension.
+        IndexError: for an index with more than one dimension, or a 0-d source with
+            more than one index.
     """
     d, positions = _index_along(input, "index_add_", dim, index, (_dtype.int64, _dtype.int32))
     if source.dtype is not input.dtype:
         raise RuntimeError(
             f"index_add_(): self ({input.dtype}) and source ({source.dtype}) must have the same scalar type")
     n = index.numel()
-    expected = input.shape[:d] + (n,) + input.shape[d + 1:] if input.ndim else (n,)
-    if source.shape != expected and not (input.ndim == 0 and source.ndim == 0 and n == 1):
-        if source.ndim == input.ndim and source.ndim and source.shape[d] != n:
-            raise RuntimeError(
-                f"index_add_(): Number of indices ({n}) should be equal to "
-                f"source.size(dim): ({source.shape[d]}), for dim: {d}")
+    # PyTorch's order: the number of indices against source.size(dim) (1 for a 0-d source),
+    # then the shapes with dim left out, which need as many dims in source as in input
+    if d >= max(source.ndim, 1):
+        raise RuntimeError(f"index_add_(): Indexing dim {d} is out of bounds of the source tensor "
+                           f"with dim {source.ndim}")
+    if source.ndim == 0 and n != 1:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions "
+                         f"(index_add_(): {n} indices for a 0-d source)")
+    if source.ndim and source.shape[d] != n:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({n}) should be equal to "
+            f"source.size(dim): ({source.shape[d]}), for dim: {d}")
+    sliced = source.shape[:d] + source.shape[d + 1:], input.shape[:d] + input.shape[d + 1:]
+    if source.ndim != input.ndim or sliced[0] != sliced[1]:
         raise RuntimeError(
             "source tensor shape must match self tensor shape, excluding the specified dimension. "
             f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
