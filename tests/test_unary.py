@@ -120,6 +120,19 @@ def test_round_of_an_integer_with_decimals_raises():
     assert_same_error(lambda lib: lib.round(lib.tensor([1, 2]), decimals=1))
 
 
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+@pytest.mark.parametrize("decimals", [0, 1, -1])
+def test_round_with_decimals_given_raises_for_integers_and_bools_naming_the_kernel(dtype, decimals):
+    """Even decimals=0: PyTorch has an integer kernel only for the form without decimals
+    ("round_vml_cpu" named for decimals=0, "round_cpu" otherwise)."""
+    for call in (lambda lib, t: lib.round(t, decimals=decimals), lambda lib, t: t.round(decimals=decimals),
+                 lambda lib, t: t.round_(decimals=decimals)):
+        ours, theirs = assert_same_error(lambda lib: call(lib, lib.tensor([15, 2], dtype=getattr(lib, dtype))))
+        assert str(ours).startswith(str(theirs))
+    same(lambda lib: (lib.tensor([15, 2], dtype=getattr(lib, "int32")).round(), []))
+    same(lambda lib: (lambda a: ((a * 1).round(decimals=decimals), [a]))(leaf(lib, [15.26, -2.5])))
+
+
 def test_relu_of_bool_raises():
     assert_same_error(lambda lib: lib.relu(lib.tensor([True])))
 

@@ -897,7 +897,7 @@ class Tensor:
 
     fix = trunc
 
-    def round(self, *, decimals: int = 0):
+    def round(self, *, decimals: int | None = None):
         return UN.round(self, decimals=decimals)
 
     # -- two-operand math (_functions/elementwise.py) --------------------------------------
@@ -1034,8 +1034,8 @@ class Tensor:
 
     fix_ = trunc_
 
-    def round_(self, *, decimals: int = 0):
-        return self._inplace(UN.Round, decimals) if decimals else self._inplace(UN.Round)
+    def round_(self, *, decimals: int | None = None):
+        return self._inplace(UN.Round) if decimals is None else self._inplace(UN.Round, decimals)
 
     def true_divide_(self, other):
         return self.div_(other)

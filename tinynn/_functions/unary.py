@@ -798,10 +798,12 @@ class _Rounding(Function):
     @classmethod
     def forward(cls, ctx, x, *args):
         if x.dtype.category < 2:  # ints are already whole
-            if x.dtype is _dtype.bool:
-                raise _not_implemented(cls.kernel, x)
-            if args:  # round(decimals=...) has no integer kernel
+            # round(decimals=...), even decimals=0, has no integer kernel: PyTorch names
+            # the plain kernel for decimals=0, round_cpu for others (bool: no kernel at all)
+            if args and args[0] != 0:
                 raise _not_implemented("round_cpu", x)
+            if x.dtype is _dtype.bool or args:
+                raise _not_implemented(cls.kernel, x)
             return x._data.copy()
         return quiet_numpy.run(cls.ufunc, x._data, *args)  # round(3e38, 2) overflows to inf
 
@@ -871,12 +873,14 @@ class Round(_Rounding):
     kernel = "round_vml_cpu"
 
 
-def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:
-    """Round half to even (``2.5 -> 2``), to ``decimals`` digits after the point (dtype kept).
+def round(input: Tensor, *, decimals: int | None = None, out: Tensor | None = None) -> Tensor:
+    """Round half to even (``2.5 -> 2``), to ``decimals`` digits after the point (default
+    0; dtype kept).
 
     Raises:
         TypeError: if ``input`` is not a Tensor. NotImplementedError: for a bool tensor,
-            or an integer tensor with ``decimals`` other than 0.
+            or an integer tensor with ``decimals`` given (even 0: as PyTorch, which has
+            an integer kernel only for the form without ``decimals``).
     """
     _check_tensor("round", input)
-    return write_out("round", Round.apply(input, decimals) if decimals else Round.apply(input), out)
+    return write_out("round", Round.apply(input) if decimals is None else Round.apply(input, decimals), out)
