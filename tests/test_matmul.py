@@ -174,6 +174,28 @@ def test_bmm_names_pytorchs_expected_sizes():
     assert str(ours).startswith(str(theirs))
 
 
+@pytest.mark.parametrize("shapes", [((0, 2, 3), (0, 3, 1)), ((2, 2, 0), (2, 0, 1)), ((2, 0, 3), (2, 3, 1)),
+                                    ((2, 2, 3), (2, 3, 0)), ((1, 2, 3), (1, 3, 1))])
+@pytest.mark.parametrize("dtypes", [("float32", "int64"), ("int64", "float32"), ("float64", "float32")])
+def test_bmm_of_mixed_dtypes_is_empty_or_zeros_in_mat2s_dtype_or_raises_as_torch(shapes, dtypes):
+    """PyTorch returns an empty result, or zeros for an inner dim of 0, in mat2's dtype
+    before it compares the dtypes; otherwise it raises. A float input that requires grad
+    with an int mat2 raises (the result could not carry a gradient)."""
+    for requires_grad in (False, True):
+        def call(lib):
+            a = lib.ones(shapes[0], dtype=getattr(lib, dtypes[0]))
+            a.requires_grad_(requires_grad and a.dtype.is_floating_point)
+            return lib.bmm(a, lib.ones(shapes[1], dtype=getattr(lib, dtypes[1])))
+        try:
+            theirs = call(torch)
+        except RuntimeError:
+            assert_same_error(call)
+            continue
+        ours = call(tinynn)
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        assert ours.tolist() == theirs.tolist() and ours.requires_grad == theirs.requires_grad
+
+
 @pytest.mark.parametrize("beta, alpha", [(0.5, 1), (1, 0.5), (1.5, 2.7), (0, 2), (-1.5, -2), (True, 1)])
 def test_addmm_of_ints_truncates_beta_and_alpha_as_torch(beta, alpha):
     """PyTorch converts beta and alpha to the tensors' integer type: 0.5 becomes 0."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
+from ..autograd import grad_mode
 from ..autograd.function import Function, quiet_numpy
 from .elementwise import Where
 from .out import write_out
@@ -143,8 +144,10 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """A batch of matrix products: (b, n, m) and (b, m, p) -> (b, n, p).
 
     Raises:
-        RuntimeError: if an operand is not 3-D, or the batch or inner dimensions differ
-            (batch dimensions do not broadcast, unlike ``matmul``'s).
+        RuntimeError: if an operand is not 3-D, the batch or inner dimensions differ
+            (batch dimensions do not broadcast, unlike ``matmul``'s), or the dtypes differ
+            (not checked when the result is empty or the inner dimension is 0: then the
+            result has mat2's dtype, as in PyTorch).
     """
     if input.dtype is _dtype.bool:  # checked first by PyTorch's bmm
         raise _bool_matmul_error(3, 3)
@@ -158,6 +161,13 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
             f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]. "
             f"(bmm of shapes {list(input.shape)} and {list(mat2.shape)}: the batch sizes must be "
             "equal, and the last dim of the first must equal the middle dim of the second)")
+    if input.dtype is not mat2.dtype and 0 in (input.shape[0], input.shape[1], input.shape[2], mat2.shape[2]):
+        # PyTorch returns an empty result (or zeros, for an inner dim of 0) before it
+        # compares the dtypes, in mat2's dtype
+        if input.requires_grad and grad_mode.is_grad_enabled() and not mat2.dtype.is_floating_point:
+            raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_name(mat2.dtype)} (the empty "
+                               "result of bmm has mat2's dtype; give both operands one float dtype)")
+        input = input.to(mat2.dtype)
     result = input @ mat2
     return result if out is None else write_out("bmm", result, out)
 
