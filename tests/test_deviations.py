@@ -393,6 +393,18 @@ def test_index_fill_with_a_negative_index_and_a_value_requiring_grad():
     (ours * tinynn.tensor(x_values + 1)).sum().backward()
     assert ours_value.grad.item() == (x_values[0] + 1).sum()  # row -3 is row 0
 
+def test_strides_of_a_tensor_with_no_elements():
+    theirs = torch.zeros(0, 3, 3, dtype=torch.float64).transpose(1, 2)
+    assert theirs.stride() == (9, 1, 3)
+    with pytest.raises(RuntimeError, match="stride"):
+        theirs.view(torch.int32)
+    ours = tinynn.zeros(0, 3, 3, dtype=tinynn.float64).transpose(1, 2)
+    assert ours.stride() == (9, 3, 1)
+    assert ours.view(tinynn.int32).shape == (0, 3, 6)
+    with pytest.raises(RuntimeError, match="stride"):  # with elements, the check is PyTorch's
+        tinynn.zeros(1, 3, 3, dtype=tinynn.float64).transpose(1, 2).view(tinynn.int32)
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -429,6 +441,7 @@ CHECKS = {
     "scatter / scatter_add with a src larger than index": test_scatter_with_src_larger_than_index,
     "index_fill with a negative index and a value that requires grad":
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
+    "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
 }
 
 
