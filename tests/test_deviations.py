@@ -405,6 +405,33 @@ def test_strides_of_a_tensor_with_no_elements():
         tinynn.zeros(1, 3, 3, dtype=tinynn.float64).transpose(1, 2).view(tinynn.int32)
 
 
+def test_layer_norm_of_a_row_whose_variance_overflows():
+    row = [[1.0, -1e20, 2.0]]
+    theirs = torch.tensor(row)
+    assert torch.isnan(torch.nn.functional.layer_norm(theirs, [3])).all()
+    assert (torch.nn.functional.group_norm(torch.tensor([[[1.0, -1e20, 2.0], [1.0, 2.0, 3.0]]]), 1) == 0).all()
+    ours = tinynn.tensor(row)
+    F = tinynn.nn.functional
+    assert F.layer_norm(ours, [3]).tolist() == [[0.0, 0.0, 0.0]]
+    assert F.group_norm(ours.reshape(1, 1, 3), 1).tolist() == [[[0.0, 0.0, 0.0]]]
+    assert F.batch_norm(ours.reshape(3, 1), None, None, training=True).tolist() == [[0.0], [0.0], [0.0]]
+    weight, bias = tinynn.tensor([2.0, 2.0, 2.0]), tinynn.tensor([0.5, -1.0, 3.0])
+    assert F.layer_norm(ours, [3], weight, bias).tolist() == [[0.5, -1.0, 3.0]]
+
+
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_conv_with_string_padding_and_a_bias_of_another_dtype(padding):
+    x, w = np.ones((1, 3, 5)), np.ones((2, 3, 3))
+    assert torch.nn.functional.conv1d(torch.tensor(x), torch.tensor(w), torch.zeros(2, dtype=torch.float32),
+                                      padding=padding).dtype == torch.float64
+    with pytest.raises(RuntimeError, match="bias type"):
+        torch.nn.functional.conv1d(torch.tensor(x), torch.tensor(w), torch.zeros(2, dtype=torch.float32), padding=1)
+    for pad in (padding, 1):
+        with pytest.raises(RuntimeError, match=r"Input type \(double\) and bias type \(float\)"):
+            tinynn.nn.functional.conv1d(tinynn.tensor(x), tinynn.tensor(w), tinynn.zeros(2, dtype=tinynn.float32),
+                                        padding=pad)
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -442,6 +469,9 @@ CHECKS = {
     "index_fill with a negative index and a value that requires grad":
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
+    "layer_norm of a row whose variance overflows": test_layer_norm_of_a_row_whose_variance_overflows,
+    "conv1d / conv2d with padding='same' or 'valid', a float64 input and a bias of another dtype":
+        test_conv_with_string_padding_and_a_bias_of_another_dtype,
 }
 
 

@@ -62,3 +62,17 @@ def test_norm_errors_match_torch():
     assert_same_error(lambda lib: lib.nn.functional.group_norm(lib.zeros(2, 6, 4), 3, lib.ones(4)), same_message=True)
     assert_same_error(lambda lib: lib.nn.functional.group_norm(lib.zeros(6), 3), same_message=True)
     assert_same_error(lambda lib: lib.nn.GroupNorm(3, 4), same_message=True)
+
+
+@pytest.mark.parametrize("input_dtype, weight_dtype, bias_dtype", [
+    ("int64", None, None), ("bool", None, None), ("int64", "int64", "float32"), ("int32", None, "float32"),
+    ("int64", "float32", "int64"), ("float32", "float64", None), ("float32", "float32", "float64"),
+])
+def test_group_norm_checks_dtypes_in_pytorchs_order(input_dtype, weight_dtype, bias_dtype):
+    """The first parameter's dtype, then the kernel's (floats only), then the second parameter's."""
+    def call(lib):
+        x = lib.ones(2, 4, 3, dtype=getattr(lib, input_dtype))
+        weight = lib.ones(4, dtype=getattr(lib, weight_dtype)) if weight_dtype else None
+        bias = lib.ones(4, dtype=getattr(lib, bias_dtype)) if bias_dtype else None
+        return lib.nn.functional.group_norm(x, 2, weight, bias)
+    assert_same_error(call)

@@ -9,6 +9,8 @@ agreeing op.
 from __future__ import annotations
 
 import os
+import pathlib
+import sys
 import warnings
 from types import SimpleNamespace
 
@@ -16,7 +18,11 @@ import numpy as np
 import pytest
 
 import tinynn
+from deviations import DEVIATIONS
 from harness import TINYNN_DIR, Arr, Sample, check, origin_problem
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tests/: the page's rows
+from test_deviations import table_rows  # noqa: E402
 
 X = Arr(np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]]), grad=True)
 Y = Arr(np.array([2.0, -1.0, 0.25]), grad=True)
@@ -99,3 +105,34 @@ def test_accepting_what_torch_rejects_is_reported(monkeypatch):
     bad = Sample((X, Arr(np.array([1.0, 2.0]))))  # (2, 3) + (2,) does not broadcast
     found = problems_with(monkeypatch, lambda a, b: real(a, a), sample=bad)
     assert any("torch raises RuntimeError, tinynn returns" in p for p in found)
+
+
+def test_every_deviation_names_a_row_of_the_deviations_page():
+    rows = set(table_rows())
+    assert [d.row for d in DEVIATIONS if d.row not in rows] == []
+
+
+def test_a_documented_deviation_passes_only_while_tinynn_does_what_its_row_says(monkeypatch):
+    ties = Arr(np.array([0.5, 1.0, 0.0, 2.0, 2.0]), grad=False)
+    topk = op(name="topk", func="topk", method="topk", inplace=None)
+    assert check(topk, "function", Sample((ties, 2))) == []  # torch [4, 3], tinynn [3, 4]: the row
+
+    real_topk = tinynn.topk
+
+    def wrong_indices(input, k):  # the right values, but indices that do not point at them
+        values, indices = real_topk(input, k)
+        return tinynn.return_types.topk(values, tinynn.zeros_like(indices))
+    monkeypatch.setattr(tinynn, "topk", wrong_indices)
+    found = [p.what for p in check(topk, "function", Sample((ties, 2)))]
+    assert found == ["documented deviation 'Order of equal values in topk and sort' does not hold: "
+                     "tinynn's indices do not point at its values"]
+
+
+def test_a_documented_deviation_does_not_hide_another_disagreement(monkeypatch):
+    ties = Arr(np.array([0.5, 1.0, 0.0, 2.0, 2.0]), grad=False)
+    topk = op(name="topk", func="topk", method="topk", inplace=None)
+    real_topk = tinynn.topk
+    monkeypatch.setattr(tinynn, "topk", lambda input, k: tinynn.return_types.topk(
+        real_topk(input, k)[0] + 1, real_topk(input, k)[1]))
+    found = [p.what for p in check(topk, "function", Sample((ties, 2)))]
+    assert "result[0]: values differ" in found

@@ -217,8 +217,9 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         output: the shape of ``input``.
 
     Raises:
-        RuntimeError: for an input of fewer than 2 dims, C not divisible by ``num_groups``, or
-            ``weight``/``bias`` without C elements.
+        RuntimeError: for an input of fewer than 2 dims, C not divisible by ``num_groups``,
+            ``weight``/``bias`` without C elements or of another dtype than ``input``.
+        NotImplementedError: for an integer or bool input (no kernel).
     """
     if input.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
@@ -232,6 +233,11 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         if tensor is not None and (tensor.ndim != 1 or tensor.numel() != C):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(tensor.shape)} and input of shape {list(input.shape)}")
+    # PyTorch's order: the first parameter's dtype against the input's, then the kernel's
+    # dtypes (floats only), then the second parameter's
+    first = weight if weight is not None else bias
+    if first is None or first.dtype is input.dtype:
+        _float_only("GroupNormKernelImpl", input)
     _same_dtype_parameters(input, weight, bias)
     per_group = input.numel() // N if N else int(np.prod(input.shape[1:], dtype=np.int64))
     out = _normalize_over(input.reshape(N, num_groups, per_group // num_groups), (2,), eps).reshape(input.shape)

@@ -1,0 +1,213 @@
+"""The documented deviations, as the differential suite meets them.
+
+A case where tinynn and PyTorch disagree is a bug unless a row of ``book/deviations.md``
+says otherwise. Each :class:`Deviation` below belongs to one row (its ``row`` is the row's
+"Area" cell, checked by ``test_harness.py``). It says which disagreements the row explains
+(``covers``: the op, and the exact kind of every problem found), and then checks that
+tinynn does on this very case what the row says it does (``holds``). So a documented
+deviation is not skipped: the case passes only if tinynn's side is the documented one, and
+a disagreement of any other kind in the same case still fails.
+
+``holds(sample, tinynn_outcome, torch_outcome, weights)`` returns ``None`` when tinynn
+keeps the row's promise, or a sentence saying how it does not (``weights(shape)`` gives the
+harness's loss weights: backward runs on ``sum(weights * result)``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Deviation:
+    row: str  # the "Area" cell of the row in book/deviations.md, markdown removed
+    ops: tuple
+    forms: tuple  # the forms it applies to; () for every form
+    problems: tuple  # each problem found must start with one of these
+    applies: Callable  # (sample) -> bool: the inputs the row is about
+    holds: Callable  # (sample, tinynn Outcome, torch Outcome, weights) -> None, or what is wrong
+
+    def covers(self, op, form: str, sample, problems: list[str]) -> bool:
+        return (op.name in self.ops and (not self.forms or form in self.forms) and bool(problems)
+                and all(p.startswith(self.problems) for p in problems) and self.applies(sample))
+
+
+def _data(v):
+    """The numpy array of a sample argument (an ``Arr``), or None for anything else."""
+    return getattr(v, "data", None) if hasattr(v, "view") else None
+
+
+def _numpy(t) -> np.ndarray:
+    return t.detach().numpy()
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+
+
+# ------------------------------------------------------------------ topk: order of ties
+def _topk_dim(sample) -> int:
+    dim = sample.kwargs.get("dim", sample.args[2] if len(sample.args) > 2 else -1)
+    return dim
+
+
+def _topk_holds(sample, n, t, weights) -> str | None:
+    """tinynn's values are PyTorch's; its indices point at those values, ties in index order."""
+    values, indices = _numpy(n.result[0]), _numpy(n.result[1])
+    if not _same(values, _numpy(t.result[0])):
+        return "the values differ too"
+    x = _data(sample.args[0])
+    if x.ndim == 0:
+        return None if _same(values, x.reshape(values.shape)) else "0-d: the value is not the input"
+    dim = _topk_dim(sample) % x.ndim
+    if not _same(np.take_along_axis(x, indices, dim), values):
+        return "tinynn's indices do not point at its values"
+    v, i = np.moveaxis(values, dim, -1), np.moveaxis(indices, dim, -1)
+    tied = (v[..., 1:] == v[..., :-1]) | (np.isnan(v[..., 1:]) & np.isnan(v[..., :-1])) \
+        if v.dtype.kind == "f" else v[..., 1:] == v[..., :-1]
+    if np.any(tied & (i[..., 1:] < i[..., :-1])):
+        return "equal values are not in index order"
+    return None
+
+
+# -------------------------------------------- in-place comparison of an integer tensor
+def _integer_self_and_grad_operand(sample) -> bool:
+    x, other = _data(sample.args[0]), sample.args[1] if len(sample.args) > 1 else None
+    return x is not None and x.dtype.kind in "biu" and bool(getattr(other, "grad", False))
+
+
+def _comparison_holds(sample, n, t, weights) -> str | None:
+    """``x`` keeps its integer dtype and ``requires_grad=False``; the values are PyTorch's."""
+    if n.result.requires_grad:
+        return "the result requires grad"
+    if str(n.result.dtype).split(".")[-1] != _data(sample.args[0]).dtype.name:
+        return "the result changed dtype"
+    return None if _same(_numpy(n.result), _numpy(t.result)) else "the values differ too"
+
+
+# ----------------------------------------------------------------- gelu(inf) in float32
+def _float32_with_inf(sample) -> bool:
+    x = _data(sample.args[0])
+    return x is not None and x.dtype == np.float32 and bool(np.any(x == np.inf))
+
+
+def _gelu_holds(sample, n, t, weights) -> str | None:
+    """gelu(inf) is inf in tinynn (PyTorch's float32 kernel: nan); every other value agrees."""
+    ours, theirs = _numpy(n.result), _numpy(t.result)
+    x = np.broadcast_to(_data(sample.args[0]), ours.shape)
+    at_inf = x == np.inf
+    if not np.all(ours[at_inf] == np.inf):
+        return "gelu(inf) is not inf"
+    rest_close = np.allclose(ours[~at_inf], theirs[~at_inf], rtol=1e-6, atol=1e-6, equal_nan=True)
+    return None if rest_close else "values away from inf differ too"
+
+
+# ----------------------------------------- scatter/scatter_add with src larger than index
+def _src_larger_than_index(sample) -> bool:
+    if len(sample.args) < 4:
+        return False
+    index, src = _data(sample.args[2]), _data(sample.args[3])
+    return (index is not None and src is not None and index.ndim == src.ndim
+            and any(i < s for i, s in zip(index.shape, src.shape)))
+
+
+def _scatter_holds(sample, n, t, weights) -> str | None:
+    """``src`` gets the gradient where each of its entries landed, and 0 where ``index`` ends."""
+    if n.grads is None or n.grads[-1] is None:
+        return f"backward gave src no gradient ({n.grad_exc!r})"
+    x, dim, index, src = (_data(sample.args[0]), sample.args[1], _data(sample.args[2]),
+                          _data(sample.args[3]))
+    w = weights(x.shape).astype(x.dtype)  # the gradient of sum(w * result) is w
+    expected = np.zeros(src.shape, dtype=src.dtype)
+    covered = tuple(slice(0, k) for k in index.shape)
+    expected[covered] = np.take_along_axis(w, index, dim)
+    got = _numpy(n.grads[-1])
+    return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"src's gradient is {got.tolist()}"
+
+
+# ------------------------------------------- layer_norm of a row whose variance overflows
+def _row_variance_overflows(x: np.ndarray, normalized_ndim: int) -> np.ndarray:
+    """Per row (the trailing ``normalized_ndim`` dims): finite values whose variance is inf."""
+    rows = x.reshape(x.shape[:x.ndim - normalized_ndim] + (-1,))
+    with np.errstate(all="ignore"):
+        centered = rows - rows.mean(axis=-1, keepdims=True)
+        var = (centered * centered).mean(axis=-1)
+    return np.all(np.isfinite(rows), axis=-1) & np.isinf(var)
+
+
+def _layer_norm_overflow(sample) -> bool:
+    x = _data(sample.args[0])
+    if x is None or x.dtype.kind != "f" or x.size == 0:
+        return False
+    shape = sample.args[1]
+    return bool(np.any(_row_variance_overflows(x, len(tuple(shape)))))
+
+
+def _layer_norm_holds(sample, n, t, weights) -> str | None:
+    """Rows whose variance overflows normalise to 0 (then weight and bias); others agree."""
+    x = _data(sample.args[0])
+    k = len(tuple(sample.args[1]))
+    ours, theirs = _numpy(n.result), _numpy(t.result)
+    overflow = _row_variance_overflows(x, k)
+    weight = _data(sample.args[2]) if len(sample.args) > 2 else None
+    bias = _data(sample.args[3]) if len(sample.args) > 3 else None
+    with np.errstate(all="ignore"):
+        expected = np.zeros(x.shape[x.ndim - k:], dtype=x.dtype)
+        if weight is not None:
+            expected = expected * weight
+        if bias is not None:
+            expected = expected + bias
+    lead = x.shape[:x.ndim - k]
+    rows_ours = ours.reshape(lead + (-1,))
+    rows_theirs = theirs.reshape(lead + (-1,))
+    if not np.array_equal(rows_ours[overflow], np.broadcast_to(expected.ravel(), rows_ours[overflow].shape),
+                          equal_nan=True):
+        return "a row whose variance overflows does not normalise to 0"
+    tol = 1e-5 if x.dtype == np.float32 else 1e-12
+    if not np.allclose(rows_ours[~overflow], rows_theirs[~overflow], rtol=tol, atol=tol, equal_nan=True):
+        return "the other rows differ too"
+    return None
+
+
+# ------------------------------- conv with string padding, float64 input, another bias dtype
+def _string_padding_float64_other_bias(sample) -> bool:
+    x = _data(sample.args[0])
+    bias = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("bias"))
+    return (isinstance(sample.kwargs.get("padding"), str) and x is not None and x.dtype == np.float64
+            and bias is not None and bias.dtype != np.float64)
+
+
+def _conv_bias_holds(sample, n, t, weights) -> str | None:
+    """tinynn raises PyTorch's RuntimeError naming both types, as for every other padding."""
+    if isinstance(n.exc, RuntimeError) and "bias type" in str(n.exc):
+        return None
+    return f"tinynn raises {n.exc!r}"
+
+
+DEVIATIONS = [
+    Deviation("Order of equal values in topk and sort", ("topk",), (),
+              ("result[1]: values differ",), lambda s: True, _topk_holds),
+    Deviation("In-place comparison of an integer tensor with an operand that requires grad",
+              ("eq", "ne", "lt", "le", "gt", "ge"), ("inplace",),
+              ("result: requires_grad False, torch True",), _integer_self_and_grad_operand,
+              _comparison_holds),
+    Deviation("gelu(inf) and hardtanh's gradient at nan", ("gelu",), (),
+              ("result: values differ",), _float32_with_inf, _gelu_holds),
+    Deviation("scatter / scatter_add with a src larger than index", ("scatter", "scatter_add"), (),
+              ("backward: torch raises RuntimeError",), _src_larger_than_index, _scatter_holds),
+    Deviation("layer_norm of a row whose variance overflows", ("layer_norm",), (),
+              ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
+    Deviation("conv1d / conv2d with padding='same' or 'valid', a float64 input and a bias of another dtype",
+              ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
+              _string_padding_float64_other_bias, _conv_bias_holds),
+]
+
+
+def explain(op, form: str, sample, problems: list[str], n, t, weights) -> tuple[Deviation | None, str | None]:
+    """The deviation that covers these problems, and what is wrong with tinynn's side (or None)."""
+    for deviation in DEVIATIONS:
+        if deviation.covers(op, form, sample, problems):
+            return deviation, deviation.holds(sample, n, t, weights)
+    return None, None
