@@ -432,6 +432,15 @@ def test_clamp_misuse_raises_as_pytorch():
     assert "(2)" in str(ours) and "(3)" in str(ours)
 
 
+@pytest.mark.parametrize("bound_dtype", ["float64", "float32", "int64"])
+def test_clamp_reads_a_0d_tensor_bound_beside_a_number_as_a_number(bound_dtype):
+    """PyTorch's Number overload takes a 0-d tensor that needs no grad: no promotion to its dtype."""
+    same(lambda lib: (lib.tensor([-2.0, 0.5, 3.0]).clamp(lib.tensor(0, dtype=getattr(lib, bound_dtype)), 2.0), []))
+    same(lambda lib: (lib.tensor([-2.0, 1.0, 3.0]).clamp_(min=-1, max=lib.tensor(2, dtype=getattr(lib, bound_dtype))), []))
+    assert_same_error(lambda lib: lib.tensor([-2, 1]).clamp_(min=-1, max=lib.tensor(2.5)))  # int self, float result
+    assert_same_error(lambda lib: lib.tensor([1.0]).clamp(lib.tensor(0.0, requires_grad=True), 2.0))
+
+
 @pytest.mark.parametrize("op", ["maximum", "minimum"])
 def test_maximum_and_minimum_against_nan_give_both_inputs_the_gradient(op):
     a, b = [1.0, 2.0, NAN, NAN, 3.0], [NAN, 0.0, 1.0, NAN, 3.0]

@@ -340,6 +340,10 @@ def clamp_gen(rng):
     out.append(Sample((A(rng, (4, 3), "float32", view="T"), -1, 1)))
     out.append(Sample((A(rng, (), "float64"), -1, 1)))
     out.append(Sample((A(rng, (0, 2), "int64"), -1, 1)))
+    for dt in ("float64", "int64"):  # a 0-d tensor that needs no grad, beside a number
+        out.append(Sample((A(rng, (2, 3), "float32"), Arr(np.array(0.5).astype(dt), False), 2.0)))
+        out.append(Sample((A(rng, (2, 3), "int64"), -1, Arr(np.array(1.5).astype(dt), False))))
+    out.append(Sample((A(rng, (2, 3), "float32"), Arr(np.array(0.5), True), 2.0)))
     return out
 
 
@@ -835,7 +839,7 @@ OPS += [
     OpInfo("logical_xor", "comparison", _B),
     OpInfo("isclose", "comparison", isclose_gen), OpInfo("allclose", "comparison", isclose_gen),
     OpInfo("equal", "comparison", equal_gen),
-    OpInfo("clamp", "comparison", clamp_gen), OpInfo("clip", "comparison", clamp_gen),
+    OpInfo("clamp", "elementwise", clamp_gen), OpInfo("clip", "elementwise", clamp_gen),
     OpInfo("clamp_min", "comparison", binary(special_pairs=False), func=None),
     OpInfo("clamp_max", "comparison", binary(special_pairs=False), func=None),
     OpInfo("where", "comparison", where_gen, inplace=None),
