@@ -372,13 +372,19 @@ def test_second_derivative_of_the_nuclear_norm():
         tinynn.autograd.grad(x.norm(p="nuc"), x, create_graph=True)
 
 
-def test_in_place_comparison_of_an_integer_tensor_with_an_operand_that_requires_grad():
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+@pytest.mark.parametrize("op", ["eq_", "fill_", "masked_fill_"])
+def test_in_place_comparison_or_fill_of_an_integer_tensor_with_an_operand_that_requires_grad(op, dtype):
     results = []
     for lib in (tinynn, torch):
-        x = lib.tensor([1, 2, 3])
-        x.eq_(lib.tensor(2.0, dtype=lib.float64, requires_grad=True))
-        results.append((x.tolist(), x.requires_grad))
-    assert results == [([0, 1, 0], False), ([0, 1, 0], True)]
+        x = lib.tensor([1, 0, 1], dtype=getattr(lib, dtype))
+        y = lib.tensor(1.0, dtype=lib.float64, requires_grad=True)
+        args = (lib.tensor([True, False, False]), y) if op == "masked_fill_" else (y,)
+        getattr(x, op)(*args)
+        results.append((x.tolist(), x.dtype is getattr(lib, dtype), x.requires_grad))
+    ours, theirs = results
+    assert ours[:2] == theirs[:2] and ours[1]
+    assert (ours[2], theirs[2]) == (False, True)
 
 
 def test_index_fill_with_a_negative_index_and_a_value_requiring_grad():
@@ -463,8 +469,8 @@ CHECKS = {
     "softmax / log_softmax with out= and an input that requires grad": test_softmax_out_with_grad,
     "Order of equal values in topk and sort": test_order_of_equal_values_in_topk_and_sort,
     "Second derivative of norm(p='nuc')": test_second_derivative_of_the_nuclear_norm,
-    "In-place comparison of an integer tensor with an operand that requires grad":
-        test_in_place_comparison_of_an_integer_tensor_with_an_operand_that_requires_grad,
+    "In-place comparison, fill_ or masked_fill_ of an integer tensor with an operand that requires grad":
+        test_in_place_comparison_or_fill_of_an_integer_tensor_with_an_operand_that_requires_grad,
     "scatter / scatter_add with a src larger than index": test_scatter_with_src_larger_than_index,
     "index_fill with a negative index and a value that requires grad":
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,

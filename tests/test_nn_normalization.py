@@ -76,3 +76,8 @@ def test_group_norm_checks_dtypes_in_pytorchs_order(input_dtype, weight_dtype, b
         bias = lib.ones(4, dtype=getattr(lib, bias_dtype)) if bias_dtype else None
         return lib.nn.functional.group_norm(x, 2, weight, bias)
     assert_same_error(call)
+
+
+@pytest.mark.parametrize("shape, groups", [((1, 2), 2), ((1, 2, 1), 2), ((1, 4, 1), 4), ((1, 3), 2)])
+def test_group_norm_of_a_single_value_per_group_raises_as_pytorch(shape, groups):
+    assert_same_error(lambda lib: lib.nn.functional.group_norm(lib.ones(*shape), groups), same_message=True)

@@ -72,10 +72,11 @@ def _topk_holds(sample, n, t, weights) -> str | None:
     return None
 
 
-# -------------------------------------------- in-place comparison of an integer tensor
+# ---------------------------- in-place comparison or fill of an integer or bool tensor
 def _integer_self_and_grad_operand(sample) -> bool:
-    x, other = _data(sample.args[0]), sample.args[1] if len(sample.args) > 1 else None
-    return x is not None and x.dtype.kind in "biu" and bool(getattr(other, "grad", False))
+    x = _data(sample.args[0])
+    operands = list(sample.args[1:]) + list(sample.kwargs.values())
+    return x is not None and x.dtype.kind in "biu" and any(getattr(v, "grad", False) for v in operands)
 
 
 def _comparison_holds(sample, n, t, weights) -> str | None:
@@ -189,8 +190,8 @@ def _conv_bias_holds(sample, n, t, weights) -> str | None:
 DEVIATIONS = [
     Deviation("Order of equal values in topk and sort", ("topk",), (),
               ("result[1]: values differ",), lambda s: True, _topk_holds),
-    Deviation("In-place comparison of an integer tensor with an operand that requires grad",
-              ("eq", "ne", "lt", "le", "gt", "ge"), ("inplace",),
+    Deviation("In-place comparison, fill_ or masked_fill_ of an integer tensor with an operand that requires grad",
+              ("eq", "ne", "lt", "le", "gt", "ge", "fill", "masked_fill"), ("inplace",),
               ("result: requires_grad False, torch True",), _integer_self_and_grad_operand,
               _comparison_holds),
     Deviation("gelu(inf) and hardtanh's gradient at nan", ("gelu",), (),

@@ -585,7 +585,8 @@ def masked_fill_gen(rng):
             Sample((A(rng, (2, 3), "float64"), A(rng, (2, 3), "bool"), A(rng, (), "float64"))),
             Sample((A(rng, (2, 3), "int64"), A(rng, (2, 3), "bool"), math.nan)),
             Sample((A(rng, (), "float64"), A(rng, (), "bool"), 1.0)),
-            Sample((A(rng, (3, 2), "float64", view="T"), A(rng, (2, 3), "bool"), 0.0))]
+            Sample((A(rng, (3, 2), "float64", view="T"), A(rng, (2, 3), "bool"), 0.0)),
+            Sample((A(rng, (2, 3), "int64"), A(rng, (2, 3), "bool"), A(rng, (), "float64")))]
     return out
 
 
@@ -1027,7 +1028,8 @@ def fill_gen(rng):
         out.append(Sample((A(rng, (2, 3), dt), A(rng, (), "float64", grad=False))))
     out += [Sample((A(rng, (2, 3), "float64"), A(rng, (1,), "float64", grad=False))),
             Sample((A(rng, (0, 3), "float64"), 1.0)), Sample((A(rng, (2, 3), "int64"), math.inf)),
-            Sample((A(rng, (3, 2), "float64", view="T"), 1.0)), Sample((A(rng, (), "float64"), A(rng, (), "float64")))]
+            Sample((A(rng, (3, 2), "float64", view="T"), 1.0)), Sample((A(rng, (), "float64"), A(rng, (), "float64"))),
+            Sample((A(rng, (2, 3), "int64"), A(rng, (), "float64"))), Sample((A(rng, (2, 3), "bool"), A(rng, (), "float64")))]
     return out
 
 

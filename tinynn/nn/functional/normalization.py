@@ -220,12 +220,17 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         RuntimeError: for an input of fewer than 2 dims, C not divisible by ``num_groups``,
             ``weight``/``bias`` without C elements or of another dtype than ``input``.
         NotImplementedError: for an integer or bool input (no kernel).
+        ValueError: if each group holds a single value (N * C / G * prod(*) == 1).
     """
     if input.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
     N, C = input.shape[0], input.shape[1]
     if num_groups == 0:
         raise ZeroDivisionError("integer division or modulo by zero (num_groups is 0)")
+    if N * C // num_groups * int(np.prod(input.shape[2:], dtype=np.int64)) == 1:
+        # PyTorch's check: each group of one sample must hold more than one value to normalise
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         f"{[N * C // num_groups, num_groups] + list(input.shape[2:])}")
     if C % num_groups != 0:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {list(input.shape)} and num_groups={num_groups}")
