@@ -1470,8 +1470,9 @@ class Tensor:
         ``value`` converted to it first (as PyTorch: value=0.5 on int64 tensors adds 0).
 
         Raises:
-            NotImplementedError: for bools. RuntimeError: if the result can't be cast to
-            self's dtype (a float product into an int tensor).
+            NotImplementedError: for bools.
+            RuntimeError: if the result can't be cast to self's dtype (a float product
+                into an int tensor).
         """
         E._check_tensor("addcmul_", tensor1, "tensor1", 1)
         E._check_tensor("addcmul_", tensor2, "tensor2", 2)
@@ -1485,7 +1486,7 @@ class Tensor:
 
         Raises:
             RuntimeError: if tensor1 and tensor2 are both integer or bool (PyTorch dropped
-            integer division here), or the result can't be cast to self's dtype.
+                integer division here), or the result can't be cast to self's dtype.
         """
         E._check_tensor("addcdiv_", tensor1, "tensor1", 1)
         E._check_tensor("addcdiv_", tensor2, "tensor2", 2)
