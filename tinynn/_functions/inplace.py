@@ -442,8 +442,8 @@ def inplace_arithmetic(tensor: Tensor, ufunc, function, other) -> Tensor:
         raise E._broadcast_error(tensor, other) from None
     if shape != tensor._data.shape:
         raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast shape {list(shape)}")
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # IEEE results, as in PyTorch
-        ufunc(tensor._data, value, out=tensor._data, casting="same_kind")
+    # IEEE results without numpy's warnings, as in PyTorch
+    quiet_numpy.run(ufunc, tensor._data, value, out=tensor._data, casting="same_kind")
     tensor._bump_version()
     return tensor
 
