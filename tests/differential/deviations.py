@@ -49,8 +49,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 
 # ------------------------------------------------------------------ topk: order of ties
 def _topk_dim(sample) -> int:
-    dim = sample.kwargs.get("dim", sample.args[2] if len(sample.args) > 2 else -1)
-    return dim
+    return sample.kwargs.get("dim", sample.args[2] if len(sample.args) > 2 else -1)
 
 
 def _topk_holds(sample, n, t, weights) -> str | None:

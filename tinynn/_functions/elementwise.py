@@ -580,14 +580,12 @@ class Clamp(Function):
     def forward(ctx, x, lo, hi):
         if lo is None and hi is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        bounds = [b for b in (lo, hi) if b is not None]
-        tensors = sum(isinstance(b, _tensor.Tensor) for b in bounds)
-        if tensors and tensors != len(bounds):
+        if lo is not None and hi is not None and isinstance(lo, _tensor.Tensor) != isinstance(hi, _tensor.Tensor):
             # a tensor and a number: PyTorch reads a 0-d tensor that needs no grad as a number
             lo, hi = (b.item() if isinstance(b, _tensor.Tensor) and b.ndim == 0 and not b.requires_grad
                       else b for b in (lo, hi))
-            bounds = [b for b in (lo, hi) if b is not None]
-            tensors = sum(isinstance(b, _tensor.Tensor) for b in bounds)
+        bounds = [b for b in (lo, hi) if b is not None]
+        tensors = sum(isinstance(b, _tensor.Tensor) for b in bounds)
         if tensors and tensors != len(bounds):
             raise TypeError(
                 "clamp(): min and max must both be Tensors or both numbers (got "
@@ -636,8 +634,8 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
 
     Raises:
         TypeError: if ``input`` is not a Tensor, or one bound is a Tensor and the other
-            a number (a 0-d tensor that needs no grad counts as a number). RuntimeError: if both bounds are None, or a bound does not
-            broadcast. NotImplementedError: for a bool result with two bounds or a number
+            a number (a 0-d tensor that needs no grad counts as a number). RuntimeError: if
+            both bounds are None, or a bound does not broadcast. NotImplementedError: for a bool result with two bounds or a number
             bound (PyTorch has no such kernel; one tensor bound works).
     """
     _check_tensor("clamp", input)
