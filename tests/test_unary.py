@@ -355,3 +355,37 @@ def test_floor_of_integers_matches_torch():
 def test_round_with_decimals_overflows_to_inf_as_pytorch_without_warnings(dtype, decimals):
     values = [3e38, -3e38, INF, NAN, 1.25, 123.456, -0.5]
     same(lambda lib: (lib.round(lib.tensor(values, dtype=getattr(lib, dtype)), decimals=decimals), []))
+
+
+# -- tanh and sigmoid: a backward of one op, itself differentiable ---------------------------
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_backward_of_tanh_and_sigmoid_is_one_node_named_as_in_pytorch(name):
+    """The gradient that ``create_graph`` records comes from one op, PyTorch's
+    ``tanh_backward``/``sigmoid_backward``: its node is ``TanhBackwardBackward0``."""
+    names = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
+        grad, = lib.autograd.grad(getattr(x, name)().sum(), x, create_graph=True)
+        names.append(type(grad.grad_fn).__name__)
+    assert names[0] == names[1] == f"{name.capitalize()}BackwardBackward0"
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_second_derivatives_of_tanh_and_sigmoid_match_pytorch_through_both_inputs(name):
+    """d/dx of the gradient reaches the one-op backward through its output input z and,
+    when the incoming gradient g depends on x too (g = x here), through g."""
+    values = np.array([-2.0, -0.3, 0.0, 0.7, 3.0])
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(values, requires_grad=True)
+        z = getattr(x, name)()
+        grad, = lib.autograd.grad(z, x, grad_outputs=x * x, create_graph=True)
+        second, = lib.autograd.grad((grad * grad).sum(), x)
+        results.append((grad.detach().numpy(), second.numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_tanh_and_sigmoid_pass_gradgradcheck(name):
+    assert tinynn.autograd.gradgradcheck(lambda x: getattr(x, name)(), double(randn(2, 3)))
