@@ -1174,7 +1174,7 @@ class Tensor:
     def sum_to_size(self, *size):
         """Sum this tensor down to ``size`` (undoing a broadcast to this tensor's shape)."""
         size = _size_args(size)
-        if tuple(size) == self.shape:
+        if size == self._data.shape:
             return self
         return S.SumToSize.apply(self, size)
 

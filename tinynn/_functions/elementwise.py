@@ -162,13 +162,20 @@ class Sub(Function):
         return grad_output, -grad_output
 
 
+def _is_bool(value) -> bool:
+    """Whether an operand is a bool tensor or a bool number."""
+    data = getattr(value, "_data", None)
+    return data.dtype.kind == "b" if data is not None else isinstance(value, (bool, np.bool_))
+
+
 def check_subtraction(x: Tensor | float, y: Tensor | float) -> None:
     """PyTorch refuses ``-`` with a bool operand (also for ``sub_``, which may not reach ``Sub``)."""
-    if any(_dtype.result_type(v) is _dtype.bool for v in (x, y)):
+    x_bool, y_bool = _is_bool(x), _is_bool(y)
+    if x_bool or y_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-            if _dtype.result_type(x, y) is not _dtype.bool else
+            if not (x_bool and y_bool) else
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )

@@ -104,11 +104,11 @@ class Matmul(Function):
             g = g.unsqueeze(-1)                          # restore the column axis of B
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = g @ b2.transpose(-1, -2)           # (..., n, k)
+            grad_a = g @ b2.mT                          # (..., n, k)
             if a.ndim == 1:
                 grad_a = grad_a.squeeze(-2)
         if ctx.needs_input_grad[1]:
-            grad_b = a2.transpose(-1, -2) @ g           # (..., k, m)
+            grad_b = a2.mT @ g                          # (..., k, m)
             if b.ndim == 1:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b

@@ -99,10 +99,10 @@ def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
 
 
 def _expand_back(grad_output, input_shape: tuple, dims: tuple):
-    """Put reduced axes back as size 1, then broadcast to the input's shape."""
-    if len(dims) == len(input_shape):  # reduced to a number: expand broadcasts it directly
-        return grad_output.expand(input_shape)
-    return grad_output.reshape(_keepdim_shape(input_shape, dims)).expand(input_shape)
+    """Put reduced axes back as size 1, then broadcast to the input's shape (a view)."""
+    if len(dims) != len(input_shape):  # else reduced to a number: expand broadcasts it directly
+        grad_output = grad_output.reshape(_keepdim_shape(input_shape, dims))
+    return grad_output.expand(input_shape)
 
 
 def write_out_pair(name: str, result: tuple, out) -> tuple:
@@ -165,8 +165,8 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, dtype):
-        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        if dtype is None and x.dtype.category < 2:
+        ctx.shape, ctx.dims = x._data.shape, normalize_dims(dim, x._data.ndim)
+        if dtype is None and x._data.dtype.kind in "biu":
             dtype = _dtype.int64  # PyTorch sums bool and integer tensors in int64
         out_dtype = None if dtype is None else dtype.numpy_dtype
         # inf + -inf = nan, as in PyTorch: numpy's warnings off (quiet_numpy, function.py)
@@ -214,8 +214,9 @@ class Mean(Function):
                 f"point or complex dtype. Got: {_dtype.scalar_name(dtype or x.dtype)} "
                 "(call .float() first, or give dtype=tinynn.float32)"
             )
-        ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        ctx.count = math.prod(x._data.shape[d] for d in ctx.dims)
+        shape = ctx.shape = x._data.shape
+        ctx.dims = normalize_dims(dim, len(shape))
+        ctx.count = math.prod([shape[d] for d in ctx.dims])
         data = x._data if dtype is None else x._data.astype(dtype.numpy_dtype)
         # IEEE results as in PyTorch (the mean of nothing is 0/0 = nan): numpy's warnings off
         total = quiet_numpy.run(np.add.reduce, data, axis=ctx.dims, keepdims=keepdim)
@@ -223,7 +224,8 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return _expand_back(grad_output, ctx.shape, ctx.dims) / ctx.count, None, None, None
+        # divide, then expand: the same values, with one division per output element
+        return _expand_back(grad_output / ctx.count, ctx.shape, ctx.dims), None, None, None
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
@@ -937,4 +939,5 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
                            "an empty tensor because the operation does not have an identity")
     result = Norm.apply(input, float(p), dims, keepdim)
     return result if out is None else write_out("norm", result, out)
+
 

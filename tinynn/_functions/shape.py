@@ -46,7 +46,11 @@ def infer_size(shape: tuple, numel: int) -> tuple:
     Raises:
         RuntimeError: if the shape cannot hold exactly ``numel`` elements.
     """
-    shape = tuple(int(s) for s in shape)
+    shape = tuple(map(int, shape))
+    if -1 not in shape and min(shape, default=0) >= 0:  # the common case: nothing to infer
+        if math.prod(shape) != numel:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return shape
     for i, s in enumerate(shape):
         if s < -1:
             raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
@@ -71,10 +75,10 @@ class View(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        shape = infer_size(shape, x.numel())
+        ctx.shape = x._data.shape
+        shape = infer_size(shape, x._data.size)
         try:
-            out = np.reshape(x._data, shape, copy=False)
+            out = x._data.reshape(shape, copy=False)
         except ValueError:
             raise RuntimeError(
                 f"view size is not compatible with input tensor's size and stride (at least one "
@@ -116,7 +120,7 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.shape
+        ctx.shape = x._data.shape
         out = x._data.reshape(infer_size(shape, x._data.size))
         # numpy returns a view when the strides allow it, else a fresh copy (which cannot
         # overlap x, so the cheap bounds check is exact here)
@@ -225,7 +229,8 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
             f"Dimension out of range (expected to be in range of [{-input.ndim - 1}, {input.ndim}], but got {dim})"
         )
     d = dim % (input.ndim + 1)
-    return View.apply(input, input.shape[:d] + (1,) + input.shape[d:])
+    shape = input._data.shape
+    return View.apply(input, shape[:d] + (1,) + shape[d:])
 
 
 class Permute(Function):
@@ -234,7 +239,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return _tensor.Tensor._make_view(x, np.transpose(x._data, dims))
+        return _tensor.Tensor._make_view(x, x._data.transpose(dims))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -270,9 +275,10 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     Raises:
         IndexError: for a dim out of range (a 0-d tensor accepts only 0 and -1).
     """
-    d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
-    dims = list(range(input.ndim))
-    if input.ndim:
+    ndim = input._data.ndim
+    d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
+    dims = list(range(ndim))
+    if ndim:
         dims[d0], dims[d1] = dims[d1], dims[d0]
     return Permute.apply(input, tuple(dims))
 
@@ -303,7 +309,8 @@ def matrix_transpose(input: Tensor) -> Tensor:
         return input
     if input.ndim == 1:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
-    return transpose(input, -2, -1)
+    n = input._data.ndim
+    return Permute.apply(input, (*range(n - 2), n - 1, n - 2))
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:
@@ -381,19 +388,21 @@ def expand(input: Tensor, *sizes) -> Tensor:
             a size other than 1 that does not match.
     """
     sizes = size_args("expand", "size", sizes)
-    if len(sizes) < input.ndim:
+    in_shape = input._data.shape
+    if len(sizes) < len(in_shape):
         raise RuntimeError(
-            f"expand(tinynn.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}): the number of "
+            f"expand(tinynn.FloatTensor{{{list(in_shape)}}}, size={list(sizes)}): the number of "
             f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
-            f"in the tensor ({input.ndim})"
+            f"in the tensor ({len(in_shape)})"
         )
-    lead = len(sizes) - input.ndim
+    lead = len(sizes) - len(in_shape)
     for i, n in enumerate(sizes[:lead]):
         if n < 0:
             raise RuntimeError(f"The expanded size of the tensor ({n}) isn't allowed in a leading, "
                                f"non-existing dimension {i}")
-    shape = tuple(input.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
-    if shape == input.shape:
+    shape = sizes if -1 not in sizes else tuple(
+        in_shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+    if shape == in_shape:
         return input
     return Expand.apply(input, shape)
 
@@ -403,17 +412,20 @@ class SumToSize(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.shape
+        ctx.shape = x_shape = x._data.shape
         shape = tuple(shape)
-        lead = x.ndim - len(shape)
-        if lead < 0 or any(s != 1 and s != xs for s, xs in zip(shape, x.shape[lead:])):
-            raise RuntimeError(f"size {list(shape)} is not expandable to size {list(x.shape)}")
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
-        )
+        lead = len(x_shape) - len(shape)
+        if lead < 0:
+            raise RuntimeError(f"size {list(shape)} is not expandable to size {list(x_shape)}")
+        axes = list(range(lead))  # the leading axes broadcasting added, and the size-1 ones it stretched
+        for i, size in enumerate(shape):
+            if size != x_shape[lead + i]:
+                if size != 1:
+                    raise RuntimeError(f"size {list(shape)} is not expandable to size {list(x_shape)}")
+                axes.append(lead + i)
         # inf + -inf = nan, as in PyTorch: no numpy warning
-        out = quiet_numpy.run(np.add.reduce, x._data, axis=axes, keepdims=True) if axes else x._data
-        return np.reshape(out, shape) if lead else out
+        out = quiet_numpy.run(np.add.reduce, x._data, axis=tuple(axes), keepdims=True) if axes else x._data
+        return out.reshape(shape) if lead else out
 
     @staticmethod
     def backward(ctx, grad_output):
