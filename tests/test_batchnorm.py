@@ -186,3 +186,28 @@ def test_batchnorm_in_a_cnn_trains_identically_to_torch(device):
     ours.eval()
     theirs.eval()
     assert_close(ours(tinynn.tensor(x)), theirs(torch.tensor(x, device=device)), name="eval output")
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (1, 3, 0), (0, 3, 4)])
+def test_batch_norm_of_an_empty_batch_in_training_returns_an_empty_result_like_torch(shape):
+    """PyTorch's check counts N * prod(spatial) values per channel and refuses exactly 1;
+    an empty batch (0 values) gives an empty result, leaves the running statistics as they
+    were and gives the weight and bias zero gradients, without a warning."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.zeros(shape, requires_grad=True)
+        weight, bias = lib.ones(3, requires_grad=True), lib.zeros(3, requires_grad=True)
+        running_mean, running_var = lib.full((3,), 0.5), lib.full((3,), 2.0)
+        out = lib.nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training=True)
+        out.sum().backward()
+        results.append((tuple(out.shape), str(out.dtype).rsplit(".", 1)[-1], tuple(x.grad.shape),
+                        running_mean.tolist(), running_var.tolist(), weight.grad.tolist(), bias.grad.tolist()))
+    assert results[1] == results[0]
+    assert results[0][:3] == (shape, "float32", shape)
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1), (1, 3, 1, 1)])
+def test_batch_norm_of_one_value_per_channel_in_training_raises_value_error_like_torch(shape):
+    for lib in (torch, tinynn):
+        with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+            lib.nn.functional.batch_norm(lib.zeros(shape), None, None, training=True)

@@ -12,6 +12,8 @@ estimates are used instead, and batch norm is a fixed affine map of each channel
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ... import _dtype
@@ -46,6 +48,11 @@ class BatchNorm(Function):
         x = input._data
         axes = (0,) + tuple(range(2, x.ndim))
         shape = _channel_shape(input)
+        count = math.prod([x.shape[axis] for axis in axes])          # values per channel
+        ctx.save_for_backward(input, weight)
+        ctx.eps = eps
+        if count == 0:  # an empty batch: an empty result, running statistics untouched (as PyTorch)
+            return x.copy()
 
         def normalized():  # run with numpy's warnings off: inf inputs give IEEE results, as in PyTorch
             mean = x.mean(axis=axes, keepdims=True)              # (1, C, 1, ...)
@@ -57,14 +64,11 @@ class BatchNorm(Function):
             out *= weight._data.reshape(shape)
         if bias is not None:
             out += bias._data.reshape(shape)
-        count = x.size // x.shape[1]                               # values per channel
         if running_mean is not None:
             running_mean.copy_(Tensor._make((1 - momentum) * running_mean._data + momentum * mean.ravel()))
         if running_var is not None:
             unbiased = var.ravel() * count / (count - 1)
             running_var.copy_(Tensor._make((1 - momentum) * running_var._data + momentum * unbiased))
-        ctx.save_for_backward(input, weight)
-        ctx.eps = eps
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -85,6 +89,21 @@ class BatchNorm(Function):
         if ctx.needs_input_grad[2]:
             grad_bias = grad_output.sum(axes)                       # (C,)
         return grad_input, grad_weight, grad_bias, None, None, None, None
+
+
+def _verify_batch_size(size) -> None:
+    """PyTorch's check (``_verify_batch_size``) that each channel has more than one value
+    to normalise in training: a variance of one value is 0/0. ``size`` is (N, C, *); the
+    values per channel are N * prod(*). An empty batch (0 values) passes, as in PyTorch.
+
+    Raises:
+        ValueError: if N * prod(*) is 1 (a batch of one (N, C) sample, say).
+    """
+    values_per_channel = size[0]
+    for n in size[2:]:
+        values_per_channel *= n
+    if values_per_channel == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size!r}")
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -122,10 +141,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if stat is not None and stat.numel() != C:
             raise RuntimeError(f"{name} should contain {C} elements not {stat.numel()}")
     if training:
-        if input.numel() // max(C, 1) <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size {input.shape!r}"
-            )
+        _verify_batch_size(input.shape)
         return BatchNorm.apply(input, weight, bias, running_mean, running_var, momentum, eps)
     if running_mean is None or running_var is None:
         raise RuntimeError(f"{'running_mean' if running_mean is None else 'running_var'} must be "
@@ -227,10 +243,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     N, C = input.shape[0], input.shape[1]
     if num_groups == 0:
         raise ZeroDivisionError("integer division or modulo by zero (num_groups is 0)")
-    if N * C // num_groups * int(np.prod(input.shape[2:], dtype=np.int64)) == 1:
-        # PyTorch's check: each group of one sample must hold more than one value to normalise
-        raise ValueError("Expected more than 1 value per channel when training, got input size "
-                         f"{[N * C // num_groups, num_groups] + list(input.shape[2:])}")
+    # each group of one sample is one "channel" of an (N * C / G, G, *) batch
+    _verify_batch_size([N * C // num_groups, num_groups] + list(input.shape[2:]))
     if C % num_groups != 0:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {list(input.shape)} and num_groups={num_groups}")
