@@ -6,7 +6,7 @@ ratios are tinynn time / PyTorch time (below 1: tinynn is faster). Timings are m
 interleaved rounds (tinynn, PyTorch, tinynn, ...) in one process; expect a few percent of
 noise between runs on an idle machine. On a busy one, ``--cpu-time`` times the one-thread
 rows by the process's CPU time, which leaves out the time spent waiting for a core (see
-``_timing.py``). Takes about five minutes.
+``_timing.py``). Takes about two minutes on an idle machine.
 """
 from __future__ import annotations
 
