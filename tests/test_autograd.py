@@ -1213,3 +1213,36 @@ def test_grad_fn_class_is_named_after_the_function():
     assert type(y.grad_fn.next_functions[0][0]).__name__ == "MulBackward0"
     assert type(Scale.apply(x).grad_fn).__name__ == "ScaleBackward"
     assert isinstance(y.grad_fn, tinynn.autograd.function.Node)
+
+
+@pytest.mark.parametrize("op", ["tanh", "sigmoid", "exp", "relu", "reciprocal", "rsqrt", "sqrt"])
+@pytest.mark.parametrize("when", ["forward only", "after backward with retain_graph"])
+def test_an_op_that_saves_its_output_leaves_no_reference_cycle(op, when):
+    """The graph of a recorded op is freed as soon as nothing refers to it, without
+    waiting for Python's cyclic garbage collector: a saved *output* is kept as its array
+    and version counter, not as the output tensor (output -> grad_fn -> output)."""
+    import gc
+
+    x = tinynn.tensor([[0.5, 1.5], [2.0, 3.0]], requires_grad=True)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            y = getattr(x, op)()
+            if when != "forward only":
+                y.sum().backward(retain_graph=True)
+        del y
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_a_saved_output_modified_in_place_after_it_was_saved_is_still_caught():
+    """Keeping the saved output's version counter (not the tensor) still sees a later
+    in-place change, also when the output had no counter yet at the time it was saved."""
+    for lib in (torch, tinynn):
+        x = lib.tensor([0.5, 1.0], requires_grad=True)
+        y = x.exp()
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()

@@ -543,8 +543,13 @@ class SplitWithSizes(Function):
     @staticmethod
     def forward(ctx, x, sizes, dim):
         ctx.dim = dim
-        ends = np.cumsum(sizes)[:-1]
-        return tuple(_tensor.Tensor._make_view(x, piece) for piece in np.split(x._data, ends, axis=dim))
+        index = [slice(None)] * x._data.ndim  # x[:, ..., start:start + size] for each piece
+        pieces, start = [], 0
+        for size in sizes:
+            index[dim] = slice(start, start + size)
+            pieces.append(_tensor.Tensor._make_view(x, x._data[tuple(index)]))
+            start += size
+        return tuple(pieces)
 
     @staticmethod
     def backward(ctx, *grad_outputs):

@@ -118,8 +118,8 @@ class Node:
         if the output was saved for backward, follow ``tensor`` and its version counter, so
         that changing ``tensor`` in place later is caught (``x.exp_().sqrt_()``)."""
         for saved in self._saved or ():
-            if isinstance(saved, SavedTensor) and saved.data is output:
-                saved.data, saved.version = tensor, tensor._version
+            if isinstance(saved, SavedTensor) and saved.output_nr is not None and saved.data is output._data:
+                saved._keep_output(tensor)
 
     def _release(self) -> None:
         """Free the saved tensors (called after backward unless ``retain_graph``)."""
@@ -159,29 +159,39 @@ class SavedTensor:
     """A tensor kept for backward, remembering its version to detect in-place changes.
 
     An op that saves its own *output* (``exp``, ``tanh``) must not keep the output tensor
-    itself: output -> grad_fn -> saved output would be a reference cycle. Like PyTorch, we
-    keep only the data and rebuild the output (with its ``grad_fn``) when unpacked.
+    itself: output -> grad_fn -> saved output -> output would be a reference cycle, which
+    only Python's cyclic garbage collector frees, late and at a price (a tanh in a loop
+    would leave ten objects and its array to it, every call). Like PyTorch, we keep only
+    the output's array and version counter, and rebuild the output (with its ``grad_fn``)
+    when unpacked.
     """
 
-    __slots__ = ("tensor", "data", "version", "output_nr", "requires_grad")
+    __slots__ = ("tensor", "data", "counter", "version", "output_nr", "requires_grad")
 
     def __init__(self, tensor, output_nr: int | None) -> None:
-        counter = tensor._version_counter
-        self.version = 0 if counter is None else counter[0]
         self.output_nr = output_nr
         if output_nr is None:
-            self.tensor, self.data = tensor, None
+            counter = tensor._version_counter
+            self.tensor, self.version = tensor, 0 if counter is None else counter[0]
         else:
-            self.tensor, self.data = None, tensor
-            self.requires_grad = tensor.requires_grad
+            self.tensor = None
+            self.requires_grad = tensor._requires_grad
+            self._keep_output(tensor)
+
+    def _keep_output(self, tensor) -> None:
+        """Keep an output's array and version counter (made now if it has none yet, so
+        that an in-place change made later is counted where this can see it)."""
+        if tensor._version_counter is None:
+            tensor._version_counter = [0]
+        self.data, self.counter = tensor._data, tensor._version_counter
+        self.version = self.counter[0]
 
     def unpack(self, node: Node):
         if self.output_nr is None:
             tensor = self.tensor
         else:
-            out = self.data
-            tensor = _tensor.Tensor._make(out._data)
-            tensor._version_counter = out._version_counter
+            tensor = _tensor.Tensor._make(self.data)
+            tensor._version_counter = self.counter
             if self.requires_grad:
                 tensor._requires_grad, tensor.grad_fn, tensor._output_nr = True, node, self.output_nr
         counter = tensor._version_counter
