@@ -357,23 +357,27 @@ def test_round_with_decimals_overflows_to_inf_as_pytorch_without_warnings(dtype,
     same(lambda lib: (lib.round(lib.tensor(values, dtype=getattr(lib, dtype)), decimals=decimals), []))
 
 
-# -- tanh and sigmoid: a backward of one op, itself differentiable ---------------------------
-@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
-def test_backward_of_tanh_and_sigmoid_is_one_node_named_as_in_pytorch(name):
+# -- tanh, sigmoid, relu: a backward of one op, itself differentiable ------------------------
+ONE_OP_BACKWARDS = {"tanh": "TanhBackwardBackward0", "sigmoid": "SigmoidBackwardBackward0",
+                    "relu": "ThresholdBackwardBackward0"}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_OP_BACKWARDS))
+def test_backward_of_tanh_sigmoid_and_relu_is_one_node_named_as_in_pytorch(name):
     """The gradient that ``create_graph`` records comes from one op, PyTorch's
-    ``tanh_backward``/``sigmoid_backward``: its node is ``TanhBackwardBackward0``."""
+    ``tanh_backward``/``sigmoid_backward``/``threshold_backward``."""
     names = []
     for lib in (torch, tinynn):
         x = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
         grad, = lib.autograd.grad(getattr(x, name)().sum(), x, create_graph=True)
         names.append(type(grad.grad_fn).__name__)
-    assert names[0] == names[1] == f"{name.capitalize()}BackwardBackward0"
+    assert names[0] == names[1] == ONE_OP_BACKWARDS[name]
 
 
-@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
-def test_second_derivatives_of_tanh_and_sigmoid_match_pytorch_through_both_inputs(name):
+@pytest.mark.parametrize("name", sorted(ONE_OP_BACKWARDS))
+def test_second_derivatives_of_tanh_sigmoid_and_relu_match_pytorch_through_both_inputs(name):
     """d/dx of the gradient reaches the one-op backward through its output input z and,
-    when the incoming gradient g depends on x too (g = x here), through g."""
+    when the incoming gradient g depends on x too (g = x * x here), through g."""
     values = np.array([-2.0, -0.3, 0.0, 0.7, 3.0])
     results = []
     for lib in (torch, tinynn):
@@ -386,6 +390,15 @@ def test_second_derivatives_of_tanh_and_sigmoid_match_pytorch_through_both_input
     np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
-def test_tanh_and_sigmoid_pass_gradgradcheck(name):
+@pytest.mark.parametrize("name", sorted(ONE_OP_BACKWARDS))
+def test_tanh_sigmoid_and_relu_pass_gradgradcheck(name):
     assert tinynn.autograd.gradgradcheck(lambda x: getattr(x, name)(), double(randn(2, 3)))
+
+
+def test_relu_backward_lets_the_gradient_through_at_nan_and_stops_it_at_zero_like_pytorch():
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([math.nan, 0.0, -1.0, 2.0], requires_grad=True)
+        x.relu().backward(lib.tensor([1.0, 1.0, math.inf, math.nan]))
+        results.append(x.grad.tolist())
+    np.testing.assert_equal(results[1], results[0])

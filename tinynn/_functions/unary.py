@@ -780,7 +780,28 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         z, = ctx.saved_tensors
-        return where(z <= 0, 0.0, grad_output)  # at nan too, as PyTorch's threshold_backward
+        return ThresholdBackward.apply(grad_output, z)
+
+
+class ThresholdBackward(Function):
+    """Relu's backward as one op, PyTorch's ``threshold_backward``: (g, z) -> 0 where
+    z <= 0, else g (a nan z lets g through, as in PyTorch).
+
+    One numpy ``where``, not two tensor ops (a comparison, then a ``where``). It is linear
+    in g, so its backward is itself: ThresholdBackward(gg, z); z only selects, so it gets
+    no gradient (PyTorch's formula gives it zeros). Its node is ``ThresholdBackwardBackward0``.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, z):
+        ctx.save_for_backward(z)
+        g = grad_output._data
+        return np.where(z._data <= 0, g.dtype.type(0), g)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        z, = ctx.saved_tensors
+        return ThresholdBackward.apply(grad_grad, z), None
 
 
 def relu(input: Tensor) -> Tensor:
