@@ -167,3 +167,33 @@ def test_prelu_repr_state_dict_and_error_match_torch():
         tinynn.nn.PReLU(3)(tinynn.zeros(2, 4))
     with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size"):
         torch.nn.PReLU(3)(torch.zeros(2, 4))
+
+
+# -- gelu: one op forward and one op backward, each differentiable ---------------------------
+def test_gelu_and_its_backward_are_one_node_each_named_as_in_pytorch():
+    names = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.gelu(x)
+        grad, = lib.autograd.grad(y.sum(), x, create_graph=True)
+        names.append((type(y.grad_fn).__name__, type(grad.grad_fn).__name__))
+    assert names[0] == names[1] == ("GeluBackward0", "GeluBackwardBackward0")
+
+
+def test_gelu_second_derivatives_match_pytorch_through_both_inputs_of_its_backward():
+    """d/dx of the gradient reaches GeluBackward through x and, when the incoming gradient
+    depends on x too (g = x * x here), through g."""
+    values = np.array([-4.0, -1.3, -0.2, 0.0, 0.6, 2.5])
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(values, requires_grad=True)
+        grad, = lib.autograd.grad(lib.nn.functional.gelu(x), x, grad_outputs=x * x, create_graph=True)
+        second, = lib.autograd.grad((grad * grad).sum(), x)
+        results.append((grad.detach().numpy(), second.numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12, atol=1e-15)
+
+
+def test_gelu_passes_gradgradcheck():
+    x = tinynn.tensor(randn(2, 3), dtype=tinynn.float64, requires_grad=True)
+    assert tinynn.autograd.gradgradcheck(tinynn.nn.functional.gelu, (x,))

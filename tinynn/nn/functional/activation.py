@@ -10,6 +10,7 @@ import math
 import warnings
 
 import numpy as np
+from scipy import special
 
 from ... import _dtype
 from ..._functions import reduction as R
@@ -132,6 +133,65 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return input.copy_(out) if inplace else out
 
 
+def _gelu(x: np.ndarray) -> tuple:
+    """x Phi(x), in PyTorch's order of operations, and Phi(x) = (1 + erf(x / sqrt 2)) / 2."""
+    one_plus_erf = 1 + special.erf(x * (1 / math.sqrt(2)))
+    return x * 0.5 * one_plus_erf, one_plus_erf * 0.5
+
+
+def _gelu_backward(g: np.ndarray, x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
+    """g (Phi(x) + x phi(x)), phi(x) = e^{-x^2/2} / sqrt(2 pi)."""
+    pdf = np.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+    return g * (cdf + x * pdf)
+
+
+class Gelu(Function):
+    """z = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2 the standard normal CDF;
+    dz/dx = Phi(x) + x phi(x), phi(x) = e^{-x^2/2} / sqrt(2 pi) its density.
+
+    One op, as PyTorch's ``gelu`` kernel is: written as tensor ops it would be five ops
+    forward (each a pass over the whole activation) and about ten backward, and erf twice.
+    The forward keeps Phi(x) for the backward, so erf (the expensive part: scipy's
+    ``erf``) runs once per call. The backward is one op too, :class:`GeluBackward`.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        out, ctx.cdf = quiet_numpy.run(_gelu, x._data)  # IEEE results (gelu(-inf) = nan), no warning
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return GeluBackward.apply(grad_output, x, ctx.cdf)
+
+
+class GeluBackward(Function):
+    """Gelu's backward as one op, PyTorch's ``gelu_backward``: (g, x) -> g (Phi(x) + x phi(x)).
+
+    ``cdf`` is Phi(x), computed by the forward (a value, not an input of the graph). Its
+    own derivatives, in tensor ops (second derivatives of GELU): d/dg = Phi(x) + x phi(x),
+    which is this op again, and d/dx = g phi(x) (2 - x^2), since phi' = -x phi.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, x, cdf):
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
+        ctx.cdf = cdf
+        return quiet_numpy.run(_gelu_backward, grad_output._data, x._data, cdf)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        grad_g = GeluBackward.apply(grad_grad, x, ctx.cdf) if ctx.needs_input_grad[0] else None
+        grad_x = None
+        if ctx.needs_input_grad[1]:
+            pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+            grad_x = grad_grad * grad_output * pdf * (2 - x * x)
+        return grad_g, grad_x, None
+
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """GELU(x) = x Phi(x), Phi the standard normal CDF.
 
@@ -144,7 +204,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     _float_only("GeluKernelImpl", input)
     if approximate == "none":
-        return input * 0.5 * (1 + U.Erf.apply(input * (1 / math.sqrt(2))))
+        return Gelu.apply(input)
     if approximate == "tanh":
         inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
         return input * 0.5 * (1 + inner.tanh())
