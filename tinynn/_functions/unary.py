@@ -39,10 +39,6 @@ def _rsqrt(a: np.ndarray) -> np.ndarray:
     return 1 / np.sqrt(a)
 
 
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-a))
-
-
 def _tanh_backward(g: np.ndarray, z: np.ndarray) -> np.ndarray:
     return g * (1 - z * z)
 
@@ -726,7 +722,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        z = _tensor.Tensor._make(quiet_numpy.run(_sigmoid, _floats(x)))  # e^-x may overflow: 1/inf = 0
+        # scipy's expit is 1 / (1 + e^-x) in one pass, without a warning where e^-x overflows
+        z = _tensor.Tensor._make(special.expit(_floats(x)))
         ctx.save_for_backward(z)
         return z
 
