@@ -49,6 +49,9 @@ def _sigmoid_backward(g: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 def _floats(x) -> np.ndarray:
     """x's values as floats: ints and bools become the default float dtype."""
+    data = x._data
+    if data.dtype.kind == "f":  # already floats (the usual case): as they are
+        return data
     return _array(x, _float_dtype(x))
 
 
