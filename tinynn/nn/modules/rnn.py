@@ -442,7 +442,10 @@ class LSTM(RNNBase):
         Returns output (..., directions * P) and (h_n, c_n).
 
     Raises:
-        as :class:`RNN`; the hidden-state messages name ``hidden[0]`` (h) or ``hidden[1]`` (c).
+        ValueError: for an input that is not 2-D or 3-D, or a dtype different from the
+            weights' (as :class:`RNN`).
+        RuntimeError: for a wrong ``input_size`` or hidden-state shape; the messages name
+            ``hidden[0]`` (h) or ``hidden[1]`` (c) and the expected shape.
 
     Example:
         >>> lstm = LSTM(10, 20, 2)
