@@ -143,6 +143,12 @@ def test_cat_rank_mismatch():
     assert_mentions(ours, "got 2 and 1")
 
 
+def test_cat_rank_mismatch_where_the_other_sizes_agree():
+    """(2, 3) and (2,) along dim 1: every size but dim 1's agrees, the ranks do not."""
+    ours, _ = assert_same_error(lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2)], 1))
+    assert_mentions(ours, "got 2 and 1")
+
+
 def test_cat_empty_list():
     assert_same_error(lambda lib: lib.cat([]))
 

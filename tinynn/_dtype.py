@@ -160,6 +160,10 @@ def result_type(*operands) -> dtype:
                 return _FROM_NUMPY[a._data.dtype]
             if (kind == "f" and type(b) in (builtins_float, builtins_int)) or (kind == "i" and type(b) is builtins_int):
                 return _FROM_NUMPY[a._data.dtype]
+    if operands and all(type(op) is Tensor for op in operands):  # fast path: tensors of one dtype
+        first = operands[0]._data.dtype
+        if all(op._data.dtype == first for op in operands):
+            return _FROM_NUMPY[first]
     dimensioned = zero_dim = number = None
     for op in operands:
         if isinstance(op, Tensor):

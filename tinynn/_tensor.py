@@ -1300,7 +1300,7 @@ class Tensor:
 
     # -- indexing ------------------------------------------------------------------------
     def __getitem__(self, key):
-        return I.Index.apply(self, I.normalize_key(key, self.shape))
+        return I.Index.apply(self, I.normalize_key(key, self._data.shape))
 
     def __setitem__(self, key, value) -> None:
         self._inplace(I.IndexPut, *I.setitem_args(self, key, value))

@@ -63,8 +63,9 @@ def normalize_key(key, shape: tuple) -> tuple:
             out of range, or a boolean mask of the wrong shape (numpy's checks, re-raised
             with PyTorch's exception type).
     """
+    if type(key) is int:  # the commonest index, x[i]: nothing to normalise
+        return (key,)
     Tensor = _tensor.Tensor
-
     if not isinstance(key, tuple):
         key = (key,)
     out = []
@@ -233,7 +234,7 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, x, key):
-        ctx.shape, ctx.key = x.shape, key
+        ctx.shape, ctx.key = x._data.shape, key
         basic = _is_basic(key)
         # With a trailing Ellipsis numpy returns a 0-d *view* for x[i], not a scalar copy,
         # so that x[i].fill_(0) writes into x, as in PyTorch.

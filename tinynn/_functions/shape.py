@@ -442,7 +442,7 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, dim, skip, *tensors):
         ctx.dim, ctx.skip = dim, skip
-        ctx.sizes = [t.shape[dim] for t, s in zip(tensors, skip) if not s]
+        ctx.sizes = [t._data.shape[dim] for t, s in zip(tensors, skip) if not s]
         return np.concatenate([t._data for t, s in zip(tensors, skip) if not s], axis=dim)
 
     @staticmethod
@@ -478,30 +478,31 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
-        if t.ndim == 0:
+        if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    skip = tuple(t.shape == (0,) for t in tensors)
+    skip = tuple(t._data.shape == (0,) for t in tensors)
     if all(skip):
         skip = (False,) * len(tensors)
-    kept = [t for t, s in zip(tensors, skip) if not s]
-    d = wrap_dim(dim, kept[0].ndim)
+    first = next(t._data.shape for t, s in zip(tensors, skip) if not s)  # the shape the others must match
+    d = wrap_dim(dim, len(first))
     dtype = _dtype.result_type(*tensors)
     for i, t in enumerate(tensors):
-        if skip[i]:
+        shape = t._data.shape
+        if skip[i] or (len(shape) == len(first) and shape[:d] == first[:d] and shape[d + 1:] == first[d + 1:]):
             continue
-        if t.ndim != kept[0].ndim:
+        if len(shape) != len(first):
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {kept[0].ndim} and {t.ndim} "
+                f"Tensors must have same number of dimensions: got {len(first)} and {len(shape)} "
                 f"(shapes: {[list(x.shape) for x in tensors]})"
             )
-        if any(a != b for j, (a, b) in enumerate(zip(t.shape, kept[0].shape)) if j != d):
-            j = next(j for j, (a, b) in enumerate(zip(t.shape, kept[0].shape)) if j != d and a != b)
-            raise RuntimeError(
-                f"Sizes of tensors must match except in dimension {d}. Expected size "
-                f"{kept[0].shape[j]} but got size {t.shape[j]} for tensor number {i} in the list "
-                f"(shapes: {[list(x.shape) for x in tensors]})"
-            )
-    return Cat.apply(d, skip, *(t.to(dtype) for t in tensors))
+        j = next(j for j, (a, b) in enumerate(zip(shape, first)) if j != d and a != b)
+        raise RuntimeError(
+            f"Sizes of tensors must match except in dimension {d}. Expected size "
+            f"{first[j]} but got size {shape[j]} for tensor number {i} in the list "
+            f"(shapes: {[list(x.shape) for x in tensors]})"
+        )
+    numpy_dtype = dtype.numpy_dtype
+    return Cat.apply(d, skip, *(t if t._data.dtype == numpy_dtype else t.to(dtype) for t in tensors))
 
 
 concat = concatenate = cat
@@ -569,7 +570,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     if isinstance(split_size_or_sections, (int, np.integer)) and split_size_or_sections < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size_or_sections}")
     d = wrap_dim(dim, tensor.ndim)
-    length = tensor.shape[d]
+    length = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
         if step == 0 and length > 0:
@@ -596,9 +597,10 @@ def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, tensor.ndim)
-    if tensor.shape[d] == 0:  # PyTorch: `chunks` empty pieces
+    length = tensor._data.shape[d]
+    if length == 0:  # PyTorch: `chunks` empty pieces
         return split(tensor, [0] * chunks, d)
-    return split(tensor, -(-tensor.shape[d] // chunks), d)  # ceil division
+    return split(tensor, -(-length // chunks), d)  # ceil division
 
 
 class Unbind(Function):
