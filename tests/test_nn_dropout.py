@@ -1,6 +1,7 @@
 """Dropout against ``torch.nn``: the fraction zeroed and the scale of the rest, the gradient
 (the same mask), eval mode and p=0 and p=1, reproducibility with ``manual_seed``, the error
-for a bad probability, and the repr. (Channel dropout, ``dropout2d``, is in test_pooling.py.)
+for a bad probability, and the repr; channel dropout (``dropout2d``): whole maps, the same
+mask in backward, eval mode, the warning for a 3-D input.
 """
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import pytest
 import torch
 
 import tinynn
+from tinynn.testing import assert_close
 
+
+# numpy warns (RuntimeWarning) where PyTorch is silent; a warning from tinynn fails the test
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 def test_dropout_zeroes_about_p_and_scales_the_rest():
     tinynn.manual_seed(0)
@@ -61,3 +66,36 @@ def test_dropout_probability_error_matches_torch():
 
 def test_dropout_repr_matches_torch():
     assert repr(tinynn.nn.Dropout(0.2)) == repr(torch.nn.Dropout(0.2))
+
+
+# -- dropout2d ------------------------------------------------------------------------
+def test_dropout2d_zeros_whole_channels_and_scales_the_rest():
+    tinynn.manual_seed(0)
+    x = tinynn.ones(8, 16, 5, 5)
+    y = tinynn.nn.functional.dropout2d(x, p=0.25).numpy()
+    per_channel = y.reshape(8, 16, -1)
+    assert np.all((per_channel == 0).all(-1) | (per_channel == 1 / 0.75).all(-1))  # whole maps
+    kept = (per_channel[..., 0] != 0).mean()
+    assert 0.6 < kept < 0.9  # about 1 - p of 128 channels
+
+
+def test_dropout2d_gradient_uses_the_same_mask():
+    tinynn.manual_seed(1)
+    x = tinynn.randn(4, 6, 3, 3, requires_grad=True)
+    y = tinynn.nn.functional.dropout2d(x, p=0.5)
+    y.sum().backward()
+    mask = (y.detach() / x.detach()).numpy()
+    assert_close(x.grad, tinynn.tensor(mask))
+
+
+def test_dropout2d_layer_is_identity_in_eval_and_repr_matches_torch():
+    layer = tinynn.nn.Dropout2d(0.3)
+    x = tinynn.randn(2, 3, 4, 4)
+    assert layer.eval()(x) is x
+    assert repr(layer) == repr(torch.nn.Dropout2d(0.3))
+
+
+def test_dropout2d_three_d_input_warns_like_torch():
+    for lib in (torch, tinynn):
+        with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
+            lib.nn.functional.dropout2d(lib.ones(3, 4, 4), 0.5)

@@ -1,6 +1,6 @@
-"""The padding layers (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, 1-d and 2-d)
-against ``torch.nn``: values, gradients, reprs and the ``padding`` attribute. (``F.pad``
-itself is in test_pooling.py.)
+"""Padding against PyTorch: ``F.pad`` in every mode (values, gradients, second derivatives)
+and the padding layers (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, 1-d and 2-d):
+values, gradients, reprs and the ``padding`` attribute.
 """
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import pytest
 import torch
 
 import tinynn
+from tinynn.autograd import gradgradcheck
 from tinynn.testing import compare_with_torch
 
 from helpers import randn
 
 DTYPES = ["float32", "float64"]
+
+# numpy warns (RuntimeWarning) where PyTorch is silent; a warning from tinynn fails the test
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 
 PADDINGS = [("ZeroPad2d", (2,)), ("ZeroPad2d", ((1, 2, 0, 3),)), ("ZeroPad1d", ((2, 1),)),
@@ -28,3 +32,38 @@ def test_padding_layers_match_torch(name, args, dtype, device):
     compare_with_torch(lambda lib, x: getattr(lib.nn, name)(*args)(x), randn(*shape), dtype=dtype, device=device)
     assert repr(getattr(tinynn.nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
     assert getattr(tinynn.nn, name)(*args).padding == getattr(torch.nn, name)(*args).padding
+
+
+# -- F.pad ---------------------------------------------------------------------------------
+PAD_CASES = {
+    "constant_last_dim": ((2, 3, 4, 5), (1, 2), "constant"),
+    "constant_two_dims": ((2, 3, 4, 5), (1, 2, 0, 3), "constant"),
+    "constant_negative_crops": ((2, 3, 4, 5), (-1, 2, 1, -3), "constant"),
+    "constant_all_dims": ((2, 3, 4), (1, 0, 0, 1, 2, 2), "constant"),
+    "reflect_1d": ((2, 3, 5), (2, 3), "reflect"),
+    "reflect_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "reflect"),
+    "reflect_negative": ((2, 3, 4, 5), (-1, 2, 1, -3), "reflect"),
+    "replicate_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "replicate"),
+    "replicate_3d": ((2, 3, 4, 5), (1, 1, 2, 0, 1, 2), "replicate"),
+    "circular_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "circular"),
+    "circular_negative": ((2, 3, 4, 5), (-2, 3, 1, -3), "circular"),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", sorted(PAD_CASES))
+def test_pad_matches_torch(case, dtype, device):
+    shape, pad, mode = PAD_CASES[case]
+    compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), randn(*shape),
+                       dtype=dtype, device=device)
+
+
+def test_pad_constant_value_matches_torch(device):
+    compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, (1, 1, 2, 0), value=2.5), randn(2, 3, 3),
+                       dtype="float32", device=device)
+
+
+def test_pad_gradgradcheck_float64():
+    x = tinynn.tensor(randn(1, 2, 4, 5), requires_grad=True)
+    for mode in ("constant", "reflect", "replicate", "circular"):
+        assert gradgradcheck(lambda x: tinynn.nn.functional.pad(x, (2, 1, 1, 2), mode=mode), (x,))

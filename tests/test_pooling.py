@@ -1,8 +1,7 @@
 """Pooling (``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``, their 1-d forms, their
-layers), padding
-(``F.pad``) and channel dropout (``dropout2d``) against PyTorch: outputs, returned indices and
-input gradients, float32 and float64, for every option; ties, NaN and -inf windows;
-second derivatives.
+layers) against PyTorch: outputs, returned indices and input gradients, float32 and float64,
+for every option; ties, NaN and -inf windows; second derivatives. (``F.pad`` is in
+test_nn_padding.py, ``dropout2d`` in test_nn_dropout.py.)
 """
 from __future__ import annotations
 
@@ -150,74 +149,6 @@ def test_pooling_layers_match_torch(layer, args, device):
 ])
 def test_pooling_layer_repr_matches_torch(layer, args, kwargs):
     assert repr(getattr(tinynn.nn, layer)(*args, **kwargs)) == repr(getattr(torch.nn, layer)(*args, **kwargs))
-
-
-# -- F.pad ---------------------------------------------------------------------------------
-PAD_CASES = {
-    "constant_last_dim": ((2, 3, 4, 5), (1, 2), "constant"),
-    "constant_two_dims": ((2, 3, 4, 5), (1, 2, 0, 3), "constant"),
-    "constant_negative_crops": ((2, 3, 4, 5), (-1, 2, 1, -3), "constant"),
-    "constant_all_dims": ((2, 3, 4), (1, 0, 0, 1, 2, 2), "constant"),
-    "reflect_1d": ((2, 3, 5), (2, 3), "reflect"),
-    "reflect_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "reflect"),
-    "reflect_negative": ((2, 3, 4, 5), (-1, 2, 1, -3), "reflect"),
-    "replicate_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "replicate"),
-    "replicate_3d": ((2, 3, 4, 5), (1, 1, 2, 0, 1, 2), "replicate"),
-    "circular_2d": ((2, 3, 4, 5), (2, 1, 1, 3), "circular"),
-    "circular_negative": ((2, 3, 4, 5), (-2, 3, 1, -3), "circular"),
-}
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("case", sorted(PAD_CASES))
-def test_pad_matches_torch(case, dtype, device):
-    shape, pad, mode = PAD_CASES[case]
-    compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), randn(*shape),
-                       dtype=dtype, device=device)
-
-
-def test_pad_constant_value_matches_torch(device):
-    compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, (1, 1, 2, 0), value=2.5), randn(2, 3, 3),
-                       dtype="float32", device=device)
-
-
-def test_pad_gradgradcheck_float64():
-    x = tinynn.tensor(randn(1, 2, 4, 5), requires_grad=True)
-    for mode in ("constant", "reflect", "replicate", "circular"):
-        assert gradgradcheck(lambda x: tinynn.nn.functional.pad(x, (2, 1, 1, 2), mode=mode), (x,))
-
-
-# -- dropout2d ------------------------------------------------------------------------
-def test_dropout2d_zeros_whole_channels_and_scales_the_rest():
-    tinynn.manual_seed(0)
-    x = tinynn.ones(8, 16, 5, 5)
-    y = tinynn.nn.functional.dropout2d(x, p=0.25).numpy()
-    per_channel = y.reshape(8, 16, -1)
-    assert np.all((per_channel == 0).all(-1) | (per_channel == 1 / 0.75).all(-1))  # whole maps
-    kept = (per_channel[..., 0] != 0).mean()
-    assert 0.6 < kept < 0.9  # about 1 - p of 128 channels
-
-
-def test_dropout2d_gradient_uses_the_same_mask():
-    tinynn.manual_seed(1)
-    x = tinynn.randn(4, 6, 3, 3, requires_grad=True)
-    y = tinynn.nn.functional.dropout2d(x, p=0.5)
-    y.sum().backward()
-    mask = (y.detach() / x.detach()).numpy()
-    assert_close(x.grad, tinynn.tensor(mask))
-
-
-def test_dropout2d_layer_is_identity_in_eval_and_repr_matches_torch():
-    layer = tinynn.nn.Dropout2d(0.3)
-    x = tinynn.randn(2, 3, 4, 4)
-    assert layer.eval()(x) is x
-    assert repr(layer) == repr(torch.nn.Dropout2d(0.3))
-
-
-def test_dropout2d_three_d_input_warns_like_torch():
-    for lib in (torch, tinynn):
-        with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
-            lib.nn.functional.dropout2d(lib.ones(3, 4, 4), 0.5)
 
 
 # -- 1-D pooling -----------------------------------------------------------------------------
