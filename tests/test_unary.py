@@ -402,3 +402,21 @@ def test_relu_backward_lets_the_gradient_through_at_nan_and_stops_it_at_zero_lik
         x.relu().backward(lib.tensor([1.0, 1.0, math.inf, math.nan]))
         results.append(x.grad.tolist())
     np.testing.assert_equal(results[1], results[0])
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "erf", "gelu"])
+def test_ops_computed_by_scipy_keep_float16_like_pytorch(name):
+    """scipy's expit and erf have no float16 loop (they answer in float64); the result and
+    the gradient are float16, as in PyTorch, and agree with it to float16's precision."""
+    fns = {"sigmoid": lambda lib, x: x.sigmoid(), "erf": lambda lib, x: lib.erf(x),
+           "gelu": lambda lib, x: lib.nn.functional.gelu(x)}
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([-3.0, -0.5, 0.0, 0.7, 2.0], dtype=lib.float16, requires_grad=True)
+        y = fns[name](lib, x)
+        y.backward(lib.ones_like(y))
+        results.append((dtype_name(y.dtype), dtype_name(x.grad.dtype),
+                        np.asarray(y.detach().tolist()), np.asarray(x.grad.tolist())))
+    assert results[1][:2] == results[0][:2] == ("float16", "float16")
+    np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(results[1][3], results[0][3], rtol=1e-3, atol=1e-3)

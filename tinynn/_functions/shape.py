@@ -488,9 +488,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     dtype = _dtype.result_type(*tensors)
     for i, t in enumerate(tensors):
         shape = t._data.shape
-        if skip[i] or (len(shape) == len(first) and shape[:d] == first[:d] and shape[d + 1:] == first[d + 1:]):
+        same_rank = len(shape) == len(first)
+        if skip[i] or (same_rank and shape[:d] == first[:d] and shape[d + 1:] == first[d + 1:]):
             continue
-        if len(shape) != len(first):
+        if not same_rank:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {len(first)} and {len(shape)} "
                 f"(shapes: {[list(x.shape) for x in tensors]})"

@@ -47,6 +47,14 @@ def _sigmoid_backward(g: np.ndarray, z: np.ndarray) -> np.ndarray:
     return g * (1 - z) * z  # in the order of PyTorch's CPU kernel
 
 
+def _scipy_ufunc(ufunc, a: np.ndarray) -> np.ndarray:
+    """A scipy ufunc of ``a``, in ``a``'s dtype: scipy has no float16 loops, so it computes
+    a float16 array in a wider type, and the result is rounded back (PyTorch, too, computes
+    float16 in float32)."""
+    out = ufunc(a)
+    return out if out.dtype == a.dtype else out.astype(a.dtype)
+
+
 def _floats(x) -> np.ndarray:
     """x's values as floats: ints and bools become the default float dtype."""
     data = x._data
@@ -726,7 +734,7 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         # scipy's expit is 1 / (1 + e^-x) in one pass, without a warning where e^-x overflows
-        z = _tensor.Tensor._make(special.expit(_floats(x)))
+        z = _tensor.Tensor._make(_scipy_ufunc(special.expit, _floats(x)))
         ctx.save_for_backward(z)
         return z
 
@@ -839,7 +847,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return special.erf(_floats(x))
+        return _scipy_ufunc(special.erf, _floats(x))
 
     @staticmethod
     def backward(ctx, grad_output):

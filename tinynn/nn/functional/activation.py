@@ -134,15 +134,19 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def _gelu(x: np.ndarray) -> tuple:
-    """x Phi(x), in PyTorch's order of operations, and Phi(x) = (1 + erf(x / sqrt 2)) / 2."""
-    one_plus_erf = 1 + special.erf(x * (1 / math.sqrt(2)))
-    return x * 0.5 * one_plus_erf, one_plus_erf * 0.5
+    """x Phi(x), in PyTorch's order of operations, and Phi(x) = (1 + erf(x / sqrt 2)) / 2.
+    float16 is computed in float32 and rounded at the end, as PyTorch does (and scipy's
+    erf has no float16 loop)."""
+    work = x.astype(np.float32) if x.dtype == np.float16 else x
+    one_plus_erf = 1 + special.erf(work * (1 / math.sqrt(2)))
+    return (work * 0.5 * one_plus_erf).astype(x.dtype, copy=False), one_plus_erf * 0.5
 
 
 def _gelu_backward(g: np.ndarray, x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
-    """g (Phi(x) + x phi(x)), phi(x) = e^{-x^2/2} / sqrt(2 pi)."""
-    pdf = np.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
-    return g * (cdf + x * pdf)
+    """g (Phi(x) + x phi(x)), phi(x) = e^{-x^2/2} / sqrt(2 pi), in g's dtype."""
+    work = x.astype(cdf.dtype, copy=False)
+    pdf = np.exp(work * work * -0.5) * (1 / math.sqrt(2 * math.pi))
+    return (g * (cdf + work * pdf)).astype(g.dtype, copy=False)
 
 
 class Gelu(Function):
