@@ -1174,6 +1174,8 @@ class Tensor:
     def sum_to_size(self, *size):
         """Sum this tensor down to ``size`` (undoing a broadcast to this tensor's shape)."""
         size = _size_args(size)
+        if not size:  # as PyTorch's sum_to: a 0-d target is always a sum (bool and ints give int64)
+            return self.sum()
         if size == self._data.shape:
             return self
         return S.SumToSize.apply(self, size)

@@ -1062,7 +1062,7 @@ def as_gen(rng):
 def sum_to_size_gen(rng):
     return [Sample((A(rng, (2, 3), dt),) + tuple(args)) for dt in ("float64", "int64", "bool")
             for args in [((1, 3),), ((3,),), (1, 1), ((2, 3),), ((2, 1),), ((4,),), ((),)]] + \
-        [Sample((A(rng, (), "float64"), ()))]
+        [Sample((A(rng, (), dt), ())) for dt in ("float64", "int32", "bool")]  # a 0-d target always sums
 
 
 def unfold_gen(rng):
