@@ -438,6 +438,38 @@ def test_conv_with_string_padding_and_a_bias_of_another_dtype(padding):
                                         padding=pad)
 
 
+def test_sums_whose_terms_cancel_in_conv():
+    """A window holding 1, -1e30 and 1e30 under weights of 1: the exact sum is 1, but
+    float32 addition in one order gives 0 and in another 1, and which order a kernel takes
+    depends on the kernel (oneDNN's blocking, OpenBLAS's for the CPU it runs on). Both
+    libraries stay within the bound of a 3-term sum."""
+    one, huge = np.float32(1.0), np.float32(1e30)
+    assert ((one + -huge) + huge, (-huge + huge) + one) == (0.0, 1.0)  # the order decides
+    x = np.zeros((1, 3, 6, 5), dtype=np.float32)
+    x[0, 0, 3, 4], x[0, 0, 5, 3], x[0, 2, 3, 3] = 1.0, -1e30, 1e30
+    w = np.zeros((4, 3, 3, 2), dtype=np.float32)
+    w[2, 0, 0, 1] = w[2, 0, 2, 0] = w[2, 2, 0, 0] = 1.0
+    theirs = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w))[0, 2, 3, 3].item()
+    ours = tinynn.nn.functional.conv2d(tinynn.tensor(x), tinynn.tensor(w))[0, 2, 3, 3].item()
+    bound = 3 * np.finfo(np.float32).eps * 2e30  # K terms * eps * the sum of |terms|
+    assert theirs in (0.0, 1.0) and ours in (0.0, 1.0)
+    assert abs(ours - theirs) <= bound
+
+
+def test_conv_with_a_non_finite_weight_over_the_padding():
+    x = np.zeros((2, 3, 6, 5), dtype=np.float32)
+    w = np.zeros((4, 3, 3, 2), dtype=np.float32)
+    w[3, 2, 2, 1] = np.nan  # the window's last tap: on the padding along the last row and column
+    theirs = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), padding=1)[0, 3].numpy()
+    assert np.isnan(theirs[:5, :5]).all() and (theirs[5, :] == 0).all() and (theirs[:, 5] == 0).all()
+    small = torch.nn.functional.conv2d(torch.zeros(1, 1, 3, 3), torch.tensor(w[3:, 2:]), padding=1)
+    assert torch.isnan(small).all()  # another kernel: nan everywhere
+    ours = tinynn.nn.functional.conv2d(tinynn.tensor(x), tinynn.tensor(w), padding=1)
+    padded = tinynn.nn.functional.pad(tinynn.tensor(x), (1, 1, 1, 1))
+    assert np.isnan(ours[0, 3].numpy()).all()
+    np.testing.assert_array_equal(ours.numpy(), tinynn.nn.functional.conv2d(padded, tinynn.tensor(w)).numpy())
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -476,6 +508,9 @@ CHECKS = {
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "layer_norm of a row whose variance overflows": test_layer_norm_of_a_row_whose_variance_overflows,
+    "Sums whose terms cancel, in conv1d / conv2d": test_sums_whose_terms_cancel_in_conv,
+    "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
+        test_conv_with_a_non_finite_weight_over_the_padding,
     "conv1d / conv2d with padding='same' or 'valid', a float64 input and a bias of another dtype":
         test_conv_with_string_padding_and_a_bias_of_another_dtype,
 }

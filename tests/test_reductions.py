@@ -729,3 +729,17 @@ def test_out_with_an_input_that_requires_grad_raises_before_warning_like_torch(n
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # PyTorch says nothing about the degrees of freedom first
         assert_same_error(call)
+
+
+@pytest.mark.parametrize("p", [2, 3, 1.5, 0.5, math.inf])
+def test_norm_of_one_element_is_its_absolute_value_without_overflow_like_pytorch(p):
+    """A reduction over one element gives |x| for every p, as PyTorch's kernel does: 1e30
+    in float32 does not overflow through x^2, and 1e-30 does not underflow through x^3."""
+    values = [[1e30], [2.0], [-3.0], [1e-30]]
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(values, requires_grad=True)
+        norm = x.norm(p=p, dim=1)
+        norm.sum().backward()
+        results.append((norm.tolist(), x.grad.tolist(), lib.nn.functional.normalize(lib.tensor(values), dim=1).tolist()))
+    np.testing.assert_equal(results[1], results[0])  # values, gradients (nan where PyTorch's is), normalize

@@ -43,6 +43,18 @@ def _numpy(t) -> np.ndarray:
     return t.detach().numpy()
 
 
+def _leaf_gradient(grad_of_view: np.ndarray, view: str) -> np.ndarray:
+    """The gradient of a sample's leaf when the view the op saw (``Arr.view``: '', 'T' or
+    'step', as the harness builds it) gets ``grad_of_view``."""
+    if view == "T":
+        return np.swapaxes(grad_of_view, -1, -2)
+    if view == "step":  # the view is leaf[..., ::2]
+        leaf = np.zeros(grad_of_view.shape[:-1] + (2 * grad_of_view.shape[-1],), grad_of_view.dtype)
+        leaf[..., ::2] = grad_of_view
+        return leaf
+    return grad_of_view
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
 
@@ -123,8 +135,10 @@ def _scatter_holds(sample, n, t, weights) -> str | None:
     expected = np.zeros(src.shape, dtype=src.dtype)
     covered = tuple(slice(0, k) for k in index.shape)
     expected[covered] = np.take_along_axis(w, index, dim)
+    expected = _leaf_gradient(expected, sample.args[3].view)  # src may be a view of its leaf
     got = _numpy(n.grads[-1])
-    return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"src's gradient is {got.tolist()}"
+    same = got.shape == expected.shape and np.allclose(got, expected, rtol=1e-12, atol=0)
+    return None if same else f"src's gradient is {got.tolist()}"
 
 
 # ------------------------------------------- layer_norm of a row whose variance overflows
@@ -186,6 +200,91 @@ def _conv_bias_holds(sample, n, t, weights) -> str | None:
     return f"tinynn raises {n.exc!r}"
 
 
+# ----------------------------------------------------- conv: sums whose terms cancel
+_HUGE = 1e20  # a term this large can swallow the others: the sum then depends on the order
+
+
+def _conv_arrays(sample) -> tuple:
+    """(input, weight, bias or None, the remaining positional arguments) of a conv sample."""
+    args = sample.args
+    bias = _data(args[2]) if len(args) > 2 else _data(sample.kwargs.get("bias"))
+    return _data(args[0]), _data(args[1]), bias, tuple(args[3:])
+
+
+def _huge_terms(sample) -> bool:
+    x, w, b, _ = _conv_arrays(sample)
+    return any(a is not None and a.dtype.kind == "f" and bool(np.any(np.abs(a[np.isfinite(a)]) >= _HUGE))
+               for a in (x, w, b))
+
+
+def _summation_bound_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is PyTorch's within the error bound of a sum of K terms in the
+    result's dtype: K * eps * conv(|x|, |w|) + |b| (plus the harness's own tolerance)."""
+    import torch  # the reference for the bound is PyTorch's convolution, in float64
+
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    x, w, b, rest = _conv_arrays(sample)
+    kwargs = {k: v for k, v in sample.kwargs.items() if k != "bias"}
+    conv = getattr(torch.nn.functional, "conv2d" if w.ndim == 4 else "conv1d")
+    with np.errstate(all="ignore"):
+        size = torch.tensor(np.abs(x).astype(np.float64)), torch.tensor(np.abs(w).astype(np.float64))
+        bias = None if b is None else torch.tensor(np.abs(b).astype(np.float64))
+        magnitude = conv(*size, bias, *rest, **kwargs).numpy()
+        ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+        terms = w[0].size + (b is not None)
+        eps = np.finfo(_numpy(t.result).dtype).eps
+        tol = 1e-5 if _numpy(t.result).dtype == np.float32 else 1e-10
+        bound = tol + tol * np.abs(theirs) + terms * eps * magnitude
+        close = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs)) | (np.abs(ours - theirs) <= bound)
+    if ours.shape != theirs.shape or not close.all():
+        return "a value differs by more than the error bound of the sum"
+    return None
+
+
+# ------------------------------------------- conv: a non-finite weight over the padding
+def _conv_padding(sample) -> tuple:
+    """(the padding argument, the call's arguments after bias with padding set to 0, kwargs likewise)."""
+    rest, kwargs = list(sample.args[3:]), dict(sample.kwargs)
+    if len(rest) > 1:
+        padding, rest[1] = rest[1], 0
+    else:
+        padding = kwargs.get("padding", 0)
+        if "padding" in kwargs:
+            kwargs["padding"] = 0
+    return padding, rest, kwargs
+
+
+def _non_finite_weight_over_padding(sample) -> bool:
+    x, w, _, _ = _conv_arrays(sample)
+    padding = _conv_padding(sample)[0]
+    return (w is not None and w.dtype.kind == "f" and not bool(np.isfinite(w).all())
+            and not isinstance(padding, str) and any(np.atleast_1d(padding)))
+
+
+def _zero_padded_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is the convolution of the explicitly zero-padded input (the padding
+    is zeros like any other input: 0 * nan = nan), computed by PyTorch without padding."""
+    import torch
+
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    x, w, b, _ = _conv_arrays(sample)
+    padding, rest, kwargs = _conv_padding(sample)
+    kwargs.pop("bias", None)
+    two_d = w.ndim == 4
+    ph, pw = (padding, padding) if np.ndim(padding) == 0 else ((padding[0], padding[1]) if two_d else (0, padding[0]))
+    pads = (pw, pw, ph, ph) if two_d else (pw, pw)
+    conv = getattr(torch.nn.functional, "conv2d" if two_d else "conv1d")
+    padded = torch.nn.functional.pad(torch.tensor(x), pads)
+    expected = conv(padded, torch.tensor(w), None if b is None else torch.tensor(b), *rest, **kwargs).numpy()
+    ours = _numpy(n.result)
+    tol = 1e-5 if ours.dtype == np.float32 else 1e-10
+    if ours.shape != expected.shape or not np.allclose(ours, expected, rtol=tol, atol=tol, equal_nan=True):
+        return "the result is not the convolution of the zero-padded input"
+    return None
+
+
 DEVIATIONS = [
     Deviation("Order of equal values in topk and sort", ("topk",), (),
               ("result[1]: values differ",), lambda s: True, _topk_holds),
@@ -202,6 +301,11 @@ DEVIATIONS = [
     Deviation("conv1d / conv2d with padding='same' or 'valid', a float64 input and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_float64_other_bias, _conv_bias_holds),
+    Deviation("Sums whose terms cancel, in conv1d / conv2d", ("conv1d", "conv2d"), (),
+              ("result: values differ",), _huge_terms, _summation_bound_holds),
+    Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
+              ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
+              _zero_padded_holds),
 ]
 
 

@@ -530,7 +530,9 @@ def scatter_gen(rng, reduce_kw=()):
                 Sample((A(rng, (3, 4), "float64"), 1, _idx([[0, 1]]), A(rng, (1, 2), "float32"))),
                 Sample((A(rng, (3, 4), "float64"), 1, _idx([[0, 1]]), 2.0)),
                 Sample((A(rng, (), "float64"), 0, _idx(0), A(rng, (), "float64"))),
-                Sample((A(rng, (3, 4), "float64"), 1, _idx([[0, 1, 2, 3, 0]]), A(rng, (1, 5), "float64")))]
+                Sample((A(rng, (3, 4), "float64"), 1, _idx([[0, 1, 2, 3, 0]]), A(rng, (1, 5), "float64"))),
+                # src larger than index, and a strided view of its leaf (the gradient lands in the leaf)
+                Sample((A(rng, (3, 4), "float64"), 0, _idx([[0, 0, 0, 0]]), A(rng, (2, 4), "float64", view="step")))]
         return out
     return gen
 
@@ -1107,7 +1109,10 @@ def embedding_gen(rng):
     return [Sample((_idx([0, 4, 4]), w)), Sample((_idx([[1, 2], [0, 0]]), w)), Sample((_idx(2), w)),
             Sample((_idx([5]), w)), Sample((_idx([-1]), w)), Sample((_idx([0, 1]), w), {"padding_idx": 1}),
             Sample((Arr(np.array([0, 1], dtype="int32")), w)), Sample((A(rng, (2,), "float64", grad=False), w)),
-            Sample((Arr(np.zeros((0,), dtype="int64")), w))]
+            Sample((Arr(np.zeros((0,), dtype="int64")), w)),
+            # a 0-d weight: RuntimeError, but IndexError when it requires grad or with a padding_idx
+            Sample((_idx(0), A(rng, (), "float64", grad=False))), Sample((_idx(0), A(rng, (), "float64"))),
+            Sample((_idx(0), A(rng, (), "float64", grad=False)), {"padding_idx": -1})]
 
 
 def pool_gen(two_d: bool):
@@ -1144,6 +1149,14 @@ def conv_gen(two_d: bool):
             out.append(Sample((A(rng, x, dt), A(rng, (4, 2) + w[2:], dt))))
         out.append(Sample((A(rng, x, "float64"), A(rng, w, "float32"))))
         out.append(Sample((A(rng, x, "int64"), A(rng, w, "int64"))))
+        # deviations: a nan weight over the padding; terms that cancel (1, -1e30 and 1e30)
+        nan_weight = np.zeros(w, dtype="float32")
+        nan_weight[(3, 2, 2, 1) if two_d else (3, 2, 2)] = np.nan
+        out.append(Sample((A(rng, x, "float32", data=np.zeros(x)), Arr(nan_weight, False)), {"padding": 1}))
+        cancelling = np.zeros(x, dtype="float32")
+        cancelling[(0, 0, 3, 4) if two_d else (0, 0, 4)], cancelling[(0, 0, 5, 3) if two_d else (0, 0, 5)] = 1.0, -1e30
+        cancelling[(0, 2, 3, 3) if two_d else (0, 2, 3)] = 1e30
+        out.append(Sample((Arr(cancelling, False), A(rng, w, "float32", data=np.ones(w)))))
         return out
     return gen
 

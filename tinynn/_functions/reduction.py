@@ -794,6 +794,9 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
 def _norm(a: np.ndarray, p: float, dims: tuple, keepdim: bool):
     """The p-norm of ``a`` (|x|, or x itself for p = 2) over ``dims``, in numpy. Norm runs
     it with numpy's warnings off: IEEE results (an overflow gives inf), as in PyTorch."""
+    if p != 0 and math.prod([a.shape[d] for d in dims]) == 1:
+        # the norm of one element is |x| for every p, as PyTorch computes it: no x^p to overflow
+        return np.max(np.abs(a), axis=dims, keepdims=keepdim)
     if p == 2:
         return np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
     if p == 0:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
+from ...autograd import grad_mode
 from ...autograd.function import Function
 
 
@@ -152,7 +153,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     Raises:
         RuntimeError: for indices that are not int64/int32 ("Expected tensor for argument #1
             'indices' ..."), or a ``weight`` that is not 2-D.
-        IndexError: "index out of range in self" for an index < 0 or >= V.
+        IndexError: "index out of range in self" for an index < 0 or >= V; for a 0-d
+            ``weight`` with a ``padding_idx`` other than 0, or requiring grad (as PyTorch).
         AssertionError: "Padding_idx must be within num_embeddings" (as PyTorch).
 
     Example:
@@ -162,6 +164,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     """
     if sparse:
         raise NotImplementedError("tinynn has no sparse tensors: use embedding(..., sparse=False)")
+    if weight.ndim == 0 and (padding_idx not in (None, 0) or (weight.requires_grad and grad_mode.is_grad_enabled())):
+        # PyTorch reads weight.size(0) before its 2-D check here: for a padding_idx, and for
+        # a weight that will need a gradient (autograd keeps the number of rows)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions (weight must be 2-D)")
     if weight.ndim != 2:
         raise RuntimeError(f"'weight' must be 2-D (got a weight of shape {list(weight.shape)})")
     padding_idx = _normalize_padding_idx(padding_idx, weight.shape[0])
