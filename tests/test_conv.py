@@ -303,3 +303,22 @@ def test_conv_transpose2d_output_padding_beyond_the_stride_is_a_documented_devia
         tinynn.nn.functional.conv_transpose2d(x, w, stride=1, dilation=2, output_padding=1)
     with pytest.raises(RuntimeError, match="output padding must be smaller than either stride or dilation"):
         tinynn.nn.functional.conv_transpose2d(x, w, stride=1, dilation=1, output_padding=1)
+
+
+def test_conv_and_avg_pool_backward_add_opposite_infinities_to_nan_silently_like_torch():
+    """Where windows overlap, col2im adds the gradients of both: inf + -inf = nan, with no
+    numpy RuntimeWarning (PyTorch says nothing either)."""
+    import warnings
+
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]], requires_grad=True)
+        g = lib.tensor([[[[math.inf, -math.inf], [1.0, 1.0]]]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            lib.nn.functional.conv2d(x, lib.ones(1, 1, 1, 2)).backward(g)
+            conv_grad = x.grad.tolist()
+            x.grad = None
+            lib.nn.functional.avg_pool2d(x, (1, 2), stride=1).backward(g)
+        results.append((conv_grad, x.grad.tolist()))
+    np.testing.assert_equal(results[1], results[0])

@@ -423,6 +423,10 @@ def test_layer_norm_of_a_row_whose_variance_overflows():
     assert F.batch_norm(ours.reshape(3, 1), None, None, training=True).tolist() == [[0.0], [0.0], [0.0]]
     weight, bias = tinynn.tensor([2.0, 2.0, 2.0]), tinynn.tensor([0.5, -1.0, 3.0])
     assert F.layer_norm(ours, [3], weight, bias).tolist() == [[0.5, -1.0, 3.0]]
+    # one value per group: PyTorch's E[x^2] - E[x]^2 overflows to nan; the centred variance is 0
+    one_each = [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1e30]]
+    assert torch.isnan(torch.nn.functional.group_norm(torch.tensor(one_each), 4)[1, 3])
+    assert F.group_norm(tinynn.tensor(one_each), 4).tolist() == [[0.0] * 4, [0.0] * 4]
 
 
 @pytest.mark.parametrize("padding", ["same", "valid"])
@@ -436,6 +440,11 @@ def test_conv_with_string_padding_and_a_bias_of_another_dtype(padding):
         with pytest.raises(RuntimeError, match=r"Input type \(double\) and bias type \(float\)"):
             tinynn.nn.functional.conv1d(tinynn.tensor(x), tinynn.tensor(w), tinynn.zeros(2, dtype=tinynn.float32),
                                         padding=pad)
+    # an integer input too: PyTorch converts the bias, tinynn raises
+    ints = np.ones((1, 3, 5), dtype=np.int64), np.ones((2, 3, 3), dtype=np.int64)
+    assert torch.nn.functional.conv1d(*map(torch.tensor, ints), torch.zeros(2), padding=padding).dtype == torch.int64
+    with pytest.raises(RuntimeError, match=r"Input type \(long\) and bias type \(float\)"):
+        tinynn.nn.functional.conv1d(*map(tinynn.tensor, ints), tinynn.zeros(2), padding=padding)
 
 
 def test_sums_whose_terms_cancel_in_conv():
@@ -507,11 +516,11 @@ CHECKS = {
     "index_fill with a negative index and a value that requires grad":
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
-    "layer_norm of a row whose variance overflows": test_layer_norm_of_a_row_whose_variance_overflows,
+    "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "Sums whose terms cancel, in conv1d / conv2d": test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,
-    "conv1d / conv2d with padding='same' or 'valid', a float64 input and a bias of another dtype":
+    "conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype":
         test_conv_with_string_padding_and_a_bias_of_another_dtype,
 }
 

@@ -141,7 +141,7 @@ def _scatter_holds(sample, n, t, weights) -> str | None:
     return None if same else f"src's gradient is {got.tolist()}"
 
 
-# ------------------------------------------- layer_norm of a row whose variance overflows
+# ------------------------------------------- normalisation of values whose square overflows
 def _row_variance_overflows(x: np.ndarray, normalized_ndim: int) -> np.ndarray:
     """Per row (the trailing ``normalized_ndim`` dims): finite values whose variance is inf."""
     rows = x.reshape(x.shape[:x.ndim - normalized_ndim] + (-1,))
@@ -185,12 +185,48 @@ def _layer_norm_holds(sample, n, t, weights) -> str | None:
     return None
 
 
-# ------------------------------- conv with string padding, float64 input, another bias dtype
-def _string_padding_float64_other_bias(sample) -> bool:
+def _group_rows(sample) -> np.ndarray:
+    """group_norm's input as (N, G, values per group)."""
+    x, groups = _data(sample.args[0]), sample.args[1]
+    return x.reshape(x.shape[0], groups, -1)
+
+
+def _group_norm_square_overflows(sample) -> bool:
+    x = _data(sample.args[0])
+    if x is None or x.dtype.kind != "f" or x.size == 0 or not isinstance(sample.args[1], int):
+        return False
+    big = np.sqrt(np.finfo(x.dtype).max)  # a square above the dtype's largest value
+    return bool(np.any(np.abs(x[np.isfinite(x)]) >= big))
+
+
+def _group_norm_holds(sample, n, t, weights) -> str | None:
+    """Each group normalises with the variance of its centred values: 0 where that variance
+    overflows, the exact normalised value elsewhere; then weight and bias per channel."""
+    x = _data(sample.args[0])
+    rows = _group_rows(sample)
+    eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
+    with np.errstate(all="ignore"):
+        centered = rows - rows.mean(axis=-1, keepdims=True)
+        var = (centered * centered).mean(axis=-1, keepdims=True)
+        normalized = np.where(np.isinf(var) & np.isfinite(rows), 0, centered / np.sqrt(var + eps)).reshape(x.shape)
+        channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        weight = _data(sample.args[2]) if len(sample.args) > 2 else None
+        bias = _data(sample.args[3]) if len(sample.args) > 3 else None
+        expected = normalized * (1 if weight is None else weight.reshape(channel))
+        expected = expected + (0 if bias is None else bias.reshape(channel))
+    ours = _numpy(n.result)
+    tol = 1e-5 if x.dtype == np.float32 else 1e-12
+    if ours.shape != expected.shape or not np.allclose(ours, expected, rtol=tol, atol=tol, equal_nan=True):
+        return "a group does not normalise with the variance of its centred values"
+    return None
+
+
+# ----------------------------------------- conv with string padding, another bias dtype
+def _string_padding_other_bias(sample) -> bool:
     x = _data(sample.args[0])
     bias = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("bias"))
-    return (isinstance(sample.kwargs.get("padding"), str) and x is not None and x.dtype == np.float64
-            and bias is not None and bias.dtype != np.float64)
+    return (isinstance(sample.kwargs.get("padding"), str) and x is not None
+            and bias is not None and bias.dtype != x.dtype)
 
 
 def _conv_bias_holds(sample, n, t, weights) -> str | None:
@@ -200,7 +236,7 @@ def _conv_bias_holds(sample, n, t, weights) -> str | None:
     return f"tinynn raises {n.exc!r}"
 
 
-# ----------------------------------------------------- conv: sums whose terms cancel
+# --------------------------- conv: sums whose terms cancel; a nan or inf weight over padding
 _HUGE = 1e20  # a term this large can swallow the others: the sum then depends on the order
 
 
@@ -211,41 +247,9 @@ def _conv_arrays(sample) -> tuple:
     return _data(args[0]), _data(args[1]), bias, tuple(args[3:])
 
 
-def _huge_terms(sample) -> bool:
-    x, w, b, _ = _conv_arrays(sample)
-    return any(a is not None and a.dtype.kind == "f" and bool(np.any(np.abs(a[np.isfinite(a)]) >= _HUGE))
-               for a in (x, w, b))
-
-
-def _summation_bound_holds(sample, n, t, weights) -> str | None:
-    """tinynn's result is PyTorch's within the error bound of a sum of K terms in the
-    result's dtype: K * eps * conv(|x|, |w|) + |b| (plus the harness's own tolerance)."""
-    import torch  # the reference for the bound is PyTorch's convolution, in float64
-
-    if n.exc is not None or t.exc is not None:
-        return "one of them raised"
-    x, w, b, rest = _conv_arrays(sample)
-    kwargs = {k: v for k, v in sample.kwargs.items() if k != "bias"}
-    conv = getattr(torch.nn.functional, "conv2d" if w.ndim == 4 else "conv1d")
-    with np.errstate(all="ignore"):
-        size = torch.tensor(np.abs(x).astype(np.float64)), torch.tensor(np.abs(w).astype(np.float64))
-        bias = None if b is None else torch.tensor(np.abs(b).astype(np.float64))
-        magnitude = conv(*size, bias, *rest, **kwargs).numpy()
-        ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
-        terms = w[0].size + (b is not None)
-        eps = np.finfo(_numpy(t.result).dtype).eps
-        tol = 1e-5 if _numpy(t.result).dtype == np.float32 else 1e-10
-        bound = tol + tol * np.abs(theirs) + terms * eps * magnitude
-        close = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs)) | (np.abs(ours - theirs) <= bound)
-    if ours.shape != theirs.shape or not close.all():
-        return "a value differs by more than the error bound of the sum"
-    return None
-
-
-# ------------------------------------------- conv: a non-finite weight over the padding
 def _conv_padding(sample) -> tuple:
-    """(the padding argument, the call's arguments after bias with padding set to 0, kwargs likewise)."""
-    rest, kwargs = list(sample.args[3:]), dict(sample.kwargs)
+    """(the padding argument, the arguments after bias with padding 0, the kwargs likewise)."""
+    rest, kwargs = list(sample.args[3:]), {k: v for k, v in sample.kwargs.items() if k != "bias"}
     if len(rest) > 1:
         padding, rest[1] = rest[1], 0
     else:
@@ -255,34 +259,85 @@ def _conv_padding(sample) -> tuple:
     return padding, rest, kwargs
 
 
+def _huge_terms(sample) -> bool:
+    x, w, b, _ = _conv_arrays(sample)
+    return any(a is not None and a.dtype.kind == "f" and bool(np.any(np.abs(a[np.isfinite(a)]) >= _HUGE))
+               for a in (x, w, b))
+
+
+def _pads(sample) -> list:
+    """(before, after) zeros for each spatial dim, from a number, a tuple or "same"/"valid"."""
+    _, w, _, rest = _conv_arrays(sample)
+    padding, spatial = _conv_padding(sample)[0], w.ndim - 2
+    if padding == "valid":
+        return [(0, 0)] * spatial
+    if padding == "same":  # PyTorch: the total d (k - 1), the smaller half first
+        dilation = rest[2] if len(rest) > 2 else sample.kwargs.get("dilation", 1)
+        dilation = np.broadcast_to(dilation, (spatial,))
+        totals = [int(d) * (k - 1) for d, k in zip(dilation, w.shape[2:])]
+        return [(total // 2, total - total // 2) for total in totals]
+    sizes = np.broadcast_to(padding, (spatial,))
+    return [(int(p), int(p)) for p in sizes]
+
+
 def _non_finite_weight_over_padding(sample) -> bool:
-    x, w, _, _ = _conv_arrays(sample)
-    padding = _conv_padding(sample)[0]
+    _, w, _, _ = _conv_arrays(sample)
     return (w is not None and w.dtype.kind == "f" and not bool(np.isfinite(w).all())
-            and not isinstance(padding, str) and any(np.atleast_1d(padding)))
+            and any(before or after for before, after in _pads(sample)))
 
 
-def _zero_padded_holds(sample, n, t, weights) -> str | None:
-    """tinynn's result is the convolution of the explicitly zero-padded input (the padding
-    is zeros like any other input: 0 * nan = nan), computed by PyTorch without padding."""
+def _cancelling_terms_only(sample) -> bool:
+    return _huge_terms(sample) and not _non_finite_weight_over_padding(sample)
+
+
+def _within_sum_bound(sample, n, t, pad_input: bool) -> str | None:
+    """tinynn's result against a reference, within the error bound of a sum of K terms in the
+    result's dtype: K * eps * conv(|x|, |w|) + |b| (plus the harness's own tolerance). The
+    reference is PyTorch's result, or (``pad_input``) PyTorch's convolution of the input
+    padded with zeros first, without padding."""
     import torch
 
     if n.exc is not None or t.exc is not None:
         return "one of them raised"
-    x, w, b, _ = _conv_arrays(sample)
-    padding, rest, kwargs = _conv_padding(sample)
-    kwargs.pop("bias", None)
+    x, w, b, rest = _conv_arrays(sample)
+    kwargs = {k: v for k, v in sample.kwargs.items() if k != "bias"}
     two_d = w.ndim == 4
-    ph, pw = (padding, padding) if np.ndim(padding) == 0 else ((padding[0], padding[1]) if two_d else (0, padding[0]))
-    pads = (pw, pw, ph, ph) if two_d else (pw, pw)
     conv = getattr(torch.nn.functional, "conv2d" if two_d else "conv1d")
-    padded = torch.nn.functional.pad(torch.tensor(x), pads)
-    expected = conv(padded, torch.tensor(w), None if b is None else torch.tensor(b), *rest, **kwargs).numpy()
-    ours = _numpy(n.result)
-    tol = 1e-5 if ours.dtype == np.float32 else 1e-10
-    if ours.shape != expected.shape or not np.allclose(ours, expected, rtol=tol, atol=tol, equal_nan=True):
-        return "the result is not the convolution of the zero-padded input"
+    if pad_input:
+        pads = _pads(sample)
+        _, rest, kwargs = _conv_padding(sample)
+        x = np.pad(x, [(0, 0)] * (x.ndim - len(pads)) + pads)
+    dtype = _numpy(t.result).dtype
+    with np.errstate(all="ignore"):
+        def run(x_, w_, b_):
+            return conv(torch.tensor(x_), torch.tensor(w_), None if b_ is None else torch.tensor(b_),
+                        *rest, **kwargs).numpy().astype(np.float64)
+        magnitude = run(np.abs(x).astype(np.float64), np.abs(w).astype(np.float64),
+                        None if b is None else np.abs(b).astype(np.float64))
+        reference = run(x, w, b) if pad_input else _numpy(t.result).astype(np.float64)
+        ours = _numpy(n.result).astype(np.float64)
+        terms = w[0].size + (b is not None)
+        tol = 1e-5 if dtype == np.float32 else 1e-10
+        bound = tol + tol * np.abs(reference) + terms * np.finfo(dtype).eps * magnitude
+        close = (ours == reference) | (np.isnan(ours) & np.isnan(reference)) | (np.abs(ours - reference) <= bound)
+        # where a term is infinite or overflows, the order (and a fused multiply-add) decides
+        # between inf and nan: both results need only be non-finite there
+        close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(reference)
+    if ours.shape != reference.shape or not close.all():
+        return ("the result is not the convolution of the zero-padded input" if pad_input else
+                "a value differs by more than the error bound of the sum")
     return None
+
+
+def _summation_bound_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is PyTorch's within the error bound of the sum."""
+    return _within_sum_bound(sample, n, t, pad_input=False)
+
+
+def _zero_padded_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is the convolution of the explicitly zero-padded input (the padding
+    is zeros like any other input: 0 * nan = nan), within the error bound of the sum."""
+    return _within_sum_bound(sample, n, t, pad_input=True)
 
 
 DEVIATIONS = [
@@ -296,13 +351,15 @@ DEVIATIONS = [
               ("result: values differ",), _float32_with_inf, _gelu_holds),
     Deviation("scatter / scatter_add with a src larger than index", ("scatter", "scatter_add"), (),
               ("backward: torch raises RuntimeError",), _src_larger_than_index, _scatter_holds),
-    Deviation("layer_norm of a row whose variance overflows", ("layer_norm",), (),
+    Deviation("Normalisation of values whose square overflows", ("layer_norm",), (),
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
-    Deviation("conv1d / conv2d with padding='same' or 'valid', a float64 input and a bias of another dtype",
+    Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
+              ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
-              _string_padding_float64_other_bias, _conv_bias_holds),
+              _string_padding_other_bias, _conv_bias_holds),
     Deviation("Sums whose terms cancel, in conv1d / conv2d", ("conv1d", "conv2d"), (),
-              ("result: values differ",), _huge_terms, _summation_bound_holds),
+              ("result: values differ",), _cancelling_terms_only, _summation_bound_holds),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
               _zero_padded_holds),

@@ -971,9 +971,10 @@ _LOSS_PAIRS = loss_gen()
 OPS += [
     OpInfo("mse_loss", "nn", _LOSS_PAIRS, func=F + "mse_loss", method=None),
     OpInfo("l1_loss", "nn", _LOSS_PAIRS, func=F + "l1_loss", method=None),
-    OpInfo("smooth_l1_loss", "nn", loss_gen(kwarg_sets=({}, {"beta": 0.5}, {"beta": 0.0})),
+    OpInfo("smooth_l1_loss", "nn", loss_gen(kwarg_sets=({}, {"beta": 0.5}, {"beta": 0.0}, {"beta": math.nan})),
            func=F + "smooth_l1_loss", method=None),
-    OpInfo("huber_loss", "nn", loss_gen(kwarg_sets=({}, {"delta": 0.5})), func=F + "huber_loss", method=None),
+    OpInfo("huber_loss", "nn", loss_gen(kwarg_sets=({}, {"delta": 0.5}, {"delta": math.nan})),
+           func=F + "huber_loss", method=None),
     OpInfo("binary_cross_entropy", "nn", loss_gen(prob_input=True), func=F + "binary_cross_entropy", method=None),
     OpInfo("binary_cross_entropy_with_logits", "nn", bce_logits_gen, func=F + "binary_cross_entropy_with_logits",
            method=None),
@@ -1133,7 +1134,10 @@ def pool_gen(two_d: bool):
 
 def adaptive_gen(rng):
     return [Sample((A(rng, (2, 3, 7, 5), dt), size)) for dt in FLOATS for size in [(3, 2), 1, (7, 5), (None, 2)]] + \
-        [Sample((A(rng, (3, 7, 5)), 2)), Sample((A(rng, (2, 3, 0, 5)), 2))]
+        [Sample((A(rng, (3, 7, 5)), 2)), Sample((A(rng, (2, 3, 0, 5)), 2)),
+         # 1 x 1 is the mean over the last two dims, whatever the rank (0-d and 1-d: IndexError)
+         Sample((A(rng, (2, 3)), 1)), Sample((A(rng, ()), 1)), Sample((A(rng, (4,)), 1)), Sample((A(rng, (2, 3)), 2)),
+         Sample((A(rng, (2, 3, 0, 5)), 1)), Sample((A(rng, (2, 3, 1, 5)), (None, 1)))]
 
 
 def conv_gen(two_d: bool):
@@ -1165,7 +1169,9 @@ def group_norm_gen(rng):
     out = []
     for dt in FLOATS:
         out += [Sample((A(rng, (2, 4, 3), dt), 2)), Sample((A(rng, (2, 4, 3), dt), 2, A(rng, (4,), dt), A(rng, (4,), dt))),
-                Sample((A(rng, (2, 4, 3), dt), 3)), Sample((A(rng, (2, 4), dt), 4))]
+                Sample((A(rng, (2, 4, 3), dt), 3)), Sample((A(rng, (2, 4), dt), 4)),
+                # one value per group, and a square that overflows: PyTorch's E[x^2] - E[x]^2 gives nan
+                Sample((A(rng, (2, 4), dt, data=[[0, 0, 0, 0], [0, 0, 0, 1e30 if dt == "float32" else 1e300]]), 4))]
     return out
 
 

@@ -149,8 +149,9 @@ class ConvTranspose2d(Function):
         # IEEE results, as in PyTorch (numpy's warnings off: quiet_numpy)
         cols = quiet_numpy.run(np.matmul, w_mat.transpose(0, 2, 1), g.reshape(N, G, O // G, -1))  # (N, G, C/G kH kW, L)
         cols = cols.reshape(N, C, kH, kW, H_out, W_out)              # one window per output pixel
-        padded = _windows.add_windows(cols, (N, C) + geometry.padded_shape[2:], geometry.stride,
-                                      geometry.dilation)             # (N, C, H_pad, W_pad)
+        # inf + -inf = nan where windows overlap, as in PyTorch: numpy's warnings off
+        padded = quiet_numpy.run(_windows.add_windows, cols, (N, C) + geometry.padded_shape[2:],
+                                 geometry.stride, geometry.dilation)  # (N, C, H_pad, W_pad)
         (top, _), (left, _) = geometry.padding
         ctx.save_for_backward(grad_output, weight)
         ctx.geometry = geometry

@@ -142,7 +142,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
-    if beta < 0:
+    if not beta >= 0:  # PyTorch's check: a nan beta fails it too
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _check_floating("smooth_l1_loss", _promoted(input, target))
     if beta == 0.0:  # (l1_loss subtracts directly: a bool operand raises there, as in PyTorch)
@@ -176,7 +176,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     """
     _check_reduction(reduction)
     _warn_size(input, target)
-    if delta <= 0:
+    if not delta > 0:  # PyTorch's check: a nan delta fails it too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_floating("huber_loss", _promoted(input, target))
     if not input.is_floating_point():  # PyTorch writes the loss into a tensor of input's dtype

@@ -310,8 +310,9 @@ class AvgPool2dBackward(Function):
         N, C = g.shape[:2]
         share = (g / divisor).astype(g.dtype, copy=False)[:, :, None, None]     # (N, C, 1, 1, H_out, W_out)
         windows = np.broadcast_to(share, (N, C) + geometry.kernel_size + g.shape[2:])
-        padded = _windows.add_windows(windows, (N, C) + geometry.padded_shape[2:], geometry.stride,
-                                      geometry.dilation)
+        # inf + -inf = nan where windows overlap, as in PyTorch: numpy's warnings off
+        padded = quiet_numpy.run(_windows.add_windows, windows, (N, C) + geometry.padded_shape[2:],
+                                 geometry.stride, geometry.dilation)
         (top, bottom), (left, right) = geometry.padding
         ctx.geometry, ctx.divisor = geometry, divisor
         return np.ascontiguousarray(padded[:, :, top:padded.shape[2] - bottom, left:padded.shape[3] - right])
@@ -426,14 +427,26 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
         input: (N, C, H, W), or (C, H, W) unbatched.
         output_size: int or (H_out, W_out); None in a position keeps the input's size.
 
+    Output size 1 x 1 is the mean over the last two dims, for an input of any rank (as in
+    PyTorch, which takes that shortcut before checking the rank).
+
     Raises:
-        RuntimeError: for a 2-D input, an output_size of the wrong length, or an empty
-            spatial dimension.
+        RuntimeError: for a 2-D input (unless the output is 1 x 1), an output_size of the
+            wrong length, or an empty spatial dimension.
+        IndexError: for fewer than 2 dims and an output of 1 x 1.
         ValueError: for a sequence output_size and an input with fewer than
             ``len(output_size) + 1`` dimensions (PyTorch's check, made first).
     """
     if isinstance(output_size, (list, tuple)) and input.ndim < len(output_size) + 1:
         raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+    if isinstance(output_size, (list, tuple)):
+        pair = tuple(n if o is None else o for o, n in zip(output_size, input.shape[-2:]))
+    else:
+        pair = (output_size, output_size)
+    if pair == (1, 1):
+        # PyTorch's shortcut: pooling to 1 x 1 is the mean over the last two dims, for an
+        # input of any rank (a 2-D one too; fewer dims raise IndexError, as for that mean)
+        return input.mean((-1, -2), keepdim=True)
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     if isinstance(output_size, (list, tuple)):
