@@ -517,7 +517,7 @@ CHECKS = {
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
-    "Sums whose terms cancel, in conv1d / conv2d": test_sums_whose_terms_cancel_in_conv,
+    "Sums whose terms cancel, in convolutions, average pooling and linear interpolation": test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,
     "conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype":

@@ -743,3 +743,13 @@ def test_norm_of_one_element_is_its_absolute_value_without_overflow_like_pytorch
         norm.sum().backward()
         results.append((norm.tolist(), x.grad.tolist(), lib.nn.functional.normalize(lib.tensor(values), dim=1).tolist()))
     np.testing.assert_equal(results[1], results[0])  # values, gradients (nan where PyTorch's is), normalize
+
+
+def test_norm_of_a_0d_tensor_with_a_dim_takes_no_shortcut_like_pytorch():
+    """PyTorch's one-element shortcut (|x|) is not taken for a 0-d tensor given a dim: there
+    x^2 overflows to inf in float32, and normalize gives 0."""
+    ours = [tinynn.tensor(1e30).norm().item(), tinynn.tensor(1e30).norm(dim=0).item(),
+            tinynn.nn.functional.normalize(tinynn.tensor(1e30), dim=0).item()]
+    theirs = [torch.tensor(1e30).norm().item(), torch.tensor(1e30).norm(dim=0).item(),
+              torch.nn.functional.normalize(torch.tensor(1e30), dim=0).item()]
+    assert ours == theirs and theirs[1] == math.inf and theirs[2] == 0.0

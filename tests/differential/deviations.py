@@ -329,6 +329,44 @@ def _within_sum_bound(sample, n, t, pad_input: bool) -> str | None:
     return None
 
 
+_LINEAR_MODES = ("linear", "bilinear", "trilinear")
+_AVERAGING = ("avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate")
+
+
+def _averaging_with_huge_terms(sample) -> bool:
+    """An op that averages (or blends, with weights >= 0) values of which some are huge."""
+    x = _data(sample.args[0])
+    linear = sample.kwargs.get("mode", "linear") in _LINEAR_MODES  # interpolate's modes; pooling has none
+    return (linear and x is not None and x.dtype.kind == "f"
+            and bool(np.any(np.abs(x[np.isfinite(x)]) >= _HUGE)))
+
+
+def _averaging_bound_holds(op_name: str) -> Callable:
+    def holds(sample, n, t, weights) -> str | None:
+        """tinynn's result is PyTorch's within the error bound of a sum of at most K terms
+        (K = the values per channel) with weights >= 0: 2 K eps op(|x|) (twice, for the
+        rounding of the weights themselves)."""
+        import torch
+
+        if n.exc is not None or t.exc is not None:
+            return "one of them raised"
+        x = _data(sample.args[0])
+        terms = int(np.prod(x.shape[2:])) if x.ndim > 2 else int(np.prod(x.shape[1:]))
+        with np.errstate(all="ignore"):
+            op = getattr(torch.nn.functional, op_name)
+            magnitude = op(torch.tensor(np.abs(x).astype(np.float64)), *sample.args[1:], **sample.kwargs).numpy()
+            ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+            dtype = _numpy(t.result).dtype
+            tol = 1e-5 if dtype == np.float32 else 1e-10
+            bound = tol + tol * np.abs(theirs) + 2 * max(terms, 1) * np.finfo(dtype).eps * magnitude
+            close = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs)) | (np.abs(ours - theirs) <= bound)
+            close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(theirs)
+        if ours.shape != theirs.shape or not close.all():
+            return "a value differs by more than the error bound of the weighted sum"
+        return None
+    return holds
+
+
 def _summation_bound_holds(sample, n, t, weights) -> str | None:
     """tinynn's result is PyTorch's within the error bound of the sum."""
     return _within_sum_bound(sample, n, t, pad_input=False)
@@ -358,8 +396,18 @@ DEVIATIONS = [
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),
-    Deviation("Sums whose terms cancel, in conv1d / conv2d", ("conv1d", "conv2d"), (),
+    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("conv1d", "conv2d"), (),
               ("result: values differ",), _cancelling_terms_only, _summation_bound_holds),
+    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("avg_pool1d",), (),
+              ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool1d")),
+    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("avg_pool2d",), (),
+              ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool2d")),
+    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("adaptive_avg_pool1d",), (),
+              ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool1d")),
+    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("adaptive_avg_pool2d",), (),
+              ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool2d")),
+    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("interpolate",), (),
+              ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("interpolate")),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
               _zero_padded_holds),

@@ -791,10 +791,10 @@ def var(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
     return result if out is None else write_out("var", result, out)
 
 
-def _norm(a: np.ndarray, p: float, dims: tuple, keepdim: bool):
+def _norm(a: np.ndarray, p: float, dims: tuple, keepdim: bool, shortcut: bool = True):
     """The p-norm of ``a`` (|x|, or x itself for p = 2) over ``dims``, in numpy. Norm runs
     it with numpy's warnings off: IEEE results (an overflow gives inf), as in PyTorch."""
-    if p != 0 and math.prod([a.shape[d] for d in dims]) == 1:
+    if shortcut and p != 0 and math.prod([a.shape[d] for d in dims]) == 1:
         # the norm of one element is |x| for every p, as PyTorch computes it: no x^p to overflow
         return np.max(np.abs(a), axis=dims, keepdims=keepdim)
     if p == 2:
@@ -825,7 +825,9 @@ class Norm(Function):
     def forward(ctx, x, p, dim, keepdim):
         ctx.shape, ctx.dims, ctx.p = x.shape, normalize_dims(dim, x.ndim), p
         a = x._data if p == 2 else np.abs(x._data)
-        z = _tensor.Tensor._make(np.asarray(quiet_numpy.run(_norm, a, p, ctx.dims, keepdim), dtype=a.dtype))
+        # (PyTorch's one-element shortcut is not taken for a 0-d tensor with a dim given)
+        shortcut = not (x._data.ndim == 0 and dim is not None)
+        z = _tensor.Tensor._make(np.asarray(quiet_numpy.run(_norm, a, p, ctx.dims, keepdim, shortcut), dtype=a.dtype))
         ctx.save_for_backward(x, z)  # the output itself: differentiable in a double backward
         return z
 
