@@ -463,6 +463,10 @@ def test_sums_whose_terms_cancel_in_conv():
     bound = 3 * np.finfo(np.float32).eps * 2e30  # K terms * eps * the sum of |terms|
     assert theirs in (0.0, 1.0) and ours in (0.0, 1.0)
     assert abs(ours - theirs) <= bound
+    # a mean in float32 of int64 values near 2^31 that cancel: each library's own order
+    values = [[2147483647, -2, 0], [-2147483648, 0, -3]]  # exactly -6 / 6 = -1
+    means = [lib.tensor(values).mean(dtype=lib.float32).item() for lib in (torch, tinynn)]
+    assert all(abs(m - -1.0) <= 7 * np.finfo(np.float32).eps * 4294967298 / 6 for m in means)
 
 
 def test_conv_with_a_non_finite_weight_over_the_padding():
@@ -517,7 +521,7 @@ CHECKS = {
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
-    "Sums whose terms cancel, in convolutions, average pooling and linear interpolation": test_sums_whose_terms_cancel_in_conv,
+    "Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,
     "conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype":

@@ -367,6 +367,39 @@ def _averaging_bound_holds(op_name: str) -> Callable:
     return holds
 
 
+def _float_result(sample) -> bool:
+    """A sum or mean whose result is a float (summed in the input's dtype or in ``dtype``)."""
+    x, dtype = _data(sample.args[0]), getattr(sample.kwargs.get("dtype"), "name", "")
+    return x is not None and (x.dtype.kind == "f" or dtype.startswith("float"))
+
+
+def _reduction_bound_holds(op_name: str) -> Callable:
+    def holds(sample, n, t, weights) -> str | None:
+        """tinynn's result is PyTorch's within the error bound of a sum of K terms in the
+        result's dtype: K eps sum(|x|) (for a mean, divided by the count), K the number of
+        values reduced (each also rounded once, where an integer input is cast)."""
+        import torch
+
+        if n.exc is not None or t.exc is not None:
+            return "one of them raised"
+        x = _data(sample.args[0])
+        kwargs = {k: v for k, v in sample.kwargs.items() if k != "dtype"}
+        with np.errstate(all="ignore"):
+            absolute = torch.tensor(np.abs(x.astype(np.float64)))
+            magnitude = getattr(torch, op_name)(absolute, *sample.args[1:], **kwargs).numpy()
+            ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+            dtype = _numpy(t.result).dtype
+            terms = max(x.size // max(np.size(theirs), 1), 1) + 1
+            tol = 1e-5 if dtype == np.float32 else 1e-10
+            bound = tol + tol * np.abs(theirs) + terms * np.finfo(dtype).eps * magnitude
+            close = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs)) | (np.abs(ours - theirs) <= bound)
+            close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(theirs)
+        if np.shape(ours) != np.shape(theirs) or not np.all(close):
+            return "a value differs by more than the error bound of the sum"
+        return None
+    return holds
+
+
 def _summation_bound_holds(sample, n, t, weights) -> str | None:
     """tinynn's result is PyTorch's within the error bound of the sum."""
     return _within_sum_bound(sample, n, t, pad_input=False)
@@ -396,17 +429,21 @@ DEVIATIONS = [
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),
-    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("conv1d", "conv2d"), (),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("sum",), (),
+              ("result: values differ",), _float_result, _reduction_bound_holds("sum")),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("mean",), (),
+              ("result: values differ",), _float_result, _reduction_bound_holds("mean")),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("conv1d", "conv2d"), (),
               ("result: values differ",), _cancelling_terms_only, _summation_bound_holds),
-    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("avg_pool1d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("avg_pool1d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool1d")),
-    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("avg_pool2d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("avg_pool2d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool2d")),
-    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("adaptive_avg_pool1d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool1d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool1d")),
-    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("adaptive_avg_pool2d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool2d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool2d")),
-    Deviation("Sums whose terms cancel, in convolutions, average pooling and linear interpolation", ("interpolate",), (),
+    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("interpolate",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("interpolate")),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,

@@ -47,6 +47,9 @@ class OpInfo:
     ioperator: Callable | None = None
     reflected: bool = True  # with an operator: also a Python scalar on the left
     extra_forms: tuple = ()
+    # keyword arguments the random cases must not change: other values make the result
+    # random (dropout's p), and the two libraries' random streams differ
+    fixed_kwargs: tuple = ()
     forms: list = field(default_factory=list)
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -1082,6 +1085,9 @@ def pad_gen(rng):
                         ((1, 2, 3), {}), ((5, 5), {"mode": "reflect"})]:
             out.append(Sample((A(rng, (2, 3, 4), dt), pad), kw))
     out += [Sample((A(rng, (), "float64"), (1, 1))), Sample((A(rng, (3,), "float64"), (1, 1, 1, 1)))]
+    # empty dimensions: only the batch dimension may be empty in reflect and replicate modes
+    out += [Sample((A(rng, shape, "float64"), (1, 1)), {"mode": mode})
+            for mode in ("reflect", "replicate", "circular") for shape in [(0, 2), (0, 2, 3), (2, 0, 3)]]
     return out
 
 
@@ -1214,7 +1220,7 @@ OPS += [
     OpInfo("conv2d", "nn", conv_gen(True), func=F + "conv2d", method=None),
     OpInfo("group_norm", "nn", group_norm_gen, func=F + "group_norm", method=None),
     OpInfo("interpolate", "nn", interpolate_gen, func=F + "interpolate", method=None),
-    OpInfo("dropout", "nn", dropout_gen, func=F + "dropout", method=None),
+    OpInfo("dropout", "nn", dropout_gen, func=F + "dropout", method=None, fixed_kwargs=("p", "training")),
 ]
 
 OPS_BY_NAME = {op.name: op for op in OPS}

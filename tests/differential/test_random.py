@@ -67,8 +67,9 @@ def tensor_values(draw, shape, dtype: str, big_ints: bool) -> np.ndarray:
 
 
 @st.composite
-def varied(draw, sample: Sample, big_ints: bool = False) -> Sample:
-    """``sample`` with new values, and maybe new shapes, dtypes, views and scalars."""
+def varied(draw, sample: Sample, big_ints: bool = False, fixed_kwargs: tuple = ()) -> Sample:
+    """``sample`` with new values, and maybe new shapes, dtypes, views and scalars (not those
+    of ``fixed_kwargs``)."""
     mode = draw(st.sampled_from(["values", "values", "shapes", "dtypes", "scalars"]))
     base_shape = None
 
@@ -101,7 +102,7 @@ def varied(draw, sample: Sample, big_ints: bool = False) -> Sample:
         return v
 
     args = tuple(vary(a, True) for a in sample.args)
-    kwargs = {k: vary(v, True) for k, v in sample.kwargs.items()}
+    kwargs = {k: v if k in fixed_kwargs else vary(v, True) for k, v in sample.kwargs.items()}
     return Sample(args, kwargs)
 
 
@@ -118,7 +119,7 @@ def test_random_cases_agree_with_torch(group):
         if not samples:
             return
         base = samples[data.draw(st.integers(0, len(samples) - 1), label=f"{op.name} [{form}] sample")]
-        sample = data.draw(varied(base, op.family in BIG_INT_FAMILIES), label="varied")
+        sample = data.draw(varied(base, op.family in BIG_INT_FAMILIES, op.fixed_kwargs), label="varied")
         problems = check(op, form, sample)
         assert not problems, (f"{op.name} [{form}] {sample.describe()}:\n  "
                               + "\n  ".join(str(p) for p in problems))

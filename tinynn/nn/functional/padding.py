@@ -88,7 +88,8 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
     Raises:
         RuntimeError: for an odd-length ``pad``, or one longer than twice the rank; "reflect"
             padding not smaller than the dimension; "circular" padding larger than it;
-            ``value`` given with a non-constant mode.
+            ``value`` given with a non-constant mode; an empty dimension other than the batch
+            dimension in "reflect" and "replicate" modes.
         NotImplementedError: for an unknown mode, or a non-constant mode with a pad length
             that does not fit the input's rank.
     """
@@ -118,6 +119,13 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
         raise NotImplementedError(
             f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n{_SUPPORTED}"
         )
+    if mode in ("reflect", "replicate"):
+        batch = 1 if input.ndim == n_padded + 2 else 0  # only a batch dimension may be empty
+        if 0 in input.shape[batch:]:
+            raise RuntimeError(
+                f"Expected {n_padded + 1}D or {n_padded + 2}D (batch mode) tensor with possibly 0 batch size and "
+                f"other non-zero dimensions for input, but got: {list(input.shape)}"
+            )
     key = []
     for dim in range(input.ndim - n_padded, input.ndim):
         size, (before, after) = input.shape[dim], pairs[dim]
