@@ -753,3 +753,9 @@ def test_norm_of_a_0d_tensor_with_a_dim_takes_no_shortcut_like_pytorch():
     theirs = [torch.tensor(1e30).norm().item(), torch.tensor(1e30).norm(dim=0).item(),
               torch.nn.functional.normalize(torch.tensor(1e30), dim=0).item()]
     assert ours == theirs and theirs[1] == math.inf and theirs[2] == 0.0
+
+
+@pytest.mark.parametrize("name", ["sum", "prod"])
+def test_a_dim_out_of_range_is_reported_before_an_integer_dtype_with_grad_like_pytorch(name):
+    assert_same_error(lambda lib: getattr(lib, name)(lib.tensor(1.0, dtype=lib.float64, requires_grad=True), 1,
+                                                     dtype=lib.int64))

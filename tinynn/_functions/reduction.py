@@ -197,6 +197,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
     _check_out_needs_dim("sum", dim, out)
     check_dtype_arg("sum", dtype)
+    normalize_dims(dim, input.ndim)  # a dim out of range is PyTorch's first error (IndexError)
     check_grad_dtype(input, dtype)
     result = Sum.apply(input, dim, keepdim, dtype)
     return result if out is None else write_out("sum", result, out)
@@ -302,6 +303,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     check_dtype_arg("prod", dtype)
     if dim is not None:
         single_dim("prod", dim)
+        normalize_dims(dim, input.ndim)  # a dim out of range is PyTorch's first error (IndexError)
     check_grad_dtype(input, dtype)
     if dtype is not None:
         input = input.to(dtype)
