@@ -290,6 +290,20 @@ def _cancelling_terms_only(sample) -> bool:
     return _huge_terms(sample) and not _non_finite_weight_over_padding(sample)
 
 
+def _agree_within_sum_bound(ours: np.ndarray, reference: np.ndarray, magnitude: np.ndarray, terms: int,
+                            dtype) -> bool:
+    """Every value of ``ours`` is ``reference``'s within the error bound of a sum of
+    ``terms`` terms in ``dtype``: terms * eps * magnitude (the same sum of absolute values),
+    plus the harness's tolerance. Where a term is infinite or overflows, the order (and a
+    fused multiply-add) decides between inf and nan: both need only be non-finite there."""
+    tol = 1e-5 if dtype == np.float32 else 1e-10
+    with np.errstate(all="ignore"):
+        bound = tol + tol * np.abs(reference) + terms * np.finfo(dtype).eps * magnitude
+        close = (ours == reference) | (np.isnan(ours) & np.isnan(reference)) | (np.abs(ours - reference) <= bound)
+    close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(reference)
+    return np.shape(ours) == np.shape(reference) and bool(np.all(close))
+
+
 def _within_sum_bound(sample, n, t, pad_input: bool) -> str | None:
     """tinynn's result against a reference, within the error bound of a sum of K terms in the
     result's dtype: K * eps * conv(|x|, |w|) + |b| (plus the harness's own tolerance). The
@@ -315,22 +329,14 @@ def _within_sum_bound(sample, n, t, pad_input: bool) -> str | None:
         magnitude = run(np.abs(x).astype(np.float64), np.abs(w).astype(np.float64),
                         None if b is None else np.abs(b).astype(np.float64))
         reference = run(x, w, b) if pad_input else _numpy(t.result).astype(np.float64)
-        ours = _numpy(n.result).astype(np.float64)
-        terms = w[0].size + (b is not None)
-        tol = 1e-5 if dtype == np.float32 else 1e-10
-        bound = tol + tol * np.abs(reference) + terms * np.finfo(dtype).eps * magnitude
-        close = (ours == reference) | (np.isnan(ours) & np.isnan(reference)) | (np.abs(ours - reference) <= bound)
-        # where a term is infinite or overflows, the order (and a fused multiply-add) decides
-        # between inf and nan: both results need only be non-finite there
-        close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(reference)
-    if ours.shape != reference.shape or not close.all():
+    ours = _numpy(n.result).astype(np.float64)
+    if not _agree_within_sum_bound(ours, reference, magnitude, w[0].size + (b is not None), dtype):
         return ("the result is not the convolution of the zero-padded input" if pad_input else
                 "a value differs by more than the error bound of the sum")
     return None
 
 
 _LINEAR_MODES = ("linear", "bilinear", "trilinear")
-_AVERAGING = ("avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate")
 
 
 def _averaging_with_huge_terms(sample) -> bool:
@@ -355,13 +361,8 @@ def _averaging_bound_holds(op_name: str) -> Callable:
         with np.errstate(all="ignore"):
             op = getattr(torch.nn.functional, op_name)
             magnitude = op(torch.tensor(np.abs(x).astype(np.float64)), *sample.args[1:], **sample.kwargs).numpy()
-            ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
-            dtype = _numpy(t.result).dtype
-            tol = 1e-5 if dtype == np.float32 else 1e-10
-            bound = tol + tol * np.abs(theirs) + 2 * max(terms, 1) * np.finfo(dtype).eps * magnitude
-            close = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs)) | (np.abs(ours - theirs) <= bound)
-            close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(theirs)
-        if ours.shape != theirs.shape or not close.all():
+        ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+        if not _agree_within_sum_bound(ours, theirs, magnitude, 2 * max(terms, 1), _numpy(t.result).dtype):
             return "a value differs by more than the error bound of the weighted sum"
         return None
     return holds
@@ -387,14 +388,9 @@ def _reduction_bound_holds(op_name: str) -> Callable:
         with np.errstate(all="ignore"):
             absolute = torch.tensor(np.abs(x.astype(np.float64)))
             magnitude = getattr(torch, op_name)(absolute, *sample.args[1:], **kwargs).numpy()
-            ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
-            dtype = _numpy(t.result).dtype
-            terms = max(x.size // max(np.size(theirs), 1), 1) + 1
-            tol = 1e-5 if dtype == np.float32 else 1e-10
-            bound = tol + tol * np.abs(theirs) + terms * np.finfo(dtype).eps * magnitude
-            close = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs)) | (np.abs(ours - theirs) <= bound)
-            close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(theirs)
-        if np.shape(ours) != np.shape(theirs) or not np.all(close):
+        ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+        terms = max(x.size // max(np.size(theirs), 1), 1) + 1
+        if not _agree_within_sum_bound(ours, theirs, magnitude, terms, _numpy(t.result).dtype):
             return "a value differs by more than the error bound of the sum"
         return None
     return holds
