@@ -1143,7 +1143,8 @@ def adaptive_gen(rng):
         [Sample((A(rng, (3, 7, 5)), 2)), Sample((A(rng, (2, 3, 0, 5)), 2)),
          # 1 x 1 is the mean over the last two dims, whatever the rank (0-d and 1-d: IndexError)
          Sample((A(rng, (2, 3)), 1)), Sample((A(rng, ()), 1)), Sample((A(rng, (4,)), 1)), Sample((A(rng, (2, 3)), 2)),
-         Sample((A(rng, (2, 3, 0, 5)), 1)), Sample((A(rng, (2, 3, 1, 5)), (None, 1)))]
+         Sample((A(rng, (2, 3, 0, 5)), 1)), Sample((A(rng, (2, 3, 1, 5)), (None, 1))),
+         Sample((A(rng, (2, 3, 4, 5)), (1, 1, 5)))]  # the length of output_size is checked first
 
 
 def conv_gen(two_d: bool):

@@ -437,30 +437,27 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
         ValueError: for a sequence output_size and an input with fewer than
             ``len(output_size) + 1`` dimensions (PyTorch's check, made first).
     """
-    if isinstance(output_size, (list, tuple)) and input.ndim < len(output_size) + 1:
-        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     if isinstance(output_size, (list, tuple)):
-        pair = tuple(n if o is None else o for o, n in zip(output_size, input.shape[-2:]))
+        if input.ndim < len(output_size) + 1:
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+        if len(output_size) != 2:
+            raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+        size = tuple(n if o is None else o for o, n in zip(output_size, input.shape[-2:]))
     else:
-        pair = (output_size, output_size)
-    if pair == (1, 1):
+        size = (output_size, output_size)
+    if size == (1, 1):
         # PyTorch's shortcut: pooling to 1 x 1 is the mean over the last two dims, for an
         # input of any rank (a 2-D one too; fewer dims raise IndexError, as for that mean)
         return input.mean((-1, -2), keepdim=True)
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
-    if isinstance(output_size, (list, tuple)):
-        if len(output_size) != 2:
-            raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
-    else:
-        output_size = (output_size, output_size)
     for dim in range(1, input.ndim):
         if input.shape[dim] == 0 and dim >= input.ndim - 2:
             raise RuntimeError(
                 "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
                 f"dimensions, but input has sizes {list(input.shape)} with dimension {dim} being empty"
             )
-    size = tuple(int(n if o is None else o) for o, n in zip(output_size, input.shape[-2:]))
+    size = tuple(int(n) for n in size)
     if min(size) < 0:
         raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
                            f"but received {{{size[0]}, {size[1]}}}")
