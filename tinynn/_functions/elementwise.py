@@ -641,9 +641,10 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
 
     Raises:
         TypeError: if ``input`` is not a Tensor, or one bound is a Tensor and the other
-            a number (a 0-d tensor that needs no grad counts as a number). RuntimeError: if
-            both bounds are None, or a bound does not broadcast. NotImplementedError: for a bool result with two bounds or a number
-            bound (PyTorch has no such kernel; one tensor bound works).
+            a number (a 0-d tensor that needs no grad counts as a number).
+        RuntimeError: if both bounds are None, or a bound does not broadcast.
+        NotImplementedError: for a bool result with two bounds or a number bound (PyTorch
+            has no such kernel; one tensor bound works).
     """
     _check_tensor("clamp", input)
     return write_out("clamp", Clamp.apply(input, min, max), out)

@@ -197,7 +197,8 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None,
     dim, keepdim = dim_alias("sum", dim, keepdim, axis, keepdims)
     _check_out_needs_dim("sum", dim, out)
     check_dtype_arg("sum", dtype)
-    normalize_dims(dim, input.ndim)  # a dim out of range is PyTorch's first error (IndexError)
+    if dtype is not None:  # a dim out of range is reported before the dtype's grad check, as in PyTorch
+        normalize_dims(dim, input.ndim)
     check_grad_dtype(input, dtype)
     result = Sum.apply(input, dim, keepdim, dtype)
     return result if out is None else write_out("sum", result, out)
@@ -827,9 +828,9 @@ class Norm(Function):
     def forward(ctx, x, p, dim, keepdim):
         ctx.shape, ctx.dims, ctx.p = x.shape, normalize_dims(dim, x.ndim), p
         a = x._data if p == 2 else np.abs(x._data)
-        # (PyTorch's one-element shortcut is not taken for a 0-d tensor with a dim given)
-        shortcut = not (x._data.ndim == 0 and dim is not None)
-        z = _tensor.Tensor._make(np.asarray(quiet_numpy.run(_norm, a, p, ctx.dims, keepdim, shortcut), dtype=a.dtype))
+        shortcut = not (x._data.ndim == 0 and dim is not None)  # PyTorch's: not for a 0-d tensor given a dim
+        norm = quiet_numpy.run(_norm, a, p, ctx.dims, keepdim, shortcut)
+        z = _tensor.Tensor._make(np.asarray(norm, dtype=a.dtype))
         ctx.save_for_backward(x, z)  # the output itself: differentiable in a double backward
         return z
 
@@ -946,5 +947,3 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out: Tensor | 
                            "an empty tensor because the operation does not have an identity")
     result = Norm.apply(input, float(p), dims, keepdim)
     return result if out is None else write_out("norm", result, out)
-
-

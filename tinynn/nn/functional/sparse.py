@@ -164,7 +164,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     """
     if sparse:
         raise NotImplementedError("tinynn has no sparse tensors: use embedding(..., sparse=False)")
-    if weight.ndim == 0 and (padding_idx not in (None, 0) or (weight.requires_grad and grad_mode.is_grad_enabled())):
+    needs_rows = padding_idx not in (None, 0) or (weight.requires_grad and grad_mode.is_grad_enabled())
+    if weight.ndim == 0 and needs_rows:
         # PyTorch reads weight.size(0) before its 2-D check here: for a padding_idx, and for
         # a weight that will need a gradient (autograd keeps the number of rows)
         raise IndexError("Dimension specified as 0 but tensor has no dimensions (weight must be 2-D)")
