@@ -466,7 +466,8 @@ def test_sums_whose_terms_cancel_in_conv():
     # a mean in float32 of int64 values near 2^31 that cancel: each library's own order
     values = [[2147483647, -2, 0], [-2147483648, 0, -3]]  # exactly -6 / 6 = -1
     means = [lib.tensor(values).mean(dtype=lib.float32).item() for lib in (torch, tinynn)]
-    assert all(abs(m - -1.0) <= 7 * np.finfo(np.float32).eps * 4294967298 / 6 for m in means)
+    terms, sum_of_abs = 7, float(np.abs(np.array(values)).sum())  # 6 values (+1: the cast's rounding)
+    assert all(abs(m - -1.0) <= terms * np.finfo(np.float32).eps * sum_of_abs / 6 for m in means)
 
 
 def test_conv_with_a_non_finite_weight_over_the_padding():
