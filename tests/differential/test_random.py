@@ -7,15 +7,18 @@ dtypes, a non-contiguous view, or new Python scalars. Each case is checked by
 ``harness.check`` exactly like the table cases (values, dtype, shape, ``requires_grad``,
 float64 gradients, exception type and origin, warnings).
 
-CI runs a fixed, derandomised budget (``derandomize=True``: the same cases on every run and
-machine) of ``TINYNN_DIFF_EXAMPLES`` examples per family group, 250 unless that environment
+CI runs a fixed, derandomised budget (``derandomize=True``, and a fixed pool of constants
+set in tests/conftest.py: the same cases on every run and machine, whatever else the run
+loads) of ``TINYNN_DIFF_EXAMPLES`` examples per family group, 250 unless that environment
 variable says otherwise; set it higher for a longer hunt, e.g. ``TINYNN_DIFF_EXAMPLES=5000``
 (a budget above the default also turns on hypothesis' shrinking, for minimal reproducers).
 """
 from __future__ import annotations
 
+import importlib
 import math
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -125,3 +128,35 @@ def test_random_cases_agree_with_torch(group):
                               + "\n  ".join(str(p) for p in problems))
 
     run()
+
+
+def test_random_draws_do_not_depend_on_the_modules_loaded(tmp_path):
+    """Importing a module full of new constants leaves the draws as they were.
+
+    Hypothesis would mix the constants of every local module in ``sys.modules`` into its
+    draws, so the cases above would depend on which test files ran first in the process;
+    tests/conftest.py gives it a fixed pool instead. This is the check that it holds.
+    """
+    def draws() -> list:
+        seen = []
+
+        @settings(derandomize=True, database=None, max_examples=300, deadline=None)
+        @given(st.floats(-6, 6))
+        def run(x):
+            seen.append(x)
+
+        run()
+        return seen
+
+    before = draws()
+    name = "tinynn_test_module_of_constants"
+    (tmp_path / f"{name}.py").write_text(
+        "CONSTANTS = [" + ", ".join(repr(i / 7) for i in range(-40, 41)) + "]\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        importlib.import_module(name)
+        after = draws()
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop(name, None)
+    assert after == before
