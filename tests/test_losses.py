@@ -56,6 +56,19 @@ def test_mse_loss_broadcast_warns_like_torch_and_gives_the_same_value():
     assert_close(ours, theirs)
 
 
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss"])
+@pytest.mark.parametrize("target_shape", [(3,), (0,)])
+def test_regression_loss_of_a_0d_input_takes_the_dtype_of_the_broadcast_pair(name, target_shape):
+    """PyTorch broadcasts input and target first: a 0-d float64 input then promotes with a
+    float32 (3,) target as a dimensioned tensor would, to float64 (not float32)."""
+    def fn(lib, x, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the size warning (checked above)
+            return getattr(lib.nn.functional, name)(x, y.float(), reduction="none")
+
+    compare_with_torch(fn, np.array(0.5), randn(*target_shape, seed=1), dtype="float64")  # checks dtypes
+
+
 def test_unknown_reduction_raises_like_torch():
     for make in (lambda lib: lib.nn.functional.mse_loss(lib.zeros(2), lib.zeros(2), reduction="avg"),
                  lambda lib: lib.nn.MSELoss(reduction="avg")(lib.zeros(2), lib.zeros(2))):

@@ -515,6 +515,9 @@ def test_repeat_interleave_of_counts_alone():
     (lambda lib: lib.repeat_interleave(lib.ones(2, 3), -1, dim=0), RuntimeError),
     (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([1.0, 2.0]), dim=0), NotImplementedError),
     (lambda lib: lib.repeat_interleave(lib.ones(2, 3), 2, dim=2), IndexError),
+    # a 0-d tensor has no dim to repeat along (dim=None repeats its element)
+    (lambda lib: lib.repeat_interleave(lib.tensor(2.0), 2, dim=0), IndexError),
+    (lambda lib: lib.repeat_interleave(lib.tensor(2.0), lib.tensor(0), dim=-1), IndexError),
 ])
 def test_repeat_interleave_errors_match_torch(fn, error):
     for lib in (tinynn, torch):

@@ -988,12 +988,13 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
     Raises:
         RuntimeError: for negative repeats, a repeats tensor of the wrong length or more
             than 1-D, or an ``output_size`` that is not the result's size.
+        IndexError: for a ``dim`` out of range, or any ``dim`` of a 0-d input.
         NotImplementedError: for a floating point repeats tensor (as in PyTorch).
     """
     if repeats is None:  # repeat_interleave(counts)
         counts = input
         if counts.dtype.is_floating_point:
-            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{counts.dtype}'")
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(counts.dtype)}'")
         if counts.ndim != 1:
             raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(counts.shape)})")
         if np.any(counts._data < 0):
@@ -1005,12 +1006,13 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
         input, d = input.reshape(-1), 0
     else:
         d = wrap_dim(dim, input.ndim)
-        if input.ndim == 0:
-            input = input.reshape(1)
+        if input.ndim == 0:  # PyTorch: a 0-d tensor has no dim to repeat along
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions "
+                             "(leave dim=None to repeat a 0-d tensor's one element)")
     length = input.shape[d]
     if isinstance(repeats, _tensor.Tensor):
         if repeats.dtype.is_floating_point:
-            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{repeats.dtype}'")
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(repeats.dtype)}'")
         if repeats.ndim > 1:
             raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(repeats.shape)})")
         counts = repeats._data.reshape(-1)

@@ -59,6 +59,24 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
             "broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
+def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """``input`` and ``target`` expanded to their common shape, as PyTorch's regression losses
+    do first (``torch.broadcast_tensors``). It matters for the dtype: once expanded, a 0-d
+    operand promotes like a dimensioned one, so ``mse_loss`` of a 0-d float64 input and a
+    float32 (3,) target is float64 (``input - target`` alone would be float32).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast (naming the sizes).
+    """
+    if input.shape == target.shape:
+        return input, target
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise _broadcast_error(input, target) from None
+    return input.expand(shape), target.expand(shape)
+
+
 def _promoted(input: Tensor, target: Tensor) -> Tensor:
     """An empty tensor of the dtype ``input - target`` has (to check that dtype cheaply)."""
     return Tensor._make(np.empty((0,), dtype=_dtype.result_type(input, target).numpy_dtype))
@@ -106,6 +124,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
+    input, target = _broadcast_pair(input, target)
     _check_floating("mse_loss", _promoted(input, target))
     diff = _bool_as(input, target) - _bool_as(target, input)
     loss = diff * diff
@@ -120,6 +139,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
+    input, target = _broadcast_pair(input, target)
     loss = (input - target).abs()
     if weight is not None:
         loss = loss * weight
@@ -144,6 +164,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     _warn_size(input, target)
     if not beta >= 0:  # PyTorch's check: a nan beta fails it too
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _broadcast_pair(input, target)
     _check_floating("smooth_l1_loss", _promoted(input, target))
     if beta == 0.0:  # (l1_loss subtracts directly: a bool operand raises there, as in PyTorch)
         return l1_loss(input, target, reduction=reduction)
