@@ -5,6 +5,7 @@ behaviour that drifts from what its row says fails that row's test.
 """
 from __future__ import annotations
 
+import math
 import pathlib
 import re
 import warnings
@@ -429,6 +430,35 @@ def test_layer_norm_of_a_row_whose_variance_overflows():
     assert F.group_norm(tinynn.tensor(one_each), 4).tolist() == [[0.0] * 4, [0.0] * 4]
 
 
+def test_batch_norm_and_group_norm_with_an_infinite_weight():
+    inf, nan = math.inf, math.nan
+    x = [[1.0, 2.0], [3.0, 2.0]]                      # channel 0 varies, channel 1 is constant
+    weight, bias = [inf, inf], [0.0, 0.0]
+
+    def calls(lib):
+        F, t = lib.nn.functional, lib.tensor
+        return {
+            "batch_norm, training": F.batch_norm(t(x), None, None, t(weight), t(bias), training=True),
+            "batch_norm, evaluation": F.batch_norm(t(x), t([2.0, 2.0]), t([1.0, 1.0]), t(weight), t(bias)),
+            "group_norm": F.group_norm(t(x).reshape(2, 2, 1), 1, t(weight), t(bias)).reshape(2, 2),
+        }
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy warning from 0 * inf
+        ours, theirs = calls(tinynn), calls(torch)
+    for name in ours:
+        assert torch.isnan(theirs[name]).all(), name           # PyTorch: nan everywhere
+    # tinynn: the formula, +-inf where x != mean, nan where x == mean
+    assert np.array_equal(ours["batch_norm, training"].numpy(), [[-inf, nan], [inf, nan]], equal_nan=True)
+    assert np.array_equal(ours["batch_norm, evaluation"].numpy(), [[-inf, nan], [inf, nan]], equal_nan=True)
+    assert np.array_equal(ours["group_norm"].numpy(), [[-inf, inf], [inf, -inf]])  # one group per sample
+    # layer_norm: the same in both libraries
+    row = [[1.0, 3.0]]
+    F, f = tinynn.nn.functional, torch.nn.functional
+    assert np.array_equal(F.layer_norm(tinynn.tensor(row), [2], tinynn.tensor(weight)).numpy(),
+                          f.layer_norm(torch.tensor(row), [2], torch.tensor(weight)).numpy())
+
+
 @pytest.mark.parametrize("padding", ["same", "valid"])
 def test_conv_with_string_padding_and_a_bias_of_another_dtype(padding):
     x, w = np.ones((1, 3, 5)), np.ones((2, 3, 3))
@@ -522,6 +552,7 @@ CHECKS = {
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
+    "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
     "Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,

@@ -634,6 +634,34 @@ def test_scatter_errors_match_torch(fn, error):
         fn(tinynn)
 
 
+@pytest.mark.parametrize("self_shape, index_shape, src_shape", [
+    ((3, 4), (1, 1), (1,)),       # src has fewer dims: PyTorch reads its missing size, IndexError
+    ((3, 4), (2, 2), (3,)),       # the same, with index no larger than src along dim 0
+    ((3, 4), (5, 1), (1,)),       # index larger than self: then src's rank is reported
+    ((3, 4), (1, 1), (2, 4, 5)),  # src has more dims
+    ((3, 4), (1, 1), ()),
+    ((3, 4), (1, 1), (1, 0)),     # index larger than src
+    ((3, 4), (1, 1, 1), (1,)),    # index's rank is checked first
+    ((), (1, 1), (1,)),
+])
+@pytest.mark.parametrize("op", ["scatter", "scatter_add"])
+def test_scatter_src_shape_errors_match_torch_in_type_and_order(op, self_shape, index_shape, src_shape):
+    assert_same_error(lambda lib: getattr(lib.zeros(self_shape), op)(
+        min(1, len(self_shape)), lib.zeros(index_shape, dtype=lib.int64), lib.ones(src_shape)))
+
+
+@pytest.mark.parametrize("index_shape, src_shape", [((1,), (1,)), ((1,), ()), ((), (2,))])
+def test_scatter_into_0d_counts_it_as_one_entry_like_torch(index_shape, src_shape):
+    """A 0-d self is one entry along dim 0: an index of shape () or (1,) fits it, and a src
+    is cut down to one entry. (The gradient of a src with more entries than a 0-d index is
+    PyTorch's backward error: see "scatter / scatter_add with a src larger than index" on
+    the deviations page.)"""
+    def fn(lib, x, src):
+        return (x * 1).scatter(0, lib.zeros(index_shape, dtype=lib.int64), src)
+
+    compare_with_torch(fn, randn(), randn(*src_shape, seed=1), dtype="float64", grad=index_shape != ())
+
+
 def test_nonzero_and_masked_select_of_integers_match_torch():
     """Integer inputs: integer results, as in PyTorch."""
     x = np.array([[3, -1, 4, 1], [-5, 9, 2, 6], [5, 3, -5, 8]])

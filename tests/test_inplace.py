@@ -654,6 +654,20 @@ def test_addcdiv_with_one_float_operand_matches_pytorch():
     run_both(fn)
 
 
+@pytest.mark.parametrize("op, tensor2", [("addcdiv_", 0.0), ("addcmul_", float("inf"))])
+def test_addcmul_and_addcdiv_sum_the_gradient_over_broadcast_dims_after_the_product(op, tensor2):
+    """PyTorch's one kernel sums a 0-d operand's gradient over self's elements after forming
+    the product or quotient: with an empty self that sum is 0, even where the quotient
+    itself is 0 / 0 or 0 * inf (it is never formed)."""
+    def fn(lib):
+        this, t1, t2 = _tensors(lib, ([], "float64", True), (0.0, "float64", True), (tensor2, "float64", True))
+        out = getattr(this * 1, op)(t1, t2)
+        out.sum().backward()
+        return [out, this.grad, t1.grad, t2.grad]
+
+    run_both(fn)
+
+
 def test_casts_out_of_range_in_place_give_pytorch_values_without_numpy_warnings():
     """inf/nan copied into an int tensor, float64 beyond float32's range written into a
     float32 tensor (with and without a graph): PyTorch's values and no RuntimeWarning."""

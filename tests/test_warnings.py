@@ -135,7 +135,17 @@ QUIET_CASTS = {
     "in_place_mul_inf_by_zero": lambda L: L.tensor([math.inf, 1.0]).mul_(0.0),
     "uint8_times_300_wraps": lambda L: L.ones(2, dtype=L.uint8) * 300,
     "int8_plus_200_wraps": lambda L: L.ones(2, dtype=L.int8) + 200,
+    # a 0-d float64 operand does not promote a float32 tensor: 1e300 becomes inf in float32
+    "float32_plus_0d_float64_beyond_range": lambda L: L.zeros(3) + L.tensor(1e300, dtype=L.float64),
+    "atan2_grad_through_0d_float64_beyond_range": lambda L: _atan2_grad(L),
 }
+
+
+def _atan2_grad(L):
+    """The backward of atan2 squares the 0-d float64 operand (1e60) and adds it to float32 zeros."""
+    other = L.tensor(1e30, dtype=L.float64, requires_grad=True)
+    L.atan2(L.zeros(2, 3), other).sum().backward()
+    return other.grad
 
 
 @pytest.mark.parametrize("case", sorted(QUIET_CASTS))

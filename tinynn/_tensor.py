@@ -1481,7 +1481,8 @@ class Tensor:
         dtype = _dtype.result_type(self, tensor1, tensor2)
         if dtype is _dtype.bool:
             raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-        return self.add_(_scaled(tensor1.to(dtype) * tensor2.to(dtype), _value_in(value, dtype)))
+        tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2.to(dtype))
+        return self.add_(_scaled(tensor1 * tensor2, _value_in(value, dtype)))
 
     def addcdiv_(self, tensor1, tensor2, *, value=1):
         """self += value * tensor1 / tensor2, computed in the dtype the three promote to.
@@ -1502,7 +1503,8 @@ class Tensor:
                 "(input + value * tensor1 / tensor2), for all dtypes."
             )
         dtype = _dtype.result_type(self, tensor1, tensor2)
-        return self.add_(_scaled(tensor1.to(dtype) / tensor2.to(dtype), _value_in(value, dtype)))
+        tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2.to(dtype))
+        return self.add_(_scaled(tensor1 / tensor2, _value_in(value, dtype)))
 
     def lerp_(self, end, weight):
         return self._inplace(E.Lerp, end, weight)
@@ -1552,6 +1554,23 @@ def _value_in(value, dtype: _dtype.dtype):
     if isinstance(value, Tensor) or dtype.is_floating_point:
         return value
     return int(value)
+
+
+def _expanded_to(shape: tuple, *tensors: Tensor) -> tuple:
+    """``tensors`` expanded to ``shape`` (views), where they broadcast to it; unchanged where
+    they do not (the in-place add that follows raises PyTorch's error).
+
+    ``addcmul_`` and ``addcdiv_`` are one kernel in PyTorch: the gradient of ``tensor2``
+    is summed over the broadcast dims *after* the product or quotient is formed. Composed
+    of tensor ops, tinynn broadcasts first to do the same: for an empty ``self`` and a 0-d
+    ``tensor2 = 0``, dL/d(tensor1) is then the sum of nothing, 0, not 0 / 0 = nan.
+    """
+    try:
+        if np.broadcast_shapes(tuple(shape), *(tuple(t.shape) for t in tensors)) != tuple(shape):
+            return tensors
+    except ValueError:
+        return tensors
+    return tuple(t.expand(shape) for t in tensors)
 
 
 def _scaled(temporary: Tensor, value) -> Tensor:

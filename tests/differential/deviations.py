@@ -134,11 +134,36 @@ def _scatter_holds(sample, n, t, weights) -> str | None:
     w = weights(x.shape).astype(x.dtype)  # the gradient of sum(w * result) is w
     expected = np.zeros(src.shape, dtype=src.dtype)
     covered = tuple(slice(0, k) for k in index.shape)
-    expected[covered] = np.take_along_axis(w, index, dim)
+    # entry i of index (over index's own extent, no broadcasting) sends src[i] to w's row
+    # index[i] along dim: read w there, over the same extent in the other dims
+    dim = dim % x.ndim if x.ndim else 0
+    rows = tuple(slice(None) if d == dim else slice(0, k) for d, k in enumerate(index.shape))
+    expected[covered] = np.take_along_axis(w[rows], index, dim)
     expected = _leaf_gradient(expected, sample.args[3].view)  # src may be a view of its leaf
     got = _numpy(n.grads[-1])
     same = got.shape == expected.shape and np.allclose(got, expected, rtol=1e-12, atol=0)
     return None if same else f"src's gradient is {got.tolist()}"
+
+
+# ------------------------------------------------------- kl_div: the gradient at a zero target
+def _kl_div_zero_target(sample) -> bool:
+    target = _data(sample.args[1]) if len(sample.args) > 1 else None
+    return (not sample.kwargs.get("log_target", False) and target is not None
+            and bool(getattr(sample.args[1], "grad", False)) and bool((target == 0).any()))
+
+
+def _kl_div_holds(sample, n, t, weights) -> str | None:
+    """The target's gradient is PyTorch's where the target is not 0, and finite where it is."""
+    leaf = 1 if getattr(sample.args[0], "grad", False) else 0  # the target's place among the leaves
+    if n.grads is None or n.grads[leaf] is None or t.grads is None or t.grads[leaf] is None:
+        return "no gradient for the target"
+    ours, theirs = _numpy(n.grads[leaf]), _numpy(t.grads[leaf])
+    zero = np.broadcast_to(_data(sample.args[1]) == 0, ours.shape)
+    if not np.allclose(ours[~zero], theirs[~zero], rtol=1e-7, atol=1e-12, equal_nan=True):
+        return "the gradients differ where the target is not 0"
+    if np.isfinite(_data(sample.args[0])).all() and not np.isfinite(ours[zero]).all():
+        return f"the gradient at a zero target is not finite: {ours[zero].tolist()}"
+    return None
 
 
 # ------------------------------------------- normalisation of values whose square overflows
@@ -219,6 +244,11 @@ def _group_norm_holds(sample, n, t, weights) -> str | None:
     if ours.shape != expected.shape or not np.allclose(ours, expected, rtol=tol, atol=tol, equal_nan=True):
         return "a group does not normalise with the variance of its centred values"
     return None
+
+
+def _group_norm_infinite_weight(sample) -> bool:
+    weight = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("weight"))
+    return weight is not None and weight.dtype.kind == "f" and bool(np.isinf(weight).any())
 
 
 # ----------------------------------------- conv with string padding, another bias dtype
@@ -407,6 +437,18 @@ def _zero_padded_holds(sample, n, t, weights) -> str | None:
     return _within_sum_bound(sample, n, t, pad_input=True)
 
 
+# ------------------------------------- softmax / log_softmax: out= and an input needing grad
+def _input_requires_grad(sample) -> bool:
+    return bool(getattr(sample.args[0], "grad", False)) if sample.args else False
+
+
+def _out_with_grad_holds(sample, n, t, weights) -> str | None:
+    """tinynn raises the RuntimeError every other out= function raises, at the call."""
+    if isinstance(n.exc, RuntimeError) and "out=... arguments don't support automatic differentiation" in str(n.exc):
+        return None
+    return f"tinynn raises {n.exc!r}"
+
+
 DEVIATIONS = [
     Deviation("Order of equal values in topk and sort", ("topk",), (),
               ("result[1]: values differ",), lambda s: True, _topk_holds),
@@ -422,6 +464,10 @@ DEVIATIONS = [
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
     Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
               ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),
+              ("grad of input leaf",), _kl_div_zero_target, _kl_div_holds),
+    Deviation("batch_norm / group_norm with an infinite weight", ("group_norm",), (),
+              ("result: values differ",), _group_norm_infinite_weight, _group_norm_holds),
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),
@@ -441,6 +487,8 @@ DEVIATIONS = [
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool2d")),
     Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("interpolate",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("interpolate")),
+    Deviation("softmax / log_softmax with out= and an input that requires grad", ("softmax", "log_softmax"),
+              ("out",), ("tinynn raises where torch returns",), _input_requires_grad, _out_with_grad_holds),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
               _zero_padded_holds),

@@ -38,7 +38,11 @@ def _array(x, dtype: _dtype.dtype):
             if not info.min <= x <= info.max:  # PyTorch wraps it around: uint8 * 300 is * 44
                 x = (x - int(info.min)) % (int(info.max) - int(info.min) + 1) + int(info.min)
         return x
-    return data if data.dtype == dtype.numpy_dtype else data.astype(dtype.numpy_dtype)
+    if data.dtype == dtype.numpy_dtype:
+        return data
+    # a 0-d float64 operand of a float32 op may not fit: it becomes inf, silently, as in
+    # PyTorch (numpy would warn "overflow encountered in cast")
+    return quiet_numpy.run(data.astype, dtype.numpy_dtype)
 
 
 def _float_dtype(*operands) -> _dtype.dtype:

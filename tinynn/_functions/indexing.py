@@ -198,7 +198,7 @@ def check_along_dim(name: str, x, dim: int, index, src=None) -> None:
     Raises:
         RuntimeError: naming the shapes, or the index and the size of ``dim``.
     """
-    if index.ndim != x.ndim or index.numel() == 0:
+    if max(index.ndim, 1) != max(x.ndim, 1) or index.numel() == 0:  # (0-d: one dim of size 1)
         return  # the rank is checked by each op (an empty index is always fine)
     if any(i > s for d, (i, s) in enumerate(zip(index.shape, x.shape)) if d != dim) or (
             src is not None and any(i > s for i, s in zip(index.shape, src.shape))):
@@ -458,15 +458,10 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
             f"{input.dtype} and {src.dtype}; convert src with .to({input.dtype}))")
     if index.numel() == 0:  # adds nothing; src (any shape) gets a zero gradient
         return input + ScatterAdd.apply(src, input.shape, d, index)
-    if index.ndim != input.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor "
-                           f"(index shape {list(index.shape)}, self shape {list(input.shape)})")
-    if src.ndim != index.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor "
-                           f"(index shape {list(index.shape)}, src shape {list(src.shape)})")
-    check_along_dim("scatter_add", input, d, index, src)
-    if src.shape != index.shape:  # only the part of src that index covers is used
-        src = src[tuple(slice(0, n) for n in index.shape)]
+    _check_scatter_src(input, d, index, src)  # the ranks and sizes, in PyTorch's order
+    check_along_dim("scatter_add", input, d, index, src)  # then the entries
+    if src.shape != index.shape and src.ndim:  # only the part of src that index covers is used
+        src = src[tuple(slice(0, n) for n in index.shape or (1,))].reshape(index.shape)
     if input.ndim == 0:  # a 0-d tensor is one entry along dim 0
         return input + ScatterAdd.apply(src.reshape(1), (1,), 0, index.reshape(1)).reshape(())
     return input + ScatterAdd.apply(src, input.shape, d, index)
@@ -492,7 +487,7 @@ class Scatter(Function):
             return x._data.copy()
         if index.dtype not in (_dtype.int64, _dtype.int32):
             raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {index.dtype})")
-        if index.ndim != x.ndim:
+        if max(index.ndim, 1) != max(x.ndim, 1):  # a 0-d tensor counts as one dim of size 1
             raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
         value = src._data if isinstance(src, _tensor.Tensor) else src
         if x.ndim == 0:  # one entry along dim 0 (the index checked to be 0 or -1)
@@ -517,6 +512,38 @@ class Scatter(Function):
         return grad_x, None, None, grad_src
 
 
+def _check_scatter_src(input: Tensor, dim: int, index: Tensor, src: Tensor) -> None:
+    """PyTorch's shape checks of a ``src`` tensor for ``scatter``, in PyTorch's order
+    (``scatter_shape_check``; a 0-d tensor counts as one entry along one dim):
+
+    1. index has self's number of dims;
+    2. index is no larger than self (except along ``dim``), then than src, dim by dim over
+       self's dims: a src with fewer (but some) dims has no size there, an IndexError;
+    3. src has index's number of dims; 4. the sizes of 2.
+
+    Raises:
+        RuntimeError: for 1, 3 and 4 (naming the shapes); IndexError: for 2.
+    """
+    if max(index.ndim, 1) != max(input.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    index_shape, self_shape = tuple(index.shape) or (1,), tuple(input.shape) or (1,)
+    too_large = any(i > s for k, (i, s) in enumerate(zip(index_shape, self_shape)) if k != dim)
+    if not too_large:
+        for k, i in enumerate(index_shape):
+            if 0 < src.ndim <= k:
+                raise IndexError(f"Dimension out of range (expected to be in range of "
+                                 f"[{-src.ndim}, {src.ndim - 1}], but got {k}) (src {list(src.shape)} "
+                                 f"has fewer dimensions than index {list(index.shape)})")
+            if i > (src.shape[k] if src.ndim else 1):
+                too_large = True
+                break
+    if max(src.ndim, 1) != max(index.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    if too_large:
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(input.shape)} "
+                           f"apart from dimension {dim} and to be no larger size than src {list(src.shape)}")
+
+
 def scatter_args(input: Tensor, dim: int, index: Tensor, src, value, reduce) -> tuple:
     """``(dim, index, src)`` for ``Scatter``, checked as PyTorch checks ``scatter``."""
     if reduce is not None:
@@ -530,12 +557,9 @@ def scatter_args(input: Tensor, dim: int, index: Tensor, src, value, reduce) -> 
     if index.dtype not in (_dtype.int64, _dtype.int32):
         raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {index.dtype})")
     if isinstance(src, _tensor.Tensor) and src.shape != index.shape:
-        if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
-            raise RuntimeError(
-                f"Expected index {list(index.shape)} to be smaller than self {list(input.shape)} "
-                f"apart from dimension {dim} and to be smaller size than src {list(src.shape)}"
-            )
-        src = src[tuple(slice(0, n) for n in index.shape)]
+        _check_scatter_src(input, d, index, src)
+        if src.ndim:  # cut down to index's extent (a 0-d index is one entry)
+            src = src[tuple(slice(0, n) for n in index.shape or (1,))].reshape(index.shape)
     check_along_dim("scatter", input, d, index)
     return d, index, src
 

@@ -54,21 +54,25 @@ class BatchNorm(Function):
         if count == 0:  # an empty batch: an empty result, running statistics untouched (as PyTorch)
             return x.copy()
 
-        def normalized():  # run with numpy's warnings off: inf inputs give IEEE results, as in PyTorch
+        def normalized():  # run with numpy's warnings off: inf inputs (or an inf weight: 0 * inf)
             mean = x.mean(axis=axes, keepdims=True)              # (1, C, 1, ...)
             centered = x - mean
             var = np.mean(centered * centered, axis=axes, keepdims=True)
-            return mean, var, centered / np.sqrt(var + eps)
-        mean, var, out = quiet_numpy.run(normalized)
-        if weight is not None:
-            out *= weight._data.reshape(shape)
-        if bias is not None:
-            out += bias._data.reshape(shape)
+            out = centered / np.sqrt(var + eps)
+            if weight is not None:
+                out *= weight._data.reshape(shape)
+            if bias is not None:
+                out += bias._data.reshape(shape)
+            # the running statistics (an inf mean meets -inf: nan, as in PyTorch)
+            new_mean = None if running_mean is None else (1 - momentum) * running_mean._data + momentum * mean.ravel()
+            new_var = None if running_var is None else (
+                (1 - momentum) * running_var._data + momentum * (var.ravel() * count / (count - 1)))
+            return out, new_mean, new_var
+        out, new_mean, new_var = quiet_numpy.run(normalized)
         if running_mean is not None:
-            running_mean.copy_(Tensor._make((1 - momentum) * running_mean._data + momentum * mean.ravel()))
+            running_mean.copy_(Tensor._make(new_mean))
         if running_var is not None:
-            unbiased = var.ravel() * count / (count - 1)
-            running_var.copy_(Tensor._make((1 - momentum) * running_var._data + momentum * unbiased))
+            running_var.copy_(Tensor._make(new_var))
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
