@@ -134,6 +134,19 @@ def test_adaptive_avg_pool2d_unbatched_and_gradgradcheck():
     assert gradgradcheck(lambda x: tinynn.nn.functional.adaptive_avg_pool2d(x, (3, 3)), (x,))
 
 
+@pytest.mark.parametrize("shape, output_size", [((2, 3, 7, 5), 0), ((2, 3, 7, 5), (0, 3)), ((3, 7, 5), (2, 0)),
+                                                ((2, 3, 7), 0)])
+def test_adaptive_avg_pool_to_an_empty_size_is_empty_and_has_no_gradient_like_torch(shape, output_size):
+    """An output_size of 0 gives an empty result; PyTorch's backward then refuses (RuntimeError)."""
+    name = "adaptive_avg_pool1d" if len(shape) == 3 and not isinstance(output_size, tuple) else "adaptive_avg_pool2d"
+
+    def pooled(lib):
+        return getattr(lib.nn.functional, name)(lib.ones(shape, requires_grad=True), output_size)
+
+    assert tuple(pooled(tinynn).shape) == tuple(pooled(torch).shape)
+    assert_same_error(lambda lib: pooled(lib).sum().backward())
+
+
 @pytest.mark.parametrize("layer, args", [
     ("MaxPool2d", (3, 2, 1)), ("AvgPool2d", (3, 2, 1)), ("AdaptiveAvgPool2d", ((2, 3),)),
 ])

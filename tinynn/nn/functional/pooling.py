@@ -380,6 +380,8 @@ def _window_means(x: np.ndarray, axis: int, out: int) -> np.ndarray:
     The windows are gathered (padded to the longest, the padding masked out with ``where``,
     not multiplied by 0), so an inf or nan stays in its own windows, as in PyTorch.
     """
+    if out == 0:  # no windows: the axis becomes empty, as in PyTorch
+        return np.take(x, np.empty(0, dtype=np.intp), axis=axis)
     size = x.shape[axis]
     i = np.arange(out)
     start = (i * size) // out
@@ -403,9 +405,10 @@ class AdaptiveAvgPool2d(Function):
     """
 
     @staticmethod
-    def forward(ctx, input, output_size):
+    def forward(ctx, input, output_size, unbatched: bool):
         x = input._data
         H, W = x.shape[2:]
+        ctx.unbatched = unbatched  # (for the shape in backward's error message)
         ctx.a_h = _adaptive_matrix(H, output_size[0], x.dtype)          # (H_out, H)
         ctx.a_w = _adaptive_matrix(W, output_size[1], x.dtype)          # (W_out, W)
         rows = quiet_numpy.run(_window_means, x, -2, output_size[0])    # (N, C, H_out, W)
@@ -413,8 +416,15 @@ class AdaptiveAvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
+        shape = list(grad_output.shape[1:] if ctx.unbatched else grad_output.shape)
+        for dim in range(1, len(shape)):  # PyTorch's backward refuses an empty output
+            if shape[dim] == 0:
+                raise RuntimeError(
+                    "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+                    f"non-batch dimensions, but grad_output has sizes {shape} with dimension {dim} "
+                    "being empty (an output_size of 0 has no gradient)")
         a_h, a_w = Tensor._make(ctx.a_h), Tensor._make(ctx.a_w)
-        return a_h.T @ grad_output @ a_w, None                          # (N, C, H, W)
+        return a_h.T @ grad_output @ a_w, None, None                    # (N, C, H, W)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
@@ -463,7 +473,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple) -> Tensor:
                            f"but received {{{size[0]}, {size[1]}}}")
     _float_only("adaptive_avg_pool2d", input)
     batched = input if input.ndim == 4 else input.unsqueeze(0)           # (N, C, H, W)
-    out = AdaptiveAvgPool2d.apply(batched, size)
+    out = AdaptiveAvgPool2d.apply(batched, size, input.ndim == 3)
     return out if input.ndim == 4 else out.squeeze(0)
 
 
