@@ -400,6 +400,7 @@ def test_index_fill_with_a_negative_index_and_a_value_requiring_grad():
     (ours * tinynn.tensor(x_values + 1)).sum().backward()
     assert ours_value.grad.item() == (x_values[0] + 1).sum()  # row -3 is row 0
 
+
 def test_strides_of_a_tensor_with_no_elements():
     theirs = torch.zeros(0, 3, 3, dtype=torch.float64).transpose(1, 2)
     assert theirs.stride() == (9, 1, 3)
@@ -498,6 +499,12 @@ def test_sums_whose_terms_cancel_in_conv():
     means = [lib.tensor(values).mean(dtype=lib.float32).item() for lib in (torch, tinynn)]
     terms, sum_of_abs = 7, float(np.abs(np.array(values)).sum())  # 6 values (+1: the cast's rounding)
     assert all(abs(m - -1.0) <= terms * np.finfo(np.float32).eps * sum_of_abs / 6 for m in means)
+    # a float32 dot product whose product overflows: inf + (1e30 * -1e30) is inf with a fused
+    # multiply-add (the product is never rounded), nan without; both are non-finite
+    a, b = [np.inf, 0.0, 1e30], [np.inf, 0.0, -1e30]
+    theirs, ours = (lib.tensor([a]) @ lib.tensor([b]).T for lib in (torch, tinynn))
+    assert torch.isnan(theirs).all()
+    assert not np.isfinite(ours.item())
 
 
 def test_conv_with_a_non_finite_weight_over_the_padding():
@@ -553,7 +560,7 @@ CHECKS = {
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
-    "Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,
+    "Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,
     "conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype":

@@ -614,3 +614,15 @@ def test_cross_entropy_target_kinds_as_documented(target):
         assert "expected target dtype to be Long or Byte" in str(ours)
     else:
         assert_close(call(tinynn), call(torch))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_loss_with_an_infinite_class_weight_gives_ieee_values_without_numpy_warnings(name, reduction):
+    """inf * 0 and inf / inf are nan, as in PyTorch's kernels, and numpy must not warn."""
+    def fn(lib, x, w):
+        return getattr(lib.nn.functional, name)(x, lib.tensor([3, 0, 0]), weight=w.detach(), reduction=reduction)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare_with_torch(fn, np.zeros((3, 4)), np.array([0.0, 0.0, 0.0, np.inf]), dtype="float64")

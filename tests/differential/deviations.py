@@ -145,6 +145,32 @@ def _scatter_holds(sample, n, t, weights) -> str | None:
     return None if same else f"src's gradient is {got.tolist()}"
 
 
+# ---------------------------------- index_fill: a negative index and a value that requires grad
+def _index_fill_negative_index_grad_value(sample) -> bool:
+    if len(sample.args) < 4:
+        return False
+    index = _data(sample.args[2])
+    return (index is not None and bool((index < 0).any())
+            and bool(getattr(sample.args[3], "grad", False)))
+
+
+def _index_fill_holds(sample, n, t, weights) -> str | None:
+    """The value's gradient is the sum of the weights over the filled slices, a negative index
+    counting from the end (PyTorch's backward raises IndexError instead)."""
+    x, dim, index = _data(sample.args[0]), sample.args[1], _data(sample.args[2])
+    leaf = 1 if getattr(sample.args[0], "grad", False) else 0  # the value's place among the leaves
+    if n.grads is None or n.grads[leaf] is None:
+        return f"backward gave the value no gradient ({n.grad_exc!r})"
+    w = weights(x.shape).astype(x.dtype)  # the gradient of sum(w * result) is w
+    if x.ndim == 0:
+        expected = w.sum()
+    else:
+        rows = np.unique(index.reshape(-1) % x.shape[dim])
+        expected = np.take(w, rows, axis=dim).sum()
+    got = _numpy(n.grads[leaf])
+    return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"the value's gradient is {got.tolist()}"
+
+
 # ------------------------------------------------------- kl_div: the gradient at a zero target
 def _kl_div_zero_target(sample) -> bool:
     target = _data(sample.args[1]) if len(sample.args) > 1 else None
@@ -330,7 +356,8 @@ def _agree_within_sum_bound(ours: np.ndarray, reference: np.ndarray, magnitude: 
     with np.errstate(all="ignore"):
         bound = tol + tol * np.abs(reference) + terms * np.finfo(dtype).eps * magnitude
         close = (ours == reference) | (np.isnan(ours) & np.isnan(reference)) | (np.abs(ours - reference) <= bound)
-    close |= ~np.isfinite(magnitude) & ~np.isfinite(ours) & ~np.isfinite(reference)
+    overflows = ~np.isfinite(magnitude) | (magnitude > np.finfo(dtype).max)  # a term inf, or beyond dtype
+    close |= overflows & ~np.isfinite(ours) & ~np.isfinite(reference)
     return np.shape(ours) == np.shape(reference) and bool(np.all(close))
 
 
@@ -426,6 +453,36 @@ def _reduction_bound_holds(op_name: str) -> Callable:
     return holds
 
 
+def _huge_or_non_finite_operand(sample) -> bool:
+    """Some float operand holds a huge (>= 1e20) or a non-finite value: the sum's order (and
+    fused multiply-adds) can then decide the result."""
+    operands = [_data(a) for a in list(sample.args) + list(sample.kwargs.values())]
+    return any(a is not None and a.dtype.kind == "f" and bool(np.any((np.abs(a) >= _HUGE) | ~np.isfinite(a)))
+               for a in operands)
+
+
+def _matrix_product_bound_holds(weight_first_dim_out: bool) -> Callable:
+    def holds(sample, n, t, weights) -> str | None:
+        """matmul, mm, bmm, mv, dot, linear: tinynn's result is PyTorch's within the error
+        bound of a sum of K terms in the result's dtype, K eps (|a| @ |b|) (for linear, whose
+        weight is (out, in): K eps (|x| @ |W|^T + |bias|))."""
+        if n.exc is not None or t.exc is not None:
+            return "one of them raised"
+        a, b = _data(sample.args[0]), _data(sample.args[1])
+        bias = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("bias"))
+        with np.errstate(all="ignore"):
+            abs_a, abs_b = np.abs(a.astype(np.float64)), np.abs(b.astype(np.float64))
+            magnitude = np.matmul(abs_a, abs_b.T if weight_first_dim_out else abs_b)
+            if bias is not None:
+                magnitude = magnitude + np.abs(bias.astype(np.float64))
+        ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+        terms = a.shape[-1] + (bias is not None)
+        if not _agree_within_sum_bound(ours, theirs, magnitude, terms, _numpy(t.result).dtype):
+            return "a value differs by more than the error bound of the sum"
+        return None
+    return holds
+
+
 def _summation_bound_holds(sample, n, t, weights) -> str | None:
     """tinynn's result is PyTorch's within the error bound of the sum."""
     return _within_sum_bound(sample, n, t, pad_input=False)
@@ -464,6 +521,8 @@ DEVIATIONS = [
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
     Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
               ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("index_fill with a negative index and a value that requires grad", ("index_fill",), (),
+              ("backward: torch raises IndexError",), _index_fill_negative_index_grad_value, _index_fill_holds),
     Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),
               ("grad of input leaf",), _kl_div_zero_target, _kl_div_holds),
     Deviation("batch_norm / group_norm with an infinite weight", ("group_norm",), (),
@@ -471,24 +530,30 @@ DEVIATIONS = [
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("sum",), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("sum",), (),
               ("result: values differ",), _float_result, _reduction_bound_holds("sum")),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("mean",), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("mean",), (),
               ("result: values differ",), _float_result, _reduction_bound_holds("mean")),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("conv1d", "conv2d"), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("conv1d", "conv2d"), (),
               ("result: values differ",), _cancelling_terms_only, _summation_bound_holds),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("avg_pool1d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("avg_pool1d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool1d")),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("avg_pool2d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("avg_pool2d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool2d")),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool1d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool1d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool1d")),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool2d",), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool2d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool2d")),
-    Deviation("Sums whose terms cancel: sum, mean, convolutions, average pooling, linear interpolation", ("interpolate",), (),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("interpolate",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("interpolate")),
     Deviation("softmax / log_softmax with out= and an input that requires grad", ("softmax", "log_softmax"),
               ("out",), ("tinynn raises where torch returns",), _input_requires_grad, _out_with_grad_holds),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation",
+              ("matmul", "mm", "bmm", "mv", "dot"), (), ("result: values differ",), _huge_or_non_finite_operand,
+              _matrix_product_bound_holds(weight_first_dim_out=False)),
+    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation",
+              ("linear",), (), ("result: values differ",), _huge_or_non_finite_operand,
+              _matrix_product_bound_holds(weight_first_dim_out=True)),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
               _zero_padded_holds),

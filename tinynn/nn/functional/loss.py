@@ -507,7 +507,7 @@ def _nll_grad(ctx, grad_output: Tensor) -> Tensor:
     coef = -ctx.w_n                                                   # (N, d1, ...)
     if ctx.reduction == "mean":
         # (every target ignored: the loss is nan, but the gradient is 0, as in PyTorch)
-        coef = coef / ctx.total_weight if ctx.total_weight != 0 else coef
+        coef = quiet_numpy.run(np.true_divide, coef, ctx.total_weight) if ctx.total_weight != 0 else coef
     dense = np.zeros(ctx.shape, dtype=coef.dtype)                     # (N, C, d1, ...)
     dense[ctx.index] = coef
     g = grad_output if ctx.reduction != "none" else grad_output.unsqueeze(ctx.class_axis)
@@ -527,7 +527,8 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction):
-        return _nll_forward(ctx, input._data, target, weight, ignore_index, reduction)
+        # IEEE results (an inf weight: inf * 0, inf / inf), as in PyTorch: numpy's warnings off
+        return quiet_numpy.run(_nll_forward, ctx, input._data, target, weight, ignore_index, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -559,7 +560,7 @@ class CrossEntropy(Function):
             return shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
         log_probs = quiet_numpy.run(log_softmax)
         ctx.save_for_backward(input)
-        return _nll_forward(ctx, log_probs, target, weight, ignore_index, reduction)
+        return quiet_numpy.run(_nll_forward, ctx, log_probs, target, weight, ignore_index, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
