@@ -369,7 +369,8 @@ def test_mT_of_0d_is_the_identity_with_pytorchs_warning():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("case", ["empty_second", "empty_first_dim1", "empty_int", "only_empty"])
+@pytest.mark.parametrize("case", ["empty_second", "empty_first_dim1", "empty_int", "only_empty",
+                                  "only_empty_dim1", "only_empty_dim_minus2"])
 def test_cat_leaves_out_a_legacy_empty_1d_tensor(case, dtype, device):
     """PyTorch's legacy rule: an empty (0,) tensor joins tensors of any shape, and is left
     out, but its dtype still takes part in the promotion (and it gets an empty gradient)."""
@@ -378,6 +379,9 @@ def test_cat_leaves_out_a_legacy_empty_1d_tensor(case, dtype, device):
         "empty_first_dim1": lambda lib, a, e: lib.cat([e, a, e], 1),
         "empty_int": lambda lib, a, e: lib.cat([a, lib.tensor([], dtype=lib.int64, device=a.device)], -1),
         "only_empty": lambda lib, a, e: lib.cat([e, e]),
+        # nothing but legacy empties: an empty (0,) for any dim, even one out of its range
+        "only_empty_dim1": lambda lib, a, e: lib.cat([e, e], 1),
+        "only_empty_dim_minus2": lambda lib, a, e: lib.cat([e], -2),
     }[case]
     compare_with_torch(fn, randn(2, 3), np.zeros(0), dtype=dtype, device=device)
 

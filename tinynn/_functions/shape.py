@@ -463,7 +463,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     """Join tensors along an existing dimension ``dim``, in the promoted dtype.
 
     Shape: all inputs have the same shape except along ``dim``; an empty 1-D tensor
-    (shape (0,)) is left out whatever the others' shapes (PyTorch's legacy rule). With
+    (shape (0,)) is left out whatever the others' shapes (PyTorch's legacy rule; if all are
+    such, the result is one, whatever ``dim``). With
     ``out``, the result is written into it (see ``write_out``).
 
     Raises:
@@ -481,8 +482,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     skip = tuple(t._data.shape == (0,) for t in tensors)
-    if all(skip):
-        skip = (False,) * len(tensors)
+    if all(skip):  # nothing but legacy empties: PyTorch returns an empty (0,) for any dim
+        skip, dim = (False,) * len(tensors), 0
     first = next(t._data.shape for t, s in zip(tensors, skip) if not s)  # the shape the others must match
     d = wrap_dim(dim, len(first))
     dtype = _dtype.result_type(*tensors)
