@@ -333,3 +333,49 @@ def test_bool_with_another_dtype_matches_torch(name, fn):
 ])
 def test_more_linalg_errors_match_torch(name, fn):
     assert_same_error(fn)
+
+
+# Matrix products where the dtypes differ or are bool: PyTorch checks the shapes first, then
+# returns zeros when there is nothing to multiply (an empty result, or an inner size of 0)
+# before it looks at the dtypes (bool operands, and a batched product of two dtypes, in the
+# second operand's dtype), and otherwise raises: NotImplementedError for bool (the batched
+# product checks a bool first operand before the other dtype), RuntimeError for two dtypes.
+PRODUCT_SHAPES = [((0, 2, 3), (0, 3, 1)), ((1, 2, 0), (1, 0, 1)), ((2, 3), (0, 3, 1)), ((1, 2, 0), (5, 0, 2)),
+                  ((2, 2, 3), (1, 3, 0)), ((0, 2, 3), (3,)), ((2, 2, 0), (0,)), ((0,), (2, 0, 1)), ((0, 3), (3,)),
+                  ((3,), (3, 0)), ((0,), (0,)), ((2, 3), (3,)), ((1, 2, 3), (1, 3, 1)), ((2,), (3,)),
+                  ((2, 2, 3), (2, 4, 1)), ((), (3,))]
+PRODUCT_DTYPES = [("bool", "bool"), ("bool", "float64"), ("float32", "float64"), ("float64", "bool")]
+
+
+@pytest.mark.parametrize("dtypes", PRODUCT_DTYPES, ids="-".join)
+@pytest.mark.parametrize("shapes", PRODUCT_SHAPES, ids=str)
+def test_matmul_of_bool_or_two_dtypes_returns_or_raises_like_torch(shapes, dtypes):
+    def product(lib):
+        return lib.matmul(lib.zeros(shapes[0], dtype=getattr(lib, dtypes[0])),
+                          lib.zeros(shapes[1], dtype=getattr(lib, dtypes[1])))
+
+    try:
+        theirs = product(torch)
+    except Exception:  # noqa: BLE001 -- then tinynn must raise the same type
+        assert_same_error(product)
+        return
+    ours = product(tinynn)
+    assert (str(ours.dtype), tuple(ours.shape)) == (str(theirs.dtype).replace("torch", "tinynn"), tuple(theirs.shape))
+    assert not ours.numpy().any()
+
+
+@pytest.mark.parametrize("shapes", [((0, 2, 3), (0, 3, 1)), ((2, 2, 0), (2, 0, 1))], ids=str)
+def test_bmm_of_bool_with_nothing_to_multiply_returns_zeros_like_torch(shapes):
+    for dtype in ("bool", "float64"):
+        ours = tinynn.bmm(tinynn.zeros(shapes[0], dtype=tinynn.bool), tinynn.zeros(shapes[1], dtype=getattr(tinynn, dtype)))
+        theirs = torch.bmm(torch.zeros(shapes[0], dtype=torch.bool), torch.zeros(shapes[1], dtype=getattr(torch, dtype)))
+        assert (ours.dtype.name, tuple(ours.shape)) == (str(theirs.dtype)[6:], tuple(theirs.shape))
+
+
+def test_gradient_of_a_product_of_two_dtypes_is_refused_like_torch():
+    def fn(lib):
+        a = lib.ones(2, 3, requires_grad=True)
+        b = lib.ones(0, 3, 1, dtype=lib.float64, requires_grad=True)
+        (a @ b).sum().backward()
+
+    assert_same_error(fn)

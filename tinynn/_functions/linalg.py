@@ -72,21 +72,57 @@ def _bool_matmul_error(a_ndim: int, b_ndim: int) -> NotImplementedError:
                                "or float dtype first)")
 
 
+def _product_shape(a_shape: tuple, b_shape: tuple) -> tuple | None:
+    """The shape of a @ b, and its inner size; None where the shapes do not fit."""
+    if not a_shape or not b_shape:
+        return None
+    a2 = (1,) + tuple(a_shape) if len(a_shape) == 1 else tuple(a_shape)  # a row vector
+    b2 = tuple(b_shape) + (1,) if len(b_shape) == 1 else tuple(b_shape)  # a column vector
+    if a2[-1] != b2[-2]:
+        return None
+    try:
+        batch = tuple(np.broadcast_shapes(a2[:-2], b2[:-2]))
+    except ValueError:
+        return None
+    return batch + (a2[-2],) * (len(a_shape) > 1) + (b2[-1],) * (len(b_shape) > 1), a2[-1]
+
+
+def _check_dtypes(a, b) -> np.ndarray:
+    """PyTorch's rules for a @ b where the dtypes differ or are bool (no bool kernel).
+
+    The shapes are checked first. When there is nothing to multiply, PyTorch returns zeros
+    (an empty result, or zeros for an inner size of 0) before it looks at the dtypes: for
+    bool operands (but not two vectors: ``dot`` checks), and for a batched product (b with
+    3 or more dims, ``bmm``) of two dtypes, in b's dtype. Those zeros are returned;
+    otherwise this raises.
+
+    Raises:
+        RuntimeError: for shapes that do not fit, or operands of two dtypes.
+        NotImplementedError: for bool operands (the batched product checks a bool a first).
+    """
+    product = _product_shape(a.shape, b.shape)
+    if product is None:
+        raise _matmul_error(a.shape, b.shape)
+    shape, inner = product
+    nothing_to_multiply = 0 in shape or inner == 0
+    vectors = a.ndim == 1 and b.ndim == 1
+    if nothing_to_multiply and not vectors and (a.dtype is b.dtype or (a.ndim >= 2 and b.ndim >= 3)):
+        return np.zeros(shape, dtype=b._data.dtype)
+    if a.dtype is b.dtype:  # both bool
+        raise _bool_matmul_error(a.ndim, b.ndim)
+    if a.dtype is _dtype.bool and b.ndim >= 3 and (a.ndim >= 2 or not nothing_to_multiply):  # bmm: bool first
+        raise _bool_matmul_error(3, 3)
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+
+
 class Matmul(Function):
     """Z = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G (on the last two axes)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        dtype = a.dtype
-        if dtype is not b.dtype:
-            if dtype is _dtype.bool and (a.ndim > 2 or b.ndim > 2):  # batched: bool first
-                raise _bool_matmul_error(3, 3)
-            raise RuntimeError(
-                f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
-            )
-        if dtype is _dtype.bool:
-            raise _bool_matmul_error(a.ndim, b.ndim)
         ctx.save_for_backward(a, b)
+        if a.dtype is not b.dtype or a.dtype is _dtype.bool:
+            return _check_dtypes(a, b)  # zeros, where PyTorch returns before its dtype checks
         try:  # inf * 0 = nan, as in PyTorch: no numpy warning
             return quiet_numpy.run(np.matmul, a._data, b._data)
         except ValueError:
@@ -95,6 +131,9 @@ class Matmul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
+        if a.dtype is not b.dtype:  # (zeros from _check_dtypes) PyTorch's backward refuses them
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {b.dtype} != "
+                               f"{a.dtype} (a product of two dtypes has no gradient: give both one dtype)")
         a2 = a.unsqueeze(0) if a.ndim == 1 else a    # (k,) -> (1, k)
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b   # (k,) -> (k, 1)
         g = grad_output
@@ -149,8 +188,6 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
             (not checked when the result is empty or the inner dimension is 0: then the
             result has mat2's dtype, as in PyTorch).
     """
-    if input.dtype is _dtype.bool:  # checked first by PyTorch's bmm
-        raise _bool_matmul_error(3, 3)
     if input.ndim != 3 or mat2.ndim != 3:
         which = "batch1" if input.ndim != 3 else "batch2"
         raise RuntimeError(
@@ -161,7 +198,10 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
             f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]. "
             f"(bmm of shapes {list(input.shape)} and {list(mat2.shape)}: the batch sizes must be "
             "equal, and the last dim of the first must equal the middle dim of the second)")
-    if input.dtype is not mat2.dtype and 0 in (input.shape[0], input.shape[1], input.shape[2], mat2.shape[2]):
+    nothing_to_multiply = 0 in (input.shape[0], input.shape[1], input.shape[2], mat2.shape[2])
+    if input.dtype is _dtype.bool and not nothing_to_multiply:  # before the dtypes are compared
+        raise _bool_matmul_error(3, 3)
+    if input.dtype is not mat2.dtype and nothing_to_multiply:
         # PyTorch returns an empty result (or zeros, for an inner dim of 0) before it
         # compares the dtypes, in mat2's dtype
         if input.requires_grad and grad_mode.is_grad_enabled() and not mat2.dtype.is_floating_point:
