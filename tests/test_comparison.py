@@ -81,6 +81,16 @@ def test_logical_ops_match_torch(name, other):
     compare_with_torch(lambda lib, x, y: getattr(x, name)(y), A, value, grad=False)
 
 
+@pytest.mark.parametrize("name", LOGICAL)
+def test_logical_ops_compare_in_the_promoted_dtype_like_torch(name):
+    """A 0-d float64 of 1e-311 becomes 0 in float32, the dtype it promotes to next to a float32
+    tensor: PyTorch's logical ops then see a zero."""
+    compare_with_torch(lambda lib, x, y: getattr(lib, name)(x, y.float()), np.array(2.2e-311),
+                       np.zeros((2, 3)), dtype="float64", grad=False)
+    compare_with_torch(lambda lib, x, y: getattr(lib, name)(y.float(), x), np.array(2.2e-311),
+                       np.zeros((2, 3)), dtype="float64", grad=False)
+
+
 def test_logical_not_matches_torch():
     compare_with_torch(lambda lib, x: (lib.logical_not(x), x.logical_not()), A, grad=False)
     assert_same_error(lambda lib: lib.logical_not(1))

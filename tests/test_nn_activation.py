@@ -169,6 +169,16 @@ def test_prelu_repr_state_dict_and_error_match_torch():
         torch.nn.PReLU(3)(torch.zeros(2, 4))
 
 
+@pytest.mark.parametrize("weight_shape", [(1,), ()])
+def test_prelu_of_a_0d_input_is_0d_like_torch(weight_shape):
+    compare_with_torch(lambda lib, x, w: lib.nn.functional.prelu(x, w), np.array(-2.0),
+                       np.full(weight_shape, 0.25), dtype="float64")
+
+
+def test_prelu_of_a_0d_input_with_several_slopes_raises_like_torch():
+    assert_same_error(lambda lib: lib.nn.functional.prelu(lib.tensor(1.0), lib.ones(2)), same_message=False)
+
+
 # -- gelu: one op forward and one op backward, each differentiable ---------------------------
 def test_gelu_and_its_backward_are_one_node_each_named_as_in_pytorch():
     names = []

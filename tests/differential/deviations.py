@@ -171,6 +171,27 @@ def _index_fill_holds(sample, n, t, weights) -> str | None:
     return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"the value's gradient is {got.tolist()}"
 
 
+# ------------------------------------------------------ hardtanh / relu6: the gradient at nan
+def _nan_input_needing_grad(sample) -> bool:
+    x = _data(sample.args[0]) if sample.args else None
+    return (x is not None and x.dtype.kind == "f" and bool(getattr(sample.args[0], "grad", False))
+            and bool(np.isnan(x).any()))
+
+
+def _hardtanh_nan_gradient_holds(sample, n, t, weights) -> str | None:
+    """The gradient is 0 at every nan input (PyTorch's vectorized loop), PyTorch's elsewhere."""
+    if n.grads is None or n.grads[0] is None or t.grads is None or t.grads[0] is None:
+        return "no gradient"
+    ours, theirs = _numpy(n.grads[0]), _numpy(t.grads[0])
+    nan = np.isnan(_data(sample.args[0]))
+    nan = np.broadcast_to(_leaf_gradient(nan, sample.args[0].view) if nan.ndim else nan, ours.shape)
+    if np.any(ours[nan] != 0):
+        return f"the gradient at a nan input is not 0: {ours[nan].tolist()}"
+    if not np.allclose(ours[~nan], theirs[~nan], rtol=1e-12, atol=0, equal_nan=True):
+        return "the gradients differ where the input is not nan"
+    return None
+
+
 # ------------------------------------------------------- kl_div: the gradient at a zero target
 def _kl_div_zero_target(sample) -> bool:
     target = _data(sample.args[1]) if len(sample.args) > 1 else None
@@ -521,6 +542,8 @@ DEVIATIONS = [
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
     Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
               ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("gelu(inf) and hardtanh's gradient at nan", ("hardtanh", "relu6"), (),
+              ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _hardtanh_nan_gradient_holds),
     Deviation("index_fill with a negative index and a value that requires grad", ("index_fill",), (),
               ("backward: torch raises IndexError",), _index_fill_negative_index_grad_value, _index_fill_holds),
     Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),

@@ -123,10 +123,13 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 def _logical(name: str, ufunc, input: Tensor, other: Tensor, position: int = 2) -> Tensor:
+    """``ufunc`` (np.logical_and...) of the two, each first cast to the dtype they promote to,
+    as PyTorch does: a 0-d float64 of 1e-311 is 0 next to a float32 tensor, hence False."""
     _check_tensor(name, input)
     _check_tensor(name, other, "other", position)
+    dtype = _dtype.result_type(input, other)
     try:
-        return _tensor.Tensor._make(np.asarray(ufunc(input._data, other._data)))
+        return _tensor.Tensor._make(np.asarray(ufunc(_array(input, dtype), _array(other, dtype))))
     except ValueError:
         raise _broadcast_error(input, other) from None
 

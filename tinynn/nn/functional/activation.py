@@ -333,11 +333,16 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {_dtype.scalar_name(input.dtype)} and "
                            f"{_dtype.scalar_name(weight.dtype)}")
     _float_only("prelu_cpu", input)
+    if input.ndim == 0 and weight.numel() != 1:
+        raise RuntimeError(f"Not allow zero-dim input tensor. (prelu of a 0-d input takes one slope, "
+                           f"got weight of shape {list(weight.shape)})")
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                            f"{weight.numel()} and channel size = {channels}.")
-    if weight.numel() != 1 and input.ndim >= 2:
+    if weight.numel() == 1:
+        weight = weight.reshape(())  # one slope for all: the result keeps the input's shape (0-d too)
+    elif input.ndim >= 2:
         weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))  # (C, 1, ..., 1): per channel
     return PRelu.apply(input, weight)
 
