@@ -431,6 +431,25 @@ def test_layer_norm_of_a_row_whose_variance_overflows():
     assert F.group_norm(tinynn.tensor(one_each), 4).tolist() == [[0.0] * 4, [0.0] * 4]
 
 
+def test_addcdiv_gradient_where_the_square_of_tensor2_underflows():
+    grads = {}
+    for lib in (torch, tinynn):
+        this = lib.zeros(2, dtype=lib.float64, requires_grad=True)
+        tensor1 = lib.full((2,), 1e-200, dtype=lib.float64)
+        tensor2 = lib.tensor(1e-200, dtype=lib.float64, requires_grad=True)
+        (this * 1).addcdiv_(tensor1, tensor2).sum().backward()
+        grads[lib] = tensor2.grad.item()
+    assert grads[torch] == -math.inf                  # -1e-200 / (1e-200 * 1e-200) = -1e-200 / 0
+    assert grads[tinynn] == pytest.approx(-2e200)     # -(1e-200 / 1e-200) / 1e-200, twice
+    # where the square is representable, the two agree
+    for lib in (torch, tinynn):
+        tensor2 = lib.tensor(0.5, dtype=lib.float64, requires_grad=True)
+        (lib.zeros(2, dtype=lib.float64, requires_grad=True) * 1).addcdiv_(
+            lib.ones(2, dtype=lib.float64), tensor2).sum().backward()
+        grads[lib] = tensor2.grad.item()
+    assert grads[tinynn] == grads[torch] == -8.0
+
+
 def test_batch_norm_and_group_norm_with_an_infinite_weight():
     inf, nan = math.inf, math.nan
     x = [[1.0, 2.0], [3.0, 2.0]]                      # channel 0 varies, channel 1 is constant
@@ -560,6 +579,8 @@ CHECKS = {
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
+    "addcdiv_'s gradient with respect to tensor2 where its square underflows":
+        test_addcdiv_gradient_where_the_square_of_tensor2_underflows,
     "Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,

@@ -171,6 +171,46 @@ def _index_fill_holds(sample, n, t, weights) -> str | None:
     return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"the value's gradient is {got.tolist()}"
 
 
+# ------------------------------------------- addcdiv_: tensor2's gradient where its square underflows
+def _addcdiv_square_out_of_range(sample) -> bool:
+    if len(sample.args) < 3 or not getattr(sample.args[2], "grad", False):
+        return False
+    t2 = _data(sample.args[2])
+    with np.errstate(all="ignore"):
+        square = t2 * t2
+    return t2.dtype.kind == "f" and bool(np.any(((square == 0) & (t2 != 0)) | (np.isinf(square) & np.isfinite(t2))))
+
+
+def _sum_to_shape(array: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a broadcast array back to ``shape`` (as the engine does for a gradient)."""
+    lead = array.ndim - len(shape)
+    array = array.sum(axis=tuple(range(lead))) if lead else array
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and array.shape[i] != 1)
+    return array.sum(axis=axes, keepdims=True) if axes else array
+
+
+def _addcdiv_holds(sample, n, t, weights) -> str | None:
+    """tensor2's gradient is div's, -(w value tensor1 / tensor2) / tensor2 summed to its shape;
+    the other gradients are PyTorch's."""
+    x, t1, t2 = (_data(a) for a in sample.args[:3])
+    value = sample.kwargs.get("value", 1)
+    leaf = sum(bool(getattr(a, "grad", False)) for a in sample.args[:2])  # tensor2's place among the leaves
+    if n.grads is None or n.grads[leaf] is None:
+        return f"no gradient for tensor2 ({n.grad_exc!r})"
+    shape = np.broadcast_shapes(x.shape, t1.shape, t2.shape)
+    w = weights(shape).astype(np.float64)  # the gradient of sum(w * result) is w
+    with np.errstate(all="ignore"):
+        expected = _sum_to_shape(-(w * value * (t1 / t2)) / t2, t2.shape)
+    ours = _numpy(n.grads[leaf])
+    if not np.allclose(ours, expected, rtol=1e-7, atol=0, equal_nan=True):
+        return f"tensor2's gradient is {ours.tolist()}, not div's {expected.tolist()}"
+    for i, (o, p) in enumerate(zip(n.grads, t.grads or ())):
+        if i != leaf and o is not None and p is not None and not np.allclose(
+                _numpy(o), _numpy(p), rtol=1e-7, atol=0, equal_nan=True):
+            return f"the gradient of leaf {i} differs too"
+    return None
+
+
 # ------------------------------------------------------ hardtanh / relu6: the gradient at nan
 def _nan_input_needing_grad(sample) -> bool:
     x = _data(sample.args[0]) if sample.args else None
@@ -542,6 +582,8 @@ DEVIATIONS = [
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
     Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
               ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("addcdiv_'s gradient with respect to tensor2 where its square underflows", ("addcdiv",), (),
+              ("grad of input leaf",), _addcdiv_square_out_of_range, _addcdiv_holds),
     Deviation("gelu(inf) and hardtanh's gradient at nan", ("hardtanh", "relu6"), (),
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _hardtanh_nan_gradient_holds),
     Deviation("index_fill with a negative index and a value that requires grad", ("index_fill",), (),

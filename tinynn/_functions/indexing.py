@@ -753,14 +753,17 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
 
     Raises:
         IndexError: for an index that is not int64 or out of range.
-        RuntimeError: for an index with more than one dimension, or a value tensor that
-            is not 0-d.
+        RuntimeError: for an index with more than one dimension, a value tensor that is
+            not 0-d, or any index along a dimension of size 0.
     """
     if isinstance(value, _tensor.Tensor) and value.ndim != 0:
         raise RuntimeError(
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value.ndim} dimension(s).")
     d, positions = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
+    if input.ndim and input.shape[d] == 0 and positions.size:  # PyTorch's kernel refuses it
+        raise RuntimeError(f"index_fill_(): index {int(positions.flat[0])} is out of bounds for "
+                           f"dimension {d} with size 0 (there is nothing to fill along it)")
     key = _check_positions(input, "index_fill_", d, positions)
     if input.numel() == 0:
         return input.clone()

@@ -271,7 +271,8 @@ class Prod(Function):
         x, = ctx.saved_tensors
         g = grad_output.reshape(ctx.out_keepdim.shape)
         if not np.any(x._data == 0):
-            return g * Prod.apply(x, ctx.dims, True, None) / x, None, None, None
+            # g * (z / x_i), in PyTorch's order: (g * z) / x_i loses g where g z is subnormal
+            return g * (Prod.apply(x, ctx.dims, True, None) / x), None, None, None
         if ctx.everything and np.count_nonzero(x._data == 0) > 1 and not grad_mode.is_grad_enabled():
             # PyTorch's shortcut for prod() of all elements with two or more zeros (outside
             # create_graph): each product of the others holds a zero, so the gradient is 0,

@@ -830,7 +830,9 @@ class LeakyRelu(Function):
         ctx.save_for_backward(x)
         ctx.negative_slope = negative_slope
         data = x._data
-        return np.where(data > 0, data, data * data.dtype.type(negative_slope))
+        # (the slope also multiplies the positive values, unused: inf * 0 must not warn)
+        scaled = quiet_numpy.run(np.multiply, data, data.dtype.type(negative_slope))
+        return np.where(data > 0, data, scaled)
 
     @staticmethod
     def backward(ctx, grad_output):
