@@ -600,6 +600,14 @@ def test_bool_operands_of_the_division_ops_raise(op):
     assert_same_error(lambda lib: getattr(lib, op)(lib.tensor([True]), lib.tensor([True])))
 
 
+def test_atan2_gradient_negates_an_integer_input_in_its_own_dtype_like_torch():
+    """PyTorch's formula, g * -y / (x^2 + y^2), negates y in y's dtype: int32 -2**31 stays
+    -2**31 (and a bool y raises in the backward)."""
+    same(lambda lib: (lambda x: (lib.atan2(lib.tensor([-2147483648, 5], dtype=lib.int32), x), [x]))(
+        lib.tensor(1.0, dtype=lib.float64, requires_grad=True)))
+    assert_same_error(lambda lib: lib.atan2(lib.tensor([True]), lib.tensor(1.0, requires_grad=True)).sum().backward())
+
+
 def test_atan2_gradient_at_the_origin_is_zero():
     same(lambda lib: (lambda y, x: (lib.atan2(y, x), [y, x]))(leaf(lib, [0.0, 0.0, 1.0]), leaf(lib, [0.0, 1.0, 0.0])))
 

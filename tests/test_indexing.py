@@ -565,6 +565,12 @@ def test_index_add_in_place_without_grad():
     (lambda lib: lib.ones(3, 2).index_fill(0, lib.tensor([0]), lib.tensor([2.0])), RuntimeError),
     (lambda lib: lib.ones(2, requires_grad=True).index_add_(0, lib.tensor([0]), lib.ones(1)), RuntimeError),
     (lambda lib: lib.ones(2, requires_grad=True).index_fill_(0, lib.tensor([0]), 1.0), RuntimeError),
+    # a value that does not fit the dtype is reported before an index out of range
+    (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(0, lib.tensor([3]), float("nan")), RuntimeError),
+    (lambda lib: lib.zeros(0, dtype=lib.int64).index_fill(0, lib.tensor([], dtype=lib.int64), 1e30), RuntimeError),
+    # any index along a dim of size 0 (PyTorch's kernel refuses it)
+    (lambda lib: lib.zeros(0, 3).index_fill(0, lib.tensor([0]), 1.0), RuntimeError),
+    (lambda lib: lib.zeros(0).index_fill(0, lib.tensor(-1), 1.0), RuntimeError),
 ])
 def test_index_add_and_index_fill_errors_match_torch(fn, error):
     for lib in (tinynn, torch):

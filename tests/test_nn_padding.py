@@ -11,7 +11,7 @@ import tinynn
 from tinynn.autograd import gradgradcheck
 from tinynn.testing import compare_with_torch
 
-from helpers import randn
+from helpers import assert_same_error, randn
 
 DTYPES = ["float32", "float64"]
 
@@ -67,3 +67,17 @@ def test_pad_gradgradcheck_float64():
     x = tinynn.tensor(randn(1, 2, 4, 5), requires_grad=True)
     for mode in ("constant", "reflect", "replicate", "circular"):
         assert gradgradcheck(lambda x: tinynn.nn.functional.pad(x, (2, 1, 1, 2), mode=mode), (x,))
+
+
+@pytest.mark.parametrize("shape, pad", [((0,), (-1, 1)), ((2,), (-3, 1)), ((2, 0), (-1, 1)), ((0, 3), (0, 0, -1, 1)),
+                                        ((2,), (-2, -1))])
+def test_constant_pad_that_crops_more_than_a_dim_has_raises_like_torch(shape, pad):
+    """PyTorch crops (the negative pads) before it pads: a crop larger than the dim fails
+    even where the positive pad on the other side would make the output size valid."""
+    assert_same_error(lambda lib: lib.nn.functional.pad(lib.zeros(shape), pad))
+
+
+@pytest.mark.parametrize("shape, pad", [((2,), (-1, -1)), ((2, 0), (0, 0, -1, 1)), ((3,), (-1, 0))])
+def test_constant_pad_that_crops_at_most_a_whole_dim_matches_torch(shape, pad):
+    assert tuple(tinynn.nn.functional.pad(tinynn.zeros(shape), pad).shape) == \
+        tuple(torch.nn.functional.pad(torch.zeros(shape), pad).shape)

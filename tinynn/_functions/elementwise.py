@@ -733,7 +733,9 @@ class Atan2(Function):
         squared_norm = x * x + y * y
         origin = squared_norm == 0
         scale = where(origin, 0.0, grad_output / where(origin, 1.0, squared_norm))
-        return scale * x, -scale * y
+        # -y in y's own dtype, as PyTorch's formula (g * -y / ...): an int32 -2**31 stays
+        # -2**31, and a bool y raises
+        return scale * x, scale * -y
 
 
 def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:

@@ -31,10 +31,13 @@ class Pad(Function):
     def forward(ctx, input, pads: tuple, value):
         x = input._data
         out_shape = tuple(n + a + b for n, (a, b) in zip(x.shape, pads))
-        if min(out_shape, default=1) < 0:
+        # PyTorch crops (the negative pads) before it pads: a crop larger than a dim fails,
+        # even where the positive pad on its other side would make up for it
+        if any(n + min(a, 0) + min(b, 0) < 0 for n, (a, b) in zip(x.shape, pads)):
             raise RuntimeError(
-                f"pad: the padding {[p for pair in pads for p in pair]} removes more than the input "
-                f"of size {list(x.shape)} has (output size would be {list(out_shape)})"
+                f"narrow(): length must be non-negative. (pad: the negative padding in "
+                f"{[p for pair in pads for p in pair]} removes more than the input of size "
+                f"{list(x.shape)} has)"
             )
         out = np.full(out_shape, value, dtype=x.dtype)
         src, dst = [], []
