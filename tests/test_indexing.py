@@ -567,6 +567,8 @@ def test_index_add_in_place_without_grad():
     (lambda lib: lib.ones(2, requires_grad=True).index_fill_(0, lib.tensor([0]), 1.0), RuntimeError),
     # a value that does not fit the dtype is reported before an index out of range
     (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(0, lib.tensor([3]), float("nan")), RuntimeError),
+    (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(2, lib.tensor([0]), float("nan")), IndexError),  # dim first
+    (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(0, lib.tensor([0.0]), float("nan")), IndexError),
     (lambda lib: lib.zeros(0, dtype=lib.int64).index_fill(0, lib.tensor([], dtype=lib.int64), 1e30), RuntimeError),
     # any index along a dim of size 0 (PyTorch's kernel refuses it)
     (lambda lib: lib.zeros(0, 3).index_fill(0, lib.tensor([0]), 1.0), RuntimeError),

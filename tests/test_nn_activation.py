@@ -169,6 +169,11 @@ def test_prelu_repr_state_dict_and_error_match_torch():
         torch.nn.PReLU(3)(torch.zeros(2, 4))
 
 
+@pytest.mark.parametrize("bounds", [(0.0, float("nan")), (float("-inf"), 1.0), (-1.0, 1e30)])
+def test_hardtanh_of_integers_with_a_bound_that_is_no_int64_raises_like_torch(bounds):
+    assert_same_error(lambda lib: lib.nn.functional.hardtanh(lib.tensor([-3, 0, 3], dtype=lib.int32), *bounds))
+
+
 @pytest.mark.parametrize("weight_shape", [(1,), ()])
 def test_prelu_of_a_0d_input_is_0d_like_torch(weight_shape):
     compare_with_torch(lambda lib, x, w: lib.nn.functional.prelu(x, w), np.array(-2.0),

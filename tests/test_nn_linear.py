@@ -94,6 +94,34 @@ def test_linear_dtype_mismatch_error_matches_torch():
     assert str(ours.value) == str(theirs.value)
 
 
+@pytest.mark.parametrize("x_shape, transposed, bias_step", [
+    ((5, 2, 3), False, True), ((3,), False, True), ((2, 2, 2, 3), False, True), ((5, 3, 2), True, False),
+    ((5, 2, 3), False, False), ((2, 3), False, True), ((3,), False, False)])
+def test_linear_with_a_bias_of_another_dtype_follows_torchs_two_paths(x_shape, transposed, bias_step):
+    """PyTorch's addmm (a 2-D input, or a contiguous input and bias folded to 2-D) refuses a
+    float64 bias for a float32 input; its other path adds the bias into the float32 product."""
+    def fn(lib):
+        x = lib.ones(x_shape, requires_grad=True)
+        x_used = x.transpose(1, 2) if transposed else x
+        bias = (lib.arange(8.0, dtype=lib.float64)[::2] if bias_step else lib.arange(4.0, dtype=lib.float64))
+        bias.requires_grad_()
+        out = lib.nn.functional.linear(x_used, lib.ones(4, 3), bias)
+        out.sum().backward()
+        return out, bias.grad
+
+    try:
+        theirs = fn(torch)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="same dtype"):
+            fn(tinynn)
+        return
+    ours = fn(tinynn)
+    assert ours[0].dtype is tinynn.float32 and theirs[0].dtype is torch.float32
+    np.testing.assert_array_equal(ours[0].detach().numpy(), theirs[0].detach().numpy())
+    assert ours[1].dtype is tinynn.float64
+    np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
+
+
 def test_identity_returns_input():
     x = tinynn.randn(3)
     assert tinynn.nn.Identity(54, unused="x")(x) is x

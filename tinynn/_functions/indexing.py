@@ -760,9 +760,9 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         raise RuntimeError(
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value.ndim} dimension(s).")
-    if not isinstance(value, _tensor.Tensor):  # a number must fit input's dtype: checked first
-        _dtype.checked_scalar(value, input.dtype)
     d, positions = _index_along(input, "index_fill_", dim, index, (_dtype.int64,))
+    if not isinstance(value, _tensor.Tensor):  # a number must fit input's dtype: checked before the positions
+        _dtype.checked_scalar(value, input.dtype)
     if input.ndim and input.shape[d] == 0 and positions.size:  # PyTorch's kernel refuses it
         raise RuntimeError(f"index_fill_(): index {int(positions.flat[0])} is out of bounds for "
                            f"dimension {d} with size 0 (there is nothing to fill along it)")

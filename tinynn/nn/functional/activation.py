@@ -55,12 +55,16 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     trailing elements, passes the gradient at nan). An integer tensor keeps its dtype.
 
     Raises:
-        ValueError: if ``min_val > max_val``. RuntimeError: for a bool tensor.
+        ValueError: if ``min_val > max_val``. RuntimeError: for a bool tensor, or an integer
+            tensor with a bound that is no int64 (nan, inf).
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     if input.dtype is _dtype.bool:
         raise RuntimeError("Bool inputs not supported for hardtanh (convert with .float())")
+    if not input.is_floating_point():  # PyTorch reads the bounds as int64: nan or inf cannot be
+        for bound in (min_val, max_val):
+            _dtype.checked_scalar(bound, _dtype.int64)
     clamped = input.clamp(min_val, max_val)
     if not input.is_floating_point():  # no gradient: the clamped values, in input's dtype
         out = clamped.to(input.dtype)

@@ -39,7 +39,10 @@ class Linear(Function):
             )
         out_shape = x.shape[:-1] + w.shape[:1]
         if bias is not None:
-            if bias.dtype != input.dtype:
+            # PyTorch's addmm (a 2-D input, or contiguous input and bias, folded to 2-D) checks
+            # the bias's dtype; its other path adds the bias in place into the product, in the
+            # product's dtype (float64 bias values rounded to a float32 output)
+            if bias.dtype != input.dtype and (input.ndim == 2 or (input.is_contiguous() and bias.is_contiguous())):
                 raise RuntimeError(
                     "self and mat2 must have the same dtype, but got "
                     f"{_dtype.scalar_name(bias._data.dtype)} and {_dtype.scalar_name(x.dtype)} "
