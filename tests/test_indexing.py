@@ -566,6 +566,10 @@ def test_index_add_in_place_without_grad():
     (lambda lib: lib.ones(2, requires_grad=True).index_add_(0, lib.tensor([0]), lib.ones(1)), RuntimeError),
     (lambda lib: lib.ones(2, requires_grad=True).index_fill_(0, lib.tensor([0]), 1.0), RuntimeError),
     # a value that does not fit the dtype is reported before an index out of range
+    # index_add out of range: RuntimeError only from the kernel for 2+ dims, alpha 1, int64 index
+    (lambda lib: lib.zeros(3, 4).index_add(0, lib.tensor([-1], dtype=lib.int32), lib.ones(1, 4)), IndexError),
+    (lambda lib: lib.zeros(3, 4).index_add(0, lib.tensor([-1]), lib.ones(1, 4), alpha=2), IndexError),
+    (lambda lib: lib.zeros(3, 4).index_add(0, lib.tensor([-1]), lib.ones(1, 4)), RuntimeError),
     (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(0, lib.tensor([3]), float("nan")), RuntimeError),
     (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(2, lib.tensor([0]), float("nan")), IndexError),  # dim first
     (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(0, lib.tensor([0.0]), float("nan")), IndexError),

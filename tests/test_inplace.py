@@ -668,6 +668,21 @@ def test_addcmul_and_addcdiv_sum_the_gradient_over_broadcast_dims_after_the_prod
     run_both(fn)
 
 
+@pytest.mark.parametrize("divisor_dtype", ["bool", "int64"])
+def test_addcdiv_through_an_integer_tensor2_refuses_the_gradient_like_torch(divisor_dtype):
+    """PyTorch's formula for tensor1's gradient writes into tensor2's dtype: its backward
+    raises. The value itself is the true quotient."""
+    def fn(lib):
+        tensor1 = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        out = lib.zeros(2, 3, dtype=lib.float64).addcdiv_(tensor1, lib.ones(2, 1, dtype=getattr(lib, divisor_dtype)))
+        out.sum().backward()
+
+    assert_same_error(fn)
+    values = [lib.zeros(2, dtype=lib.float64).addcdiv_(lib.ones(2, dtype=lib.float64), lib.tensor([2, 4]), value=0.5)
+              for lib in (torch, tinynn)]
+    assert values[0].tolist() == values[1].tolist() == [0.25, 0.125]
+
+
 def test_casts_out_of_range_in_place_give_pytorch_values_without_numpy_warnings():
     """inf/nan copied into an int tensor, float64 beyond float32's range written into a
     float32 tensor (with and without a graph): PyTorch's values and no RuntimeWarning."""

@@ -6,6 +6,8 @@ LogSoftmax; ReLU6, ELU, Hardtanh, LogSigmoid, Mish, Softmin; Hardswish, Hardsigm
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -167,6 +169,18 @@ def test_prelu_repr_state_dict_and_error_match_torch():
         tinynn.nn.PReLU(3)(tinynn.zeros(2, 4))
     with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size"):
         torch.nn.PReLU(3)(torch.zeros(2, 4))
+
+
+@pytest.mark.parametrize("alpha", [float("nan"), float("inf"), float("-inf"), 0.0, -2.0])
+def test_elu_at_zero_is_zero_for_any_alpha_and_quiet_like_torch(alpha):
+    """PyTorch's elu takes the value x itself at x = +-0 (alpha (e^0 - 1) would be nan for a
+    nan or infinite alpha), while the gradient there is alpha."""
+    values = np.array([0.0, -0.0, -1e-45, 1e-45, np.nan, -1.0, -np.inf, np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare_with_torch(lambda lib, x: lib.nn.functional.elu(x, alpha=alpha), values)
+    signs = [np.signbit(lib.nn.functional.elu(lib.tensor([-0.0]), alpha=alpha).numpy()[0]) for lib in (torch, tinynn)]
+    assert signs[0] == signs[1]
 
 
 @pytest.mark.parametrize("bounds", [(0.0, float("nan")), (float("-inf"), 1.0), (-1.0, 1e30)])

@@ -1503,8 +1503,13 @@ class Tensor:
                 "(input + value * tensor1 / tensor2), for all dtypes."
             )
         dtype = _dtype.result_type(self, tensor1, tensor2)
-        tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2.to(dtype))
-        return self.add_(_scaled(tensor1 / tensor2, _value_in(value, dtype)))
+        if tensor2.dtype.is_floating_point:
+            tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2.to(dtype))
+            quotient = tensor1 / tensor2
+        else:  # (an integer divisor: PyTorch's backward refuses it, see AddcdivQuotient)
+            tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2)
+            quotient = E.AddcdivQuotient.apply(tensor1, tensor2)
+        return self.add_(_scaled(quotient, _value_in(value, dtype)))
 
     def lerp_(self, end, weight):
         return self._inplace(E.Lerp, end, weight)

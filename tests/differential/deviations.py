@@ -201,6 +201,8 @@ def _addcdiv_holds(sample, n, t, weights) -> str | None:
     w = weights(shape).astype(np.float64)  # the gradient of sum(w * result) is w
     with np.errstate(all="ignore"):
         expected = _sum_to_shape(-(w * value * (t1 / t2)) / t2, t2.shape)
+    if t2.ndim:
+        expected = _leaf_gradient(expected, sample.args[2].view)  # tensor2 may be a view of its leaf
     ours = _numpy(n.grads[leaf])
     if not np.allclose(ours, expected, rtol=1e-7, atol=0, equal_nan=True):
         return f"tensor2's gradient is {ours.tolist()}, not div's {expected.tolist()}"
@@ -245,7 +247,9 @@ def _kl_div_holds(sample, n, t, weights) -> str | None:
     if n.grads is None or n.grads[leaf] is None or t.grads is None or t.grads[leaf] is None:
         return "no gradient for the target"
     ours, theirs = _numpy(n.grads[leaf]), _numpy(t.grads[leaf])
-    zero = np.broadcast_to(_data(sample.args[1]) == 0, ours.shape)
+    target = sample.args[1]
+    zero = _leaf_gradient(_data(target) == 0, target.view) if _data(target).ndim else _data(target) == 0
+    zero = np.broadcast_to(zero, ours.shape)  # (in the leaf's coordinates: the target may be a view)
     if not np.allclose(ours[~zero], theirs[~zero], rtol=1e-7, atol=1e-12, equal_nan=True):
         return "the gradients differ where the target is not 0"
     if np.isfinite(_data(sample.args[0])).all() and not np.isfinite(ours[zero]).all():

@@ -330,6 +330,26 @@ def true_divide(dividend: Tensor | float, divisor: Tensor | float, *,
     return write_out("true_divide", Div.apply(dividend, divisor), out)
 
 
+class AddcdivQuotient(Function):
+    """z = x / y inside ``addcdiv_`` when the divisor y is an integer or bool tensor.
+
+    The value is the true quotient; the backward raises as PyTorch's does: its formula for
+    dL/dx, g * value / y, writes its result in y's dtype, which cannot hold a float.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.divisor_dtype = y.dtype
+        return _binary(np.true_divide, x, y, _float_dtype(x, y))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise RuntimeError(
+            "result type Float can't be cast to the desired output type "
+            f"{_dtype.scalar_name(ctx.divisor_dtype)} (the gradient of addcdiv_ through an "
+            "integer tensor2: convert tensor2 with .float() first)")
+
+
 class FloorDivide(Function):
     """z = floor(x / y), Python's ``//``.
 

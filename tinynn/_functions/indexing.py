@@ -638,16 +638,16 @@ def _check_positions(input: Tensor, name: str, d: int, positions: np.ndarray, al
     (``index_fill`` counts negative ones from the end, ``index_add`` does not, as PyTorch).
 
     Raises:
-        IndexError or RuntimeError: for a position out of range, as PyTorch's kernel does:
-            index_add of a tensor of 2 or more dims with alpha 1 mostly raises
-            RuntimeError, the other cases IndexError.
+        IndexError or RuntimeError: for a position out of range, as PyTorch's kernels do:
+            index_add of a tensor of 2 or more dims with alpha 1 and an int64 index raises
+            RuntimeError (that case has its own kernel), every other case IndexError.
     """
     size = input.shape[d] if input.ndim else 1
     lowest = -size if name == "index_fill_" else 0
     bad = positions[(positions < lowest) | (positions >= size)]
     if bad.size and input.numel():  # an empty tensor has nothing to write: no check
         message = f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}"
-        if name == "index_add_" and input.ndim > 1 and alpha == 1:
+        if name == "index_add_" and input.ndim > 1 and alpha == 1 and positions.dtype == np.int64:
             raise RuntimeError(message)
         raise IndexError(message if name == "index_fill_" else f"index out of range in self ({message})")
     return (slice(None),) * d + (positions,)

@@ -79,10 +79,13 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Elu(Function):
-    """z = x where x > 0 or x is nan, else alpha (e^x - 1);  dz/dx = 1 there, else alpha e^x.
+    """z = x where x >= 0 or x is nan, else alpha (e^x - 1);  dz/dx = 1 where x > 0 or x is
+    nan, else alpha e^x.
 
     The value is taken with expm1 and the gradient with exp, as PyTorch's kernels do, so
-    both keep full precision for x near 0 and far below it.
+    both keep full precision for x near 0 and far below it. At x = 0 (either sign) the value
+    is x itself, as in PyTorch, whatever alpha (a nan alpha would make alpha (e^0 - 1) nan),
+    while the gradient there is alpha.
     """
 
     @staticmethod
@@ -90,8 +93,9 @@ class Elu(Function):
         ctx.save_for_backward(x)
         ctx.alpha = alpha
         data = x._data
-        negative = np.expm1(np.minimum(data, 0)) * data.dtype.type(alpha)  # no overflow for x > 0
-        return np.where(data <= 0, negative, data)
+        # no overflow for x > 0; an inf alpha gives 0 * inf = nan, as in PyTorch, without a warning
+        negative = quiet_numpy.run(np.multiply, np.expm1(np.minimum(data, 0)), data.dtype.type(alpha))
+        return np.where(data < 0, negative, data)
 
     @staticmethod
     def backward(ctx, grad_output):
