@@ -450,6 +450,19 @@ def test_addcdiv_gradient_where_the_square_of_tensor2_underflows():
     assert grads[tinynn] == grads[torch] == -8.0
 
 
+def test_addcmul_where_the_product_overflows():
+    results = {}
+    for lib in (torch, tinynn):
+        finite = lib.full((3,), -3e38).addcmul_(lib.full((3,), 2e19), lib.full((3,), 2e19))
+        infinite = lib.full((3,), -math.inf).addcmul_(lib.full((3,), 1e30), lib.full((3,), 1e30), value=0.5)
+        results[lib] = (finite.tolist(), infinite.tolist())
+    assert results[torch][0] == [pytest.approx(1e38, rel=1e-6)] * 3 and results[torch][1] == [-math.inf] * 3
+    assert results[tinynn][0] == [math.inf] * 3 and all(math.isnan(v) for v in results[tinynn][1])
+    # where the product fits float32, the two agree
+    fits = [lib.full((3,), -3e38).addcmul_(lib.full((3,), 1e19), lib.full((3,), 2e19)).tolist() for lib in (torch, tinynn)]
+    assert fits[0] == pytest.approx(fits[1], rel=1e-6)
+
+
 def test_batch_norm_and_group_norm_with_an_infinite_weight():
     inf, nan = math.inf, math.nan
     x = [[1.0, 2.0], [3.0, 2.0]]                      # channel 0 varies, channel 1 is constant
@@ -579,6 +592,7 @@ CHECKS = {
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
+    "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":
         test_addcdiv_gradient_where_the_square_of_tensor2_underflows,
     "Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,

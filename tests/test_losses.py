@@ -626,3 +626,11 @@ def test_loss_with_an_infinite_class_weight_gives_ieee_values_without_numpy_warn
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         compare_with_torch(fn, np.zeros((3, 4)), np.array([0.0, 0.0, 0.0, np.inf]), dtype="float64")
+
+
+@pytest.mark.parametrize("input_shape", [(0, 2), (0, 2, 3), (3, 2), (3, 2, 3)])
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_class_index_loss_with_a_0d_target_raises_like_torch(name, input_shape):
+    """A batched input with a 0-d target: PyTorch's batch-size ValueError, or, for an empty
+    batch, the error of reading the target's missing sizes (IndexError, RuntimeError)."""
+    assert_same_error(lambda lib: getattr(lib.nn.functional, name)(lib.zeros(input_shape), lib.tensor(0)))

@@ -519,6 +519,9 @@ def test_repeat_interleave_of_counts_alone():
     (lambda lib: lib.repeat_interleave(lib.ones(2, 3), -1, dim=0), RuntimeError),
     (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([1.0, 2.0]), dim=0), NotImplementedError),
     (lambda lib: lib.repeat_interleave(lib.ones(2, 3), 2, dim=2), IndexError),
+    # repeats counted in int32 or int64 only: bool and uint8 have no kernel
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([True, False]), dim=0), NotImplementedError),
+    (lambda lib: lib.repeat_interleave(lib.tensor([1, 2], dtype=lib.uint8)), NotImplementedError),
     # a 0-d tensor has no dim to repeat along (dim=None repeats its element)
     (lambda lib: lib.repeat_interleave(lib.tensor(2.0), 2, dim=0), IndexError),
     (lambda lib: lib.repeat_interleave(lib.tensor(2.0), lib.tensor(0), dim=-1), IndexError),

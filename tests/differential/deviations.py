@@ -171,6 +171,35 @@ def _index_fill_holds(sample, n, t, weights) -> str | None:
     return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"the value's gradient is {got.tolist()}"
 
 
+# ------------------------------------------------------- addcmul_: a product that overflows
+def _addcmul_product_overflows(sample) -> bool:
+    if len(sample.args) < 3:
+        return False
+    x, t1, t2 = (_data(a) for a in sample.args[:3])
+    if any(a is None for a in (x, t1, t2)) or x.dtype.kind != "f":
+        return False
+    value = sample.kwargs.get("value", 1)
+    with np.errstate(all="ignore"):
+        product = value * t1.astype(np.float64) * t2.astype(np.float64)
+    return bool(np.any(np.isfinite(product) & (np.abs(product) > np.finfo(x.dtype).max)))
+
+
+def _addcmul_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is self + (tensor1 * tensor2) * value, each operation rounded in the
+    result's dtype (the product overflowing first)."""
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    x, t1, t2 = (_data(a) for a in sample.args[:3])
+    value = sample.kwargs.get("value", 1)
+    dtype = _numpy(n.result).dtype
+    with np.errstate(all="ignore"):
+        expected = x.astype(dtype) + (t1.astype(dtype) * t2.astype(dtype)) * dtype.type(value)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    if not np.allclose(_numpy(n.result), expected, rtol=tol, atol=tol, equal_nan=True):
+        return "the result is not the rounded product added to self"
+    return None
+
+
 # ------------------------------------------- addcdiv_: tensor2's gradient where its square underflows
 def _addcdiv_square_out_of_range(sample) -> bool:
     if len(sample.args) < 3 or not getattr(sample.args[2], "grad", False):
@@ -586,6 +615,8 @@ DEVIATIONS = [
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
     Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
               ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("addcmul_ where its product overflows", ("addcmul",), (), ("result: values differ",),
+              _addcmul_product_overflows, _addcmul_holds),
     Deviation("addcdiv_'s gradient with respect to tensor2 where its square underflows", ("addcdiv",), (),
               ("grad of input leaf",), _addcdiv_square_out_of_range, _addcdiv_holds),
     Deviation("gelu(inf) and hardtanh's gradient at nan", ("hardtanh", "relu6"), (),

@@ -990,11 +990,11 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
         RuntimeError: for negative repeats, a repeats tensor of the wrong length or more
             than 1-D, or an ``output_size`` that is not the result's size.
         IndexError: for a ``dim`` out of range, or any ``dim`` of a 0-d input.
-        NotImplementedError: for a floating point repeats tensor (as in PyTorch).
+        NotImplementedError: for a repeats tensor that is not int32 or int64 (as in PyTorch).
     """
     if repeats is None:  # repeat_interleave(counts)
         counts = input
-        if counts.dtype.is_floating_point:
+        if counts.dtype not in (_dtype.int32, _dtype.int64):  # PyTorch's kernel counts in int32/int64 only
             raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(counts.dtype)}'")
         if counts.ndim != 1:
             raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(counts.shape)})")
@@ -1012,7 +1012,7 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
                              "(leave dim=None to repeat a 0-d tensor's one element)")
     length = input.shape[d]
     if isinstance(repeats, _tensor.Tensor):
-        if repeats.dtype.is_floating_point:
+        if repeats.dtype not in (_dtype.int32, _dtype.int64):  # (bool and uint8 too)
             raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(repeats.dtype)}'")
         if repeats.ndim > 1:
             raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(repeats.shape)})")

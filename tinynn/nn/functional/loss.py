@@ -443,6 +443,12 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
                                f"(input of shape {list(input.shape)}, target of shape {list(target.shape)})")
         if target.ndim == 1 and target.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+    elif target.ndim == 0 and input.shape[0] == 0:  # PyTorch then reads the target's missing sizes
+        if input.ndim > 2:
+            raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: []) (the target "
+                               "is 0-d: give one class index per position, shape (N, d1, ...))")
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions (the target is 0-d: "
+                         "give one class index per sample, shape (N,))")
     elif input.shape[0] != (target.shape[0] if target.ndim else 0):
         hint = (" (the target is 0-d: give one class index per sample, shape (N,))"
                 if target.ndim == 0 else "")
