@@ -463,6 +463,17 @@ def test_addcmul_where_the_product_overflows():
     assert fits[0] == pytest.approx(fits[1], rel=1e-6)
 
 
+def test_addmm_with_alpha_0_and_a_nan_in_mat2():
+    results = {}
+    for lib in (torch, tinynn):
+        mat2 = lib.zeros(3, 4, dtype=lib.float64)
+        mat2[2, 3] = math.nan
+        results[lib] = lib.addmm(lib.ones(2, 4, dtype=lib.float64), lib.ones(2, 3, dtype=lib.float64), mat2,
+                                 beta=2.0, alpha=0).numpy()
+    assert (results[torch] == 2.0).all()                                   # the product skipped
+    assert np.isnan(results[tinynn][:, 3]).all() and (results[tinynn][:, :3] == 2.0).all()  # 0 * nan
+
+
 def test_batch_norm_and_group_norm_with_an_infinite_weight():
     inf, nan = math.inf, math.nan
     x = [[1.0, 2.0], [3.0, 2.0]]                      # channel 0 varies, channel 1 is constant
@@ -593,6 +604,7 @@ CHECKS = {
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
     "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
+    "addmm with alpha=0 and a nan or inf in mat1 or mat2": test_addmm_with_alpha_0_and_a_nan_in_mat2,
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":
         test_addcdiv_gradient_where_the_square_of_tensor2_underflows,
     "Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,

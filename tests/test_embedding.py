@@ -178,6 +178,13 @@ def _both_raise(fn):
     return ours
 
 
+@pytest.mark.parametrize("weight_shape, ids", [((0, 3), 0), ((0, 0), [0]), ((0, 3), [[0]])])
+def test_any_index_into_a_table_of_no_rows_is_a_runtime_error_like_torch(weight_shape, ids):
+    assert_same_error(lambda lib: lib.nn.functional.embedding(lib.tensor(ids), lib.zeros(weight_shape)))
+    # (no index at all is fine)
+    assert tinynn.nn.functional.embedding(tinynn.tensor([], dtype=tinynn.int64), tinynn.zeros(0, 3)).shape == (0, 3)
+
+
 @pytest.mark.parametrize("ids", [[7], [-1], [[0, 9]]])
 def test_out_of_range_index_is_an_index_error(ids):
     err = _both_raise(lambda lib: lib.nn.functional.embedding(lib.tensor(ids), lib.zeros(7, 2)))

@@ -171,6 +171,28 @@ def _index_fill_holds(sample, n, t, weights) -> str | None:
     return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"the value's gradient is {got.tolist()}"
 
 
+# -------------------------------------------------- addmm: alpha=0 and a non-finite product
+def _addmm_alpha_0_non_finite(sample) -> bool:
+    if len(sample.args) < 3 or sample.kwargs.get("alpha", 1) != 0:
+        return False
+    mats = [_data(a) for a in sample.args[1:3]]
+    return all(m is not None for m in mats) and any(m.dtype.kind == "f" and not np.isfinite(m).all() for m in mats)
+
+
+def _addmm_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is beta * input + 0 * (mat1 @ mat2) (the input ignored for beta=0)."""
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    x, a, b = (_data(v) for v in sample.args[:3])
+    beta = sample.kwargs.get("beta", 1)
+    with np.errstate(all="ignore"):
+        product = 0 * (a @ b)
+        expected = product if beta == 0 else beta * x + product
+    if not np.allclose(_numpy(n.result), expected, rtol=1e-7, atol=1e-12, equal_nan=True):
+        return "the result is not beta * input + 0 * (mat1 @ mat2)"
+    return None
+
+
 # ------------------------------------------------------- addcmul_: a product that overflows
 def _addcmul_product_overflows(sample) -> bool:
     if len(sample.args) < 3:
@@ -615,6 +637,8 @@ DEVIATIONS = [
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
     Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
               ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("addmm with alpha=0 and a nan or inf in mat1 or mat2", ("addmm",), (), ("result: values differ",),
+              _addmm_alpha_0_non_finite, _addmm_holds),
     Deviation("addcmul_ where its product overflows", ("addcmul",), (), ("result: values differ",),
               _addcmul_product_overflows, _addcmul_holds),
     Deviation("addcdiv_'s gradient with respect to tensor2 where its square underflows", ("addcdiv",), (),

@@ -101,6 +101,9 @@ def _check_indices(input: Tensor, weight: Tensor) -> np.ndarray:
     if weight.ndim != 2:
         raise RuntimeError(f"'weight' must be 2-D (got a weight of shape {list(weight.shape)})")
     indices = input._data.astype(np.int64, copy=False)
+    if indices.size and weight.shape[0] == 0:  # PyTorch's index_select refuses an empty table
+        raise RuntimeError("index_select(): self indexing axis dim should be positive (the embedding "
+                           f"table of shape {list(weight.shape)} has no rows to look up)")
     if indices.size and (indices.min() < 0 or indices.max() >= weight.shape[0]):
         bad = int(indices.min()) if indices.min() < 0 else int(indices.max())
         raise IndexError(
@@ -152,7 +155,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 
     Raises:
         RuntimeError: for indices that are not int64/int32 ("Expected tensor for argument #1
-            'indices' ..."), or a ``weight`` that is not 2-D.
+            'indices' ..."), a ``weight`` that is not 2-D, or any index into a ``weight``
+            of 0 rows.
         IndexError: "index out of range in self" for an index < 0 or >= V; for a 0-d
             ``weight`` with a ``padding_idx`` other than 0, or requiring grad (as PyTorch).
         AssertionError: "Padding_idx must be within num_embeddings" (as PyTorch).
