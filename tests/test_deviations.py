@@ -456,7 +456,9 @@ def test_addcmul_where_the_product_overflows():
         finite = lib.full((3,), -3e38).addcmul_(lib.full((3,), 2e19), lib.full((3,), 2e19))
         infinite = lib.full((3,), -math.inf).addcmul_(lib.full((3,), 1e30), lib.full((3,), 1e30), value=0.5)
         results[lib] = (finite.tolist(), infinite.tolist())
-    assert results[torch][0] == [pytest.approx(1e38, rel=1e-6)] * 3 and results[torch][1] == [-math.inf] * 3
+    # PyTorch's vectorized kernel fuses the multiply-add; its default kernel rounds as tinynn does
+    fused = results[torch][0] == [pytest.approx(1e38, rel=1e-6)] * 3 and results[torch][1] == [-math.inf] * 3
+    assert fused or results[torch][0] == [math.inf] * 3
     assert results[tinynn][0] == [math.inf] * 3 and all(math.isnan(v) for v in results[tinynn][1])
     # where the product fits float32, the two agree
     fits = [lib.full((3,), -3e38).addcmul_(lib.full((3,), 1e19), lib.full((3,), 2e19)).tolist() for lib in (torch, tinynn)]
