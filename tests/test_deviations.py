@@ -476,6 +476,21 @@ def test_addmm_with_alpha_0_and_a_nan_in_mat2():
     assert np.isnan(results[tinynn][:, 3]).all() and (results[tinynn][:, :3] == 2.0).all()  # 0 * nan
 
 
+def test_einsum_with_operands_of_several_dtypes():
+    def call(lib, equation, *dtypes):
+        return lib.einsum(equation, *(lib.ones(3, dtype=getattr(lib, d)) for d in dtypes))
+
+    assert call(torch, "i,i->i", "int32", "float32").dtype is torch.float32      # multiplied only: promoted
+    assert call(torch, "i,i,i->", "float32", "int32", "float32").dtype is torch.float32
+    for equation, dtypes in (("i,i->", ("int32", "float32")), ("i,i,i->", ("int32", "float32", "int32"))):
+        with pytest.raises(RuntimeError, match="expected scalar type"):       # summed through bmm: refused
+            call(torch, equation, *dtypes)
+    for equation, dtypes in (("i,i->i", ("int32", "float32")), ("i,i->", ("int32", "float32")),
+                             ("i,i,i->", ("float32", "int32", "float32"))):
+        with pytest.raises(RuntimeError, match="one dtype"):
+            call(tinynn, equation, *dtypes)
+
+
 def test_batch_norm_and_group_norm_with_an_infinite_weight():
     inf, nan = math.inf, math.nan
     x = [[1.0, 2.0], [3.0, 2.0]]                      # channel 0 varies, channel 1 is constant
@@ -606,6 +621,7 @@ CHECKS = {
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
     "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
+    "einsum with operands of several dtypes": test_einsum_with_operands_of_several_dtypes,
     "addmm with alpha=0 and a nan or inf in mat1 or mat2": test_addmm_with_alpha_0_and_a_nan_in_mat2,
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":
         test_addcdiv_gradient_where_the_square_of_tensor2_underflows,

@@ -178,8 +178,10 @@ def _both_raise(fn):
     return ours
 
 
-@pytest.mark.parametrize("weight_shape, ids", [((0, 3), 0), ((0, 0), [0]), ((0, 3), [[0]])])
-def test_any_index_into_a_table_of_no_rows_is_a_runtime_error_like_torch(weight_shape, ids):
+@pytest.mark.parametrize("weight_shape, ids", [((0, 3), 0), ((0, 0), [0]), ((0, 3), [[0]]),
+                                                ((1, 0), 1), ((3, 0), [-1])])  # rows of no values: PyTorch's other kernel
+def test_bad_index_into_an_empty_table_is_a_runtime_error_like_torch(weight_shape, ids):
+    """Any index into a table of no rows, or one out of range in a table of rows of no values."""
     assert_same_error(lambda lib: lib.nn.functional.embedding(lib.tensor(ids), lib.zeros(weight_shape)))
     # (no index at all is fine)
     assert tinynn.nn.functional.embedding(tinynn.tensor([], dtype=tinynn.int64), tinynn.zeros(0, 3)).shape == (0, 3)

@@ -171,6 +171,21 @@ def _index_fill_holds(sample, n, t, weights) -> str | None:
     return None if np.allclose(got, expected, rtol=1e-12, atol=0) else f"the value's gradient is {got.tolist()}"
 
 
+# ------------------------------------------------------- einsum: operands of several dtypes
+def _einsum_several_dtypes(sample) -> bool:
+    dtypes = {_data(a).dtype for a in sample.args[1:] if _data(a) is not None}
+    return len(dtypes) > 1
+
+
+def _einsum_dtypes_holds(sample, n, t, weights) -> str | None:
+    """tinynn raises its one-dtype error (bool first: PyTorch's NotImplementedError)."""
+    if isinstance(n.exc, RuntimeError) and "one dtype" in str(n.exc):
+        return None
+    if isinstance(n.exc, NotImplementedError) and "Bool" in str(n.exc):
+        return None
+    return f"tinynn gives {n.exc!r}"
+
+
 # -------------------------------------------------- addmm: alpha=0 and a non-finite product
 def _addmm_alpha_0_non_finite(sample) -> bool:
     if len(sample.args) < 3 or sample.kwargs.get("alpha", 1) != 0:
@@ -637,6 +652,8 @@ DEVIATIONS = [
               ("result: values differ",), _layer_norm_overflow, _layer_norm_holds),
     Deviation("Normalisation of values whose square overflows", ("group_norm",), (),
               ("result: values differ",), _group_norm_square_overflows, _group_norm_holds),
+    Deviation("einsum with operands of several dtypes", ("einsum",), (), ("tinynn raises where torch returns",),
+              _einsum_several_dtypes, _einsum_dtypes_holds),
     Deviation("addmm with alpha=0 and a nan or inf in mat1 or mat2", ("addmm",), (), ("result: values differ",),
               _addmm_alpha_0_non_finite, _addmm_holds),
     Deviation("addcmul_ where its product overflows", ("addcmul",), (), ("result: values differ",),

@@ -106,10 +106,12 @@ def _check_indices(input: Tensor, weight: Tensor) -> np.ndarray:
                            f"table of shape {list(weight.shape)} has no rows to look up)")
     if indices.size and (indices.min() < 0 or indices.max() >= weight.shape[0]):
         bad = int(indices.min()) if indices.min() < 0 else int(indices.max())
-        raise IndexError(
-            f"index out of range in self (index {bad} for an embedding table of "
-            f"{weight.shape[0]} rows: valid indices are 0 to {weight.shape[0] - 1})"
-        )
+        where = (f"for an embedding table of {weight.shape[0]} rows: valid indices are 0 to "
+                 f"{weight.shape[0] - 1}")
+        if weight.shape[1] == 0:  # rows of no values: PyTorch's other kernel, another error type
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={weight.shape[0]} "
+                               f"({where})")
+        raise IndexError(f"index out of range in self (index {bad} {where})")
     return indices
 
 
@@ -157,8 +159,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         RuntimeError: for indices that are not int64/int32 ("Expected tensor for argument #1
             'indices' ..."), a ``weight`` that is not 2-D, or any index into a ``weight``
             of 0 rows.
-        IndexError: "index out of range in self" for an index < 0 or >= V; for a 0-d
-            ``weight`` with a ``padding_idx`` other than 0, or requiring grad (as PyTorch).
+        IndexError: "index out of range in self" for an index < 0 or >= V (RuntimeError, as
+            in PyTorch, when the rows hold no values); for a 0-d ``weight`` with a
+            ``padding_idx`` other than 0, or requiring grad (as PyTorch).
         AssertionError: "Padding_idx must be within num_embeddings" (as PyTorch).
 
     Example:
