@@ -340,6 +340,15 @@ def test_scatter_with_src_larger_than_index(op):
     expected = np.zeros((2, 4))
     expected[0] = x_values[index[0], range(4)]  # the gradient where each src entry landed
     np.testing.assert_array_equal(ours_src.grad.numpy(), expected)
+    # an empty index: src may have any shape, and its gradient is 0
+    theirs_src = torch.ones(0, 2, dtype=torch.float64, requires_grad=True)
+    theirs = getattr(torch.zeros(0, 0, 1, dtype=torch.float64), op)(1, torch.zeros(0, dtype=torch.int64), theirs_src)
+    with pytest.raises(RuntimeError, match="invalid gradient"):
+        theirs.sum().backward()
+    ours_src = tinynn.ones(0, 2, dtype=tinynn.float64, requires_grad=True)
+    getattr(tinynn.zeros(0, 0, 1, dtype=tinynn.float64), op)(1, tinynn.zeros(0, dtype=tinynn.int64), ours_src).sum().backward()
+    assert ours_src.grad.shape == (0, 2)
+
 
 def test_softmax_out_with_grad():
     for name in ("softmax", "log_softmax"):

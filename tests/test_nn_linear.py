@@ -16,7 +16,7 @@ import torch
 import tinynn
 from tinynn.testing import compare_with_torch
 
-from helpers import randn, run_module_pair
+from helpers import assert_same_error, randn, run_module_pair
 
 DTYPES = ["float32", "float64"]
 
@@ -120,6 +120,22 @@ def test_linear_with_a_bias_of_another_dtype_follows_torchs_two_paths(x_shape, t
     np.testing.assert_array_equal(ours[0].detach().numpy(), theirs[0].detach().numpy())
     assert ours[1].dtype is tinynn.float64
     np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
+
+
+@pytest.mark.parametrize("x_shape, bias_shape", [((2, 3), ()), ((4, 2, 3), (1,)), ((4, 2, 3), ()), ((3,), (1, 1)),
+                                                  ((3,), (2,)), ((4, 2, 3), (4, 2)), ((4, 2, 3), (3, 2)), ((3,), ())])
+def test_linear_with_a_1d_weight_and_a_bias_follows_torch(x_shape, bias_shape):
+    """A 1-D weight with a bias: PyTorch's addmm path (a 2-D input, or a 1-D bias) refuses the
+    weight; otherwise the bias is added in place into the product, which it may not grow."""
+    def fn(lib):
+        return lib.nn.functional.linear(lib.ones(x_shape), lib.ones(3), lib.ones(bias_shape))
+
+    try:
+        theirs = fn(torch)
+    except RuntimeError:
+        assert_same_error(fn)
+        return
+    np.testing.assert_array_equal(fn(tinynn).numpy(), theirs.numpy())
 
 
 def test_identity_returns_input():

@@ -121,8 +121,11 @@ def _src_larger_than_index(sample) -> bool:
     if len(sample.args) < 4:
         return False
     index, src = _data(sample.args[2]), _data(sample.args[3])
-    return (index is not None and src is not None and index.ndim == src.ndim
-            and any(i < s for i, s in zip(index.shape, src.shape)))
+    if index is None or src is None:
+        return False
+    if index.size == 0:  # an empty index covers nothing, whatever src's shape
+        return src.shape != index.shape
+    return index.ndim == src.ndim and any(i < s for i, s in zip(index.shape, src.shape))
 
 
 def _scatter_holds(sample, n, t, weights) -> str | None:
@@ -133,12 +136,13 @@ def _scatter_holds(sample, n, t, weights) -> str | None:
                           _data(sample.args[3]))
     w = weights(x.shape).astype(x.dtype)  # the gradient of sum(w * result) is w
     expected = np.zeros(src.shape, dtype=src.dtype)
-    covered = tuple(slice(0, k) for k in index.shape)
-    # entry i of index (over index's own extent, no broadcasting) sends src[i] to w's row
-    # index[i] along dim: read w there, over the same extent in the other dims
-    dim = dim % x.ndim if x.ndim else 0
-    rows = tuple(slice(None) if d == dim else slice(0, k) for d, k in enumerate(index.shape))
-    expected[covered] = np.take_along_axis(w[rows], index, dim)
+    if index.size:  # (an empty index covers nothing: src's gradient is all 0)
+        covered = tuple(slice(0, k) for k in index.shape)
+        # entry i of index (over index's own extent, no broadcasting) sends src[i] to w's row
+        # index[i] along dim: read w there, over the same extent in the other dims
+        dim = dim % x.ndim if x.ndim else 0
+        rows = tuple(slice(None) if d == dim else slice(0, k) for d, k in enumerate(index.shape))
+        expected[covered] = np.take_along_axis(w[rows], index, dim)
     expected = _leaf_gradient(expected, sample.args[3].view)  # src may be a view of its leaf
     got = _numpy(n.grads[-1])
     same = got.shape == expected.shape and np.allclose(got, expected, rtol=1e-12, atol=0)

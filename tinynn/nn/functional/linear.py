@@ -114,6 +114,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight.ndim}D "
                            "(the weight must be (out_features, in_features))")
     if weight.ndim == 1:
+        if bias is not None and (input.ndim == 2 or (bias.ndim == 1 and input.is_contiguous())):
+            # PyTorch's addmm path (a 2-D input, or a 1-D bias and a contiguous input, folded to
+            # 2-D) wants a matrix for the weight
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor (linear with a bias and a 1-D "
+                               "weight: give the weight shape (out_features, in_features))")
         out = input.matmul(weight)
-        return out if bias is None else out + bias
+        if bias is None:
+            return out
+        try:  # otherwise the bias is added in place into the product, which may not grow
+            shape = np.broadcast_shapes(tuple(out.shape), tuple(bias.shape))
+        except ValueError:
+            raise _broadcast_error(out, bias) from None
+        if shape != tuple(out.shape):
+            raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}")
+        return out + bias
     return Linear.apply(input, weight, bias)
