@@ -630,7 +630,10 @@ def test_loss_with_an_infinite_class_weight_gives_ieee_values_without_numpy_warn
 
 @pytest.mark.parametrize("input_shape", [(0, 2), (0, 2, 3), (3, 2), (3, 2, 3)])
 @pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
-def test_class_index_loss_with_a_0d_target_raises_like_torch(name, input_shape):
+@pytest.mark.parametrize("target_dtype", ["int64", "int32"])
+def test_class_index_loss_with_a_0d_target_raises_like_torch(name, input_shape, target_dtype):
     """A batched input with a 0-d target: PyTorch's batch-size ValueError, or, for an empty
-    batch, the error of reading the target's missing sizes (IndexError, RuntimeError)."""
-    assert_same_error(lambda lib: getattr(lib.nn.functional, name)(lib.zeros(input_shape), lib.tensor(0)))
+    batch, the error of reading the target's missing sizes (IndexError, RuntimeError), after
+    the target's dtype for a 2-D input."""
+    assert_same_error(lambda lib: getattr(lib.nn.functional, name)(
+        lib.zeros(input_shape), lib.tensor(0, dtype=getattr(lib, target_dtype))))

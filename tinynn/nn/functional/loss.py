@@ -447,6 +447,8 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
         if input.ndim > 2:
             raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: []) (the target "
                                "is 0-d: give one class index per position, shape (N, d1, ...))")
+        if target.dtype not in (_dtype.int64, _dtype.uint8):  # (its kernel checks the dtype first)
+            raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype.scalar_name(target.dtype)}")
         raise IndexError("Dimension specified as 0 but tensor has no dimensions (the target is 0-d: "
                          "give one class index per sample, shape (N,))")
     elif input.shape[0] != (target.shape[0] if target.ndim else 0):
