@@ -4,6 +4,7 @@ values, gradients, reprs and errors.
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -58,3 +59,18 @@ def test_interpolate_errors_match_torch():
         assert_same_error(lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 1, 4, 4), **kwargs),
                           same_message=True)
     assert_same_error(lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 1, 4), size=3, mode="bilinear"), same_message=True)
+
+
+@pytest.mark.parametrize("mode, shape, kwargs", [
+    ("linear", (1, 2, 4), dict(scale_factor=1.1)),                     # 4 * 1.1 -> 4: unchanged
+    ("linear", (1, 2, 4), dict(scale_factor=1)),
+    ("bilinear", (1, 2, 2, 3), dict(size=(2, 5))),                     # H unchanged, W interpolated
+    ("bilinear", (1, 2, 3, 2), dict(size=(5, 2), align_corners=True)),
+    ("trilinear", (1, 1, 2, 2, 2), dict(scale_factor=(1.2, 1, 2))),
+])
+def test_linear_modes_leave_a_dim_of_unchanged_size_as_it_is(mode, shape, kwargs):
+    """PyTorch's linear kernels skip a dim whose size does not change, whatever the scale
+    factor: the values stay exactly, and a nan does not reach its neighbours."""
+    x = randn(*shape)
+    x.flat[-1] = np.nan
+    compare_with_torch(lambda lib, t: lib.nn.functional.interpolate(t, mode=mode, **kwargs), x, dtype="float64")
