@@ -568,6 +568,16 @@ def test_sums_whose_terms_cancel_in_conv():
     means = [lib.tensor(values).mean(dtype=lib.float32).item() for lib in (torch, tinynn)]
     terms, sum_of_abs = 7, float(np.abs(np.array(values)).sum())  # 6 values (+1: the cast's rounding)
     assert all(abs(m - -1.0) <= terms * np.finfo(np.float32).eps * sum_of_abs / 6 for m in means)
+    # scatter_add of -1e30 and 1 into a place holding 1e30 (float64): tinynn sums the src
+    # entries first (0), PyTorch adds them into self in turn (1 on the course's machine)
+    adds = []
+    for lib in (torch, tinynn):
+        place = lib.zeros(1, 4, dtype=lib.float64)
+        place[0, 3] = 1e30
+        src = lib.tensor([[-1e30, 1.0]], dtype=lib.float64)
+        adds.append(place.scatter_add(1, lib.tensor([[3, 3]]), src)[0, 3].item())
+    assert adds[1] == 0.0 and adds[0] in (0.0, 1.0)
+    assert abs(adds[0] - adds[1]) <= 3 * np.finfo(np.float64).eps * 2e30
     # a float32 dot product whose product overflows: inf + (1e30 * -1e30) is inf with a fused
     # multiply-add (the product is never rounded), nan without; both are non-finite
     a, b = [np.inf, 0.0, 1e30], [np.inf, 0.0, -1e30]
@@ -634,7 +644,8 @@ CHECKS = {
     "addmm with alpha=0 and a nan or inf in mat1 or mat2": test_addmm_with_alpha_0_and_a_nan_in_mat2,
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":
         test_addcdiv_gradient_where_the_square_of_tensor2_underflows,
-    "Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation": test_sums_whose_terms_cancel_in_conv,
+    "Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, linear interpolation, scatter_add)":
+        test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,
     "conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype":

@@ -641,6 +641,27 @@ def _out_with_grad_holds(sample, n, t, weights) -> str | None:
     return f"tinynn raises {n.exc!r}"
 
 
+def _scatter_add_bound_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is PyTorch's within the error bound of the sums into each place: K eps
+    (|self| + scatter_add(|src|)), K the entries of index along dim, plus self."""
+    import torch
+
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    x, dim, index, src = (_data(sample.args[0]), sample.args[1], _data(sample.args[2]), _data(sample.args[3]))
+    with np.errstate(all="ignore"):
+        magnitude = torch.scatter_add(torch.tensor(np.abs(x.astype(np.float64))), dim, torch.tensor(index),
+                                      torch.tensor(np.abs(src.astype(np.float64)))).numpy()
+    terms = (index.shape[dim] if index.ndim else 1) + 1
+    ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+    if not _agree_within_sum_bound(ours, theirs, magnitude, terms, _numpy(t.result).dtype):
+        return "a value differs by more than the error bound of the sum"
+    return None
+
+
+_CANCELLING_SUMS = ("Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, "
+                    "linear interpolation, scatter_add)")
+
 DEVIATIONS = [
     Deviation("Order of equal values in topk and sort", ("topk",), (),
               ("result[1]: values differ",), lambda s: True, _topk_holds),
@@ -675,30 +696,32 @@ DEVIATIONS = [
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("sum",), (),
+    Deviation(_CANCELLING_SUMS, ("sum",), (),
               ("result: values differ",), _float_result, _reduction_bound_holds("sum")),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("mean",), (),
+    Deviation(_CANCELLING_SUMS, ("mean",), (),
               ("result: values differ",), _float_result, _reduction_bound_holds("mean")),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("conv1d", "conv2d"), (),
+    Deviation(_CANCELLING_SUMS, ("conv1d", "conv2d"), (),
               ("result: values differ",), _cancelling_terms_only, _summation_bound_holds),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("avg_pool1d",), (),
+    Deviation(_CANCELLING_SUMS, ("avg_pool1d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool1d")),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("avg_pool2d",), (),
+    Deviation(_CANCELLING_SUMS, ("avg_pool2d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("avg_pool2d")),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool1d",), (),
+    Deviation(_CANCELLING_SUMS, ("adaptive_avg_pool1d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool1d")),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("adaptive_avg_pool2d",), (),
+    Deviation(_CANCELLING_SUMS, ("adaptive_avg_pool2d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool2d")),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation", ("interpolate",), (),
+    Deviation(_CANCELLING_SUMS, ("interpolate",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("interpolate")),
     Deviation("softmax / log_softmax with out= and an input that requires grad", ("softmax", "log_softmax"),
               ("out",), ("tinynn raises where torch returns",), _input_requires_grad, _out_with_grad_holds),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation",
+    Deviation(_CANCELLING_SUMS,
               ("matmul", "mm", "bmm", "mv", "dot"), (), ("result: values differ",), _huge_or_non_finite_operand,
               _matrix_product_bound_holds(weight_first_dim_out=False)),
-    Deviation("Sums whose terms cancel: sum, mean, matrix products, convolutions, average pooling, linear interpolation",
+    Deviation(_CANCELLING_SUMS,
               ("linear",), (), ("result: values differ",), _huge_or_non_finite_operand,
               _matrix_product_bound_holds(weight_first_dim_out=True)),
+    Deviation(_CANCELLING_SUMS, ("scatter_add",), (), ("result: values differ",), _huge_or_non_finite_operand,
+              _scatter_add_bound_holds),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
               _zero_padded_holds),
