@@ -485,6 +485,17 @@ def test_addmm_with_alpha_0_and_a_nan_in_mat2():
     assert np.isnan(results[tinynn][:, 3]).all() and (results[tinynn][:, :3] == 2.0).all()  # 0 * nan
 
 
+def test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value():
+    grads = {}
+    for lib in (torch, tinynn):
+        tensor2 = lib.zeros(2, dtype=lib.float64, requires_grad=True)
+        (lib.zeros(2, dtype=lib.float64) * 1).addcmul_(
+            lib.tensor([2147483647, 3], dtype=lib.int32), tensor2, value=0.5).sum().backward()
+        grads[lib] = tensor2.grad.tolist()
+    assert grads[torch] == [1073741824.0, 1.5]       # 2147483647 * 0.5 rounded to float32
+    assert grads[tinynn] == [1073741823.5, 1.5]      # exact in float64
+
+
 def test_einsum_with_operands_of_several_dtypes():
     def call(lib, equation, *dtypes):
         return lib.einsum(equation, *(lib.ones(3, dtype=getattr(lib, d)) for d in dtypes))
@@ -640,6 +651,8 @@ CHECKS = {
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
     "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
+    "addcmul_'s gradient through an integer operand and a fractional value":
+        test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value,
     "einsum with operands of several dtypes": test_einsum_with_operands_of_several_dtypes,
     "addmm with alpha=0 and a nan or inf in mat1 or mat2": test_addmm_with_alpha_0_and_a_nan_in_mat2,
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":

@@ -241,6 +241,36 @@ def _addcmul_holds(sample, n, t, weights) -> str | None:
     return None
 
 
+# ---------------------------------- addcmul_: the gradient through an integer operand, value != 1
+def _addcmul_integer_operand(sample) -> bool:
+    if len(sample.args) < 3 or float(sample.kwargs.get("value", 1)).is_integer():
+        return False
+    t1, t2 = _data(sample.args[1]), _data(sample.args[2])
+    return any(a is not None and a.dtype.kind in "iu" and bool(np.any(np.abs(a.astype(np.float64)) > 2**24))
+               for a in (t1, t2))
+
+
+def _addcmul_integer_gradient_holds(sample, n, t, weights) -> str | None:
+    """Each float operand's gradient is w * value * (the other operand), in float64, summed to
+    its shape (PyTorch rounds the integer operand times value to float32 first)."""
+    x, t1, t2 = (_data(a) for a in sample.args[:3])
+    value = sample.kwargs.get("value", 1)
+    shape = np.broadcast_shapes(x.shape, t1.shape, t2.shape)
+    w = weights(shape).astype(np.float64)
+    leaf = 1 if getattr(sample.args[0], "grad", False) else 0
+    for operand, other in ((sample.args[1], t2), (sample.args[2], t1)):
+        if not getattr(operand, "grad", False):
+            continue
+        expected = _sum_to_shape(w * value * other.astype(np.float64), _data(operand).shape)
+        if _data(operand).ndim:
+            expected = _leaf_gradient(expected, operand.view)
+        ours = _numpy(n.grads[leaf]) if n.grads else None
+        if ours is None or not np.allclose(ours, expected, rtol=1e-12, atol=0, equal_nan=True):
+            return f"a gradient is {None if ours is None else ours.tolist()}, not {expected.tolist()}"
+        leaf += 1
+    return None
+
+
 # ------------------------------------------- addcdiv_: tensor2's gradient where its square underflows
 def _addcdiv_square_out_of_range(sample) -> bool:
     if len(sample.args) < 3 or not getattr(sample.args[2], "grad", False):
@@ -681,6 +711,8 @@ DEVIATIONS = [
               _einsum_several_dtypes, _einsum_dtypes_holds),
     Deviation("addmm with alpha=0 and a nan or inf in mat1 or mat2", ("addmm",), (), ("result: values differ",),
               _addmm_alpha_0_non_finite, _addmm_holds),
+    Deviation("addcmul_'s gradient through an integer operand and a fractional value", ("addcmul",), (),
+              ("grad of input leaf",), _addcmul_integer_operand, _addcmul_integer_gradient_holds),
     Deviation("addcmul_ where its product overflows", ("addcmul",), (), ("result: values differ",),
               _addcmul_product_overflows, _addcmul_holds),
     Deviation("addcdiv_'s gradient with respect to tensor2 where its square underflows", ("addcdiv",), (),
