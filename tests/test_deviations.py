@@ -346,7 +346,8 @@ def test_scatter_with_src_larger_than_index(op):
     with pytest.raises(RuntimeError, match="invalid gradient"):
         theirs.sum().backward()
     ours_src = tinynn.ones(0, 2, dtype=tinynn.float64, requires_grad=True)
-    getattr(tinynn.zeros(0, 0, 1, dtype=tinynn.float64), op)(1, tinynn.zeros(0, dtype=tinynn.int64), ours_src).sum().backward()
+    ours = getattr(tinynn.zeros(0, 0, 1, dtype=tinynn.float64), op)(1, tinynn.zeros(0, dtype=tinynn.int64), ours_src)
+    ours.sum().backward()
     assert ours_src.grad.shape == (0, 2)
 
 
@@ -470,7 +471,8 @@ def test_addcmul_where_the_product_overflows():
     assert fused or results[torch][0] == [math.inf] * 3
     assert results[tinynn][0] == [math.inf] * 3 and all(math.isnan(v) for v in results[tinynn][1])
     # where the product fits float32, the two agree
-    fits = [lib.full((3,), -3e38).addcmul_(lib.full((3,), 1e19), lib.full((3,), 2e19)).tolist() for lib in (torch, tinynn)]
+    fits = [lib.full((3,), -3e38).addcmul_(lib.full((3,), 1e19), lib.full((3,), 2e19)).tolist()
+            for lib in (torch, tinynn)]
     assert fits[0] == pytest.approx(fits[1], rel=1e-6)
 
 
@@ -657,7 +659,8 @@ CHECKS = {
     "addmm with alpha=0 and a nan or inf in mat1 or mat2": test_addmm_with_alpha_0_and_a_nan_in_mat2,
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":
         test_addcdiv_gradient_where_the_square_of_tensor2_underflows,
-    "Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, linear interpolation, scatter_add)":
+    "Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, linear interpolation, "
+    "scatter_add)":
         test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,

@@ -179,7 +179,7 @@ def _both_raise(fn):
 
 
 @pytest.mark.parametrize("weight_shape, ids", [((0, 3), 0), ((0, 0), [0]), ((0, 3), [[0]]),
-                                                ((1, 0), 1), ((3, 0), [-1])])  # rows of no values: PyTorch's other kernel
+                                                ((1, 0), 1), ((3, 0), [-1])])  # rows of no values
 def test_bad_index_into_an_empty_table_is_a_runtime_error_like_torch(weight_shape, ids):
     """Any index into a table of no rows, or one out of range in a table of rows of no values."""
     assert_same_error(lambda lib: lib.nn.functional.embedding(lib.tensor(ids), lib.zeros(weight_shape)))

@@ -571,7 +571,8 @@ def test_index_add_in_place_without_grad():
     (lambda lib: lib.zeros(3, 4).index_add(0, lib.tensor([-1]), lib.ones(1, 4), alpha=2), IndexError),
     (lambda lib: lib.zeros(3, 4).index_add(0, lib.tensor([-1]), lib.ones(1, 4)), RuntimeError),
     (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(0, lib.tensor([3]), float("nan")), RuntimeError),
-    (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(2, lib.tensor([0]), float("nan")), IndexError),  # dim first
+    # the dim and the index are checked before the value
+    (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(2, lib.tensor([0]), float("nan")), IndexError),
     (lambda lib: lib.zeros(3, 4, dtype=lib.int64).index_fill(0, lib.tensor([0.0]), float("nan")), IndexError),
     (lambda lib: lib.zeros(0, dtype=lib.int64).index_fill(0, lib.tensor([], dtype=lib.int64), 1e30), RuntimeError),
     # any index along a dim of size 0 (PyTorch's kernel refuses it)

@@ -367,8 +367,8 @@ def test_matmul_of_bool_or_two_dtypes_returns_or_raises_like_torch(shapes, dtype
 @pytest.mark.parametrize("shapes", [((0, 2, 3), (0, 3, 1)), ((2, 2, 0), (2, 0, 1))], ids=str)
 def test_bmm_of_bool_with_nothing_to_multiply_returns_zeros_like_torch(shapes):
     for dtype in ("bool", "float64"):
-        ours = tinynn.bmm(tinynn.zeros(shapes[0], dtype=tinynn.bool), tinynn.zeros(shapes[1], dtype=getattr(tinynn, dtype)))
-        theirs = torch.bmm(torch.zeros(shapes[0], dtype=torch.bool), torch.zeros(shapes[1], dtype=getattr(torch, dtype)))
+        ours, theirs = (lib.bmm(lib.zeros(shapes[0], dtype=lib.bool), lib.zeros(shapes[1], dtype=getattr(lib, dtype)))
+                        for lib in (tinynn, torch))
         assert (ours.dtype.name, tuple(ours.shape)) == (str(theirs.dtype)[6:], tuple(theirs.shape))
 
 

@@ -464,8 +464,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
 
     Shape: all inputs have the same shape except along ``dim``; an empty 1-D tensor
     (shape (0,)) is left out whatever the others' shapes (PyTorch's legacy rule; if all are
-    such, the result is one, whatever ``dim``). With
-    ``out``, the result is written into it (see ``write_out``).
+    such, the result is one, whatever ``dim``). With ``out``, the result is written into it
+    (see ``write_out``).
 
     Raises:
         ValueError: if the list is empty.
@@ -995,7 +995,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
     if repeats is None:  # repeat_interleave(counts)
         counts = input
         if counts.dtype not in (_dtype.int32, _dtype.int64):  # PyTorch's kernel counts in int32/int64 only
-            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(counts.dtype)}'")
+            raise NotImplementedError(
+                f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(counts.dtype)}'")
         if counts.ndim != 1:
             raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(counts.shape)})")
         if np.any(counts._data < 0):
@@ -1013,7 +1014,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,
     length = input.shape[d]
     if isinstance(repeats, _tensor.Tensor):
         if repeats.dtype not in (_dtype.int32, _dtype.int64):  # (bool and uint8 too)
-            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(repeats.dtype)}'")
+            raise NotImplementedError(
+                f"\"repeat_interleave_cpu\" not implemented for '{_dtype.scalar_name(repeats.dtype)}'")
         if repeats.ndim > 1:
             raise RuntimeError(f"repeats must be 0-dim or 1-dim tensor (got shape {list(repeats.shape)})")
         counts = repeats._data.reshape(-1)
