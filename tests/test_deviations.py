@@ -653,7 +653,7 @@ CHECKS = {
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
     "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
-    "addcmul_'s gradient through an integer operand and a fractional value":
+    "addcmul_ / addcdiv_ gradients through an integer operand and a fractional value":
         test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value,
     "einsum with operands of several dtypes": test_einsum_with_operands_of_several_dtypes,
     "addmm with alpha=0 and a nan or inf in mat1 or mat2": test_addmm_with_alpha_0_and_a_nan_in_mat2,

@@ -68,9 +68,12 @@ def test_interpolate_errors_match_torch():
     ("bilinear", (1, 2, 3, 2), dict(size=(5, 2), align_corners=True)),
     ("trilinear", (1, 1, 2, 2, 2), dict(scale_factor=(1.2, 1, 2))),
 ])
-def test_linear_modes_leave_a_dim_of_unchanged_size_as_it_is(mode, shape, kwargs):
-    """PyTorch's linear kernels skip a dim whose size does not change, whatever the scale
-    factor: the values stay exactly, and a nan does not reach its neighbours."""
+@pytest.mark.parametrize("special", [np.nan, np.inf])
+def test_linear_modes_read_a_dim_of_unchanged_size_in_place(mode, shape, kwargs, special):
+    """PyTorch's linear kernels read each value of a dim whose size does not change twice,
+    with weights 1 and 0, whatever the scale factor: the values stay, a nan does not reach its
+    neighbours, and an inf becomes nan (inf * 0)."""
     x = randn(*shape)
-    x.flat[-1] = np.nan
+    x.flat[-1] = special
+    x.flat[0] = -special
     compare_with_torch(lambda lib, t: lib.nn.functional.interpolate(t, mode=mode, **kwargs), x, dtype="float64")

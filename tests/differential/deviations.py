@@ -242,7 +242,7 @@ def _addcmul_holds(sample, n, t, weights) -> str | None:
 
 
 # ---------------------------------- addcmul_: the gradient through an integer operand, value != 1
-def _addcmul_integer_operand(sample) -> bool:
+def _integer_operand_fractional_value(sample) -> bool:
     if len(sample.args) < 3 or float(sample.kwargs.get("value", 1)).is_integer():
         return False
     t1, t2 = _data(sample.args[1]), _data(sample.args[2])
@@ -689,6 +689,7 @@ def _scatter_add_bound_holds(sample, n, t, weights) -> str | None:
     return None
 
 
+_INTEGER_OPERAND = "addcmul_ / addcdiv_ gradients through an integer operand and a fractional value"
 _CANCELLING_SUMS = ("Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, "
                     "linear interpolation, scatter_add)")
 
@@ -711,8 +712,10 @@ DEVIATIONS = [
               _einsum_several_dtypes, _einsum_dtypes_holds),
     Deviation("addmm with alpha=0 and a nan or inf in mat1 or mat2", ("addmm",), (), ("result: values differ",),
               _addmm_alpha_0_non_finite, _addmm_holds),
-    Deviation("addcmul_'s gradient through an integer operand and a fractional value", ("addcmul",), (),
-              ("grad of input leaf",), _addcmul_integer_operand, _addcmul_integer_gradient_holds),
+    Deviation(_INTEGER_OPERAND, ("addcmul",), (), ("grad of input leaf",), _integer_operand_fractional_value,
+              _addcmul_integer_gradient_holds),
+    Deviation(_INTEGER_OPERAND, ("addcdiv",), (), ("grad of input leaf",), _integer_operand_fractional_value,
+              _addcdiv_holds),
     Deviation("addcmul_ where its product overflows", ("addcmul",), (), ("result: values differ",),
               _addcmul_product_overflows, _addcmul_holds),
     Deviation("addcdiv_'s gradient with respect to tensor2 where its square underflows", ("addcdiv",), (),

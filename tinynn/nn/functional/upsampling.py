@@ -137,8 +137,12 @@ def interpolate(input: Tensor, size: int | tuple | None = None, scale_factor: fl
             source = _nearest_source(in_size, out_size, scale, exact=mode == "nearest-exact")
             out = out.index_select(dim, _creation.tensor(source))
             continue
-        if in_size == out_size:  # PyTorch's linear kernels leave a dim of unchanged size as it is,
-            continue             # whatever the scale factor (a nan stays where it is)
+        if in_size == out_size:
+            # PyTorch's linear kernels read each value of a dim of unchanged size twice, with
+            # weights 1 and 0, whatever the scale factor: neighbours are not mixed in (a nan
+            # stays where it is), but an inf becomes inf * 0 = nan
+            out = out * 1.0 + out * 0.0
+            continue
         low, high, w_low, w_high = _linear_source(in_size, out_size, scale, align_corners, input._data.dtype)
         along = (out_size,) + (1,) * (input.ndim - 1 - dim)      # the weights broadcast along ``dim``
         out = (out.index_select(dim, _creation.tensor(low)) * _creation.tensor(w_low.reshape(along))
