@@ -630,6 +630,12 @@ def test_addcmul_computes_in_the_promoted_dtype_with_value_converted(specs, valu
     run_both(fn)
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e30])
+def test_addcmul_of_integers_with_a_value_no_int64_holds_raises_like_torch(value):
+    assert_same_error(lambda lib: lib.zeros(2, dtype=lib.int64).addcmul_(
+        lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64), value=value))
+
+
 def test_addcmul_and_addcdiv_misuse_raises_as_pytorch():
     assert_same_error(lambda lib: lib.tensor([True]).addcmul_(lib.tensor([True]), lib.tensor([True])),
                       same_message=True)

@@ -637,3 +637,18 @@ def test_class_index_loss_with_a_0d_target_raises_like_torch(name, input_shape, 
     the target's dtype for a 2-D input."""
     assert_same_error(lambda lib: getattr(lib.nn.functional, name)(
         lib.zeros(input_shape), lib.tensor(0, dtype=getattr(lib, target_dtype))))
+
+
+@pytest.mark.parametrize("log_target", [False, True])
+@pytest.mark.parametrize("reduction", ["none", "sum", "batchmean"])
+@pytest.mark.parametrize("input_shape, target_shape", [((0,), ()), ((2, 0), (0,)), ((), (0,)), ((), (3,))])
+def test_kl_div_broadcasting_to_nothing_gives_zero_gradients_like_torch(input_shape, target_shape, reduction, log_target):
+    """PyTorch works element by element after broadcasting: an operand broadcast to no
+    elements gets the gradient 0, even where log(target) is nan (target -1); "batchmean"
+    divides by the input's own first size (none for a 0-d input)."""
+    def fn(lib, x, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return lib.nn.functional.kl_div(x, y, reduction=reduction, log_target=log_target)
+
+    compare_with_torch(fn, np.full(input_shape, -0.5), np.full(target_shape, -1.0), dtype="float64")

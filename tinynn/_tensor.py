@@ -1555,10 +1555,14 @@ class Tensor:
 
 def _value_in(value, dtype: _dtype.dtype):
     """A number ``value`` converted to an integer ``dtype`` as PyTorch's kernels do
-    (truncated: 0.5 -> 0, -1.7 -> -1); unchanged for floating dtypes and tensors."""
+    (truncated: 0.5 -> 0, -1.7 -> -1); unchanged for floating dtypes and tensors.
+
+    Raises:
+        RuntimeError: for a value no int64 can hold (nan, inf, 1e30), as PyTorch.
+    """
     if isinstance(value, Tensor) or dtype.is_floating_point:
         return value
-    return int(value)
+    return int(_dtype.checked_scalar(value, _dtype.int64))
 
 
 def _expanded_to(shape: tuple, *tensors: Tensor) -> tuple:

@@ -242,6 +242,13 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
         raise RuntimeError(f"kl_div: Integral inputs not supported. (got input of dtype {input.dtype} "
                            f"and target of dtype {target.dtype}; both must be floating point)")
+    batch = input.shape[0] if input.ndim != 0 else None  # ("batchmean" divides by it)
+    if input.shape != target.shape and 0 in np.broadcast_shapes(tuple(input.shape), tuple(target.shape)):
+        # PyTorch's kernel works element by element after broadcasting, so the gradient of a
+        # tensor that broadcasts to no elements is 0, even where log y is nan: broadcast
+        # first (in the dtype the two promote to as given: a 0-d operand does not promote)
+        dtype = _dtype.result_type(input, target)
+        input, target = _broadcast_pair(input.to(dtype), target.to(dtype))
     if log_target:
         loss = target.exp() * (target - input)
     else:  # y log y: 0 at y = 0 (with no gradient there: book/deviations.md), nan for y < 0
@@ -249,7 +256,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
         loss = where(zero, 0.0, target * where(zero, 1.0, target).log()) - target * input
     if reduction == "batchmean":
         total = loss.sum()
-        return total / input.shape[0] if input.ndim != 0 else total
+        return total / batch if batch is not None else total
     return _reduce(loss, reduction)
 
 
