@@ -652,3 +652,8 @@ def test_kl_div_broadcasting_to_nothing_gives_zero_gradients_like_torch(input_sh
             return lib.nn.functional.kl_div(x, y, reduction=reduction, log_target=log_target)
 
     compare_with_torch(fn, np.full(input_shape, -0.5), np.full(target_shape, -1.0), dtype="float64")
+
+
+def test_kl_div_of_shapes_that_do_not_broadcast_raises_like_torch():
+    error, _ = assert_same_error(lambda lib: lib.nn.functional.kl_div(lib.zeros(2, 3), lib.zeros(4), reduction="sum"))
+    assert "(4)" in str(error) and "(3)" in str(error)

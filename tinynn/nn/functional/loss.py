@@ -228,6 +228,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
 
     Raises:
         ValueError: for an unknown reduction.
+        RuntimeError: for shapes that do not broadcast, or integer inputs.
     """
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -243,7 +244,11 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
         raise RuntimeError(f"kl_div: Integral inputs not supported. (got input of dtype {input.dtype} "
                            f"and target of dtype {target.dtype}; both must be floating point)")
     batch = input.shape[0] if input.ndim != 0 else None  # ("batchmean" divides by it)
-    if input.shape != target.shape and 0 in np.broadcast_shapes(tuple(input.shape), tuple(target.shape)):
+    try:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except ValueError:
+        raise _broadcast_error(target, input) from None
+    if input.shape != target.shape and 0 in shape:
         # PyTorch's kernel works element by element after broadcasting, so the gradient of a
         # tensor that broadcasts to no elements is 0, even where log y is nan: broadcast
         # first (in the dtype the two promote to as given: a 0-d operand does not promote)
