@@ -535,11 +535,23 @@ def test_batch_norm_and_group_norm_with_an_infinite_weight():
     assert np.array_equal(ours["batch_norm, training"].numpy(), [[-inf, nan], [inf, nan]], equal_nan=True)
     assert np.array_equal(ours["batch_norm, evaluation"].numpy(), [[-inf, nan], [inf, nan]], equal_nan=True)
     assert np.array_equal(ours["group_norm"].numpy(), [[-inf, inf], [inf, -inf]])  # one group per sample
-    # layer_norm: the same in both libraries
+    # layer_norm: the same values in both libraries; the input's gradient non-finite in the
+    # same places, but inf in PyTorch's fused backward where tinynn's is nan
     row = [[1.0, 3.0]]
     F, f = tinynn.nn.functional, torch.nn.functional
     assert np.array_equal(F.layer_norm(tinynn.tensor(row), [2], tinynn.tensor(weight)).numpy(),
                           f.layer_norm(torch.tensor(row), [2], torch.tensor(weight)).numpy())
+    x = np.zeros((3, 4))
+    x[2] = [0.0, 2.0, -1.0, -1.0]
+    w = np.zeros((3, 4))
+    w[2, 3] = inf
+    grads = []
+    for lib in (torch, tinynn):
+        x_leaf = lib.tensor(x, requires_grad=True)
+        lib.nn.functional.layer_norm(x_leaf, (3, 4), lib.tensor(w)).backward(lib.ones(3, 4, dtype=lib.float64))
+        grads.append(x_leaf.grad.numpy())
+    assert not np.isfinite(grads[0]).any() and not np.isfinite(grads[1]).any()
+    assert np.isinf(grads[0]).any() and np.isnan(grads[1]).all()
 
 
 @pytest.mark.parametrize("padding", ["same", "valid"])
@@ -651,7 +663,7 @@ CHECKS = {
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
-    "batch_norm / group_norm with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
+    "Normalisation with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
     "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
     "addcmul_ / addcdiv_ gradients through an integer operand and a fractional value":
         test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value,

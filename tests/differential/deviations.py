@@ -442,6 +442,29 @@ def _group_norm_infinite_weight(sample) -> bool:
     return weight is not None and weight.dtype.kind == "f" and bool(np.isinf(weight).any())
 
 
+def _layer_norm_infinite_weight(sample) -> bool:
+    weight = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("weight"))
+    return weight is not None and weight.dtype.kind == "f" and bool(np.isinf(weight).any())
+
+
+def _non_finite_in_the_same_places_holds(sample, n, t, weights) -> str | None:
+    """Every gradient is non-finite exactly where PyTorch's is, and PyTorch's elsewhere."""
+    if n.grads is None or t.grads is None:
+        return "no gradients"
+    for i, (ours, theirs) in enumerate(zip(n.grads, t.grads)):
+        if ours is None or theirs is None:
+            if (ours is None) != (theirs is None):
+                return f"leaf {i} has a gradient in one library only"
+            continue
+        ours, theirs = _numpy(ours), _numpy(theirs)
+        if not np.array_equal(np.isfinite(ours), np.isfinite(theirs)):
+            return f"the gradient of leaf {i} is non-finite in other places"
+        finite = np.isfinite(ours)
+        if not np.allclose(ours[finite], theirs[finite], rtol=1e-7, atol=1e-12):
+            return f"the finite gradient of leaf {i} differs"
+    return None
+
+
 # ----------------------------------------- conv with string padding, another bias dtype
 def _string_padding_other_bias(sample) -> bool:
     x = _data(sample.args[0])
@@ -726,7 +749,9 @@ DEVIATIONS = [
               ("backward: torch raises IndexError",), _index_fill_negative_index_grad_value, _index_fill_holds),
     Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),
               ("grad of input leaf",), _kl_div_zero_target, _kl_div_holds),
-    Deviation("batch_norm / group_norm with an infinite weight", ("group_norm",), (),
+    Deviation("Normalisation with an infinite weight", ("layer_norm",), (), ("grad of input leaf",),
+              _layer_norm_infinite_weight, _non_finite_in_the_same_places_holds),
+    Deviation("Normalisation with an infinite weight", ("group_norm",), (),
               ("result: values differ",), _group_norm_infinite_weight, _group_norm_holds),
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
