@@ -657,3 +657,17 @@ def test_kl_div_broadcasting_to_nothing_gives_zero_gradients_like_torch(input_sh
 def test_kl_div_of_shapes_that_do_not_broadcast_raises_like_torch():
     error, _ = assert_same_error(lambda lib: lib.nn.functional.kl_div(lib.zeros(2, 3), lib.zeros(4), reduction="sum"))
     assert "(4)" in str(error) and "(3)" in str(error)
+
+
+@pytest.mark.parametrize("input_dtype, target_dtype", [("float32", "float64"), ("float64", "float32")])
+def test_bce_with_logits_of_two_dtypes_computes_as_torch(input_dtype, target_dtype):
+    """PyTorch takes log(1 + e^-x) in the input's dtype and the rest in the dtype the input
+    and the target promote to: a float32 input and a float64 target give float64 digits.
+    (With x = +-1e6, log(1 + e^-x) is exactly 0 or 1e6, so only that rule decides the digits:
+    (1 - 0.123456789) * 1e6 is 876543.1875 in float32, 876543.211 in float64.)"""
+    x, y = np.array([1e6, -1e6, 1e6]), np.array([0.123456789, 0.3, 0.987654321])
+    results = [lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.tensor(x, dtype=getattr(lib, input_dtype)), lib.tensor(y, dtype=getattr(lib, target_dtype)),
+        reduction="none").numpy() for lib in (torch, tinynn)]
+    assert results[0].dtype == results[1].dtype
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12)

@@ -350,11 +350,12 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, input, target, pos_weight):
-        x = input._data
-        y = target._data.astype(x.dtype, copy=False)
+        x, y = input._data, target._data
         ctx.save_for_backward(input, target, pos_weight)
 
         def loss():  # run with numpy's warnings off: nan or inf inputs give IEEE results, as in PyTorch
+            # as PyTorch: log(1 + e^{-x}) in x's dtype, the rest in the dtype x and y promote to
+            # (a float32 x with a float64 y: float64, from float32's softplus)
             softplus_neg = np.logaddexp(x.dtype.type(0), -x)             # log(1 + e^{-x})
             c = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * y
             return (1 - y) * x + c * softplus_neg
