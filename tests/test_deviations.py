@@ -498,6 +498,20 @@ def test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value():
     assert grads[tinynn] == [1073741823.5, 1.5]      # exact in float64
 
 
+def test_bce_with_logits_of_a_float32_input_and_a_float64_target():
+    x, y = np.array([2.0, -1.5, 0.25]), np.array([0.0, 1.0, 0.5])
+    losses = [lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.tensor(x, dtype=lib.float32), lib.tensor(y, dtype=lib.float64), reduction="none").numpy()
+        for lib in (torch, tinynn)]
+    assert losses[0].dtype == losses[1].dtype == np.float64
+    # log(1 + e^-x) in float32 in both: the float64 results agree to float32's precision
+    np.testing.assert_allclose(losses[1], losses[0], rtol=2 * np.finfo(np.float32).eps)
+    # and with float64 throughout, to float64's
+    both64 = [lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.tensor(x), lib.tensor(y), reduction="none").numpy() for lib in (torch, tinynn)]
+    np.testing.assert_allclose(both64[1], both64[0], rtol=1e-14)
+
+
 def test_einsum_with_operands_of_several_dtypes():
     def call(lib, equation, *dtypes):
         return lib.einsum(equation, *(lib.ones(3, dtype=getattr(lib, d)) for d in dtypes))
@@ -668,6 +682,8 @@ CHECKS = {
     "addcmul_ / addcdiv_ gradients through an integer operand and a fractional value":
         test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value,
     "einsum with operands of several dtypes": test_einsum_with_operands_of_several_dtypes,
+    "binary_cross_entropy_with_logits of a float32 input and a float64 target":
+        test_bce_with_logits_of_a_float32_input_and_a_float64_target,
     "addmm with alpha=0 and a nan or inf in mat1 or mat2": test_addmm_with_alpha_0_and_a_nan_in_mat2,
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":
         test_addcdiv_gradient_where_the_square_of_tensor2_underflows,
