@@ -1503,12 +1503,10 @@ class Tensor:
                 "(input + value * tensor1 / tensor2), for all dtypes."
             )
         dtype = _dtype.result_type(self, tensor1, tensor2)
-        if tensor2.dtype.is_floating_point:
-            tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2.to(dtype))
-            quotient = tensor1 / tensor2
-        else:  # (an integer divisor: PyTorch's backward refuses it, see AddcdivQuotient)
-            tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2)
-            quotient = E.AddcdivQuotient.apply(tensor1, tensor2)
+        float_divisor = tensor2.dtype.is_floating_point
+        tensor1, tensor2 = _expanded_to(self.shape, tensor1.to(dtype), tensor2.to(dtype) if float_divisor else tensor2)
+        # (an integer divisor: PyTorch's backward refuses it, see AddcdivQuotient)
+        quotient = tensor1 / tensor2 if float_divisor else E.AddcdivQuotient.apply(tensor1, tensor2)
         return self.add_(_scaled(quotient, _value_in(value, dtype)))
 
     def lerp_(self, end, weight):

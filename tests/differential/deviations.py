@@ -453,12 +453,8 @@ def _group_norm_holds(sample, n, t, weights) -> str | None:
     return None
 
 
-def _group_norm_infinite_weight(sample) -> bool:
-    weight = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("weight"))
-    return weight is not None and weight.dtype.kind == "f" and bool(np.isinf(weight).any())
-
-
-def _layer_norm_infinite_weight(sample) -> bool:
+def _infinite_weight(sample) -> bool:
+    """layer_norm / group_norm: the weight (third argument) holds an inf."""
     weight = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("weight"))
     return weight is not None and weight.dtype.kind == "f" and bool(np.isinf(weight).any())
 
@@ -769,9 +765,9 @@ DEVIATIONS = [
     Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),
               ("grad of input leaf",), _kl_div_zero_target, _kl_div_holds),
     Deviation("Normalisation with an infinite weight", ("layer_norm",), (), ("grad of input leaf",),
-              _layer_norm_infinite_weight, _non_finite_in_the_same_places_holds),
+              _infinite_weight, _non_finite_in_the_same_places_holds),
     Deviation("Normalisation with an infinite weight", ("group_norm",), (),
-              ("result: values differ",), _group_norm_infinite_weight, _group_norm_holds),
+              ("result: values differ",), _infinite_weight, _group_norm_holds),
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),

@@ -5,6 +5,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._functions.elementwise import _broadcast_error
+from ..._functions.inplace import _check_broadcasts_to
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
 
@@ -122,11 +123,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = input.matmul(weight)
         if bias is None:
             return out
-        try:  # otherwise the bias is added in place into the product, which may not grow
-            shape = np.broadcast_shapes(tuple(out.shape), tuple(bias.shape))
-        except ValueError:
-            raise _broadcast_error(out, bias) from None
-        if shape != tuple(out.shape):
-            raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}")
+        _check_broadcasts_to(out, bias)  # otherwise the bias is added in place: it may not grow out
         return out + bias
     return Linear.apply(input, weight, bias)

@@ -253,7 +253,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
         # tensor that broadcasts to no elements is 0, even where log y is nan: broadcast
         # first (in the dtype the two promote to as given: a 0-d operand does not promote)
         dtype = _dtype.result_type(input, target)
-        input, target = _broadcast_pair(input.to(dtype), target.to(dtype))
+        input, target = input.to(dtype).expand(shape), target.to(dtype).expand(shape)
     if log_target:
         loss = target.exp() * (target - input)
     else:  # y log y: 0 at y = 0 (with no gradient there: book/deviations.md), nan for y < 0
