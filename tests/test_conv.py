@@ -32,6 +32,16 @@ def conv2d(lib):
     return lib.nn.functional.conv2d
 
 
+@pytest.fixture(params=["per_image", "batch_last"])
+def layout(request, monkeypatch):
+    """Run the test with each of tinynn's two im2col layouts (``conv._batch_last``): one
+    matrix per image, or the whole batch as one wide image (which tinynn picks for outputs
+    of at most ``_BATCH_LAST_PIXELS`` pixels)."""
+    from tinynn.nn.functional import conv
+    monkeypatch.setattr(conv, "_BATCH_LAST_PIXELS", -1 if request.param == "per_image" else 10**9)
+    return request.param
+
+
 # name: (input shape, weight shape, keyword arguments)
 CONV2D_CASES = {
     "plain": ((2, 3, 7, 7), (4, 3, 3, 3), {}),
@@ -66,7 +76,7 @@ FLOAT32_ATOL = {"mnist_first_layer": 1e-4}
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", sorted(CONV2D_CASES))
-def test_conv2d_matches_torch_with_bias(case, dtype, device):
+def test_conv2d_matches_torch_with_bias(case, dtype, device, layout):
     x_shape, w_shape, kwargs = CONV2D_CASES[case]
     atol = FLOAT32_ATOL.get(case) if dtype == "float32" else None
     compare_with_torch(lambda lib, x, w, b: conv2d(lib)(x, w, b, **kwargs),
@@ -76,14 +86,14 @@ def test_conv2d_matches_torch_with_bias(case, dtype, device):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", ["plain", "stride_tuple", "groups_2", "everything"])
-def test_conv2d_matches_torch_without_bias(case, dtype, device):
+def test_conv2d_matches_torch_without_bias(case, dtype, device, layout):
     x_shape, w_shape, kwargs = CONV2D_CASES[case]
     compare_with_torch(lambda lib, x, w: conv2d(lib)(x, w, None, **kwargs),
                        randn(*x_shape), randn(*w_shape, seed=1), dtype=dtype, device=device)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_conv2d_unbatched_input_matches_torch(dtype, device):
+def test_conv2d_unbatched_input_matches_torch(dtype, device, layout):
     compare_with_torch(lambda lib, x, w, b: conv2d(lib)(x, w, b, stride=2, padding=1),
                        randn(3, 7, 6), randn(4, 3, 3, 3, seed=1), randn(4, seed=2),
                        dtype=dtype, device=device)
@@ -93,6 +103,31 @@ def test_conv2d_positional_arguments_follow_torch_order(device):
     # conv2d(input, weight, bias, stride, padding, dilation, groups)
     compare_with_torch(lambda lib, x, w: conv2d(lib)(x, w, None, 2, 1, 2, 2),
                        randn(1, 4, 9, 9), randn(2, 2, 3, 3, seed=1), dtype="float64", device=device)
+
+
+def test_conv2d_of_an_empty_batch_matches_torch(layout, device):
+    compare_with_torch(lambda lib, x, w, b: conv2d(lib)(x, w, b, padding=1),
+                       randn(0, 3, 6, 6), randn(4, 3, 3, 3, seed=1), randn(4, seed=2),
+                       dtype="float32", device=device)
+
+
+@pytest.mark.parametrize("w_shape, groups", [((0, 3, 3, 3), 1), ((2, 1, 3, 3), 3)])
+def test_conv2d_with_fewer_filters_than_groups_raises_like_torch(w_shape, groups):
+    x = randn(2, 3, 6, 6).astype(np.float32)
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.functional.conv2d(torch.tensor(x), torch.zeros(w_shape), groups=groups)
+    with pytest.raises(RuntimeError) as ours:
+        conv2d(tinynn)(tinynn.tensor(x), tinynn.zeros(w_shape), groups=groups)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_conv2d_picks_the_batch_last_layout_for_small_outputs_only():
+    from tinynn.nn.functional import conv
+    small = conv._conv_geometry("conv2d", tinynn.zeros(64, 10, 12, 12), tinynn.zeros(20, 10, 5, 5),
+                                None, 1, 0, 1, 1, 2)  # 8 x 8 outputs: chapter 4's second layer
+    large = conv._conv_geometry("conv2d", tinynn.zeros(64, 1, 28, 28), tinynn.zeros(10, 1, 5, 5),
+                                None, 1, 0, 1, 1, 2)  # 24 x 24 outputs: its first layer
+    assert conv._batch_last(small) and not conv._batch_last(large)
 
 
 def test_conv2d_only_weight_requires_grad_leaves_input_grad_none():
@@ -120,7 +155,7 @@ CONV1D_CASES = {
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", sorted(CONV1D_CASES))
-def test_conv1d_matches_torch(case, dtype, device):
+def test_conv1d_matches_torch(case, dtype, device, layout):
     x_shape, w_shape, kwargs = CONV1D_CASES[case]
     compare_with_torch(lambda lib, x, w, b: lib.nn.functional.conv1d(x, w, b, **kwargs),
                        randn(*x_shape), randn(*w_shape, seed=1), randn(w_shape[0], seed=2),
@@ -136,7 +171,7 @@ def test_conv1d_unbatched_input_matches_torch(device):
 @pytest.mark.parametrize("kwargs", [{}, dict(stride=2), dict(stride=2, padding=1, output_padding=1),
                                     dict(stride=(2, 1), dilation=(1, 2), groups=2)],
                          ids=["plain", "stride", "output_padding", "groups_dilation"])
-def test_conv_transpose2d_matches_torch(kwargs, dtype, device):
+def test_conv_transpose2d_matches_torch(kwargs, dtype, device, layout):
     compare_with_torch(lambda lib, x, w, b: lib.nn.functional.conv_transpose2d(x, w, b, **kwargs),
                        randn(2, 4, 5, 4), randn(4, 3, 3, 2, seed=1), randn(3 * kwargs.get("groups", 1), seed=2),
                        dtype=dtype, device=device)
@@ -156,21 +191,21 @@ def test_conv_transpose2d_is_the_input_gradient_of_conv2d():
 # -- second derivatives -----------------------------------------------------------------
 @pytest.mark.parametrize("kwargs", [dict(padding=1), dict(stride=(2, 1), dilation=(1, 2), groups=2)],
                          ids=["padding", "stride_dilation_groups"])
-def test_conv2d_gradcheck_float64(kwargs):
+def test_conv2d_gradcheck_float64(kwargs, layout):
     x = tinynn.tensor(randn(2, 2, 5, 4), requires_grad=True)
     w = tinynn.tensor(randn(2, 1 if kwargs.get("groups") else 2, 3, 2, seed=1), requires_grad=True)
     b = tinynn.tensor(randn(2, seed=2), requires_grad=True)
     assert gradcheck(lambda x, w, b: tinynn.nn.functional.conv2d(x, w, b, **kwargs), (x, w, b))
 
 
-def test_conv2d_gradgradcheck_float64():
+def test_conv2d_gradgradcheck_float64(layout):
     x = tinynn.tensor(randn(1, 2, 4, 5), requires_grad=True)
     w = tinynn.tensor(randn(2, 1, 2, 3, seed=1), requires_grad=True)
     assert gradgradcheck(lambda x, w: tinynn.nn.functional.conv2d(x, w, stride=(1, 2), padding=1, groups=2),
                          (x, w))
 
 
-def test_conv2d_double_backward_matches_torch(device):
+def test_conv2d_double_backward_matches_torch(device, layout):
     """d/dx of sum((dL/dw)^2), a second derivative through both backward Functions."""
     def fn(lib, x, w):
         y = lib.nn.functional.conv2d(x, w, stride=2, padding=1)

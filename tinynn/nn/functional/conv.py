@@ -66,24 +66,91 @@ class ConvGeometry(NamedTuple):
                      zip((H, W), self.kernel_size, self.stride, self.dilation))
 
 
-def _pad(x: np.ndarray, padding: tuple) -> np.ndarray:
-    """Zero-pad the last two axes of a (N, C, H, W) array by ((top, bottom), (left, right))."""
+def _pad(x: np.ndarray, padding: tuple, axis: int = 2) -> np.ndarray:
+    """Zero-pad axes ``axis`` and ``axis + 1`` (H and W) by ((top, bottom), (left, right))."""
     if padding == ((0, 0), (0, 0)):
         return x
-    return np.pad(x, ((0, 0), (0, 0)) + tuple(padding))
+    pads = [(0, 0)] * x.ndim
+    pads[axis:axis + 2] = padding
+    return np.pad(x, pads)
+
+
+# The layout of the im2col matrix. Per image, X_col[n] is (C kH kW, H_out W_out). For a
+# small output (the second convolution of chapter 4's network: 8 x 8 pixels) the copies
+# into that matrix (im2col) and back out of it (col2im) move rows of only W_out numbers,
+# and N small matrix products follow. Laid out with the batch *last*, the whole batch is
+# one wide image: one matrix of H_out W_out N columns, rows of W_out N numbers, one
+# product. It costs two transposes (of the input and of the output), which for large
+# outputs cost more than they save. Measured (forward and backward, one thread, 2-core
+# x86-64, benchmarks/bench_cnn.py and shapes around it): batch-last takes 0.5 to 0.9 of
+# the per-image time for outputs of 16 to 196 pixels, and 1.1 to 1.4 times it at 256.
+_BATCH_LAST_PIXELS = 196
+
+
+def _batch_last(geometry: ConvGeometry) -> bool:
+    """Whether the im2col matrix holds the whole batch as one wide image (small outputs)."""
+    H_out, W_out = geometry.output_hw
+    return H_out * W_out <= _BATCH_LAST_PIXELS
 
 
 def im2col(x: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
-    """The im2col matrices of a (N, C, H, W) array: (N, G, C/G * kH * kW, H_out * W_out).
+    """The im2col matrices of a (N, C, H, W) array: (B, G, C/G * kH * kW, M).
 
-    Column p * W_out + q of image n holds the window that output pixel (p, q) sees, its
-    rows ordered (channel, kernel row, kernel column): the order of ``weight.reshape(O, -1)``.
+    Rows are ordered (channel, kernel row, kernel column): the order of
+    ``weight.reshape(O, -1)``. Columns, one per window, in one of two layouts:
+
+    * per image: B = N matrices of M = H_out W_out columns; column p * W_out + q of
+      image n holds the window that output pixel (p, q) of image n sees;
+    * batch last (small outputs, see ``_batch_last``): B = 1 matrix of M = H_out W_out N
+      columns; column (p * W_out + q) * N + n holds that same window.
     """
     N, C = x.shape[:2]
     G, (kH, kW) = geometry.groups, geometry.kernel_size
-    windows = _windows.sliding_windows(_pad(x, geometry.padding), geometry.kernel_size,
-                                       geometry.stride, geometry.dilation, geometry.output_hw)
-    return windows.reshape(N, G, C // G * kH * kW, -1)  # a copy: (N, G, C/G kH kW, H_out W_out)
+    B, M, axis = N, geometry.output_hw[0] * geometry.output_hw[1], 2
+    if _batch_last(geometry):
+        x, axis = x.transpose(1, 2, 3, 0), 1  # (C, H, W, N): all images side by side
+        B, M = 1, M * N
+    windows = _windows.sliding_windows(_pad(x, geometry.padding, axis), geometry.kernel_size,
+                                       geometry.stride, geometry.dilation, geometry.output_hw, axis)
+    return windows.reshape(B, G, C // G * kH * kW, M)  # a copy: (B, G, C/G kH kW, M)
+
+
+def _as_columns(images: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
+    """(N, K, H_out, W_out) images laid out as im2col lays out the output pixels: (B, G, K/G, M)."""
+    N, K, H_out, W_out = images.shape
+    G = geometry.groups
+    if _batch_last(geometry):
+        return images.transpose(1, 2, 3, 0).reshape(1, G, K // G, H_out * W_out * N)
+    return images.reshape(N, G, K // G, H_out * W_out)
+
+
+def _as_images(columns: np.ndarray, geometry: ConvGeometry, N: int) -> np.ndarray:
+    """The inverse of ``_as_columns``: (B, G, K/G, M) -> contiguous (N, K, H_out, W_out)."""
+    K = columns.shape[1] * columns.shape[2]
+    if _batch_last(geometry):
+        images = columns.reshape((K,) + geometry.output_hw + (N,))
+        return np.ascontiguousarray(images.transpose(3, 0, 1, 2))
+    return columns.reshape((N, K) + geometry.output_hw)
+
+
+def col2im(columns: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
+    """The adjoint of ``im2col``: add each column back to the window it was read from.
+
+    (B, G, C/G kH kW, M), laid out as ``im2col`` lays it out -> (N, C, H, W), contiguous.
+    """
+    N, C, H, W = geometry.input_shape
+    kH, kW = geometry.kernel_size
+    (top, _), (left, _) = geometry.padding
+    H_pad, W_pad = geometry.padded_shape[2:]
+    if _batch_last(geometry):
+        windows = columns.reshape((C, kH, kW) + geometry.output_hw + (N,))
+        padded = _windows.add_windows(windows, (C, H_pad, W_pad, N), geometry.stride,
+                                      geometry.dilation, axis=1)     # (C, H_pad, W_pad, N)
+        return np.ascontiguousarray(padded[:, top:top + H, left:left + W].transpose(3, 0, 1, 2))
+    windows = columns.reshape((N, C, kH, kW) + geometry.output_hw)
+    padded = _windows.add_windows(windows, (N, C, H_pad, W_pad), geometry.stride,
+                                  geometry.dilation)                 # (N, C, H_pad, W_pad)
+    return np.ascontiguousarray(padded[:, :, top:top + H, left:left + W])
 
 
 class Conv2d(Function):
@@ -100,11 +167,11 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, input, weight, bias, geometry: ConvGeometry):
         w = weight._data
-        O, G = w.shape[0], geometry.groups
-        cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
+        (O, C_g, kH, kW), G = w.shape, geometry.groups
+        cols = im2col(input._data, geometry)                          # (B, G, C/G kH kW, M)
         # inf * 0 = nan and inf - inf = nan, as in PyTorch (numpy's warnings off: quiet_numpy)
-        out = quiet_numpy.run(np.matmul, w.reshape(G, O // G, -1), cols)  # (N, G, O/G, L)
-        out = out.reshape((input.shape[0], O) + geometry.output_hw)  # (N, O, H_out, W_out)
+        out = quiet_numpy.run(np.matmul, w.reshape(G, O // G, C_g * kH * kW), cols)  # (B, G, O/G, M)
+        out = _as_images(out, geometry, input.shape[0])               # (N, O, H_out, W_out)
         if bias is not None:
             quiet_numpy.run(np.add, out, bias._data.reshape(O, 1, 1), out=out)
         # cols is not kept for the backward: it holds kH kW copies of the input, and keeping
@@ -131,9 +198,9 @@ class ConvTranspose2d(Function):
     """x' = conv_transpose2d(g, w): the adjoint of the convolution, shaped like its input.
 
     X'_col[n] = W_mat^T @ G[n], and each column is added back to the window it belongs
-    to (``add_windows``, "col2im"). This is dL/dx of ``Conv2d``, and what
-    ``nn.ConvTranspose2d`` computes. Since <conv_transpose2d(g, w), h> = <g, conv2d(h, w)>,
-    its gradients (H = dL/dx') are
+    to (``col2im``). This is dL/dx of ``Conv2d``, and what ``nn.ConvTranspose2d``
+    computes. Since <conv_transpose2d(g, w), h> = <g, conv2d(h, w)>, its gradients
+    (H = dL/dx') are
 
     * dL/dg = conv2d(H, w)
     * dL/dw = Conv2dWeightGrad(H, g)
@@ -141,21 +208,16 @@ class ConvTranspose2d(Function):
 
     @staticmethod
     def forward(ctx, grad_output, weight, geometry: ConvGeometry):
-        g, w, G = grad_output._data, weight._data, geometry.groups
-        N, O, H_out, W_out = g.shape
-        C, H, W = geometry.input_shape[1:]
-        kH, kW = geometry.kernel_size
-        w_mat = w.reshape(G, O // G, -1)                             # (G, O/G, C/G kH kW)
-        # IEEE results, as in PyTorch (numpy's warnings off: quiet_numpy)
-        cols = quiet_numpy.run(np.matmul, w_mat.transpose(0, 2, 1), g.reshape(N, G, O // G, -1))  # (N, G, C/G kH kW, L)
-        cols = cols.reshape(N, C, kH, kW, H_out, W_out)              # one window per output pixel
-        # inf + -inf = nan where windows overlap, as in PyTorch: numpy's warnings off
-        padded = quiet_numpy.run(_windows.add_windows, cols, (N, C) + geometry.padded_shape[2:],
-                                 geometry.stride, geometry.dilation)  # (N, C, H_pad, W_pad)
-        (top, _), (left, _) = geometry.padding
+        w, G = weight._data, geometry.groups
+        O, C_g, kH, kW = w.shape
+        w_mat = w.reshape(G, O // G, C_g * kH * kW)                  # (G, O/G, C/G kH kW)
+        g = _as_columns(grad_output._data, geometry)                 # (B, G, O/G, M)
+        # IEEE results, as in PyTorch (numpy's warnings off: quiet_numpy); where windows
+        # overlap, inf + -inf = nan, as in PyTorch
+        cols = quiet_numpy.run(np.matmul, w_mat.transpose(0, 2, 1), g)  # (B, G, C/G kH kW, M)
         ctx.save_for_backward(grad_output, weight)
         ctx.geometry = geometry
-        return np.ascontiguousarray(padded[:, :, top:top + H, left:left + W])  # (N, C, H, W)
+        return quiet_numpy.run(col2im, cols, geometry)                # (N, C, H, W)
 
     @staticmethod
     def backward(ctx, grad):
@@ -180,16 +242,15 @@ class Conv2dWeightGrad(Function):
 
     @staticmethod
     def forward(ctx, input, grad_output, geometry: ConvGeometry):
-        cols = im2col(input._data, geometry)                          # (N, G, C/G kH kW, L)
-        N, O = grad_output.shape[:2]
-        G = geometry.groups
-        g = grad_output._data.reshape(N, G, O // G, -1)               # (N, G, O/G, L)
+        cols = im2col(input._data, geometry)                          # (B, G, C/G kH kW, M)
+        g = _as_columns(grad_output._data, geometry)                  # (B, G, O/G, M)
 
         def summed_products():  # run with numpy's warnings off: IEEE results, as in PyTorch
             return np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(0)  # (G, O/G, C/G kH kW)
         grad_w = quiet_numpy.run(summed_products)
         ctx.save_for_backward(input, grad_output)
         ctx.geometry = geometry
+        O, G = grad_output.shape[1], geometry.groups
         return grad_w.reshape((O, geometry.input_shape[1] // G) + geometry.kernel_size)
 
     @staticmethod
@@ -293,6 +354,11 @@ def _conv_geometry(name: str, input: Tensor, weight: Tensor, bias: Tensor | None
             raise RuntimeError("negative padding is not supported")
         pads = tuple((p, p) for p in padding)
     out_channels, in_per_group = weight.shape[:2]
+    if out_channels < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+            f"but got weight of size {list(weight.shape)} instead"
+        )
     if out_channels % groups != 0:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
