@@ -15,7 +15,10 @@ with default threads always use the wall clock (CPU time would add up the thread
 from __future__ import annotations
 
 import contextlib
+import os
+import resource
 import statistics
+import sys
 import time
 from typing import Callable, Iterator
 
@@ -23,6 +26,33 @@ import torch
 from threadpoolctl import threadpool_limits
 
 _state = {"one_thread": False, "cpu_time": False}
+
+# glibc's malloc either keeps a large freed buffer for the next allocation or hands it back
+# to the kernel, by thresholds that it moves as the process runs. When it hands them back,
+# every call maps fresh pages, and touching each new page costs a page fault: for a
+# convolution on a batch of images, more than the arithmetic. Which regime a process ends
+# up in depends on everything it allocated before, so two runs of the same benchmark could
+# differ by a factor of 3 for one library and not the other. Fixing the thresholds keeps
+# buffers of up to 32 MiB for reuse, in both libraries (PyTorch's CPU allocator is glibc's
+# malloc too): every run then measures the code, not the allocator's history. The table's
+# last column counts the faults, so a reader can see that it held.
+FIXED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
+
+
+def fix_malloc() -> None:
+    """Re-run this script with glibc's malloc thresholds fixed (``FIXED_MALLOC``), unless
+    they are already or ``--default-malloc`` was given. Call it first in a script's main."""
+    if "--default-malloc" in sys.argv or all(os.environ.get(k) == v for k, v in FIXED_MALLOC.items()):
+        return
+    os.environ.update(FIXED_MALLOC)
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+
+def malloc_note() -> str:
+    """One line for the printed table: which malloc settings this run used."""
+    if all(os.environ.get(k) == v for k, v in FIXED_MALLOC.items()):
+        return "malloc: glibc thresholds fixed (buffers up to 32 MiB kept for reuse; --default-malloc to turn off)"
+    return "malloc: glibc's default, moving thresholds"
 
 
 def use_cpu_time(on: bool) -> None:
@@ -62,24 +92,45 @@ def time_once(fn: Callable[[], object], repeat: int) -> float:
     return (clock() - start) / repeat
 
 
+def _page_faults() -> int:
+    """Minor page faults of this process so far: each is the kernel handing over a fresh
+    page of memory, on first touch of a newly mapped buffer."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def compare(tinynn_fn: Callable, torch_fn: Callable, *, repeat: int = 20, rounds: int = 15,
             warmup: int = 3) -> dict:
-    """Interleave ``rounds`` timings of each; return medians (seconds) and the ratio tinynn/torch."""
+    """Interleave ``rounds`` timings of each; return medians (seconds) and the ratio tinynn/torch.
+
+    Also counts the page faults per call of each (``faults``): where the C library hands
+    large buffers back to the kernel after each call and maps them afresh on the next
+    (glibc does, or not, depending on what the process allocated before), every call pays
+    for its fresh pages, in either library, and that can cost more than the arithmetic.
+    """
     for _ in range(warmup):
         tinynn_fn()
         torch_fn()
     ours, theirs = [], []
+    faults = [0, 0]
     for _ in range(rounds):
+        start = _page_faults()
         ours.append(time_once(tinynn_fn, repeat))
+        middle = _page_faults()
         theirs.append(time_once(torch_fn, repeat))
+        faults[0] += middle - start
+        faults[1] += _page_faults() - middle
     t, p = statistics.median(ours), statistics.median(theirs)
-    return {"tinynn_s": t, "torch_s": p, "ratio": t / p}
+    calls = rounds * repeat
+    return {"tinynn_s": t, "torch_s": p, "ratio": t / p,
+            "faults": (faults[0] / calls, faults[1] / calls)}
 
 
 def row(name: str, result: dict) -> str:
-    """A markdown table row: workload | tinynn | PyTorch | ratio."""
+    """A markdown table row: workload | tinynn | PyTorch | ratio | page faults per call."""
+    ours, theirs = result["faults"]
     return (f"| {name} | {result['tinynn_s'] * 1e6:,.0f} µs | {result['torch_s'] * 1e6:,.0f} µs "
-            f"| {result['ratio']:.2f} |")
+            f"| {result['ratio']:.2f} | {ours:,.0f} / {theirs:,.0f} |")
 
 
-HEADER = "| workload | tinynn | PyTorch | ratio (tinynn / PyTorch) |\n|---|---|---|---|"
+HEADER = ("| workload | tinynn | PyTorch | ratio (tinynn / PyTorch) | page faults per call (tinynn / PyTorch) |\n"
+          "|---|---|---|---|---|")

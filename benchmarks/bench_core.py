@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 import tinynn
-from _timing import HEADER, compare, one_thread, row
+from _timing import HEADER, compare, fix_malloc, malloc_note, one_thread, row
 
 
 def small_graph(lib, x, w, b):
@@ -93,6 +93,8 @@ def main() -> list[str]:
 
 
 if __name__ == "__main__":
+    fix_malloc()
+    print(malloc_note())
     print(f"torch threads: {torch.get_num_threads()}")
     print(HEADER)
     for line in main():

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 import tinynn
-from _timing import HEADER, compare, one_thread, row
+from _timing import HEADER, compare, fix_malloc, malloc_note, one_thread, row
 
 CHAIN = 100
 STEPS, BATCH, HIDDEN = 20, 4, 16
@@ -89,6 +89,8 @@ def main() -> list[str]:
 
 
 if __name__ == "__main__":
+    fix_malloc()
+    print(malloc_note())
     print(f"torch threads: {torch.get_num_threads()}")
     print(HEADER)
     for line in main():

@@ -26,7 +26,7 @@ import bench_core  # noqa: E402
 import bench_mlp_step  # noqa: E402
 import bench_per_op  # noqa: E402
 import bench_rnn  # noqa: E402
-from _timing import HEADER, use_cpu_time  # noqa: E402
+from _timing import HEADER, fix_malloc, malloc_note, use_cpu_time  # noqa: E402
 
 
 def _cpu_model() -> str:
@@ -41,6 +41,7 @@ def _cpu_model() -> str:
 
 
 def main() -> None:
+    fix_malloc()
     cpu_time = "--cpu-time" in sys.argv
     use_cpu_time(cpu_time)
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
@@ -48,6 +49,7 @@ def main() -> None:
           f"({_cpu_model()}), load average {os.getloadavg()[0]:.1f} at the start")
     print("one-thread rows timed by " + ("process CPU time" if cpu_time else "the wall clock")
           + "; default-thread rows by the wall clock")
+    print(malloc_note())
     print()
     print(HEADER)
     for module in (bench_core, bench_per_op, bench_mlp_step, bench_cnn, bench_rnn, bench_attention):
