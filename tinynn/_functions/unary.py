@@ -47,6 +47,20 @@ def _sigmoid_backward(g: np.ndarray, z: np.ndarray) -> np.ndarray:
     return g * (1 - z) * z  # in the order of PyTorch's CPU kernel
 
 
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x), step by step as PyTorch's vectorized CPU kernel computes it (negate,
+    exp, add 1, reciprocal), in place after the first step. Where e^-x overflows to inf the
+    result is 0, silently: run it with numpy's warnings off (``quiet_numpy``). float16 is
+    computed in float32 and rounded once, as PyTorch does. (scipy's ``expit`` gives the
+    same values but is not vectorized: ten times slower on float32.)"""
+    work = np.float32 if a.dtype == np.float16 else a.dtype
+    z = np.negative(a, out=np.empty(a.shape, work), dtype=work)  # (out=: an array even when 0-d)
+    np.exp(z, out=z)
+    z += 1
+    np.reciprocal(z, out=z)
+    return z if z.dtype == a.dtype else z.astype(a.dtype)
+
+
 def _scipy_ufunc(ufunc, a: np.ndarray) -> np.ndarray:
     """A scipy ufunc of ``a``, in ``a``'s dtype: scipy has no float16 loops, so it computes
     a float16 array in a wider type, and the result is rounded back (PyTorch, too, computes
@@ -733,8 +747,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        # scipy's expit is 1 / (1 + e^-x) in one pass, without a warning where e^-x overflows
-        z = _tensor.Tensor._make(_scipy_ufunc(special.expit, _floats(x)))
+        z = _tensor.Tensor._make(quiet_numpy.run(_sigmoid, _floats(x)))
         ctx.save_for_backward(z)
         return z
 
