@@ -48,13 +48,19 @@ def _sigmoid_backward(g: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x), step by step as PyTorch's vectorized CPU kernel computes it (negate,
-    exp, add 1, reciprocal), in place after the first step. Where e^-x overflows to inf the
-    result is 0, silently: run it with numpy's warnings off (``quiet_numpy``). float16 is
-    computed in float32 and rounded once, as PyTorch does. (scipy's ``expit`` gives the
-    same values but is not vectorized: ten times slower on float32.)"""
-    work = np.float32 if a.dtype == np.float16 else a.dtype
-    z = np.negative(a, out=np.empty(a.shape, work), dtype=work)  # (out=: an array even when 0-d)
+    """1 / (1 + e^-x), with numpy's warnings off (``quiet_numpy``): where e^-x overflows to
+    inf the result is 0, silently.
+
+    Two ways to the same values (they may differ in the last bit, as PyTorch's vectorized
+    loop and its scalar loop for the last few elements do). scipy's ``expit`` is one call,
+    but not vectorized: 2.5 ns per float32 element. From 1024 elements on, four vectorized
+    numpy passes are faster (0.75 ns per element, after about 1.2 us of calls): negate, exp,
+    add 1, reciprocal, in place after the first, the steps of PyTorch's vectorized CPU
+    kernel. float16 is computed in float32 and rounded once, as PyTorch does.
+    """
+    if a.size < 1024 or a.ndim == 0:
+        return _scipy_ufunc(special.expit, a)
+    z = np.negative(a, dtype=np.float32 if a.dtype == np.float16 else a.dtype)
     np.exp(z, out=z)
     z += 1
     np.reciprocal(z, out=z)
