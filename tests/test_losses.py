@@ -671,3 +671,26 @@ def test_bce_with_logits_of_two_dtypes_computes_as_torch(input_dtype, target_dty
         reduction="none").numpy() for lib in (torch, tinynn)]
     assert results[0].dtype == results[1].dtype
     np.testing.assert_allclose(results[1], results[0], rtol=1e-12)
+
+
+# (an integer or bool target cannot require grad: only the input does then)
+@pytest.mark.parametrize("target_dtype, requires_grad",
+                         [(dtype, who) for dtype in ("float64", "float16") for who in ("input", "target", "both")]
+                         + [("int64", "input"), ("bool", "input")])
+@pytest.mark.parametrize("target_shape", [(2, 3), (3,)], ids=["same_shape", "broadcast"])
+def test_huber_loss_of_two_dtypes_raises_in_backward_like_torch(target_dtype, requires_grad, target_shape):
+    """PyTorch's forward accepts input and target of two dtypes; its backward kernel wants one
+    and names the dtype of the gradient it computes first (the input's, if it requires grad)."""
+
+    def run(lib):
+        x = lib.tensor(randn(2, 3).astype(np.float32), requires_grad=requires_grad != "target")
+        t = lib.tensor(randn(*target_shape, seed=1)).to(getattr(lib, target_dtype))
+        t.requires_grad_(requires_grad != "input")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch's broadcasting warning
+            loss = lib.nn.functional.huber_loss(x, t)
+        assert loss.dtype == lib.float32
+        loss.backward()
+
+    ours, theirs = assert_same_error(run)
+    assert str(ours).startswith(str(theirs))

@@ -210,7 +210,29 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     loss = where(linear, (abs_diff - 0.5 * delta) * delta, inner * inner * 0.5).to(input.dtype)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    loss = _reduce(loss, reduction)
+    if input.dtype is not target.dtype and loss.requires_grad:
+        loss = HuberLossOfTwoDtypes.apply(loss, input, target)
+    return loss
+
+
+class HuberLossOfTwoDtypes(Function):
+    """The loss of ``huber_loss`` whose input and target have two dtypes, unchanged; its
+    backward raises, as PyTorch's does: PyTorch's ``huber_loss_backward`` kernel wants
+    ``input`` and ``target`` in one dtype ("Found dtype Double but expected Float"; the
+    forward has no such check). It names the dtype of the gradient it computes first: the
+    input's, if the input requires grad, else the target's."""
+
+    @staticmethod
+    def forward(ctx, loss, input, target):
+        first, other = (input, target) if input.requires_grad else (target, input)
+        ctx.expected, ctx.found = _dtype.scalar_name(first.dtype), _dtype.scalar_name(other.dtype)
+        return loss._data
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise RuntimeError(f"Found dtype {ctx.found} but expected {ctx.expected} (huber_loss's backward "
+                           "needs input and target of one dtype: convert the target with .to(input.dtype))")
 
 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
