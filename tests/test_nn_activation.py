@@ -226,3 +226,40 @@ def test_gelu_second_derivatives_match_pytorch_through_both_inputs_of_its_backwa
 def test_gelu_passes_gradgradcheck():
     x = tinynn.tensor(randn(2, 3), dtype=tinynn.float64, requires_grad=True)
     assert tinynn.autograd.gradgradcheck(tinynn.nn.functional.gelu, (x,))
+
+
+def test_float32_gelu_is_within_5e_7_of_the_exact_value():
+    """float32 gelu takes erf from Abramowitz and Stegun's approximation (as PyTorch's
+    vectorized float32 kernel does); the documented bound holds, and PyTorch's own float32
+    gelu is no closer."""
+    from scipy import special
+    x = np.linspace(-8, 8, 400_001, dtype=np.float32)
+    wide = x.astype(np.float64)
+    exact = wide * 0.5 * (1 + special.erf(wide / np.sqrt(2)))
+    ours = tinynn.nn.functional.gelu(tinynn.tensor(x)).numpy()
+    theirs = torch.nn.functional.gelu(torch.tensor(x)).numpy()
+    assert ours.dtype == np.float32
+    assert np.abs(ours - exact).max() <= 5e-7
+    assert np.abs(theirs - exact).max() >= np.abs(ours - exact).max()
+
+
+def test_float32_erf_approximation_keeps_signs_zeros_and_non_finite_values():
+    from tinynn.nn.functional.activation import _erf_float32
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e-30, 10.0, -10.0], np.float32)
+    got = _erf_float32(special)
+    assert got.dtype == np.float32 and got.shape == special.shape
+    np.testing.assert_array_equal(np.signbit(got[:4]), [False, True, False, True])
+    np.testing.assert_array_equal(got[2:4], [1, -1])
+    assert np.isnan(got[4]) and np.abs(got[[0, 1, 5, 6]]).max() < 1e-8
+    np.testing.assert_array_equal(got[7:], [1, -1])
+    assert _erf_float32(np.array(0.5, np.float32)).shape == ()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("size", [1000, 1024, 5000], ids=["scipy_expit", "numpy_passes_from_1024", "numpy_passes"])
+def test_sigmoid_matches_torch_on_both_sides_of_its_size_switch(size, dtype, device):
+    """sigmoid takes scipy's expit below 1024 elements and four numpy passes from there on:
+    both agree with PyTorch, including inf, -inf, nan and values whose e^-x overflows."""
+    values = randn(size) * 30
+    values[:5] = [np.inf, -np.inf, np.nan, -200.0, 200.0]
+    compare_with_torch(lambda lib, x: lib.sigmoid(x), values, dtype=dtype, device=device)
