@@ -263,3 +263,18 @@ def test_sigmoid_matches_torch_on_both_sides_of_its_size_switch(size, dtype, dev
     values = randn(size) * 30
     values[:5] = [np.inf, -np.inf, np.nan, -200.0, 200.0]
     compare_with_torch(lambda lib, x: lib.sigmoid(x), values, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_relu_backward_passes_or_zeroes_non_finite_gradients_like_torch(dtype):
+    """relu's backward keeps g where the input is > 0 or nan and gives +0 elsewhere, whatever
+    g is there: inf and nan gradients at masked places become 0, not nan (inf * 0)."""
+    x_values = np.array([1.0, -1.0, 0.0, -0.0, np.nan, 2.0, -3.0, np.inf, -np.inf] * 200)
+    g_values = np.array([np.inf, np.inf, np.nan, -np.inf, np.inf, np.nan, -5.0, 7.0, np.nan] * 200)
+    grads = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(x_values, dtype=getattr(lib, dtype), requires_grad=True)
+        lib.relu(x).backward(lib.tensor(g_values, dtype=getattr(lib, dtype)))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])
+    np.testing.assert_array_equal(np.signbit(grads[1]), np.signbit(grads[0]))
