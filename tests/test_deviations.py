@@ -625,6 +625,13 @@ def test_sums_whose_terms_cancel_in_conv():
     theirs, ours = (lib.tensor([a]) @ lib.tensor([b]).T for lib in (torch, tinynn))
     assert torch.isnan(theirs).all()
     assert not np.isfinite(ours.item())
+    # nll_loss of log-probabilities 1e30, -1e30 and 1 at the targets: the samples' losses
+    # -1e30, 1e30 and -1, summed in two orders (exactly: -1, a mean of -1/3)
+    log_probs, targets = [[0.0, 1e30, 0.0], [0.0, -1e30, 0.0], [0.0, 1.0, 0.0]], [1, 1, 1]
+    theirs, ours = (lib.nn.functional.nll_loss(lib.tensor(log_probs), lib.tensor(targets)).item()
+                    for lib in (torch, tinynn))
+    assert ours == np.float32(-1 / 3) and theirs in (0.0, np.float32(-1 / 3))
+    assert abs(ours - theirs) <= 4 * np.finfo(np.float32).eps * (2e30 + 1) / 3
 
 
 def test_conv_with_a_non_finite_weight_over_the_padding():
@@ -693,7 +700,7 @@ CHECKS = {
     "addcdiv_'s gradient with respect to tensor2 where its square underflows":
         test_addcdiv_gradient_where_the_square_of_tensor2_underflows,
     "Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, linear interpolation, "
-    "scatter_add)":
+    "scatter_add, the reduction of nll_loss and cross_entropy)":
         test_sums_whose_terms_cancel_in_conv,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,

@@ -724,9 +724,44 @@ def _scatter_add_bound_holds(sample, n, t, weights) -> str | None:
     return None
 
 
+def _reduced_class_loss_with_huge_terms(sample) -> bool:
+    """A reduced nll_loss or cross_entropy of class indices (no label smoothing) with a huge
+    or non-finite input value: the order of the sum over the samples can decide the loss."""
+    target = _data(sample.args[1]) if len(sample.args) > 1 else None
+    return (target is not None and target.dtype.kind in "iu"
+            and sample.kwargs.get("reduction", "mean") != "none" and not sample.kwargs.get("label_smoothing")
+            and _huge_or_non_finite_operand(sample))
+
+
+def _loss_reduction_bound_holds(op_name: str) -> Callable:
+    def holds(sample, n, t, weights) -> str | None:
+        """tinynn's loss is PyTorch's within the error bound of the sum of the per-sample
+        losses: K eps sum_n |l_n| (for "mean", over the total weight sum_n w_{y_n}), K the
+        number of samples, with the l_n computed by PyTorch in float64."""
+        import torch
+        import torch.nn.functional as F
+
+        if n.exc is not None or t.exc is not None:
+            return "one of them raised"
+        x, target = _data(sample.args[0]), torch.tensor(_data(sample.args[1]))
+        kwargs = {k: (torch.tensor(_data(v).astype(np.float64)) if _data(v) is not None else v)
+                  for k, v in sample.kwargs.items() if k != "reduction"}
+        x64 = torch.tensor(x.astype(np.float64))
+        with np.errstate(all="ignore"):
+            magnitude = getattr(F, op_name)(x64, target, reduction="none", **kwargs).abs().sum()
+            if sample.kwargs.get("reduction", "mean") == "mean":  # nll of -1 everywhere: sum_n w_{y_n}
+                magnitude = magnitude / F.nll_loss(-torch.ones_like(x64), target, reduction="sum", **kwargs)
+        ours, theirs = _numpy(n.result).astype(np.float64), _numpy(t.result).astype(np.float64)
+        terms = max(target.numel(), 1) + 1
+        if not _agree_within_sum_bound(ours, theirs, magnitude.numpy(), terms, _numpy(t.result).dtype):
+            return "a value differs by more than the error bound of the sum"
+        return None
+    return holds
+
+
 _INTEGER_OPERAND = "addcmul_ / addcdiv_ gradients through an integer operand and a fractional value"
 _CANCELLING_SUMS = ("Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, "
-                    "linear interpolation, scatter_add)")
+                    "linear interpolation, scatter_add, the reduction of nll_loss and cross_entropy)")
 
 DEVIATIONS = [
     Deviation("Order of equal values in topk and sort", ("topk",), (),
@@ -797,6 +832,10 @@ DEVIATIONS = [
               _matrix_product_bound_holds(weight_first_dim_out=True)),
     Deviation(_CANCELLING_SUMS, ("scatter_add",), (), ("result: values differ",), _huge_or_non_finite_operand,
               _scatter_add_bound_holds),
+    Deviation(_CANCELLING_SUMS, ("nll_loss",), (), ("result: values differ",), _reduced_class_loss_with_huge_terms,
+              _loss_reduction_bound_holds("nll_loss")),
+    Deviation(_CANCELLING_SUMS, ("cross_entropy",), (), ("result: values differ",),
+              _reduced_class_loss_with_huge_terms, _loss_reduction_bound_holds("cross_entropy")),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
               _zero_padded_holds),
