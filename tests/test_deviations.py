@@ -444,6 +444,28 @@ def test_layer_norm_of_a_row_whose_variance_overflows():
     assert F.group_norm(tinynn.tensor(one_each), 4).tolist() == [[0.0] * 4, [0.0] * 4]
 
 
+def test_normalisation_gradients_with_eps_0_and_a_tiny_variance():
+    rows = [[0.0, 0.0, 0.0], [0.0, 0.0, 6.10573327e-121]]  # the second: variance 8.3e-242
+    grad_output = [[1.0, 2.0, 3.0], [1.0, 2.0, 3.5]]
+    grads = {}
+    for lib in (torch, tinynn):
+        x = lib.tensor(rows, dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.layer_norm(x, [3], eps=0.0)
+        y.backward(lib.tensor(grad_output, dtype=lib.float64))
+        grads[lib] = (y.detach().numpy(), x.grad.numpy())
+    np.testing.assert_allclose(grads[tinynn][0], grads[torch][0], rtol=1e-12)  # the values agree
+    assert np.isfinite(grads[torch][1][1]).all() and abs(grads[torch][1][1, 0]) > 1e119
+    assert np.isnan(grads[tinynn][1][1]).all()
+    rstd = 1 / np.sqrt(np.var(rows[1]))
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float64(rstd) ** 3)  # the derivative of rsqrt, -0.5 rstd^3, overflows
+    # float32: a variance of 2e-29 is enough; the default eps keeps var + eps far from it
+    for eps, tinynn_nan in ((0.0, True), (1e-5, False)):
+        x = tinynn.tensor([[0.0, 0.0, 1e-14]], requires_grad=True)
+        tinynn.nn.functional.layer_norm(x, [3], eps=eps).backward(tinynn.tensor([[1.0, 2.0, 3.5]]))
+        assert bool(tinynn.isnan(x.grad).all()) is tinynn_nan
+
+
 def test_addcdiv_gradient_where_the_square_of_tensor2_underflows():
     grads = {}
     for lib in (torch, tinynn):
@@ -690,6 +712,7 @@ CHECKS = {
     "Strides of a tensor with no elements": test_strides_of_a_tensor_with_no_elements,
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "Normalisation with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
+    "Normalisation gradients with eps=0 and a tiny variance": test_normalisation_gradients_with_eps_0_and_a_tiny_variance,
     "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
     "addcmul_ / addcdiv_ gradients through an integer operand and a fractional value":
         test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value,

@@ -453,6 +453,60 @@ def _group_norm_holds(sample, n, t, weights) -> str | None:
     return None
 
 
+def _rstd_cubed_overflows(rows: np.ndarray, eps: float) -> np.ndarray:
+    """Per row (last axis): finite values whose rstd^3 = (var + eps)^(-3/2) overflows the dtype."""
+    with np.errstate(all="ignore"):
+        wide = rows.astype(np.float64)
+        centered = wide - wide.mean(axis=-1, keepdims=True)
+        var = (centered * centered).mean(axis=-1)
+        cubed = (1 / np.sqrt(var + eps)) ** 3
+    return np.all(np.isfinite(rows), axis=-1) & (var + eps > 0) & (cubed > np.finfo(rows.dtype).max)
+
+
+def _normalisation_rows(sample, op_name: str) -> tuple:
+    """(rows, eps) of a layer_norm or group_norm sample: the values each mean and variance is over."""
+    x = _data(sample.args[0])
+    if op_name == "layer_norm":
+        k = len(tuple(sample.args[1]))
+        eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
+        return x.reshape(x.shape[:x.ndim - k] + (-1,)), eps
+    eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
+    return _group_rows(sample), eps
+
+
+def _tiny_variance(op_name: str) -> Callable:
+    def applies(sample) -> bool:
+        x = _data(sample.args[0])
+        if x is None or x.dtype.kind != "f" or x.size == 0 or not getattr(sample.args[0], "grad", False):
+            return False
+        if op_name == "group_norm" and not isinstance(sample.args[1], int):
+            return False
+        rows, eps = _normalisation_rows(sample, op_name)
+        return bool(np.any(_rstd_cubed_overflows(rows, eps)))
+    return applies
+
+
+def _tiny_variance_holds(op_name: str) -> Callable:
+    def holds(sample, n, t, weights) -> str | None:
+        """Rows whose rstd^3 overflows get a nan input gradient in tinynn; the other rows'
+        gradients agree with PyTorch's, and so do the values."""
+        if n.grads is None or t.grads is None or n.grads[0] is None or t.grads[0] is None:
+            return "no input gradient"
+        rows, eps = _normalisation_rows(sample, op_name)
+        flagged = _rstd_cubed_overflows(rows, eps)
+        ours = _numpy(n.grads[0]).reshape(rows.shape)
+        theirs = _numpy(t.grads[0]).reshape(rows.shape)
+        if not np.isnan(ours[flagged]).all():
+            return "a row whose rstd^3 overflows has a gradient that is not nan"
+        tol = 1e-4 if rows.dtype == np.float32 else 1e-10
+        if not np.allclose(ours[~flagged], theirs[~flagged], rtol=tol, atol=tol, equal_nan=True):
+            return "the other rows' gradients differ too"
+        if not np.allclose(_numpy(n.result), _numpy(t.result), rtol=tol, atol=tol, equal_nan=True):
+            return "the values differ"
+        return None
+    return holds
+
+
 def _infinite_weight(sample) -> bool:
     """layer_norm / group_norm: the weight (third argument) holds an inf."""
     weight = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("weight"))
@@ -803,6 +857,10 @@ DEVIATIONS = [
               _infinite_weight, _non_finite_in_the_same_places_holds),
     Deviation("Normalisation with an infinite weight", ("group_norm",), (),
               ("result: values differ",), _infinite_weight, _group_norm_holds),
+    Deviation("Normalisation gradients with eps=0 and a tiny variance", ("layer_norm",), (),
+              ("grad of input leaf",), _tiny_variance("layer_norm"), _tiny_variance_holds("layer_norm")),
+    Deviation("Normalisation gradients with eps=0 and a tiny variance", ("group_norm",), (),
+              ("grad of input leaf",), _tiny_variance("group_norm"), _tiny_variance_holds("group_norm")),
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),
