@@ -656,6 +656,21 @@ def test_sums_whose_terms_cancel_in_conv():
     assert abs(ours - theirs) <= 4 * np.finfo(np.float32).eps * (2e30 + 1) / 3
 
 
+def test_convolutions_over_an_input_with_no_channels():
+    shapes = {}
+    for lib in (torch, tinynn):
+        x = lib.zeros(2, 0, 5, requires_grad=True)
+        w, b = lib.zeros(3, 0, 2, requires_grad=True), lib.ones(3)
+        y = lib.nn.functional.conv1d(x, w, b)
+        y.sum().backward()
+        shapes[lib] = (tuple(y.shape), tuple(x.grad.shape), tuple(w.grad.shape))
+        assert tuple(lib.nn.functional.conv1d(lib.zeros(0, 3, 5), lib.zeros(3, 3, 2)).shape) == (0, 3, 4)
+    assert shapes[torch] == ((2, 0, 4), (2, 0, 5), (3, 0, 2))
+    assert shapes[tinynn] == ((2, 3, 4), (2, 0, 5), (3, 0, 2))
+    ours = tinynn.nn.functional.conv2d(tinynn.zeros(2, 0, 5, 4), tinynn.zeros(3, 0, 2, 2), tinynn.tensor([1.0, 2.0, 3.0]))
+    assert ours.shape == (2, 3, 4, 3) and ours[:, 1].eq(2.0).all()
+
+
 def test_conv_with_a_non_finite_weight_over_the_padding():
     x = np.zeros((2, 3, 6, 5), dtype=np.float32)
     w = np.zeros((4, 3, 3, 2), dtype=np.float32)
@@ -725,6 +740,7 @@ CHECKS = {
     "Sums whose terms cancel (sum, mean, matrix products, convolutions, average pooling, linear interpolation, "
     "scatter_add, the reduction of nll_loss and cross_entropy)":
         test_sums_whose_terms_cancel_in_conv,
+    "Convolutions over an input with no channels": test_convolutions_over_an_input_with_no_channels,
     "conv1d / conv2d with a nan or inf weight, where the window reaches into the padding":
         test_conv_with_a_non_finite_weight_over_the_padding,
     "conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype":

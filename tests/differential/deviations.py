@@ -55,6 +55,15 @@ def _leaf_gradient(grad_of_view: np.ndarray, view: str) -> np.ndarray:
     return grad_of_view
 
 
+def _view_of_leaf(leaf_grad: np.ndarray, view: str) -> np.ndarray:
+    """The part of a leaf's gradient that the op's view saw (the inverse of ``_leaf_gradient``)."""
+    if view == "T":
+        return np.swapaxes(leaf_grad, -1, -2)
+    if view == "step":
+        return leaf_grad[..., ::2]
+    return leaf_grad
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
 
@@ -494,8 +503,9 @@ def _tiny_variance_holds(op_name: str) -> Callable:
             return "no input gradient"
         rows, eps = _normalisation_rows(sample, op_name)
         flagged = _rstd_cubed_overflows(rows, eps)
-        ours = _numpy(n.grads[0]).reshape(rows.shape)
-        theirs = _numpy(t.grads[0]).reshape(rows.shape)
+        view = sample.args[0].view
+        ours = _view_of_leaf(_numpy(n.grads[0]), view).reshape(rows.shape)
+        theirs = _view_of_leaf(_numpy(t.grads[0]), view).reshape(rows.shape)
         if not np.isnan(ours[flagged]).all():
             return "a row whose rstd^3 overflows has a gradient that is not nan"
         tol = 1e-4 if rows.dtype == np.float32 else 1e-10
@@ -505,6 +515,36 @@ def _tiny_variance_holds(op_name: str) -> Callable:
             return "the values differ"
         return None
     return holds
+
+
+def _no_input_channels(sample) -> bool:
+    """conv1d / conv2d of an input with no channels (a weight with none per group)."""
+    weight = _data(sample.args[1]) if len(sample.args) > 1 else None
+    return weight is not None and weight.ndim >= 3 and weight.shape[1] == 0
+
+
+def _no_input_channels_holds(sample, n, t, weights) -> str | None:
+    """PyTorch's result is empty, with 0 where the output channels go; tinynn's has the
+    weight's output channels there, and holds the bias (or 0): a sum over no terms."""
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    x, weight = _data(sample.args[0]), _data(sample.args[1])
+    bias = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("bias"))
+    ours, theirs = _numpy(n.result), _numpy(t.result)
+    channel_axis = 0 if x.ndim == weight.ndim - 1 else 1  # unbatched input: (C, ...)
+    expected_shape = list(theirs.shape)
+    expected_shape[channel_axis] = weight.shape[0]
+    if theirs.size != 0 or theirs.shape[channel_axis] != 0:
+        return "PyTorch's result is not the empty one of its kernel for empty inputs"
+    if list(ours.shape) != expected_shape:
+        return f"tinynn's shape is {list(ours.shape)}, not {expected_shape}"
+    fill = np.zeros(weight.shape[0], ours.dtype) if bias is None else bias.astype(ours.dtype)
+    along_channels = [1] * ours.ndim
+    along_channels[channel_axis] = weight.shape[0]
+    expected = np.broadcast_to(fill.reshape(along_channels), ours.shape)
+    if not np.array_equal(ours, expected):
+        return "tinynn's values are not the bias (or 0)"
+    return None
 
 
 def _infinite_weight(sample) -> bool:
@@ -894,6 +934,8 @@ DEVIATIONS = [
               _loss_reduction_bound_holds("nll_loss")),
     Deviation(_CANCELLING_SUMS, ("cross_entropy",), (), ("result: values differ",),
               _reduced_class_loss_with_huge_terms, _loss_reduction_bound_holds("cross_entropy")),
+    Deviation("Convolutions over an input with no channels", ("conv1d", "conv2d"), (),
+              ("result: shape",), _no_input_channels, _no_input_channels_holds),
     Deviation("conv1d / conv2d with a nan or inf weight, where the window reaches into the padding",
               ("conv1d", "conv2d"), (), ("result: values differ",), _non_finite_weight_over_padding,
               _zero_padded_holds),
