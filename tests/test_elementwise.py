@@ -833,3 +833,28 @@ def test_division_gradient_with_a_tiny_or_huge_divisor():
     same(lambda lib: (lambda x, y: (x / y, [x, y]))(
         leaf(lib, [-0.0, 1.0, 8.8e-129, 1e200, -3.0]), leaf(lib, [-2.8e-188, INF, 2.0, 1e-200, 1e180])))
     assert_same_error(lambda lib: lib.div(leaf(lib, [7.0]), 2.0, out=lib.empty(1, dtype=lib.float64)))
+
+
+# -- where on large arrays: the bits are chosen without a branch per element (elementwise.select)
+_SPECIAL = [np.inf, -np.inf, np.nan, -0.0, 0.0, 1.5, -2.25]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "int64", "uint8", "bool"])
+@pytest.mark.parametrize("shapes", [((64, 80), (64, 80), (64, 80)), ((64, 80), (80,), (64, 1)),
+                                    ((1, 80), (64, 80), (64, 80))],
+                         ids=["same_shape", "broadcast_operands", "broadcast_condition"])
+def test_where_on_large_random_masks_matches_torch(dtype, shapes):
+    """From 4096 elements on, where picks bits instead of branching: the same values as
+    PyTorch's, inf, nan and -0.0 included, in every dtype and with broadcasting."""
+    rng = np.random.default_rng(0)
+    cond_shape, x_shape, y_shape = shapes
+    condition = rng.random(cond_shape) < 0.5
+    if dtype in ("float16", "float32", "float64"):
+        x = rng.choice(_SPECIAL, x_shape).astype(dtype)
+        y = rng.standard_normal(y_shape).astype(dtype)
+    else:
+        x, y = (rng.integers(0, 2 if dtype == "bool" else 100, s).astype(dtype) for s in (x_shape, y_shape))
+    ours = tinynn.where(tinynn.tensor(condition), tinynn.tensor(x), tinynn.tensor(y)).numpy()
+    theirs = torch.where(torch.tensor(condition), torch.tensor(x), torch.tensor(y)).numpy()
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours.view(f"u{ours.dtype.itemsize}"), theirs.view(f"u{theirs.dtype.itemsize}"))

@@ -278,3 +278,19 @@ def test_relu_backward_passes_or_zeroes_non_finite_gradients_like_torch(dtype):
         grads.append(x.grad.numpy())
     np.testing.assert_array_equal(grads[1], grads[0])
     np.testing.assert_array_equal(np.signbit(grads[1]), np.signbit(grads[0]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["leaky_relu", "elu", "prelu"])
+def test_sign_dependent_activations_on_large_arrays_match_torch(name, dtype):
+    """leaky_relu, elu and prelu pick between two values by the sign of each element; on
+    large arrays they pick bits (elementwise.select) instead of branching: values and
+    gradients as PyTorch's, infinities, nan and -0.0 included."""
+    values = randn(64, 128) * 3
+    values[0, :6] = [np.inf, -np.inf, np.nan, -0.0, 0.0, -1e-300 if dtype == "float64" else -1e-30]
+    if name == "elu":  # elu's gradient at nan depends on PyTorch's loop (see book/deviations.md)
+        values[0, 2] = -0.5
+    calls = {"leaky_relu": lambda lib, x: lib.nn.functional.leaky_relu(x, 0.1),
+             "elu": lambda lib, x: lib.nn.functional.elu(x),
+             "prelu": lambda lib, x: lib.nn.functional.prelu(x, lib.tensor([0.25], dtype=x.dtype))}
+    compare_with_torch(calls[name], values, dtype=dtype, device="cpu")

@@ -15,7 +15,7 @@ from scipy import special
 from ... import _dtype
 from ..._functions import reduction as R
 from ..._functions import unary as U
-from ..._functions.elementwise import where
+from ..._functions.elementwise import select, where
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
 
@@ -95,7 +95,7 @@ class Elu(Function):
         data = x._data
         # no overflow for x > 0; an inf alpha gives 0 * inf = nan, as in PyTorch, without a warning
         negative = quiet_numpy.run(np.multiply, np.expm1(np.minimum(data, 0)), data.dtype.type(alpha))
-        return np.where(data < 0, negative, data)
+        return select(data < 0, negative, data)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -398,7 +398,7 @@ class PRelu(Function):
     def forward(ctx, x, a):
         ctx.save_for_backward(x, a)
         data = x._data
-        return quiet_numpy.run(lambda: np.where(data > 0, data, a._data * data).astype(data.dtype, copy=False))
+        return quiet_numpy.run(lambda: select(data > 0, data, (a._data * data).astype(data.dtype, copy=False)))
 
     @staticmethod
     def backward(ctx, grad_output):
