@@ -841,8 +841,10 @@ _SPECIAL = [np.inf, -np.inf, np.nan, -0.0, 0.0, 1.5, -2.25]
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "int64", "uint8", "bool"])
 @pytest.mark.parametrize("shapes", [((64, 80), (64, 80), (64, 80)), ((64, 80), (80,), (64, 1)),
-                                    ((1, 80), (64, 80), (64, 80))],
-                         ids=["same_shape", "broadcast_operands", "broadcast_condition"])
+                                    ((1, 80), (64, 80), (64, 80)), ((64, 80), (), (8, 64, 80)),
+                                    ((64, 80), (8, 64, 80), ())],
+                         ids=["same_shape", "broadcast_operands", "broadcast_condition", "0d_x_larger_y",
+                              "larger_x_0d_y"])
 def test_where_on_large_random_masks_matches_torch(dtype, shapes):
     """From 4096 elements on, where picks bits instead of branching: the same values as
     PyTorch's, inf, nan and -0.0 included, in every dtype and with broadcasting."""

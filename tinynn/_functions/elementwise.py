@@ -105,9 +105,9 @@ def select(condition: np.ndarray, x, y) -> np.ndarray:
         return np.where(condition, x, y)
     bits = np.dtype(f"i{x.dtype.itemsize}")           # the integer type as wide as x's values
     mask = np.negative(condition, dtype=bits)         # True -> -1 (all bits set), False -> 0
-    chosen = np.bitwise_and(x.view(bits), mask)
-    chosen |= np.bitwise_and(y.view(bits), np.invert(mask, out=mask))
-    return chosen.view(x.dtype)
+    from_x = np.bitwise_and(x.view(bits), mask)       # each broadcast to its own shape, and
+    from_y = np.bitwise_and(y.view(bits), np.invert(mask, out=mask))
+    return np.bitwise_or(from_x, from_y).view(x.dtype)  # then to the result's
 
 
 def _mismatch_error(*operands) -> RuntimeError:
