@@ -345,13 +345,18 @@ def _nan_input_needing_grad(sample) -> bool:
             and bool(np.isnan(x).any()))
 
 
+def _nan_input_in_leaf(sample, leaf_shape: tuple) -> np.ndarray:
+    """Where the first argument is nan, as a mask of its leaf's shape (the op saw a view)."""
+    nan = np.isnan(_data(sample.args[0]))
+    return np.broadcast_to(_leaf_gradient(nan, sample.args[0].view) if nan.ndim else nan, leaf_shape)
+
+
 def _hardtanh_nan_gradient_holds(sample, n, t, weights) -> str | None:
     """The gradient is 0 at every nan input (PyTorch's vectorized loop), PyTorch's elsewhere."""
     if n.grads is None or n.grads[0] is None or t.grads is None or t.grads[0] is None:
         return "no gradient"
     ours, theirs = _numpy(n.grads[0]), _numpy(t.grads[0])
-    nan = np.isnan(_data(sample.args[0]))
-    nan = np.broadcast_to(_leaf_gradient(nan, sample.args[0].view) if nan.ndim else nan, ours.shape)
+    nan = _nan_input_in_leaf(sample, ours.shape)
     if np.any(ours[nan] != 0):
         return f"the gradient at a nan input is not 0: {ours[nan].tolist()}"
     if not np.allclose(ours[~nan], theirs[~nan], rtol=1e-12, atol=0, equal_nan=True):
@@ -365,8 +370,7 @@ def _elu_nan_gradient_holds(sample, n, t, weights) -> str | None:
     if n.grads is None or n.grads[0] is None or t.grads is None or t.grads[0] is None:
         return "no gradient"
     ours, theirs = _numpy(n.grads[0]), _numpy(t.grads[0])
-    nan = np.isnan(_data(sample.args[0]))
-    nan = np.broadcast_to(_leaf_gradient(nan, sample.args[0].view) if nan.ndim else nan, ours.shape)
+    nan = _nan_input_in_leaf(sample, ours.shape)
     if np.isnan(ours[nan]).any():
         return f"the gradient at a nan input is nan: {ours[nan].tolist()}"
     if not np.allclose(ours[~nan], theirs[~nan], rtol=1e-7, atol=1e-12, equal_nan=True):
@@ -490,11 +494,10 @@ def _rstd_cubed_overflows(rows: np.ndarray, eps: float) -> np.ndarray:
 def _normalisation_rows(sample, op_name: str) -> tuple:
     """(rows, eps) of a layer_norm or group_norm sample: the values each mean and variance is over."""
     x = _data(sample.args[0])
+    eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
     if op_name == "layer_norm":
         k = len(tuple(sample.args[1]))
-        eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
         return x.reshape(x.shape[:x.ndim - k] + (-1,)), eps
-    eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
     return _group_rows(sample), eps
 
 
