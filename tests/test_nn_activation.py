@@ -230,7 +230,7 @@ def test_gelu_passes_gradgradcheck():
 
 def test_float32_gelu_is_within_5e_7_of_the_exact_value():
     """float32 gelu takes erf from Abramowitz and Stegun's approximation (as PyTorch's
-    vectorized float32 kernel does); the documented bound holds, and PyTorch's own float32
+    AVX2 float32 erf does); the documented bound holds, and PyTorch's own float32
     gelu is no closer."""
     from scipy import special
     x = np.linspace(-8, 8, 400_001, dtype=np.float32)
