@@ -137,6 +137,62 @@ def test_softmax_function_large_values_is_stable(name, dtype, device):
     compare_with_torch(lambda lib, x: getattr(lib, name)(x, 1), x, dtype=dtype, device=device)
 
 
+# -- softmax, log_softmax, cross_entropy: a backward of one op, itself differentiable --------
+SOFTMAX_BACKWARDS = {
+    "softmax": (lambda lib, x: x.softmax(1), "SoftmaxBackwardDataBackward0"),
+    "log_softmax": (lambda lib, x: x.log_softmax(1), "LogSoftmaxBackwardDataBackward0"),
+    "cross_entropy": (lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor([2, 0, 1])),
+                      "LogSoftmaxBackwardDataBackward0"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOFTMAX_BACKWARDS))
+def test_backward_of_the_softmax_family_is_one_node_named_as_in_pytorch(name):
+    """The gradient that ``create_graph`` records comes from one op, PyTorch's
+    ``_softmax_backward_data`` / ``_log_softmax_backward_data``."""
+    fn, expected = SOFTMAX_BACKWARDS[name]
+    names = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(randn(3, 4), dtype=lib.float64, requires_grad=True)
+        y = fn(lib, x)
+        grad, = lib.autograd.grad(y, x, grad_outputs=lib.ones_like(y), create_graph=True)
+        names.append(type(grad.grad_fn).__name__)
+    assert names[0] == names[1] == expected
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+@pytest.mark.parametrize("name", sorted(SOFTMAX_BACKWARDS))
+def test_second_and_third_derivatives_of_the_softmax_family_match_pytorch(name, dim):
+    """Through both inputs of the one-op backward: the incoming gradient depends on x here
+    (x * x), and the second derivative is differentiated once more."""
+    fn, _ = SOFTMAX_BACKWARDS[name]
+    if name != "cross_entropy":
+        fn = (lambda lib, x: x.softmax(dim)) if name == "softmax" else (lambda lib, x: x.log_softmax(dim))
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(randn(3, 4), dtype=lib.float64, requires_grad=True)
+        y = fn(lib, x)
+        weight = x * x if y.ndim else (x * x).sum()
+        grad, = lib.autograd.grad(y, x, grad_outputs=weight, create_graph=True)
+        second, = lib.autograd.grad((grad * grad).sum(), x, create_graph=True)
+        third, = lib.autograd.grad((second * x).sum(), x)
+        results.append([t.detach().numpy() for t in (grad, second, third)])
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+@pytest.mark.parametrize("function", ["SoftmaxBackwardData", "LogSoftmaxBackwardData"])
+def test_one_op_softmax_backwards_pass_gradcheck_and_gradgradcheck_in_both_inputs(function, dim):
+    """Checked as functions of (g, z) for any z, not only a softmax output: the Jacobian
+    in g of the log-softmax one is not symmetric, so its backward is not itself."""
+    from tinynn._functions import reduction
+    op = getattr(reduction, function)
+    g, z = (tinynn.tensor(randn(3, 4, seed=s), dtype=tinynn.float64, requires_grad=True) for s in (1, 2))
+    assert tinynn.autograd.gradcheck(lambda g, z: op.apply(g, z, dim), (g, z))
+    assert tinynn.autograd.gradgradcheck(lambda g, z: op.apply(g, z, dim), (g, z))
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_logsumexp_large_values_is_stable(dtype, device):
     x = np.array([[1000.0, 999.0], [-1000.0, -1001.0]])

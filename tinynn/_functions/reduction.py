@@ -544,16 +544,21 @@ def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
 
 def _softmax(x: np.ndarray, dim: int) -> np.ndarray:
     """softmax along ``dim`` in numpy, as e^{x - max} (no overflow). Softmax runs it with
-    numpy's warnings off: a row of -inf (or with +inf) gives nan, as in PyTorch."""
-    e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    numpy's warnings off: a row of -inf (or with +inf) gives nan, as in PyTorch.
+
+    (``np.maximum.reduce`` and ``np.add.reduce`` are what ``np.max`` and ``np.sum`` call,
+    without their Python wrappers: on a small tensor the wrappers cost more than the math.)
+    """
+    e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
+    e /= np.add.reduce(e, axis=dim, keepdims=True)
+    return e
 
 
 def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     """log softmax along ``dim`` in numpy, as (x - max) - log sum e^{x - max}. LogSoftmax
     runs it with numpy's warnings off: a row of -inf gives nan, as in PyTorch."""
-    shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
 
 
 class Softmax(Function):
@@ -569,7 +574,42 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         z, = ctx.saved_tensors
-        return z * (grad_output - (grad_output * z).sum(ctx.dim, keepdim=True)), None
+        return SoftmaxBackwardData.apply(grad_output, z, ctx.dim), None
+
+
+def _softmax_backward(g: np.ndarray, z: np.ndarray, dim: int) -> np.ndarray:
+    """z (g - sum_j g_j z_j) along ``dim``, in numpy (PyTorch's CPU kernel, in its order)."""
+    return z * (g - np.add.reduce(g * z, axis=dim, keepdims=True))
+
+
+class SoftmaxBackwardData(Function):
+    """Softmax's backward as one op, PyTorch's ``_softmax_backward_data``:
+    (g, z) -> z (g - s) along ``dim``, with s = sum_j g_j z_j and z = softmax(x).
+
+    Written in tensor ops it is four (mul, sum, sub, mul), and every backward pass through
+    a softmax (each attention layer, each step) would pay for four. As its own Function it
+    is one numpy expression, and still differentiable: for b(g, z) = z (g - s),
+    db/dg applied to gg is z (gg - sum_j gg_j z_j) (this op again), and
+    db_i/dz_k = [i = k] (g_i - s) - z_i g_k gives gg (g - s) - g sum_j gg_j z_j for z.
+    Its node is ``SoftmaxBackwardDataBackward0``, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, z, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, z)
+        return quiet_numpy.run(_softmax_backward, grad_output._data, z._data, dim)  # inf * 0: nan, quietly
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, z = ctx.saved_tensors
+        dim = ctx.dim
+        grad_g = SoftmaxBackwardData.apply(grad_grad, z, dim) if ctx.needs_input_grad[0] else None
+        grad_z = None
+        if ctx.needs_input_grad[1]:
+            s = (grad_output * z).sum(dim, keepdim=True)
+            grad_z = grad_grad * (grad_output - s) - grad_output * (grad_grad * z).sum(dim, keepdim=True)
+        return grad_g, grad_z, None
 
 
 def _softmax_args(name: str, input: Tensor, dim, dtype) -> tuple:
@@ -621,7 +661,38 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         z, = ctx.saved_tensors
-        return grad_output - z.exp() * grad_output.sum(ctx.dim, keepdim=True), None
+        return LogSoftmaxBackwardData.apply(grad_output, z, ctx.dim), None
+
+
+def _log_softmax_backward(g: np.ndarray, z: np.ndarray, dim: int) -> np.ndarray:
+    """g - e^z sum_j g_j along ``dim``, in numpy (e^z = softmax(x) for z = log_softmax(x))."""
+    return g - np.exp(z) * np.add.reduce(g, axis=dim, keepdims=True)
+
+
+class LogSoftmaxBackwardData(Function):
+    """LogSoftmax's backward as one op, PyTorch's ``_log_softmax_backward_data``:
+    (g, z) -> g - e^z S along ``dim``, with S = sum_j g_j and z = log_softmax(x).
+
+    One numpy expression instead of four tensor ops (exp, sum, mul, sub). Differentiable:
+    for b(g, z) = g - e^z S, db_i/dg_k = [i = k] - e^{z_i} gives gg - sum_j gg_j e^{z_j}
+    for g (the transpose: not this op again), and db_i/dz_k = -[i = k] e^{z_i} S gives
+    -gg e^z S for z. Its node is ``LogSoftmaxBackwardDataBackward0``, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, z, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, z)
+        return quiet_numpy.run(_log_softmax_backward, grad_output._data, z._data, dim)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, z = ctx.saved_tensors
+        dim = ctx.dim
+        p = z.exp()                                                  # softmax(x)
+        grad_g = grad_grad - (grad_grad * p).sum(dim, keepdim=True) if ctx.needs_input_grad[0] else None
+        grad_z = -grad_grad * p * grad_output.sum(dim, keepdim=True) if ctx.needs_input_grad[1] else None
+        return grad_g, grad_z, None
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None, *, out: Tensor | None = None,

@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from ... import _creation, _dtype
+from ..._functions.reduction import SoftmaxBackwardData
 from ..._functions.shape import cat
 from ..._tensor import Tensor
 from ...autograd.function import Function
@@ -47,21 +48,22 @@ class SafeSoftmax(Function):
     z_i = e^{x_i - m} / sum_j e^{x_j - m} with m = max_j x_j, and z = 0 on a row of -inf
     (a query allowed to see no key attends to nothing: PyTorch's ``_safe_softmax``).
 
-    dL/dx = z * (g - sum_j g_j z_j): 0 on a fully masked row (z = 0 there) and 0 at every
-    masked entry (z_i = 0), so no nan reaches the gradient.
+    dL/dx = z * (g - sum_j g_j z_j), softmax's own backward (``SoftmaxBackwardData``): 0 on
+    a fully masked row (z = 0 there) and 0 at every masked entry (z_i = 0), so no nan
+    reaches the gradient.
     """
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        m = np.max(x._data, axis=dim, keepdims=True)
+        m = np.maximum.reduce(x._data, axis=dim, keepdims=True)
         dead = m == -np.inf                                  # rows with nothing to attend to
         any_dead = bool(dead.any())
         if any_dead:
             m = np.where(dead, 0, m)
         e = np.subtract(x._data, m)
         np.exp(e, out=e)                                     # e^{x - max}: no overflow; e^-inf = 0
-        total = np.sum(e, axis=dim, keepdims=True)
+        total = np.add.reduce(e, axis=dim, keepdims=True)
         if any_dead:
             total[dead] = 1                                  # a dead row: 0 / 1 = 0
         e /= total
@@ -72,7 +74,7 @@ class SafeSoftmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         z, = ctx.saved_tensors
-        return z * (grad_output - (grad_output * z).sum(ctx.dim, keepdim=True)), None
+        return SoftmaxBackwardData.apply(grad_output, z, ctx.dim), None
 
 
 def _check_sdpa_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None,

@@ -16,6 +16,7 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ..._functions.elementwise import _broadcast_error
 from ..._functions.elementwise import where
+from ..._functions.reduction import LogSoftmax, LogSoftmaxBackwardData, _log_softmax
 from ...autograd import grad_mode
 from ...autograd.function import Function, quiet_numpy
 
@@ -589,27 +590,25 @@ class CrossEntropy(Function):
     exponential overflows, even for logits of 1e4. "mean" divides sum_n l_n by sum_n w_n.
 
     Gradient: dl_n/dx_{n,c} = w_n (softmax(x_n)_c - [c = y_n]). Written as the chain rule
-    through log_softmax, G - softmax(x) sum_c G_c with G = dL/d(log softmax), so that it is
-    built from differentiable tensor ops.
+    through log_softmax, G - e^{log softmax(x)} sum_c G_c with G = dL/d(log softmax): the
+    backward of log_softmax (``LogSoftmaxBackwardData``, one op, in PyTorch's order) on a
+    log softmax recomputed as a graph op, so that the gradient can be differentiated again.
     """
 
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction):
-        x = input._data
-        class_axis = 0 if x.ndim == 1 else 1
-
-        def log_softmax():  # run with numpy's warnings off: an inf logit gives nan, as in PyTorch
-            shifted = x - x.max(axis=class_axis, keepdims=True, initial=-np.inf)    # x - m <= 0
-            return shifted - np.log(np.exp(shifted).sum(axis=class_axis, keepdims=True))
-        log_probs = quiet_numpy.run(log_softmax)
+        class_axis = 0 if input.ndim == 1 else 1
+        # with numpy's warnings off: an inf logit gives nan, as in PyTorch
+        log_probs = quiet_numpy.run(_log_softmax, input._data, class_axis)      # (x - m) - log sum e^{x - m}
         ctx.save_for_backward(input)
         return quiet_numpy.run(_nll_forward, ctx, log_probs, target, weight, ignore_index, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
         input, = ctx.saved_tensors
+        axis = ctx.class_axis
         G = _nll_grad(ctx, grad_output)                                # dL/d(log softmax)
-        grad_input = G - input.softmax(ctx.class_axis) * G.sum(ctx.class_axis, keepdim=True)
+        grad_input = LogSoftmaxBackwardData.apply(G, LogSoftmax.apply(input, axis), axis)
         return grad_input, None, None, None, None
 
 
