@@ -36,13 +36,15 @@ def normalize_dims(dim, ndim: int) -> tuple:
     """
     if dim is None:
         return tuple(range(ndim))
+    rank = _builtins.max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
+    if type(dim) is int and -rank <= dim < rank:  # the usual call, one dim in range: done
+        return (dim % rank,) if ndim > 0 else ()
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim) if isinstance(dim, (tuple, list)) else None
     if dims is None or not _builtins.all(isinstance(d, (int, np.integer)) and not isinstance(d, bool)
                                         for d in dims):
         raise TypeError(f"argument 'dim' must be an int or a tuple of ints, not {dim!r}")
     if len(dims) == 0:
         return tuple(range(ndim))
-    rank = _builtins.max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
     out = []
     for d in dims:
         if not -rank <= d < rank:
