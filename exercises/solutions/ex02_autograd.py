@@ -3,7 +3,7 @@
 The real versions in tinynn: ``SumToSize`` in tinynn/_functions/shape.py (and the engine's
 ``_sum_to_input`` in tinynn/autograd/engine.py, which applies it to every gradient),
 ``Mul`` in tinynn/_functions/elementwise.py, ``Tanh`` in tinynn/_functions/unary.py,
-``Sum`` and ``Softmax`` in tinynn/_functions/reduction.py, ``Matmul`` in
+``Sum``, ``Softmax`` and ``SoftmaxBackwardData`` in tinynn/_functions/reduction.py, ``Matmul`` in
 tinynn/_functions/linalg.py, and the topological order in ``run_backward`` (tinynn/autograd/engine.py).
 """
 from __future__ import annotations
