@@ -151,6 +151,23 @@ def test_join_of_int_and_float_promotes(name, device):
     compare_with_torch(fn, randn(1, 3), device=device)
 
 
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_stack_is_one_node_named_as_in_pytorch_and_differentiable_twice(dim):
+    """``stack`` records one ``StackBackward0`` node (not an unsqueeze per input and a cat);
+    its backward is one unbind of the gradient, itself differentiable: the first and second
+    derivatives through a stack of unbound rows, weighted by x, match PyTorch's."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(randn(3, 4), dtype=lib.float64, requires_grad=True)
+        y = lib.stack([row * row for row in x.unbind(0)], dim)
+        grad, = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+        second, = lib.autograd.grad((grad * x).sum(), x)
+        results.append((type(y.grad_fn).__name__, grad.detach().numpy(), second.numpy()))
+    assert results[1][0] == results[0][0] == "StackBackward0"
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-12, atol=0)
+
+
 def test_chunk_count_matches_torch():
     import torch
 
