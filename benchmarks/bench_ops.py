@@ -48,6 +48,8 @@ OPS = {
     "y.reshape(64).reshape(8, 8) (two ops)": lambda lib, y, w, v, q: y.reshape(64).reshape(8, 8),
     "y - y.mean(-1, keepdim=True) (two ops)": lambda lib, y, w, v, q: y - y.mean(-1, keepdim=True),
     "lib.cat(y.chunk(2, 1), 1) (three ops)": lambda lib, y, w, v, q: lib.cat(y.chunk(2, 1), 1),
+    "lib.stack(y.unbind(0)) (two ops)": lambda lib, y, w, v, q: lib.stack(y.unbind(0)),
+    "F.layer_norm(y, (8,))": lambda lib, y, w, v, q: lib.nn.functional.layer_norm(y, (8,)),
 }
 
 
