@@ -452,6 +452,11 @@ class Cat(Function):
         return (None, None) + tuple(empty if s else next(pieces) for s in ctx.skip)
 
 
+def _in_dtype(tensors: list, dtype: _dtype.dtype) -> list:
+    """The tensors converted to ``dtype`` (the promoted dtype of ``cat`` and ``stack``)."""
+    return [t if t._data.dtype == dtype.numpy_dtype else t.to(dtype) for t in tensors]
+
+
 def _check_tensor_list(name: str, tensors) -> None:
     """``cat(x)`` with one tensor (not a list of them) is a TypeError in PyTorch, not a
     join of x's rows."""
@@ -503,8 +508,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
             f"{first[j]} but got size {shape[j]} for tensor number {i} in the list "
             f"(shapes: {[list(x.shape) for x in tensors]})"
         )
-    numpy_dtype = dtype.numpy_dtype
-    return Cat.apply(d, skip, *(t if t._data.dtype == numpy_dtype else t.to(dtype) for t in tensors))
+    return Cat.apply(d, skip, *_in_dtype(tensors, dtype))
 
 
 concat = concatenate = cat
@@ -550,9 +554,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
                 f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
                 f"entry 0 and {list(t.shape)} at entry {i}"
             )
-    dtype = _dtype.result_type(*tensors)  # promoted, as cat's
-    numpy_dtype = dtype.numpy_dtype
-    return Stack.apply(d, *(t if t._data.dtype == numpy_dtype else t.to(dtype) for t in tensors))
+    return Stack.apply(d, *_in_dtype(tensors, _dtype.result_type(*tensors)))  # promoted, as cat's
 
 
 class SplitWithSizes(Function):

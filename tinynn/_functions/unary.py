@@ -20,7 +20,7 @@ from scipy import special
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function, quiet_numpy
-from .elementwise import Pow, _array, _check_tensor, _float_dtype, select, where
+from .elementwise import BIT_SELECT_SIZE, Pow, _array, _check_tensor, _float_dtype, bit_mask, select, where
 from .out import write_out
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -823,14 +823,12 @@ def _threshold_backward(g: np.ndarray, z: np.ndarray) -> np.ndarray:
     gradient (inf * 0 is nan). On a small array the mask's five numpy calls cost more
     than the arithmetic; a copy with one boolean-indexed write is half the time there.
     """
-    if g.size < 4096 and g.shape == z.shape:
+    if g.size < BIT_SELECT_SIZE and g.shape == z.shape:
         result = g.copy()
         result[np.less_equal(z, 0)] = 0
         return result
-    keep = ~np.less_equal(z, 0)                        # nan <= 0 is False: nan lets g through
-    bits = np.dtype(f"i{g.dtype.itemsize}")            # the integer type as wide as g's floats
-    mask = np.negative(keep, dtype=bits)               # True -> -1 (all bits set), False -> 0
-    return np.bitwise_and(g.view(bits), mask).view(g.dtype)
+    mask = bit_mask(~np.less_equal(z, 0), g.dtype)     # nan <= 0 is False: nan lets g through
+    return np.bitwise_and(g.view(mask.dtype), mask).view(g.dtype)
 
 
 class ThresholdBackward(Function):
