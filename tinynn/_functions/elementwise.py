@@ -74,14 +74,28 @@ def _broadcastable(a, b) -> bool:
     return True
 
 
-def _binary(ufunc, a, b, dtype: _dtype.dtype):
-    """Apply a numpy ufunc to two operands of ``dtype``, with PyTorch's broadcast error.
+def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None):
+    """Apply a numpy ufunc to two operands in ``dtype``, with PyTorch's broadcast error.
 
-    Float results follow IEEE 754 (1e38 * 10 = inf, inf - inf = nan, 0 * inf = nan), as
+    ``dtype`` defaults to the promoted dtype of the operands (``result_type``). Float
+    results follow IEEE 754 (1e38 * 10 = inf, inf - inf = nan, 0 * inf = nan), as
     PyTorch's do, and like PyTorch this says nothing about them: the ufunc runs with
     numpy's RuntimeWarnings off (``quiet_numpy``). (Integer division by zero is checked by
     the ops that divide.)
     """
+    if dtype is None:
+        x = getattr(a, "_data", None)
+        y = getattr(b, "_data", None) if type(b) is not float else b
+        # the common cases need no promotion: two tensors of one dtype, or a float tensor
+        # and a Python float (numpy keeps the array's dtype for a Python number, as PyTorch
+        # does), so their arrays go to numpy as they are
+        if x is not None and y is not None and (
+                x.dtype == getattr(y, "dtype", None) or (type(y) is float and x.dtype.kind == "f")):
+            try:
+                return quiet_numpy.run(ufunc, x, y)
+            except ValueError:
+                raise _broadcast_error(a, b) from None
+        dtype = _dtype.result_type(a, b)
     try:
         return quiet_numpy.run(ufunc, _array(a, dtype), _array(b, dtype))
     except ValueError:
@@ -149,7 +163,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return _binary(np.add, x, y, _dtype.result_type(x, y))
+        return _binary(np.add, x, y)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -194,7 +208,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, x, y):
         check_subtraction(x, y)
-        return _binary(np.subtract, x, y, _dtype.result_type(x, y))
+        return _binary(np.subtract, x, y)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -245,7 +259,7 @@ class Mul(Function):
         # save only what backward will use (dz/dx needs y, dz/dy needs x), so that changing
         # the other operand in place afterwards is not an error (as in PyTorch)
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
-        return _binary(np.multiply, x, y, _dtype.result_type(x, y))
+        return _binary(np.multiply, x, y)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -584,7 +598,7 @@ class Maximum(Function):
         _check_tensor("maximum", x)  # PyTorch takes no numbers here
         _check_tensor("maximum", y, "other", 2)
         ctx.save_for_backward(x, y)
-        return _binary(np.maximum, x, y, _dtype.result_type(x, y))
+        return _binary(np.maximum, x, y)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -615,7 +629,7 @@ class Minimum(Function):
         _check_tensor("minimum", x)  # PyTorch takes no numbers here
         _check_tensor("minimum", y, "other", 2)
         ctx.save_for_backward(x, y)
-        return _binary(np.minimum, x, y, _dtype.result_type(x, y))
+        return _binary(np.minimum, x, y)
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -153,7 +153,7 @@ def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
     """
     _check_sizes("reshape", "shape", shape)
     shape = tuple(shape)
-    if shape == input.shape:
+    if shape == input._data.shape:
         return input
     return Reshape.apply(input, shape)
 
@@ -224,12 +224,13 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     Raises:
         IndexError: for a dim outside [-ndim - 1, ndim].
     """
-    if not -input.ndim - 1 <= dim <= input.ndim:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-input.ndim - 1}, {input.ndim}], but got {dim})"
-        )
-    d = dim % (input.ndim + 1)
     shape = input._data.shape
+    n = len(shape)
+    if not -n - 1 <= dim <= n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n - 1}, {n}], but got {dim})"
+        )
+    d = dim % (n + 1)
     return View.apply(input, shape[:d] + (1,) + shape[d:])
 
 
@@ -292,9 +293,10 @@ def t(input: Tensor) -> Tensor:
     Raises:
         RuntimeError: for more than 2 dimensions.
     """
-    if input.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return input if input.ndim < 2 else transpose(input, 0, 1)
+    n = input._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return input if n < 2 else Permute.apply(input, (1, 0))
 
 
 def matrix_transpose(input: Tensor) -> Tensor:
@@ -303,13 +305,13 @@ def matrix_transpose(input: Tensor) -> Tensor:
     Raises:
         RuntimeError: for a 1-D tensor (a 0-d one is returned with PyTorch's warning).
     """
-    if input.ndim == 0:
+    n = input._data.ndim
+    if n == 0:
         warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity "
                       "in these cases.", UserWarning, stacklevel=3)
         return input
-    if input.ndim == 1:
+    if n == 1:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
-    n = input._data.ndim
     return Permute.apply(input, (*range(n - 2), n - 1, n - 2))
 
 
@@ -350,8 +352,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        lead = len(shape) - x.ndim
+        ctx.shape = x._data.shape
+        lead = len(shape) - x._data.ndim
         # stride 0 along the new leading dims and the size-1 dims that are broadcast
         strides = [0] * lead
         for dim, (size, stride) in enumerate(zip(x._data.shape, x._data.strides)):

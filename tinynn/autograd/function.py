@@ -168,14 +168,13 @@ class SavedTensor:
 
     __slots__ = ("tensor", "data", "counter", "version", "output_nr", "requires_grad")
 
-    def __init__(self, tensor, output_nr: int | None) -> None:
-        self.output_nr = output_nr
-        if output_nr is None:
-            counter = tensor._version_counter
-            self.tensor, self.version = tensor, 0 if counter is None else counter[0]
-        else:
-            self.tensor = None
-            self.requires_grad = tensor._requires_grad
+    def __init__(self, tensor, outputs: tuple) -> None:
+        if tensor is not outputs[0] and (len(outputs) == 1 or all(tensor is not out for out in outputs)):
+            counter = tensor._version_counter  # an input (or another tensor): keep it
+            self.tensor, self.output_nr, self.version = tensor, None, 0 if counter is None else counter[0]
+        else:  # one of the op's own outputs: keep its array only
+            self.tensor, self.requires_grad = None, tensor._requires_grad
+            self.output_nr = next(i for i, out in enumerate(outputs) if tensor is out)
             self._keep_output(tensor)
 
     def _keep_output(self, tensor) -> None:
@@ -289,8 +288,8 @@ class Function:
         next_functions, input_meta, needs_input_grad = [], [], []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
-                next_functions.append(
-                    (a.grad_fn, a._output_nr) if a.grad_fn is not None else _gradient_edge(a))
+                grad_fn = a.grad_fn
+                next_functions.append((grad_fn, a._output_nr) if grad_fn is not None else _gradient_edge(a))
                 input_meta.append((a._data.shape, a._data.dtype))
                 needs_input_grad.append(True)
             else:
@@ -306,12 +305,13 @@ class Function:
         finally:
             grad_mode._grad_enabled = True
         if type(raw) is tuple:
-            outputs = tuple(_as_output(r, args) for r in raw)
+            outputs = tuple([_as_output(r, args) for r in raw])
             # the shapes of the outputs, for zeros in place of a missing gradient (_materialize)
             ctx.num_outputs = len(outputs)
-            ctx._output_meta = tuple((out._data.shape, out._data.dtype) for out in outputs)
+            ctx._output_meta = tuple([(out._data.shape, out._data.dtype) for out in outputs])
         else:
             outputs = (Tensor._make(raw) if type(raw) is np.ndarray else _as_output(raw, args),)
+        # each float output gets this node as its grad_fn (unless marked non-differentiable)
         non_differentiable = ctx._non_differentiable
         for i, out in enumerate(outputs):
             if out._data.dtype.kind == "f" and not (
@@ -319,7 +319,7 @@ class Function:
             ):
                 out._requires_grad, out.grad_fn, out._output_nr = True, ctx, i
         if ctx._saved:
-            ctx._saved = tuple([_save(t, outputs) for t in ctx._saved])
+            ctx._saved = tuple([SavedTensor(t, outputs) if isinstance(t, Tensor) else t for t in ctx._saved])
         return outputs if type(raw) is tuple else outputs[0]
 
 
@@ -346,16 +346,6 @@ class _QuietNumpy(threading.local):
 
 
 quiet_numpy = _QuietNumpy()
-
-
-def _save(value, outputs: tuple):
-    """Wrap a tensor given to ``save_for_backward``, noting whether it is one of the outputs."""
-    if not isinstance(value, _tensor.Tensor):
-        return value
-    for i, out in enumerate(outputs):
-        if value is out:
-            return SavedTensor(value, i)
-    return SavedTensor(value, None)
 
 
 def _as_output(value, inputs: tuple):
