@@ -154,3 +154,41 @@ def run_module_pair(theirs: torch.nn.Module, ours: tinynn.nn.Module, x: np.ndarr
     assert_close(xo.grad, xt.grad, name="input grad")
     for (name, p_o), (_, p_t) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert_close(p_o.grad, p_t.grad, name=f"grad of {name}")
+
+
+# -- layer_norm and its derivatives of every order (test_nn_normalization, test_deviations) ----
+LAYER_NORM_AFFINE = {"weight and bias": (True, True), "weight only": (True, False),
+                     "bias only": (False, True), "neither": (False, False)}
+
+
+def layer_norm_inputs(lib, affine: str):
+    has_weight, has_bias = LAYER_NORM_AFFINE[affine]
+    x = lib.tensor(randn(2, 3, 4, scale=2.0), dtype=lib.float64, requires_grad=True)
+    w = lib.tensor(randn(3, 4, seed=1), dtype=lib.float64, requires_grad=True) if has_weight else None
+    b = lib.tensor(randn(3, 4, seed=2), dtype=lib.float64, requires_grad=True) if has_bias else None
+    return x, w, b
+
+
+def layer_norm_derivatives(lib, layer_norm, affine: str) -> list:
+    """First, second and third derivatives of ``layer_norm`` with respect to every leaf. The
+    incoming gradient depends on x (x * x), so the second derivative runs through every
+    input of the backward op, and it is differentiated once more."""
+    x, w, b = layer_norm_inputs(lib, affine)
+    leaves = [t for t in (x, w, b) if t is not None]
+    y = layer_norm(lib, x, w, b)
+    first = lib.autograd.grad(y, leaves, grad_outputs=x * x, create_graph=True)
+    second = lib.autograd.grad(sum((g * g).sum() for g in first), leaves, create_graph=True, allow_unused=True)
+    third = lib.autograd.grad(sum((s * x).sum() for s in second if s is not None), leaves, allow_unused=True)
+    return [t.detach().numpy() if t is not None else None for t in (*first, *second, *third)]
+
+
+def composed_layer_norm(lib, x, w, b):
+    """The formula in tensor ops (as chapter 6 writes it): differentiable to every order."""
+    centered = x - x.mean((1, 2), keepdim=True)
+    out = centered * ((centered * centered).mean((1, 2), keepdim=True) + 1e-5).rsqrt()
+    out = out * w if w is not None else out
+    return out + b if b is not None else out
+
+
+def native_layer_norm(lib, x, w, b):
+    return lib.nn.functional.layer_norm(x, (3, 4), w, b)

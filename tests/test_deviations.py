@@ -16,6 +16,8 @@ import torch
 
 import tinynn
 
+from helpers import layer_norm_derivatives, native_layer_norm
+
 PAGE = pathlib.Path(__file__).resolve().parents[1] / "book" / "deviations.md"
 
 
@@ -457,23 +459,50 @@ def test_layer_norm_of_a_row_whose_variance_overflows():
 def test_normalisation_gradients_with_eps_0_and_a_tiny_variance():
     rows = [[0.0, 0.0, 0.0], [0.0, 0.0, 6.10573327e-121]]  # the second: variance 8.3e-242
     grad_output = [[1.0, 2.0, 3.0], [1.0, 2.0, 3.5]]
-    grads = {}
+    results = {}
     for lib in (torch, tinynn):
-        x = lib.tensor(rows, dtype=lib.float64, requires_grad=True)
-        y = lib.nn.functional.layer_norm(x, [3], eps=0.0)
-        y.backward(lib.tensor(grad_output, dtype=lib.float64))
-        grads[lib] = (y.detach().numpy(), x.grad.numpy())
-    np.testing.assert_allclose(grads[tinynn][0], grads[torch][0], rtol=1e-12)  # the values agree
-    assert np.isfinite(grads[torch][1][1]).all() and abs(grads[torch][1][1, 0]) > 1e119
-    assert np.isnan(grads[tinynn][1][1]).all()
+        for name in ("group_norm", "layer_norm"):
+            x = lib.tensor(rows, dtype=lib.float64, requires_grad=True)
+            g = lib.tensor(grad_output, dtype=lib.float64)
+            if name == "group_norm":  # one group of one sample per row
+                y = lib.nn.functional.group_norm(x.reshape(2, 1, 3), 1, eps=0.0).reshape(2, 3)
+            else:
+                y = lib.nn.functional.layer_norm(x, [3], eps=0.0)
+            y.backward(g)
+            results[lib, name] = (y.detach().numpy(), x.grad.numpy())
+    for name in ("group_norm", "layer_norm"):  # the values agree
+        np.testing.assert_allclose(results[tinynn, name][0], results[torch, name][0], rtol=1e-12)
+    theirs = results[torch, "group_norm"][1]
+    assert np.isfinite(theirs[1]).all() and abs(theirs[1, 0]) > 1e119
+    assert np.isnan(results[tinynn, "group_norm"][1][1]).all()
     rstd = 1 / np.sqrt(np.var(rows[1]))
     with np.errstate(over="ignore"):
         assert np.isinf(np.float64(rstd) ** 3)  # the derivative of rsqrt, -0.5 rstd^3, overflows
+    # layer_norm's backward is one op, the three terms with rstd applied once: PyTorch's
+    # gradient, up to a few roundings against the row's largest value
+    ours, theirs = results[tinynn, "layer_norm"][1][1], results[torch, "layer_norm"][1][1]
+    assert np.isfinite(ours).all()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=8 * np.finfo(np.float64).eps * np.abs(theirs).max())
     # float32: a variance of 2e-29 is enough; the default eps keeps var + eps far from it
     for eps, tinynn_nan in ((0.0, True), (1e-5, False)):
-        x = tinynn.tensor([[0.0, 0.0, 1e-14]], requires_grad=True)
-        tinynn.nn.functional.layer_norm(x, [3], eps=eps).backward(tinynn.tensor([[1.0, 2.0, 3.5]]))
+        x = tinynn.tensor([[[0.0, 0.0, 1e-14]]], requires_grad=True)
+        tinynn.nn.functional.group_norm(x, 1, eps=eps).backward(tinynn.tensor([[[1.0, 2.0, 3.5]]]))
         assert bool(tinynn.isnan(x.grad).all()) is tinynn_nan
+
+
+def test_third_derivative_of_layer_norm():
+    """PyTorch's double backward is exact, but it takes the forward's saved mean and rstd
+    as constants, so differentiating it again is wrong (pytorch/pytorch#175754); and with a
+    bias but no weight its second derivative raises. tinynn recomputes them from x: its
+    three orders agree with the formula in PyTorch's tensor ops (test_nn_normalization)."""
+    ours = layer_norm_derivatives(tinynn, native_layer_norm, "weight only")
+    theirs = layer_norm_derivatives(torch, native_layer_norm, "weight only")
+    for i in range(4):  # first and second derivatives, for x and the weight
+        np.testing.assert_allclose(ours[i], theirs[i], rtol=1e-9, atol=1e-11)
+    assert np.abs(ours[4] - theirs[4]).max() > 1.0  # the third, for x: PyTorch's is off
+    with pytest.raises(RuntimeError, match="Expected a proper Tensor but got None"):
+        layer_norm_derivatives(torch, native_layer_norm, "bias only")
+    layer_norm_derivatives(tinynn, native_layer_norm, "bias only")
 
 
 def test_addcdiv_gradient_where_the_square_of_tensor2_underflows():
@@ -585,21 +614,19 @@ def test_batch_norm_and_group_norm_with_an_infinite_weight():
     assert np.array_equal(ours["batch_norm, evaluation"].numpy(), [[-inf, nan], [inf, nan]], equal_nan=True)
     assert np.array_equal(ours["group_norm"].numpy(), [[-inf, inf], [inf, -inf]])  # one group per sample
     # layer_norm: the same values in both libraries; the input's gradient non-finite in the
-    # same places, but inf in PyTorch's fused backward where tinynn's is nan
+    # same places, but nan or inf by each backward's own algebra
     row = [[1.0, 3.0]]
     F, f = tinynn.nn.functional, torch.nn.functional
     assert np.array_equal(F.layer_norm(tinynn.tensor(row), [2], tinynn.tensor(weight)).numpy(),
                           f.layer_norm(torch.tensor(row), [2], torch.tensor(weight)).numpy())
-    x = np.zeros((3, 4))
-    x[2] = [0.0, 2.0, -1.0, -1.0]
-    w = np.zeros((3, 4))
-    w[2, 3] = inf
     grads = []
     for lib in (torch, tinynn):
-        x_leaf = lib.tensor(x, requires_grad=True)
-        lib.nn.functional.layer_norm(x_leaf, (3, 4), lib.tensor(w)).backward(lib.ones(3, 4, dtype=lib.float64))
+        x_leaf = lib.tensor([[0.0, 1.0, 3.0]], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([1.0, inf, 1.0], dtype=lib.float64)
+        lib.nn.functional.layer_norm(x_leaf, [3], w).backward(lib.ones(1, 3, dtype=lib.float64))
         grads.append(x_leaf.grad.numpy())
-    assert not np.isfinite(grads[0]).any() and np.isnan(grads[1]).all()  # (PyTorch's: some inf, by kernel)
+    assert np.isnan(grads[0]).all()  # PyTorch folds the row's sums into two coefficients
+    assert np.array_equal(grads[1], [[-inf, nan, nan]], equal_nan=True)  # the three terms
 
 
 @pytest.mark.parametrize("padding", ["same", "valid"])
@@ -738,6 +765,7 @@ CHECKS = {
     "Normalisation of values whose square overflows": test_layer_norm_of_a_row_whose_variance_overflows,
     "Normalisation with an infinite weight": test_batch_norm_and_group_norm_with_an_infinite_weight,
     "Normalisation gradients with eps=0 and a tiny variance": test_normalisation_gradients_with_eps_0_and_a_tiny_variance,
+    "Third derivatives of layer_norm": test_third_derivative_of_layer_norm,
     "addcmul_ where its product overflows": test_addcmul_where_the_product_overflows,
     "addcmul_ / addcdiv_ gradients through an integer operand and a fractional value":
         test_addcmul_gradient_through_an_integer_operand_and_a_fractional_value,

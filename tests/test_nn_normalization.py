@@ -4,13 +4,15 @@ state-dict keys and the errors PyTorch raises. (BatchNorm is in test_batchnorm.p
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
 import tinynn
 from tinynn.testing import compare_with_torch
 
-from helpers import assert_same_error, compare_module, randn
+from helpers import (LAYER_NORM_AFFINE, assert_same_error, compare_module, composed_layer_norm,
+                     layer_norm_derivatives, layer_norm_inputs, native_layer_norm, randn)
 
 DTYPES = ["float32", "float64"]
 
@@ -29,6 +31,59 @@ def test_layer_norm_matches_torch(shape, normalized_shape, kwargs, dtype, device
 def test_functional_layer_norm_matches_torch(dtype, device):
     compare_with_torch(lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (3, 4), w, b, 1e-4),
                        randn(2, 3, 4), randn(3, 4, seed=1), randn(3, 4, seed=2), dtype=dtype, device=device)
+
+
+# -- layer_norm: one op forward, one op backward, and second derivatives in tensor ops ---------
+@pytest.mark.parametrize("affine", sorted(LAYER_NORM_AFFINE))
+def test_layer_norm_gradcheck_and_gradgradcheck_float64(affine):
+    from tinynn.autograd import gradcheck, gradgradcheck
+    inputs = tuple(t for t in layer_norm_inputs(tinynn, affine) if t is not None)
+    has_weight, has_bias = LAYER_NORM_AFFINE[affine]
+
+    def fn(x, *params):
+        params = list(params)
+        w = params.pop(0) if has_weight else None
+        b = params.pop(0) if has_bias else None
+        return tinynn.nn.functional.layer_norm(x, (3, 4), w, b)
+    assert gradcheck(fn, inputs) and gradgradcheck(fn, inputs)
+
+
+def test_layer_norm_backward_op_gradgradcheck_in_all_three_inputs():
+    """The one-op backward as a function of any (g, x, weight), not only the g a forward
+    gives it: its own backward (in tensor ops) differentiates all three formulas."""
+    from tinynn.autograd import gradcheck, gradgradcheck
+    from tinynn.nn.functional.normalization import LayerNormBackward
+    g, x, w = (tinynn.tensor(randn(2, 5, seed=s), dtype=tinynn.float64, requires_grad=True) for s in (3, 4, 5))
+    w = w[0]
+
+    def fn(g, x, w):  # the mean and rstd the forward would pass, from this x
+        mean = x._data.mean(axis=1, keepdims=True)
+        rstd = 1 / np.sqrt(((x._data - mean) ** 2).mean(axis=1, keepdims=True) + 1e-5)
+        return LayerNormBackward.apply(g, x, w, mean, rstd, (5,), 1e-5)
+    assert gradcheck(fn, (g, x, w)) and gradgradcheck(fn, (g, x, w))
+
+
+@pytest.mark.parametrize("affine", sorted(LAYER_NORM_AFFINE))
+def test_first_second_and_thirdlayer_norm_derivatives_of_layer_norm_match_the_formula_in_pytorch(affine):
+    """Against PyTorch running the formula as tensor ops: PyTorch's own layer_norm gives
+    wrong third derivatives (test below), so its composition is the reference here."""
+    ours = layer_norm_derivatives(tinynn, native_layer_norm, affine)
+    theirs = layer_norm_derivatives(torch, composed_layer_norm, affine)
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        assert (a is None) == (b is None), i
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"derivative {i}")
+
+
+def test_backward_of_layer_norm_is_one_node_named_as_in_pytorch():
+    names = []
+    for lib in (torch, tinynn):
+        x, w, b = layer_norm_inputs(lib, "weight and bias")
+        y = lib.nn.functional.layer_norm(x, (3, 4), w, b)
+        grad, = lib.autograd.grad(y, x, grad_outputs=lib.ones_like(y), create_graph=True)
+        names.append((type(y.grad_fn).__name__, type(grad.grad_fn).__name__))
+    assert names[1] == ("LayerNormBackward0", "LayerNormBackwardBackward0")
+    assert names[0][0] == "NativeLayerNormBackward0"  # PyTorch's forward op is native_layer_norm
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

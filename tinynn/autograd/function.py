@@ -169,12 +169,17 @@ class SavedTensor:
     __slots__ = ("tensor", "data", "counter", "version", "output_nr", "requires_grad")
 
     def __init__(self, tensor, outputs: tuple) -> None:
-        if tensor is not outputs[0] and (len(outputs) == 1 or all(tensor is not out for out in outputs)):
-            counter = tensor._version_counter  # an input (or another tensor): keep it
-            self.tensor, self.output_nr, self.version = tensor, None, 0 if counter is None else counter[0]
-        else:  # one of the op's own outputs: keep its array only
+        # which of the op's outputs ``tensor`` is, if it is one (the usual op has one output)
+        if tensor is outputs[0]:
+            output_nr = 0
+        else:
+            output_nr = next((i for i, out in enumerate(outputs) if tensor is out), None) if len(outputs) > 1 else None
+        self.output_nr = output_nr
+        if output_nr is None:  # an input (or another tensor): keep it, and its version now
+            counter = tensor._version_counter
+            self.tensor, self.version = tensor, 0 if counter is None else counter[0]
+        else:  # an output: keep its array only
             self.tensor, self.requires_grad = None, tensor._requires_grad
-            self.output_nr = next(i for i, out in enumerate(outputs) if tensor is out)
             self._keep_output(tensor)
 
     def _keep_output(self, tensor) -> None:

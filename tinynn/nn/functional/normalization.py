@@ -160,6 +160,135 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out
 
 
+def _row_means(rows: np.ndarray) -> np.ndarray:
+    """The mean of each row of a 2-D array, as a column (rows, 1).
+
+    The sums are a matrix-vector product with a vector of ones: BLAS adds a row of a few
+    hundred values several times faster than numpy's own reduction along the last axis.
+    """
+    n = rows.shape[1]
+    return (rows @ np.ones(n, rows.dtype)).reshape(-1, 1) / rows.dtype.type(n)
+
+
+class LayerNorm(Function):
+    """Layer norm: each sample normalised over its trailing dims (``normalized_shape``).
+
+    With n values per sample and means over them (chapter 6 derives all of this):
+    mu = mean(x), var = mean((x - mu)^2), rstd = 1 / sqrt(var + eps),
+    x_hat = (x - mu) rstd, y = weight * x_hat + bias.
+
+    The input is seen as a matrix with one sample per row (rows, n). The backward is one
+    op of its own, :class:`LayerNormBackward`, as PyTorch's ``native_layer_norm_backward``;
+    it reuses the forward's mean and rstd.
+    """
+
+    @staticmethod
+    def forward(ctx, input, weight, bias, normalized_shape: tuple, eps: float):
+        x = input._data
+        n = math.prod(normalized_shape)
+        rows = x.reshape(math.prod(x.shape[:x.ndim - len(normalized_shape)]), n)  # one sample per row
+        ctx.save_for_backward(input, weight)
+        ctx.normalized_shape, ctx.eps = normalized_shape, eps
+
+        def normalized():  # numpy's warnings off: an inf input gives nan, as in PyTorch
+            mean = _row_means(rows)                                     # (rows, 1)
+            centered = rows - mean
+            rstd = 1 / np.sqrt(_row_means(centered * centered) + eps)  # (rows, 1)
+            out = centered * rstd
+            if weight is not None:
+                out *= weight._data.reshape(n)
+            if bias is not None:
+                out += bias._data.reshape(n)
+            return out.reshape(x.shape), mean, rstd
+        out, ctx.mean, ctx.rstd = quiet_numpy.run(normalized)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, weight = ctx.saved_tensors
+        grad_input, grad_weight, grad_bias = LayerNormBackward.apply(
+            grad_output, input, weight, ctx.mean, ctx.rstd, ctx.normalized_shape, ctx.eps)
+        needs = ctx.needs_input_grad
+        return (grad_input if needs[0] else None, grad_weight if needs[1] else None,
+                grad_bias if needs[2] else None, None, None)
+
+
+class LayerNormBackward(Function):
+    """LayerNorm's backward as one op: (g, x, weight) -> (dL/dx, dL/dweight, dL/dbias).
+
+    With g_hat = g * weight (g if there is no weight) and means over each sample's n values,
+    the three terms of chapter 6:
+
+    * dL/dx = rstd (g_hat - mean(g_hat) - x_hat mean(g_hat x_hat))
+    * dL/dweight = sum over samples of g x_hat,   dL/dbias = sum over samples of g
+
+    Its own backward (second derivatives: ``create_graph``, ``gradgradcheck``) is written
+    in tensor ops below, so that it can be differentiated again.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, input, weight, mean, rstd, normalized_shape: tuple, eps: float):
+        ctx.save_for_backward(grad_output, input, weight)
+        ctx.normalized_shape, ctx.eps = normalized_shape, eps
+        n = math.prod(normalized_shape)
+        rows = mean.shape[0]
+        x, g = input._data.reshape(rows, n), grad_output._data.reshape(rows, n)
+
+        def gradients():  # numpy's warnings off: inf and nan propagate, as in PyTorch
+            x_hat = (x - mean) * rstd
+            g_hat = g * weight._data.reshape(n) if weight is not None else g
+            grad_input = g_hat - _row_means(g_hat)
+            grad_input -= x_hat * _row_means(g_hat * x_hat)
+            grad_input *= rstd
+            ones = np.ones(rows, x.dtype)                   # sums over the samples: ones @ (rows, n)
+            return (grad_input.reshape(input._data.shape), (ones @ (g * x_hat)).reshape(normalized_shape),
+                    (ones @ g).reshape(normalized_shape))
+        return quiet_numpy.run(gradients)
+
+    @staticmethod
+    def backward(ctx, grad_grad_input, grad_grad_weight, grad_grad_bias):
+        """The vector-Jacobian product of the three formulas above, for (a, b, c) =
+        (grad_grad_input, grad_grad_weight, grad_grad_bias), with r = rstd recomputed from x.
+
+        ``project(u) = r (u - mean(u) - x_hat mean(u x_hat))`` is the backward of x_hat
+        itself (dL/dx for g_hat = u), a symmetric map. So <dL/dx, a> = <g_hat, project(a)>,
+        and with p = mean(g_hat x_hat), q = mean(a x_hat), dr/dx = -r^2 x_hat / n:
+
+        * d/dg = weight project(a) + b x_hat + c
+        * d/dweight = sum over samples of g project(a)
+        * d/dx = -r^2 x_hat (mean(g_hat (a - mean(a))) - p q) - r project(q g_hat + p a)
+          + project(g b)
+        """
+        grad_output, input, weight = ctx.saved_tensors
+        k = len(ctx.normalized_shape)
+        dims, samples = tuple(range(input.ndim - k, input.ndim)), tuple(range(input.ndim - k))
+
+        def mean(u):
+            return u.mean(dims, keepdim=True)
+
+        centered = input - mean(input)
+        rstd = (mean(centered * centered) + ctx.eps).rsqrt()
+        x_hat = centered * rstd
+
+        def project(u):
+            return rstd * (u - mean(u) - x_hat * mean(u * x_hat))
+
+        a, b, c = grad_grad_input, grad_grad_weight, grad_grad_bias
+        g_hat = grad_output * weight if weight is not None else grad_output
+        project_a = project(a)
+        needs = ctx.needs_input_grad
+        grad_g = grad_x = grad_weight = None
+        if needs[0]:
+            grad_g = (project_a * weight if weight is not None else project_a) + x_hat * b + c
+        if needs[1]:
+            p, q = mean(g_hat * x_hat), mean(a * x_hat)
+            grad_x = (-(rstd * rstd) * x_hat * (mean(g_hat * (a - mean(a))) - p * q)
+                      - rstd * project(q * g_hat + p * a) + project(grad_output * b))
+        if needs[2]:
+            grad_weight = (grad_output * project_a).sum(samples)
+        return grad_g, grad_x, grad_weight, None, None, None, None
+
+
 def _normalize_over(input: Tensor, dims: tuple, eps: float) -> Tensor:
     """(x - mean) / sqrt(var + eps) over ``dims`` (biased variance), with tensor ops."""
     centered = input - input.mean(dims, keepdim=True)
@@ -182,8 +311,7 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
 
     y = (x - mean) / sqrt(var + eps) * weight + bias, where mean and (biased) var are taken
     over the trailing dims, separately for every leading index (no running statistics:
-    training and evaluation are the same). Built from tensor ops, so autograd gives the
-    gradients.
+    training and evaluation are the same). The Function :class:`LayerNorm`.
 
     Args:
         input: ``(*, *normalized_shape)``.
@@ -210,12 +338,7 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
                                f"{list(tensor.shape)} and normalized_shape = {list(normalized_shape)}")
     _float_only("LayerNormKernelImpl", input)
     _same_dtype_parameters(input, weight, bias)
-    out = _normalize_over(input, tuple(range(input.ndim - k, input.ndim)), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    return LayerNorm.apply(input, weight, bias, normalized_shape, eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
