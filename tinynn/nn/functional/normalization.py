@@ -178,7 +178,7 @@ class LayerNorm(Function):
     x_hat = (x - mu) rstd, y = weight * x_hat + bias.
 
     The input is seen as a matrix with one sample per row (rows, n). The backward is one
-    op of its own, :class:`LayerNormBackward`, as PyTorch's ``native_layer_norm_backward``;
+    op of its own, ``LayerNormBackward``, as PyTorch's ``native_layer_norm_backward``;
     it reuses the forward's mean and rstd.
     """
 
@@ -311,7 +311,8 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
 
     y = (x - mean) / sqrt(var + eps) * weight + bias, where mean and (biased) var are taken
     over the trailing dims, separately for every leading index (no running statistics:
-    training and evaluation are the same). The Function :class:`LayerNorm`.
+    training and evaluation are the same). One op each way: the Functions ``LayerNorm`` and
+    ``LayerNormBackward``.
 
     Args:
         input: ``(*, *normalized_shape)``.
