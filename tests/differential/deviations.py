@@ -491,41 +491,13 @@ def _rstd_cubed_overflows(rows: np.ndarray, eps: float) -> np.ndarray:
     return np.all(np.isfinite(rows), axis=-1) & (var + eps > 0) & (cubed > np.finfo(rows.dtype).max)
 
 
-def _group_norm_rows_and_eps(sample) -> tuple:
-    """(rows, eps) of a group_norm sample: the values each mean and variance is over."""
+def _group_norm_rows_and_eps(sample) -> tuple | None:
+    """(rows, eps) of a group_norm sample: the values each mean and variance is over (None
+    when the number of groups is not an int)."""
+    if not isinstance(sample.args[1], int):
+        return None
     eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
     return _group_rows(sample), eps
-
-
-def _group_norm_tiny_variance(sample) -> bool:
-    """group_norm of an input that requires grad, with a group whose rstd^3 overflows."""
-    x = _data(sample.args[0])
-    if x is None or x.dtype.kind != "f" or x.size == 0 or not getattr(sample.args[0], "grad", False):
-        return False
-    if not isinstance(sample.args[1], int):
-        return False
-    rows, eps = _group_norm_rows_and_eps(sample)
-    return bool(np.any(_rstd_cubed_overflows(rows, eps)))
-
-
-def _group_norm_tiny_variance_holds(sample, n, t, weights) -> str | None:
-    """Groups whose rstd^3 overflows get a nan input gradient in tinynn; the other groups'
-    gradients agree with PyTorch's, and so do the values."""
-    if n.grads is None or t.grads is None or n.grads[0] is None or t.grads[0] is None:
-        return "no input gradient"
-    rows, eps = _group_norm_rows_and_eps(sample)
-    flagged = _rstd_cubed_overflows(rows, eps)
-    view = sample.args[0].view
-    ours = _view_of_leaf(_numpy(n.grads[0]), view).reshape(rows.shape)
-    theirs = _view_of_leaf(_numpy(t.grads[0]), view).reshape(rows.shape)
-    if not np.isnan(ours[flagged]).all():
-        return "a group whose rstd^3 overflows has a gradient that is not nan"
-    tol = 1e-4 if rows.dtype == np.float32 else 1e-10
-    if not np.allclose(ours[~flagged], theirs[~flagged], rtol=tol, atol=tol, equal_nan=True):
-        return "the other groups' gradients differ too"
-    if not np.allclose(_numpy(n.result), _numpy(t.result), rtol=tol, atol=tol, equal_nan=True):
-        return "the values differ"
-    return None
 
 
 def _layer_norm_rows_and_eps(sample) -> tuple:
@@ -536,36 +508,53 @@ def _layer_norm_rows_and_eps(sample) -> tuple:
     return x.reshape(x.shape[:x.ndim - k] + (-1,)), eps
 
 
-def _layer_norm_tiny_variance(sample) -> bool:
-    """layer_norm of an input that requires grad, with a row whose rstd^3 overflows."""
-    x = _data(sample.args[0])
-    if x is None or x.dtype.kind != "f" or x.size == 0 or not getattr(sample.args[0], "grad", False):
-        return False
-    rows, eps = _layer_norm_rows_and_eps(sample)
-    return bool(np.any(_rstd_cubed_overflows(rows, eps)))
+def _tiny_variance(rows_and_eps: Callable) -> Callable:
+    """A normalisation of an input that requires grad, with a row whose rstd^3 overflows."""
+    def applies(sample) -> bool:
+        x = _data(sample.args[0])
+        if x is None or x.dtype.kind != "f" or x.size == 0 or not getattr(sample.args[0], "grad", False):
+            return False
+        found = rows_and_eps(sample)
+        return found is not None and bool(np.any(_rstd_cubed_overflows(*found)))
+    return applies
 
 
-def _layer_norm_tiny_variance_holds(sample, n, t, weights) -> str | None:
-    """Rows whose rstd^3 overflows: both gradients are rstd times a sum that cancels to a
-    few roundings, so they agree only up to rounding against the row's largest value; the
-    other rows, and the values, agree as usual."""
-    if n.grads is None or t.grads is None or n.grads[0] is None or t.grads[0] is None:
-        return "no input gradient"
-    rows, eps = _layer_norm_rows_and_eps(sample)
-    flagged = _rstd_cubed_overflows(rows, eps)
-    view = sample.args[0].view
-    ours = _view_of_leaf(_numpy(n.grads[0]), view).reshape(rows.shape)
-    theirs = _view_of_leaf(_numpy(t.grads[0]), view).reshape(rows.shape)
-    tol = 1e-4 if rows.dtype == np.float32 else 1e-10
-    for mine, other in zip(ours[flagged], theirs[flagged]):
+def _all_nan(ours: np.ndarray, theirs: np.ndarray, dtype: np.dtype, tol: float) -> str | None:
+    """group_norm (tensor ops): the chain rule through rsqrt overflows to inf, then nan."""
+    return None if np.isnan(ours).all() else "a group whose rstd^3 overflows has a gradient that is not nan"
+
+
+def _equal_up_to_rounding(ours: np.ndarray, theirs: np.ndarray, dtype: np.dtype, tol: float) -> str | None:
+    """layer_norm (one backward op): both gradients are rstd times a sum that cancels to a
+    few roundings, so they agree up to rounding against the row's largest value."""
+    for mine, other in zip(ours, theirs):
         scale = np.abs(other[np.isfinite(other)]).max(initial=0.0)
-        if not np.allclose(mine, other, rtol=tol, atol=np.finfo(rows.dtype).eps * 8 * scale, equal_nan=True):
+        if not np.allclose(mine, other, rtol=tol, atol=np.finfo(dtype).eps * 8 * scale, equal_nan=True):
             return "a row whose rstd^3 overflows differs by more than rounding against its largest value"
-    if not np.allclose(ours[~flagged], theirs[~flagged], rtol=tol, atol=tol, equal_nan=True):
-        return "the other rows' gradients differ too"
-    if not np.allclose(_numpy(n.result), _numpy(t.result), rtol=tol, atol=tol, equal_nan=True):
-        return "the values differ"
     return None
+
+
+def _tiny_variance_holds(rows_and_eps: Callable, flagged_rows: Callable) -> Callable:
+    def holds(sample, n, t, weights) -> str | None:
+        """Rows whose rstd^3 overflows as ``flagged_rows`` says; the other rows'
+        gradients agree with PyTorch's, and so do the values."""
+        if n.grads is None or t.grads is None or n.grads[0] is None or t.grads[0] is None:
+            return "no input gradient"
+        rows, eps = rows_and_eps(sample)
+        flagged = _rstd_cubed_overflows(rows, eps)
+        view = sample.args[0].view
+        ours = _view_of_leaf(_numpy(n.grads[0]), view).reshape(rows.shape)
+        theirs = _view_of_leaf(_numpy(t.grads[0]), view).reshape(rows.shape)
+        tol = 1e-4 if rows.dtype == np.float32 else 1e-10
+        problem = flagged_rows(ours[flagged], theirs[flagged], rows.dtype, tol)
+        if problem is not None:
+            return problem
+        if not np.allclose(ours[~flagged], theirs[~flagged], rtol=tol, atol=tol, equal_nan=True):
+            return "the other rows' gradients differ too"
+        if not np.allclose(_numpy(n.result), _numpy(t.result), rtol=tol, atol=tol, equal_nan=True):
+            return "the values differ"
+        return None
+    return holds
 
 
 def _no_input_channels(sample) -> bool:
@@ -951,9 +940,11 @@ DEVIATIONS = [
     Deviation("Normalisation with an infinite weight", ("group_norm",), (),
               ("result: values differ",), _infinite_weight, _group_norm_holds),
     Deviation("Normalisation gradients with eps=0 and a tiny variance", ("layer_norm",), (),
-              ("grad of input leaf",), _layer_norm_tiny_variance, _layer_norm_tiny_variance_holds),
+              ("grad of input leaf",), _tiny_variance(_layer_norm_rows_and_eps),
+              _tiny_variance_holds(_layer_norm_rows_and_eps, _equal_up_to_rounding)),
     Deviation("Normalisation gradients with eps=0 and a tiny variance", ("group_norm",), (),
-              ("grad of input leaf",), _group_norm_tiny_variance, _group_norm_tiny_variance_holds),
+              ("grad of input leaf",), _tiny_variance(_group_norm_rows_and_eps),
+              _tiny_variance_holds(_group_norm_rows_and_eps, _all_nan)),
     Deviation("conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype",
               ("conv1d", "conv2d"), (), ("tinynn raises where torch returns",),
               _string_padding_other_bias, _conv_bias_holds),
