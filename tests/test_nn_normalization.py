@@ -75,6 +75,25 @@ def test_first_second_and_thirdlayer_norm_derivatives_of_layer_norm_match_the_fo
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"derivative {i}")
 
 
+def test_float16_layer_norm_is_computed_in_float32_as_in_pytorch():
+    """PyTorch's CPU kernel computes a float16 layer norm in float32 and rounds the result:
+    so does tinynn, so the values are PyTorch's bit for bit but for an occasional last-bit
+    tie, and the gradients within one float16 rounding (eps 2^-10 of the largest value)."""
+    x, w, b, g = (randn(4, 64, seed=s, scale=3.0).astype(np.float16) + 5 * (s == 0) for s in range(4))
+    results = []
+    for lib in (torch, tinynn):
+        leaves = [lib.tensor(a, requires_grad=True) for a in (x, w[0], b[0])]
+        y = lib.nn.functional.layer_norm(leaves[0], (64,), leaves[1], leaves[2])
+        y.backward(lib.tensor(g))
+        results.append([t.detach().numpy() for t in (y, *(leaf.grad for leaf in leaves))])
+    for name, ours, theirs in zip(["y", "dx", "dweight", "dbias"], results[1], results[0]):
+        assert ours.dtype == theirs.dtype == np.float16, name
+        scale = np.abs(theirs.astype(np.float32)).max()
+        np.testing.assert_allclose(ours.astype(np.float32), theirs.astype(np.float32), rtol=0,
+                                   atol=2.0 ** -10 * scale, err_msg=name)
+    assert (results[1][0] == results[0][0]).mean() > 0.99
+
+
 def test_backward_of_layer_norm_is_one_node_named_as_in_pytorch():
     names = []
     for lib in (torch, tinynn):

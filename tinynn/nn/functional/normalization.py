@@ -160,6 +160,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out
 
 
+def _work(a: np.ndarray) -> np.ndarray:
+    """The array to compute with: float16 in float32 (rounded back at the end), as PyTorch's
+    CPU kernels do; other dtypes as they are."""
+    return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
 def _row_means(rows: np.ndarray) -> np.ndarray:
     """The mean of each row of a 2-D array, as a column (rows, 1).
 
@@ -179,14 +185,15 @@ class LayerNorm(Function):
 
     The input is seen as a matrix with one sample per row (rows, n). The backward is one
     op of its own, ``LayerNormBackward``, as PyTorch's ``native_layer_norm_backward``;
-    it reuses the forward's mean and rstd.
+    it reuses the forward's mean and rstd. float16 is computed in float32 and rounded at
+    the end, as PyTorch does (``_work``).
     """
 
     @staticmethod
     def forward(ctx, input, weight, bias, normalized_shape: tuple, eps: float):
         x = input._data
         n = math.prod(normalized_shape)
-        rows = x.reshape(math.prod(x.shape[:x.ndim - len(normalized_shape)]), n)  # one sample per row
+        rows = _work(x).reshape(math.prod(x.shape[:x.ndim - len(normalized_shape)]), n)  # one sample per row
         ctx.save_for_backward(input, weight)
         ctx.normalized_shape, ctx.eps = normalized_shape, eps
 
@@ -199,7 +206,7 @@ class LayerNorm(Function):
                 out *= weight._data.reshape(n)
             if bias is not None:
                 out += bias._data.reshape(n)
-            return out.reshape(x.shape), mean, rstd
+            return out.reshape(x.shape).astype(x.dtype, copy=False), mean, rstd
         out, ctx.mean, ctx.rstd = quiet_numpy.run(normalized)
         return out
 
@@ -232,7 +239,8 @@ class LayerNormBackward(Function):
         ctx.normalized_shape, ctx.eps = normalized_shape, eps
         n = math.prod(normalized_shape)
         rows = mean.shape[0]
-        x, g = input._data.reshape(rows, n), grad_output._data.reshape(rows, n)
+        x, g = _work(input._data).reshape(rows, n), _work(grad_output._data).reshape(rows, n)
+        dtype = grad_output._data.dtype
 
         def gradients():  # numpy's warnings off: inf and nan propagate, as in PyTorch
             x_hat = (x - mean) * rstd
@@ -241,8 +249,9 @@ class LayerNormBackward(Function):
             grad_input -= x_hat * _row_means(g_hat * x_hat)
             grad_input *= rstd
             ones = np.ones(rows, x.dtype)                   # sums over the samples: ones @ (rows, n)
-            return (grad_input.reshape(input._data.shape), (ones @ (g * x_hat)).reshape(normalized_shape),
-                    (ones @ g).reshape(normalized_shape))
+            return (grad_input.reshape(input._data.shape).astype(dtype, copy=False),
+                    (ones @ (g * x_hat)).reshape(normalized_shape).astype(dtype, copy=False),
+                    (ones @ g).reshape(normalized_shape).astype(dtype, copy=False))
         return quiet_numpy.run(gradients)
 
     @staticmethod
