@@ -298,13 +298,6 @@ class LayerNormBackward(Function):
         return grad_g, grad_x, grad_weight, None, None, None, None
 
 
-def _normalize_over(input: Tensor, dims: tuple, eps: float) -> Tensor:
-    """(x - mean) / sqrt(var + eps) over ``dims`` (biased variance), with tensor ops."""
-    centered = input - input.mean(dims, keepdim=True)
-    var = (centered * centered).mean(dims, keepdim=True)
-    return centered * (var + eps).rsqrt()
-
-
 def _same_dtype_parameters(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> None:
     """PyTorch's CPU kernels take weight and bias of the input's dtype only."""
     for tensor in (weight, bias):
@@ -356,8 +349,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     """Group normalisation: split the C channels into ``num_groups`` groups and normalise each
     group of each sample (over its channels and spatial positions).
 
-    The ``(N, C, *)`` input is viewed as ``(N, G, C/G * prod(*))``, normalised over the last dim,
-    viewed back, and scaled and shifted per channel. ``num_groups=1`` normalises each sample
+    The ``(N, C, *)`` input is viewed as ``(N, G, C/G * prod(*))``, normalised over the last dim
+    (the Function ``LayerNorm``), viewed back, and scaled and shifted per channel. ``num_groups=1`` normalises each sample
     over all its values; ``num_groups=C`` is instance normalisation.
 
     Args:
@@ -396,7 +389,9 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         _float_only("GroupNormKernelImpl", input)
     _same_dtype_parameters(input, weight, bias)
     per_group = input.numel() // N if N else int(np.prod(input.shape[1:], dtype=np.int64))
-    out = _normalize_over(input.reshape(N, num_groups, per_group // num_groups), (2,), eps).reshape(input.shape)
+    group_size = per_group // num_groups
+    # each group of each sample is one row of layer_norm (without its weight and bias)
+    out = LayerNorm.apply(input.reshape(N, num_groups, group_size), None, None, (group_size,), eps).reshape(input.shape)
     shape = _channel_shape(input)
     if weight is not None:
         out = out * weight.reshape(shape)
