@@ -94,6 +94,17 @@ def test_float16_layer_norm_is_computed_in_float32_as_in_pytorch():
     assert (results[1][0] == results[0][0]).mean() > 0.99
 
 
+@pytest.mark.parametrize("n", [128, 4096])
+def test_float32_layer_norm_of_long_rows_stays_within_a_few_roundings(n):
+    """Values around 10 with spread 1, normalised over n: within 4 float32 roundings of
+    the values the result has (|y| < 4, so 4 * 4 * 2^-23), for short rows (summed by BLAS)
+    and long ones (summed pairwise: BLAS's lane-by-lane sums drifted to 3.9e-6 here)."""
+    x = (randn(64, n, seed=1) + 10).astype(np.float32)
+    exact = (x - x.mean(1, keepdims=True, dtype=np.float64)) / np.sqrt(x.astype(np.float64).var(1, keepdims=True) + 1e-5)
+    ours = tinynn.nn.functional.layer_norm(tinynn.tensor(x), (n,)).numpy()
+    assert np.abs(ours - exact).max() <= 16 * 2.0 ** -23
+
+
 def test_backward_of_layer_norm_is_one_node_named_as_in_pytorch():
     names = []
     for lib in (torch, tinynn):

@@ -166,13 +166,24 @@ def _work(a: np.ndarray) -> np.ndarray:
     return a.astype(np.float32) if a.dtype == np.float16 else a
 
 
+#: Rows longer than this are summed by numpy's pairwise reduction (see ``_row_means``).
+PAIRWISE_ROW_LENGTH = 512
+
+
 def _row_means(rows: np.ndarray) -> np.ndarray:
     """The mean of each row of a 2-D array, as a column (rows, 1).
 
     The sums are a matrix-vector product with a vector of ones: BLAS adds a row of a few
-    hundred values several times faster than numpy's own reduction along the last axis.
+    hundred values several times faster than numpy's own reduction along the last axis
+    (6 against 50 µs for 1024 rows of 128 float32). But BLAS adds each SIMD lane's values
+    one after the other, and on long rows its rounding error grows faster than numpy's
+    pairwise summation's: from 1024 values on, a float32 layer_norm of values around 10
+    came out two to three times further from the exact result than PyTorch's. Rows longer
+    than ``PAIRWISE_ROW_LENGTH`` take numpy's reduction.
     """
     n = rows.shape[1]
+    if n > PAIRWISE_ROW_LENGTH:
+        return np.add.reduce(rows, axis=1, keepdims=True) / rows.dtype.type(n)
     return (rows @ np.ones(n, rows.dtype)).reshape(-1, 1) / rows.dtype.type(n)
 
 
