@@ -39,6 +39,8 @@ SHAPE_PAIRS = {
     "empty_inner": ((2, 0), (0, 3)),
     "empty_rows": ((0, 3), (3, 2)),
     "empty_batch": ((0, 2, 3), (3, 4)),
+    "batch_matrix_empty_inner": ((2, 3, 0), (0, 5)),   # a batch times one matrix is folded into rows
+    "4d_matrix": ((2, 3, 2, 4), (4, 5)),
     "empty_vectors": ((0,), (0,)),
 }
 
@@ -103,6 +105,18 @@ def test_matmul_second_derivative(dtype, device):
         return ga, gb
 
     compare_with_torch(fn, randn(2, 3), randn(3, 2, seed=1), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_times_matrix_second_derivative(dtype, device):
+    """A batch of matrices times one matrix folds the batch into rows, forward and for the
+    matrix's gradient; the folded gradient is itself differentiable (a non-contiguous batch)."""
+    def fn(lib, a, b):
+        y = ((a.transpose(-2, -1) @ b) ** 2).sum()
+        ga, gb = lib.autograd.grad(y, (a, b), create_graph=True)
+        return ga, gb  # compare_with_torch differentiates these again, through both inputs
+
+    compare_with_torch(fn, randn(2, 3, 4, 2), randn(4, 5, seed=1), dtype=dtype, device=device)
 
 
 @st.composite

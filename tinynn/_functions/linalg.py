@@ -7,6 +7,7 @@ a 1-D ``B`` a column vector (k, 1); the added axis is removed again afterwards.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -124,7 +125,7 @@ class Matmul(Function):
         if a.dtype is not b.dtype or a.dtype is _dtype.bool:
             return _check_dtypes(a, b)  # zeros, where PyTorch returns before its dtype checks
         try:  # inf * 0 = nan, as in PyTorch: no numpy warning
-            return quiet_numpy.run(np.matmul, a._data, b._data)
+            return quiet_numpy.run(_matmul, a._data, b._data)
         except ValueError:
             raise _matmul_error(a.shape, b.shape) from None
 
@@ -147,10 +148,23 @@ class Matmul(Function):
             if a.ndim == 1:
                 grad_a = grad_a.squeeze(-2)
         if ctx.needs_input_grad[1]:
-            grad_b = a2.mT @ g                          # (..., k, m)
+            if a.ndim > 2 and b.ndim == 2:              # a batch times one matrix: fold the
+                rows = math.prod(a.shape[:-1])          # batch into rows, one (k, m) product
+                grad_b = a.reshape(rows, a.shape[-1]).mT @ g.reshape(rows, g.shape[-1])
+            else:
+                grad_b = a2.mT @ g                      # (..., k, m)
             if b.ndim == 1:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``; a batch of matrices times one matrix as one (N, k) @ (k, m) product, as
+    PyTorch folds it (numpy's matmul runs one small product per batch entry)."""
+    if a.ndim > 2 and b.ndim == 2:
+        rows = math.prod(a.shape[:-1])  # counted, not -1: k may be 0
+        return np.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[1:])
+    return np.matmul(a, b)
 
 
 
