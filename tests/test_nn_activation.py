@@ -230,8 +230,9 @@ def test_gelu_passes_gradgradcheck():
 
 def test_float32_gelu_is_within_5e_7_of_the_exact_value():
     """float32 gelu takes erf from Abramowitz and Stegun's approximation (as PyTorch's
-    AVX2 float32 erf does); the documented bound holds, and PyTorch's own float32
-    gelu is no closer."""
+    AVX2 float32 erf does); the documented bound holds, and the values agree with PyTorch's
+    float32 gelu within 2e-6 (two float32 steps at 8). How close PyTorch's own is depends
+    on its CPU kernel: 1.2e-6 from the exact value with AVX-512, 3.8e-7 with AVX2."""
     from scipy import special
     x = np.linspace(-8, 8, 400_001, dtype=np.float32)
     wide = x.astype(np.float64)
@@ -240,7 +241,7 @@ def test_float32_gelu_is_within_5e_7_of_the_exact_value():
     theirs = torch.nn.functional.gelu(torch.tensor(x)).numpy()
     assert ours.dtype == np.float32
     assert np.abs(ours - exact).max() <= 5e-7
-    assert np.abs(theirs - exact).max() >= np.abs(ours - exact).max()
+    assert np.abs(ours - theirs).max() <= 2e-6
 
 
 def test_float32_erf_approximation_keeps_signs_zeros_and_non_finite_values():

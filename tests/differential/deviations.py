@@ -365,8 +365,8 @@ def _hardtanh_nan_gradient_holds(sample, n, t, weights) -> str | None:
 
 
 def _elu_nan_gradient_holds(sample, n, t, weights) -> str | None:
-    """At every nan input the incoming gradient passes (PyTorch's scalar loop, the identity
-    branch), so the gradient there is a number; PyTorch's elsewhere."""
+    """elu, hardswish: at every nan input the incoming gradient passes (PyTorch's scalar
+    loop, the identity branch), so the gradient there is a number; PyTorch's elsewhere."""
     if n.grads is None or n.grads[0] is None or t.grads is None or t.grads[0] is None:
         return "no gradient"
     ours, theirs = _numpy(n.grads[0]), _numpy(t.grads[0])
@@ -899,7 +899,7 @@ DEVIATIONS = [
               ("eq", "ne", "lt", "le", "gt", "ge", "fill", "masked_fill"), ("inplace",),
               ("result: requires_grad False, torch True",), _integer_self_and_grad_operand,
               _comparison_holds),
-    Deviation("gelu(inf), and the gradients of hardtanh and elu at nan", ("gelu",), (),
+    Deviation("gelu(inf), and the gradients of hardtanh, elu and hardswish at nan", ("gelu",), (),
               ("result: values differ",), _float32_with_inf, _gelu_holds),
     Deviation("scatter / scatter_add with a src larger than index", ("scatter", "scatter_add"), (),
               ("backward: torch raises RuntimeError",), _src_larger_than_index, _scatter_holds),
@@ -922,9 +922,9 @@ DEVIATIONS = [
               _addcmul_product_overflows, _addcmul_holds),
     Deviation("addcdiv_'s gradient with respect to tensor2 where its square underflows", ("addcdiv",), (),
               ("grad of input leaf",), _addcdiv_square_out_of_range, _addcdiv_holds),
-    Deviation("gelu(inf), and the gradients of hardtanh and elu at nan", ("elu",), (),
+    Deviation("gelu(inf), and the gradients of hardtanh, elu and hardswish at nan", ("elu", "hardswish"), (),
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _elu_nan_gradient_holds),
-    Deviation("gelu(inf), and the gradients of hardtanh and elu at nan", ("hardtanh", "relu6"), (),
+    Deviation("gelu(inf), and the gradients of hardtanh, elu and hardswish at nan", ("hardtanh", "relu6"), (),
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _hardtanh_nan_gradient_holds),
     Deviation("index_fill with a negative index and a value that requires grad", ("index_fill",), (),
               ("backward: torch raises IndexError",), _index_fill_negative_index_grad_value, _index_fill_holds),

@@ -314,8 +314,12 @@ class Function:
             # the shapes of the outputs, for zeros in place of a missing gradient (_materialize)
             ctx.num_outputs = len(outputs)
             ctx._output_meta = tuple([(out._data.shape, out._data.dtype) for out in outputs])
+        elif type(raw) is np.ndarray:  # the usual result: Tensor._make(raw), inlined
+            out = object.__new__(Tensor)
+            out._data = raw
+            outputs = (out,)
         else:
-            outputs = (Tensor._make(raw) if type(raw) is np.ndarray else _as_output(raw, args),)
+            outputs = (_as_output(raw, args),)
         # each float output gets this node as its grad_fn (unless marked non-differentiable)
         non_differentiable = ctx._non_differentiable
         for i, out in enumerate(outputs):

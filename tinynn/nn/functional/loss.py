@@ -524,9 +524,12 @@ def _nll_forward(ctx, log_probs: np.ndarray, target: Tensor, weight: Tensor | No
     t = target._data if target._data.dtype == np.int64 else target._data.astype(np.int64)
     ctx.class_axis = 0 if log_probs.ndim == 1 else 1
     n_classes = log_probs.shape[ctx.class_axis]
+    # (the reductions are numpy's ufunc methods, which ``t.min()``, ``keep.all()`` and
+    # ``.sum()`` call through Python wrappers that cost more than a batch's worth of math)
     keep = t != ignore_index                                          # samples that count
-    safe_t = t if keep.all() else np.where(keep, t, 0)                # ignored -> any valid class
-    if safe_t.size and (safe_t.min() < 0 or safe_t.max() >= n_classes):
+    safe_t = t if np.logical_and.reduce(keep, axis=None) else np.where(keep, t, 0)  # ignored -> any class
+    if safe_t.size and (np.minimum.reduce(safe_t, axis=None) < 0
+                        or np.maximum.reduce(safe_t, axis=None) >= n_classes):
         raise IndexError(f"Target {int(t[(safe_t < 0) | (safe_t >= n_classes)].flat[0])} is out of bounds.")
     index = _class_index(safe_t)
     picked = log_probs[index]                                         # log p[n, y_n]: target's shape
@@ -539,11 +542,11 @@ def _nll_forward(ctx, log_probs: np.ndarray, target: Tensor, weight: Tensor | No
     if reduction == "none":
         return losses
     if reduction == "sum":
-        return np.asarray(losses.sum(dtype=log_probs.dtype))
-    ctx.total_weight = w_n.sum(dtype=log_probs.dtype)
+        return np.asarray(np.add.reduce(losses, axis=None))
+    ctx.total_weight = np.add.reduce(w_n, axis=None)
     if ctx.total_weight == 0:  # every target ignored: 0/0, which PyTorch returns as nan
         return np.asarray(np.nan, dtype=log_probs.dtype)
-    return np.asarray(losses.sum(dtype=log_probs.dtype) / ctx.total_weight)
+    return np.asarray(np.add.reduce(losses, axis=None) / ctx.total_weight)
 
 
 def _nll_grad(ctx, grad_output: Tensor) -> Tensor:
@@ -617,7 +620,11 @@ def _class_index(target: np.ndarray) -> tuple:
     target (the class axis is 1; for a 1-D input and 0-d target it is just (target,))."""
     if target.ndim == 0:
         return (target,)
-    grids = np.ix_(*(np.arange(s) for s in target.shape))           # open grids: (N,1,..), (1,d1,..)
+    # one open grid per target axis: arange(N) as (N, 1, ...), arange(d1) as (d1, 1, ...)...,
+    # which broadcast against each other and the target (what np.ix_ builds, in a third of
+    # its time on a batch of class indices)
+    grids = [np.arange(size).reshape((size,) + (1,) * (target.ndim - 1 - axis))
+             for axis, size in enumerate(target.shape)]
     return (grids[0], target) + tuple(grids[1:])
 
 
