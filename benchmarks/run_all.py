@@ -44,9 +44,13 @@ def main() -> None:
     fix_malloc()
     cpu_time = "--cpu-time" in sys.argv
     use_cpu_time(cpu_time)
+    # PyTorch's kernels differ by CPU (its "capability": AVX512, AVX2, DEFAULT...), and so
+    # do the ratios: the same code measured 1.8 on the small graph on an AVX-512 machine and
+    # 1.1 on an AVX2 one (book/performance.md). Print which one ran.
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
           f"torch threads {torch.get_num_threads()}, {os.cpu_count()} CPUs, {platform.machine()} "
-          f"({_cpu_model()}), load average {os.getloadavg()[0]:.1f} at the start")
+          f"({_cpu_model()}, PyTorch's CPU kernels: {torch.backends.cpu.get_cpu_capability()}), "
+          f"load average {os.getloadavg()[0]:.1f} at the start")
     print("one-thread rows timed by " + ("process CPU time" if cpu_time else "the wall clock")
           + "; default-thread rows by the wall clock")
     print(malloc_note())
