@@ -1,6 +1,8 @@
 """``linear``: y = x W^T + b, as one graph node (PyTorch's ``addmm``)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ... import _dtype
@@ -29,7 +31,7 @@ class Linear(Function):
     def forward(ctx, input, weight, bias):
         x, w = input._data, weight._data
         if x.shape[-1] != w.shape[-1]:
-            rows = int(np.prod(x.shape[:-1], dtype=np.int64))
+            rows = math.prod(x.shape[:-1])
             raise RuntimeError(
                 f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
                 f"{w.shape[-1]}x{w.shape[0]})"
@@ -72,11 +74,12 @@ class Linear(Function):
             grad_input = grad_output @ weight                        # (..., in_features)
         if needs_weight or needs_bias:
             # N counted, not inferred with -1: a size-0 feature dim leaves -1 undetermined
-            rows = int(np.prod(input.shape[:-1], dtype=np.int64))
+            # (math.prod: numpy's prod of a tuple costs more than an 8x8 product)
+            rows = math.prod(input._data.shape[:-1])
             g = grad_output if grad_output.ndim == 2 else grad_output.reshape(rows, grad_output.shape[-1])  # (N, out)
             if needs_weight:
                 x = input if input.ndim == 2 else input.reshape(rows, input.shape[-1])  # (N, in_features)
-                grad_weight = g.T @ x                                # (out_features, in_features)
+                grad_weight = g.mT @ x                               # (out_features, in_features)
             if needs_bias:
                 grad_bias = grad_output.sum_to_size(ctx.bias_shape)  # (out_features,) usually
         return grad_input, grad_weight, grad_bias
