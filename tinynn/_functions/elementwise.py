@@ -85,12 +85,13 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None):
     """
     if dtype is None:
         x = getattr(a, "_data", None)
-        y = getattr(b, "_data", None) if type(b) is not float else b
+        number = type(b) is float or type(b) is int  # (not bool, a subclass of int)
+        y = b if number else getattr(b, "_data", None)
         # the common cases need no promotion: two tensors of one dtype, or a float tensor
-        # and a Python float (numpy keeps the array's dtype for a Python number, as PyTorch
-        # does), so their arrays go to numpy as they are
+        # and a Python float or int (numpy keeps the array's dtype for a Python number, as
+        # PyTorch does), so their arrays go to numpy as they are
         if x is not None and y is not None and (
-                x.dtype == getattr(y, "dtype", None) or (type(y) is float and x.dtype.kind == "f")):
+                (number and x.dtype.kind == "f") or x.dtype == getattr(y, "dtype", None)):
             try:
                 return quiet_numpy.run(ufunc, x, y)
             except ValueError:
