@@ -463,8 +463,7 @@ def _group_norm_holds(sample, n, t, weights) -> str | None:
     """Each group normalises with the variance of its centred values: 0 where that variance
     overflows, the exact normalised value elsewhere; then weight and bias per channel."""
     x = _data(sample.args[0])
-    rows = _group_rows(sample)
-    eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
+    rows, eps = _group_rows(sample), _eps(sample)
     with np.errstate(all="ignore"):
         centered = rows - rows.mean(axis=-1, keepdims=True)
         var = (centered * centered).mean(axis=-1, keepdims=True)
@@ -491,21 +490,24 @@ def _rstd_cubed_overflows(rows: np.ndarray, eps: float) -> np.ndarray:
     return np.all(np.isfinite(rows), axis=-1) & (var + eps > 0) & (cubed > np.finfo(rows.dtype).max)
 
 
+def _eps(sample) -> float:
+    """The eps of a layer_norm or group_norm sample (both take it fifth)."""
+    return sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
+
+
 def _group_norm_rows_and_eps(sample) -> tuple | None:
     """(rows, eps) of a group_norm sample: the values each mean and variance is over (None
     when the number of groups is not an int)."""
     if not isinstance(sample.args[1], int):
         return None
-    eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
-    return _group_rows(sample), eps
+    return _group_rows(sample), _eps(sample)
 
 
 def _layer_norm_rows_and_eps(sample) -> tuple:
     """(rows, eps) of a layer_norm sample: one row per sample, its trailing normalised dims."""
     x = _data(sample.args[0])
-    eps = sample.args[4] if len(sample.args) > 4 else sample.kwargs.get("eps", 1e-5)
     k = len(tuple(sample.args[1]))
-    return x.reshape(x.shape[:x.ndim - k] + (-1,)), eps
+    return x.reshape(x.shape[:x.ndim - k] + (-1,)), _eps(sample)
 
 
 def _tiny_variance(rows_and_eps: Callable) -> Callable:
