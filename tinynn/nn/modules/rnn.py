@@ -1,14 +1,17 @@
 """Recurrent layers: ``RNNCell``, ``LSTMCell``, ``GRUCell`` and the multi-layer ``RNN``, ``LSTM``, ``GRU``.
 
 Everything is built from tinynn's differentiable ops, so backpropagation through time is
-just the engine walking the unrolled graph backwards. Two choices keep it fast:
+just the engine walking the unrolled graph backwards. Three choices keep it fast:
 
 * the input's contribution to the gates, ``x_t W_ih^T + b_ih``, does not depend on the
   previous state, so it is computed for all time steps in **one** matmul before the loop,
   and split into steps by one node (``SplitWithSizes``, in ``_functions/shape.py``);
 * all gates share **one** matmul per step: ``h W_hh^T`` with ``W_hh`` of shape
   (G * hidden, hidden) stacks the G gates' weights (LSTM: i, f, g, o; GRU: r, z, n), and the
-  result is split into the gates afterwards.
+  result is split into the gates afterwards;
+* the LSTM's gates and state updates, ten ops per step, are one op
+  (``fused_lstm_cell``, in ``nn/functional/lstm_cell.py``, PyTorch's fused cell), with its
+  backward written out by hand.
 
 The only Python loop is over time steps. Parameter names, shapes, gate order and
 initialisation are PyTorch's, so a ``state_dict`` loads either way.
@@ -26,6 +29,7 @@ from ..._tensor import Tensor
 from .. import init
 from ..functional.dropout import dropout as _dropout
 from ..functional.linear import linear
+from ..functional.lstm_cell import fused_lstm_cell
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .module import Module
@@ -56,13 +60,9 @@ def lstm_cell_step(gates_x: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Te
     P = H, or ``proj_size`` when the hidden state is projected by ``w_hr`` (P, H).
     """
     gates = gates_x + linear(h, w_hh, b_hh)        # (B, 4H): all four gates, one matmul
-    i, f, g, o = _split(gates, [c.shape[1]] * 4, 1)  # four (B, H) views
-    i = i.sigmoid()                                 # input gate: how much to write
-    f = f.sigmoid()                                 # forget gate: how much to keep
-    g = g.tanh()                                    # candidate values to write
-    o = o.sigmoid()                                 # output gate: how much to show
-    c = f * c + i * g                               # the cell: an additive update
-    h = o * c.tanh()
+    h, c = fused_lstm_cell(gates, c)                # the rest, one op: i, f, o = sigmoid and
+                                                    # g = tanh of the four (B, H) blocks,
+                                                    # c = f * c + i * g, h = o * tanh(c)
     if w_hr is not None:
         h = linear(h, w_hr)                         # (B, P): the projection
     return h, c
