@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 
 def _activations(gates: np.ndarray, c: np.ndarray) -> tuple:
-    """i, f, g, o and t = tanh(c') from the gates' inputs (B, 4H) and the old cell c (B, H),
-    in numpy, in the order of the ops they replace (so the values are the same)."""
+    """i, f, g, o, c' and t = tanh(c') from the gates' inputs (B, 4H) and the old cell c
+    (B, H), in numpy, in the order of the ops they replace (so the values are the same)."""
     hidden = c.shape[1]
     i = _sigmoid(gates[:, :hidden])
     f = _sigmoid(gates[:, hidden:2 * hidden])
