@@ -40,12 +40,12 @@ def _activations(gates: np.ndarray, c: np.ndarray) -> tuple:
     """i, f, g, o, c' and t = tanh(c') from the gates' inputs (B, 4H) and the old cell c
     (B, H), in numpy, in the order of the ops they replace (so the values are the same)."""
     hidden = c.shape[1]
-    i = _sigmoid(gates[:, :hidden])
-    f = _sigmoid(gates[:, hidden:2 * hidden])
-    g = np.tanh(gates[:, 2 * hidden:3 * hidden])
-    o = _sigmoid(gates[:, 3 * hidden:])
-    new_c = f * c + i * g
-    return i, f, g, o, new_c, np.tanh(new_c)
+    i = _sigmoid(gates[:, :hidden])                 # input gate: how much to write
+    f = _sigmoid(gates[:, hidden:2 * hidden])       # forget gate: how much to keep
+    g = np.tanh(gates[:, 2 * hidden:3 * hidden])    # candidate values to write
+    o = _sigmoid(gates[:, 3 * hidden:])             # output gate: how much to show
+    new_c = f * c + i * g                           # the cell: an additive update
+    return i, f, g, o, new_c, np.tanh(new_c)        # h' = o * tanh(c') is made from these
 
 
 class FusedLSTMCell(Function):
