@@ -9,9 +9,10 @@ just the engine walking the unrolled graph backwards. Three choices keep it fast
 * all gates share **one** matmul per step: ``h W_hh^T`` with ``W_hh`` of shape
   (G * hidden, hidden) stacks the G gates' weights (LSTM: i, f, g, o; GRU: r, z, n), and the
   result is split into the gates afterwards;
-* the LSTM's gates and state updates, ten ops per step, are one op
-  (``fused_lstm_cell``, in ``nn/functional/lstm_cell.py``, PyTorch's fused cell), with its
-  backward written out by hand.
+* everything after the matrix products, the gates and the state update, is one op per
+  step, with its backward written out by hand: ``fused_lstm_cell`` (ten ops otherwise, in
+  ``nn/functional/lstm_cell.py``) and ``fused_gru_cell`` (thirteen, ``gru_cell.py``),
+  PyTorch's fused cells.
 
 The only Python loop is over time steps. Parameter names, shapes, gate order and
 initialisation are PyTorch's, so a ``state_dict`` loads either way.
@@ -29,6 +30,7 @@ from ..._tensor import Tensor
 from .. import init
 from ..functional.dropout import dropout as _dropout
 from ..functional.linear import linear
+from ..functional.gru_cell import fused_gru_cell
 from ..functional.lstm_cell import fused_lstm_cell
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
@@ -74,13 +76,11 @@ def gru_cell_step(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None)
     The reset gate multiplies the whole recurrent term of the candidate, bias included:
     n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
     """
-    hidden = h.shape[1]
-    x_r, x_z, x_n = _split(gates_x, [hidden] * 3, 1)                   # (B, H) each
-    h_r, h_z, h_n = _split(linear(h, w_hh, b_hh), [hidden] * 3, 1)     # (B, H) each, one matmul
-    r = (x_r + h_r).sigmoid()                       # reset gate
-    z = (x_z + h_z).sigmoid()                       # update gate
-    n = (x_n + r * h_n).tanh()                      # candidate (b_hn inside the product)
-    return (1 - z) * n + z * h                      # z = 1 keeps the old state
+    gates_h = linear(h, w_hh, b_hh)                 # (B, 3H): the recurrent share, one matmul
+    return fused_gru_cell(gates_x, gates_h, h)      # the rest, one op: r = sigmoid(x_r + h_r),
+                                                    # z = sigmoid(x_z + h_z),
+                                                    # n = tanh(x_n + r * h_n),
+                                                    # h' = (1 - z) * n + z * h
 
 
 # ---------------------------------------------------------------------------------------------
