@@ -4,6 +4,7 @@
    forward, mean-squared error against a fixed target, backward, Adam step.
 2. One training step of the chapter's character model (Embedding(27, 16) -> LSTM(16, 128)
    -> Linear(128, 27), sequences of 12 characters, batch 64, cross-entropy, Adam).
+3. The first workload with a GRU in place of the LSTM.
 
 Both libraries start from the same weights (``load_state_dict``) and see the same batch.
 Each is timed with default threads and with one thread each (PyTorch's intra-op pool and
@@ -45,7 +46,7 @@ class CharModel:
         return Model()
 
 
-def make_lstm_step(lib, model, x, target):
+def make_sequence_step(lib, model, x, target):
     optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
 
     def step():
@@ -80,8 +81,8 @@ def setup():
     theirs = torch.nn.LSTM(64, 128)
     ours = tinynn.nn.LSTM(64, 128)
     ours.load_state_dict(state_dict_from_torch(theirs.state_dict()))
-    t_lstm = make_lstm_step(tinynn, ours, tinynn.tensor(x), tinynn.tensor(target))
-    p_lstm = make_lstm_step(torch, theirs, torch.tensor(x), torch.tensor(target))
+    t_lstm = make_sequence_step(tinynn, ours, tinynn.tensor(x), tinynn.tensor(target))
+    p_lstm = make_sequence_step(torch, theirs, torch.tensor(x), torch.tensor(target))
 
     ids = rng.integers(0, VOCAB, (BATCH, STEPS + 1))
     theirs = CharModel.build(torch)
@@ -92,12 +93,26 @@ def setup():
     return t_lstm, p_lstm, t_char, p_char
 
 
+def setup_gru():
+    """The LSTM workload's data and shapes, with ``nn.GRU(64, 128)``."""
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    x = rng.standard_normal((32, 32, 64)).astype(np.float32)
+    target = rng.standard_normal((32, 32, 128)).astype(np.float32)
+    theirs, ours = torch.nn.GRU(64, 128), tinynn.nn.GRU(64, 128)
+    ours.load_state_dict(state_dict_from_torch(theirs.state_dict()))
+    return (make_sequence_step(tinynn, ours, tinynn.tensor(x), tinynn.tensor(target)),
+            make_sequence_step(torch, theirs, torch.tensor(x), torch.tensor(target)))
+
+
 def measure(suffix: str = "") -> list[str]:
     t_lstm, p_lstm, t_char, p_char = setup()
     return [row(f"LSTM training step (64->128, T=32, B=32, Adam){suffix}",
                 compare(t_lstm, p_lstm, repeat=5, rounds=11)),
             row(f"char model step (Embedding->LSTM(16,128)->Linear, T=12, B=64, Adam){suffix}",
-                compare(t_char, p_char, repeat=5, rounds=11))]
+                compare(t_char, p_char, repeat=5, rounds=11)),
+            row(f"GRU training step (64->128, T=32, B=32, Adam){suffix}",
+                compare(*setup_gru(), repeat=5, rounds=11))]
 
 
 def main() -> list[str]:
