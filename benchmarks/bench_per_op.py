@@ -65,13 +65,18 @@ def make(lib, rng_arrays: dict):
     return (lambda: chain_step(x, w), lambda: lstm_loop(lib, seq, wx, wh), no_grad_chain)
 
 
-def measure(suffix: str = "") -> list[str]:
+def inputs() -> dict:
+    """The workloads' numpy inputs, the same for both libraries (seeded)."""
     rng = np.random.default_rng(0)
-    arrays = {"x": rng.standard_normal((8, 8)).astype(np.float32),
-              "w": rng.standard_normal((8, 8)).astype(np.float32),
-              "seq": rng.standard_normal((STEPS, BATCH, HIDDEN)).astype(np.float32),
-              "wx": (rng.standard_normal((HIDDEN, 4 * HIDDEN)) / 4).astype(np.float32),
-              "wh": (rng.standard_normal((HIDDEN, 4 * HIDDEN)) / 4).astype(np.float32)}
+    return {"x": rng.standard_normal((8, 8)).astype(np.float32),
+            "w": rng.standard_normal((8, 8)).astype(np.float32),
+            "seq": rng.standard_normal((STEPS, BATCH, HIDDEN)).astype(np.float32),
+            "wx": (rng.standard_normal((HIDDEN, 4 * HIDDEN)) / 4).astype(np.float32),
+            "wh": (rng.standard_normal((HIDDEN, 4 * HIDDEN)) / 4).astype(np.float32)}
+
+
+def measure(suffix: str = "") -> list[str]:
+    arrays = inputs()
     ours, theirs = make(tinynn, arrays), make(torch, arrays)
     names = (f"chain of {CHAIN} elementwise ops on 8x8 (fwd+bwd){suffix}",
              f"LSTM-like loop in tensor ops (hidden {HIDDEN}, batch {BATCH}, {STEPS} steps; fwd+bwd){suffix}",

@@ -15,12 +15,11 @@ from __future__ import annotations
 import gc
 import time
 
-import numpy as np
 import torch
 
 import tinynn
 from _timing import fix_malloc, malloc_note, one_thread
-from bench_per_op import make
+from bench_per_op import inputs, make
 
 
 def mean_us(fn, calls: int) -> float:
@@ -32,12 +31,7 @@ def mean_us(fn, calls: int) -> float:
 
 
 def measure() -> list[str]:
-    rng = np.random.default_rng(0)
-    arrays = {"x": rng.standard_normal((8, 8)).astype(np.float32),
-              "w": rng.standard_normal((8, 8)).astype(np.float32),
-              "seq": rng.standard_normal((20, 4, 16)).astype(np.float32),
-              "wx": (rng.standard_normal((16, 64)) / 4).astype(np.float32),
-              "wh": (rng.standard_normal((16, 64)) / 4).astype(np.float32)}
+    arrays = inputs()
     workloads = {"tinynn": make(tinynn, arrays), "PyTorch": make(torch, arrays)}
     rows = []
     for index, name, calls in ((0, "chain of 100 elementwise ops (fwd+bwd)", 3000),

@@ -68,7 +68,6 @@ def test_activation_values_and_gradients_at_special_points(name, kwargs):
     close(g_ours, g_torch)
 
 
-
 @pytest.mark.parametrize("name", ["elu", "leaky_relu", "softplus", "logsigmoid", "mish", "hardsigmoid",
                                   "hardswish"])
 @pytest.mark.parametrize("dtype", ["int32", "int64", "bool"])
