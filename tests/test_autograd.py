@@ -65,6 +65,18 @@ def test_backward_of_two_graphs_accumulates(device):
     run_both(fn, device)
 
 
+def test_accumulating_inf_and_minus_inf_gives_nan_without_a_numpy_warning(device):
+    def fn(lib, dev):
+        x = leaf(lib, dev, [1.0, 2.0])
+        (x * float("inf")).sum().backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            (x * float("-inf")).sum().backward()  # grad: inf + -inf = nan
+        return x.grad
+
+    run_both(fn, device)
+
+
 def test_grad_zero_resets_accumulation(device):
     def fn(lib, dev):
         x = leaf(lib, dev, [1.0, 2.0])

@@ -86,3 +86,16 @@ def test_clip_grad_norm_of_huge_gradients_is_inf_without_a_numpy_warning(norm_ty
             total = lib.nn.utils.clip_grad_norm_([parameter], 1.0, norm_type=norm_type)
         grads.append((float(total), parameter.grad.tolist()))
     assert grads[1] == grads[0]
+
+
+def test_clip_grad_norm_of_an_infinite_gradient_gives_nan_without_a_numpy_warning():
+    """An inf gradient makes the total norm inf and the scale 0: inf * 0 = nan, silently."""
+    grads = []
+    for lib in (torch, tinynn):
+        parameter = lib.nn.Parameter(lib.ones(3))
+        parameter.grad = lib.tensor([float("inf"), 1.0, 2.0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            total = lib.nn.utils.clip_grad_norm_([parameter], 1.0)
+        grads.append((float(total), str(parameter.grad.tolist())))
+    assert grads[1] == grads[0]

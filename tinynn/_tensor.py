@@ -33,6 +33,7 @@ from ._functions import shape as S
 from ._functions import sorting as O
 from ._functions import unary as UN
 from .autograd import grad_mode
+from .autograd.function import quiet_numpy
 from .utils.hooks import RemovableHandle
 
 
@@ -511,7 +512,8 @@ class Tensor:
         elif self._grad.requires_grad:
             self._grad = self._grad.detach() + grad.detach()
         else:
-            np.add(self._grad._data, grad._data, out=self._grad._data)
+            # inf + -inf = nan, said silently as in PyTorch (no numpy warning)
+            quiet_numpy.run(np.add, self._grad._data, grad._data, out=self._grad._data)
 
     def detach(self) -> Tensor:
         """The same values (shared memory) as a new leaf that does not require grad."""

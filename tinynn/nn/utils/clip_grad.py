@@ -56,7 +56,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
             "norm anyway, set `error_if_nonfinite=False`")
     coef = min(max_norm / (float(total) + 1e-6), 1.0)
     for g in grads:
-        np.multiply(g._data, g._data.dtype.type(coef), out=g._data)
+        # an infinite total norm makes coef 0, and inf * 0 = nan, silently as in PyTorch
+        quiet_numpy.run(np.multiply, g._data, g._data.dtype.type(coef), out=g._data)
     return Tensor._make(total)
 
 
