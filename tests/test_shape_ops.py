@@ -244,6 +244,47 @@ def test_contiguous_returns_self_when_contiguous():
     assert x.contiguous() is x
 
 
+# A shape op that changes nothing: PyTorch returns the input itself for some (flatten of
+# one dimension, contiguous of a contiguous tensor) and a new view for the others; which
+# one is visible (``y is x``, ``y.requires_grad_()``, hooks and ``retain_grad`` on y).
+NO_CHANGE_CASES = {
+    "reshape_same": (lambda lib, x: x.reshape(2, 3), (2, 3)),
+    "reshape_as_itself": (lambda lib, x: x.reshape_as(x), (2, 3)),
+    "view_same": (lambda lib, x: x.view(2, 3), (2, 3)),
+    "expand_same": (lambda lib, x: x.expand(2, 3), (2, 3)),
+    "expand_minus_ones": (lambda lib, x: x.expand(-1, -1), (2, 3)),
+    "expand_as_itself": (lambda lib, x: x.expand_as(x), (2, 3)),
+    "t_of_1d": (lambda lib, x: x.t(), (3,)),
+    "t_of_0d": (lambda lib, x: x.t(), ()),
+    "squeeze_nothing": (lambda lib, x: x.squeeze(), (2, 3)),
+    "squeeze_dim_not_1": (lambda lib, x: x.squeeze(0), (3,)),
+    "flatten_1d": (lambda lib, x: x.flatten(), (3,)),
+    "flatten_one_dim": (lambda lib, x: x.flatten(1), (2, 3)),
+    "nn_flatten_2d": (lambda lib, x: lib.nn.Flatten()(x), (2, 3)),
+    "flatten_0d": (lambda lib, x: x.flatten(), ()),
+    "contiguous_of_contiguous": (lambda lib, x: x.contiguous(), (2, 3)),
+    "permute_identity": (lambda lib, x: x.permute(0, 1), (2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", NO_CHANGE_CASES)
+def test_shape_op_that_changes_nothing_returns_what_torch_returns(name):
+    fn, shape = NO_CHANGE_CASES[name]
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.ones(shape, requires_grad=True) * 2  # a non-leaf, as in a model
+        y = fn(lib, x)
+        results.append((y is x, y.requires_grad, tuple(y.shape)))
+    assert results[1] == results[0], f"(is the input, requires_grad, shape): tinynn {results[1]}, torch {results[0]}"
+
+
+def test_requires_grad_on_a_same_shape_reshape_of_a_leaf_leaves_the_leaf_alone():
+    for lib in (torch, tinynn):
+        x = lib.ones(2, 3)
+        x.reshape(2, 3).requires_grad_()
+        assert not x.requires_grad, lib.__name__
+
+
 def test_transposed_is_not_contiguous_and_contiguous_copy_is():
     x = tinynn.zeros(2, 3).t()
     assert not x.is_contiguous()

@@ -152,10 +152,7 @@ def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
         RuntimeError: if the shape cannot hold exactly ``input.numel()`` elements.
     """
     _check_sizes("reshape", "shape", shape)
-    shape = tuple(shape)
-    if shape == input._data.shape:
-        return input
-    return Reshape.apply(input, shape)
+    return Reshape.apply(input, tuple(shape))  # a new tensor even for the same shape, as in PyTorch
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -169,6 +166,8 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return input.reshape(1)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:  # nothing to merge: the input itself, as PyTorch returns it
+        return input
     merged = -1 if input.numel() else math.prod(input.shape[start:end + 1])
     return input.reshape(input.shape[:start] + (merged,) + input.shape[end + 1:])
 
@@ -215,7 +214,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims (got {list(dims)})")
             wrapped.append(d)
         shape = tuple(n for i, n in enumerate(input.shape) if not (i in wrapped and n == 1))
-    return input if shape == input.shape else View.apply(input, shape)
+    return View.apply(input, shape)  # a new tensor even when nothing is squeezed, as in PyTorch
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
@@ -288,7 +287,7 @@ swapaxes = swapdims = transpose
 
 
 def t(input: Tensor) -> Tensor:
-    """The transpose of a matrix (a 0-d or 1-d tensor is returned as is).
+    """The transpose of a matrix (of a 0-d or 1-d tensor: a view with the same shape).
 
     Raises:
         RuntimeError: for more than 2 dimensions.
@@ -296,7 +295,7 @@ def t(input: Tensor) -> Tensor:
     n = input._data.ndim
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return input if n < 2 else Permute.apply(input, (1, 0))
+    return Permute.apply(input, (1, 0) if n == 2 else tuple(range(n)))
 
 
 def matrix_transpose(input: Tensor) -> Tensor:
@@ -404,9 +403,7 @@ def expand(input: Tensor, *sizes) -> Tensor:
                                f"non-existing dimension {i}")
     shape = sizes if -1 not in sizes else tuple(
         in_shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
-    if shape == in_shape:
-        return input
-    return Expand.apply(input, shape)
+    return Expand.apply(input, shape)  # a new tensor even for the same shape, as in PyTorch
 
 
 class SumToSize(Function):
