@@ -373,6 +373,14 @@ ERROR_CASES = {
     "roll_shifts_without_dims": lambda lib: lib.arange(3.).roll((1, 2)),
     "flatten_0d_dim": lambda lib: lib.tensor(3.).flatten(1),
     "transpose_0d_dim_1": lambda lib: lib.tensor(3.).transpose(0, 1),
+    # sizes that numpy's reshape would take and PyTorch refuses, and sizes that are not ints
+    "view_size_minus_two": lambda lib: lib.ones(6).view(-2, 3),
+    "reshape_size_minus_three": lambda lib: lib.ones(6).reshape(-3),
+    "view_of_a_transposed_size_minus_two": lambda lib: lib.ones(2, 3).t().view(-2),
+    "reshape_bool_size": lambda lib: lib.ones(6).reshape((True, 6)),
+    "view_float_size": lambda lib: lib.ones(6).view(6.0),
+    "reshape_float_size": lambda lib: lib.ones(6).reshape((2.0, 3)),
+    "reshape_function_float_size": lambda lib: lib.reshape(lib.ones(6), (6.0,)),
     # no sizes at all (an empty tuple is a size; nothing is not)
     "permute_no_dims": lambda lib: lib.ones(2, 3).permute(),
     "permute_no_dims_0d": lambda lib: lib.tensor(3.).permute(),

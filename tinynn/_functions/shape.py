@@ -40,12 +40,19 @@ def size_args(name: str, argument: str, sizes: tuple) -> tuple:
     return tuple(sizes)
 
 
-def infer_size(shape: tuple, numel: int) -> tuple:
+def infer_size(shape: tuple, numel: int, name: str = "view") -> tuple:
     """Resolve one ``-1`` in ``shape`` so the shape holds ``numel`` elements.
 
     Raises:
+        TypeError: for a size that is not an integer (a float, a bool), as PyTorch's
+            argument parser does.
         RuntimeError: if the shape cannot hold exactly ``numel`` elements.
     """
+    for i, s in enumerate(shape):
+        if isinstance(s, (bool, float)) or not hasattr(s, "__index__"):
+            argument = "size" if name == "view" else "shape"
+            raise TypeError(f"{name}(): argument '{argument}' (position 1) must be tuple of ints, but "
+                            f"found element of type {type(s).__name__} at pos {i}")
     shape = tuple(map(int, shape))
     if -1 not in shape and min(shape, default=0) >= 0:  # the common case: nothing to infer
         if math.prod(shape) != numel:
@@ -66,6 +73,23 @@ def infer_size(shape: tuple, numel: int) -> tuple:
     return shape
 
 
+def reshaped(array: np.ndarray, shape: tuple, name: str, copy: bool | None = None) -> np.ndarray:
+    """``array.reshape(shape)`` (``copy=False``: a view, or ValueError), with PyTorch's checks.
+
+    A shape of Python ints, none below -1, goes to numpy as it is: numpy checks the element
+    count and infers the -1 itself, as PyTorch does. Anything else (a size below -1, which
+    numpy would infer too; a bool, which numpy takes for 1; a float; a 0-d int tensor), and
+    a shape that numpy refuses, goes through :func:`infer_size`, which raises PyTorch's error.
+    """
+    for size in shape:
+        if type(size) is not int or size < -1:
+            return array.reshape(infer_size(shape, array.size, name), copy=copy)
+    try:
+        return array.reshape(shape, copy=copy)
+    except ValueError:
+        return array.reshape(infer_size(shape, array.size, name), copy=copy)
+
+
 class View(Function):
     """z = x seen with another shape, sharing memory;  dL/dx = g viewed with x's shape.
 
@@ -76,15 +100,15 @@ class View(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x._data.shape
-        shape = infer_size(shape, x._data.size)
         try:
-            out = x._data.reshape(shape, copy=False)
-        except ValueError:
+            out = reshaped(x._data, shape, "view", copy=False)
+        except ValueError:  # a valid shape that x's strides cannot express without a copy
             raise RuntimeError(
                 f"view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
                 f"(input shape {list(x.shape)}, stride {list(x.stride())}, requested shape "
-                f"{list(shape)}; call .contiguous() first to make a copy with standard strides)"
+                f"{list(infer_size(shape, x._data.size))}; call .contiguous() first to make a copy "
+                "with standard strides)"
             ) from None
         return _tensor.Tensor._make_view(x, out)
 
@@ -121,7 +145,7 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x._data.shape
-        out = x._data.reshape(infer_size(shape, x._data.size))
+        out = reshaped(x._data, shape, "reshape")
         # numpy returns a view when the strides allow it, else a fresh copy (which cannot
         # overlap x, so the cheap bounds check is exact here)
         return _tensor.Tensor._make_view(x, out) if np.may_share_memory(out, x._data) else out
