@@ -40,7 +40,10 @@ def wrap_dim(dim: int, ndim: int) -> int:
 
 def _is_basic(key: tuple) -> bool:
     """Basic indexing (ints, slices, None, Ellipsis) returns a view and never repeats an element."""
-    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+    for k in key:
+        if not (k is None or k is Ellipsis or isinstance(k, (int, slice))):
+            return False
+    return True
 
 
 def _byte_mask(mask: np.ndarray) -> np.ndarray:
@@ -70,7 +73,15 @@ def normalize_key(key, shape: tuple) -> tuple:
         key = (key,)
     out = []
     for k in key:
-        if isinstance(k, Tensor):
+        if type(k) is int or k is None or k is Ellipsis:  # nothing to normalise
+            pass
+        elif type(k) is slice:
+            if k.step is not None and k.step < 0:
+                raise ValueError(
+                    "step must be greater than zero (tensors cannot be indexed backwards; use "
+                    "x.flip(dim) or an index tensor such as x[tinynn.arange(n - 1, -1, -1)])"
+                )
+        elif isinstance(k, Tensor):
             if k.dtype.is_floating_point:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if k.dtype in (_dtype.int8, _dtype.int16) and k.ndim > 0:
@@ -93,14 +104,11 @@ def normalize_key(key, shape: tuple) -> tuple:
         elif isinstance(k, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(k).__name__}' (a tensor is indexed by "
                             "ints, slices, None, ..., or integer or bool tensors)")
-        elif isinstance(k, slice) and k.step is not None and k.step < 0:
-            raise ValueError(
-                "step must be greater than zero (tensors cannot be indexed backwards; use "
-                "x.flip(dim) or an index tensor such as x[tinynn.arange(n - 1, -1, -1)])"
-            )
         out.append(k)
-    if any(type(k) is np.ndarray and k.dtype == bool and k.ndim for k in out):
-        _check_masks(out, shape)
+    for k in out:
+        if type(k) is np.ndarray and k.dtype == bool and k.ndim:
+            _check_masks(out, shape)
+            break
     return tuple(out)
 
 
