@@ -267,7 +267,10 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output.permute(tuple(np.argsort(ctx.dims).tolist())), None
+        inverse = [0] * len(ctx.dims)  # axis dims[i] of x went to position i: send it back
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return Permute.apply(grad_output, tuple(inverse)), None
 
 
 def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
