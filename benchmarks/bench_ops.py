@@ -18,16 +18,19 @@ arithmetic down and would be measured instead of the op.
 The small graph of ``bench_core.py`` and the LSTM-like loop of ``bench_per_op.py`` are
 sums of these costs; this table says which ops the sums are made of.
 
-Run: ``python benchmarks/bench_ops.py`` (prints a markdown table, one thread each and then
-default threads; about a minute).
+Run: ``python benchmarks/bench_ops.py [--cpu-time]`` (prints a markdown table, one thread
+each and then default threads; about two minutes; ``--cpu-time`` times the one-thread rows
+by the process's CPU time, as ``run_all.py --cpu-time`` does).
 """
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import torch
 
 import tinynn
-from _timing import compare, fix_malloc, malloc_note, one_thread
+from _timing import compare, fix_malloc, malloc_note, one_thread, use_cpu_time
 
 CALLS = 50  # applications of the op per workload
 
@@ -50,6 +53,20 @@ OPS = {
     "lib.cat(y.chunk(2, 1), 1) (three ops)": lambda lib, y, w, v, q: lib.cat(y.chunk(2, 1), 1),
     "lib.stack(y.unbind(0)) (two ops)": lambda lib, y, w, v, q: lib.stack(y.unbind(0)),
     "F.layer_norm(y, (8,))": lambda lib, y, w, v, q: lib.nn.functional.layer_norm(y, (8,)),
+    "F.linear(y, q)": lambda lib, y, w, v, q: lib.nn.functional.linear(y, q),
+    "F.gelu(y)": lambda lib, y, w, v, q: lib.nn.functional.gelu(y),
+    "y.clamp(-1, 1)": lambda lib, y, w, v, q: y.clamp(-1, 1),
+    "lib.where(y > 0, y, 0.5 * y) (three ops)": lambda lib, y, w, v, q: lib.where(y > 0, y, 0.5 * y),
+    "y.masked_fill(y > 1.2, 1.0) (two ops)": lambda lib, y, w, v, q: y.masked_fill(y > 1.2, 1.0),
+    "y / y.norm() (two ops)": lambda lib, y, w, v, q: y / y.norm(),
+    "y - y.max(1, keepdim=True)[0] (two ops)": lambda lib, y, w, v, q: y - y.max(1, keepdim=True)[0],
+    "y - y.var(1, keepdim=True) (two ops)": lambda lib, y, w, v, q: y - y.var(1, keepdim=True),
+    "y.cumsum(1) / 8 (two ops)": lambda lib, y, w, v, q: y.cumsum(1) / 8,
+    "y.view(-1).view(8, 8) (two ops)": lambda lib, y, w, v, q: y.view(-1).view(8, 8),
+    "y.unsqueeze(0).squeeze(0) (two ops)": lambda lib, y, w, v, q: y.unsqueeze(0).squeeze(0),
+    "y.t().contiguous() (two ops)": lambda lib, y, w, v, q: y.t().contiguous(),
+    "lib.cat([y[:, :4], y[:, 4:]], 1) (three ops)": lambda lib, y, w, v, q: lib.cat([y[:, :4], y[:, 4:]], 1),
+    "y.repeat(2, 1)[:8] (two ops)": lambda lib, y, w, v, q: y.repeat(2, 1)[:8],
 }
 
 
@@ -101,6 +118,7 @@ def main() -> list[str]:
 
 if __name__ == "__main__":
     fix_malloc()
+    use_cpu_time("--cpu-time" in sys.argv)  # the one-thread rows by CPU time, as run_all.py's
     print(malloc_note())
     for line in main():
         print(line)

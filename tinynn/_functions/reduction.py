@@ -100,11 +100,18 @@ def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+def _with_shape(tensor, shape: tuple):
+    """``tensor.reshape(shape)`` in a backward formula, or ``tensor`` itself if it has that
+    shape already (the gradient of a ``keepdim=True`` reduction): the public ``reshape``
+    returns a new view even then, as PyTorch's does, and the formulas need not pay for it."""
+    return tensor if tensor._data.shape == tuple(shape) else tensor.reshape(shape)
+
+
 def _expand_back(grad_output, input_shape: tuple, dims: tuple):
     """Put reduced axes back as size 1, then broadcast to the input's shape (a view)."""
     if len(dims) != len(input_shape):  # else reduced to a number: expand broadcasts it directly
-        grad_output = grad_output.reshape(_keepdim_shape(input_shape, dims))
-    return grad_output.expand(input_shape)
+        grad_output = _with_shape(grad_output, _keepdim_shape(input_shape, dims))
+    return grad_output if grad_output._data.shape == tuple(input_shape) else grad_output.expand(input_shape)
 
 
 def write_out_pair(name: str, result: tuple, out) -> tuple:
@@ -271,7 +278,7 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        g = grad_output.reshape(ctx.out_keepdim.shape)
+        g = _with_shape(grad_output, ctx.out_keepdim.shape)
         if not np.any(x._data == 0):
             # g * (z / x_i), in PyTorch's order: (g * z) / x_i loses g where g z is subnormal
             return g * (Prod.apply(x, ctx.dims, True, None) / x), None, None, None
@@ -348,7 +355,7 @@ class Amax(Function):
     def backward(ctx, grad_output):
         # no element equals a nan maximum: 0/0 = nan, as in PyTorch (numpy's warnings off)
         share = quiet_numpy.run(np.true_divide, ctx.is_extreme, ctx.is_extreme.sum(axis=ctx.dims, keepdims=True))
-        g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
+        g = _with_shape(grad_output, _keepdim_shape(ctx.shape, ctx.dims))
         return g * _tensor.Tensor._make(share.astype(grad_output.dtype.numpy_dtype)), None, None, None, None
 
 
@@ -727,7 +734,7 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))
+        g = _with_shape(grad_output, _keepdim_shape(ctx.shape, ctx.dims))
         # recomputed with tensor ops (not kept from forward) so that it is differentiable
         return g * (x - x.logsumexp(ctx.dims, keepdim=True)).exp(), None, None
 
@@ -798,7 +805,7 @@ class Var(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        g = grad_output.reshape(_keepdim_shape(ctx.shape, ctx.dims))  # reduced axes back as size 1
+        g = _with_shape(grad_output, _keepdim_shape(ctx.shape, ctx.dims))  # reduced axes back as size 1
         two_over = math.inf if ctx.divisor == 0 else 2.0 / ctx.divisor  # 2/0 = inf, as in PyTorch
         return g * two_over * (x - x.mean(ctx.dims, keepdim=True)), None, None, None
 
@@ -824,7 +831,7 @@ class Std(Function):
     def backward(ctx, grad_output):
         x, z = ctx.saved_tensors
         keep = _keepdim_shape(ctx.shape, ctx.dims)  # reduced axes back as size 1
-        z, g = z.reshape(keep), grad_output.reshape(keep)
+        z, g = _with_shape(z, keep), _with_shape(grad_output, keep)
         centered = x - x.mean(ctx.dims, keepdim=True)
         scale = (g / (z * ctx.divisor)).masked_fill(z == 0, 0.0)
         return centered * scale, None, None, None
@@ -915,7 +922,7 @@ class Norm(Function):
         if p == 0:
             return None, None, None, None
         keep = _keepdim_shape(ctx.shape, ctx.dims)  # reduced axes back as size 1
-        z, g = z.reshape(keep), grad_output.reshape(keep)
+        z, g = _with_shape(z, keep), _with_shape(grad_output, keep)
         if p == 1:
             return x.sign() * g, None, None, None
         if p == 2:
