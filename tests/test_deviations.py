@@ -646,6 +646,23 @@ def test_conv_with_string_padding_and_a_bias_of_another_dtype(padding):
         tinynn.nn.functional.conv1d(*map(tinynn.tensor, ints), tinynn.zeros(2), padding=padding)
 
 
+def test_indexing_with_a_bool_next_to_other_indices_or_two_ellipses():
+    base = np.arange(24.0).reshape(2, 3, 4)
+    theirs, ours = torch.tensor(base), tinynn.tensor(base)
+    assert tuple(theirs[0, :, True].shape) == (3, 1, 4) and tuple(ours[0, :, True].shape) == (1, 3, 4)
+    assert tuple(theirs[0, :, False].shape) == (3, 0, 4) and tuple(ours[0, :, False].shape) == (0, 3, 4)
+    assert tuple(theirs[True].shape) == tuple(ours[True].shape) == (1, 2, 3, 4)  # a bool alone agrees
+    assert tuple(theirs[..., ...].shape) == (2, 3, 4)
+    with pytest.raises(IndexError):
+        ours[..., ...]
+    with pytest.raises(IndexError):
+        theirs[5, ::-1]
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        ours[5, ::-1]
+    # what the page suggests instead agrees
+    assert tuple(theirs[0, :, None].shape) == tuple(ours[0, :, None].shape) == (3, 1, 4)
+
+
 def test_sums_whose_terms_cancel_in_conv():
     """A window holding 1, -1e30 and 1e30 under weights of 1: the exact sum is 1, but
     float32 addition in one order gives 0 and in another 1, and which order a kernel takes
@@ -782,6 +799,8 @@ CHECKS = {
         test_conv_with_a_non_finite_weight_over_the_padding,
     "conv1d / conv2d with padding='same' or 'valid' and a bias of another dtype":
         test_conv_with_string_padding_and_a_bias_of_another_dtype,
+    "Indexing with True or False next to other indices, or with two ...":
+        test_indexing_with_a_bool_next_to_other_indices_or_two_ellipses,
 }
 
 

@@ -119,6 +119,54 @@ def test_batch_times_matrix_second_derivative(dtype, device):
     compare_with_torch(fn, randn(2, 3, 4, 2), randn(4, 5, seed=1), dtype=dtype, device=device)
 
 
+# The backward of a product of two matrices is one op (MatmulBackward): its gradients, and
+# its own backward (second and third derivatives), for each input that needs a gradient.
+NEEDS = {"both": (True, True), "a_only": (True, False), "b_only": (False, True)}
+
+
+def _third_order(lib, a, b, needs):
+    """d/d(inputs) of d/d(inputs) of sum(tanh(A @ B)): three orders through the product."""
+    wanted = [t for t, need in zip((a, b), needs) if need]
+    y = (a @ b).tanh().sum()
+    first = lib.autograd.grad(y, wanted, create_graph=True)
+    second = lib.autograd.grad(sum((g * g).sum() for g in first), wanted, create_graph=True)
+    third = lib.autograd.grad(sum((g.sin()).sum() for g in second), wanted)
+    return list(first) + list(second) + list(third)
+
+
+@pytest.mark.parametrize("needs", NEEDS)
+def test_matrix_product_backward_to_the_third_order_matches_torch(needs, device):
+    rng = np.random.default_rng(0)
+    arrays = rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    results = []
+    for lib, dev in ((tinynn, "cpu"), (torch, device)):
+        kwargs = {"device": dev} if lib is torch else {}
+        a, b = (lib.tensor(x, dtype=lib.float64, requires_grad=need, **kwargs)
+                for x, need in zip(arrays, NEEDS[needs]))
+        results.append(_third_order(lib, a, b, NEEDS[needs]))
+    assert len(results[0]) == len(results[1])
+    for i, (ours, theirs) in enumerate(zip(*results)):
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().cpu().numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=f"derivative {i}")
+
+
+@pytest.mark.parametrize("needs", NEEDS)
+def test_matrix_product_backward_passes_gradcheck_and_gradgradcheck(needs):
+    rng = np.random.default_rng(1)
+    a = tinynn.tensor(rng.standard_normal((3, 4)), dtype=tinynn.float64, requires_grad=NEEDS[needs][0])
+    b = tinynn.tensor(rng.standard_normal((4, 2)), dtype=tinynn.float64, requires_grad=NEEDS[needs][1])
+    assert tinynn.autograd.gradcheck(lambda a, b: a @ b, (a, b))
+    assert tinynn.autograd.gradgradcheck(lambda a, b: a @ b, (a, b))
+
+
+def test_matrix_product_backward_is_one_node_named_after_its_function():
+    a = tinynn.randn(3, 4, requires_grad=True)
+    b = tinynn.randn(4, 2, requires_grad=True)
+    grad_a, grad_b = tinynn.autograd.grad((a @ b).sum(), (a, b), create_graph=True)
+    assert type(grad_a.grad_fn).__name__ == "MatmulBackwardBackward0"
+    assert grad_a.grad_fn is grad_b.grad_fn  # one node computes both gradients
+
+
 @st.composite
 def matmul_shapes(draw):
     """Shapes of any ranks 1..4 that torch.matmul accepts, with broadcastable batch dims."""

@@ -135,6 +135,10 @@ class Matmul(Function):
         if a.dtype is not b.dtype:  # (zeros from _check_dtypes) PyTorch's backward refuses them
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {b.dtype} != "
                                f"{a.dtype} (a product of two dtypes has no gradient: give both one dtype)")
+        if a._data.ndim == 2 and b._data.ndim == 2:  # two matrices, the common case: one op
+            needs = ctx.needs_input_grad
+            grads = iter(MatmulBackward.apply(grad_output, a, b, needs))
+            return next(grads) if needs[0] else None, next(grads) if needs[1] else None
         a2 = a.unsqueeze(0) if a.ndim == 1 else a    # (k,) -> (1, k)
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b   # (k,) -> (k, 1)
         g = grad_output
@@ -156,6 +160,47 @@ class Matmul(Function):
             if b.ndim == 1:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
+
+
+class MatmulBackward(Function):
+    """Matmul's backward for two matrices as one op: (G, A, B) -> G B^T, A^T G, the gradients
+    of A and B (each only where ``needs`` says so; the outputs are those it computes).
+
+    Written in tensor ops, each gradient is a transpose and a product, and every backward
+    pass through a product of matrices (each ``x @ W`` of an RNN step) would pay for four
+    ops; here it is two numpy products (the same calls, so the same values). Still
+    differentiable: for (dA, dB) = (G B^T, A^T G) and incoming gradients (P, Q) of those,
+    d/dG = P B + A Q, d/dA = G Q^T, d/dB = P^T G: products again, in tensor ops.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, a, b, needs):
+        ctx.needs = needs
+        ctx.save_for_backward(grad_output, a, b)
+        g = grad_output._data
+        grads = []
+        if needs[0]:
+            grads.append(quiet_numpy.run(np.matmul, g, b._data.T))  # (n, k): G B^T
+        if needs[1]:
+            grads.append(quiet_numpy.run(np.matmul, a._data.T, g))  # (k, m): A^T G
+        return tuple(grads)
+
+    @staticmethod
+    def backward(ctx, *grad_grads):
+        grad_output, a, b = ctx.saved_tensors
+        incoming = iter(grad_grads)
+        p = next(incoming) if ctx.needs[0] else None  # dL/d(G B^T)
+        q = next(incoming) if ctx.needs[1] else None  # dL/d(A^T G)
+        needs = ctx.needs_input_grad
+        grad_g = grad_a = grad_b = None
+        if needs[0]:
+            terms = ([p @ b] if p is not None else []) + ([a @ q] if q is not None else [])
+            grad_g = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        if needs[1] and q is not None:
+            grad_a = grad_output @ q.mT
+        if needs[2] and p is not None:
+            grad_b = p.mT @ grad_output
+        return grad_g, grad_a, grad_b, None
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

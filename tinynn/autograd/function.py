@@ -285,7 +285,7 @@ class Function:
                 out._data = raw
                 return out
             if type(raw) is tuple:
-                return tuple(_as_output(r, args) for r in raw)
+                return tuple([_as_output(r, args) for r in raw])
             return _as_output(raw, args)
 
         # The recording path. One edge per input, to where that input's gradient must go,
