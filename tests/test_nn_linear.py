@@ -43,6 +43,57 @@ def test_linear_grad_fn_is_one_node():
     assert out.grad_fn.name() == "LinearBackward0"
 
 
+# Linear's backward for the input and the weight is one op (LinearBackward): its gradients
+# and its own backward (second and third derivatives), for each input that needs a gradient.
+LINEAR_NEEDS = {"input_and_weight": (True, True), "input_only": (True, False), "weight_only": (False, True)}
+
+
+def _linear_third_order(lib, x, w, b, needs):
+    """Three orders of d/d(x, w) of sum(tanh(linear(x, w, b))), through the op and its backward."""
+    wanted = [t for t, need in zip((x, w), needs) if need]
+    y = lib.nn.functional.linear(x, w, b).tanh().sum()
+    first = lib.autograd.grad(y, wanted, create_graph=True)
+    second = lib.autograd.grad(sum((g * g).sum() for g in first), wanted, create_graph=True)
+    third = lib.autograd.grad(sum(g.sin().sum() for g in second), wanted)
+    return list(first) + list(second) + list(third)
+
+
+@pytest.mark.parametrize("x_shape", [(5, 3), (3,), (2, 4, 3)], ids=["batch", "vector", "3d"])
+@pytest.mark.parametrize("needs", LINEAR_NEEDS)
+def test_linear_backward_to_the_third_order_matches_torch(needs, x_shape, device):
+    rng = np.random.default_rng(0)
+    arrays = rng.standard_normal(x_shape), rng.standard_normal((4, 3)), rng.standard_normal(4)
+    results = []
+    for lib, dev in ((tinynn, "cpu"), (torch, device)):
+        kwargs = {"device": dev} if lib is torch else {}
+        x, w = (lib.tensor(a, dtype=lib.float64, requires_grad=need, **kwargs)
+                for a, need in zip(arrays, LINEAR_NEEDS[needs]))
+        b = lib.tensor(arrays[2], dtype=lib.float64, **kwargs)
+        results.append(_linear_third_order(lib, x, w, b, LINEAR_NEEDS[needs]))
+    assert len(results[0]) == len(results[1])
+    for i, (ours, theirs) in enumerate(zip(*results)):
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().cpu().numpy(), rtol=1e-10,
+                                   atol=1e-12, err_msg=f"derivative {i}")
+
+
+@pytest.mark.parametrize("x_shape", [(5, 3), (2, 4, 3)], ids=["batch", "3d"])
+@pytest.mark.parametrize("needs", LINEAR_NEEDS)
+def test_linear_backward_passes_gradcheck_and_gradgradcheck(needs, x_shape):
+    rng = np.random.default_rng(1)
+    x = tinynn.tensor(rng.standard_normal(x_shape), dtype=tinynn.float64, requires_grad=LINEAR_NEEDS[needs][0])
+    w = tinynn.tensor(rng.standard_normal((4, 3)), dtype=tinynn.float64, requires_grad=LINEAR_NEEDS[needs][1])
+    b = tinynn.tensor(rng.standard_normal(4), dtype=tinynn.float64, requires_grad=True)
+    assert tinynn.autograd.gradcheck(tinynn.nn.functional.linear, (x, w, b))
+    assert tinynn.autograd.gradgradcheck(tinynn.nn.functional.linear, (x, w, b))
+
+
+def test_linear_backward_is_one_node_for_the_input_and_the_weight():
+    x, w = tinynn.randn(5, 3, requires_grad=True), tinynn.randn(4, 3, requires_grad=True)
+    grad_x, grad_w = tinynn.autograd.grad(tinynn.nn.functional.linear(x, w).sum(), (x, w), create_graph=True)
+    assert type(grad_x.grad_fn).__name__ == "LinearBackwardBackward0"
+    assert grad_x.grad_fn is grad_w.grad_fn
+
+
 def test_linear_double_backward_matches_torch():
     """The backward is written with tensor ops, so a gradient of the gradient works."""
     def fn(lib, x, w, b):

@@ -70,19 +70,62 @@ class Linear(Function):
         input, weight = ctx.saved_tensors
         needs_input, needs_weight, needs_bias = ctx.needs_input_grad
         grad_input = grad_weight = grad_bias = None
-        if needs_input:
-            grad_input = grad_output @ weight                        # (..., in_features)
-        if needs_weight or needs_bias:
-            # N counted, not inferred with -1: a size-0 feature dim leaves -1 undetermined
-            # (math.prod: numpy's prod of a tuple costs more than an 8x8 product)
-            rows = math.prod(input._data.shape[:-1])
-            g = grad_output if grad_output.ndim == 2 else grad_output.reshape(rows, grad_output.shape[-1])  # (N, out)
-            if needs_weight:
-                x = input if input.ndim == 2 else input.reshape(rows, input.shape[-1])  # (N, in_features)
-                grad_weight = g.mT @ x                               # (out_features, in_features)
-            if needs_bias:
-                grad_bias = grad_output.sum_to_size(ctx.bias_shape)  # (out_features,) usually
+        if needs_input or needs_weight:  # G W and G^T X, one op (LinearBackward)
+            grads = iter(LinearBackward.apply(grad_output, input, weight, (needs_input, needs_weight)))
+            grad_input = next(grads) if needs_input else None        # (..., in_features)
+            grad_weight = next(grads) if needs_weight else None      # (out_features, in_features)
+        if needs_bias:
+            grad_bias = grad_output.sum_to_size(ctx.bias_shape)      # (out_features,) usually
         return grad_input, grad_weight, grad_bias
+
+
+def _rows(a):
+    """A (..., features) tensor or array as (N, features), its leading dims folded into N rows
+    (N counted, not inferred with -1: a size-0 feature dim leaves -1 undetermined; math.prod,
+    as numpy's prod of a tuple costs more than an 8x8 product)."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+
+
+class LinearBackward(Function):
+    """Linear's backward for the input and the weight as one op: (G, X, W) -> G W, G^T X,
+    each only where ``needs`` says (the outputs are those it computes); for the weight's,
+    the leading dims of G and X are folded into N rows, (N, out)^T (N, in).
+
+    In tensor ops that is a product for the input's gradient and a transpose and a product
+    for the weight's, three ops in every backward pass through a layer; here it is the same
+    numpy products (so the same values) in one. Still differentiable: for incoming gradients
+    P of G W and Q of G^T X, d/dG = P W^T + X Q^T, d/dX = G Q and d/dW = G^T P (rows
+    folded): products again, in tensor ops.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, input, weight, needs):
+        ctx.needs = needs
+        ctx.save_for_backward(grad_output, input, weight)
+        g = grad_output._data
+        grads = []
+        if needs[0]:
+            grads.append(quiet_numpy.run(_matmul, g, weight._data))                  # G W
+        if needs[1]:
+            grads.append(quiet_numpy.run(np.matmul, _rows(g).T, _rows(input._data)))  # G^T X
+        return tuple(grads)
+
+    @staticmethod
+    def backward(ctx, *grad_grads):
+        grad_output, input, weight = ctx.saved_tensors
+        incoming = iter(grad_grads)
+        p = next(incoming) if ctx.needs[0] else None  # dL/d(G W): (..., in)
+        q = next(incoming) if ctx.needs[1] else None  # dL/d(G^T X): (out, in)
+        needs = ctx.needs_input_grad
+        grad_g = grad_x = grad_w = None
+        if needs[0]:
+            terms = ([p @ weight.mT] if p is not None else []) + ([input @ q.mT] if q is not None else [])
+            grad_g = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        if needs[1] and q is not None:
+            grad_x = grad_output @ q
+        if needs[2] and p is not None:
+            grad_w = _rows(grad_output).mT @ _rows(p)
+        return grad_g, grad_x, grad_w, None
 
 
 def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
