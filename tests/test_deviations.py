@@ -663,6 +663,20 @@ def test_indexing_with_a_bool_next_to_other_indices_or_two_ellipses():
     assert tuple(theirs[0, :, None].shape) == tuple(ours[0, :, None].shape) == (3, 1, 4)
 
 
+def test_second_derivative_of_a_two_norm_over_a_dim_where_a_norm_is_0():
+    array = np.array([[3.0, 4.0], [0.0, 0.0]])
+    seconds = {}
+    for lib in (torch, tinynn):
+        for name, norm in (("dim", lambda x: x.norm(dim=1)), ("all", lambda x: x.norm())):
+            x = lib.tensor(array, requires_grad=True)
+            (first,) = lib.autograd.grad(norm(x).tanh().sum(), (x,), create_graph=True)
+            assert first.detach().numpy()[1].tolist() == [0.0, 0.0]  # the subgradient, in both
+            (second,) = lib.autograd.grad((first * first).sum(), (x,))
+            seconds[lib.__name__, name] = second.numpy()[1]
+    assert np.isnan(seconds["torch", "dim"]).all() and (seconds["torch", "all"] == 0).all()
+    assert (seconds["tinynn", "dim"] == 0).all() and (seconds["tinynn", "all"] == 0).all()
+
+
 def test_sums_whose_terms_cancel_in_conv():
     """A window holding 1, -1e30 and 1e30 under weights of 1: the exact sum is 1, but
     float32 addition in one order gives 0 and in another 1, and which order a kernel takes
@@ -801,6 +815,8 @@ CHECKS = {
         test_conv_with_string_padding_and_a_bias_of_another_dtype,
     "Indexing with True or False next to other indices, or with two ...":
         test_indexing_with_a_bool_next_to_other_indices_or_two_ellipses,
+    "Second derivatives of the 2-norm over a dim where a norm is 0":
+        test_second_derivative_of_a_two_norm_over_a_dim_where_a_norm_is_0,
 }
 
 

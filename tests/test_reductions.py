@@ -461,6 +461,51 @@ def test_norm_dtype_argument_matches_torch():
                        randn(2, 3))
 
 
+# The 2-norm's backward is one op (TwoNormBackward): three orders of derivatives through it,
+# for a norm of everything, over a dim, kept, and F.normalize, with a row of zeros.
+TWO_NORM_CASES = {
+    "all": lambda lib, x: x.norm(),
+    "dim": lambda lib, x: x.norm(dim=1),
+    "keepdim": lambda lib, x: x.norm(dim=0, keepdim=True),
+    "normalize": lambda lib, x: lib.nn.functional.normalize(x, dim=1),
+}
+
+
+@pytest.mark.parametrize("zero_row", [False, True])
+@pytest.mark.parametrize("case", TWO_NORM_CASES)
+def test_two_norm_backward_to_the_third_order_matches_torch(case, zero_row, device):
+    array = np.random.default_rng(0).standard_normal((3, 4))
+    if zero_row:
+        array[1] = 0.0  # the norm is 0 there: PyTorch's subgradient, 0, at every order
+    results = []
+    for lib, dev in ((tinynn, "cpu"), (torch, device)):
+        x = lib.tensor(array, dtype=lib.float64, requires_grad=True, **({"device": dev} if lib is torch else {}))
+        y = TWO_NORM_CASES[case](lib, x).tanh().sum()
+        (first,) = lib.autograd.grad(y, (x,), create_graph=True)
+        (second,) = lib.autograd.grad((first * first).sum(), (x,), create_graph=True)
+        (third,) = lib.autograd.grad(second.sin().sum(), (x,))
+        results.append([first, second, third])
+    for order, (ours, theirs) in enumerate(zip(*results), start=1):
+        ours, theirs = ours.detach().numpy(), theirs.detach().cpu().numpy()
+        if zero_row and order > 1 and case in ("dim", "normalize"):
+            # PyTorch's double backward of a norm over a dim is nan at a zero norm (over all
+            # dims it is 0), and the nan spreads; tinynn's is 0 there at every order, so the
+            # row keeps what the rest of the graph gives it (Deviations page)
+            assert np.isnan(theirs[1]).all() and np.isfinite(ours[1]).all()
+            ours, theirs = np.delete(ours, 1, axis=0), np.delete(theirs, 1, axis=0)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12, err_msg=f"derivative of order {order}")
+
+
+def test_two_norm_backward_passes_gradgradcheck_in_all_three_inputs():
+    from tinynn.autograd import gradcheck, gradgradcheck
+    from tinynn._functions.reduction import TwoNormBackward
+    rng = np.random.default_rng(2)
+    g, x = (tinynn.tensor(rng.standard_normal(shape), dtype=tinynn.float64, requires_grad=True)
+            for shape in ((3, 1), (3, 4)))
+    z = tinynn.tensor(rng.uniform(0.5, 2.0, (3, 1)), dtype=tinynn.float64, requires_grad=True)
+    assert gradcheck(TwoNormBackward.apply, (g, x, z)) and gradgradcheck(TwoNormBackward.apply, (g, x, z))
+
+
 def test_norm_gradient_at_zero_matches_torch_without_warnings():
     for p in (3, 0.5, -1, 1.5, float("inf")):
         compare_with_torch(lambda lib, x: x.norm(p=p, dim=1), np.array([[0.0, 0.0], [0.0, 2.0], [1.0, -1.0]]),

@@ -894,6 +894,42 @@ def _norm(a: np.ndarray, p: float, dims: tuple, keepdim: bool, shortcut: bool = 
     return np.sum(a ** a.dtype.type(p), axis=dims, keepdims=keepdim) ** a.dtype.type(1 / p)
 
 
+def _two_norm_backward(g: np.ndarray, x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """x (g / z), 0 where z = 0, in numpy (g and z broadcast against x)."""
+    zero = z == 0
+    return x * np.where(zero, 0, g / np.where(zero, 1, z))
+
+
+class TwoNormBackward(Function):
+    """The 2-norm's backward as one op: (g, x, z) -> x g / z, and 0 where the norm z is 0
+    (PyTorch's subgradient there). g and z keep the reduced axes as size 1.
+
+    In tensor ops it is six (two comparisons, two masked fills, a division, a product),
+    in every backward pass through a norm (each ``F.normalize``); here one numpy expression,
+    the same operations in the same order. Differentiable: with s = g / z (0 where z = 0)
+    and an incoming gradient P of x s, dL/dx = P s, dL/dg = sum(P x) / z and
+    dL/dz = -sum(P x) s / z, the sums over the reduced axes, all 0 where z = 0.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, x, z):
+        ctx.save_for_backward(grad_output, x, z)
+        return quiet_numpy.run(_two_norm_backward, grad_output._data, x._data, z._data)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        g, x, z = ctx.saved_tensors
+        zero = z == 0
+        safe_z = z.masked_fill(zero, 1.0)
+        s = (g / safe_z).masked_fill(zero, 0.0)
+        needs = ctx.needs_input_grad
+        summed = (grad_grad * x).sum_to_size(z.shape) if needs[0] or needs[2] else None  # sum(P x)
+        grad_g = (summed / safe_z).masked_fill(zero, 0.0) if needs[0] else None
+        grad_x = grad_grad * s if needs[1] else None
+        grad_z = (-summed * s / safe_z).masked_fill(zero, 0.0) if needs[2] else None
+        return grad_g, grad_x, grad_z
+
+
 class Norm(Function):
     """The vector p-norm over ``dims``: z = (sum_i |x_i|^p)^(1/p); p = 2 is sqrt(sum_i x_i^2),
     p = inf max_i |x_i|, p = -inf min_i |x_i|, p = 0 the count of nonzero x_i.
@@ -926,7 +962,7 @@ class Norm(Function):
         if p == 1:
             return x.sign() * g, None, None, None
         if p == 2:
-            return x * (g / z.masked_fill(z == 0, 1.0)).masked_fill(z == 0, 0.0), None, None, None
+            return TwoNormBackward.apply(g, x, z), None, None, None
         a = x.abs()
         if p in (math.inf, -math.inf):
             hit = ((a == z) | a.isnan()).to(x.dtype)  # a nan is the norm: it gets the gradient
