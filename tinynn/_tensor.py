@@ -512,7 +512,7 @@ class Tensor:
         elif self._grad.requires_grad:
             self._grad = self._grad.detach() + grad.detach()
         else:
-            # inf + -inf = nan, said silently as in PyTorch (no numpy warning)
+            # inf + -inf gives nan without a word, as in PyTorch (numpy would warn)
             quiet_numpy.run(np.add, self._grad._data, grad._data, out=self._grad._data)
 
     def detach(self) -> Tensor:

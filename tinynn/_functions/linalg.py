@@ -137,8 +137,7 @@ class Matmul(Function):
                                f"{a.dtype} (a product of two dtypes has no gradient: give both one dtype)")
         if a._data.ndim == 2 and b._data.ndim == 2:  # two matrices, the common case: one op
             needs = ctx.needs_input_grad
-            grads = iter(MatmulBackward.apply(grad_output, a, b, needs))
-            return next(grads) if needs[0] else None, next(grads) if needs[1] else None
+            return by_need(needs, MatmulBackward.apply(grad_output, a, b, needs))
         a2 = a.unsqueeze(0) if a.ndim == 1 else a    # (k,) -> (1, k)
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b   # (k,) -> (k, 1)
         g = grad_output
@@ -188,19 +187,26 @@ class MatmulBackward(Function):
     @staticmethod
     def backward(ctx, *grad_grads):
         grad_output, a, b = ctx.saved_tensors
-        incoming = iter(grad_grads)
-        p = next(incoming) if ctx.needs[0] else None  # dL/d(G B^T)
-        q = next(incoming) if ctx.needs[1] else None  # dL/d(A^T G)
+        p, q = by_need(ctx.needs, grad_grads)  # dL/d(G B^T), dL/d(A^T G)
         needs = ctx.needs_input_grad
         grad_g = grad_a = grad_b = None
-        if needs[0]:
-            terms = ([p @ b] if p is not None else []) + ([a @ q] if q is not None else [])
-            grad_g = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        if needs[0]:  # P B + A Q, of the terms there are
+            grad_g = p @ b if p is not None else None
+            if q is not None:
+                grad_g = a @ q if grad_g is None else grad_g + a @ q
         if needs[1] and q is not None:
             grad_a = grad_output @ q.mT
         if needs[2] and p is not None:
             grad_b = p.mT @ grad_output
         return grad_g, grad_a, grad_b, None
+
+
+def by_need(needs: tuple, values) -> tuple:
+    """``values``, one for each True in ``needs``, spread out to one entry per need, None
+    where it is False: ``MatmulBackward`` and ``LinearBackward`` compute (and receive) only
+    the gradients that are needed."""
+    values = iter(values)
+    return tuple([next(values) if needed else None for needed in needs])
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

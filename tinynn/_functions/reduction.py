@@ -904,9 +904,9 @@ class TwoNormBackward(Function):
     """The 2-norm's backward as one op: (g, x, z) -> x g / z, and 0 where the norm z is 0
     (PyTorch's subgradient there). g and z keep the reduced axes as size 1.
 
-    In tensor ops it is six (two comparisons, two masked fills, a division, a product),
-    in every backward pass through a norm (each ``F.normalize``); here one numpy expression,
-    the same operations in the same order. Differentiable: with s = g / z (0 where z = 0)
+    Written in tensor ops it would be six (two comparisons, two masked fills, a division,
+    a product) in every backward pass through a norm (each ``F.normalize``); here it is one
+    numpy expression, the same operations in the same order. Differentiable: with s = g / z (0 where z = 0)
     and an incoming gradient P of x s, dL/dx = P s, dL/dg = sum(P x) / z and
     dL/dz = -sum(P x) s / z, the sums over the reduced axes, all 0 where z = 0.
     """

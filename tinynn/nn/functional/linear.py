@@ -8,7 +8,7 @@ import numpy as np
 from ... import _dtype
 from ..._functions.elementwise import _broadcast_error
 from ..._functions.inplace import _check_broadcasts_to
-from ..._functions.linalg import _matmul
+from ..._functions.linalg import _matmul, by_need
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
 
@@ -71,9 +71,9 @@ class Linear(Function):
         needs_input, needs_weight, needs_bias = ctx.needs_input_grad
         grad_input = grad_weight = grad_bias = None
         if needs_input or needs_weight:  # G W and G^T X, one op (LinearBackward)
-            grads = iter(LinearBackward.apply(grad_output, input, weight, (needs_input, needs_weight)))
-            grad_input = next(grads) if needs_input else None        # (..., in_features)
-            grad_weight = next(grads) if needs_weight else None      # (out_features, in_features)
+            needs = (needs_input, needs_weight)
+            # (..., in_features) and (out_features, in_features)
+            grad_input, grad_weight = by_need(needs, LinearBackward.apply(grad_output, input, weight, needs))
         if needs_bias:
             grad_bias = grad_output.sum_to_size(ctx.bias_shape)      # (out_features,) usually
         return grad_input, grad_weight, grad_bias
@@ -113,14 +113,13 @@ class LinearBackward(Function):
     @staticmethod
     def backward(ctx, *grad_grads):
         grad_output, input, weight = ctx.saved_tensors
-        incoming = iter(grad_grads)
-        p = next(incoming) if ctx.needs[0] else None  # dL/d(G W): (..., in)
-        q = next(incoming) if ctx.needs[1] else None  # dL/d(G^T X): (out, in)
+        p, q = by_need(ctx.needs, grad_grads)  # dL/d(G W): (..., in), dL/d(G^T X): (out, in)
         needs = ctx.needs_input_grad
         grad_g = grad_x = grad_w = None
-        if needs[0]:
-            terms = ([p @ weight.mT] if p is not None else []) + ([input @ q.mT] if q is not None else [])
-            grad_g = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        if needs[0]:  # P W^T + X Q^T, of the terms there are
+            grad_g = p @ weight.mT if p is not None else None
+            if q is not None:
+                grad_g = input @ q.mT if grad_g is None else grad_g + input @ q.mT
         if needs[1] and q is not None:
             grad_x = grad_output @ q
         if needs[2] and p is not None:
