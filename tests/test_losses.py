@@ -310,6 +310,57 @@ def test_cross_entropy_equals_log_softmax_then_nll():
                  tinynn.nn.functional.nll_loss(tinynn.nn.functional.log_softmax(x, dim=1), t))
 
 
+def test_cross_entropy_records_log_softmax_then_nll_like_torch():
+    def graph(lib):
+        x = lib.tensor(randn(4, 3), requires_grad=True)
+        loss = lib.nn.functional.cross_entropy(x, lib.tensor(labels(4, classes=3)))
+        nodes, stack = [], [loss.grad_fn]
+        while stack:  # every node's name, depth first
+            node = stack.pop()
+            nodes.append(node.name().removeprefix("torch::autograd::"))  # PyTorch's leaf node's prefix
+            stack.extend(next_node for next_node, _ in reversed(node.next_functions) if next_node is not None)
+        return nodes
+    assert graph(tinynn) == graph(torch)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_second_derivative_matches_torch(weighted, reduction):
+    # d/dx of (dL/dx . v): through log_softmax's backward, which is itself differentiable
+    target = labels(5, classes=4)
+    target[1] = -100  # ignored
+    results = {}
+    for lib in (tinynn, torch):
+        x = lib.tensor(randn(5, 4), dtype=lib.float64, requires_grad=True)
+        weight = lib.tensor([0.5, 1.0, 2.0, 1.5], dtype=lib.float64) if weighted else None
+        loss = lib.nn.functional.cross_entropy(x, lib.tensor(target), weight=weight, reduction=reduction)
+        if reduction == "none":
+            loss = (loss * lib.arange(5, dtype=lib.float64)).sum()
+        (g,) = lib.autograd.grad(loss, x, create_graph=True)
+        (gg,) = lib.autograd.grad((g * lib.tensor(randn(5, 4, seed=7), dtype=lib.float64)).sum(), x)
+        results[lib] = g, gg
+    for ours, theirs in zip(results[tinynn], results[torch]):
+        assert_close(ours, theirs)
+    assert tinynn.autograd.gradgradcheck(
+        lambda x: tinynn.nn.functional.cross_entropy(x, tinynn.tensor(target), reduction="sum"),
+        (tinynn.tensor(randn(5, 4), dtype=tinynn.float64, requires_grad=True),))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cross_entropy_backward_after_the_logits_change_in_place_like_torch(dtype):
+    # the loss keeps the log-probabilities, not the logits (as PyTorch's log_softmax
+    # keeps its result), so changing the logits afterwards is no error, and no change
+    grads = {}
+    for lib in (tinynn, torch):
+        x = lib.tensor(randn(4, 3), dtype=getattr(lib, dtype), requires_grad=True)
+        logits = x * 1
+        loss = lib.nn.functional.cross_entropy(logits, lib.tensor(labels(4, classes=3)))
+        logits.add_(100.0)
+        loss.backward()
+        grads[lib] = x.grad
+    assert_close(grads[tinynn], grads[torch])
+
+
 @pytest.mark.parametrize("case", ["float_target", "int32_target", "out_of_bounds", "negative_target",
                                   "batch_mismatch", "multi_target", "bad_weight", "smoothing", "long_probabilities"])
 def test_class_loss_errors_match_torch(case):

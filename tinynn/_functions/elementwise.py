@@ -108,12 +108,21 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None):
 BIT_SELECT_SIZE = 4096
 
 
+#: The signed integer dtype of each width in bytes, as which values of that width are viewed bit by bit.
+_SAME_WIDTH_INT = {1: np.dtype(np.int8), 2: np.dtype(np.int16), 4: np.dtype(np.int32), 8: np.dtype(np.int64)}
+
+
 def bit_mask(condition: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """All bits set where ``condition`` holds, none elsewhere, in the integer type as wide
     as ``dtype``: ANDed with an array of ``dtype`` viewed as that type, it keeps each value
     whole (inf, nan and -0.0 included) or clears it to +0."""
-    bits = np.dtype(f"i{np.dtype(dtype).itemsize}")
-    return np.negative(condition, dtype=bits)         # True -> -1 (all bits set), False -> 0
+    return np.negative(condition, dtype=_SAME_WIDTH_INT[np.dtype(dtype).itemsize])  # True -> -1, False -> 0
+
+
+def bit_mask_unless(condition: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``bit_mask(~condition, dtype)``, all bits set where ``condition`` does *not* hold, in
+    one numpy pass instead of two: True - 1 = 0, False - 1 = -1."""
+    return np.subtract(condition, 1, dtype=_SAME_WIDTH_INT[np.dtype(dtype).itemsize])
 
 
 def select(condition: np.ndarray, x, y) -> np.ndarray:

@@ -601,11 +601,10 @@ class SplitWithSizes(Function):
     @staticmethod
     def forward(ctx, x, sizes, dim):
         ctx.dim = dim
-        index = [slice(None)] * x._data.ndim  # x[:, ..., start:start + size] for each piece
+        data, before = x._data, (slice(None),) * dim  # x[:, ..., start:start + size] for each piece
         pieces, start = [], 0
         for size in sizes:
-            index[dim] = slice(start, start + size)
-            pieces.append(_tensor.Tensor._make_view(x, x._data[tuple(index)]))
+            pieces.append(_tensor.Tensor._make_view(x, data[before + (slice(start, start + size),)]))
             start += size
         return tuple(pieces)
 
@@ -632,7 +631,11 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
         step = int(split_size_or_sections)
         if step == 0 and length > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
-        sizes = [min(step, length - start) for start in range(0, length, step)] if length else [0]
+        if length == 0:
+            sizes = [0]
+        else:  # pieces of `step`, and a smaller last one where step does not divide length
+            whole, rest = divmod(length, step)
+            sizes = [step] * whole + [rest] if rest else [step] * whole
     else:
         sizes = [int(n) for n in split_size_or_sections]
         if any(n < 0 for n in sizes) or sum(sizes) != length:

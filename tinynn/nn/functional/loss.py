@@ -16,7 +16,7 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ..._functions.elementwise import _broadcast_error
 from ..._functions.elementwise import where
-from ..._functions.reduction import LogSoftmax, LogSoftmaxBackwardData, _log_softmax
+from ..._functions.reduction import LogSoftmax
 from ...autograd import grad_mode
 from ...autograd.function import Function, quiet_numpy
 
@@ -561,7 +561,7 @@ def _nll_grad(ctx, grad_output: Tensor) -> Tensor:
     return g * Tensor._make(dense)
 
 
-class NLLLoss(Function):
+class NllLoss(Function):
     """Negative log likelihood of class indices: l_n = -w_{y_n} x[n, y_n] (0 where y_n is ignored).
 
     ``input`` holds log-probabilities, (N, C) or (N, C, d1, ...) or (C,); the class axis is 1
@@ -580,39 +580,6 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return _nll_grad(ctx, grad_output), None, None, None, None
-
-
-class CrossEntropy(Function):
-    """Cross entropy of logits and class indices in one step: log_softmax, then the NLL.
-
-    For sample n with target class y_n and weight w_n = weight[y_n] (0 if ignored):
-
-        l_n = -w_n log softmax(x_n)_{y_n} = w_n (logsumexp(x_n) - x_{n, y_n})
-
-    with log softmax(x)_c = (x_c - m) - log sum_j e^{x_j - m}, m = max_j x_j, so no
-    exponential overflows, even for logits of 1e4. "mean" divides sum_n l_n by sum_n w_n.
-
-    Gradient: dl_n/dx_{n,c} = w_n (softmax(x_n)_c - [c = y_n]). Written as the chain rule
-    through log_softmax, G - e^{log softmax(x)} sum_c G_c with G = dL/d(log softmax): the
-    backward of log_softmax (``LogSoftmaxBackwardData``, one op, in PyTorch's order) on a
-    log softmax recomputed as a graph op, so that the gradient can be differentiated again.
-    """
-
-    @staticmethod
-    def forward(ctx, input, target, weight, ignore_index, reduction):
-        class_axis = 0 if input.ndim == 1 else 1
-        # with numpy's warnings off: an inf logit gives nan, as in PyTorch
-        log_probs = quiet_numpy.run(_log_softmax, input._data, class_axis)      # (x - m) - log sum e^{x - m}
-        ctx.save_for_backward(input)
-        return quiet_numpy.run(_nll_forward, ctx, log_probs, target, weight, ignore_index, reduction)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        input, = ctx.saved_tensors
-        axis = ctx.class_axis
-        G = _nll_grad(ctx, grad_output)                                # dL/d(log softmax)
-        grad_input = LogSoftmaxBackwardData.apply(G, LogSoftmax.apply(input, axis), axis)
-        return grad_input, None, None, None, None
 
 
 def _class_index(target: np.ndarray) -> tuple:
@@ -654,7 +621,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     _check_reduction(reduction)
     _class_index_checks(input, target, weight, "nll_loss")
     target = _single_sample_target(input, target)
-    return NLLLoss.apply(input, target, weight, ignore_index, reduction)
+    return NllLoss.apply(input, target, weight, ignore_index, reduction)
 
 
 def _check_ignore_index(function: str, ignore_index) -> None:
@@ -736,10 +703,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     target = _single_sample_target(input, target)
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
+    # two ops, as in PyTorch: log softmax (x_c - logsumexp(x): stable for any logits), then the NLL
+    log_probs = LogSoftmax.apply(input, class_dim)
+    nll = NllLoss.apply(log_probs, target, weight, ignore_index, reduction)
     if not label_smoothing > 0.0:  # PyTorch smooths only for eps > 0 (a negative or nan eps is 0)
-        return CrossEntropy.apply(input, target, weight, ignore_index, reduction)
-    log_probs = input.log_softmax(class_dim)     # x_c - logsumexp(x): stable for any logits
-    nll = NLLLoss.apply(log_probs, target, weight, ignore_index, reduction)
+        return nll
     # the smoothing term: the loss against the uniform distribution, -sum_c w_c log p_c
     w = 1 if weight is None else weight.reshape((n_classes,) + (1,) * (input.ndim - 2))  # (C, 1, ...)
     smooth = -(log_probs * w).sum(class_dim)                          # (N, d1, ...)
