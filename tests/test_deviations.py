@@ -755,6 +755,61 @@ def test_conv_with_a_non_finite_weight_over_the_padding():
     np.testing.assert_array_equal(ours.numpy(), tinynn.nn.functional.conv2d(padded, tinynn.tensor(w)).numpy())
 
 
+
+def test_an_input_changed_in_place_between_forward_and_backward():
+    def outcome(lib, op, changed="x", needs=("x",)):
+        x0 = lib.tensor(np.linspace(-2, 2, 24, dtype=np.float32).reshape(1, 2, 3, 4), requires_grad="x" in needs)
+        w0 = lib.tensor(np.linspace(0.5, 1.5, 24, dtype=np.float32).reshape(1, 2, 3, 4), requires_grad="w" in needs)
+        x, w = x0 * 1, w0 * 1
+        y = op(lib, x, w)
+        (x if changed == "x" else w).add_(0.5)
+        try:
+            y.sum().backward()
+        except RuntimeError as error:
+            assert "modified by an inplace operation" in str(error) or "view" in str(error)
+            return "error"
+        return "ok"
+
+    F = {torch: torch.nn.functional, tinynn: tinynn.nn.functional}
+    # PyTorch saved the input; tinynn's backward does not read it
+    for op in (lambda lib, x, w: F[lib].max_pool2d(x, 2),
+               lambda lib, x, w: F[lib].avg_pool2d(x, 2),
+               lambda lib, x, w: F[lib].pad(x, (1, 1, 1, 1), mode="reflect"),
+               lambda lib, x, w: F[lib].hardtanh(x),
+               lambda lib, x, w: F[lib].logsigmoid(x),
+               lambda lib, x, w: F[lib].softplus(x),
+               lambda lib, x, w: x.amax(-1),
+               lambda lib, x, w: x.max(),
+               lambda lib, x, w: x.gather(-1, lib.zeros(1, 2, 3, 1, dtype=lib.int64)),
+               lambda lib, x, w: F[lib].mse_loss(x, w),
+               lambda lib, x, w: F[lib].smooth_l1_loss(x, w),
+               lambda lib, x, w: F[lib].huber_loss(x, w),
+               lambda lib, x, w: x.chunk(2, 1)[0],
+               lambda lib, x, w: x.split(1, 1)[1],
+               lambda lib, x, w: x.unbind(1)[0]):
+        assert outcome(torch, op) == "error" and outcome(tinynn, op) == "ok"
+    for changed in ("x", "weight"):  # group_norm, when only its weight needs a gradient
+        results = []
+        for lib in (torch, tinynn):
+            x = lib.tensor(np.linspace(-2, 2, 24, dtype=np.float32).reshape(1, 2, 3, 4))
+            weight = lib.tensor([0.5, 1.5], requires_grad=True) * 1
+            y = F[lib].group_norm(x, 2, weight)
+            (x if changed == "x" else weight).add_(0.5)
+            try:
+                y.sum().backward()
+                results.append("ok")
+            except RuntimeError as error:
+                assert "modified by an inplace operation" in str(error)
+                results.append("error")
+        assert results == ["error", "ok"]
+    # and the other way round: the query, when the key needs a gradient
+    attention = lambda lib, x, w: F[lib].scaled_dot_product_attention(x[0], w[0], w[0])  # noqa: E731
+    assert outcome(torch, attention, "x", needs=("w",)) == "ok"
+    assert outcome(tinynn, attention, "x", needs=("w",)) == "error"
+    # both give the gradient at the forward's values where neither raises (a product)
+    assert outcome(torch, lambda lib, x, w: x @ w.mT) == outcome(tinynn, lambda lib, x, w: x @ w.mT) == "ok"
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -817,6 +872,8 @@ CHECKS = {
         test_indexing_with_a_bool_next_to_other_indices_or_two_ellipses,
     "Second derivatives of the 2-norm over a dim where a norm is 0":
         test_second_derivative_of_a_two_norm_over_a_dim_where_a_norm_is_0,
+    "An input changed in place between the forward and the backward":
+        test_an_input_changed_in_place_between_forward_and_backward,
 }
 
 

@@ -147,7 +147,12 @@ class Einsum(Function):
     @staticmethod
     def forward(ctx, inputs, output, *operands):
         ctx.inputs, ctx.output = inputs, output
-        ctx.save_for_backward(*operands)
+        ctx.shapes = tuple([op._data.shape for op in operands])
+        # operand k's gradient is a product of the *other* operands: save an operand only
+        # if another one needs a gradient (as PyTorch saves only what backward will use)
+        needing = sum(ctx.needs_input_grad[2:])
+        ctx.save_for_backward(*[op if needing - needs > 0 else None
+                                for op, needs in zip(operands, ctx.needs_input_grad[2:])])
         arrays = [op._data for op in operands]
         out = quiet_numpy.run(np.einsum, ",".join(inputs) + "->" + output, *arrays,  # IEEE results,
                               optimize=len(arrays) > 1)                          # no warning
@@ -162,7 +167,7 @@ class Einsum(Function):
     def backward(ctx, grad_output):
         operands = ctx.saved_tensors
         grads = [
-            _einsum_operand_grad(grad_output, ctx.output, ctx.inputs, operands, k)
+            _einsum_operand_grad(grad_output, ctx.output, ctx.inputs, operands, ctx.shapes, k)
             if ctx.needs_input_grad[k + 2] else None
             for k in range(len(operands))
         ]
@@ -241,9 +246,10 @@ def _integer_operands(inputs: list, output: str, operands: list) -> list:
     return operands
 
 
-def _einsum_operand_grad(g, output: str, inputs: tuple, operands: tuple, k: int):
-    """dL/d(operand k) of ``einsum(inputs -> output)`` as an einsum (see ``Einsum``)."""
-    sizes = {c: n for term, op in zip(inputs, operands) for c, n in zip(term, op.shape)}
+def _einsum_operand_grad(g, output: str, inputs: tuple, operands: tuple, shapes: tuple, k: int):
+    """dL/d(operand k) of ``einsum(inputs -> output)`` as an einsum (see ``Einsum``); of the
+    ``operands``, it reads all but the k-th (which may be None), and of ``shapes``, all."""
+    sizes = {c: n for term, shape in zip(inputs, shapes) for c, n in zip(term, shape)}
     fresh = iter(c for c in LETTERS if c not in set("".join(inputs)))
     terms, tensors = [output], [g]
     for j, (term, op) in enumerate(zip(inputs, operands)):

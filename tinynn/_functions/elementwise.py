@@ -854,7 +854,10 @@ class Lerp(Function):
                     f"expected dtype {_dtype.scalar_name(x.dtype).lower()} for `{name}` but got "
                     f"dtype {_dtype.scalar_name(value.dtype).lower()} (convert it with .to(input.dtype))"
                 )
-        ctx.save_for_backward(x, end, weight)
+        # dz/dx and dz/de need only the weight, dz/dw only x and e: save what will be used
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[2] else None, end if needs[2] else None,
+                              weight if needs[0] or needs[1] else None)
         dtype = x.dtype
         start, stop, w = _array(x, dtype), _array(end, dtype), _array(weight, dtype)
         try:

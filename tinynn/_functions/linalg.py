@@ -117,11 +117,18 @@ def _check_dtypes(a, b) -> np.ndarray:
 
 
 class Matmul(Function):
-    """Z = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G (on the last two axes)."""
+    """Z = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G (on the last two axes).
+
+    Each gradient needs only the other operand, so only that one is saved (as in
+    PyTorch): changing A in place after the product is no error when only A needs a
+    gradient.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        ctx.ndims, ctx.dtypes = (a._data.ndim, b._data.ndim), (a.dtype, b.dtype)
         if a.dtype is not b.dtype or a.dtype is _dtype.bool:
             return _check_dtypes(a, b)  # zeros, where PyTorch returns before its dtype checks
         try:  # inf * 0 = nan, as in PyTorch: no numpy warning
@@ -131,32 +138,34 @@ class Matmul(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        if a.dtype is not b.dtype:  # (zeros from _check_dtypes) PyTorch's backward refuses them
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {b.dtype} != "
-                               f"{a.dtype} (a product of two dtypes has no gradient: give both one dtype)")
-        if a._data.ndim == 2 and b._data.ndim == 2:  # two matrices, the common case: one op
-            needs = ctx.needs_input_grad
+        a, b = ctx.saved_tensors  # a if B needs a gradient, b if A does
+        a_dtype, b_dtype = ctx.dtypes
+        if a_dtype is not b_dtype:  # (zeros from _check_dtypes) PyTorch's backward refuses them
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {b_dtype} != "
+                               f"{a_dtype} (a product of two dtypes has no gradient: give both one dtype)")
+        needs = ctx.needs_input_grad
+        a_ndim, b_ndim = ctx.ndims
+        if a_ndim == 2 and b_ndim == 2:  # two matrices, the common case: one op
             return by_need(needs, MatmulBackward.apply(grad_output, a, b, needs))
-        a2 = a.unsqueeze(0) if a.ndim == 1 else a    # (k,) -> (1, k)
-        b2 = b.unsqueeze(-1) if b.ndim == 1 else b   # (k,) -> (k, 1)
         g = grad_output
-        if a.ndim == 1:
-            g = g.unsqueeze(-1 if b.ndim == 1 else -2)  # restore the row axis of A
-        if b.ndim == 1:
+        if a_ndim == 1:
+            g = g.unsqueeze(-1 if b_ndim == 1 else -2)  # restore the row axis of A
+        if b_ndim == 1:
             g = g.unsqueeze(-1)                          # restore the column axis of B
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
+        if needs[0]:
+            b2 = b.unsqueeze(-1) if b_ndim == 1 else b   # (k,) -> (k, 1)
             grad_a = g @ b2.mT                          # (..., n, k)
-            if a.ndim == 1:
+            if a_ndim == 1:
                 grad_a = grad_a.squeeze(-2)
-        if ctx.needs_input_grad[1]:
-            if a.ndim > 2 and b.ndim == 2:              # a batch times one matrix: fold the
+        if needs[1]:
+            if a_ndim > 2 and b_ndim == 2:              # a batch times one matrix: fold the
                 rows = math.prod(a.shape[:-1])          # batch into rows, one (k, m) product
                 grad_b = a.reshape(rows, a.shape[-1]).mT @ g.reshape(rows, g.shape[-1])
             else:
+                a2 = a.unsqueeze(0) if a_ndim == 1 else a  # (k,) -> (1, k)
                 grad_b = a2.mT @ g                      # (..., k, m)
-            if b.ndim == 1:
+            if b_ndim == 1:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
 

@@ -61,7 +61,10 @@ class Linear(Function):
                     f"output with shape {list(out_shape)} doesn't match the broadcast shape "
                     f"{list(shape)} (bias of shape {list(bias.shape)}; give it shape (out_features,))"
                 )
-        ctx.save_for_backward(input, weight)
+        # dL/dx needs only W, dL/dW only x (as in PyTorch, only what will be used is saved:
+        # changing x in place afterwards is no error when W needs no gradient)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(input if needs[1] else None, weight if needs[0] else None)
         ctx.bias_shape = None if bias is None else bias.shape
         return quiet_numpy.run(_affine, x, w, None if bias is None else bias._data)
 
