@@ -808,6 +808,24 @@ def test_an_input_changed_in_place_between_forward_and_backward():
     assert outcome(tinynn, attention, "x", needs=("w",)) == "error"
     # both give the gradient at the forward's values where neither raises (a product)
     assert outcome(torch, lambda lib, x, w: x @ w.mT) == outcome(tinynn, lambda lib, x, w: x @ w.mT) == "ok"
+    # a second backward without retain_graph through ops that keep their positions as arrays
+    for op in (lambda lib, x: x.max(), lambda lib, x: x.amax(1), lambda lib, x: x[lib.tensor([0, 1])],
+               lambda lib, x: x[x > 0], lambda lib, x: F[lib].max_pool1d(x.unsqueeze(0), 2)):
+        results = []
+        for lib in (torch, tinynn):
+            x = lib.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+            y = op(lib, x).sum()
+            y.backward()
+            try:
+                y.backward()
+                results.append("ok")
+            except RuntimeError as error:
+                assert "second time" in str(error)
+                results.append("error")
+        assert results == ["error", "ok"]
+        once = tinynn.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+        op(tinynn, once).sum().backward()
+        assert x.grad.tolist() == (2 * once.grad).tolist()  # the same gradient, added twice
 
 
 CHECKS = {

@@ -93,3 +93,179 @@ def test_a_product_of_two_dtypes_still_refuses_backward():
     y = a @ b  # an empty batched product: zeros, where PyTorch returns before its dtype check
     with pytest.raises(RuntimeError, match="same dtype"):
         y.sum().backward()
+
+
+# -- integer and bool operands: indices, masks, targets ------------------------------------
+# name -> a function (lib, x, change) that uses an index, mask or target tensor, changes it
+# in place when ``change`` is True, and returns the result to back-propagate from
+def _where(lib, x, change):
+    mask = x > 0
+    y = lib.where(mask, x, lib.zeros(()))
+    if change:
+        mask.logical_not_()
+    return y
+
+
+def _masked_fill(lib, x, change):
+    mask = x > 0
+    y = x.masked_fill(mask, 0.0)
+    if change:
+        mask.logical_not_()
+    return y
+
+
+def _gather(lib, x, change):
+    index = lib.tensor([[0], [1]])
+    y = x.gather(1, index)
+    if change:
+        index.fill_(2)
+    return y
+
+
+def _scatter(lib, x, change):
+    index = lib.tensor([[0, 1, 2], [2, 1, 0]])
+    y = lib.zeros(2, 3).scatter(1, index, x)
+    if change:
+        index.copy_(lib.tensor([[2, 1, 0], [0, 1, 2]]))
+    return y
+
+
+def _scatter_add(lib, x, change):
+    index = lib.tensor([[0, 1, 2], [2, 1, 0]])
+    y = lib.zeros(2, 3).scatter_add(1, index, x)
+    if change:
+        index.copy_(lib.tensor([[2, 1, 0], [0, 1, 2]]))
+    return y
+
+
+def _values_of(op):
+    """An op returning (values, indices), whose indices are changed in place."""
+    def run(lib, x, change):
+        values, indices = op(x)
+        if change:
+            indices.fill_(0)
+        return values
+    return run
+
+
+def _embedding(lib, x, change):
+    indices = lib.tensor([0, 1])
+    y = lib.nn.functional.embedding(indices, x)
+    if change:
+        indices.fill_(0)
+    return y
+
+
+def _loss_target(name):
+    def run(lib, x, change):
+        target = lib.tensor([0, 1])
+        y = getattr(lib.nn.functional, name)(x, target, reduction="none")
+        if change:
+            target.fill_(2)
+        return y
+    return run
+
+
+def _index_tensor(lib, x, change):
+    index = lib.tensor([0, 0])
+    y = x[index]
+    if change:
+        index.fill_(1)
+    return y
+
+
+def _index_select(lib, x, change):
+    index = lib.tensor([0, 2])
+    y = x.index_select(1, index)
+    if change:
+        index.fill_(1)
+    return y
+
+
+def _index_add(lib, x, change):
+    index = lib.tensor([0, 2, 1])
+    y = lib.zeros(2, 3).index_add(1, index, x)
+    if change:
+        index.copy_(lib.tensor([2, 1, 0]))
+    return y
+
+
+def _max_pool_indices(lib, x, change):
+    values, indices = lib.nn.functional.max_pool1d(x.unsqueeze(0), 2, return_indices=True)
+    if change:
+        indices.fill_(0)
+    return values
+
+
+# PyTorch saved these operands, and so does tinynn: the same error
+RAISE_AS_TORCH = {
+    "where": _where, "masked_fill": _masked_fill, "gather": _gather, "scatter": _scatter,
+    "scatter_add": _scatter_add, "max(dim)": _values_of(lambda x: x.max(1)),
+    "sort": _values_of(lambda x: x.sort(1)), "topk": _values_of(lambda x: x.topk(2, 1)),
+    "cummax": _values_of(lambda x: x.cummax(1)), "median(dim)": _values_of(lambda x: x.median(1)),
+    "embedding": _embedding, "nll_loss": _loss_target("nll_loss"),
+    "cross_entropy": _loss_target("cross_entropy"),
+}
+# tinynn keeps its own copy of these indices (PyTorch saves them and raises)
+FORWARD_VALUES = {
+    "x[index]": _index_tensor, "index_select": _index_select, "index_add": _index_add,
+    "max_pool1d's indices": _max_pool_indices,
+}
+
+
+def _gradient(lib, op, change: bool):
+    x = lib.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+    y = op(lib, x, change)
+    (y * lib.arange(y.numel(), dtype=y.dtype).reshape(y.shape)).sum().backward()
+    return x.grad
+
+
+@pytest.mark.parametrize("name", list(RAISE_AS_TORCH))
+def test_an_index_mask_or_target_changed_in_place_raises_as_in_torch(name):
+    op = RAISE_AS_TORCH[name]
+    for lib in (torch, tinynn):
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            _gradient(lib, op, change=True)
+    assert_close(_gradient(tinynn, op, change=False), _gradient(torch, op, change=False))
+
+
+@pytest.mark.parametrize("name", list(FORWARD_VALUES))
+def test_an_index_changed_in_place_leaves_the_gradient_of_the_forward(name):
+    # never another gradient: the one of the indices the forward pass used
+    op = FORWARD_VALUES[name]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        _gradient(torch, op, change=True)
+    assert_close(_gradient(tinynn, op, change=True), _gradient(torch, op, change=False))
+
+
+# -- a second backward without retain_graph -------------------------------------------------
+# PyTorch raises "Trying to backward through the graph a second time" exactly when a node
+# on the way saved a tensor; these ops save none (tinynn's and PyTorch's alike) or some
+SECOND_BACKWARD = {
+    "tril": (lambda lib, x: x.tril(), "ok"),
+    "triu(1)": (lambda lib, x: x.triu(1), "ok"),
+    "lerp (number weight)": (lambda lib, x: lib.lerp(x, x + 1, 0.25), "ok"),
+    "x * 2 (the 2 is saved)": (lambda lib, x: x * 2, "error"),
+    "x + 1": (lambda lib, x: x + 1, "ok"),
+    "x.t()": (lambda lib, x: x.t(), "ok"),
+    "cat": (lambda lib, x: lib.cat([x, x]), "ok"),
+    "x * x": (lambda lib, x: x * x, "error"),
+    "where": (lambda lib, x: lib.where(x > 0, x, 0.0), "error"),
+    "gather": (lambda lib, x: x.gather(1, lib.tensor([[1], [0]])), "error"),
+    "max(dim)": (lambda lib, x: x.max(1).values, "error"),
+    "cross_entropy": (lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor([1, 0])), "error"),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_BACKWARD))
+def test_a_second_backward_raises_exactly_where_torch_does(name):
+    op, expected = SECOND_BACKWARD[name]
+    for lib in (torch, tinynn):
+        x = lib.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+        y = op(lib, x).sum()
+        y.backward()
+        if expected == "ok":
+            y.backward()  # the gradient is added in a second time
+        else:
+            with pytest.raises(RuntimeError, match="second time"):
+                y.backward()

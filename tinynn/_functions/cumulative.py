@@ -208,7 +208,6 @@ class CumExtreme(Function):
         ctx.dim, ctx.shape = dim, x.shape
         if x.ndim == 0:
             indices = _tensor.Tensor._make(np.zeros((), dtype=np.int64))
-            ctx.indices = indices
             ctx.mark_non_differentiable(indices)
             return x._data.copy(), indices
         data = x._data
@@ -219,7 +218,7 @@ class CumExtreme(Function):
         reached = (data == values) | np.isnan(data)
         indices = np.maximum.accumulate(np.where(reached, positions, 0), axis=dim).astype(np.int64)
         indices = _tensor.Tensor._make(indices)
-        ctx.indices = indices
+        ctx.save_for_backward(indices)  # an output: changing it in place before backward is caught
         ctx.mark_non_differentiable(indices)
         return values, indices
 
@@ -227,7 +226,8 @@ class CumExtreme(Function):
     def backward(ctx, grad_output, grad_indices):
         if len(ctx.shape) == 0:
             return grad_output, None, None
-        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.indices), None, None
+        indices, = ctx.saved_tensors
+        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, indices), None, None
 
 def cummax(input: Tensor, dim: int | None = None, *, out=None, axis=None):
     """``(values, indices)``: the running maximum along ``dim`` and the index where each was

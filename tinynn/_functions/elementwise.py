@@ -742,7 +742,7 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, condition, x, y):
-        ctx.condition = condition
+        ctx.save_for_backward(condition)  # (so that changing it in place before backward is caught)
         dtype = _dtype.result_type(x, y)
         if dtype.is_floating_point and not isinstance(x, _tensor.Tensor) and not isinstance(y, _tensor.Tensor):
             dtype = _dtype.get_default_dtype()  # two numbers: a float one gives the default dtype
@@ -754,9 +754,10 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
+        condition, = ctx.saved_tensors
         zero = grad_output.new_zeros(())
-        grad_x = where(ctx.condition, grad_output, zero) if ctx.needs_input_grad[1] else None
-        grad_y = where(ctx.condition, zero, grad_output) if ctx.needs_input_grad[2] else None
+        grad_x = where(condition, grad_output, zero) if ctx.needs_input_grad[1] else None
+        grad_y = where(condition, zero, grad_output) if ctx.needs_input_grad[2] else None
         return None, grad_x, grad_y
 
 
@@ -855,9 +856,12 @@ class Lerp(Function):
                     f"dtype {_dtype.scalar_name(value.dtype).lower()} (convert it with .to(input.dtype))"
                 )
         # dz/dx and dz/de need only the weight, dz/dw only x and e: save what will be used
+        # (a number weight is kept as it is: there is nothing to check or free, as in PyTorch)
         needs = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs[2] else None, end if needs[2] else None,
-                              weight if needs[0] or needs[1] else None)
+        ctx.number_weight = None if isinstance(weight, _tensor.Tensor) else weight
+        if ctx.number_weight is None:
+            ctx.save_for_backward(x if needs[2] else None, end if needs[2] else None,
+                                  weight if needs[0] or needs[1] else None)
         dtype = x.dtype
         start, stop, w = _array(x, dtype), _array(end, dtype), _array(weight, dtype)
         try:
@@ -867,7 +871,11 @@ class Lerp(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, end, weight = ctx.saved_tensors
+        if ctx.number_weight is None:
+            x, end, weight = ctx.saved_tensors
+        else:  # a number: no gradient for it, so x and e are not needed
+            x = end = None
+            weight = ctx.number_weight
         grad_x = grad_output * (1 - weight) if ctx.needs_input_grad[0] else None
         grad_end = grad_output * weight if ctx.needs_input_grad[1] else None
         grad_weight = grad_output * (end - x) if ctx.needs_input_grad[2] else None

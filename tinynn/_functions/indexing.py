@@ -91,10 +91,10 @@ def normalize_key(key, shape: tuple) -> tuple:
                     "with .long())")
             if k.dtype is _dtype.uint8:
                 k = _byte_mask(k._data) if k.ndim > 0 else k._data.astype(bool)
-            else:
-                k = k._data if k.ndim > 0 or k.dtype is _dtype.bool else int(k._data)
+            else:  # (a copy: the backward reads the key, and the index tensor may change later)
+                k = k._data.copy() if k.ndim > 0 or k.dtype is _dtype.bool else int(k._data)
         elif isinstance(k, (list, np.ndarray)):
-            k = np.asarray(k)
+            k = np.array(k)  # a copy, as above
             if k.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if k.dtype == np.uint8 and k.ndim > 0:
@@ -382,7 +382,8 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index):
-        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        ctx.shape, ctx.dim = x.shape, dim
+        ctx.save_for_backward(index)  # (so that changing it in place before backward is caught)
         if index.numel() == 0:  # reads nothing: PyTorch checks no more
             return np.zeros(index.shape, dtype=x._data.dtype)
         if index.dtype not in (_dtype.int64, _dtype.int32):
@@ -400,7 +401,8 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, ctx.index), None, None
+        index, = ctx.saved_tensors
+        return ScatterAdd.apply(grad_output, ctx.shape, ctx.dim, index), None, None
 
 
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -425,7 +427,8 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, x, shape, dim, index):
-        ctx.dim, ctx.index, ctx.x_shape = dim, index, x.shape
+        ctx.dim, ctx.x_shape = dim, x.shape
+        ctx.save_for_backward(index)
         out = np.zeros(shape, dtype=x._data.dtype)
         if index.numel():
             np.add.at(out, _along_axis_key(index._data, dim), x._data)
@@ -433,9 +436,10 @@ class ScatterAdd(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        if ctx.index.numel() == 0:
+        index, = ctx.saved_tensors
+        if index.numel() == 0:
             return _zeros(ctx.x_shape, grad_output), None, None, None
-        return grad_output.gather(ctx.dim, ctx.index), None, None, None
+        return grad_output.gather(ctx.dim, index), None, None, None
 
 
 def _zeros(shape: tuple, like: Tensor) -> Tensor:
@@ -485,7 +489,8 @@ class Scatter(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(index)
         ctx.src_shape = src.shape if isinstance(src, _tensor.Tensor) else None
         if isinstance(src, _tensor.Tensor) and src.dtype is not x.dtype:
             raise RuntimeError(
@@ -509,14 +514,15 @@ class Scatter(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
+        index, = ctx.saved_tensors
         grad_x = grad_src = None
         if ctx.needs_input_grad[0]:
-            grad_x = Scatter.apply(grad_output, ctx.dim, ctx.index, 0.0)
+            grad_x = Scatter.apply(grad_output, ctx.dim, index, 0.0)
         if ctx.needs_input_grad[3]:
-            if ctx.index.numel() == 0:
+            if index.numel() == 0:
                 grad_src = _zeros(ctx.src_shape, grad_output)
             else:
-                grad_src = grad_output.gather(ctx.dim, ctx.index)
+                grad_src = grad_output.gather(ctx.dim, index)
         return grad_x, None, None, grad_src
 
 
@@ -638,7 +644,7 @@ def _index_along(input: Tensor, name: str, dim: int, index: Tensor, dtypes: tupl
         if name == "index_fill_":
             raise RuntimeError(f"Index has to be a vector/scalar (got shape {list(index.shape)})")
         raise IndexError(f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}")
-    return d, index._data.reshape(-1)
+    return d, index._data.reshape(-1).copy()  # (the key a backward reads: not the index's memory)
 
 
 def _check_positions(input: Tensor, name: str, d: int, positions: np.ndarray, alpha=1) -> tuple:

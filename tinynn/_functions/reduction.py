@@ -378,7 +378,7 @@ class MaxDim(Function):
         if not keepdim:
             values, indices = np.squeeze(values, axis), np.squeeze(indices, axis)
         indices = _tensor.Tensor._make(indices)
-        ctx.indices = indices
+        ctx.save_for_backward(indices)  # an output: changing it in place before backward is caught
         ctx.mark_non_differentiable(indices)
         return values, indices
 
@@ -386,7 +386,7 @@ class MaxDim(Function):
     def backward(ctx, grad_output, grad_indices):
         if not hasattr(ctx, "axis"):
             return grad_output, None, None, None
-        index, g = ctx.indices, grad_output
+        (index,), g = ctx.saved_tensors, grad_output
         if not ctx.keepdim:
             index, g = index.unsqueeze(ctx.axis), g.unsqueeze(ctx.axis)
         return ScatterAdd.apply(g, ctx.shape, ctx.axis, index), None, None, None

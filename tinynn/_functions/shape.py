@@ -17,7 +17,6 @@ from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from .._types import Size
 from ..autograd.function import Function, quiet_numpy
-from .elementwise import Where
 from .indexing import IndexAddInto, wrap_dim
 from .out import write_out
 from .reduction import normalize_dims
@@ -933,13 +932,38 @@ def trace(input: Tensor) -> Tensor:
     return diag(input).sum()
 
 
+class Tril(Function):
+    """z = x on and below the ``diagonal``-th diagonal of the last two dims, 0 above it;
+    dL/dx = g on and below it, 0 above: the same triangle, so the backward is this op again."""
+
+    @staticmethod
+    def forward(ctx, x, diagonal):
+        ctx.diagonal = diagonal
+        return np.tril(x._data, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Tril.apply(grad_output, ctx.diagonal), None
+
+
+class Triu(Function):
+    """z = x on and above the ``diagonal``-th diagonal of the last two dims, 0 below it;
+    dL/dx = g on and above it, 0 below (this op again)."""
+
+    @staticmethod
+    def forward(ctx, x, diagonal):
+        ctx.diagonal = diagonal
+        return np.triu(x._data, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Triu.apply(grad_output, ctx.diagonal), None
+
+
 def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
     if input.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
-    rows, cols = input.shape[-2:]
-    keep = np.tri(rows, cols, k=diagonal, dtype=bool) if lower else ~np.tri(rows, cols, k=diagonal - 1, dtype=bool)
-    zero = _tensor.Tensor._make(np.zeros((), dtype=input._data.dtype))
-    return Where.apply(_tensor.Tensor._make(keep), input, zero)
+    return Tril.apply(input, diagonal) if lower else Triu.apply(input, diagonal)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:

@@ -574,11 +574,15 @@ class NllLoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction):
+        # the index that backward uses shares the target's memory: saving the target makes
+        # backward check that it was not changed in place since
+        ctx.save_for_backward(target)
         # IEEE results (an inf weight: inf * 0, inf / inf), as in PyTorch: numpy's warnings off
         return quiet_numpy.run(_nll_forward, ctx, input._data, target, weight, ignore_index, reduction)
 
     @staticmethod
     def backward(ctx, grad_output):
+        ctx.saved_tensors  # raises if the target was changed in place since the forward
         return _nll_grad(ctx, grad_output), None, None, None, None
 
 

@@ -32,16 +32,20 @@ class Embedding(Function):
     """
 
     @staticmethod
-    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+    def forward(ctx, weight, input, indices, padding_idx, scale_grad_by_freq):
+        # ``indices`` is ``input``'s array (shared memory, for an int64 input): saving
+        # ``input`` makes backward check that it was not changed in place since
+        ctx.save_for_backward(input)
         ctx.indices, ctx.num_weights = indices, weight.shape[0]
         ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
         return weight._data[indices]  # (*indices.shape, D), a copy (advanced indexing)
 
     @staticmethod
     def backward(ctx, grad_output):
+        ctx.saved_tensors  # raises if the indices were changed in place since the forward
         return (EmbeddingDenseBackward.apply(grad_output, ctx.indices, ctx.num_weights,
                                              ctx.padding_idx, ctx.scale_grad_by_freq),
-                None, None, None)
+                None, None, None, None)
 
 
 class EmbeddingDenseBackward(Function):
@@ -182,4 +186,4 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     indices = _check_indices(input, weight)
     if max_norm is not None:
         _renorm_(weight, indices, max_norm, norm_type)
-    return Embedding.apply(weight, indices, padding_idx, scale_grad_by_freq)
+    return Embedding.apply(weight, input, indices, padding_idx, scale_grad_by_freq)
