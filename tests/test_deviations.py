@@ -826,6 +826,23 @@ def test_an_input_changed_in_place_between_forward_and_backward():
         once = tinynn.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
         op(tinynn, once).sum().backward()
         assert x.grad.tolist() == (2 * once.grad).tolist()  # the same gradient, added twice
+    # the result of logsumexp or prod changed in place
+    for op in (lambda x: x.logsumexp(1), lambda x: x.prod(1)):
+        results = []
+        for lib in (torch, tinynn):
+            x = lib.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+            y = op(x)
+            y.mul_(2)
+            try:
+                y.sum().backward()
+                results.append("ok")
+            except RuntimeError as error:
+                assert "modified by an inplace operation" in str(error)
+                results.append("error")
+        assert results == ["error", "ok"]
+        again = tinynn.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+        (2 * op(again)).sum().backward()
+        assert np.allclose(x.grad.numpy(), again.grad.numpy())  # the gradient of the forward's values
 
 
 CHECKS = {
