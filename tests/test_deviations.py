@@ -756,21 +756,29 @@ def test_conv_with_a_non_finite_weight_over_the_padding():
 
 
 
+def _backward_outcome(run, message: str) -> str:
+    """"ok" if ``run()`` (a backward pass) completes; "error" if it raises PyTorch's
+    RuntimeError, whose text holds ``message``."""
+    try:
+        run()
+    except RuntimeError as error:
+        assert message in str(error), error
+        return "error"
+    return "ok"
+
+
 def test_an_input_changed_in_place_between_forward_and_backward():
+    F = {torch: torch.nn.functional, tinynn: tinynn.nn.functional}
+    modified = "modified by an inplace operation"
+
     def outcome(lib, op, changed="x", needs=("x",)):
         x0 = lib.tensor(np.linspace(-2, 2, 24, dtype=np.float32).reshape(1, 2, 3, 4), requires_grad="x" in needs)
         w0 = lib.tensor(np.linspace(0.5, 1.5, 24, dtype=np.float32).reshape(1, 2, 3, 4), requires_grad="w" in needs)
         x, w = x0 * 1, w0 * 1
         y = op(lib, x, w)
         (x if changed == "x" else w).add_(0.5)
-        try:
-            y.sum().backward()
-        except RuntimeError as error:
-            assert "modified by an inplace operation" in str(error) or "view" in str(error)
-            return "error"
-        return "ok"
+        return _backward_outcome(lambda: y.sum().backward(), "inplace")  # (or a view's "modified inplace")
 
-    F = {torch: torch.nn.functional, tinynn: tinynn.nn.functional}
     # PyTorch saved the input; tinynn's backward does not read it
     for op in (lambda lib, x, w: F[lib].max_pool2d(x, 2),
                lambda lib, x, w: F[lib].avg_pool2d(x, 2),
@@ -795,12 +803,7 @@ def test_an_input_changed_in_place_between_forward_and_backward():
             weight = lib.tensor([0.5, 1.5], requires_grad=True) * 1
             y = F[lib].group_norm(x, 2, weight)
             (x if changed == "x" else weight).add_(0.5)
-            try:
-                y.sum().backward()
-                results.append("ok")
-            except RuntimeError as error:
-                assert "modified by an inplace operation" in str(error)
-                results.append("error")
+            results.append(_backward_outcome(lambda: y.sum().backward(), modified))
         assert results == ["error", "ok"]
     # and the other way round: the query, when the key needs a gradient
     attention = lambda lib, x, w: F[lib].scaled_dot_product_attention(x[0], w[0], w[0])  # noqa: E731
@@ -808,39 +811,33 @@ def test_an_input_changed_in_place_between_forward_and_backward():
     assert outcome(tinynn, attention, "x", needs=("w",)) == "error"
     # both give the gradient at the forward's values where neither raises (a product)
     assert outcome(torch, lambda lib, x, w: x @ w.mT) == outcome(tinynn, lambda lib, x, w: x @ w.mT) == "ok"
+
+    def leaf(lib):
+        return lib.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+
     # a second backward without retain_graph through ops that keep their positions as arrays
     for op in (lambda lib, x: x.max(), lambda lib, x: x.amax(1), lambda lib, x: x[lib.tensor([0, 1])],
                lambda lib, x: x[x > 0], lambda lib, x: F[lib].max_pool1d(x.unsqueeze(0), 2)):
         results = []
         for lib in (torch, tinynn):
-            x = lib.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+            x = leaf(lib)
             y = op(lib, x).sum()
             y.backward()
-            try:
-                y.backward()
-                results.append("ok")
-            except RuntimeError as error:
-                assert "second time" in str(error)
-                results.append("error")
+            results.append(_backward_outcome(y.backward, "second time"))
         assert results == ["error", "ok"]
-        once = tinynn.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+        once = leaf(tinynn)
         op(tinynn, once).sum().backward()
         assert x.grad.tolist() == (2 * once.grad).tolist()  # the same gradient, added twice
     # the result of logsumexp or prod changed in place
     for op in (lambda x: x.logsumexp(1), lambda x: x.prod(1)):
         results = []
         for lib in (torch, tinynn):
-            x = lib.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+            x = leaf(lib)
             y = op(x)
             y.mul_(2)
-            try:
-                y.sum().backward()
-                results.append("ok")
-            except RuntimeError as error:
-                assert "modified by an inplace operation" in str(error)
-                results.append("error")
+            results.append(_backward_outcome(lambda: y.sum().backward(), modified))
         assert results == ["error", "ok"]
-        again = tinynn.tensor([[1.0, -2.0, 3.0], [-1.0, 5.0, 0.5]], requires_grad=True)
+        again = leaf(tinynn)
         (2 * op(again)).sum().backward()
         assert np.allclose(x.grad.numpy(), again.grad.numpy())  # the gradient of the forward's values
 

@@ -96,120 +96,79 @@ def test_a_product_of_two_dtypes_still_refuses_backward():
 
 
 # -- integer and bool operands: indices, masks, targets ------------------------------------
-# name -> a function (lib, x, change) that uses an index, mask or target tensor, changes it
-# in place when ``change`` is True, and returns the result to back-propagate from
-def _where(lib, x, change):
-    mask = x > 0
-    y = lib.where(mask, x, lib.zeros(()))
-    if change:
-        mask.logical_not_()
-    return y
-
-
-def _masked_fill(lib, x, change):
-    mask = x > 0
-    y = x.masked_fill(mask, 0.0)
-    if change:
-        mask.logical_not_()
-    return y
-
-
-def _gather(lib, x, change):
-    index = lib.tensor([[0], [1]])
-    y = x.gather(1, index)
-    if change:
-        index.fill_(2)
-    return y
-
-
-def _scatter(lib, x, change):
-    index = lib.tensor([[0, 1, 2], [2, 1, 0]])
-    y = lib.zeros(2, 3).scatter(1, index, x)
-    if change:
-        index.copy_(lib.tensor([[2, 1, 0], [0, 1, 2]]))
-    return y
-
-
-def _scatter_add(lib, x, change):
-    index = lib.tensor([[0, 1, 2], [2, 1, 0]])
-    y = lib.zeros(2, 3).scatter_add(1, index, x)
-    if change:
-        index.copy_(lib.tensor([[2, 1, 0], [0, 1, 2]]))
-    return y
+def _changed_after(make, op, change):
+    """A case: ``operand = make(lib, x)`` (an index, mask or target), ``y = op(lib, x, operand)``,
+    then, when asked, ``change(operand)`` in place before the backward."""
+    def run(lib, x, changed: bool):
+        operand = make(lib, x)
+        y = op(lib, x, operand)
+        if changed:
+            change(operand)
+        return y
+    return run
 
 
 def _values_of(op):
-    """An op returning (values, indices), whose indices are changed in place."""
-    def run(lib, x, change):
-        values, indices = op(x)
-        if change:
+    """A case: an op returning (values, indices), whose indices are changed in place."""
+    def run(lib, x, changed: bool):
+        values, indices = op(lib, x)
+        if changed:
             indices.fill_(0)
         return values
     return run
 
 
-def _embedding(lib, x, change):
-    indices = lib.tensor([0, 1])
-    y = lib.nn.functional.embedding(indices, x)
-    if change:
-        indices.fill_(0)
-    return y
+def _mask(lib, x):
+    return x > 0
 
 
-def _loss_target(name):
-    def run(lib, x, change):
-        target = lib.tensor([0, 1])
-        y = getattr(lib.nn.functional, name)(x, target, reduction="none")
-        if change:
-            target.fill_(2)
-        return y
-    return run
+def _index_rows(lib, x):
+    return lib.tensor([[0, 1, 2], [2, 1, 0]])
 
 
-def _index_tensor(lib, x, change):
-    index = lib.tensor([0, 0])
-    y = x[index]
-    if change:
-        index.fill_(1)
-    return y
+def _flip_mask(mask):
+    mask.logical_not_()
 
 
-def _index_select(lib, x, change):
-    index = lib.tensor([0, 2])
-    y = x.index_select(1, index)
-    if change:
-        index.fill_(1)
-    return y
+def _reverse_rows(index):
+    index.copy_(index.flip(1))
 
 
-def _index_add(lib, x, change):
-    index = lib.tensor([0, 2, 1])
-    y = lib.zeros(2, 3).index_add(1, index, x)
-    if change:
-        index.copy_(lib.tensor([2, 1, 0]))
-    return y
-
-
-def _max_pool_indices(lib, x, change):
-    values, indices = lib.nn.functional.max_pool1d(x.unsqueeze(0), 2, return_indices=True)
-    if change:
-        indices.fill_(0)
-    return values
+def _fill_with(value):
+    return lambda operand: operand.fill_(value)
 
 
 # PyTorch saved these operands, and so does tinynn: the same error
 RAISE_AS_TORCH = {
-    "where": _where, "masked_fill": _masked_fill, "gather": _gather, "scatter": _scatter,
-    "scatter_add": _scatter_add, "max(dim)": _values_of(lambda x: x.max(1)),
-    "sort": _values_of(lambda x: x.sort(1)), "topk": _values_of(lambda x: x.topk(2, 1)),
-    "cummax": _values_of(lambda x: x.cummax(1)), "median(dim)": _values_of(lambda x: x.median(1)),
-    "embedding": _embedding, "nll_loss": _loss_target("nll_loss"),
-    "cross_entropy": _loss_target("cross_entropy"),
+    "where": _changed_after(_mask, lambda lib, x, m: lib.where(m, x, lib.zeros(())), _flip_mask),
+    "masked_fill": _changed_after(_mask, lambda lib, x, m: x.masked_fill(m, 0.0), _flip_mask),
+    "gather": _changed_after(lambda lib, x: lib.tensor([[0], [1]]), lambda lib, x, i: x.gather(1, i),
+                             _fill_with(2)),
+    "scatter": _changed_after(_index_rows, lambda lib, x, i: lib.zeros(2, 3).scatter(1, i, x), _reverse_rows),
+    "scatter_add": _changed_after(_index_rows, lambda lib, x, i: lib.zeros(2, 3).scatter_add(1, i, x),
+                                  _reverse_rows),
+    "embedding": _changed_after(lambda lib, x: lib.tensor([0, 1]),
+                                lambda lib, x, i: lib.nn.functional.embedding(i, x), _fill_with(0)),
+    "nll_loss": _changed_after(lambda lib, x: lib.tensor([0, 1]),
+                               lambda lib, x, t: lib.nn.functional.nll_loss(x, t, reduction="none"), _fill_with(2)),
+    "cross_entropy": _changed_after(lambda lib, x: lib.tensor([0, 1]),
+                                    lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, reduction="none"),
+                                    _fill_with(2)),
+    "max(dim)": _values_of(lambda lib, x: x.max(1)),
+    "sort": _values_of(lambda lib, x: x.sort(1)),
+    "topk": _values_of(lambda lib, x: x.topk(2, 1)),
+    "cummax": _values_of(lambda lib, x: x.cummax(1)),
+    "median(dim)": _values_of(lambda lib, x: x.median(1)),
 }
 # tinynn keeps its own copy of these indices (PyTorch saves them and raises)
 FORWARD_VALUES = {
-    "x[index]": _index_tensor, "index_select": _index_select, "index_add": _index_add,
-    "max_pool1d's indices": _max_pool_indices,
+    "x[index]": _changed_after(lambda lib, x: lib.tensor([0, 0]), lambda lib, x, i: x[i], _fill_with(1)),
+    "index_select": _changed_after(lambda lib, x: lib.tensor([0, 2]), lambda lib, x, i: x.index_select(1, i),
+                                   _fill_with(1)),
+    "index_add": _changed_after(lambda lib, x: lib.tensor([0, 2, 1]),
+                                lambda lib, x, i: lib.zeros(2, 3).index_add(1, i, x), lambda i: i.copy_(i.flip(0))),
+    "max_pool1d's indices": _values_of(
+        lambda lib, x: lib.nn.functional.max_pool1d(x.unsqueeze(0), 2, return_indices=True)),
 }
 
 
