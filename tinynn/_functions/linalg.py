@@ -128,8 +128,9 @@ class Matmul(Function):
     def forward(ctx, a, b):
         needs = ctx.needs_input_grad
         ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
-        ctx.ndims, ctx.dtypes = (a._data.ndim, b._data.ndim), (a.dtype, b.dtype)
-        if a.dtype is not b.dtype or a.dtype is _dtype.bool:
+        a_dtype, b_dtype = ctx.dtypes = a.dtype, b.dtype
+        ctx.ndims = a._data.ndim, b._data.ndim
+        if a_dtype is not b_dtype or a_dtype is _dtype.bool:
             return _check_dtypes(a, b)  # zeros, where PyTorch returns before its dtype checks
         try:  # inf * 0 = nan, as in PyTorch: no numpy warning
             return quiet_numpy.run(_matmul, a._data, b._data)
