@@ -371,10 +371,13 @@ def setitem_args(tensor: Tensor, key, value) -> tuple:
 
 
 def _along_axis_key(index: np.ndarray, axis: int) -> tuple:
-    """Full index arrays that address ``out[i0, .., index[i0, .., ik], .., ik]``."""
-    key = list(np.ix_(*[np.arange(n) for n in index.shape]))
-    key[axis] = index
-    return tuple(key)
+    """Index arrays that address ``out[i0, .., index[i0, .., ik], .., ik]``: ``index`` at
+    ``axis``, and at every other dim d the positions 0..n-1 as an open grid, shaped
+    (n, 1, ..., 1) so that it broadcasts along the dims after d (what ``np.ix_`` builds,
+    without its Python-level checks, which cost more than the indexing on small tensors)."""
+    last = index.ndim - 1
+    return tuple([index if d == axis else np.arange(n).reshape((n,) + (1,) * (last - d))
+                  for d, n in enumerate(index.shape)])
 
 
 class Gather(Function):

@@ -19,7 +19,7 @@ from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd import grad_mode
 from ..autograd.function import Function, quiet_numpy
 from .elementwise import _check_tensor
-from .indexing import ScatterAdd
+from .indexing import ScatterAdd, _along_axis_key
 from .out import write_out
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -372,11 +372,12 @@ class MaxDim(Function):
                 f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have non-zero size."
             )
         arg = np.argmax if largest else np.argmin
-        indices = np.expand_dims(arg(x._data, axis=axis), axis)
-        values = np.take_along_axis(x._data, indices, axis=axis)
+        indices = arg(x._data, axis=axis, keepdims=True)             # (..., 1, ...) at dim
+        values = x._data[_along_axis_key(indices, axis)]             # the entries there
         ctx.axis, ctx.shape, ctx.keepdim = axis, x.shape, keepdim
         if not keepdim:
-            values, indices = np.squeeze(values, axis), np.squeeze(indices, axis)
+            shape = x._data.shape[:axis] + x._data.shape[axis + 1:]
+            values, indices = values.reshape(shape), indices.reshape(shape)
         indices = _tensor.Tensor._make(indices)
         ctx.save_for_backward(indices)  # an output: changing it in place before backward is caught
         ctx.mark_non_differentiable(indices)
