@@ -195,6 +195,8 @@ def test_cummax_returns_a_named_tuple():
 
 
 @pytest.mark.parametrize("name, fn, make, shape", [
+    ("cumsum", lambda x: x.cumsum(1), randn, (3, 4)),
+    ("cumsum_0", lambda x: x.cumsum(0), randn, (3, 4, 2)),
     ("cumprod", lambda x: x.cumprod(1), randn, (3, 4)),
     ("cumprod_zeros", lambda x: x.cumprod(1), with_zeros, (3, 5)),
     ("cumprod_zeros_0", lambda x: x.cumprod(0), with_zeros, (6,)),
@@ -316,3 +318,14 @@ def test_inplace_form_on_a_view_matches_torch(name):
         getattr(b[1:], name)(0)
         return b * x
     compare_with_torch(fn, np.array([1.0, 2.0, 3.0, 0.5]), dtype="float64")
+
+
+def test_cumsum_backward_is_one_op_whose_backward_is_a_cumsum():
+    # dL/dx of a cumsum is a cumsum from the end (ReverseCumsum), and d/dg of that a cumsum
+    x = tinynn.tensor(randn(3, 4), requires_grad=True)
+    g = tinynn.tensor(randn(3, 4, seed=2), requires_grad=True)
+    (grad,) = tinynn.autograd.grad(x.cumsum(1), x, g, create_graph=True)
+    assert grad.grad_fn.name() == "ReverseCumsumBackward0"
+    assert_close(grad, g.flip(1).cumsum(1).flip(1))
+    (second,) = tinynn.autograd.grad(grad, g, tinynn.tensor(randn(3, 4, seed=3)))
+    assert_close(second, tinynn.tensor(randn(3, 4, seed=3)).cumsum(1))
