@@ -594,6 +594,36 @@ def make_saves_intermediate(lib):
     return SavesIntermediate
 
 
+def make_square_with_backward_op(lib, scale_of_dg: float):
+    """x^2 whose backward is its own op, SquareBackward: (g, x) -> 2 g x. The backward of
+    that op has two terms, d/dg = 2 x and d/dx = 2 g; ``scale_of_dg`` = 2 is right, anything
+    else is wrong in d/dg only (the d/dx term, and so the second derivative in x, stay right)."""
+
+    class SquareBackward(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, grad_output, x):
+            ctx.save_for_backward(grad_output, x)
+            return 2 * grad_output * x
+
+        @staticmethod
+        def backward(ctx, grad_grad):
+            grad_output, x = ctx.saved_tensors
+            return scale_of_dg * grad_grad * x, 2 * grad_grad * grad_output
+
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return SquareBackward.apply(grad_output, x)
+
+    return Square
+
+
 def make_two_outputs(lib):
     """(x + y, x * y): a custom Function with two outputs."""
 
@@ -838,6 +868,20 @@ def test_saving_an_intermediate_breaks_gradgradcheck_as_in_torch():
         x = lib.tensor(randn(3), dtype=lib.float64, requires_grad=True)
         assert lib.autograd.gradcheck(make_saves_intermediate(lib).apply, (x,))
         assert lib.autograd.gradgradcheck(make_saves_intermediate(lib).apply, (x,), raise_exception=False) is False
+
+
+@pytest.mark.parametrize("scale_of_dg, passes", [(2.0, True), (3.0, False)])
+def test_gradgradcheck_checks_the_backward_in_the_incoming_gradient_as_torch(scale_of_dg, passes):
+    """gradgradcheck differentiates the backward with respect to the inputs *and* the
+    incoming gradient (grad_outputs), as PyTorch's does: a wrong d/dg fails it."""
+    for lib in (torch, tinynn):
+        x = lib.tensor(randn(3), dtype=lib.float64, requires_grad=True)
+        square = make_square_with_backward_op(lib, scale_of_dg)
+        assert lib.autograd.gradcheck(square.apply, (x,))
+        assert lib.autograd.gradgradcheck(square.apply, (x,), raise_exception=False) is passes
+        # given grad_outputs that need no gradient, only the inputs are checked (both libraries)
+        v = lib.tensor(randn(3, seed=5), dtype=lib.float64)
+        assert lib.autograd.gradgradcheck(square.apply, (x,), (v,))
 
 
 def test_gradcheck_warns_for_float32_inputs():

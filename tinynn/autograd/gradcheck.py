@@ -121,22 +121,35 @@ def gradcheck(func: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: floa
 
 def gradgradcheck(func: Callable, inputs: Sequence, grad_outputs=None, *, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
-    """Check second derivatives: gradcheck of the function x -> d(func(x) . v)/dx.
+    """Check second derivatives, as PyTorch's ``gradgradcheck`` does: ``gradcheck`` of the
+    function (x, v) -> d(func(x) . v)/dx, with respect to the inputs x *and* the vectors v.
 
-    ``v`` (``grad_outputs``) is random when not given. The backward is recorded with
-    ``create_graph=True`` and differentiated again.
+    The backward is recorded with ``create_graph=True`` and differentiated again. A
+    backward is linear in the incoming gradient v, and its own backward has a term for v
+    (for a fused backward op, the d/dg of ``MatmulBackward`` or ``TanhBackward``): checking
+    the inputs alone would miss a mistake there.
+
+    Args:
+        grad_outputs: the v, one per output of ``func``; random (float64, requiring grad)
+            when not given. Given ones are checked with respect to those that require grad.
+
+    Returns and raises as :func:`gradcheck`.
     """
     from . import grad  # (see _analytical_jacobian)
 
     inputs = _as_tuple(inputs)
-    outputs = _as_tuple(func(*inputs))
     if grad_outputs is None:
-        grad_outputs = tuple(randn(o.shape, dtype=o.dtype) for o in outputs)
+        grad_outputs = tuple(randn(o.shape, dtype=o.dtype).requires_grad_(o.dtype.is_floating_point)
+                             for o in _as_tuple(func(*inputs)))
     grad_outputs = _as_tuple(grad_outputs)
+    count = len(inputs)
     diff_positions = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
 
-    def first_derivative(*xs):
+    def first_derivative(*args):
+        xs, vs = args[:count], args[count:]
         outs = _as_tuple(func(*xs))
-        return grad(outs, [xs[i] for i in diff_positions], grad_outputs, create_graph=True, allow_unused=True)
+        grads = grad(outs, [xs[i] for i in diff_positions], vs, create_graph=True, allow_unused=True)
+        return tuple([g for g in grads if g is not None])
 
-    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)
