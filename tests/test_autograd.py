@@ -16,7 +16,7 @@ import torch
 import tinynn
 from tinynn.testing import assert_close, compare_with_torch
 
-from helpers import randn
+from helpers import assert_same_error, randn
 
 DTYPES = ["float32", "float64"]
 
@@ -882,6 +882,27 @@ def test_gradgradcheck_checks_the_backward_in_the_incoming_gradient_as_torch(sca
         # given grad_outputs that need no gradient, only the inputs are checked (both libraries)
         v = lib.tensor(randn(3, seed=5), dtype=lib.float64)
         assert lib.autograd.gradgradcheck(square.apply, (x,), (v,))
+
+
+def make_saves_a_number(lib):
+    class SavesANumber(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, 2.0)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output * 2
+
+    return SavesANumber
+
+
+def test_custom_function_saving_a_number_raises_as_in_torch():
+    # only tensors (and None) may be saved; PyTorch checks when it records the op
+    assert_same_error(lambda lib: make_saves_a_number(lib).apply(lib.ones(2, requires_grad=True)))
+    for lib in (torch, tinynn):
+        assert make_saves_a_number(lib).apply(lib.ones(2)).tolist() == [2.0, 2.0]  # not recorded: no check
 
 
 def test_gradcheck_warns_for_float32_inputs():

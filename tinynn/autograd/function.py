@@ -139,6 +139,24 @@ class Node:
         return grads
 
 
+class _CustomFunctionNode(Node):
+    """The node of a Function defined outside tinynn (a custom ``autograd.Function``)."""
+
+    def save_for_backward(self, *tensors) -> None:
+        """As ``Node.save_for_backward``, with PyTorch's check for a custom Function.
+
+        Raises:
+            TypeError: when the op is recorded, for anything but tensors and None (store
+                numbers and other values as attributes of ``ctx``: ``ctx.scale = 2.0``).
+        """
+        if any(self.needs_input_grad):  # (PyTorch checks only when it records the op)
+            for i, value in enumerate(tensors):
+                if value is not None and not isinstance(value, _tensor.Tensor):
+                    raise TypeError(f"save_for_backward can only save variables, but argument {i} is of "
+                                    f"type {type(value).__name__} (keep it as ctx.<name> = value instead)")
+        self._saved = tensors
+
+
 class AccumulateGrad:
     """The node at a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
@@ -244,8 +262,9 @@ class Function:
         ``<Name>Backward`` class), which is what code that prints ``type(y.grad_fn)`` sees.
         """
         super().__init_subclass__(**kwargs)
-        suffix = "0" if cls.__module__.startswith("tinynn.") else ""
-        cls._node_class = type(f"{cls.__name__}Backward{suffix}", (Node,),
+        builtin = cls.__module__.startswith("tinynn.")
+        cls._node_class = type(f"{cls.__name__}Backward{'0' if builtin else ''}",
+                               (Node if builtin else _CustomFunctionNode,),
                                {"__module__": cls.__module__, "_function_cls": cls})
 
     @staticmethod
