@@ -56,6 +56,10 @@ def test_grad_fn_names():
     assert type((x * 2).grad_fn).__name__ == "MulBackward0"
     linear = tinynn.nn.Linear(2, 2)
     assert linear(x).grad_fn.name() != "AddmmBackward0"  # no fused node in tinynn
+    leaf_node = (x * 2).grad_fn.next_functions[0][0]
+    theirs = (torch.ones(2, requires_grad=True) * 2).grad_fn.next_functions[0][0]
+    assert (leaf_node.name(), type(leaf_node).__name__) == ("AccumulateGrad", "AccumulateGrad")
+    assert (theirs.name(), type(theirs).__name__) == ("torch::autograd::AccumulateGrad", "AccumulateGrad")
 
 
 def test_grad_fn_next_functions():
