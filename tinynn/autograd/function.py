@@ -154,7 +154,7 @@ class _CustomFunctionNode(Node):
                 if value is not None and not isinstance(value, _tensor.Tensor):
                     raise TypeError(f"save_for_backward can only save variables, but argument {i} is of "
                                     f"type {type(value).__name__} (keep it as ctx.<name> = value instead)")
-        self._saved = tensors
+        super().save_for_backward(*tensors)
 
 
 class AccumulateGrad:

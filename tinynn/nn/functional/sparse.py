@@ -18,6 +18,11 @@ from ...autograd.function import Function
 
 
 
+def _as_indices(input: Tensor) -> np.ndarray:
+    """The indices as int64 (an int64 tensor's own array, an int32 one's converted)."""
+    return input._data.astype(np.int64, copy=False)
+
+
 class Embedding(Function):
     """z = weight[indices]  (a row per index);  dL/dweight = scatter-add of g into those rows.
 
@@ -32,20 +37,18 @@ class Embedding(Function):
     """
 
     @staticmethod
-    def forward(ctx, weight, input, indices, padding_idx, scale_grad_by_freq):
-        # ``indices`` is ``input``'s array (shared memory, for an int64 input): saving
-        # ``input`` makes backward check that it was not changed in place since
-        ctx.save_for_backward(input)
-        ctx.indices, ctx.num_weights = indices, weight.shape[0]
+    def forward(ctx, weight, input, padding_idx, scale_grad_by_freq):
+        ctx.save_for_backward(input)  # (so that changing the indices in place before backward is caught)
+        ctx.num_weights = weight.shape[0]
         ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
-        return weight._data[indices]  # (*indices.shape, D), a copy (advanced indexing)
+        return weight._data[_as_indices(input)]  # (*indices.shape, D), a copy (advanced indexing)
 
     @staticmethod
     def backward(ctx, grad_output):
-        ctx.saved_tensors  # raises if the indices were changed in place since the forward
-        return (EmbeddingDenseBackward.apply(grad_output, ctx.indices, ctx.num_weights,
+        input, = ctx.saved_tensors
+        return (EmbeddingDenseBackward.apply(grad_output, _as_indices(input), ctx.num_weights,
                                              ctx.padding_idx, ctx.scale_grad_by_freq),
-                None, None, None, None)
+                None, None, None)
 
 
 class EmbeddingDenseBackward(Function):
@@ -104,7 +107,7 @@ def _check_indices(input: Tensor, weight: Tensor) -> np.ndarray:
         )
     if weight.ndim != 2:
         raise RuntimeError(f"'weight' must be 2-D (got a weight of shape {list(weight.shape)})")
-    indices = input._data.astype(np.int64, copy=False)
+    indices = _as_indices(input)
     if indices.size and weight.shape[0] == 0:  # PyTorch's index_select refuses an empty table
         raise RuntimeError("index_select(): self indexing axis dim should be positive (the embedding "
                            f"table of shape {list(weight.shape)} has no rows to look up)")
@@ -186,4 +189,4 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     indices = _check_indices(input, weight)
     if max_norm is not None:
         _renorm_(weight, indices, max_norm, norm_type)
-    return Embedding.apply(weight, input, indices, padding_idx, scale_grad_by_freq)
+    return Embedding.apply(weight, input, padding_idx, scale_grad_by_freq)
