@@ -160,6 +160,10 @@ def result_type(*operands) -> dtype:
                 return _FROM_NUMPY[a._data.dtype]
             if (kind == "f" and type(b) in (builtins_float, builtins_int)) or (kind == "i" and type(b) is builtins_int):
                 return _FROM_NUMPY[a._data.dtype]
+    first = operands[0] if operands else None
+    if (type(first) is Tensor and first._data.dtype.kind == "f"
+            and all(type(op) is builtins_float or type(op) is builtins_int for op in operands[1:])):
+        return _FROM_NUMPY[first._data.dtype]  # fast path: a float tensor and numbers (clamp's bounds)
     if operands and all(type(op) is Tensor for op in operands):  # fast path: tensors of one dtype
         first = operands[0]._data.dtype
         if all(op._data.dtype == first for op in operands):

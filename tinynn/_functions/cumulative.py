@@ -17,7 +17,7 @@ from ..autograd.function import Function, quiet_numpy
 from .elementwise import Where, _check_tensor
 from .indexing import ScatterAdd
 from .out import write_out
-from .reduction import check_dtype_arg, check_grad_dtype, dim_alias, normalize_dims, single_dim, write_out_pair
+from .reduction import check_dtype_arg, check_grad_dtype, dim_alias, normalize_dims, single_dim, to_half, write_out_pair
 from .shape import cat
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -54,6 +54,8 @@ class Cumsum(Function):
         out_dtype = None if dtype is None else dtype.numpy_dtype
         if x.ndim == 0:
             return x._data.astype(out_dtype or x._data.dtype)
+        if (out_dtype or x._data.dtype) == np.float16:  # accumulated in float32, as PyTorch does
+            return to_half(quiet_numpy.run(np.cumsum, x._data, axis=dim, dtype=np.float32))
         # inf + -inf = nan, as in PyTorch: numpy's warnings off (quiet_numpy, function.py)
         return quiet_numpy.run(np.cumsum, x._data, axis=dim, dtype=out_dtype)
 
@@ -81,6 +83,10 @@ class ReverseCumsum(Function):
 
 
 def _reverse_cumsum(g: np.ndarray, dim: int) -> np.ndarray:
+    """The cumsum of g from the end along ``dim`` (float16 accumulated in float32, as in
+    ``Cumsum``). Runs inside ``quiet_numpy.run``: an overflow gives inf without a warning."""
+    if g.dtype == np.float16:
+        return np.flip(np.cumsum(np.flip(g, dim), axis=dim, dtype=np.float32), dim).astype(np.float16)
     return np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim)
 
 def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | None = None,

@@ -74,7 +74,7 @@ def _broadcastable(a, b) -> bool:
     return True
 
 
-def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None):
+def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None, half_in_float32: bool = False):
     """Apply a numpy ufunc to two operands in ``dtype``, with PyTorch's broadcast error.
 
     ``dtype`` defaults to the promoted dtype of the operands (``result_type``). Float
@@ -82,6 +82,11 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None):
     PyTorch's do, and like PyTorch this says nothing about them: the ufunc runs with
     numpy's RuntimeWarnings off (``quiet_numpy``). (Integer division by zero is checked by
     the ops that divide.)
+
+    ``half_in_float32`` (for ``*`` and ``/``): a float16 result is computed in float32 and
+    rounded once, with a number (or 0-d tensor) operand read in float32, as PyTorch's
+    kernels do. numpy would round the number to float16 first: ``x * 1.1`` would then
+    differ from PyTorch's in the last bit of about half the elements.
     """
     if dtype is None:
         x = getattr(a, "_data", None)
@@ -91,13 +96,18 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None):
         # and a Python float or int (numpy keeps the array's dtype for a Python number, as
         # PyTorch does), so their arrays go to numpy as they are
         if x is not None and y is not None and (
-                (number and x.dtype.kind == "f") or x.dtype == getattr(y, "dtype", None)):
+                (number and x.dtype.kind == "f" and not (half_in_float32 and x.dtype == np.float16))
+                or x.dtype == getattr(y, "dtype", None)):
             try:
                 return quiet_numpy.run(ufunc, x, y)
             except ValueError:
                 raise _broadcast_error(a, b) from None
         dtype = _dtype.result_type(a, b)
     try:
+        if half_in_float32 and dtype is _dtype.float16:
+            f32 = _dtype.float32
+            z = quiet_numpy.run(ufunc, _array(a, f32), _array(b, f32))
+            return quiet_numpy.run(z.astype, np.float16)  # beyond float16's range: inf, quietly
         return quiet_numpy.run(ufunc, _array(a, dtype), _array(b, dtype))
     except ValueError:
         raise _broadcast_error(a, b) from None
@@ -269,7 +279,7 @@ class Mul(Function):
         # save only what backward will use (dz/dx needs y, dz/dy needs x), so that changing
         # the other operand in place afterwards is not an error (as in PyTorch)
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
-        return _binary(np.multiply, x, y)
+        return _binary(np.multiply, x, y, half_in_float32=True)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -299,7 +309,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)  # dz/dx needs only y
-        return _binary(np.true_divide, x, y, _float_dtype(x, y))  # x/0 is inf or nan, as in PyTorch
+        return _binary(np.true_divide, x, y, _float_dtype(x, y), half_in_float32=True)  # x/0: inf or nan, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -675,7 +685,7 @@ class Clamp(Function):
             lo, hi = (b.item() if isinstance(b, _tensor.Tensor) and b.ndim == 0 and not b.requires_grad
                       else b for b in (lo, hi))
         bounds = [b for b in (lo, hi) if b is not None]
-        tensors = sum(isinstance(b, _tensor.Tensor) for b in bounds)
+        tensors = isinstance(lo, _tensor.Tensor) + isinstance(hi, _tensor.Tensor)  # how many bounds are
         if tensors and tensors != len(bounds):
             raise TypeError(
                 "clamp(): min and max must both be Tensors or both numbers (got "
@@ -690,10 +700,17 @@ class Clamp(Function):
                 f"\"{kernel}{'' if tensors else '_scalar'}_cpu\" not implemented for 'Bool'"
             )
         ctx.save_for_backward(x, lo, hi)
+        # min(max(x, lo), hi): hi where lo > hi, and nan stays nan, as np.clip gives, in two
+        # ufunc calls (np.clip's Python wrapper costs twice the arithmetic on a small tensor)
+        z = _array(x, dtype)
         try:
-            return np.clip(_array(x, dtype), *(None if b is None else _array(b, dtype) for b in (lo, hi)))
+            if lo is not None:
+                z = np.maximum(z, _array(lo, dtype))
+            if hi is not None:
+                z = np.minimum(z, _array(hi, dtype))
         except ValueError:  # a bound that does not broadcast against x (or the other bound)
             raise _mismatch_error(x, *bounds) from None
+        return z
 
     @staticmethod
     def backward(ctx, grad_output):

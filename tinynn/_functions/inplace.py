@@ -442,8 +442,11 @@ def inplace_arithmetic(tensor: Tensor, ufunc, function, other) -> Tensor:
         raise E._broadcast_error(tensor, other) from None
     if shape != tensor._data.shape:
         raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast shape {list(shape)}")
-    # IEEE results without numpy's warnings, as in PyTorch
-    quiet_numpy.run(ufunc, tensor._data, value, out=tensor._data, casting="same_kind")
+    if dtype is _dtype.float16 and (ufunc is np.multiply or ufunc is np.true_divide):
+        # in float32, rounded once, as the out-of-place ``*`` and ``/`` (``E._binary``)
+        np.copyto(tensor._data, E._binary(ufunc, tensor, other, dtype, half_in_float32=True))
+    else:  # IEEE results without numpy's warnings, as in PyTorch
+        quiet_numpy.run(ufunc, tensor._data, value, out=tensor._data, casting="same_kind")
     tensor._bump_version()
     return tensor
 

@@ -178,6 +178,9 @@ class Sum(Function):
         if dtype is None and x._data.dtype.kind in "biu":
             dtype = _dtype.int64  # PyTorch sums bool and integer tensors in int64
         out_dtype = None if dtype is None else dtype.numpy_dtype
+        if (out_dtype or x._data.dtype) == np.float16:  # accumulated in float32, rounded once,
+            return to_half(quiet_numpy.run(np.add.reduce, x._data, axis=ctx.dims, keepdims=keepdim,  # as
+                                           dtype=np.float32))                                   # PyTorch does
         # inf + -inf = nan, as in PyTorch: numpy's warnings off (quiet_numpy, function.py)
         return quiet_numpy.run(np.add.reduce, x._data, axis=ctx.dims, keepdims=keepdim, dtype=out_dtype)
 
@@ -229,6 +232,9 @@ class Mean(Function):
         ctx.dims = normalize_dims(dim, len(shape))
         ctx.count = math.prod([shape[d] for d in ctx.dims])
         data = x._data if dtype is None else x._data.astype(dtype.numpy_dtype)
+        if data.dtype == np.float16:  # summed and divided in float32, rounded once, as PyTorch does
+            total = quiet_numpy.run(np.add.reduce, data, axis=ctx.dims, keepdims=keepdim, dtype=np.float32)
+            return to_half(quiet_numpy.run(np.true_divide, total, np.float32(ctx.count)))
         # IEEE results as in PyTorch (the mean of nothing is 0/0 = nan): numpy's warnings off
         total = quiet_numpy.run(np.add.reduce, data, axis=ctx.dims, keepdims=keepdim)
         return quiet_numpy.run(np.true_divide, total, data.dtype.type(ctx.count))
@@ -552,13 +558,24 @@ def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
     return _tensor.Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
 
+def to_half(values) -> np.ndarray:
+    """float32 results rounded once to float16 (beyond its range: inf, without numpy's
+    overflow warning, as in PyTorch). PyTorch's kernels for float16 sums, means, cumulative
+    sums and softmax compute in float32 and round at the end; numpy's would round at every step.
+    (Code that already runs inside ``quiet_numpy.run`` calls ``.astype(np.float16)`` itself.)"""
+    return quiet_numpy.run(np.asarray(values).astype, np.float16)
+
+
 def _softmax(x: np.ndarray, dim: int) -> np.ndarray:
     """softmax along ``dim`` in numpy, as e^{x - max} (no overflow). Softmax runs it with
     numpy's warnings off: a row of -inf (or with +inf) gives nan, as in PyTorch.
 
     (``np.maximum.reduce`` and ``np.add.reduce`` are what ``np.max`` and ``np.sum`` call,
     without their Python wrappers: on a small tensor the wrappers cost more than the math.)
+    float16 is computed in float32 and rounded once, as PyTorch's kernel does.
     """
+    if x.dtype == np.float16:
+        return _softmax(x.astype(np.float32), dim).astype(np.float16)  # (quiet: run in quiet_numpy)
     e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
     e /= np.add.reduce(e, axis=dim, keepdims=True)
     return e
@@ -566,7 +583,10 @@ def _softmax(x: np.ndarray, dim: int) -> np.ndarray:
 
 def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     """log softmax along ``dim`` in numpy, as (x - max) - log sum e^{x - max}. LogSoftmax
-    runs it with numpy's warnings off: a row of -inf gives nan, as in PyTorch."""
+    runs it with numpy's warnings off: a row of -inf gives nan, as in PyTorch. float16 is
+    computed in float32 and rounded once, as PyTorch's kernel does."""
+    if x.dtype == np.float16:
+        return _log_softmax(x.astype(np.float32), dim).astype(np.float16)  # (quiet: run in quiet_numpy)
     shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -588,7 +608,10 @@ class Softmax(Function):
 
 
 def _softmax_backward(g: np.ndarray, z: np.ndarray, dim: int) -> np.ndarray:
-    """z (g - sum_j g_j z_j) along ``dim``, in numpy (PyTorch's CPU kernel, in its order)."""
+    """z (g - sum_j g_j z_j) along ``dim``, in numpy (PyTorch's CPU kernel, in its order;
+    float16 in float32, rounded once)."""
+    if g.dtype == np.float16:
+        return _softmax_backward(g.astype(np.float32), z.astype(np.float32), dim).astype(np.float16)
     return z * (g - np.add.reduce(g * z, axis=dim, keepdims=True))
 
 
@@ -675,7 +698,10 @@ class LogSoftmax(Function):
 
 
 def _log_softmax_backward(g: np.ndarray, z: np.ndarray, dim: int) -> np.ndarray:
-    """g - e^z sum_j g_j along ``dim``, in numpy (e^z = softmax(x) for z = log_softmax(x))."""
+    """g - e^z sum_j g_j along ``dim``, in numpy (e^z = softmax(x) for z = log_softmax(x);
+    float16 in float32, rounded once)."""
+    if g.dtype == np.float16:
+        return _log_softmax_backward(g.astype(np.float32), z.astype(np.float32), dim).astype(np.float16)
     return g - np.exp(z) * np.add.reduce(g, axis=dim, keepdims=True)
 
 
