@@ -402,3 +402,13 @@ def test_set_printoptions():
     finally:
         tinynn.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
+
+
+@pytest.mark.parametrize("make", [lambda s: s[:2], lambda s: s[::-1], lambda s: s[1:], lambda s: s + (5,),
+                                  lambda s: (5,) + s, lambda s: s * 2, lambda s: 2 * s],
+                         ids=["slice", "reversed", "tail", "plus tuple", "tuple plus", "times", "rtimes"])
+def test_slices_and_sums_of_a_size_are_sizes_like_torch(make):
+    ours, theirs = make(tinynn.Size([4, 2, 3])), make(torch.Size([4, 2, 3]))
+    assert type(ours) is tinynn.Size and type(theirs) is torch.Size
+    assert repr(ours) == repr(theirs).replace("torch.", "tinynn.")
+    assert type(tinynn.Size([4, 2])[0]) is int

@@ -14,6 +14,25 @@ class Size(tuple):
     def numel(self) -> int:
         return int(np.prod(self, dtype=np.int64))
 
+    # A slice, a concatenation or a repetition of a Size is a Size, as in PyTorch
+    # (``x.shape[:2]`` prints as ``tinynn.Size([4, 2])``, not ``(4, 2)``).
+    def __getitem__(self, index):
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: tuple) -> Size:
+        return Size(super().__add__(other))
+
+    def __radd__(self, other: tuple) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, count: int) -> Size:
+        return Size(super().__mul__(count))
+
+    __rmul__ = __mul__
+
 
 class UntypedStorage:
     """The block of memory a tensor and all its views look into (``x.untyped_storage()``).
