@@ -107,6 +107,26 @@ def test_step_with_epoch_uses_the_closed_form_and_warns():
     assert results[0] == results[1]
 
 
+def test_step_with_epoch_warns_with_torchs_message():
+    def message(lib):
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(1))], lr=0.1)
+        scheduler = lib.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+        opt.step()
+        with pytest.warns(UserWarning) as caught:
+            scheduler.step(7)
+        return [str(w.message) for w in caught]
+
+    assert message(tinynn) == message(torch)
+
+
+def test_resuming_without_initial_lr_raises_torchs_key_error():
+    def run(lib):
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(1))], lr=0.1)
+        lib.optim.lr_scheduler.StepLR(opt, step_size=1, last_epoch=3)
+
+    assert_same_error(run, same_message=True)
+
+
 def test_errors_match_torch():
     for lib in (tinynn, torch):
         with pytest.raises(TypeError, match="is not an Optimizer"):
@@ -358,3 +378,29 @@ def test_per_step_schedule_errors_match_torch(lib):
         sched.SequentialLR(opt, [sched.StepLR(opt, 2), sched.StepLR(opt, 3)], milestones=[])
     with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
         sched.ChainedScheduler([sched.ReduceLROnPlateau(opt)])
+
+
+GET_LR_SCHEDULES = {"StepLR": dict(step_size=2), "MultiStepLR": dict(milestones=[1, 3]),
+                    "ExponentialLR": dict(gamma=0.5), "CosineAnnealingLR": dict(T_max=4),
+                    "LambdaLR": dict(lr_lambda=lambda epoch: 0.5 ** epoch), "LinearLR": dict(),
+                    "ConstantLR": dict(), "PolynomialLR": dict(), "CosineAnnealingWarmRestarts": dict(T_0=3),
+                    "OneCycleLR": dict(max_lr=1.0, total_steps=10)}
+
+
+@pytest.mark.parametrize("name", sorted(GET_LR_SCHEDULES))
+def test_get_lr_called_directly_warns_like_torch(name):
+    """``get_lr()`` is for ``step()``; a user calling it is pointed to ``get_last_lr()``."""
+    def call_get_lr(lib):
+        opt = make_optimizer(lib, "SGD")
+        scheduler = getattr(lib.optim.lr_scheduler, name)(opt, **GET_LR_SCHEDULES[name])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # step() itself does not warn
+            opt.step()
+            scheduler.step()
+        with pytest.warns(UserWarning) as caught:
+            lrs = scheduler.get_lr()
+        return lrs, [str(w.message) for w in caught]
+
+    ours, theirs = call_get_lr(tinynn), call_get_lr(torch)
+    assert ours == theirs
+    assert theirs[1] == ["To get the last learning rate computed by the scheduler, please use `get_last_lr()`."]

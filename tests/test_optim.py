@@ -225,6 +225,7 @@ BAD_HYPERPARAMETERS = [
     ("Adam", dict(lr=-0.1)), ("Adam", dict(betas=(1.0, 0.9))), ("Adam", dict(betas=(0.9, -0.1))),
     ("Adam", dict(eps=-1)), ("Adam", dict(weight_decay=-1)), ("AdamW", dict(lr=-1)),
     ("RMSprop", dict(alpha=-1)), ("RMSprop", dict(momentum=-1)), ("RMSprop", dict(eps=-1)),
+    ("Adam", dict(betas=(0, 0.9))), ("AdamW", dict(betas=(0.5, 0))),  # betas must be floats
 ]
 
 
@@ -251,6 +252,136 @@ def test_bad_params_raise_like_torch(case):
         run(torch)
     assert type(ours.value) is type(theirs.value)
     assert str(ours.value) == str(theirs.value).replace("torch.", "tinynn.")
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS) + ["Adagrad"])
+def test_tensor_lr_must_have_one_element_like_torch(name):
+    def make(lib):
+        getattr(lib.optim, name)([lib.nn.Parameter(lib.zeros(2))], lr=lib.tensor([0.1, 0.2]))
+
+    assert_same_error(make, same_message=True)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS) + ["Adagrad"])
+def test_tensor_lr_steps_like_a_number_like_torch(name):
+    ours, theirs = make_params("float64", "cpu")
+    config = ADAGRAD[-1] if name == "Adagrad" else CONFIGS[name][-1]
+    kwargs = {k: v for k, v in config.items() if k != "lr"}
+    ours_opt = getattr(tinynn.optim, name)(ours, lr=tinynn.tensor(0.05, dtype=tinynn.float64), **kwargs)
+    theirs_opt = getattr(torch.optim, name)(theirs, lr=torch.tensor(0.05, dtype=torch.float64), **kwargs)
+    rng = np.random.default_rng(6)
+    for _ in range(3):
+        set_grads(ours, theirs, rng, "cpu")
+        ours_opt.step()
+        theirs_opt.step()
+    for o, t in zip(ours, theirs):
+        assert_close(o, t.detach())
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_betas_given_as_a_list_are_stored_as_a_tuple_like_torch(name):
+    def groups(lib):
+        opt = getattr(lib.optim, name)([lib.nn.Parameter(lib.zeros(2))], betas=[0.5, 0.9])
+        return opt.param_groups[0]["betas"], opt.defaults["betas"], repr(opt)
+
+    assert groups(tinynn) == groups(torch)
+
+
+def test_add_param_group_with_a_non_dict_raises_like_torch():
+    def run(lib):
+        lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.1).add_param_group([lib.nn.Parameter(lib.zeros(2))])
+
+    assert_same_error(run, same_message=True)
+
+
+def test_non_leaf_that_retains_grad_can_be_optimized_like_torch():
+    def train(lib):
+        leaf = lib.tensor([1.0, -2.0], requires_grad=True)
+        hidden = leaf * 3
+        hidden.retain_grad()
+        opt = lib.optim.SGD([hidden], lr=0.1)
+        (hidden * hidden).sum().backward()
+        opt.step()
+        return hidden.tolist()
+
+    assert train(tinynn) == pytest.approx(train(torch))
+
+
+# -- named parameters (model.named_parameters() given to the optimizer) ----------------------
+def named_model(lib):
+    model = lib.nn.Linear(3, 2)
+    with lib.no_grad():
+        model.weight.copy_(lib.tensor(np.arange(6.0).reshape(2, 3) / 10))
+        model.bias.copy_(lib.tensor([0.5, -0.5]))
+    return model
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_named_parameters_are_kept_as_param_names_like_torch(name):
+    def train(lib):
+        model = named_model(lib)
+        opt = getattr(lib.optim, name)(model.named_parameters(), **CONFIGS[name][-1])
+        for _ in range(3):
+            opt.zero_grad()
+            model(lib.ones(4, 3)).pow(2).sum().backward()
+            opt.step()
+        return (opt.param_groups[0]["param_names"], opt.state_dict()["param_groups"], repr(opt),
+                [p.tolist() for p in model.parameters()])
+
+    ours, theirs = train(tinynn), train(torch)
+    assert ours[:3] == theirs[:3]
+    for o, t in zip(ours[3], theirs[3]):
+        assert np.allclose(o, t, rtol=1e-5, atol=1e-6)
+
+
+def test_named_parameter_groups_keep_their_names_like_torch():
+    def groups(lib):
+        model = named_model(lib)
+        opt = lib.optim.Adam([{"params": [("weight", model.weight)]}], lr=0.1)
+        opt.add_param_group({"params": [("bias", model.bias)], "lr": 0.5})
+        return opt.state_dict()["param_groups"]
+
+    assert groups(tinynn) == groups(torch)
+
+
+@pytest.mark.parametrize("case", ["names_for_some_params", "group_without_names_added", "group_with_names_added"])
+def test_mixing_named_and_unnamed_params_raises_like_torch(case):
+    def run(lib):
+        model = named_model(lib)
+        if case == "names_for_some_params":
+            lib.optim.SGD([("weight", model.weight), model.bias], lr=0.1)
+        elif case == "group_without_names_added":
+            lib.optim.SGD([("weight", model.weight)], lr=0.1).add_param_group({"params": [model.bias]})
+        else:
+            lib.optim.SGD([model.weight], lr=0.1).add_param_group({"params": [("bias", model.bias)]})
+
+    assert_same_error(run, same_message=True)
+
+
+@pytest.mark.parametrize("saved_has_names", [True, False], ids=["saved with names", "saved without names"])
+def test_load_state_dict_keeps_or_takes_param_names_like_torch(saved_has_names):
+    def load(lib):
+        model = named_model(lib)
+        opt = lib.optim.SGD(model.named_parameters(), lr=0.1)
+        source = lib.optim.SGD([{"params": [model.weight, model.bias], "lr": 0.3}], lr=0.1)
+        if saved_has_names:
+            source = lib.optim.SGD([("w", model.weight), ("b", model.bias)], lr=0.3)
+        opt.load_state_dict(source.state_dict())
+        return opt.param_groups[0]["param_names"], opt.state_dict()["param_groups"]
+
+    assert load(tinynn) == load(torch)
+
+
+def test_loaded_param_groups_do_not_share_values_with_the_state_dict():
+    """load_state_dict deep-copies the saved groups, as PyTorch does."""
+    def load(lib):
+        opt = lib.optim.SGD([{"params": [lib.nn.Parameter(lib.zeros(2))], "tags": ["head"]}], lr=0.1)
+        saved = opt.state_dict()
+        opt.load_state_dict(saved)
+        saved["param_groups"][0]["tags"].append("changed after loading")
+        return opt.param_groups[0]["tags"]
+
+    assert load(tinynn) == load(torch) == ["head"]
 
 
 def test_fused_and_differentiable_are_refused_clearly():

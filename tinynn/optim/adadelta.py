@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 from .. import _creation
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _check_unsupported
+from .optimizer import Optimizer, _check_tensor_lr, _check_unsupported
 
 
 class Adadelta(Optimizer):
@@ -27,14 +27,16 @@ class Adadelta(Optimizer):
     State per parameter: ``step``, ``square_avg`` (v) and ``acc_delta`` (u).
 
     Raises:
-        ValueError: "Invalid learning rate: ...", "Invalid rho value: ..." (rho outside [0, 1]),
+        ValueError: "Tensor lr must be 1-element", "Invalid learning rate: ...",
+            "Invalid rho value: ..." (rho outside [0, 1]),
             "Invalid epsilon value: ...", "Invalid weight_decay value: ...".
         NotImplementedError: for ``differentiable=True``.
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1.0, rho: float = 0.9,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float | Tensor = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
                  capturable: bool = False, maximize: bool = False, differentiable: bool = False) -> None:
+        _check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= rho <= 1.0:

@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 from .. import _creation
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _check_unsupported
+from .optimizer import Optimizer, _check_tensor_lr, _check_unsupported
 
 
 class Adagrad(Optimizer):
@@ -26,15 +26,16 @@ class Adagrad(Optimizer):
     State per parameter (created with the optimizer, as PyTorch does): ``step`` and ``sum``.
 
     Raises:
-        ValueError: "Invalid learning rate: ...", and likewise for lr_decay, weight_decay,
-            initial_accumulator_value and eps (each must be >= 0).
+        ValueError: "Tensor lr must be 1-element", "Invalid learning rate: ...", and likewise
+            for lr_decay, weight_decay, initial_accumulator_value and eps (each must be >= 0).
         NotImplementedError: for ``differentiable=True`` or ``fused=True``.
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-2, lr_decay: float = 0,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float | Tensor = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
                  foreach: bool | None = None, *, maximize: bool = False, differentiable: bool = False,
                  fused: bool | None = None) -> None:
+        _check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= lr_decay:

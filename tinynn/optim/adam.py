@@ -8,7 +8,7 @@ import numpy as np
 from .. import _creation
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _check_unsupported
+from .optimizer import Optimizer, _check_tensor_lr, _check_unsupported
 
 
 class Adam(Optimizer):
@@ -30,7 +30,7 @@ class Adam(Optimizer):
 
     Args:
         params: parameters (or parameter groups) to optimize.
-        lr: learning rate. Default: 1e-3.
+        lr: learning rate (a number, or a one-element Tensor). Default: 1e-3.
         betas: (beta1, beta2). Default: (0.9, 0.999).
         eps: added to the denominator. Default: 1e-8.
         weight_decay: lambda. Default: 0.
@@ -40,15 +40,18 @@ class Adam(Optimizer):
         foreach, capturable, differentiable, fused: accepted for compatibility (no effect).
 
     Raises:
-        ValueError: "Invalid learning rate: ...", "Invalid epsilon value: ...",
-            "Invalid beta parameter at index 0: ...", "Invalid weight_decay value: ...".
+        ValueError: "Invalid learning rate: ...", "Tensor lr must be 1-element", "Invalid epsilon value: ...",
+            "Invalid beta parameter at index 0: ...", "Invalid weight_decay value: ...",
+            "betas must be either both floats or both Tensors" (e.g. for ``betas=(0, 0.9)``).
+            ``betas`` is stored as a tuple, as in PyTorch.
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float | Tensor = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
                  amsgrad: bool = False, *, foreach: bool | None = None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
+        _check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -59,8 +62,11 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
+                or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
+            raise ValueError("betas must be either both floats or both Tensors")  # (0, 0.9) too, as in PyTorch
         _check_unsupported(foreach, differentiable, fused)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, foreach=foreach, capturable=capturable,
                         differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
@@ -91,7 +97,7 @@ class Adam(Optimizer):
         # microsecond, so it is entered once per step, not once per parameter)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for group in self.param_groups:
-                lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+                lr, (beta1, beta2), eps = float(group["lr"]), group["betas"], group["eps"]  # lr may be a Tensor
                 weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
                 for p in group["params"]:
                     if p.grad is None:

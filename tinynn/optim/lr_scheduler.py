@@ -17,7 +17,11 @@ from typing import Any, Callable
 from .optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = ("The epoch parameter in `scheduler.step()` was not necessary and is being "
-                             "deprecated where possible. Please use `scheduler.step()` to step the scheduler.")
+                             "deprecated where possible. Please use `scheduler.step()` to step the scheduler. "
+                             "During the deprecation, if epoch is different from None, the closed form is used "
+                             "instead of the new chainable form, where available. Please open an issue if you "
+                             "are unable to replicate your use case: "
+                             "https://github.com/pytorch/pytorch/issues/new/choose.")
 
 
 def _record_optimizer_steps(optimizer: Optimizer) -> None:
@@ -57,6 +61,17 @@ def _warn_if_optimizer_not_stepped(optimizer: Optimizer) -> None:
                       stacklevel=3)
 
 
+def _warn_if_called_outside_step(scheduler: LRScheduler) -> None:
+    """PyTorch's warning for ``get_lr()`` called by the user rather than by ``step()``.
+
+    ``get_lr()`` computes the lr of the *next* epoch (the recursive schedules from the
+    current lr), which is not the lr in use; ``get_last_lr()`` is.
+    """
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                      UserWarning, stacklevel=3)
+
+
 class LRScheduler:
     """Base class: remembers each group's ``initial_lr`` and sets ``group["lr"] = get_lr()`` per step.
 
@@ -64,10 +79,15 @@ class LRScheduler:
         optimizer: the optimizer whose learning rates are scheduled.
         last_epoch: the index of the last epoch, to resume a schedule (-1: start afresh).
 
+    ``get_lr()`` is what ``step()`` calls; called directly, it warns (``UserWarning``, as
+    PyTorch): use ``get_last_lr()`` for the lr in use.
+
     Raises:
         TypeError: if ``optimizer`` is not an Optimizer.
         KeyError: when resuming (last_epoch >= 0) without ``initial_lr`` in the groups.
     """
+
+    _get_lr_called_within_step: bool = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -80,7 +100,11 @@ class LRScheduler:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
                     raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
-                                   "scheduler with last_epoch >= 0.")
+                                   "scheduler with last_epoch >= 0.\n"
+                                   "This typically happens when:\n"
+                                   "1. You're trying to resume training from a checkpoint but haven't properly "
+                                   "loaded the optimizer state\n"
+                                   "2. You're using last_epoch >= 0 for a fresh training run (not recommended)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         _record_optimizer_steps(optimizer)
@@ -90,7 +114,6 @@ class LRScheduler:
         """Step to epoch 0: set the lr the schedule starts with."""
         self._step_count = 0
         self._is_initial = True
-        self._get_lr_called_within_step = False  # kept so state dicts have PyTorch's keys
         self.step()
         self._is_initial = False
 
@@ -117,12 +140,16 @@ class LRScheduler:
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Set ``last_epoch`` (one more, or ``epoch``) and each group's lr for it."""
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -168,6 +195,7 @@ class LambdaLR(LRScheduler):
                 fn.__dict__.update(saved)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         return [base_lr * lmbda(self.last_epoch) for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
@@ -179,6 +207,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -195,6 +224,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         if self._is_initial:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -218,6 +248,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         groups = self.optimizer.param_groups
         if self._is_initial:
             return [group["lr"] for group in groups]
@@ -249,6 +280,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         if self.last_epoch not in self.milestones:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in self.optimizer.param_groups]
@@ -382,6 +414,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         groups = self.optimizer.param_groups
         if self.last_epoch == 0:
             return [group["lr"] * self.factor for group in groups]
@@ -414,6 +447,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         groups = self.optimizer.param_groups
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in groups]
@@ -441,6 +475,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         groups = self.optimizer.param_groups
         if self._is_initial or self.last_epoch > self.total_iters:
             return [group["lr"] for group in groups]
@@ -479,6 +514,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
         return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base_lr in self.base_lrs]
 
@@ -505,7 +541,12 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             self.T_i = self.T_0
             self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -618,6 +659,7 @@ class OneCycleLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr for step ``last_epoch`` (and, with cycle_momentum, set its momentum)."""
+        _warn_if_called_outside_step(self)
         step_num = self.last_epoch
         if step_num > self.total_steps:
             raise ValueError(f"Tried to step {step_num} times. The specified number of total steps is "

@@ -13,6 +13,7 @@ Subclasses implement ``step()``: one plain loop over the parameters of each grou
 """
 from __future__ import annotations
 
+import copy
 import warnings
 from collections import defaultdict
 from itertools import chain
@@ -36,13 +37,16 @@ class Optimizer:
     """Base class for optimizers.
 
     Args:
-        params: an iterable of tensors, or of dicts (parameter groups) such as
+        params: an iterable of tensors, of ``(name, tensor)`` pairs (``model.named_parameters()``:
+            the names are kept in each group's ``"param_names"`` and in the state dict), or of
+            dicts (parameter groups) such as
             ``[{"params": model.base.parameters()}, {"params": model.head.parameters(), "lr": 1e-3}]``.
         defaults: the hyperparameters for groups that do not set them.
 
     Raises:
         TypeError: if ``params`` is a single Tensor, or holds something that is not a Tensor.
-        ValueError: if it is empty, holds a non-leaf tensor, or a tensor appears in two groups.
+        ValueError: if it is empty, holds a non-leaf tensor (one that does not retain its
+            grad), a tensor appears in two groups, or names are given for some tensors only.
     """
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]) -> None:
@@ -63,13 +67,18 @@ class Optimizer:
     def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters (with its own hyperparameters; the defaults fill the rest).
 
+        The params may be ``(name, tensor)`` pairs (from ``named_parameters()``): the names
+        go to ``param_group["param_names"]``.
+
         Raises:
             TypeError: for a set of params (its order changes between runs) or a non-Tensor.
-            ValueError: for a non-leaf tensor, a missing required hyperparameter, or a
-                parameter already in another group.
+            ValueError: for a non-leaf tensor that does not retain its grad, a missing
+                required hyperparameter, a parameter already in another group, names for
+                only some of the params, or a group with names in an optimizer whose groups
+                have none (or the other way round).
         """
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
@@ -78,11 +87,17 @@ class Optimizer:
                             "the ordering of tensors in sets will change between runs. Please use a list instead.")
         else:
             param_group["params"] = list(params)
+        names = [param[0] for param in param_group["params"] if isinstance(param, tuple)]
+        param_group["params"] = [param[1] if isinstance(param, tuple) else param for param in param_group["params"]]
+        if names:
+            if len(names) != len(param_group["params"]):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
         for param in param_group["params"]:
             if not isinstance(param, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 + type(param).__name__)
-            if not param.is_leaf:
+            if not (param.is_leaf or param.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
@@ -93,6 +108,11 @@ class Optimizer:
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, "
                           "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                with_names = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {with_names} to the optimizer")
         seen = {id(p) for group in self.param_groups for p in group["params"]}
         if seen & set(ids):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -143,12 +163,14 @@ class Optimizer:
         """Restore hyperparameters and state saved by ``state_dict()``.
 
         Floating-point state tensors are cast to their parameter's dtype (except ``"step"``).
+        The saved groups are deep-copied: changing the dict afterwards does not change the
+        optimizer. A group keeps its ``"param_names"`` unless the saved group has its own.
 
         Raises:
             ValueError: if the number of groups, or of parameters in a group, differs.
         """
         groups = self.param_groups
-        saved_groups = [dict(g) for g in state_dict["param_groups"]]
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
@@ -173,6 +195,8 @@ class Optimizer:
                 state[k] = v
         for group, saved in zip(groups, saved_groups):
             saved["params"] = group["params"]
+            if "param_names" in group:
+                saved.setdefault("param_names", group["param_names"])
         self.state, self.param_groups = state, saved_groups
 
     def __repr__(self) -> str:
@@ -183,6 +207,16 @@ class Optimizer:
                 if key != "params":
                     text += f"    {key}: {group[key]}\n"
         return text + ")"
+
+
+def _check_tensor_lr(lr: float | Tensor) -> None:
+    """A learning rate may be a Tensor (as in PyTorch), with one element.
+
+    Raises:
+        ValueError: "Tensor lr must be 1-element".
+    """
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
 
 
 def _check_unsupported(foreach: bool | None, differentiable: bool, fused: bool | None) -> None:

@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 from .. import _creation
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _check_unsupported
+from .optimizer import Optimizer, _check_tensor_lr, _check_unsupported
 
 
 class RMSprop(Optimizer):
@@ -26,14 +26,15 @@ class RMSprop(Optimizer):
         weight_decay, momentum: default 0. centered: default False.
 
     Raises:
-        ValueError: "Invalid learning rate: ..." and likewise for eps, momentum,
-            weight_decay and alpha.
+        ValueError: "Tensor lr must be 1-element", "Invalid learning rate: ..." and likewise for
+            eps, momentum, weight_decay and alpha.
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-2, alpha: float = 0.99,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float | Tensor = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0, centered: bool = False,
                  capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False) -> None:
+        _check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:

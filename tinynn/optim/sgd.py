@@ -5,7 +5,7 @@ from typing import Callable, Iterable
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _check_unsupported
+from .optimizer import Optimizer, _check_tensor_lr, _check_unsupported
 
 
 class SGD(Optimizer):
@@ -23,7 +23,7 @@ class SGD(Optimizer):
 
     Args:
         params: parameters (or parameter groups) to optimize.
-        lr: learning rate. Default: 1e-3.
+        lr: learning rate (a number, or a one-element Tensor). Default: 1e-3.
         momentum: mu. Default: 0.
         dampening: tau. Default: 0.
         weight_decay: lambda. Default: 0.
@@ -33,13 +33,15 @@ class SGD(Optimizer):
 
     Raises:
         ValueError: "Invalid learning rate: -1" (and likewise for momentum and weight_decay),
+            "Tensor lr must be 1-element",
             or nesterov without momentum or with dampening.
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3, momentum: float = 0,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float | Tensor = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
                  maximize: bool = False, foreach: bool | None = None, differentiable: bool = False,
                  fused: bool | None = None) -> None:
+        _check_tensor_lr(lr)
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
