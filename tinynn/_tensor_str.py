@@ -4,10 +4,12 @@ This follows PyTorch's ``torch/_tensor_str.py`` rule for rule (numpy's printing 
 
 * floats that are all whole numbers print as ``1.``; others with 4 decimals (``0.5000``);
   scientific notation (``1.0000e+05``) when the nonzero values span more than 1000x or
-  exceed 1e8, or (when not all whole) go below 1e-4;
+  exceed 1e8, or (when not all whole) go below 1e-4; a tensor with no nonzero finite
+  value (``[0., inf, nan]``) is never scientific, even with ``sci_mode=True``;
 * every element is padded to the width of the widest *nonzero finite* value;
 * more than 1000 elements are summarised: the first and last 3 along each long axis,
-  with ``...`` between; the format is chosen from the values shown;
+  with ``...`` between; the format is chosen from the values shown. With ``edgeitems=0``
+  a summarised tensor prints as ``[...]``, and every tensor shows ``size=(...)``;
 * rows wrap at 80 characters;
 * the dtype is shown unless it is the default for its kind (float32, int64, bool), and
   always for an empty tensor of a non-default dtype;
@@ -65,12 +67,13 @@ def _format_floats(values: np.ndarray) -> tuple:
     shown = np.isfinite(values) & (values != 0)  # only these decide the format and width
     nonzero = np.abs(values[shown])
     int_mode = bool(np.all(values[shown] == np.ceil(values[shown])))
-    sci_mode = False
-    if nonzero.size:
-        low, high = nonzero.min(), nonzero.max()
-        sci_mode = bool(high / low > 1000.0 or high > 1.0e8 or (not int_mode and low < 1.0e-4))
-    if SCI_MODE is not None:
+    if not nonzero.size:  # only zeros, inf and nan: "0.", never scientific, whatever SCI_MODE says
+        sci_mode = False
+    elif SCI_MODE is not None:
         sci_mode = SCI_MODE
+    else:
+        low, high = float(nonzero.min()), float(nonzero.max())  # Python floats: high / low may be inf
+        sci_mode = high / low > 1000.0 or high > 1.0e8 or (not int_mode and low < 1.0e-4)
     if sci_mode:
         strings = np.char.mod(f"%.{PRECISION}e", values)
     elif int_mode:
@@ -110,6 +113,8 @@ def _nested(cells: np.ndarray, shape: tuple, indent: int, width: int, summarize:
 
 def _body(data: np.ndarray, indent: int) -> str:
     summarize = data.size > THRESHOLD
+    if summarize and EDGEITEMS == 0 and data.ndim > 0:
+        return "[...]"  # no element kept at either end (the size is then shown as a suffix)
     shown = _summarize(data) if summarize else data
     cells, width = _format(shown)
     if data.ndim == 0:
@@ -118,16 +123,21 @@ def _body(data: np.ndarray, indent: int) -> str:
 
 
 def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
-    """Append ``, dtype=...`` etc., starting a new line when one would pass LINEWIDTH."""
+    """Append ``, dtype=...`` etc., starting a new line when one would pass LINEWIDTH.
+
+    A suffix is measured as PyTorch spells it (``dtype=torch.float64`` is one character
+    shorter than ``dtype=tinynn.float64``), so that lines break where PyTorch's do.
+    """
     parts = [text]
     last_line_len = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > LINEWIDTH:
+        suffix_len = len(suffix.replace("tinynn.", "torch."))
+        if last_line_len + suffix_len + 2 > LINEWIDTH:
             parts.append(",\n" + " " * indent + suffix)
-            last_line_len = indent + len(suffix)
+            last_line_len = indent + suffix_len
         else:
             parts.append(", " + suffix)
-            last_line_len += len(suffix) + 2
+            last_line_len += suffix_len + 2
     return "".join(parts) + ")"
 
 
@@ -143,6 +153,8 @@ def tensor_repr(t) -> str:
             suffixes.append(f"dtype={t.dtype!r}")
         body = "[]"
     else:
+        if EDGEITEMS == 0:  # the values may all be cut, so say how many there are
+            suffixes.append(f"size={tuple(data.shape)}")
         if t.dtype not in (default, _dtype.int64, _dtype.bool):
             suffixes.append(f"dtype={t.dtype!r}")
         body = _body(data, len(prefix))
