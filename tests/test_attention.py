@@ -134,6 +134,58 @@ def test_sdpa_second_order_gradient_matches_torch():
         assert_close(ours, theirs)
 
 
+@pytest.mark.parametrize("mask_kind", ["float", "bool"])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (1, 2, 2, 3, 4)], ids=["2-D", "3-D", "5-D"])
+@pytest.mark.parametrize("mask_shape", [(), (5,)], ids=["0-D mask", "1-D mask"])
+def test_sdpa_mask_of_fewer_than_two_dims_broadcasts_for_inputs_not_4d(mask_shape, shape, mask_kind):
+    """PyTorch's kernel for these ranks broadcasts a (S,) or 0-D mask over the queries (only
+    the fused kernel for 4-D inputs raises IndexError: see test_sdpa_errors_match_torch).
+    float64 tolerances."""
+    *lead, L, E = shape
+    q, k, v = randn(*lead, L, E, seed=1), randn(*lead, 5, E, seed=2), randn(*lead, 5, E, seed=3)
+    mask = randn(*mask_shape, seed=4) if mask_kind == "float" else np.asarray(randn(*mask_shape, seed=4) > -0.5)
+    compare_with_torch(lambda lib, q, k, v, m: sdpa(lib)(q, k, v, attn_mask=m), q, k, v, mask, dtype="float64")
+
+
+@pytest.mark.parametrize("mask_shape", [(), (5,)], ids=["0-D mask", "1-D mask"])
+def test_sdpa_mask_of_fewer_than_two_dims_raises_index_error_for_4d_inputs(mask_shape):
+    ours, theirs = map(str, assert_same_error(
+        lambda lib: sdpa(lib)(*[lib.ones(2, 3, 5, 8)] * 3, attn_mask=lib.zeros(mask_shape))))
+    assert ours.startswith(theirs) and f"{list(mask_shape)}" in ours
+
+
+@pytest.mark.parametrize("query_dtype", ["float64", "float32"])
+def test_sdpa_accepts_a_float32_mask_for_any_query_dtype(query_dtype, device):
+    """PyTorch takes a float32 mask ("bool or float or ... the query dtype") and casts it to
+    the query's dtype; its gradient comes back through the cast. Tolerances of query_dtype
+    (the mask is rounded to float32 in both libraries alike)."""
+    q, k, v = randn(2, 3, 4, 8, seed=1), randn(2, 3, 5, 8, seed=2), randn(2, 3, 5, 8, seed=3)
+    mask = randn(4, 5, seed=5)
+
+    def fn(lib, q, k, v, m):
+        out = sdpa(lib)(q, k, v, attn_mask=m.float())
+        assert out.dtype == q.dtype
+        return out
+
+    compare_with_torch(fn, q, k, v, mask, dtype=query_dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(2, 3, 4), (2, 2, 3, 4)])
+def test_sdpa_with_no_keys_gives_zeros(shape, dtype, device):
+    """S = 0: every query attends to nothing, so the output and the query's gradient are 0."""
+    *lead, L, E = shape
+    q, k, v = randn(*lead, L, E, seed=1), randn(*lead, 0, E, seed=2), randn(*lead, 0, 6, seed=3)
+    compare_with_torch(lambda lib, q, k, v: sdpa(lib)(q, k, v), q, k, v, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("mask_dtype", ["uint8", "int8", "int16", "int32", "int64", "float16"])
+def test_sdpa_mask_dtype_error_names_the_dtype_as_torch(mask_dtype):
+    ours, theirs = assert_same_error(
+        lambda lib: sdpa(lib)(*[lib.ones(3, 4)] * 3, attn_mask=lib.zeros(3, 3, dtype=getattr(lib, mask_dtype))),
+        same_message=True)
+
+
 def test_sdpa_errors_match_torch():
     def call(lib, qs=(2, 3, 4, 8), ks=(2, 3, 5, 8), vs=(2, 3, 5, 8), mask=None, dtype=None, **kw):
         dt = dtype or lib.float32
@@ -260,6 +312,52 @@ def test_mha_kdim_vdim_bias_kv_zero_attn_no_bias(dtype, device):
     ours, theirs = make_pair(dtype, embed_dim=8, num_heads=2, bias=False)
     assert ours.in_proj_bias is None and ours.out_proj.bias is None
     compare_mha(ours, theirs, [q], device, dtype, self_attention=True)
+
+
+@pytest.mark.parametrize("mask_name", ["attn_mask", "key_padding_mask"])
+def test_mha_with_weights_rejects_a_float_mask_of_another_dtype(mask_name):
+    """With need_weights PyTorch adds the mask in baddbmm, which needs the query's dtype."""
+    models = {lib: lib.nn.MultiheadAttention(8, 2, dtype=lib.float64) for lib in (tinynn, torch)}
+    x = randn(4, 2, 8)
+    mask = {"attn_mask": np.zeros((4, 4), np.float32), "key_padding_mask": np.zeros((2, 4), np.float32)}[mask_name]
+    ours, theirs = map(str, assert_same_error(
+        lambda lib: models[lib](*[lib.tensor(x)] * 3, **{mask_name: lib.tensor(mask)})))
+    assert ours.startswith(theirs) and ".to(tinynn.float64)" in ours
+
+
+@pytest.mark.parametrize("mask_name", ["attn_mask", "key_padding_mask"])
+def test_mha_without_weights_accepts_a_float32_mask_on_a_float64_model(mask_name, device):
+    """Without need_weights the mask goes to scaled_dot_product_attention, which takes float32.
+    float64 tolerances."""
+    ours, theirs = make_pair("float64", embed_dim=8, num_heads=2)
+    x = randn(4, 2, 8, seed=1)
+    mask = randn(*{"attn_mask": (4, 4), "key_padding_mask": (2, 4)}[mask_name], seed=2)
+    compare_mha(ours, theirs, [x, mask], device, "float64", self_attention=True,
+                call=lambda m, q, k, v, mask: m(q, k, v, need_weights=False, **{mask_name: mask.float()}))
+
+
+@pytest.mark.parametrize("wrong", ["key", "value"])
+def test_mha_separate_projections_check_the_key_and_value_widths(wrong):
+    models = {lib: lib.nn.MultiheadAttention(8, 2, kdim=5, vdim=6) for lib in (tinynn, torch)}
+    widths = {"key": (6, 6), "value": (5, 5)}[wrong]
+
+    def call(lib):
+        k, v = (lib.ones(4, 2, w) for w in widths)
+        return models[lib](lib.ones(3, 2, 8), k, v)
+
+    assert_same_error(call, same_message=True)
+
+
+def test_mha_cross_attention_with_a_wrong_memory_width_raises_torchs_error():
+    """PyTorch projects key and value in one matmul when ``key is value``: its message names
+    the stacked (2E, E) weight, and so does tinynn's."""
+    models = {lib: lib.nn.MultiheadAttention(8, 2) for lib in (tinynn, torch)}
+
+    def call(lib):
+        memory = lib.ones(4, 2, 6)
+        return models[lib](lib.ones(3, 2, 8), memory, memory)
+
+    assert_same_error(call, same_message=True)
 
 
 def test_mha_fully_masked_query_nan_with_weights_zero_without():

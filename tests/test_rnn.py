@@ -353,6 +353,28 @@ def test_lstm_wrong_hidden_shapes(h_shape, c_shape):
     both_raise(lambda lib: lib.nn.LSTM(3, 4)(lib.zeros(5, 2, 3), (lib.zeros(*h_shape), lib.zeros(*c_shape))))
 
 
+@pytest.mark.parametrize("count", [1, 3])
+@pytest.mark.parametrize("batched", [True, False])
+def test_lstm_hx_of_other_than_two_states_raises_as_torch(count, batched):
+    """PyTorch reads hx[1] (IndexError for one state) and its kernel wants exactly two
+    (RuntimeError for three; an unbatched input drops the third silently in PyTorch, tinynn raises)."""
+    x_shape, h_shape = ((5, 2, 3), (1, 2, 4)) if batched else ((5, 3), (1, 4))
+    call = lambda lib: lib.nn.LSTM(3, 4)(lib.zeros(*x_shape), tuple(lib.zeros(*h_shape) for _ in range(count)))
+    if batched or count == 1:
+        ours = both_raise(call, match="(h_0, c_0)")
+        assert f"got {count}" in str(ours)
+    else:
+        with pytest.raises(RuntimeError, match="lstm expects two hidden states"):
+            call(tinynn)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_lstm_cell_hx_of_other_than_two_states_raises_as_torch(count):
+    ours = both_raise(lambda lib: lib.nn.LSTMCell(3, 4)(lib.zeros(2, 3), tuple(lib.zeros(2, 4) for _ in range(count))),
+                      match="lstm_cell expects two hidden states")
+    assert f"got {count}" in str(ours)
+
+
 def test_lstm_proj_hidden_shape():
     both_raise(lambda lib: lib.nn.LSTM(3, 4, proj_size=2)(lib.zeros(5, 2, 3), (lib.zeros(1, 2, 4), lib.zeros(1, 2, 4))))
 

@@ -88,6 +88,16 @@ def test_encoder_layer_with_masks(batch_first, dtype, device):
     compare(ours, theirs, lambda m, x, am: m(x, src_mask=am), [x, per_head], dtype, device)
 
 
+@pytest.mark.parametrize("mask_name", ["src_mask", "src_key_padding_mask"])
+def test_encoder_layer_accepts_float32_masks_on_a_float64_model(mask_name, device):
+    """The layer's attention runs without weights, through scaled_dot_product_attention, which
+    takes a float32 mask for float64 inputs (as PyTorch). float64 tolerances."""
+    ours, theirs = pair(lambda lib: encoder_layer(lib), "float64")
+    x = randn(5, 2, 8, seed=1)
+    mask = randn(*{"src_mask": (5, 5), "src_key_padding_mask": (2, 5)}[mask_name], seed=2)
+    compare(ours, theirs, lambda m, x, mask: m(x, **{mask_name: mask.float()}), [x, mask], "float64", device)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("norm", [False, True])
 def test_encoder_stack_matches_torch(norm, dtype, device):

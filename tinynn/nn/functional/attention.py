@@ -34,8 +34,9 @@ from .dropout import dropout
 from .linear import linear
 from .padding import pad
 
-_DTYPE_NAMES = {"float16": "Half", "float32": "float", "float64": "double", "bool": "bool",
-                "int64": "long int", "int32": "int"}
+_DTYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "bool": "bool",
+                "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                "uint8": "unsigned char"}  # the C++ type names PyTorch's messages print
 
 
 def _dtype_name(t: Tensor) -> str:
@@ -56,7 +57,7 @@ class SafeSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        m = np.maximum.reduce(x._data, axis=dim, keepdims=True)
+        m = np.maximum.reduce(x._data, axis=dim, keepdims=True, initial=-np.inf)  # -inf for no keys
         dead = m == -np.inf                                  # rows with nothing to attend to
         any_dead = bool(dead.any())
         if any_dead:
@@ -100,14 +101,17 @@ def _check_sdpa_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Ten
         raise RuntimeError(
             f"scaled_dot_product_attention: key and value must have the same sequence length S, "
             f"but got key {list(key.shape)} and value {list(value.shape)}")
-    if attn_mask is not None and attn_mask.dtype != _dtype.bool and attn_mask.dtype != query.dtype:
+    if attn_mask is not None and attn_mask.dtype not in (_dtype.bool, _dtype.float32, query.dtype):
         raise RuntimeError(
             "Expected attn_mask dtype to be bool or float or to match query dtype, but got attn_mask.dtype: "
             f"{_dtype_name(attn_mask)} and  query.dtype: {_dtype_name(query)} instead.")
-    if attn_mask is not None and attn_mask.ndim < 2:
-        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got -2): attn_mask "
-                         f"of shape {list(attn_mask.shape)} needs at least 2 dims, (L, S); for one mask row per "
-                         "key, use shape (1, S)")
+    if attn_mask is not None and attn_mask.ndim < 2 and query.ndim == 4:
+        # PyTorch's fused CPU kernel (taken for 4-D inputs only) reads the mask's size(-2);
+        # for inputs of any other rank a 0-D or 1-D mask broadcasts like any other.
+        found = ("Dimension specified as -2 but tensor has no dimensions" if attn_mask.ndim == 0
+                 else "Dimension out of range (expected to be in range of [-1, 0], but got -2)")
+        raise IndexError(f"{found}: attn_mask of shape {list(attn_mask.shape)} needs at least 2 dims, (L, S); "
+                         "for one mask row per key, use shape (1, S)")
     if dropout_p < 0.0 or dropout_p > 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
 
@@ -136,7 +140,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         value: (..., S, Ev).
         attn_mask: broadcastable to (..., L, S). Boolean: True means *this query may attend
             to this key* (False entries are removed). Float: added to the scores (-inf
-            removes an entry). Leading dimensions broadcast (e.g. (N, 1, L, S) over heads).
+            removes an entry); its dtype is the query's or float32 (cast to the query's, as
+            PyTorch). Leading dimensions broadcast (e.g. (N, 1, L, S) over heads).
         dropout_p: dropout applied to the attention weights (always, as in PyTorch: pass
             0.0 when evaluating).
         is_causal: keep only keys i <= t for query t: ``tril`` of an (L, S) matrix of ones
@@ -155,9 +160,10 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     Raises:
         RuntimeError: on inputs of fewer than 2 dims, mixed dtypes, a non-float input,
             different E for query and key, different S for key and value, a mask that does not
-            broadcast to (..., L, S) or has an integer dtype (or another float dtype than the
-            query), or ``dropout_p`` outside [0, 1].
-        IndexError: for a mask of fewer than 2 dims.
+            broadcast to (..., L, S) or has an integer dtype (or a float dtype other than the
+            query's and float32), or ``dropout_p`` outside [0, 1].
+        IndexError: for a mask of fewer than 2 dims with 4-D inputs (as PyTorch's kernel for
+            them; with inputs of any other rank such a mask broadcasts).
 
     Example:
         >>> q = k = v = tinynn.randn(2, 4, 10, 16)     # (N, heads, L, E)
@@ -180,7 +186,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         if attn_mask.dtype == _dtype.bool:
             scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
         else:
-            scores = scores + attn_mask
+            scores = scores + attn_mask.to(query.dtype)         # a float32 mask: the query's dtype
     weights = SafeSoftmax.apply(scores, -1)                     # (..., L, S), rows sum to 1 (or 0)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
@@ -275,9 +281,11 @@ def multi_head_attention_forward(
     Raises:
         AssertionError: as PyTorch, for wrong ranks, an embedding size other than
             ``embed_dim_to_check``, E not divisible by ``num_heads``, key/value shapes that
-            disagree, a key padding mask of the wrong shape or an integer mask.
-        RuntimeError: an ``attn_mask`` whose shape is not (L, S) or (N * H, L, S), or
-            ``is_causal`` without an ``attn_mask``.
+            disagree, separate projection weights that do not fit the key's or value's width,
+            a key padding mask of the wrong shape or an integer mask.
+        RuntimeError: an ``attn_mask`` whose shape is not (L, S) or (N * H, L, S),
+            ``is_causal`` without an ``attn_mask``, or (with ``need_weights``) a float mask
+            whose dtype is not the query's.
     """
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not is_batched:                                        # pretend a batch of one
@@ -317,6 +325,11 @@ def multi_head_attention_forward(
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
         if query is key and key is value:                     # self-attention: one matmul
             q, k, v = linear(query, in_proj_weight, in_proj_bias).chunk(3, dim=-1)
+        elif key is value:                                    # cross-attention: one for k and v
+            w_q, w_kv = in_proj_weight.split([embed_dim, 2 * embed_dim])
+            b_q, b_kv = (None, None) if in_proj_bias is None else in_proj_bias.split([embed_dim, 2 * embed_dim])
+            q = linear(query, w_q, b_q)
+            k, v = linear(key, w_kv, b_kv).chunk(2, dim=-1)  # (S, N, E) each
         else:
             w_q, w_k, w_v = in_proj_weight.chunk(3)
             b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
@@ -326,6 +339,7 @@ def multi_head_attention_forward(
             if w is None:
                 raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight is None")
         b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
+        _check_projection_shapes(query, key, value, (q_proj_weight, k_proj_weight, v_proj_weight), (b_q, b_k, b_v))
         q, k, v = linear(query, q_proj_weight, b_q), linear(key, k_proj_weight, b_k), linear(value, v_proj_weight, b_v)
 
     if attn_mask is not None:                                 # as (1 or N * H, L, S)
@@ -375,6 +389,10 @@ def multi_head_attention_forward(
         dropout_p = 0.0
 
     if need_weights:
+        if attn_mask is not None and attn_mask.dtype != q.dtype:   # PyTorch's baddbmm(mask, q, k^T)
+            raise RuntimeError(f"Input dtypes must be the same, got: input {_dtype_name(attn_mask)}, batch1: "
+                               f"{_dtype_name(q)}, batch2: {_dtype_name(k)} (a float attn_mask or "
+                               f"key_padding_mask must have the query's dtype: convert it with .to({q.dtype}))")
         scores = (q * math.sqrt(1.0 / head_dim)) @ k.transpose(-2, -1)  # (N * H, L, S)
         if attn_mask is not None:
             scores = scores + attn_mask
@@ -403,6 +421,22 @@ def multi_head_attention_forward(
     if not is_batched:
         out = out.squeeze(1)
     return out, None
+
+
+def _check_projection_shapes(query: Tensor, key: Tensor, value: Tensor, weights: tuple, biases: tuple) -> None:
+    """The separate projections map query (.., Eq), key (.., Ek), value (.., Ev) to Eq each.
+
+    Raises:
+        AssertionError: for a weight that is not (Eq, Eq), (Eq, Ek), (Eq, Ev), or a bias
+            that is not (Eq,), with PyTorch's message (``_in_projection``).
+    """
+    e_q = query.shape[-1]
+    for name, w, t in zip(("query", "key", "value"), weights, (query, key, value)):
+        if tuple(w.shape) != (e_q, t.shape[-1]):
+            raise AssertionError(f"expecting {name} weights shape of {(e_q, t.shape[-1])}, but got {w.shape}")
+    for name, b in zip(("query", "key", "value"), biases):
+        if b is not None and tuple(b.shape) != (e_q,):
+            raise AssertionError(f"expecting {name} bias shape of {(e_q,)}, but got {b.shape}")
 
 
 def _pad_last(mask: Tensor | None) -> Tensor | None:

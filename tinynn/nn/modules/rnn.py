@@ -445,7 +445,10 @@ class LSTM(RNNBase):
         ValueError: for an input that is not 2-D or 3-D, or a dtype different from the
             weights' (as :class:`RNN`).
         RuntimeError: for a wrong ``input_size`` or hidden-state shape; the messages name
-            ``hidden[0]`` (h) or ``hidden[1]`` (c) and the expected shape.
+            ``hidden[0]`` (h) or ``hidden[1]`` (c) and the expected shape. Also for an ``hx``
+            of more than two tensors.
+        IndexError: for an ``hx`` of fewer than two tensors (as PyTorch, which reads ``hx[1]``).
+        TypeError: for an ``hx`` that is not a tuple or list.
 
     Example:
         >>> lstm = LSTM(10, 20, 2)
@@ -460,6 +463,11 @@ class LSTM(RNNBase):
     def forward(self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None):
         if hx is not None and not isinstance(hx, (tuple, list)):
             raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0), not {type(hx).__name__}")
+        if hx is not None and len(hx) < 2:    # PyTorch reads hx[1]: IndexError
+            raise IndexError(f"tuple index out of range: LSTM's hx must be a tuple (h_0, c_0), got {len(hx)} "
+                             "tensor(s)")
+        if hx is not None and len(hx) > 2:
+            raise RuntimeError(f"lstm expects two hidden states, (h_0, c_0), got {len(hx)}")
         output, (h_n, c_n) = self._forward(input, None if hx is None else tuple(hx), cell_state=True)
         return output, (h_n, c_n)
 
@@ -588,7 +596,8 @@ class LSTMCell(RNNCellBase):
         returns (h', c').
 
     Raises:
-        TypeError: if hx is not a tuple; otherwise as :class:`RNNCell`.
+        TypeError: if hx is not a tuple.
+        RuntimeError: if hx does not hold exactly two tensors; otherwise as :class:`RNNCell`.
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
@@ -599,6 +608,8 @@ class LSTMCell(RNNCellBase):
         if hx is not None and not isinstance(hx, (tuple, list)):
             raise TypeError(f"lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not "
                             f"{type(hx).__name__}")
+        if hx is not None and len(hx) != 2:
+            raise RuntimeError(f"lstm_cell expects two hidden states, (h, c), got {len(hx)}")
         batched, input, (h, c) = self._prepare("LSTMCell", input, None if hx is None else tuple(hx))
         gates_x = linear(input, self.weight_ih, self.bias_ih)
         h, c = lstm_cell_step(gates_x, h, c, self.weight_hh, self.bias_hh)
