@@ -112,3 +112,36 @@ def test_float16_mean_of_large_values_does_not_overflow_like_torch():
     # summed in float32, the total (6e6) fits; a float16 running sum would reach inf
     values = np.full(100, 60000.0, dtype=np.float16)
     assert tinynn.tensor(values).mean().item() == torch.tensor(values).mean().item() == 60000.0
+
+
+# 1.19677734 rounds to 1.196 in one step and to 1.197 by way of float32, which is how
+# PyTorch turns a double into a float16 (its Half is made from a float)
+TWICE = 1.19677734
+
+ROUNDED_TWICE = {
+    "float64 tensor .to(float16)": lambda lib, x: lib.tensor([TWICE], dtype=lib.float64).to(lib.float16),
+    "x + number": lambda lib, x: x + TWICE,
+    "x - number": lambda lib, x: x - TWICE,
+    "x > number": lambda lib, x: x > TWICE,
+    "x + 0-d float64 tensor": lambda lib, x: x + lib.tensor(TWICE, dtype=lib.float64),
+    "where(c, x, number)": lambda lib, x: lib.where(x > 0, x, TWICE),
+    "masked_fill(mask, number)": lambda lib, x: x.masked_fill(x > 0, TWICE),
+    "lerp(x, end, number)": lambda lib, x: lib.lerp(x, x.flip(0), TWICE),
+}
+
+
+@pytest.mark.parametrize("name", list(ROUNDED_TWICE))
+def test_a_double_becomes_float16_by_way_of_float32_like_torch(name):
+    values = np.concatenate([_values((2000,), seed=5), np.array([TWICE, -TWICE, 1.197, 1.196], np.float16)])
+    op = ROUNDED_TWICE[name]
+    ours = op(tinynn, tinynn.tensor(values)).numpy()
+    theirs = op(torch, torch.tensor(values)).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("value", [65510.0, -70000.0, 1e39])
+def test_a_fill_value_beyond_float16s_largest_raises_like_torch(value):
+    for lib in (tinynn, torch):
+        with pytest.raises(RuntimeError, match="value cannot be converted to type"):
+            lib.zeros(2, dtype=lib.float16).masked_fill(lib.tensor([True, False]), value)

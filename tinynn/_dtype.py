@@ -119,10 +119,14 @@ def scalar_dtype(value) -> dtype:
 def checked_scalar(value, target: dtype):
     """A Python number as a numpy scalar of ``target``, as PyTorch converts a fill value.
 
+    A float becomes float16 by way of float32, as in PyTorch (its ``Half`` is made from a
+    ``float``: 1.19677734 becomes 1.197, where rounding once would give 1.196).
+
     Raises:
-        RuntimeError: if it does not fit: a finite float that would become inf, an int out
-            of the integer type's range, or inf or nan for an integer type (PyTorch's
-            "value cannot be converted to type ... without overflow").
+        RuntimeError: if it does not fit: a finite float beyond the float type's largest
+            value (65510 for float16, although it would round to 65504), an int out of the
+            integer type's range, or inf or nan for an integer type (PyTorch's "value
+            cannot be converted to type ... without overflow").
     """
     kind = target.numpy_dtype.kind
     if kind not in "fiu" or not isinstance(value, (builtins_int, builtins_float, np.integer, np.floating)):
@@ -130,11 +134,10 @@ def checked_scalar(value, target: dtype):
     error = RuntimeError(f"value cannot be converted to type {target.name} without overflow "
                          f"(got {value})")
     if kind == "f":
-        with np.errstate(over="ignore"):
-            converted = target.numpy_dtype.type(value)
-        if np.isinf(converted) and np.isfinite(value):
+        if np.isfinite(value) and abs(builtins_float(value)) > builtins_float(np.finfo(target.numpy_dtype).max):
             raise error
-        return converted
+        with np.errstate(over="ignore"):
+            return target.numpy_dtype.type(np.float32(value) if target is float16 else value)
     info = np.iinfo(target.numpy_dtype)
     if not np.isfinite(value) or not info.min <= value <= info.max:
         raise error

@@ -25,8 +25,16 @@ if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when t
 
 
 # -- helpers ---------------------------------------------------------------------------
+_HALF = np.dtype(np.float16)  # (one object: ``a.dtype is _HALF`` is the quick test for float16)
+
+
 def _array(x, dtype: _dtype.dtype):
-    """The numpy value of a Tensor or Python number, in ``dtype``."""
+    """The numpy value of a Tensor or Python number, in ``dtype``.
+
+    For float16, a Python float or a float64 value is rounded to float32 first, then to
+    float16, as PyTorch does (its ``Half`` is made from a ``float``): rounding twice, which
+    gives 1.197 for 1.19677734 where rounding once gives 1.196.
+    """
     data = getattr(x, "_data", None)
     if data is None:
         # A Python number: numpy keeps the array's dtype (it is a "weak" scalar). A numpy
@@ -37,9 +45,14 @@ def _array(x, dtype: _dtype.dtype):
             info = np.iinfo(dtype.numpy_dtype)
             if not info.min <= x <= info.max:  # PyTorch wraps it around: uint8 * 300 is * 44
                 x = (x - int(info.min)) % (int(info.max) - int(info.min) + 1) + int(info.min)
+        elif type(x) is float and dtype is _dtype.float16:
+            with np.errstate(over="ignore"):  # beyond float16's range: inf, as in PyTorch
+                return np.float16(np.float32(x))
         return x
     if data.dtype == dtype.numpy_dtype:
         return data
+    if dtype is _dtype.float16 and data.dtype == np.float64:
+        data = quiet_numpy.run(data.astype, np.float32)  # rounded twice, as PyTorch does
     # a 0-d float64 operand of a float32 op may not fit: it becomes inf, silently, as in
     # PyTorch (numpy would warn "overflow encountered in cast")
     return quiet_numpy.run(data.astype, dtype.numpy_dtype)
@@ -96,8 +109,7 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None, half_in_float32: boo
         # and a Python float or int (numpy keeps the array's dtype for a Python number, as
         # PyTorch does), so their arrays go to numpy as they are
         if x is not None and y is not None and (
-                (number and x.dtype.kind == "f" and not (half_in_float32 and x.dtype == np.float16))
-                or x.dtype == getattr(y, "dtype", None)):
+                (number and x.dtype.kind == "f" and x.dtype is not _HALF) or x.dtype == getattr(y, "dtype", None)):
             try:
                 return quiet_numpy.run(ufunc, x, y)
             except ValueError:
@@ -879,12 +891,14 @@ class Lerp(Function):
         if ctx.number_weight is None:
             ctx.save_for_backward(x if needs[2] else None, end if needs[2] else None,
                                   weight if needs[0] or needs[1] else None)
-        dtype = x.dtype
+        # float16 is computed in float32 (a number weight read in float32) and rounded once, as PyTorch does
+        dtype = _dtype.float32 if x.dtype is _dtype.float16 else x.dtype
         start, stop, w = _array(x, dtype), _array(end, dtype), _array(weight, dtype)
         try:
-            return quiet_numpy.run(_lerp, start, stop, w)  # inf - inf is nan, as in PyTorch
+            z = quiet_numpy.run(_lerp, start, stop, w)  # inf - inf is nan, as in PyTorch
         except ValueError:
             raise _mismatch_error(x, end, weight) from None
+        return z if dtype is x.dtype else quiet_numpy.run(z.astype, np.float16)
 
     @staticmethod
     def backward(ctx, grad_output):

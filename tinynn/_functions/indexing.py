@@ -739,7 +739,9 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         fill = value.to(input.dtype)
     elif type(value) is float and -65504.0 <= value <= 65504.0 and input.dtype.is_floating_point:
         # fits every float dtype (65504 is float16's largest): the common case, no checks
-        fill = _tensor.Tensor._make(np.asarray(value, dtype=input._data.dtype))
+        # (float16 by way of float32, as PyTorch rounds it: see ``_dtype.checked_scalar``)
+        fill = _tensor.Tensor._make(np.asarray(np.float32(value) if input.dtype is _dtype.float16 else value,
+                                               dtype=input._data.dtype))
     else:
         fill = _tensor.Tensor._make(np.asarray(_dtype.checked_scalar(value, input.dtype),
                                                dtype=input._data.dtype))
