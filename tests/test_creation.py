@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -522,3 +523,119 @@ def test_logspace(dtype):
         else:
             kw_t = kw_n = kw
         assert_close(tinynn.logspace(*args, **kw_n), torch.logspace(*args, **kw_t))
+
+
+# -- differential checks of corner cases: values bit for bit, dtype, shape, or the error ------
+def _outcome(lib, call):
+    """(dtype, shape, requires_grad, bytes) of ``call(lib)``, or (exception type, message start)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            t = call(lib)
+        except Exception as e:  # noqa: BLE001  (the exception is what is compared)
+            return type(e).__name__, str(e).split(" (")[0].replace("c10::Half", "float16")
+    return dtype_name(t), tuple(t.shape), t.requires_grad, t.detach().numpy().tobytes()
+
+
+def _assert_same_outcome(call):
+    ours, theirs = _outcome(tinynn, call), _outcome(torch, call)
+    if len(theirs) == 2:  # an error: same type, and PyTorch's message starts ours
+        assert ours[0] == theirs[0] and ours[1].startswith(theirs[1].split(" without")[0][:30]), (ours, theirs)
+    else:
+        assert ours == theirs
+
+
+FLOAT16_ROUNDED_TWICE = {  # 1.19677734 is 1.197 in float16 by way of float32, 1.196 directly
+    "tensor_list": lambda lib: lib.tensor([1.19677734, -1.19677734], dtype=lib.float16),
+    "tensor_scalar": lambda lib: lib.tensor(1.19677734, dtype=lib.float16),
+    "tensor_numpy_float64": lambda lib: lib.tensor(np.array([1.19677734]), dtype=lib.float16),
+    "as_tensor_list": lambda lib: lib.as_tensor([1.19677734], dtype=lib.float16),
+    "full": lambda lib: lib.full((2,), 1.19677734, dtype=lib.float16),
+    "full_like": lambda lib: lib.full_like(lib.zeros(2, dtype=lib.float16), 1.19677734),
+    "arange": lambda lib: lib.arange(1.19677734, 2, dtype=lib.float16),
+    "linspace": lambda lib: lib.linspace(-1.19677734, 1.19677734, 3, dtype=lib.float16),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT16_ROUNDED_TWICE))
+def test_float16_from_a_double_rounds_through_float32(name):
+    _assert_same_outcome(FLOAT16_ROUNDED_TWICE[name])
+
+
+TENSOR_CORNER_CASES = {
+    "int_2_63": lambda lib: lib.tensor(2 ** 63),
+    "int_below_int64": lambda lib: lib.tensor([-2 ** 63 - 1]),
+    "int_2_64_in_list": lambda lib: lib.tensor([1, 2 ** 64]),
+    "int_2_64_for_int64": lambda lib: lib.tensor([2 ** 64], dtype=lib.int64),
+    "int_2_64_with_floats": lambda lib: lib.tensor([1.0, 2 ** 64]),
+    "int_2_64_for_float64": lambda lib: lib.tensor(2 ** 64, dtype=lib.float64),
+    "int_2_63_for_bool": lambda lib: lib.tensor([2 ** 63], dtype=lib.bool),
+    "int_beyond_double": lambda lib: lib.tensor([1.0, 10 ** 400]),
+    "none": lambda lib: lib.tensor([1, None]),
+    "uint8_minus_one": lambda lib: lib.tensor([-1, 2], dtype=lib.uint8),
+    "uint8_minus_255": lambda lib: lib.tensor(-255, dtype=lib.uint8),
+    "uint8_minus_256": lambda lib: lib.tensor(-256, dtype=lib.uint8),
+    "uint8_minus_float": lambda lib: lib.tensor([-0.5], dtype=lib.uint8),
+    "int8_float_above": lambda lib: lib.tensor([127.9], dtype=lib.int8),
+    "float16_overflow_to_inf": lambda lib: lib.tensor([1e5, 70000], dtype=lib.float16),
+    "ragged_length": lambda lib: lib.tensor([[1, 2], [3]]),
+    "ragged_number_for_list": lambda lib: lib.tensor([[1, 2], 3]),
+    "ragged_list_for_int": lambda lib: lib.tensor([1, [2, 3]]),
+    "ragged_list_for_float": lambda lib: lib.tensor([1.0, [2]]),
+    "ragged_but_empty": lambda lib: lib.tensor([[], [1]]),
+    "list_of_float64_arrays": lambda lib: lib.tensor([np.array([1.0, 2.0]), np.array([3.0, 4.0])]),
+    "list_of_float_tensors": lambda lib: lib.tensor([lib.tensor([1.0, 2.0]), lib.tensor([3.0, 4.0])]),
+    "list_of_int_tensors": lambda lib: lib.tensor([lib.tensor([1, 2]), lib.tensor([3, 4])]),
+    "negative_stride": lambda lib: lib.tensor(np.arange(6.0).reshape(2, 3)[::-1]),
+    "negative_stride_as_tensor": lambda lib: lib.as_tensor(np.arange(3.0)[::-1]),
+    "negative_stride_from_numpy": lambda lib: lib.from_numpy(np.arange(3.0)[::-1]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TENSOR_CORNER_CASES))
+def test_tensor_corner_case_matches_torch(name):
+    _assert_same_outcome(TENSOR_CORNER_CASES[name])
+
+
+def test_tensor_float16_overflow_is_silent():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tinynn.tensor([1e39, 70000], dtype=tinynn.float16).isinf().all()
+
+
+FACTORY_CORNER_CASES = {
+    "zeros_size_keyword": lambda lib: lib.zeros(size=(2, 3)),
+    "ones_size_keyword": lambda lib: lib.ones(size=[2]),
+    "zeros_size_keyword_int": lambda lib: lib.zeros(size=3),
+    "full_size_int": lambda lib: lib.full(3, 1.0),
+    "full_uint8_minus_one": lambda lib: lib.full((2,), -1, dtype=lib.uint8),
+    "full_like_uint8_minus_one": lambda lib: lib.full_like(lib.zeros(2, dtype=lib.uint8), -1),
+    "full_float16_above_max": lambda lib: lib.full((2,), 65510.0, dtype=lib.float16),
+    "full_float32_above_max": lambda lib: lib.full((2,), 1e39),
+    "full_int_2_64": lambda lib: lib.full((2,), 2 ** 64, dtype=lib.float64),
+    "full_bool_int_2_63": lambda lib: lib.full((2,), 2 ** 63, dtype=lib.bool),
+    "full_0d_float64_tensor": lambda lib: lib.full((2,), lib.tensor(2.5, dtype=lib.float64)),
+    "full_0d_int_tensor": lambda lib: lib.full((2,), lib.tensor(2)),
+    "full_1d_tensor": lambda lib: lib.full((2,), lib.tensor([2.5])),
+    "full_numpy_bool": lambda lib: lib.full((2,), np.bool_(True)),
+    "arange_wrong_sign_up": lambda lib: lib.arange(0, 5, -1),
+    "arange_wrong_sign_down": lambda lib: lib.arange(5.0, 0, 0.5),
+    "arange_bool": lambda lib: lib.arange(3, dtype=lib.bool),
+    "arange_int64_step_truncates_to_zero": lambda lib: lib.arange(0, 1, 0.1, dtype=lib.int64),
+    "arange_int64_truncates_bounds": lambda lib: lib.arange(0, 2.39, 1.19, dtype=lib.int64),
+    "arange_int8_truncates_step": lambda lib: lib.arange(-1.5, 2.5, 0.5, dtype=lib.int8),
+    "arange_int32_float_end": lambda lib: lib.arange(2.5, dtype=lib.int32),
+    "arange_0d_tensors": lambda lib: lib.arange(lib.tensor(0.0), lib.tensor(1.0), lib.tensor(0.25)),
+    "linspace_negative_steps": lambda lib: lib.linspace(0, 1, -1),
+    "linspace_bool": lambda lib: lib.linspace(0, 1, 3, dtype=lib.bool),
+    "linspace_float32_halves": lambda lib: lib.linspace(0.1, 0.7, 7),
+    "linspace_float64_halves": lambda lib: lib.linspace(0, 1, 11, dtype=lib.float64),
+    "linspace_0_10_7": lambda lib: lib.linspace(0, 10, 7),
+    "logspace_negative_steps": lambda lib: lib.logspace(0, 1, -1),
+    "logspace_bool": lambda lib: lib.logspace(0, 1, 3, dtype=lib.bool),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORY_CORNER_CASES))
+def test_factory_corner_case_matches_torch(name):
+    _assert_same_outcome(FACTORY_CORNER_CASES[name])
