@@ -745,3 +745,159 @@ def test_huber_loss_of_two_dtypes_raises_in_backward_like_torch(target_dtype, re
 
     ours, theirs = assert_same_error(run)
     assert str(ours).startswith(str(theirs))
+
+
+# -- per-element weights of mse_loss, l1_loss and huber_loss (PyTorch's Python path) --------
+WEIGHTED_REGRESSION = ["mse_loss", "l1_loss", "huber_loss"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", WEIGHTED_REGRESSION)
+def test_weighted_regression_loss_matches_torch(name, reduction, dtype, device):
+    """"mean" of mse_loss and l1_loss is the weighted mean sum w l / sum w (huber_loss: the
+    plain mean of w l); the weight gets a gradient too."""
+    compare_with_torch(lambda lib, x, y, w: getattr(F(lib), name)(x, y, reduction=reduction, weight=w),
+                       randn(3, 4, scale=2.0), randn(3, 4, seed=1, scale=2.0),
+                       np.random.default_rng(2).uniform(0.0, 2.0, (3, 4)), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_weighted_mse_and_l1_loss_take_integer_inputs_like_torch(name, reduction):
+    """With a weight, PyTorch computes (x - y)^2 w in tensor ops, which integers support; the
+    mean divides by the sum of the weights (true division)."""
+    def fn(lib):
+        return getattr(F(lib), name)(lib.tensor([1, 2, 7]), lib.tensor([0, 5, 7]), reduction=reduction,
+                                     weight=lib.tensor([1.0, 2.0, 0.5]))
+
+    ours, theirs = fn(tinynn), fn(torch)
+    assert ours.dtype == tinynn.float32 and theirs.dtype == torch.float32
+    assert_close(ours, theirs, rtol=0, atol=0)  # small integers times halves: exact in float32
+
+
+@pytest.mark.parametrize("weight_shape", [(4,), (), (3, 1), (2, 3, 4), (5,)])
+@pytest.mark.parametrize("name", WEIGHTED_REGRESSION)
+def test_regression_loss_weight_of_another_shape_raises_like_torch(name, weight_shape):
+    """The weight must have the input's shape exactly: PyTorch does not broadcast it."""
+    ours, _ = assert_same_error(lambda lib: getattr(F(lib), name)(
+        lib.zeros(3, 4), lib.ones(3, 4), weight=lib.ones(weight_shape)))
+    assert str(ours).startswith("Weights and input must have the same size.")
+    assert str(list(weight_shape)) in str(ours)
+
+
+@pytest.mark.parametrize("name", WEIGHTED_REGRESSION)
+def test_weighted_regression_loss_with_an_unknown_reduction_raises_torchs_message(name):
+    ours, theirs = assert_same_error(lambda lib: getattr(F(lib), name)(
+        lib.zeros(2), lib.ones(2), reduction="avg", weight=lib.ones(2)), same_message=True)
+    assert str(ours) == "Invalid reduction mode: avg. Expected one of 'none', 'mean', 'sum'."
+
+
+@pytest.mark.parametrize("input_dtype, target_dtype",
+                         [("bool", "int64"), ("bool", "uint8"), ("bool", "float32"), ("int32", "float32"),
+                          ("int32", "int64"), ("bool", "bool"), ("int64", "bool")])
+def test_huber_loss_checks_the_cast_to_the_input_dtype_before_the_kernel_like_torch(input_dtype, target_dtype):
+    """A target of a higher kind than the input (bool < integer < float) is PyTorch's
+    RuntimeError "result type ... can't be cast"; otherwise an integer or bool input is its
+    NotImplementedError."""
+    ours, theirs = assert_same_error(lambda lib: F(lib).huber_loss(
+        lib.zeros(2, dtype=getattr(lib, input_dtype)), lib.ones(2, dtype=getattr(lib, target_dtype))))
+    if type(theirs) is RuntimeError:  # (NotImplementedError is a RuntimeError too)
+        assert str(ours).startswith(str(theirs))
+
+
+def test_loss_on_integers_names_the_shape_of_the_input():
+    with pytest.raises(NotImplementedError, match=r"shape \[2, 3\]"):
+        F(tinynn).mse_loss(tinynn.zeros(2, 3, dtype=tinynn.int64), tinynn.ones(2, 3, dtype=tinynn.int64))
+
+
+# -- binary_cross_entropy's weight, and its gradient near 0 and 1 ----------------------------
+@pytest.mark.parametrize("input_dtype", DTYPES)
+@pytest.mark.parametrize("weight_dtype", ["float32", "float64", "int64"])
+def test_binary_cross_entropy_keeps_the_input_dtype_whatever_the_weight_dtype(input_dtype, weight_dtype):
+    """PyTorch multiplies the loss by the weight in place: the result has the input's dtype."""
+    def fn(lib):
+        p = lib.tensor([0.2, 0.7, 0.5], dtype=getattr(lib, input_dtype))
+        return F(lib).binary_cross_entropy(p, lib.tensor([0.0, 1.0, 1.0], dtype=p.dtype),
+                                           lib.tensor([1, 2, 3], dtype=getattr(lib, weight_dtype)), reduction="none")
+
+    ours, theirs = fn(tinynn), fn(torch)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1] == input_dtype
+    assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("input_shape, weight_shape, fragment", [
+    ((1, 3), (2, 3), "doesn't match the broadcast shape [2, 3]"),
+    ((1, 3), (3, 1), "doesn't match the broadcast shape [3, 3]"),
+    ((2, 3), (2, 1, 3), "doesn't match the broadcast shape [2, 2, 3]"),
+    ((2, 3), (4,), "Attempting to broadcast a dimension of length 4 at -1!"),
+    ((2, 3), (3, 1), "Attempting to broadcast a dimension of length 3 at -2!")])
+def test_binary_cross_entropy_weight_that_does_not_fit_the_input_raises_like_torch(input_shape, weight_shape,
+                                                                                    fragment):
+    """The weight must broadcast against the target, and then to the input's own shape
+    (PyTorch multiplies the loss by it in place)."""
+    ours, theirs = assert_same_error(lambda lib: F(lib).binary_cross_entropy(
+        lib.full(input_shape, 0.5), lib.ones(input_shape), lib.ones(weight_shape)))
+    assert fragment in str(ours) and fragment in str(theirs)
+
+
+def test_binary_cross_entropy_weight_that_requires_grad_raises_like_torch_unless_under_no_grad():
+    def call(lib):
+        return F(lib).binary_cross_entropy(lib.full((2,), 0.5), lib.ones(2), lib.ones(2, requires_grad=True))
+
+    ours, _ = assert_same_error(call)
+    assert "not differentiable with respect to argument 'weight'" in str(ours)
+    with torch.no_grad(), tinynn.no_grad():
+        assert_close(call(tinynn), call(torch))
+
+
+def test_binary_cross_entropy_gradient_at_the_clamp_uses_torchs_float32_epsilon():
+    """dl/dx = (x - y) / max(x (1 - x), eps), with PyTorch's eps: 1e-12 as a float32
+    (9.99999996e-13), in float64 too. rtol 1e-12: the two eps differ by 4e-9 relative."""
+    compare_with_torch(lambda lib, x: F(lib).binary_cross_entropy(x, lib.tensor([1.0, 0.3, 0.0], dtype=x.dtype),
+                                                                   reduction="none"),
+                       np.array([1e-30, 1e-13, 1 - 1e-13]), dtype="float64", rtol=1e-12, atol=0.0)
+
+
+# -- binary_cross_entropy_with_logits: PyTorch's derivative formulas --------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("pos_weight", [False, True])
+def test_bce_with_logits_gradient_at_saturated_logits_matches_torch(pos_weight, dtype):
+    """dl/dx = sigmoid(x) - y (c sigmoid(x) - p y with a pos_weight), as PyTorch writes it: at
+    x = -30, y = 0 that is e^-30 = 9.4e-14 (and not 1 - sigmoid(30), 0 in float32); at
+    x = 30, y = 1 it is 0 in float32. atol 0: the default absolute tolerance would hide
+    gradients this small."""
+    def fn(lib, x):
+        weight = lib.full((4,), 2.0, dtype=x.dtype) if pos_weight else None
+        return F(lib).binary_cross_entropy_with_logits(x, lib.tensor([0.0, 0.0, 1.0, 1.0], dtype=x.dtype),
+                                                       reduction="sum", pos_weight=weight)
+
+    compare_with_torch(fn, np.array([-30.0, -20.0, 30.0, 20.0]), dtype=dtype, atol=0.0)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("pos_weight_shape", [(4,), ()])
+def test_bce_with_logits_second_derivative_with_pos_weight_matches_torch(pos_weight_shape, reduction):
+    """The target's gradient, log sigmoid(-x) - p log sigmoid(x), depends on x: a second
+    derivative through it (create_graph=True) must see that."""
+    def second(lib):
+        x = lib.tensor(randn(3, 4, scale=3.0), requires_grad=True)
+        y = lib.tensor(np.random.default_rng(1).uniform(0.0, 1.0, (3, 4)), requires_grad=True)
+        pos_weight = lib.tensor(np.full(pos_weight_shape, 2.5))
+        loss = F(lib).binary_cross_entropy_with_logits(x, y, pos_weight=pos_weight, reduction=reduction)
+        grads = lib.autograd.grad(loss, (x, y), grad_outputs=lib.ones_like(loss), create_graph=True)
+        return lib.autograd.grad(sum((g * g).sum() for g in grads), (x, y))
+
+    for ours, theirs in zip(second(tinynn), second(torch)):
+        assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("position", [1, 2])
+def test_kl_div_of_a_non_tensor_raises_typeerror_like_torch(position):
+    args = lambda lib: [lib.zeros(2), lib.ones(2)]  # noqa: E731
+    def call(lib):
+        a = args(lib)
+        a[position - 1] = [0.5, 0.5]
+        return F(lib).kl_div(*a, reduction="sum")
+
+    assert_same_error(call, same_message=True)

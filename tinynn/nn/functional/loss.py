@@ -19,6 +19,7 @@ from ..._functions.elementwise import where
 from ..._functions.reduction import LogSoftmax
 from ...autograd import grad_mode
 from ...autograd.function import Function, quiet_numpy
+from .activation import logsigmoid
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -79,8 +80,42 @@ def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _promoted(input: Tensor, target: Tensor) -> Tensor:
-    """An empty tensor of the dtype ``input - target`` has (to check that dtype cheaply)."""
-    return Tensor._make(np.empty((0,), dtype=_dtype.result_type(input, target).numpy_dtype))
+    """A tensor of the input's shape and the dtype ``input - target`` has, to check that dtype
+    cheaply (one element broadcast to the shape: nothing is allocated)."""
+    dtype = _dtype.result_type(input, target).numpy_dtype
+    return Tensor._make(np.broadcast_to(np.empty((), dtype=dtype), input.shape))
+
+
+def _check_weight_size(input: Tensor, weight: Tensor) -> None:
+    """PyTorch's check on the per-element ``weight`` of mse_loss, l1_loss and huber_loss: the
+    input's shape exactly (it is not broadcast).
+
+    Raises:
+        ValueError: if the shapes differ.
+    """
+    if weight.shape != input.shape:
+        raise ValueError(f"Weights and input must have the same size. (weight of shape {list(weight.shape)}, "
+                         f"input of shape {list(input.shape)}: give one weight per element)")
+
+
+def _reduce_weighted(loss: Tensor, weight: Tensor, reduction: str, mean: str) -> Tensor:
+    """``loss * weight``, reduced as PyTorch's weighted regression losses do.
+
+    ``mean="weighted"`` (mse_loss, l1_loss): "mean" is sum_i w_i l_i / sum_i w_i, a weighted
+    mean (0/0 = nan when every weight is 0). ``mean="elements"`` (huber_loss): the plain
+    mean of the weighted losses.
+
+    Raises:
+        ValueError: for an unknown reduction (PyTorch's message on this path).
+    """
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight.sum() if mean == "weighted" else loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
 
@@ -117,34 +152,47 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
         input, target: tensors of the same shape (broadcasting works but is warned about,
             as in PyTorch: it usually means a (N, 1) output against an (N,) target).
         reduction: "mean" | "sum" | "none".
-        weight: optional per-element weights multiplying l_i.
+        weight: optional per-element weights w_i, of the input's shape: the loss is then
+            w_i l_i, and "mean" is the weighted mean sum_i w_i l_i / sum_i w_i (as PyTorch).
 
     Raises:
-        ValueError: for an unknown reduction.
+        RuntimeError: if input and target do not broadcast.
+        ValueError: for an unknown reduction, or a weight whose shape is not the input's.
+        NotImplementedError: for integer input and target (without a weight).
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
     _warn_size(input, target)
-    input, target = _broadcast_pair(input, target)
-    _check_floating("mse_loss", _promoted(input, target))
-    diff = _bool_as(input, target) - _bool_as(target, input)
-    loss = diff * diff
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    expanded_input, expanded_target = _broadcast_pair(input, target)
+    if weight is not None:  # PyTorch's Python path: (x - y)^2 * w, with no kernel's checks
+        _check_weight_size(input, weight)
+        diff = expanded_input - expanded_target
+        return _reduce_weighted(diff * diff, weight, reduction, mean="weighted")
+    _check_reduction(reduction)
+    _check_floating("mse_loss", _promoted(expanded_input, expanded_target))
+    diff = _bool_as(expanded_input, expanded_target) - _bool_as(expanded_target, expanded_input)
+    return _reduce(diff * diff, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
-    """Mean absolute error: l_i = abs(x_i - y_i) (gradient sign(x_i - y_i), 0 where equal)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    """Mean absolute error: l_i = abs(x_i - y_i) (gradient sign(x_i - y_i), 0 where equal).
+
+    Args:
+        weight: optional per-element weights w_i, of the input's shape: the loss is then
+            w_i l_i, and "mean" is the weighted mean sum_i w_i l_i / sum_i w_i (as PyTorch).
+
+    Raises:
+        RuntimeError: if input and target do not broadcast.
+        ValueError: for an unknown reduction, or a weight whose shape is not the input's.
+    """
     _warn_size(input, target)
-    input, target = _broadcast_pair(input, target)
-    loss = (input - target).abs()
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    expanded_input, expanded_target = _broadcast_pair(input, target)
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        _check_weight_size(input, weight)
+        return _reduce_weighted((expanded_input - expanded_target).abs(), weight, reduction, mean="weighted")
+    _check_reduction(reduction)
+    return _reduce((expanded_input - expanded_target).abs(), reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -190,31 +238,49 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     the input's dtype (as PyTorch's kernel, which writes into a tensor like the input).
 
     Args:
-        weight: optional per-element weights multiplying l_i.
+        weight: optional per-element weights w_i, of the input's shape: the loss is then
+            w_i l_i, and "mean" its plain mean (as PyTorch).
 
     Raises:
-        RuntimeError: for ``delta <= 0``, or an integer input with a float target.
-        ValueError: for an unknown reduction.
+        RuntimeError: for ``delta <= 0``, for shapes that do not broadcast, or for a target
+            whose dtype is of a higher kind than the input's (bool < integer < floating
+            point: a float target with an integer input, an integer one with a bool input).
+        ValueError: for an unknown reduction, or a weight whose shape is not the input's.
+        NotImplementedError: for an integer or bool input (with a target of no higher kind).
     """
-    _check_reduction(reduction)
     _warn_size(input, target)
+    _broadcast_pair(input, target)  # (raises for shapes that do not broadcast, as PyTorch first)
+    if weight is None:
+        _check_reduction(reduction)
+    else:
+        _check_weight_size(input, weight)
     if not delta > 0:  # PyTorch's check: a nan delta fails it too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    _check_floating("huber_loss", _promoted(input, target))
-    if not input.is_floating_point():  # PyTorch writes the loss into a tensor of input's dtype
-        raise RuntimeError(f"result type {_dtype.scalar_name(target.dtype)} can't be cast to the desired "
+    promoted = _dtype.result_type(input, target)
+    if _kind(promoted) > _kind(input.dtype):  # PyTorch writes the loss into a tensor of input's dtype
+        raise RuntimeError(f"result type {_dtype.scalar_name(promoted)} can't be cast to the desired "
                            f"output type {_dtype.scalar_name(input.dtype)} (convert the input with .float())")
+    _check_floating("huber_loss", _promoted(input, target))
     diff = input - _bool_as(target, input)
     abs_diff = diff.abs()
     linear = abs_diff >= delta
     inner = where(linear, 0.0, diff)  # d where the quadratic branch is used (nan too); 0 elsewhere
     loss = where(linear, (abs_diff - 0.5 * delta) * delta, inner * inner * 0.5).to(input.dtype)
-    if weight is not None:
-        loss = loss * weight
-    loss = _reduce(loss, reduction)
+    if weight is None:
+        loss = _reduce(loss, reduction)
+    else:
+        loss = _reduce_weighted(loss, weight, reduction, mean="elements")
     if input.dtype is not target.dtype and loss.requires_grad:
         loss = HuberLossOfTwoDtypes.apply(loss, input, target)
     return loss
+
+
+def _kind(dtype: _dtype.dtype) -> int:
+    """0 for bool, 1 for the integer dtypes, 2 for the floating point ones: PyTorch casts a
+    result into an output of a lower kind only by an explicit ``.to()``."""
+    if dtype is _dtype.bool:
+        return 0
+    return 2 if dtype.is_floating_point else 1
 
 
 class HuberLossOfTwoDtypes(Function):
@@ -250,9 +316,12 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     PyTorch's warning that it is not the KL divergence).
 
     Raises:
+        TypeError: if ``input`` or ``target`` is not a tensor.
         ValueError: for an unknown reduction.
         RuntimeError: for shapes that do not broadcast, or integer inputs.
     """
+    _check_tensor("kl_div", "input", 1, input)
+    _check_tensor("kl_div", "target", 2, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     elif reduction == "mean":
@@ -294,9 +363,12 @@ class BinaryCrossEntropy(Function):
 
     Derivatives (PyTorch's, with its epsilon so x = 0 or 1 gives a finite gradient):
 
-    * dl/dx = (x - y) / max(x (1 - x), 1e-12)
+    * dl/dx = (x - y) / max(x (1 - x), eps), eps = 1e-12 rounded to float32 (PyTorch's
+      constant is a float: 9.99999996e-13, in float64 too)
     * dl/dy = log(1 - x) - log(x) = -logit(x)
     """
+
+    EPSILON = float(np.float32(1e-12))
 
     @staticmethod
     def forward(ctx, input, target):
@@ -317,7 +389,7 @@ class BinaryCrossEntropy(Function):
         input, target = ctx.saved_tensors
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
-            grad_input = grad_output * (input - target) / (input * (1 - input)).clamp(min=1e-12)
+            grad_input = grad_output * (input - target) / (input * (1 - input)).clamp(min=BinaryCrossEntropy.EPSILON)
         if ctx.needs_input_grad[1]:
             grad_target = grad_output * ((1 - input).log() - input.log())
         return grad_input, grad_target
@@ -331,13 +403,18 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     confident wrong answer costs 100, not inf. Prefer :func:`binary_cross_entropy_with_logits`
     (on logits, before the sigmoid): it is exact where this one must clamp.
 
+    Args:
+        weight: per-element weights w_i, broadcast to the input's shape; a constant (it
+            cannot require grad). The loss keeps the input's dtype whatever the weight's.
+
     Shape:
         input, target: the same shape (any).
 
     Raises:
         ValueError: if the shapes differ, or for an unknown reduction.
         RuntimeError: if some input or target is outside [0, 1] (or nan), or target and
-            input dtypes differ.
+            input dtypes differ; if ``weight`` does not broadcast to the input's shape, or
+            requires grad (with grad mode on: PyTorch has no gradient for it).
         NotImplementedError: for integer inputs.
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -346,15 +423,52 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(
             f"Using a target size ({target.shape!r}) that is different to the input size "
             f"({input.shape!r}) is deprecated. Please ensure they have the same size.")
+    if weight is not None:
+        _check_weight_broadcasts(weight, target)
+        if weight.requires_grad and grad_mode.is_grad_enabled():
+            raise RuntimeError("The function 'binary_cross_entropy' is not differentiable with respect to "
+                               "argument 'weight'. This input cannot have requires_grad True. (pass "
+                               "weight.detach())")
     if target.dtype is not input.dtype:
         raise RuntimeError(f"Found dtype {_dtype.scalar_name(target.dtype)} but expected {_dtype.scalar_name(input.dtype)} "
                            f"(target has dtype {target.dtype}, input {input.dtype}; convert the target "
                            "with .to(input.dtype))")
     _check_floating("binary_cross_entropy", input)
     loss = BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
+    if weight is not None:  # PyTorch multiplies the loss in place: it keeps the input's shape and dtype
+        _check_weight_fits(weight, input)
+        loss = (loss * weight).to(input.dtype)
     return _reduce(loss, reduction)
+
+
+def _check_weight_broadcasts(weight: Tensor, target: Tensor) -> None:
+    """PyTorch's ``_infer_size`` check: ``weight`` broadcasts against the target.
+
+    Raises:
+        RuntimeError: if it does not (naming the first dimension that differs).
+    """
+    try:
+        np.broadcast_shapes(weight.shape, target.shape)
+    except ValueError:
+        for axis in range(-1, -min(weight.ndim, target.ndim) - 1, -1):
+            if weight.shape[axis] not in (1, target.shape[axis]) and target.shape[axis] != 1:
+                break
+        raise RuntimeError(f"Attempting to broadcast a dimension of length {weight.shape[axis]} at {axis}! "
+                           f"Mismatching argument at index 1 had {weight.shape!r}; but expected shape should "
+                           f"be broadcastable to {list(target.shape)}") from None
+
+
+def _check_weight_fits(weight: Tensor, input: Tensor) -> None:
+    """PyTorch multiplies the loss by ``weight`` in place: their broadcast shape must be the input's.
+
+    Raises:
+        RuntimeError: for a weight with more dimensions, or larger ones, than the input.
+    """
+    shape = np.broadcast_shapes(weight.shape, input.shape)
+    if shape != input.shape:
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+                           f"{list(shape)} (the weight, of shape {list(weight.shape)}, must broadcast to "
+                           "the input's shape; give one weight per element or per class)")
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -364,11 +478,11 @@ class BinaryCrossEntropyWithLogits(Function):
     for s = sigmoid(x), without ever computing log(s). softplus(-x) = log(1 + e^{-x}) is
     ``np.logaddexp(0, -x)``: finite for every x.
 
-    Derivatives (sigmoid(-x) = 1 - sigmoid(x)):
+    Derivatives (PyTorch's formulas, in tensor ops, so that they can be differentiated again):
 
-    * dl/dx = (1 - y) - c sigmoid(-x)     (= sigmoid(x) - y when c = 1)
-    * dl/dy = -x + (p - 1) softplus(-x)
-    * dl/dp = y softplus(-x)
+    * dl/dx = c sigmoid(x) - p y           (= sigmoid(x) - y when c = 1)
+    * dl/dy = log sigmoid(-x) - p log sigmoid(x)   (= -x when there is no pos_weight)
+    * dl/dp = y softplus(-x) = -y log sigmoid(x)
     """
 
     @staticmethod
@@ -387,18 +501,20 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx, grad_output):
         input, target, pos_weight = ctx.saved_tensors
-        c = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
         grad_input = grad_target = grad_pos_weight = None
         if ctx.needs_input_grad[0]:
-            grad_input = grad_output * ((1 - target) - c * (-input).sigmoid())
-        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
-            # log(1 + e^{-x}); an inf input gives IEEE results (numpy's warnings off)
-            softplus_neg = Tensor._make(quiet_numpy.run(np.logaddexp, input._data.dtype.type(0), -input._data))
-            if ctx.needs_input_grad[1]:
-                grad_target = grad_output * (-input if pos_weight is None
-                                             else -input + (pos_weight - 1) * softplus_neg)
-            if ctx.needs_input_grad[2]:
-                grad_pos_weight = grad_output * target * softplus_neg
+            # sigmoid(x) - y, not (1 - y) - sigmoid(-x): equal, but they round differently
+            # (at x = -30, y = 0 in float32 only the first gives e^-30, as PyTorch does)
+            if pos_weight is None:
+                grad_input = grad_output * (input.sigmoid() - target)
+            else:
+                p_y = pos_weight * target
+                grad_input = grad_output * ((p_y + 1 - target) * input.sigmoid() - p_y)
+        if ctx.needs_input_grad[1]:
+            grad_target = grad_output * (-input if pos_weight is None
+                                         else logsigmoid(-input) - pos_weight * logsigmoid(input))
+        if ctx.needs_input_grad[2]:
+            grad_pos_weight = grad_output * target * -logsigmoid(input)
         return grad_input, grad_target, grad_pos_weight
 
 
