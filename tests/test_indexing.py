@@ -891,3 +891,19 @@ def test_masked_fill_in_place_of_bool_accepts_a_value_requiring_grad():
         x = lib.tensor([True, False, True])
         x.masked_fill_(lib.tensor([False, True, False]), lib.tensor(1.0, requires_grad=True))
         assert x.tolist() == [True, True, True]
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int64", "float16", "float32"])
+@pytest.mark.parametrize("value", [-1, -255, -256, 255, 1.5, -1.0, 2 ** 63, 2 ** 64, 65510.0, 1.19677734])
+def test_masked_fill_converts_the_value_as_torch(dtype, value):
+    """A fill value is converted as PyTorch converts it: negative ints wrap around into an
+    unsigned type down to minus its largest value, a double becomes float16 by way of
+    float32, and what does not fit raises PyTorch's exception type."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.zeros(2, dtype=getattr(lib, dtype))
+        try:
+            results.append(x.masked_fill(lib.tensor([True, False]), value)[0].item())
+        except (RuntimeError, OverflowError) as error:
+            results.append(type(error))
+    assert results[1] == results[0]

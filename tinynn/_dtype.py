@@ -122,15 +122,21 @@ def checked_scalar(value, target: dtype):
     A float becomes float16 by way of float32, as in PyTorch (its ``Half`` is made from a
     ``float``: 1.19677734 becomes 1.197, where rounding once would give 1.196).
 
+    An unsigned type takes a negative int down to minus its largest value and wraps it
+    around, as PyTorch does (-1 into uint8 is 255).
+
     Raises:
         RuntimeError: if it does not fit: a finite float beyond the float type's largest
             value (65510 for float16, although it would round to 65504), an int out of the
             integer type's range, or inf or nan for an integer type (PyTorch's "value
             cannot be converted to type ... without overflow").
+        OverflowError: for a Python int beyond 64 bits (PyTorch's "int too big to convert").
     """
     kind = target.numpy_dtype.kind
     if kind not in "fiu" or not isinstance(value, (builtins_int, builtins_float, np.integer, np.floating)):
         return value
+    if isinstance(value, builtins_int) and not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError(f"int too big to convert (got {value}, beyond 64 bits)")
     error = RuntimeError(f"value cannot be converted to type {target.name} without overflow "
                          f"(got {value})")
     if kind == "f":
@@ -139,9 +145,10 @@ def checked_scalar(value, target: dtype):
         with np.errstate(over="ignore"):
             return target.numpy_dtype.type(np.float32(value) if target is float16 else value)
     info = np.iinfo(target.numpy_dtype)
-    if not np.isfinite(value) or not info.min <= value <= info.max:
+    lowest = -_builtins.int(info.max) if kind == "u" and isinstance(value, (builtins_int, np.integer)) else info.min
+    if not np.isfinite(value) or not lowest <= value <= info.max:
         raise error
-    return target.numpy_dtype.type(_builtins.int(value))
+    return target.numpy_dtype.type(_builtins.int(value) % (_builtins.int(info.max) + 1) if kind == "u" else _builtins.int(value))
 
 
 def result_type(*operands) -> dtype:
