@@ -863,6 +863,28 @@ def test_float16_activations_and_log_softmax():
     assert np.all(np.abs(a - b) <= 2 * np.spacing(np.abs(a).astype(np.float16)).astype(np.float64))
 
 
+def test_set_printoptions_with_an_unknown_profile():
+    try:
+        torch.set_printoptions(profile="ful")  # ignored
+        with pytest.raises(ValueError, match="profile must be one of"):
+            tinynn.set_printoptions(profile="ful")
+    finally:
+        torch.set_printoptions(profile="default")
+        tinynn.set_printoptions(profile="default")
+
+
+def test_an_lstm_hx_of_three_tensors_for_an_unbatched_input():
+    torch_lstm, tinynn_lstm = torch.nn.LSTM(3, 4), tinynn.nn.LSTM(3, 4)
+    h = torch.zeros(1, 4)
+    _, (h_n, _) = torch_lstm(torch.zeros(5, 3), (h, h, h))  # runs, the third ignored
+    assert h_n.shape == (1, 4)
+    with pytest.raises(RuntimeError, match="lstm expects two hidden states"):
+        torch_lstm(torch.zeros(5, 2, 3), (torch.zeros(1, 2, 4),) * 3)
+    t = tinynn.zeros(1, 4)
+    with pytest.raises(RuntimeError, match="lstm expects two hidden states"):
+        tinynn_lstm(tinynn.zeros(5, 3), (t, t, t))
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -928,6 +950,8 @@ CHECKS = {
     "An input changed in place between the forward and the backward":
         test_an_input_changed_in_place_between_forward_and_backward,
     "float16 activations and log_softmax": test_float16_activations_and_log_softmax,
+    "set_printoptions with an unknown profile": test_set_printoptions_with_an_unknown_profile,
+    "An LSTM's hx of three tensors for an unbatched input": test_an_lstm_hx_of_three_tensors_for_an_unbatched_input,
 }
 
 
