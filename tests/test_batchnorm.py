@@ -211,3 +211,15 @@ def test_batch_norm_of_one_value_per_channel_in_training_raises_value_error_like
     for lib in (torch, tinynn):
         with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
             lib.nn.functional.batch_norm(lib.zeros(shape), None, None, training=True)
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+def test_batch_norm_float16_input_with_float32_layer_stays_float16(training):
+    """PyTorch allows float32 parameters and statistics with a float16 input; the output is float16."""
+    x = randn(4, 3, 5, scale=2.0)
+    outs = {}
+    for lib in (tinynn, torch):
+        layer = lib.nn.BatchNorm1d(3).train(training)
+        outs[lib] = layer(lib.tensor(x, dtype=lib.float16))
+    assert outs[tinynn].dtype is tinynn.float16 and outs[torch].dtype is torch.float16
+    assert_close(outs[tinynn], outs[torch], name="output")

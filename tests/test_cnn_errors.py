@@ -91,6 +91,36 @@ CASES = {
     "pad_circular_wraps_twice": lambda lib: F(lib).pad(lib.zeros(1, 3, 3), (4, 4), mode="circular"),
     "pad_unknown_mode": lambda lib: F(lib).pad(lib.zeros(1, 1, 3, 3), (1, 1), mode="foo"),
     "pad_value_with_reflect": lambda lib: F(lib).pad(lib.zeros(1, 1, 3, 3), (1, 1, 1, 1), mode="reflect", value=1.0),
+    "pad_float_entry": lambda lib: F(lib).pad(lib.zeros(1, 1, 3, 3), (1.0, 1)),
+    "pad_reflect_crops_everything": lambda lib: F(lib).pad(lib.zeros(1, 5), (-5, 0), mode="reflect"),
+    "pad_replicate_crops_every_dim": lambda lib: F(lib).pad(lib.zeros(1, 4, 5), (-5, 0, -4, 0), mode="replicate"),
+    "pad_replicate_negative_size": lambda lib: F(lib).pad(lib.zeros(1, 1, 4, 5), (-7, 1, 0, 0), mode="replicate"),
+    "pad_circular_negative_size": lambda lib: F(lib).pad(lib.zeros(1, 1, 4, 5), (-7, 1, 0, 0), mode="circular"),
+    "pad_circular_wraps_past_the_crop": lambda lib: F(lib).pad(lib.zeros(1, 5), (-4, 2), mode="circular"),
+    # conv_transpose2d
+    "conv_transpose2d_weight_not_divisible_by_groups": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 3, 5, 5), lib.zeros(3, 1, 3, 3), groups=2),
+    "conv_transpose2d_negative_padding": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 5, 5), lib.zeros(4, 1, 3, 3), padding=-1),
+    "conv_transpose2d_negative_output_padding": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 5, 5), lib.zeros(4, 1, 3, 3), output_padding=-1),
+    "conv_transpose2d_zero_stride": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 5, 5), lib.zeros(4, 1, 3, 3), stride=0),
+    "conv_transpose2d_zero_dilation": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 5, 5), lib.zeros(4, 1, 3, 3), dilation=0),
+    "conv_transpose2d_zero_groups": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 5, 5), lib.zeros(4, 1, 3, 3), groups=0),
+    "conv_transpose2d_bias_wrong_size": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 5, 5), lib.zeros(4, 1, 3, 3), lib.zeros(3)),
+    "conv_transpose2d_weight_dtype": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 5, 5), lib.zeros(4, 1, 3, 3, dtype=lib.float64)),
+    "conv_transpose2d_output_too_small": lambda lib: F(lib).conv_transpose2d(lib.zeros(1, 4, 2, 2), lib.zeros(4, 1, 3, 3), padding=3),
+    "ConvTranspose2d_output_size_out_of_range": lambda lib: lib.nn.ConvTranspose2d(4, 6, 3, stride=2)(lib.zeros(1, 4, 5, 6), output_size=(13, 13)),
+    "ConvTranspose2d_output_size_wrong_length": lambda lib: lib.nn.ConvTranspose2d(4, 6, 3, stride=2)(lib.zeros(1, 4, 5, 6), output_size=(11,)),
+    # more pooling and normalisation
+    "avg_pool2d_5d_input": lambda lib: F(lib).avg_pool2d(lib.zeros(1, 1, 1, 5, 5), 2),
+    "batch_norm_weight_wrong_size": lambda lib: F(lib).batch_norm(lib.zeros(2, 3), lib.zeros(3), lib.ones(3), lib.ones(4), training=True),
+    "batch_norm_bias_wrong_size": lambda lib: F(lib).batch_norm(lib.zeros(2, 3), lib.zeros(3), lib.ones(3), None, lib.zeros(1)),
+    "BatchNorm2d_untracked_channel_mismatch": lambda lib: lib.nn.BatchNorm2d(3, track_running_stats=False)(lib.zeros(2, 4, 4, 4)),
+    "BatchNorm2d_integer_input": lambda lib: lib.nn.BatchNorm2d(3)(lib.zeros(2, 3, 2, 2, dtype=lib.int64)),
+    "BatchNorm2d_float64_input_float32_layer": lambda lib: lib.nn.BatchNorm2d(3)(lib.zeros(2, 3, 2, 2, dtype=lib.float64)),
+    "batch_norm_float64_weight_float32_input": lambda lib: F(lib).batch_norm(lib.zeros(2, 3), lib.zeros(3), lib.ones(3), lib.ones(3, dtype=lib.float64)),
+    # interpolate
+    "interpolate_float_size": lambda lib: F(lib).interpolate(lib.zeros(1, 1, 4, 4), size=3.0),
+    "interpolate_recompute_scale_factor_with_size": lambda lib: F(lib).interpolate(lib.zeros(1, 1, 4, 4), size=3, recompute_scale_factor=True),
+    "interpolate_6d_input": lambda lib: F(lib).interpolate(lib.zeros(1, 1, 1, 2, 4, 4), size=3),
 }
 
 # PyTorch's message, word for word (tinynn's with "tinynn" read as "torch"). Not the two
@@ -116,6 +146,15 @@ EXACT = {
     "dropout2d_p_above_one", "Dropout2d_p_above_one",
     "pad_odd_length", "pad_too_long", "pad_reflect_wrong_length_for_rank", "pad_reflect_too_large",
     "pad_circular_wraps_twice", "pad_unknown_mode", "pad_value_with_reflect",
+    "pad_float_entry", "pad_reflect_crops_everything", "pad_circular_negative_size",
+    "conv_transpose2d_negative_padding", "conv_transpose2d_negative_output_padding",
+    "conv_transpose2d_zero_stride", "conv_transpose2d_zero_dilation", "conv_transpose2d_zero_groups",
+    "conv_transpose2d_bias_wrong_size", "conv_transpose2d_weight_dtype", "conv_transpose2d_output_too_small",
+    "ConvTranspose2d_output_size_wrong_length",
+    "batch_norm_weight_wrong_size", "batch_norm_bias_wrong_size", "BatchNorm2d_untracked_channel_mismatch",
+    "BatchNorm2d_float64_input_float32_layer",
+    "batch_norm_float64_weight_float32_input", "interpolate_recompute_scale_factor_with_size",
+    "interpolate_6d_input",
 }
 
 

@@ -17,7 +17,7 @@ from tinynn.autograd import gradcheck, gradgradcheck
 from tinynn.testing import assert_close, compare_with_torch
 from tinynn.utils.convert import state_dict_from_torch
 
-from helpers import randn
+from helpers import compare_module, randn
 
 DTYPES = ["float32", "float64"]
 
@@ -357,3 +357,41 @@ def test_conv_and_avg_pool_backward_add_opposite_infinities_to_nan_silently_like
             lib.nn.functional.avg_pool2d(x, (1, 2), stride=1).backward(g)
         results.append((conv_grad, x.grad.tolist()))
     np.testing.assert_equal(results[1], results[0])
+
+
+# ConvTranspose2d(x, output_size=...) picks the output_padding that gives that size
+OUTPUT_SIZES = [((2, 4, 5, 6), (11, 13), dict(stride=2)), ((2, 4, 5, 6), (12, 14), dict(stride=2)),
+                ((2, 4, 5, 6), (2, 6, 12, 13), dict(stride=2)), ((4, 5, 6), (6, 11, 14), dict(stride=2)),
+                ((4, 5, 6), (12, 19), dict(stride=(2, 3), padding=1, dilation=2))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, output_size, kwargs", OUTPUT_SIZES, ids=[str(c[1]) for c in OUTPUT_SIZES])
+def test_conv_transpose2d_module_output_size_matches_torch(shape, output_size, kwargs, dtype, device):
+    def make(lib):
+        class WithOutputSize(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.up = lib.nn.ConvTranspose2d(4, 6, 3, **kwargs)
+
+            def forward(self, x):
+                return self.up(x, output_size=output_size)
+        return WithOutputSize()
+    compare_module(make, randn(*shape), dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("bias_dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_conv_transpose2d_converts_the_bias_to_the_input_dtype(dtype, bias_dtype):
+    """PyTorch's conv_transpose2d casts a bias of another dtype (conv2d refuses it)."""
+    results = {}
+    for lib in (tinynn, torch):
+        x = lib.tensor(randn(1, 4, 3, 3), dtype=getattr(lib, dtype))
+        w = lib.tensor(randn(4, 2, 3, 3, seed=1), dtype=getattr(lib, dtype))
+        b = lib.tensor(randn(2, seed=2), dtype=getattr(lib, bias_dtype), requires_grad=True)
+        out = lib.nn.functional.conv_transpose2d(x, w, b)
+        out.sum().backward()
+        results[lib] = out, b.grad
+    assert str(results[tinynn][0].dtype) == str(results[torch][0].dtype).replace("torch", "tinynn")
+    assert_close(results[tinynn][0], results[torch][0], name="output")
+    assert_close(results[tinynn][1], results[torch][1], name="bias grad")

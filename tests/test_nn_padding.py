@@ -4,6 +4,8 @@ values, gradients, reprs and the ``padding`` attribute.
 """
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
@@ -81,3 +83,19 @@ def test_constant_pad_that_crops_more_than_a_dim_has_raises_like_torch(shape, pa
 def test_constant_pad_that_crops_at_most_a_whole_dim_matches_torch(shape, pad):
     assert tuple(tinynn.nn.functional.pad(tinynn.zeros(shape), pad).shape) == \
         tuple(torch.nn.functional.pad(torch.zeros(shape), pad).shape)
+
+
+@pytest.mark.parametrize("pad", [(-5, 1), (1, -5), (-4, 2)])
+def test_circular_pad_beyond_what_negative_padding_leaves_raises(pad):
+    """Wrapping around more than the cropped input holds: PyTorch raises (or, with nothing
+    left, reads memory outside the tensor); tinynn raises RuntimeError, with no numpy warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeError, match="wrapping around more than once"):
+            tinynn.nn.functional.pad(tinynn.zeros(2, 5), pad, mode="circular")
+
+
+@pytest.mark.parametrize("pad", [(-3, 2), (-5, 0), (-6, 1)])
+def test_circular_pad_within_what_negative_padding_leaves_matches_torch(pad, device):
+    compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, pad, mode="circular"), randn(2, 5),
+                       dtype="float64", device=device)

@@ -415,6 +415,74 @@ def _batched(name: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:
     return input, False
 
 
+def _transposed_geometry(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, output_padding,
+                         groups: int, dilation) -> ConvGeometry:
+    """Check conv_transpose2d's arguments in PyTorch's order; return the geometry of the
+    convolution being transposed (which maps the output's shape to the batched input's).
+
+    Raises:
+        RuntimeError: see :func:`conv_transpose2d`.
+        NotImplementedError: for output_padding >= stride (allowed by PyTorch when < dilation).
+    """
+    if weight.ndim != 4:
+        raise RuntimeError(f"conv_transpose2d: expected a 4-D weight, but got weight of size {list(weight.shape)}")
+    stride, dilation = _ntuple(stride, 2, "stride", "conv"), _ntuple(dilation, 2, "dilation", "conv")
+    padding, output_padding = _ntuple(padding, 2, "padding", "conv"), _ntuple(output_padding, 2, "output_padding", "conv")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(op < 0 for op in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    in_channels = weight.shape[0]
+    if in_channels < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+                           f"but got weight of size {list(weight.shape)} instead")
+    if in_channels % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size {list(weight.shape)} instead")
+    if input.shape[1] != in_channels:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(input.shape)} "
+            f"to have {in_channels} channels, but got {input.shape[1]} channels instead"
+        )
+    out_channels = weight.shape[1] * groups
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != out_channels):
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+            f"{out_channels} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(weight)}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: {dilation[0]}, "
+                           f"dilation_width: {dilation[1]}")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got output_padding="
+            f"{list(output_padding)}, stride={list(stride)}, dilation={list(dilation)}"
+        )
+    N, _, H, W = input.shape
+    kernel_size = tuple(weight.shape[2:])
+    size = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+            zip((H, W), stride, padding, dilation, kernel_size, output_padding)]
+    if min(size) < 1:
+        raise RuntimeError(f"Given input size per channel: ({H} x {W}). Calculated output size per channel: "
+                           f"({size[0]} x {size[1]}). Output size is too small")
+    # the convolution being transposed maps (N, C_out, H_out, W_out) to the input's shape;
+    # output_padding rows are added after the bottom/right padding, where no window reaches
+    geometry = ConvGeometry((N, out_channels) + tuple(size), kernel_size, stride,
+                            tuple((p, p) for p in padding), dilation, groups)
+    if geometry.output_hw != (H, W):  # output_padding >= stride (allowed by PyTorch when < dilation)
+        raise NotImplementedError(
+            f"conv_transpose2d in tinynn needs output_padding < stride, but got output_padding="
+            f"{list(output_padding)}, stride={list(stride)}"
+        )
+    return geometry
+
+
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple = 1,
            padding: int | tuple | str = 0, dilation: int | tuple = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation, as in every deep-learning library).
@@ -500,39 +568,17 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         H_out = (H - 1) sH - 2 pH + dH (kH - 1) + output_padding + 1.
 
     Raises:
-        RuntimeError: for a wrong rank or channel count, or output_padding >= stride and
-            >= dilation.
+        RuntimeError: with PyTorch's messages for a wrong rank or channel count, groups that
+            do not divide the weight's first dimension, a bias of the wrong size, a weight of
+            another dtype, non-positive groups/stride/dilation, negative padding or
+            output_padding, output_padding >= stride and >= dilation, and an output size
+            below 1 ("Output size is too small").
+        NotImplementedError: output_padding >= stride but < dilation (see the deviations).
     """
     batched, added = _batched("conv_transpose2d", input, 2)
-    if weight.ndim != 4:
-        raise RuntimeError(f"conv_transpose2d: expected a 4-D weight, but got weight of size {list(weight.shape)}")
-    stride, dilation = _ntuple(stride, 2, "stride", "conv"), _ntuple(dilation, 2, "dilation", "conv")
-    padding, output_padding = _ntuple(padding, 2, "padding", "conv"), _ntuple(output_padding, 2, "output_padding", "conv")
-    if batched.shape[1] != weight.shape[0]:
-        raise RuntimeError(
-            f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(batched.shape)} "
-            f"to have {weight.shape[0]} channels, but got {batched.shape[1]} channels instead"
-        )
-    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-        raise RuntimeError(
-            f"output padding must be smaller than either stride or dilation, but got output_padding="
-            f"{list(output_padding)}, stride={list(stride)}, dilation={list(dilation)}"
-        )
-    N, _, H, W = batched.shape
-    kernel_size = tuple(weight.shape[2:])
-    size = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
-            zip((H, W), stride, padding, dilation, kernel_size, output_padding)]
-    # the convolution being transposed maps (N, C_out, H_out, W_out) to the input's shape;
-    # output_padding rows are added after the bottom/right padding, where no window reaches
-    geometry = ConvGeometry((N, weight.shape[1] * groups) + tuple(size), kernel_size, stride,
-                            tuple((p, p) for p in padding), dilation, groups)
-    if geometry.output_hw != (H, W):  # output_padding >= stride (allowed by PyTorch when < dilation)
-        raise NotImplementedError(
-            f"conv_transpose2d in tinynn needs output_padding < stride, but got output_padding="
-            f"{list(output_padding)}, stride={list(stride)}"
-        )
+    geometry = _transposed_geometry(batched, weight, bias, stride, padding, output_padding, groups, dilation)
     out = ConvTranspose2d.apply(batched, weight, geometry)
-    if bias is not None:
-        out = out + bias.reshape(-1, 1, 1)
+    if bias is not None:  # PyTorch converts the bias to the input's dtype (unlike conv2d's check)
+        out = out + bias.to(out.dtype).reshape(-1, 1, 1)
     return out.squeeze(0) if added else out
 

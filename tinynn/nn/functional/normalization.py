@@ -110,6 +110,24 @@ def _verify_batch_size(size) -> None:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {size!r}")
 
 
+def _check_parameter_dtypes(input: Tensor, params: tuple) -> None:
+    """PyTorch's CPU rule for batch_norm's weight, bias and running statistics: the same dtype
+    as the input, except that a float16 input may have float32 ones.
+
+    Raises:
+        RuntimeError: "mixed dtype (CPU): expect parameter to have scalar type of Float" if one
+            differs from the input and they are not all float32; "mixed dtype (CPU): all inputs
+            must share same datatype." if they are all float32 and the input is not float16.
+    """
+    dtypes = {p.dtype for p in params if p is not None}
+    if not dtypes or dtypes == {input.dtype}:
+        return
+    if dtypes != {_dtype.float32}:
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if input.dtype is not _dtype.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -128,9 +146,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         eps: added to the variance for numerical stability.
 
     Raises:
-        RuntimeError: "running_mean should contain 4 elements not 3" for a size mismatch;
-            "running_mean must be defined in evaluation mode"; running statistics that
-            require grad (they are buffers, updated in place).
+        RuntimeError: "running_mean should contain 4 elements not 3" for a size mismatch
+            (likewise running_var, weight and bias); "running_mean must be defined in
+            evaluation mode"; running statistics that require grad (they are buffers, updated
+            in place); "mixed dtype (CPU): ..." for parameters or statistics of another dtype
+            than the input (PyTorch allows only float32 ones with a float16 input).
+        NotImplementedError: for an integer or bool input.
         ValueError: "Expected more than 1 value per channel when training" (a batch of one
             (N, C) sample has no variance; use eval mode or a larger batch).
     """
@@ -144,12 +165,17 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.numel() != C:
             raise RuntimeError(f"{name} should contain {C} elements not {stat.numel()}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError(f"{'running_mean' if running_mean is None else 'running_var'} must be "
+                           "defined in evaluation mode")
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and param.numel() != C:
+            raise RuntimeError(f"{name} should contain {C} elements not {param.numel()}")
+    _float_only("batch_norm", input)
+    _check_parameter_dtypes(input, (weight, bias, running_mean, running_var))
     if training:
         _verify_batch_size(input.shape)
         return BatchNorm.apply(input, weight, bias, running_mean, running_var, momentum, eps)
-    if running_mean is None or running_var is None:
-        raise RuntimeError(f"{'running_mean' if running_mean is None else 'running_var'} must be "
-                           "defined in evaluation mode")
     # evaluation: a fixed affine map per channel, written with tensor ops (they give the gradients)
     shape = _channel_shape(input)
     out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
@@ -157,7 +183,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         out = out * weight.reshape(shape)
     if bias is not None:
         out = out + bias.reshape(shape)
-    return out
+    return out.to(input.dtype)  # float16 with float32 statistics: rounded once, as PyTorch
 
 
 def _work(a: np.ndarray) -> np.ndarray:

@@ -67,6 +67,42 @@ def _source_index(size: int, before: int, after: int, mode: str) -> np.ndarray:
     return (size - 1) - np.abs((size - 1) - np.abs(position))
 
 
+def _check_cropped_sizes(input: Tensor, pairs: list, n_padded: int, mode: str) -> None:
+    """PyTorch's checks on the output sizes of the non-constant modes when padding is negative.
+
+    "reflect" and "replicate" refuse an output with no element in every padded dimension
+    (PyTorch's rule: one empty dimension among non-empty ones is allowed) and any negative
+    size; "circular" refuses a negative size, and a pad that would wrap around what the
+    negative padding of the other side leaves more than once (PyTorch raises for it, or
+    reads memory outside the tensor when nothing is left).
+
+    Raises:
+        RuntimeError: "input (W: 5) is too small. Calculated output W: 0", "Negative padding
+            value is resulting in an empty dimension", "Padding value causes wrapping around
+            more than once."
+    """
+    dims = range(input.ndim - n_padded, input.ndim)
+    sizes = [input.shape[d] for d in dims]
+    outs = [n + sum(pairs[d]) for n, d in zip(sizes, dims)]
+    if mode == "circular":
+        if min(outs) < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        for n, out, d in zip(sizes, outs, dims):
+            before, after = pairs[d]
+            kept = n - max(-before, 0) - max(-after, 0)
+            if out > 0 and kept < max(before, after) <= n:  # beyond n: the caller's message
+                raise RuntimeError(
+                    f"Padding value causes wrapping around more than once: padding ({before}, {after}) at "
+                    f"dimension {d} of input {list(input.shape)} wraps around the {kept} elements left after "
+                    "the negative padding")
+        return
+    if max(outs) < 1 or min(outs) < 0:
+        names = "DHW"[3 - n_padded:]
+        raise RuntimeError(
+            f"input ({', '.join(f'{a}: {n}' for a, n in zip(names, sizes))}) is too small. "
+            f"Calculated output {' '.join(f'{a}: {o}' for a, o in zip(names, outs))}")
+
+
 _SUPPORTED = ("Supported combinations for non-constant padding:\n"
               "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
               "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
@@ -89,13 +125,20 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
         output: each padded dimension grows by before + after.
 
     Raises:
+        TypeError: for a ``pad`` entry that is not an int.
         RuntimeError: for an odd-length ``pad``, or one longer than twice the rank; "reflect"
-            padding not smaller than the dimension; "circular" padding larger than it;
+            padding not smaller than the dimension; "circular" padding larger than it, or
+            larger than what its negative padding leaves; negative padding that leaves
+            "reflect" or "replicate" no output (see ``_check_cropped_sizes``);
             ``value`` given with a non-constant mode; an empty dimension other than the batch
             dimension in "reflect" and "replicate" modes.
         NotImplementedError: for an unknown mode, or a non-constant mode with a pad length
             that does not fit the input's rank.
     """
+    for position, p in enumerate(pad):
+        if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
+            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of "
+                            f"type {type(p).__name__} at pos {position}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 != 0:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -129,6 +172,7 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
                 f"Expected {n_padded + 1}D or {n_padded + 2}D (batch mode) tensor with possibly 0 batch size and "
                 f"other non-zero dimensions for input, but got: {list(input.shape)}"
             )
+    _check_cropped_sizes(input, pairs, n_padded, mode)
     key = []
     for dim in range(input.ndim - n_padded, input.ndim):
         size, (before, after) = input.shape[dim], pairs[dim]

@@ -77,13 +77,17 @@ def _pool_geometry(fn: str, input: Tensor, kernel_size, stride, padding, dilatio
     return ConvGeometry((N, C, H, W), kernel_size, stride, tuple(pads), dilation, 1)
 
 
-def _batched(fn: str, input: Tensor, error: type = RuntimeError) -> tuple[Tensor, bool]:
+def _batched(fn: str, input: Tensor, low_rank_error: type = RuntimeError) -> tuple[Tensor, bool]:
     """Add the batch axis to an unbatched (C, H, W) input; say whether it was added.
 
     Only the batch dimension may be empty (PyTorch's check).
+
+    Raises:
+        RuntimeError: for more than 4 dims, or an empty dimension other than the batch's.
+        low_rank_error: for fewer than 3 dims (avg_pool2d: IndexError, as PyTorch).
     """
     if input.ndim not in (3, 4):
-        raise error(
+        raise (low_rank_error if input.ndim < 3 else RuntimeError)(
             f"{fn}: expected a 3D (C, H, W) or 4D (N, C, H, W) input, but got input of size "
             f"{list(input.shape)}"
         )
@@ -341,8 +345,8 @@ def avg_pool2d(input: Tensor, kernel_size: int | tuple, stride: int | tuple | No
         output: (N, C, H_out, W_out), H_out = floor((H + 2p - k) / s) + 1.
 
     Raises:
-        IndexError: for a 2-D input (as PyTorch).
-        RuntimeError: for a kernel larger than the padded input, zero stride or divisor,
+        IndexError: for a 1-D or 2-D input (as PyTorch).
+        RuntimeError: for a 5-D or larger input, a kernel larger than the padded input, zero stride or divisor,
             padding above half the kernel.
     """
     batched, added = _batched("avg_pool2d", input, IndexError)

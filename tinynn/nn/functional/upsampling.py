@@ -77,9 +77,11 @@ def interpolate(input: Tensor, size: int | tuple | None = None, scale_factor: fl
         output: ``(N, C, *size)`` or ``(N, C, floor(d_i * scale_factor_i))``.
 
     Raises:
+        TypeError: for a ``size`` that is not an int or a tuple of ints (3.0, say).
         ValueError: for both or neither of ``size`` and ``scale_factor``, a size or factor
-            with the wrong number of dims, or ``align_corners`` with a nearest mode.
-        NotImplementedError: a linear mode with the wrong rank, "bicubic", "area",
+            with the wrong number of dims, ``align_corners`` with a nearest mode, or
+            ``recompute_scale_factor=True`` with a ``size``.
+        NotImplementedError: an input that is not 3-D, 4-D or 5-D, a linear mode with the wrong rank, "bicubic", "area",
             "lanczos" or ``antialias=True`` (not in tinynn), or an unknown mode.
     """
     k = input.ndim - 2
@@ -102,7 +104,12 @@ def interpolate(input: Tensor, size: int | tuple | None = None, scale_factor: fl
                              f"with spatial dimensions of {spatial} and output size of {size}. Please provide "
                              "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
                              "format.")
-        out_sizes, scales = [int(s) for s in _per_dim(size, k)], [None] * k
+        out_sizes, scales = _per_dim(size, k), [None] * k
+        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in out_sizes):
+            raise TypeError(f"interpolate(): size must be an int or a tuple of ints, but got {size!r}")
+        if recompute_scale_factor:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+        out_sizes = [int(s) for s in out_sizes]
     else:
         if isinstance(scale_factor, (list, tuple)) and len(scale_factor) != k:
             raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
@@ -113,7 +120,7 @@ def interpolate(input: Tensor, size: int | tuple | None = None, scale_factor: fl
         out_sizes = [math.floor(float(n) * s) for n, s in zip(spatial, scales)]
         if recompute_scale_factor:
             scales = [None] * k
-    if input.ndim < 3:
+    if input.ndim not in (3, 4, 5):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) "
                                   f"for the modes: {_ALL_MODES} (got {mode})")
     if mode in _LINEAR_MODES and input.ndim != _LINEAR_MODES[mode]:

@@ -203,6 +203,38 @@ class ConvTranspose2d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
                          output_padding, groups, bias, padding_mode, device, dtype)
 
-    def forward(self, input: Tensor) -> Tensor:
+    def _output_padding(self, input: Tensor, output_size) -> tuple:
+        """The output_padding that gives ``output_size`` (H_out, W_out), or (N, C_out, H_out,
+        W_out) ((C_out, H_out, W_out) for an unbatched input): each size must lie between the
+        smallest output, that of output_padding 0, and that smallest plus stride - 1.
+
+        Raises:
+            ValueError: for an output_size of another length, or a size outside that range.
+        """
+        if output_size is None:
+            return self.output_padding
+        non_spatial = 2 if input.dim() == 4 else 1
+        output_size = list(output_size)
+        if len(output_size) == non_spatial + 2:
+            output_size = output_size[non_spatial:]
+        if len(output_size) != 2:
+            raise ValueError(f"ConvTranspose2D: for {input.dim()}D input, output_size must have 2 or "
+                             f"{non_spatial + 2} elements (got {len(output_size)})")
+        min_sizes = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
+                     zip(input.shape[non_spatial:], self.stride, self.padding, self.dilation, self.kernel_size)]
+        max_sizes = [m + s - 1 for m, s in zip(min_sizes, self.stride)]
+        if any(not lo <= size <= hi for size, lo, hi in zip(output_size, min_sizes, max_sizes)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {min_sizes} "
+                             f"to {max_sizes} (for an input of {input.shape[non_spatial:]})")
+        return tuple(size - m for size, m in zip(output_size, min_sizes))
+
+    def forward(self, input: Tensor, output_size: list | None = None) -> Tensor:
+        """Transposed convolution of ``input``; ``output_size`` (optional) picks the output_padding
+        (see :meth:`_output_padding`) instead of the module's own.
+
+        Raises:
+            ValueError: for an ``output_size`` that no output_padding below the stride gives.
+        """
+        output_padding = self._output_padding(input, output_size)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+                                  output_padding, self.groups, self.dilation)
