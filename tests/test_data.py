@@ -8,7 +8,7 @@ they are checked to be permutations, reproducible from the seed, and different p
 """
 from __future__ import annotations
 
-from collections import namedtuple
+from collections import defaultdict, namedtuple
 
 import numpy as np
 import pytest
@@ -303,3 +303,89 @@ def test_iterable_dataset_errors_match_torch(lib):
     chained = make_stream(lib, 2, True) + make_stream(lib, 3, True)
     assert isinstance(chained, lib.utils.data.ChainDataset) and len(chained) == 5
     assert [y for _, y in chained] == [0, 1, 0, 1, 2]
+
+
+class TaggedList(list):
+    """A list subclass: default_collate keeps the samples' sequence type."""
+
+
+COLLATE_CONTAINERS = {
+    "strings_in_tuples_stay_a_tuple": lambda lib: [(1, "a"), (2, "b")],
+    "strings_in_namedtuples_stay_a_tuple": lambda lib: [Pair(1, "a"), Pair(2, "b")],
+    "strings_in_lists_stay_a_tuple": lambda lib: [[1, "a"], [2, "b"]],
+    "list_subclass_keeps_its_type": lambda lib: [TaggedList([1, 2]), TaggedList([3, 4])],
+    "defaultdict_keeps_its_type": lambda lib: [defaultdict(int, a=1), defaultdict(int, a=2)],
+    "tensors_of_two_dtypes_promote": lambda lib: [lib.tensor([1]), lib.tensor([1.5])],
+}
+Pair = namedtuple("Pair", "x label")
+
+
+@pytest.mark.parametrize("kind", sorted(COLLATE_CONTAINERS))
+def test_default_collate_output_containers_match_torch(kind):
+    results = [lib.utils.data.default_collate(COLLATE_CONTAINERS[kind](lib)) for lib in (tinynn, torch)]
+    assert type(results[0]).__name__ == type(results[1]).__name__
+    assert as_numpy_tree(results[0]) == as_numpy_tree(results[1])  # a tuple of strings stays one
+
+
+@pytest.mark.parametrize("samples", [
+    lambda lib: [lib.ones(2), lib.ones(3)],
+    lambda lib: [np.ones(2), np.ones(3)],
+], ids=["tensors", "numpy_arrays"])
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_default_collate_of_different_shapes_raises_stack_error_like_torch(lib, samples):
+    with pytest.raises(RuntimeError, match="stack expects each tensor to be equal size"):
+        lib.utils.data.default_collate(samples(lib))
+
+
+@pytest.mark.parametrize("array", [np.array(["a"]), np.array([1, "a"], dtype=object)], ids=["str", "object"])
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_default_collate_of_string_or_object_arrays_names_the_dtype_like_torch(lib, array):
+    with pytest.raises(TypeError, match=f"found {array.dtype}$"):
+        lib.utils.data.default_collate([array, array])
+
+
+@pytest.mark.parametrize("kwargs", [dict(timeout=-1), dict(prefetch_factor=2), dict(persistent_workers=True)],
+                         ids=["negative_timeout", "prefetch_factor", "persistent_workers"])
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_worker_options_without_workers_raise_like_torch(lib, kwargs):
+    with pytest.raises(ValueError):
+        lib.utils.data.DataLoader(tensor_dataset(lib), **kwargs)
+
+
+@pytest.mark.parametrize("name", ["batch_size", "sampler", "batch_sampler", "drop_last", "dataset"])
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_setting_batching_options_after_construction_raises_like_torch(lib, name):
+    loader = lib.utils.data.DataLoader(tensor_dataset(lib), batch_size=2)
+    with pytest.raises(ValueError, match=f"{name} attribute should not be set after DataLoader is initialized"):
+        setattr(loader, name, None)
+    loader.collate_fn = lambda batch: batch  # the other attributes stay settable
+
+
+@pytest.mark.parametrize("lengths", [[-0.5, 1.5], [1.5, -0.5]])
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_random_split_fraction_outside_0_1_raises_like_torch(lib, lengths):
+    with pytest.raises(ValueError, match="is not between 0 and 1"):
+        lib.utils.data.random_split(range(10), lengths)
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_random_split_warns_about_an_empty_split_like_torch(lib):
+    with pytest.warns(UserWarning, match="Length of split at index 1 is 0"):
+        subsets = lib.utils.data.random_split(range(1), [0.5, 0.5])
+    assert [len(s) for s in subsets] == [1, 0]
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_random_sampler_non_bool_replacement_raises_type_error_like_torch(lib):
+    with pytest.raises(TypeError, match="replacement should be a boolean value"):
+        lib.utils.data.RandomSampler(range(5), replacement=1)
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_concat_dataset_refuses_an_iterable_dataset_like_torch(lib):
+    class Stream(lib.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(range(3))
+
+    with pytest.raises(AssertionError, match="ConcatDataset does not support IterableDataset"):
+        lib.utils.data.ConcatDataset([range(2), Stream()])

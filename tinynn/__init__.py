@@ -49,7 +49,8 @@ from ._functions.unary import (
 from ._tensor import Tensor, detach, is_floating_point, is_tensor, numel, result_type
 from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
-from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                                  set_grad_enabled)
 from .random import Generator, initial_seed, manual_seed, seed
 from .serialization import load, save
 from . import nn, optim  # noqa: E402  (after the core they build on)

@@ -14,14 +14,14 @@ import numpy as np
 
 from .engine import run_backward
 from .function import Function, FunctionCtx, Node
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .._creation import zeros_like  # (the engine's import above has loaded Tensor)
 from .._tensor import Tensor
 
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Node", "Variable", "backward", "grad", "gradcheck", "gradgradcheck",
-    "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
 ]
 
 

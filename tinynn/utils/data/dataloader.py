@@ -7,9 +7,10 @@ Everything runs in the calling process (no worker processes: ``num_workers`` mus
 from __future__ import annotations
 
 import collections.abc
+import copy
 import itertools
 import math
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -21,71 +22,107 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 
+_ERROR_FORMAT = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
+
+
+def _is_str_or_object_array(array: np.ndarray) -> bool:
+    """Arrays of strings, bytes or Python objects: no tensor can hold them."""
+    return array.dtype.kind in "SUO"
+
+
+def _rebuild_mapping(mapping: collections.abc.Mapping, values: dict) -> collections.abc.Mapping:
+    """``values`` in a mapping of ``mapping``'s type (a copy, so a ``defaultdict`` keeps its
+    factory); a plain dict if that type cannot be built or updated."""
+    try:
+        if isinstance(mapping, collections.abc.MutableMapping):
+            clone = copy.copy(mapping)
+            clone.update(values)
+            return clone
+        return type(mapping)(values)
+    except TypeError:
+        return values
+
+
+def _rebuild_sequence(sequence: collections.abc.Sequence, values: list) -> collections.abc.Sequence:
+    """``values`` in a sequence of ``sequence``'s type (a list subclass stays one); a plain
+    list if that type cannot be built (``range``)."""
+    try:
+        if isinstance(sequence, collections.abc.MutableSequence):
+            clone = copy.copy(sequence)
+            for i, value in enumerate(values):
+                clone[i] = value
+            return clone
+        return type(sequence)(values)
+    except TypeError:
+        return values
+
+
 def default_convert(data: Any) -> Any:
     """Turn numpy arrays and numpy scalars into tensors (recursively); leave the rest as it is.
 
-    As in PyTorch, a plain tuple comes back as a list (a namedtuple keeps its type); this is
-    what ``DataLoader(..., batch_size=None)`` yields per sample.
+    As in PyTorch, a plain tuple comes back as a list (a namedtuple keeps its type, and so do
+    mappings and other sequences); this is what ``DataLoader(..., batch_size=None)`` yields
+    per sample. Arrays of strings or objects, and numpy strings, are left as they are.
     """
+    if isinstance(data, Tensor):
+        return data
     if isinstance(data, np.ndarray):
-        return data if data.dtype.kind in "SUO" else _creation.as_tensor(data)
-    if isinstance(data, np.generic) and data.dtype.kind not in "SUO":
+        return data if _is_str_or_object_array(data) else _creation.as_tensor(data)
+    if isinstance(data, np.generic) and not isinstance(data, (np.str_, np.bytes_)):
         return _creation.as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
-        return type(data)({k: default_convert(v) for k, v in data.items()})
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return _rebuild_mapping(data, {key: default_convert(data[key]) for key in data})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):                # namedtuple
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, tuple):
         return [default_convert(d) for d in data]
-    if isinstance(data, list):
-        return type(data)(default_convert(d) for d in data)
+    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
+        return _rebuild_sequence(data, [default_convert(d) for d in data])
     return data
 
 
-def default_collate(batch: list) -> Any:
+def default_collate(batch: Sequence[Any]) -> Any:
     """Stack a list of samples into a batch, following the samples' structure.
 
-    * tensors -> one tensor with a new first dimension (``stack``);
+    * tensors -> one tensor with a new first dimension (``stack``, dtypes promoted);
     * numpy arrays and numpy scalars -> the same, as tensors;
-    * Python floats -> a float64 tensor; ints -> int64; bools -> bool; strings -> left as they are;
-    * dicts -> a dict of collated values; tuples and lists -> a list of collated fields
-      (a namedtuple stays one), so ``(x, y)`` samples give ``[X, Y]`` batches, as in PyTorch.
+    * Python floats -> a float64 tensor; ints -> int64; bools -> bool;
+    * strings and bytes -> left as they are: the batch itself (a tuple where the strings
+      came from the fields of tuple, list or namedtuple samples, as in PyTorch);
+    * mappings -> a mapping of the same type of collated values;
+    * namedtuples stay namedtuples; tuples -> a list of collated fields, so ``(x, y)``
+      samples give ``[X, Y]`` batches; other sequences keep their type where they can.
 
     Raises:
-        RuntimeError: if list/tuple samples have different lengths.
-        TypeError: for any other type.
+        RuntimeError: if tensors (or arrays) have different shapes, or list/tuple samples
+            have different lengths.
+        TypeError: for arrays of strings or objects, and any other type.
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
-        if any(b.requires_grad for b in batch):
-            return stack(batch, 0)
-        return Tensor._make(np.stack([b._data for b in batch]))        # (B, *sample_shape)
-    if isinstance(elem, np.ndarray) and elem.dtype.kind not in "SUO":
-        return Tensor._make(np.stack(batch))                              # (B, *sample_shape)
-    if isinstance(elem, np.generic) and elem.dtype.kind not in "SUO":
+        return stack(list(batch), 0)                                          # (B, *sample_shape)
+    if isinstance(elem, np.ndarray):
+        if _is_str_or_object_array(elem):
+            raise TypeError(_ERROR_FORMAT.format(elem.dtype))
+        return default_collate([_creation.as_tensor(b) for b in batch])
+    if isinstance(elem, (np.bool_, np.number, np.object_)):                 # numpy scalars
         return _creation.as_tensor(np.array(batch))
-    if isinstance(elem, bool):
-        return _creation.tensor(batch)
     if isinstance(elem, float):
         return _creation.tensor(batch, dtype=_dtype.float64)
-    if isinstance(elem, int):
+    if isinstance(elem, int):                                                 # bools too
         return _creation.tensor(batch)
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
-        collated = {key: default_collate([d[key] for d in batch]) for key in elem}
-        try:
-            return type(elem)(collated)
-        except TypeError:
-            return collated
+        return _rebuild_mapping(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):              # namedtuple
-        return type(elem)(*(default_collate(list(samples)) for samples in zip(*batch)))
+        return type(elem)(*(default_collate(samples) for samples in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         if any(len(b) != len(elem) for b in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(samples)) for samples in zip(*batch)]
-    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
-                    f"lists; found {type(elem)}")
+        fields = [default_collate(samples) for samples in zip(*batch)]      # each field a tuple
+        return fields if isinstance(elem, tuple) else _rebuild_sequence(elem, fields)
+    raise TypeError(_ERROR_FORMAT.format(type(elem)))
 
 
 class DataLoader:
@@ -104,7 +141,10 @@ class DataLoader:
         generator: the random generator for shuffling (seed it for a reproducible order).
 
     Raises:
-        ValueError: for negative num_workers, or conflicting shuffle/sampler/batch_sampler options.
+        ValueError: for negative num_workers or timeout, a prefetch_factor or persistent_workers
+            (they need workers), conflicting shuffle/sampler/batch_sampler options, or setting
+            ``dataset``, ``batch_size``, ``batch_sampler``, ``sampler`` or ``drop_last`` after
+            construction (the batch sampler is already built from them).
         NotImplementedError: for num_workers > 0.
 
     Example:
@@ -127,6 +167,13 @@ class DataLoader:
                 f"tinynn's DataLoader loads batches in the main process only: use num_workers=0 "
                 f"(got num_workers={num_workers}). Worker processes are a deviation from PyTorch "
                 "that tinynn does not implement.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if prefetch_factor is not None:  # options of worker processes, which num_workers=0 has none of
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers "
+                             "> 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if persistent_workers:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if isinstance(dataset, IterableDataset):  # the dataset decides the order
             for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
                 if value not in (None, False):
@@ -150,6 +197,16 @@ class DataLoader:
         self.num_workers, self.pin_memory, self.timeout = num_workers, pin_memory, timeout
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if batch_sampler is not None else default_convert)
+        self.persistent_workers = persistent_workers
+        self._initialized = True
+
+    _FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Raises ValueError for the options that built the batch sampler, once it is built."""
+        if getattr(self, "_initialized", False) and name in self._FROZEN:
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
     def _fetch(self, indices: list) -> list:
         getitems = getattr(self.dataset, "__getitems__", None)

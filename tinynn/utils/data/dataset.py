@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from typing import Any, Iterable, Iterator, Sequence
 
 from ..._tensor import Tensor
@@ -114,12 +115,20 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Several datasets one after the other."""
+    """Several map-style datasets one after the other (``a + b``).
+
+    Raises:
+        AssertionError: if ``datasets`` is empty or holds an :class:`IterableDataset`
+            (the exception type PyTorch raises; chain those with :class:`ChainDataset`).
+        ValueError: when indexed with a negative index below ``-len(self)``.
+    """
 
     def __init__(self, datasets: Sequence[Dataset]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
             raise AssertionError("datasets should not be an empty iterable")
+        if any(isinstance(d, IterableDataset) for d in self.datasets):
+            raise AssertionError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = []
         total = 0
         for d in self.datasets:
@@ -144,17 +153,27 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     """Split ``dataset`` into non-overlapping random subsets of the given lengths.
 
     ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1 (each
-    rounded down, the remainder handed out one by one from the first subset, as PyTorch).
+    rounded down, the remainder handed out one by one from the first subset, as PyTorch;
+    a ``UserWarning`` for a fraction that gives an empty subset).
 
     Raises:
-        ValueError: if the lengths do not add up to the dataset's length.
+        ValueError: if the lengths do not add up to the dataset's length, or a fraction is
+            not between 0 and 1.
     """
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
-        counts = [int(math.floor(n * frac)) for frac in lengths]
+        counts = []
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+            counts.append(int(math.floor(n * frac)))
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
         lengths = counts
+        for i, length in enumerate(lengths):
+            if length == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=2)
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     indices = _generator(generator).permutation(n).tolist()

@@ -40,12 +40,18 @@ class RandomSampler(Sampler):
     Args:
         replacement: draw ``num_samples`` indices with replacement.
         num_samples: how many indices per epoch (default: all).
+
+    Raises:
+        TypeError: if ``replacement`` is not a bool.
+        ValueError: if ``num_samples`` is not a positive integer.
     """
 
     def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
                  generator: Generator | None = None) -> None:
         self.data_source, self.replacement, self._num_samples = data_source, replacement, num_samples
         self.generator = generator
+        if not isinstance(replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got replacement={replacement}")
         if not isinstance(self.num_samples, int) or self.num_samples <= 0:
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={self.num_samples}")
 
