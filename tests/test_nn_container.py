@@ -133,3 +133,92 @@ def test_parameter_dict_methods_match_torch():
     assert_same_error(lambda lib: lib.nn.ParameterDict()[0], same_message=True)
     assert_same_error(lambda lib: lib.nn.ParameterList([lib.ones(1)])(1), same_message=True)
     assert_same_error(lambda lib: lib.nn.ParameterList().extend(lib.ones(2)), same_message=True)
+
+
+# -- Sequential and ModuleList editing, as PyTorch ----------------------------------------------
+def _four(lib):
+    return [lib.nn.Linear(1, 2), lib.nn.ReLU(), lib.nn.Linear(2, 2), lib.nn.Tanh()]
+
+
+@pytest.mark.parametrize("index", [0, 2, 4, -1, -4])
+def test_sequential_insert_puts_the_module_before_index_like_torch(index):
+    def run(lib):
+        return repr(lib.nn.Sequential(*_four(lib)).insert(index, lib.nn.Sigmoid()))
+
+    assert run(tinynn) == run(torch)
+
+
+@pytest.mark.parametrize("container", ["Sequential", "ModuleList"])
+@pytest.mark.parametrize("key", [1, -1, slice(1, 3)])
+def test_pop_removes_and_returns_like_torch(container, key):
+    def run(lib):
+        modules = getattr(lib.nn, container)(_four(lib)) if container == "ModuleList" \
+            else lib.nn.Sequential(*_four(lib))
+        popped = modules.pop(key)
+        return repr(popped), repr(modules)
+
+    assert run(tinynn) == run(torch)
+
+
+@pytest.mark.parametrize("op", ["add", "iadd", "mul", "rmul", "imul"])
+def test_sequential_arithmetic_matches_torch(op):
+    def run(lib):
+        first, second = lib.nn.Sequential(*_four(lib)[:2]), lib.nn.Sequential(lib.nn.Sigmoid())
+        result = {"add": lambda: first + second, "iadd": lambda: first.__iadd__(second),
+                  "mul": lambda: first * 2, "rmul": lambda: 3 * first, "imul": lambda: first.__imul__(2)}[op]()
+        return repr(result), result is first, len(list(result.parameters()))
+
+    assert run(tinynn) == run(torch)
+
+
+@pytest.mark.parametrize("op", ["add_list", "iadd_list", "mul_float", "mul_zero", "imul_negative"])
+def test_sequential_arithmetic_errors_match_torch(op):
+    def run(lib):
+        seq = lib.nn.Sequential(lib.nn.ReLU())
+        {"add_list": lambda: seq + lib.nn.ModuleList([lib.nn.ReLU()]), "iadd_list": lambda: seq.__iadd__([]),
+         "mul_float": lambda: seq * 2.0, "mul_zero": lambda: seq * 0, "imul_negative": lambda: seq.__imul__(-1)}[op]()
+
+    assert_same_error(run, same_message=True)
+
+
+@pytest.mark.parametrize("source", ["sequential", "generator", "tuple"])
+def test_module_list_extend_takes_any_iterable_like_torch(source):
+    def run(lib):
+        modules = {"sequential": lambda: lib.nn.Sequential(*_four(lib)), "generator": lambda: iter(_four(lib)),
+                   "tuple": lambda: tuple(_four(lib))}[source]()
+        return repr(lib.nn.ModuleList([lib.nn.ReLU()]).extend(modules))
+
+    assert run(tinynn) == run(torch)
+
+
+@pytest.mark.parametrize("modules", ["dict", "module", "int"])
+def test_module_list_extend_errors_match_torch(modules):
+    def run(lib):
+        value = {"dict": {"a": lib.nn.ReLU()}, "module": lib.nn.ReLU(), "int": 3}[modules]
+        lib.nn.ModuleList().extend(value)
+
+    assert_same_error(run, same_message=True)
+
+
+@pytest.mark.parametrize("source", ["module_dict", "ordered_dict", "pairs"])
+def test_module_dict_update_keeps_the_order_like_torch(source):
+    from collections import OrderedDict
+
+    def run(lib):
+        pairs = [("z", lib.nn.ReLU()), ("c", lib.nn.Tanh())]
+        other = {"module_dict": lambda: lib.nn.ModuleDict(pairs), "ordered_dict": lambda: OrderedDict(pairs),
+                 "pairs": lambda: pairs}[source]()
+        modules = lib.nn.ModuleDict({"b": lib.nn.ReLU()})
+        modules.update(other)
+        return repr(modules)
+
+    assert run(tinynn) == run(torch)
+
+
+@pytest.mark.parametrize("value", [3, [3], [("a", 1, 2)]], ids=["int", "not_a_pair", "triple"])
+def test_module_dict_update_errors_match_torch(value):
+    assert_same_error(lambda lib: lib.nn.ModuleDict().update(value), same_message=True)
+
+
+def test_parameter_dict_popitem_of_an_empty_dict_raises_like_torch():
+    assert_same_error(lambda lib: lib.nn.ParameterDict().popitem(), same_message=True)

@@ -5,6 +5,7 @@ each uniform and normal initialiser, in-place fills, seeded generators, ``trunc_
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -108,3 +109,43 @@ def test_orthogonal_rows_or_columns_are_orthonormal_times_gain(shape):
 def test_orthogonal_of_a_vector_raises_like_torch():
     assert_same_error(lambda: tinynn.nn.init.orthogonal_(tinynn.empty(3)),
                       lambda: torch.nn.init.orthogonal_(torch.empty(3)), same_message=True)
+
+
+# -- eye_, dirac_, and the warning for empty tensors --------------------------------------------
+@pytest.mark.parametrize("shape", [(3, 4), (4, 3), (2, 0), (3,), (), (2, 3, 4)])
+def test_eye_matches_torch(shape):
+    def fill(lib):
+        weight = lib.nn.Parameter(lib.empty(*shape))
+        out = lib.nn.init.eye_(weight)
+        return out is weight, out.detach().numpy().tolist(), out.requires_grad, out.is_leaf
+
+    if len(shape) == 2:
+        assert fill(tinynn) == fill(torch)
+    else:
+        assert_same_error(fill, same_message=True)
+
+
+@pytest.mark.parametrize("shape, groups", [((4, 2, 3), 1), ((4, 1, 3), 2), ((2, 3, 3, 4), 1), ((6, 2, 3, 3), 3),
+                                           ((2, 2, 1, 3, 3), 1), ((3, 1, 3), 2), ((3, 4), 1), ((1, 1, 1, 1, 1, 1), 1)])
+def test_dirac_matches_torch(shape, groups):
+    def fill(lib):
+        weight = lib.nn.Parameter(lib.empty(*shape))
+        out = lib.nn.init.dirac_(weight, groups=groups)
+        return out is weight, out.detach().numpy().tolist(), out.requires_grad, out.is_leaf
+
+    if 3 <= len(shape) <= 5 and shape[0] % groups == 0:
+        assert fill(tinynn) == fill(torch)
+    else:
+        assert_same_error(fill, same_message=True)
+
+
+@pytest.mark.parametrize("init", ["kaiming_uniform_", "kaiming_normal_"])
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3, 2)])
+def test_kaiming_of_an_empty_tensor_warns_like_torch(init, shape):
+    def fill(lib):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            getattr(lib.nn.init, init)(lib.empty(*shape))
+        return [(w.category, str(w.message)) for w in caught]
+
+    assert fill(tinynn) == fill(torch)

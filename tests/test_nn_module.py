@@ -555,3 +555,165 @@ def test_get_buffer_and_named_buffers_match_torch():
             with pytest.raises(AttributeError, match=match):
                 net.get_buffer(target)
     assert ours.get_parameter("0.weight").shape == theirs.get_parameter("0.weight").shape
+
+
+# -- load_state_dict(assign=True) ------------------------------------------------------------
+def _assign_model(lib):
+    model = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Linear(2, 2))
+    model[0].bias.requires_grad_(False)
+    model[1].register_buffer("running_mean", lib.zeros(2))
+    return model
+
+
+@pytest.mark.parametrize("value", ["tensor", "parameter", "float64"])
+def test_load_state_dict_assign_puts_the_given_tensors_in_place_like_torch(value):
+    def run(lib):
+        model = _assign_model(lib)
+        dtype = lib.float64 if value == "float64" else lib.float32
+        weight = lib.full((2, 2), 3.0, dtype=dtype)
+        if value == "parameter":
+            weight = lib.nn.Parameter(weight)
+        mean = lib.full((2,), 5.0)
+        missing, unexpected = model.load_state_dict(
+            {"0.weight": weight, "0.bias": lib.full((2,), 4.0, requires_grad=True), "1.running_mean": mean},
+            strict=False, assign=True)
+        w, b = model[0].weight, model[0].bias
+        return (missing, unexpected, type(w).__name__, w.requires_grad, str(w.dtype).split(".")[-1],
+                w is weight, type(b).__name__, b.requires_grad, to_numpy(b).tolist(),
+                model[1].running_mean is mean, [n for n, _ in model.named_parameters()])
+
+    assert run(tinynn) == run(torch)
+
+
+def test_load_state_dict_assign_reports_what_cannot_become_a_parameter_like_torch():
+    def load(lib):
+        model = lib.nn.Linear(1, 1)
+        model.load_state_dict({"weight": lib.ones(1, 1, dtype=lib.int64), "bias": lib.ones(1)}, assign=True)
+
+    ours, theirs = assert_same_error(load)
+    assert str(ours).startswith(str(theirs).split("an exception occurred")[0].replace("torch.", "tinynn."))
+
+
+def test_load_state_dict_accepts_any_mapping_like_torch():
+    from types import MappingProxyType
+
+    def load(lib):
+        model = lib.nn.Linear(1, 1)
+        return model.load_state_dict(MappingProxyType({"weight": lib.ones(1, 1), "bias": lib.ones(1)}))
+
+    assert repr(load(tinynn)) == repr(load(torch))
+
+
+# -- forward hooks with always_call, handle ids -------------------------------------------------
+def _failing_call(lib, where: str):
+    class Failing(lib.nn.Module):
+        def forward(self, x):
+            if where == "forward":
+                raise KeyError("forward failed")
+            return x
+
+    model, log = Failing(), []
+    if where == "pre-hook":
+        model.register_forward_pre_hook(lambda m, args: (_ for _ in ()).throw(KeyError("pre-hook failed")))
+    model.register_forward_hook(lambda m, args, out: log.append(("always", out)), always_call=True)
+    model.register_forward_hook(lambda m, args, kwargs, out: log.append(("always, kwargs", sorted(kwargs))),
+                                with_kwargs=True, always_call=True)
+    model.register_forward_hook(lambda m, args, out: log.append("normal"))
+    if where == "hook":
+        model.register_forward_hook(lambda m, args, out: (_ for _ in ()).throw(KeyError("hook failed")))
+        model.register_forward_hook(lambda m, args, out: log.append(("always, last", out)), always_call=True)
+    with pytest.raises(KeyError):
+        model(1)
+    return log
+
+
+@pytest.mark.parametrize("where", ["pre-hook", "forward", "hook"])
+def test_always_call_forward_hooks_run_when_the_call_raises_like_torch(where):
+    assert _failing_call(tinynn, where) == _failing_call(torch, where)
+
+
+@pytest.mark.parametrize("lib", [tinynn, torch], ids=["tinynn", "torch"])
+def test_an_always_call_hook_that_raises_after_forward_raised_only_warns(lib):
+    class Failing(lib.nn.Module):
+        def forward(self, x):
+            raise KeyError("forward failed")
+
+    model = Failing()
+    model.register_forward_hook(lambda m, args, out: 1 / 0, always_call=True)
+    with pytest.warns(UserWarning, match="always_call=True.*raised an exception"), pytest.raises(KeyError):
+        model(1)
+
+
+def test_removing_an_always_call_hook_forgets_it_like_torch():
+    def run(lib):
+        model, log = lib.nn.Identity(), []
+        handle = model.register_forward_hook(lambda m, a, o: log.append(o), always_call=True)
+        handle.remove()
+        return log, len(model._forward_hooks), len(model._forward_hooks_always_called)
+
+    assert run(tinynn) == run(torch)
+
+
+def test_hook_handles_have_increasing_ids_like_torch():
+    def ids(lib):
+        model = lib.nn.Identity()
+        handles = [model.register_forward_hook(lambda *a: None), model.register_forward_pre_hook(lambda *a: None),
+                   model.register_full_backward_hook(lambda *a: None)]
+        return [isinstance(h.id, int) for h in handles], handles[0].id < handles[1].id < handles[2].id
+
+    assert ids(tinynn) == ids(torch)
+
+
+# -- set_submodule, type, messages ---------------------------------------------------------
+@pytest.mark.parametrize("target, strict", [("1.0", False), ("1.9", False), ("1.0", True), ("0", False)])
+def test_set_submodule_matches_torch(target, strict):
+    def run(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(1, 1), lib.nn.Sequential(lib.nn.ReLU()))
+        model.set_submodule(target, lib.nn.Tanh(), strict=strict)
+        return repr(model)
+
+    assert run(tinynn) == run(torch)
+
+
+@pytest.mark.parametrize("target, module, strict", [("", "tanh", False), ("1.0", 3, False), ("1.9", "tanh", True),
+                                                    ("0.weight", "tanh", False), ("7.0", "tanh", False)])
+def test_set_submodule_errors_match_torch(target, module, strict):
+    def run(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(1, 1), lib.nn.Sequential(lib.nn.ReLU()))
+        model.set_submodule(target, lib.nn.Tanh() if module == "tanh" else module, strict=strict)
+
+    assert_same_error(run, same_message=target != "1.0")  # the type's repr names the class
+
+
+@pytest.mark.parametrize("dst_type", ["float64", "float16", "int64"])
+def test_module_type_casts_every_parameter_and_buffer_like_torch(dst_type):
+    def dtypes(lib):
+        model = lib.nn.BatchNorm1d(2).requires_grad_(False).type(getattr(lib, dst_type))
+        return {name: str(t.dtype).split(".")[-1] for name, t in model.state_dict().items()}
+
+    assert dtypes(tinynn) == dtypes(torch)
+
+
+def test_module_type_to_an_integer_dtype_raises_while_parameters_require_grad_like_torch():
+    assert_same_error(lambda lib: lib.nn.Linear(1, 1).type(lib.int64), same_message=True)
+
+
+@pytest.mark.parametrize("args, kwargs", [((1,), {}), ((), {"a": 1}), ((1,), {"a": 1})])
+def test_module_init_with_arguments_raises_torchs_message(args, kwargs):
+    def build(lib):
+        class Model(lib.nn.Module):
+            def __init__(self):
+                super().__init__(*args, **kwargs)
+
+        return Model()
+
+    assert_same_error(build, same_message=True)
+
+
+@pytest.mark.parametrize("value", ["module", "int"])
+def test_assigning_a_non_parameter_over_a_parameter_names_the_type_like_torch(value):
+    def assign(lib):
+        linear = lib.nn.Linear(1, 1)
+        linear.weight = lib.nn.ReLU() if value == "module" else 3
+
+    assert_same_error(assign, same_message=True)

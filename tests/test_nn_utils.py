@@ -99,3 +99,49 @@ def test_clip_grad_norm_of_an_infinite_gradient_gives_nan_without_a_numpy_warnin
             total = lib.nn.utils.clip_grad_norm_([parameter], 1.0)
         grads.append((float(total), str(parameter.grad.tolist())))
     assert grads[1] == grads[0]
+
+
+def _clip(lib, norm_type, dtypes=("float32", "float32")):
+    params = []
+    for seed, (shape, dtype) in enumerate(zip([(3, 4), (5,)], dtypes)):
+        grad = randn(*shape, seed=seed) * 3
+        grad[0] = 0.0  # zeros, so that the 0-"norm" (the count of nonzeros) and -inf differ
+        param = lib.zeros(*shape, dtype=getattr(lib, dtype), requires_grad=True)
+        param.grad = lib.tensor(grad, dtype=getattr(lib, dtype))
+        params.append(param)
+    total = lib.nn.utils.clip_grad_norm_(params, 1.0, norm_type)
+    return total, [p.grad for p in params]
+
+
+@pytest.mark.parametrize("norm_type", [0, 0.5, 3, -float("inf"), "inf", "-inf", "2"])
+def test_clip_grad_norm_takes_every_order_torch_takes(norm_type):
+    (total_o, grads_o), (total_t, grads_t) = _clip(tinynn, norm_type), _clip(torch, norm_type)
+    assert_close(total_o, total_t, name="total norm")
+    for o, t in zip(grads_o, grads_t):
+        assert_close(o, t, name="clipped grad")
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float16", "float32"), ("float64", "float32")])
+def test_clip_grad_norm_total_has_the_promoted_dtype_like_torch(dtypes):
+    (total_o, grads_o), (total_t, grads_t) = _clip(tinynn, 2.0, dtypes), _clip(torch, 2.0, dtypes)
+    assert str(total_o.dtype).split(".")[-1] == str(total_t.dtype).split(".")[-1]
+    assert_close(total_o, total_t, name="total norm")
+    for o, t in zip(grads_o, grads_t):
+        assert_close(o, t, name="clipped grad")
+
+
+def test_clip_grad_norm_of_an_order_that_is_not_a_number_raises_like_torch():
+    from helpers import assert_same_error
+    assert_same_error(lambda lib: _clip(lib, "fro"), same_message=True)
+
+
+@pytest.mark.parametrize("norm_type", [float("inf"), -float("inf")])
+def test_clip_grad_norm_of_an_infinite_order_over_an_empty_gradient_raises_like_torch(norm_type):
+    from helpers import assert_same_error
+
+    def clip(lib):
+        param = lib.zeros(0, requires_grad=True)
+        param.grad = lib.zeros(0)
+        lib.nn.utils.clip_grad_norm_([param], 1.0, norm_type)
+
+    assert_same_error(clip)

@@ -112,6 +112,45 @@ def zeros_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 0.0)
 
 
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, zeros elsewhere):
+    a Linear layer so initialised passes through as many of its inputs as it can.
+
+    Raises:
+        ValueError: for a tensor that is not 2-dimensional.
+    """
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    with no_grad():
+        tensor.copy_(from_numpy(np.eye(*tensor.shape)))
+    return tensor
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: in each group, output
+    channel d gets a 1 at the centre of the window of input channel d, and zeros elsewhere,
+    so the convolution passes through as many input channels as it can.
+
+    Raises:
+        ValueError: for a tensor with fewer than 3 or more than 5 dimensions, or when
+            ``groups`` does not divide ``size(0)``.
+    """
+    dimensions = tensor.ndimension()
+    if dimensions not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.shape
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_chans_per_group = sizes[0] // groups
+    centre = tuple(size // 2 for size in sizes[2:])  # the middle of the window
+    with no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min(out_chans_per_group, sizes[1])):
+                tensor[(g * out_chans_per_group + d, d) + centre] = 1
+    return tensor
+
+
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -137,9 +176,13 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
         a: the negative slope of the leaky ReLU that follows (0 for ReLU).
         mode: "fan_in" keeps the forward variance, "fan_out" the backward one.
         nonlinearity: the name passed to :func:`calculate_gain`.
+
+    Warns:
+        UserWarning: for a tensor with no elements, which is left as it is.
     """
     if 0 in tensor.shape:
-        return tensor  # PyTorch warns "Initializing zero-element tensors is a no-op"
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
@@ -148,8 +191,13 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator: Generator | None = None) -> Tensor:
-    """N(0, std^2) with std = gain / sqrt(fan)."""
+    """N(0, std^2) with std = gain / sqrt(fan).
+
+    Warns:
+        UserWarning: for a tensor with no elements, which is left as it is.
+    """
     if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)

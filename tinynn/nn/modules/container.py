@@ -3,7 +3,7 @@ modules), ``ParameterList`` and ``ParameterDict`` (registered collections of par
 from __future__ import annotations
 
 import operator
-from collections import OrderedDict
+from collections import OrderedDict, abc
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..._tensor import Tensor
@@ -71,16 +71,75 @@ class Sequential(Module):
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
+        """Insert ``module`` before position ``index`` (negative counts from the end, as
+        ``list.insert``: ``insert(-1, m)`` puts ``m`` before the last module).
+
+        Raises:
+            AssertionError: if ``module`` is not a Module (PyTorch's type).
+            IndexError: if ``index`` is outside ``[-len, len]``.
+        """
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
-        index = index % (n + 1) if index < 0 else index
+        if index < 0:
+            index += n
         modules = list(self._modules.values())
         modules.insert(index, module)
         self._modules = OrderedDict((str(i), m) for i, m in enumerate(modules))
         return self
+
+    def pop(self, key: int | slice) -> Module | Sequential:
+        """Remove the module at ``key`` (the ones after it are renumbered) and return it."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential with this one's modules, then ``other``'s (the same objects).
+
+        Raises:
+            ValueError: if ``other`` is not a Sequential.
+        """
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        """Append ``other``'s modules to this one.
+
+        Raises:
+            ValueError: if ``other`` is not a Sequential.
+        """
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return self.extend(list(other))
+
+    def _check_factor(self, other: Any) -> None:
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+
+    def __mul__(self, other: int) -> Sequential:
+        """A new Sequential repeating the modules ``other`` times (the same objects, so the
+        repeats share their parameters).
+
+        Raises:
+            TypeError: if ``other`` is not an int.
+            ValueError: if ``other`` is not positive.
+        """
+        self._check_factor(other)
+        return Sequential(*(list(self) * other))
+
+    def __rmul__(self, other: int) -> Sequential:
+        return self.__mul__(other)
+
+    def __imul__(self, other: int) -> Sequential:
+        """Repeat the modules ``other`` times in place (raises as ``__mul__``)."""
+        self._check_factor(other)
+        return self.extend(list(self) * (other - 1))
 
     def forward(self, input: Any) -> Any:
         for module in self:
@@ -130,12 +189,23 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
-        if isinstance(modules, (Module, Mapping)) or not hasattr(modules, "__iter__"):
+        """Append each module of ``modules`` (any iterable: a list, a Sequential, ...).
+
+        Raises:
+            TypeError: if ``modules`` is not iterable, or yields something that is not a Module.
+        """
+        if not isinstance(modules, abc.Iterable):
             raise TypeError("ModuleList.extend should be called with an iterable, but got "
                             + type(modules).__name__)
         for module in modules:
             self.append(module)
         return self
+
+    def pop(self, key: int | slice) -> Module | ModuleList:
+        """Remove the module at ``key`` (the ones after it are renumbered) and return it."""
+        value = self[key]
+        del self[key]
+        return value
 
     def insert(self, index: int, module: Module) -> None:
         modules = list(self._modules.values())
@@ -204,7 +274,27 @@ class ModuleDict(Module):
         return self._modules.values()
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        """Add ``key -> module`` from a mapping (a dict, a ModuleDict) or from pairs, in order.
+
+        Raises:
+            TypeError: if ``modules`` is not iterable, or an element is not iterable.
+            ValueError: if an element of a sequence does not have length 2.
+        """
+        if not isinstance(modules, abc.Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(modules).__name__)
+        if isinstance(modules, (Mapping, ModuleDict)):
+            pairs = list(modules.items())
+        else:
+            pairs = []
+            for j, pair in enumerate(modules):
+                if not isinstance(pair, abc.Iterable):
+                    raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is"
+                                    + type(pair).__name__)
+                if len(pair) != 2:
+                    raise ValueError(f"ModuleDict update sequence element #{j} has length {len(pair)}; "
+                                     "2 is required")
+                pairs.append(pair)
         for key, module in pairs:
             self[key] = module
 
@@ -354,6 +444,13 @@ class ParameterDict(Module):
         return value
 
     def popitem(self) -> tuple:
+        """Remove and return the last ``(key, value)`` pair.
+
+        Raises:
+            KeyError: if the dict is empty.
+        """
+        if not self._keys:
+            raise KeyError("popitem(): dictionary is empty")
         key = next(reversed(self._keys))
         return key, self.pop(key)
 

@@ -13,8 +13,9 @@ these dictionaries, recursing into submodules.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from ..._tensor import Tensor, _parse_to, _zero_grads
 from ..._types import device as _device
@@ -22,8 +23,6 @@ from ...autograd import grad_mode
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
 from ._backward_hook import BackwardHook
-
-_hook_ids = itertools.count()  # one id per registered hook, so handles can find their hook
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -38,10 +37,13 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 def _typename(value: Any) -> str:
-    """How PyTorch names a type in errors: 'torch.FloatTensor' for a tensor, else the class."""
+    """How PyTorch names a type in errors (``torch.typename``): 'tinynn.FloatTensor' for a
+    tensor, else the class with its module ('int', 'tinynn.nn.modules.activation.ReLU')."""
     if isinstance(value, Tensor):
         return value.type().replace("torch.", "tinynn.")  # e.g. "tinynn.FloatTensor"
-    return type(value).__name__
+    module = type(value).__module__
+    name = type(value).__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"  # e.g. "tinynn.nn.modules.activation.ReLU"
 
 
 def _addindent(text: str, num_spaces: int) -> str:
@@ -72,11 +74,12 @@ class Module:
     _version: int = 1
 
     def __init__(self, *args, **kwargs) -> None:
-        if args or kwargs:
-            raise TypeError(
-                f"{type(self).__name__}.__init__() got unexpected arguments {args} {kwargs}: "
-                "Module.__init__ takes none (pass them to your subclass's own __init__)"
-            )
+        if kwargs:  # PyTorch's messages (pass the arguments to your subclass's own __init__)
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                            f"'{next(iter(kwargs))}'")
+        if args:
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but "
+                            f"{len(args) + 1} were given")
         # object.__setattr__: our own __setattr__ needs these dictionaries to exist
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -87,6 +90,7 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_always_called", set())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
@@ -272,41 +276,67 @@ class Module:
 
         With full backward (pre-)hooks registered, the positional inputs and the outputs
         are also routed through identity nodes that call those hooks during backward
-        (see ``_backward_hook.py``).
+        (see ``_backward_hook.py``). If a hook or ``forward`` raises, the forward hooks
+        registered with ``always_call=True`` that have not run yet are called (with the output
+        so far, ``None`` if ``forward`` did not return) before the error propagates; an error
+        they raise then is turned into a warning.
         """
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
+        output = None
+        called = set()  # the always-called forward hooks that have already run
+        try:
+            for hook_id, hook in list(self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        if not (isinstance(result, tuple) and len(result) == 2):
+                            raise RuntimeError(
+                                "forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                f"but got {result}."
+                            )
+                        args, kwargs = result
+                else:
+                    result = hook(self, args)
+                    if result is not None:
+                        args = result if isinstance(result, tuple) else (result,)
+            backward_hook = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                backward_hook = BackwardHook(self, list(self._backward_hooks.values()),
+                                             list(self._backward_pre_hooks.values()))
+                args = backward_hook.setup_input_hook(args)
+            output = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called:
+                    called.add(hook_id)
+                result = self._call_forward_hook(hook_id, hook, args, kwargs, output)
                 if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError(
-                            "forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
-                            f"but got {result}."
-                        )
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
+                    output = result
+            if backward_hook is not None and grad_mode.is_grad_enabled():
+                output = backward_hook.setup_output_hook(output)
+            return output
+        except Exception:
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id not in self._forward_hooks_always_called or hook_id in called:
+                    continue
+                try:
+                    result = self._call_forward_hook(hook_id, hook, args, kwargs, output)
+                except Exception as error:  # noqa: BLE001  (the first error is the one to report)
+                    warnings.warn("module forward hook with ``always_call=True`` raised an exception "
+                                  f"that was silenced as another error was raised in forward: {error}",
+                                  stacklevel=2)
+                    continue
                 if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        backward_hook = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            backward_hook = BackwardHook(self, list(self._backward_hooks.values()),
-                                         list(self._backward_pre_hooks.values()))
-            args = backward_hook.setup_input_hook(args)
-        output = self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        if backward_hook is not None and grad_mode.is_grad_enabled():
-            output = backward_hook.setup_output_hook(output)
-        return output
+                    output = result
+            raise
+
+    def _call_forward_hook(self, hook_id: int, hook: Callable, args: tuple, kwargs: dict,
+                           output: Any) -> Any:
+        """``hook(self, args, output)``, or ``hook(self, args, kwargs, output)`` (with_kwargs)."""
+        if hook_id in self._forward_hooks_with_kwargs:
+            return hook(self, args, kwargs, output)
+        return hook(self, args, output)
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
@@ -315,18 +345,23 @@ class Module:
         With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs)`` and may return
         ``(new_args, new_kwargs)``. Returns a handle whose ``remove()`` unregisters it.
         """
-        return self._add_hook(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs,
+        return self._add_hook(self._forward_pre_hooks, (self._forward_pre_hooks_with_kwargs,),
                               hook, prepend, with_kwargs)
 
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
-                              with_kwargs: bool = False) -> RemovableHandle:
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after ``forward``; it may return a new output.
 
-        With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs, output)``.
-        Returns a handle whose ``remove()`` unregisters it.
+        With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs, output)``. With
+        ``always_call=True`` it is also called when a pre-hook, ``forward`` or an earlier hook
+        raises (see ``__call__``). Returns a handle whose ``remove()`` unregisters it.
         """
-        return self._add_hook(self._forward_hooks, self._forward_hooks_with_kwargs,
-                              hook, prepend, with_kwargs)
+        handle = self._add_hook(self._forward_hooks, (self._forward_hooks_with_kwargs,
+                                                      self._forward_hooks_always_called),
+                                hook, prepend, with_kwargs)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
+        return handle
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` once the gradients with respect to
@@ -342,7 +377,7 @@ class Module:
         Raises:
             RuntimeError: during backward, if the hook returns the wrong number of gradients.
         """
-        return self._add_hook(self._backward_hooks, set(), hook, prepend, False)
+        return self._add_hook(self._backward_hooks, (set(),), hook, prepend, False)
 
     def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_output)`` once the gradients with respect to the module's
@@ -350,18 +385,23 @@ class Module:
 
         Returns a handle whose ``remove()`` unregisters it.
         """
-        return self._add_hook(self._backward_pre_hooks, set(), hook, prepend, False)
+        return self._add_hook(self._backward_pre_hooks, (set(),), hook, prepend, False)
 
     @staticmethod
-    def _add_hook(hooks: OrderedDict, with_kwargs_ids: set, hook: Callable, prepend: bool,
+    def _add_hook(hooks: OrderedDict, flag_sets: tuple[set, ...], hook: Callable, prepend: bool,
                   with_kwargs: bool) -> RemovableHandle:
-        hook_id = next(_hook_ids)
-        hooks[hook_id] = hook
+        """Store ``hook`` in ``hooks`` under its handle's id (first if ``prepend``).
+
+        ``flag_sets[0]`` is the set of ids of the hooks that take kwargs; the handle's
+        ``remove()`` forgets the id in every set of ``flag_sets``.
+        """
+        handle = RemovableHandle(hooks, extra_sets=flag_sets)
+        hooks[handle.id] = hook
         if prepend:
-            hooks.move_to_end(hook_id, last=False)
+            hooks.move_to_end(handle.id, last=False)
         if with_kwargs:
-            with_kwargs_ids.add(hook_id)
-        return RemovableHandle(hooks, hook_id)
+            flag_sets[0].add(handle.id)
+        return handle
 
     # -- walking the tree ----------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "",
@@ -451,6 +491,29 @@ class Module:
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return module
 
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at a dotted path such as ``"0.fc"``, replacing what is there.
+
+        Without ``strict`` a new name may be added to an existing parent module; with
+        ``strict=True`` the name must already be there.
+
+        Raises:
+            ValueError: if ``target`` is empty or ``module`` is not a Module.
+            AttributeError: if the parent path is missing or not a Module, if the name is
+                missing (with ``strict``), or if the name holds something that is not a Module.
+        """
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
+
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at a dotted path such as ``"0.weight"``."""
         module_path, _, name = target.rpartition(".")
@@ -501,10 +564,16 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict,
+    def _load_from_state_dict(self, state_dict: Mapping, prefix: str, local_metadata: dict,
                               strict: bool, missing_keys: list, unexpected_keys: list,
                               error_msgs: list) -> None:
-        """Copy this module's own entries from ``state_dict``, collecting problems in the lists."""
+        """Copy this module's own entries from ``state_dict``, collecting problems in the lists.
+
+        With ``local_metadata["assign_to_params_buffers"]`` the tensors of ``state_dict`` are
+        put in place of the module's (a parameter stays a Parameter, with its
+        ``requires_grad``) instead of being copied into them.
+        """
+        assign = local_metadata.get("assign_to_params_buffers", False)
         persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())
                        if v is not None}
@@ -527,8 +596,23 @@ class Module:
                     f"checkpoint, the shape in current model is {param.shape}."
                 )
                 continue
-            with grad_mode.no_grad():
-                param.copy_(input_param)
+            try:
+                with grad_mode.no_grad():
+                    if assign:
+                        if isinstance(param, Parameter):
+                            if isinstance(input_param, Parameter):
+                                input_param.requires_grad_(param.requires_grad)
+                            else:
+                                input_param = Parameter(input_param, requires_grad=param.requires_grad)
+                        setattr(self, name, input_param)
+                    else:
+                        param.copy_(input_param)
+            except Exception as error:  # noqa: BLE001  (reported with the others, as PyTorch does)
+                error_msgs.append(
+                    f'While copying the parameter named "{key}", whose dimensions in the model are '
+                    f"{param.size()} and whose dimensions in the checkpoint are {input_param.size()}, "
+                    f"an exception occurred : {error.args}."
+                )
         if strict:
             for key in state_dict:
                 if key.startswith(prefix):
@@ -539,28 +623,34 @@ class Module:
                     elif input_name[0] not in local_state:
                         unexpected_keys.append(key)
 
-    def load_state_dict(self, state_dict: dict, strict: bool = True) -> tuple:
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False) -> tuple:
         """Copy parameters and buffers from ``state_dict`` into this module (in place).
 
         Args:
             state_dict: ``name -> tensor``, as returned by ``state_dict()``.
             strict: require the keys to match exactly. Default: True.
+            assign: put the state dict's tensors in the module instead of copying their
+                values into the module's tensors (they keep their own dtype; a parameter's
+                ``requires_grad`` is kept). Default: False.
 
         Returns:
             ``(missing_keys, unexpected_keys)``, a namedtuple (``_IncompatibleKeys``).
 
         Raises:
+            TypeError: if ``state_dict`` is not a mapping.
             RuntimeError: "Error(s) in loading state_dict for Linear: ..." listing missing
-                and unexpected keys (when strict) and any shape mismatch.
+                and unexpected keys (when strict), any shape mismatch, and any value that
+                could not be copied or assigned.
         """
-        if not isinstance(state_dict, dict):
+        if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing_keys: list = []
         unexpected_keys: list = []
         error_msgs: list = []
+        metadata = {"assign_to_params_buffers": True} if assign else {}
 
         def load(module: Module, prefix: str = "") -> None:
-            module._load_from_state_dict(state_dict, prefix, {}, True, missing_keys,
+            module._load_from_state_dict(state_dict, prefix, dict(metadata), True, missing_keys,
                                          unexpected_keys, error_msgs)
             for name, child in module._modules.items():
                 if child is not None:
@@ -620,13 +710,21 @@ class Module:
 
         Parameters stay the same objects (their ``_data`` changes), so an optimizer that
         holds them keeps working, as in PyTorch.
+
+        Raises:
+            RuntimeError: if ``fn`` turns a parameter that requires grad into a tensor that is
+                not floating point (``module.type(tinynn.int64)``).
         """
         for module in self.children():
             module._apply(fn)
         for param in self._parameters.values():
             if param is None:
                 continue
-            param._data = fn(param)._data
+            applied = fn(param)
+            if param.requires_grad and not applied.is_floating_point():
+                raise RuntimeError("data set to a tensor that requires gradients must be floating point "
+                                   "or complex dtype")
+            param._data = applied._data
             if param.grad is not None:
                 param.grad = Tensor._make(fn(param.grad)._data)
         for name, buf in self._buffers.items():
@@ -649,6 +747,14 @@ class Module:
                 f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
             )
         return self._apply(lambda t: t.detach().to(dtype) if t.is_floating_point() else t)
+
+    def type(self, dst_type: Any) -> Module:
+        """Cast every parameter and buffer, integer ones included, to ``dst_type``.
+
+        Raises:
+            RuntimeError: for a dtype that is not floating point while a parameter requires grad.
+        """
+        return self._apply(lambda t: t.detach().type(dst_type))
 
     def float(self) -> Module:
         return self._apply(lambda t: t.detach().float() if t.is_floating_point() else t)
