@@ -885,6 +885,30 @@ def test_an_lstm_hx_of_three_tensors_for_an_unbatched_input():
         tinynn_lstm(tinynn.zeros(5, 3), (t, t, t))
 
 
+def test_circular_padding_that_wraps_past_what_a_negative_pad_leaves():
+    assert torch.nn.functional.pad(torch.arange(5.0).reshape(1, 1, 5), (-5, 1), mode="circular").shape == (1, 1, 1)
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        tinynn.nn.functional.pad(tinynn.arange(5.0).reshape(1, 1, 5), (-5, 1), mode="circular")
+    for lib in (torch, tinynn):  # a wrap within what is left: the same values
+        x = lib.arange(5.0).reshape(1, 1, 5)
+        assert lib.nn.functional.pad(x, (-2, 2), mode="circular").tolist() == [[[2.0, 3.0, 4.0, 2.0, 3.0]]]
+
+
+def test_module_list_insert_at_a_negative_index_or_past_the_end():
+    t = torch.nn.ModuleList([torch.nn.ReLU(), torch.nn.Tanh()])
+    with pytest.raises(KeyError):
+        t.insert(-1, torch.nn.Sigmoid())
+    t = torch.nn.ModuleList([torch.nn.ReLU()])
+    t.insert(5, torch.nn.Tanh())
+    assert list(t._modules) == ["0", "5"]
+    n = tinynn.nn.ModuleList([tinynn.nn.ReLU(), tinynn.nn.Tanh()])
+    n.insert(-1, tinynn.nn.Sigmoid())
+    assert [type(m).__name__ for m in n] == ["ReLU", "Sigmoid", "Tanh"]
+    n = tinynn.nn.ModuleList([tinynn.nn.ReLU()])
+    n.insert(5, tinynn.nn.Tanh())
+    assert list(n._modules) == ["0", "1"]
+
+
 CHECKS = {
     "Devices": test_devices,
     "Random numbers": test_random_numbers,
@@ -952,6 +976,9 @@ CHECKS = {
     "float16 activations and log_softmax": test_float16_activations_and_log_softmax,
     "set_printoptions with an unknown profile": test_set_printoptions_with_an_unknown_profile,
     "An LSTM's hx of three tensors for an unbatched input": test_an_lstm_hx_of_three_tensors_for_an_unbatched_input,
+    "Circular padding that wraps past what a negative pad leaves":
+        test_circular_padding_that_wraps_past_what_a_negative_pad_leaves,
+    "ModuleList.insert at a negative index or past the end": test_module_list_insert_at_a_negative_index_or_past_the_end,
 }
 
 
