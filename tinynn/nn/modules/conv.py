@@ -230,7 +230,7 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, input: Tensor, output_size: list | None = None) -> Tensor:
         """Transposed convolution of ``input``; ``output_size`` (optional) picks the output_padding
-        (see :meth:`_output_padding`) instead of the module's own.
+        (see ``_output_padding``) instead of the module's own.
 
         Raises:
             ValueError: for an ``output_size`` that no output_padding below the stride gives.
