@@ -5,6 +5,8 @@ calls in both libraries, and every attribute is compared with PyTorch's.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -412,3 +414,299 @@ def test_slices_and_sums_of_a_size_are_sizes_like_torch(make):
     assert type(ours) is tinynn.Size and type(theirs) is torch.Size
     assert repr(ours) == repr(theirs).replace("torch.", "tinynn.")
     assert type(tinynn.Size([4, 2])[0]) is int
+
+
+# -- attributes and protocols that PyTorch has (checked against torch, dtype by dtype) ------
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+FLOATS = ["float16", "float32", "float64"]
+
+
+def _outcome(lib, make):
+    """What ``make(lib)`` gives: ('value', result) or ('raises', exception type), and the
+    categories of the warnings it gave (so that tinynn's and torch's can be compared)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = ("value", make(lib))
+        except Exception as error:  # noqa: BLE001 -- the type is what is compared
+            result = ("raises", type(error))
+    return result, [w.category for w in caught]
+
+
+def test_nbytes_and_itemsize_match_torch(layout):
+    ours, theirs = layout
+    assert (ours.nbytes, ours.itemsize) == (theirs.nbytes, theirs.itemsize)
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_itemsize_nbytes_is_signed_is_complex_match_torch_per_dtype(name):
+    ours, theirs = tinynn.ones(2, 3, dtype=getattr(tinynn, name)), torch.ones(2, 3, dtype=getattr(torch, name))
+    assert (ours.itemsize, ours.nbytes, ours.is_signed(), ours.is_complex()) == \
+           (theirs.itemsize, theirs.nbytes, theirs.is_signed(), theirs.is_complex())
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (0,), (2, 3, 4)], ids=["0d", "1d", "empty", "3d"])
+def test_T_on_a_tensor_that_is_not_2d_warns_like_torch(shape):
+    with pytest.warns(UserWarning):
+        ours = tinynn.zeros(shape).T
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert tuple(ours.shape) == tuple(torch.zeros(shape).T.shape)
+
+
+def test_T_on_a_matrix_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tinynn.zeros(2, 3).T.shape == (3, 2)
+
+
+@pytest.mark.parametrize("attr", ["H", "mH"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 3, 4)], ids=["0d", "1d", "2d", "3d"])
+def test_H_and_mH_match_torch(attr, shape):
+    def make(lib):
+        x = lib.arange(float(np.prod(shape))).reshape(shape).requires_grad_()
+        y = getattr(x, attr)
+        return y.detach().numpy().tolist(), y.requires_grad
+    ours, ours_warnings = _outcome(tinynn, make)
+    theirs, theirs_warnings = _outcome(torch, make)
+    assert ours == theirs
+    if shape == ():
+        assert ours_warnings == [UserWarning]  # torch warns once per process, so not compared
+
+
+def test_mH_is_a_view_with_a_gradient():
+    x = tinynn.arange(6.0).reshape(2, 3).requires_grad_()
+    (x.mH * tinynn.arange(6.0).reshape(3, 2)).sum().backward()
+    t = torch.arange(6.0).reshape(2, 3).requires_grad_()
+    (t.mH * torch.arange(6.0).reshape(3, 2)).sum().backward()
+    assert x.grad.tolist() == t.grad.tolist()
+
+
+@pytest.mark.parametrize("name", DTYPES)
+@pytest.mark.parametrize("shape", [(), (1, 1), (2,), (0,)], ids=["0d", "1x1", "multi", "empty"])
+def test_complex_matches_torch(name, shape):
+    def make(lib):
+        return complex(lib.ones(shape, dtype=getattr(lib, name)))
+    assert _outcome(tinynn, make)[0] == _outcome(torch, make)[0]
+
+
+@pytest.mark.parametrize("convert", [float, complex])
+def test_float_and_complex_of_a_tensor_requiring_grad_warn(convert):
+    with pytest.warns(UserWarning, match="requires_grad=True to a scalar"):
+        value = convert(tinynn.tensor(2.0, requires_grad=True))
+    assert value == convert(torch.tensor(2.0, requires_grad=True).detach())
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_index_matches_torch(name):
+    def make(lib):
+        return [10, 20, 30][lib.tensor(1, dtype=getattr(lib, name))]
+    assert _outcome(tinynn, make)[0] == _outcome(torch, make)[0]
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (2,)], ids=["empty", "empty2d", "multi"])
+def test_bool_of_an_empty_or_multi_element_tensor_raises_like_torch(shape):
+    with pytest.raises(RuntimeError) as theirs:
+        bool(torch.ones(shape))
+    with pytest.raises(RuntimeError) as ours:
+        bool(tinynn.ones(shape))
+    assert str(ours.value).startswith(str(theirs.value))
+
+
+CONTAINED = {
+    "number_in": lambda lib: 2 in lib.tensor([1.0, 2.0]),
+    "number_out": lambda lib: 5 in lib.tensor([1.0, 2.0]),
+    "in_0d": lambda lib: 2 in lib.tensor(2.0),
+    "in_empty_2d": lambda lib: 1 in lib.ones(2, 0),
+    "bool_in_int": lambda lib: True in lib.tensor([0, 1]),
+    "complex_real": lambda lib: (1 + 0j) in lib.tensor([1.0, 2.0]),
+    "numpy_scalar": lambda lib: np.float32(1) in lib.tensor([1.0, 2.0]),
+    "tensor_row": lambda lib: lib.tensor([1, 2]) in lib.tensor([[1, 2], [3, 4]]),
+    "tensor_bad_shape": lambda lib: lib.tensor([1, 2, 3]) in lib.tensor([[1, 2], [3, 4]]),
+    "string": lambda lib: "a" in lib.tensor([1.0]),
+    "none": lambda lib: None in lib.tensor([1.0]),
+    "ndarray": lambda lib: np.ones(1) in lib.tensor([1.0]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONTAINED))
+def test_contains_matches_torch(case):
+    assert _outcome(tinynn, CONTAINED[case])[0] == _outcome(torch, CONTAINED[case])[0]
+
+
+@pytest.mark.parametrize("value", [1, "yes", None, np.True_], ids=["int", "str", "none", "numpy_bool"])
+def test_requires_grad_setter_takes_only_a_bool_like_torch(value):
+    def make(lib):
+        lib.ones(2).requires_grad = value
+    assert _outcome(tinynn, make)[0] == _outcome(torch, make)[0] == ("raises", RuntimeError)
+
+
+@pytest.mark.parametrize("value", [1, "yes", None, np.True_], ids=["int", "str", "none", "numpy_bool"])
+def test_requires_grad_method_takes_only_a_bool_like_torch(value):
+    def make(lib):
+        return lib.ones(2).requires_grad_(value)
+    assert _outcome(tinynn, make)[0] == _outcome(torch, make)[0] == ("raises", TypeError)
+
+
+def test_assigning_a_tensor_as_its_own_grad_raises_like_torch():
+    for lib in (torch, tinynn):
+        x = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="its own grad"):
+            x.grad = x
+
+
+def test_deleting_grad_sets_it_to_none_like_torch():
+    for lib in (torch, tinynn):
+        x = lib.ones(2, requires_grad=True)
+        x.grad = lib.ones(2)
+        del x.grad
+        assert x.grad is None
+
+
+DATA_VALUES = {
+    "ndarray": lambda lib: np.zeros(2),
+    "list": lambda lib: [1.0],
+    "none": lambda lib: None,
+    "int_tensor": lambda lib: lib.zeros(2, dtype=lib.int64),
+    "float64_tensor": lambda lib: lib.zeros(4, dtype=lib.float64),
+}
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("value", sorted(DATA_VALUES))
+def test_data_setter_checks_like_torch(value, requires_grad):
+    def make(lib):
+        x = lib.ones(3, requires_grad=requires_grad)
+        x.data = DATA_VALUES[value](lib)
+        return x.dtype == getattr(lib, "float64"), tuple(x.shape), x.requires_grad
+    assert _outcome(tinynn, make)[0] == _outcome(torch, make)[0]
+
+
+@pytest.mark.parametrize("make_view", [
+    lambda lib, x: x[1:], lambda lib, x: x.view(3), lambda lib, x: x[0],
+], ids=["slice", "view", "element"])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_detach_in_place_of_a_view_raises_like_torch(make_view, requires_grad):
+    def make(lib):
+        base = lib.ones(3, requires_grad=requires_grad)
+        return make_view(lib, base).detach_()
+    assert _outcome(tinynn, make)[0] == _outcome(torch, make)[0] == ("raises", RuntimeError)
+
+
+def test_detach_in_place_of_a_detached_view_works_like_torch():
+    for lib in (torch, tinynn):
+        assert lib.ones(3)[1:].detach().detach_().tolist() == [1.0, 1.0]
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # torch's own
+def test_array_with_copy_true_does_not_share_memory():
+    x = tinynn.ones(2)
+    np.array(x, copy=True)[0] = 5.0
+    t = torch.ones(2)
+    np.array(t, copy=True)[0] = 5.0
+    assert x.tolist() == t.tolist() == [1.0, 1.0]
+
+
+def test_asarray_with_the_same_dtype_shares_memory_like_torch():
+    x, t = tinynn.ones(2), torch.ones(2)
+    np.asarray(x, dtype=np.float32)[0] = 5.0
+    np.asarray(t, dtype=np.float32)[0] = 5.0
+    assert x.tolist() == t.tolist() == [5.0, 1.0]
+
+
+NEW = {
+    "zeros": lambda x, **kw: x.new_zeros(2, 3, **kw),
+    "ones": lambda x, **kw: x.new_ones((2,), **kw),
+    "empty": lambda x, **kw: x.new_empty(2, **kw),
+    "full": lambda x, **kw: x.new_full((2,), 1, **kw),
+    "tensor": lambda x, **kw: x.new_tensor([1, 2], **kw),
+}
+NEW_KEYWORDS = {
+    "requires_grad": lambda lib: {"requires_grad": True},
+    "device_cpu": lambda lib: {"device": "cpu"},
+    "float64_requires_grad": lambda lib: {"dtype": lib.float64, "requires_grad": True},
+    "int64_requires_grad": lambda lib: {"dtype": lib.int64, "requires_grad": True},
+    "no_grad": lambda lib: {"requires_grad": False},
+}
+
+
+@pytest.mark.parametrize("source", ["float32", "int64"])
+@pytest.mark.parametrize("keywords", sorted(NEW_KEYWORDS))
+@pytest.mark.parametrize("method", sorted(NEW))
+def test_new_methods_take_torchs_keywords(method, keywords, source):
+    def make(lib):
+        y = NEW[method](lib.ones(2, dtype=getattr(lib, source)), **NEW_KEYWORDS[keywords](lib))
+        return tuple(y.shape), str(y.dtype).split(".")[-1], y.requires_grad, y.is_leaf
+    assert _outcome(tinynn, make)[0] == _outcome(torch, make)[0]
+
+
+@pytest.mark.parametrize("method", ["new_zeros", "new_ones", "new_empty"])
+def test_new_methods_take_size_as_a_keyword(method):
+    assert getattr(tinynn.ones(1), method)(size=(2, 3)).shape == getattr(torch.ones(1), method)(size=(2, 3)).shape
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_new_tensor_from_a_tensor_copies_it_detached_with_torchs_warning(requires_grad):
+    def make(lib):
+        source = lib.ones(2, requires_grad=requires_grad)
+        y = lib.zeros(1, dtype=lib.float64).new_tensor(source)
+        y.add_(1)
+        return y.tolist(), source.tolist(), str(y.dtype).split(".")[-1], y.requires_grad
+    assert _outcome(tinynn, make) == _outcome(torch, make)
+
+
+# -- tinynn.testing.assert_close takes torch.testing.assert_close's keywords --------------------
+
+@pytest.mark.parametrize("kwargs, raises", [
+    (dict(equal_nan=True), False),
+    (dict(equal_nan=False), True),
+])
+def test_assert_close_equal_nan_like_torch(kwargs, raises):
+    for lib, fn, one_of_two in ((torch, torch.testing.assert_close, "Mismatched elements: 1 / 2"),
+                                (tinynn, assert_close, "1 of 2 elements differ")):
+        nan = lib.tensor([1.0, float("nan")])
+        if raises:
+            with pytest.raises(AssertionError, match=one_of_two):
+                fn(nan, nan.clone(), **kwargs)
+        else:
+            fn(nan, nan.clone(), **kwargs)
+
+
+@pytest.mark.parametrize("check_dtype", [True, False])
+def test_assert_close_check_dtype_like_torch(check_dtype):
+    for lib, fn in ((torch, torch.testing.assert_close), (tinynn, assert_close)):
+        pair = lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0000001], dtype=lib.float64)
+        if check_dtype:
+            with pytest.raises(AssertionError, match="dtype"):
+                fn(*pair, check_dtype=check_dtype)
+        else:  # the looser (float32) tolerance applies
+            fn(*pair, check_dtype=check_dtype)
+
+
+@pytest.mark.parametrize("check_stride", [True, False])
+def test_assert_close_check_stride_like_torch(check_stride):
+    for lib, fn in ((torch, torch.testing.assert_close), (tinynn, assert_close)):
+        pair = lib.ones(2, 3).t(), lib.ones(3, 2)
+        if check_stride:
+            with pytest.raises(AssertionError, match=r"'stride\(\)' do not match: \(1, 3\) != \(2, 1\)"):
+                fn(*pair, check_stride=check_stride)
+        else:
+            fn(*pair, check_stride=check_stride)
+
+
+@pytest.mark.parametrize("msg", ["custom message", lambda generated: "wrapped: " + generated.splitlines()[0]])
+def test_assert_close_msg_replaces_or_wraps_the_message_like_torch(msg):
+    messages = []
+    for lib, fn in ((torch, torch.testing.assert_close), (tinynn, assert_close)):
+        with pytest.raises(AssertionError) as error:
+            fn(lib.tensor([1.0]), lib.tensor([2.0]), msg=msg)
+        messages.append(str(error.value))
+    if callable(msg):
+        assert all(m.startswith("wrapped: ") for m in messages)
+    else:
+        assert messages[0] == messages[1] == msg
+
+
+def test_assert_close_accepts_check_device():
+    torch.testing.assert_close(torch.ones(2), torch.ones(2), check_device=False)
+    assert_close(tinynn.ones(2), tinynn.ones(2), check_device=False)

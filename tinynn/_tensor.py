@@ -22,6 +22,7 @@ import numpy as np
 from . import _dtype, random, return_types
 from ._tensor_str import tensor_repr
 from ._types import _CPU, Size, UntypedStorage, device
+from ._types import device as _device_type  # (``device`` is also a Tensor attribute's name below)
 from ._functions import comparison as C
 from ._functions import cumulative as U
 from ._functions import elementwise as E
@@ -120,6 +121,19 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        """Replace the values (and with them shape and dtype) without touching the history.
+
+        Raises:
+            TypeError: if ``value`` is not a tensor.
+            RuntimeError: for a ``value`` of an integer or bool dtype when this tensor
+                requires grad.
+        """
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {_type_name(value)}")
+        if self.requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or complex dtype"
+            )
         self._data = value._data
 
     @property
@@ -167,6 +181,17 @@ class Tensor:
     def element_size(self) -> int:
         return self._data.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element (``element_size()``)."""
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the elements would take stored one after the other: ``numel() * itemsize``
+        (an expanded tensor counts every element it shows, as in PyTorch)."""
+        return self._data.size * self._data.itemsize
+
     def stride(self, dim: int | None = None):
         """Steps (in elements, not bytes) to the next element along each dimension."""
         if self._data.size == 0:  # numpy gives empty arrays 0 strides; PyTorch the contiguous ones
@@ -211,6 +236,14 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
 
+    def is_complex(self) -> bool:
+        """Always False: tinynn has no complex dtypes (book/deviations.md)."""
+        return False
+
+    def is_signed(self) -> bool:
+        """True for a dtype that holds negative numbers (not ``bool`` or ``uint8``)."""
+        return self.dtype not in (_dtype.bool, _dtype.uint8)
+
     @property
     def grad(self) -> Tensor | None:
         """dL/d(this tensor), filled in by ``backward`` for leaves (and for ``retain_grad`` tensors).
@@ -235,8 +268,10 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
-                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                    f"assigned grad expected to be a Tensor or None but got grad of type {_type_name(value)}"
                 )
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value.shape != self.shape:
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
@@ -250,12 +285,25 @@ class Tensor:
                 )
         self._grad = value
 
+    @grad.deleter
+    def grad(self) -> None:
+        """``del x.grad`` is ``x.grad = None``, as in PyTorch."""
+        self._grad = None
+
     @property
     def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        """Make a leaf require grad, or stop requiring it.
+
+        Raises:
+            RuntimeError: for a value that is not a ``bool``; for a non-leaf; for True on a
+                tensor of an integer or bool dtype.
+        """
+        if type(value) is not bool:
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables."
@@ -270,7 +318,15 @@ class Tensor:
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place and return self (leaves; a result may only keep True)."""
+        """Set ``requires_grad`` in place and return self (leaves; a result may only keep True).
+
+        Raises:
+            TypeError: for an argument that is not a ``bool``.
+            RuntimeError: as the ``requires_grad`` setter.
+        """
+        if type(requires_grad) is not bool:
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, "
+                            f"not {_type_name(requires_grad)}")
         if self.grad_fn is not None:
             if requires_grad:
                 return self  # a result already requires grad: nothing to change, as in PyTorch
@@ -298,8 +354,60 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        """All dimensions reversed (the transpose, for a matrix)."""
+        """All dimensions reversed (the transpose, for a matrix).
+
+        Warns (``UserWarning``, as PyTorch does) for a tensor that is not 2-D, where PyTorch
+        deprecates ``.T``: write ``.mT`` or ``.permute`` instead.
+        """
+        if self._data.ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                          "these cases.", UserWarning, stacklevel=2)
+        elif self._data.ndim != 2:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
         return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix: its transpose, as tinynn has no complex dtypes.
+
+        Warns for a 0-d tensor (returned as it is), as PyTorch does.
+
+        Raises:
+            RuntimeError: for a tensor that is neither 0-d nor 2-D (use ``.mH`` for a batch).
+        """
+        n = self._data.ndim
+        if n == 0:
+            warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                          UserWarning, stacklevel=2)
+            return self
+        if n != 2:
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor."
+                + (" For batches of matrices, consider using tensor.mH" if n > 2 else "")
+            )
+        return S.matrix_transpose(self)
+
+    @property
+    def mH(self) -> Tensor:
+        """The last two dimensions swapped (``mT``; no conjugate: tinynn has no complex dtypes).
+
+        Warns for a 0-d tensor (returned as it is), as PyTorch does.
+
+        Raises:
+            RuntimeError: for a 1-D tensor.
+        """
+        n = self._data.ndim
+        if n == 0:
+            warnings.warn("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().",
+                          UserWarning, stacklevel=2)
+            return self
+        if n == 1:
+            raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        return S.matrix_transpose(self)
 
     @property
     def mT(self) -> Tensor:
@@ -333,8 +441,30 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self) -> float:
+        """The value of a one-element tensor as a float (warns if it requires grad, as PyTorch).
+
+        Raises:
+            ValueError: if the tensor has more or fewer than one element.
+        """
         self._check_one_element()
+        self._warn_if_requires_grad()
         return float(self.item())
+
+    def __complex__(self) -> complex:
+        """The value of a one-element tensor as a complex (warns if it requires grad, as PyTorch).
+
+        Raises:
+            ValueError: if the tensor has more or fewer than one element.
+        """
+        self._check_one_element()
+        self._warn_if_requires_grad()
+        return complex(self.item())
+
+    def _warn_if_requires_grad(self) -> None:
+        if self.requires_grad:
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=3)
 
     def __int__(self) -> int:
         self._check_one_element()
@@ -348,11 +478,23 @@ class Tensor:
             )
 
     def __index__(self) -> int:
-        if self.dtype.category != 1 or self._data.size != 1:
+        """The value of a one-element integer or bool tensor, where Python wants an index.
+
+        Raises:
+            TypeError: for a floating tensor or one with more or fewer than one element.
+        """
+        if self.dtype.is_floating_point or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __bool__(self) -> bool:
+        """The truth value of a one-element tensor.
+
+        Raises:
+            RuntimeError: if the tensor has no elements, or more than one.
+        """
+        if self._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
         if self._data.size != 1:
             raise RuntimeError(
                 f"Boolean value of Tensor with more than one value is ambiguous (it has "
@@ -360,10 +502,37 @@ class Tensor:
             )
         return bool(self._data.reshape(()))
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(t)``: the values, sharing memory unless a copy is asked for or the
+        ``dtype`` differs (numpy's protocol).
+
+        Raises:
+            RuntimeError: if the tensor requires grad (use ``.detach()``).
+        """
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._data if dtype is None else self._data.astype(dtype)
+        if dtype is None or np.dtype(dtype) == self._data.dtype:
+            return self._data.copy() if copy else self._data
+        if copy is False:
+            raise ValueError(f"Unable to avoid a copy converting a {self.dtype} tensor to {np.dtype(dtype)}")
+        return self._data.astype(dtype)
+
+    def __contains__(self, element) -> bool:
+        """``element in t``: whether any entry of ``t`` equals ``element`` (a number, or a
+        tensor compared by broadcasting, as PyTorch does).
+
+        Raises:
+            RuntimeError: for an element that is neither a tensor nor a number.
+        """
+        if not isinstance(element, (Tensor, int, float, complex, np.number, np.bool_)):
+            raise RuntimeError(
+                f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}."
+            )
+        if isinstance(element, (np.number, np.bool_)):
+            element = element.item()
+        if isinstance(element, complex):
+            return element.imag == 0 and bool((self == element.real).any())
+        return bool((self == element).any())
 
     def __repr__(self) -> str:
         return tensor_repr(self)
@@ -520,7 +689,13 @@ class Tensor:
         return IP.detached(self)
 
     def detach_(self) -> Tensor:
-        """Cut this tensor out of the graph, in place."""
+        """Cut this tensor out of the graph, in place.
+
+        Raises:
+            RuntimeError: for a view (detach it with ``detach()``), as PyTorch does.
+        """
+        if self._grad_base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn, self._requires_grad = None, False
         return self
 
@@ -1537,20 +1712,79 @@ class Tensor:
         return self.copy_(Tensor._make(random._generator(generator).random(self.shape) < p))
 
     # -- new tensors like this one -------------------------------------------------------
-    def new_zeros(self, *size, dtype=None) -> Tensor:
-        return Tensor._make(np.zeros(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+    # Each takes PyTorch's keywords: ``dtype`` (default: this tensor's), ``device`` and
+    # ``requires_grad``. They raise what ``tinynn.tensor`` raises: RuntimeError for
+    # ``requires_grad=True`` with an integer or bool dtype, or for a device other than the CPU.
+    def new_zeros(self, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """A tensor of zeros of shape ``size`` (given as ints, a tuple, or ``size=``)."""
+        return self._new(np.zeros, _new_size(sizes, size), dtype, device, requires_grad)
 
-    def new_ones(self, *size, dtype=None) -> Tensor:
-        return Tensor._make(np.ones(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+    def new_ones(self, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """A tensor of ones of shape ``size``."""
+        return self._new(np.ones, _new_size(sizes, size), dtype, device, requires_grad)
 
-    def new_full(self, size, fill_value, *, dtype=None) -> Tensor:
-        return Tensor._make(np.full(tuple(size), fill_value, dtype=(dtype or self.dtype).numpy_dtype))
+    def new_empty(self, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """An uninitialised tensor of shape ``size``."""
+        return self._new(np.empty, _new_size(sizes, size), dtype, device, requires_grad)
 
-    def new_tensor(self, data, *, dtype=None) -> Tensor:
-        return Tensor._make(np.array(data, dtype=(dtype or self.dtype).numpy_dtype))
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """A tensor of shape ``size`` filled with ``fill_value``."""
+        def full(shape, dtype):
+            return np.full(shape, fill_value, dtype=dtype)
+        return self._new(full, tuple(size), dtype, device, requires_grad)
 
-    def new_empty(self, *size, dtype=None) -> Tensor:
-        return Tensor._make(np.empty(_size_args(size), dtype=(dtype or self.dtype).numpy_dtype))
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """A copy of ``data`` as a new leaf, of this tensor's dtype unless ``dtype`` is given.
+
+        A tensor ``data`` is copied without its history, with PyTorch's warning that
+        ``data.detach().clone()`` says so more clearly.
+        """
+        if isinstance(data, Tensor):
+            warnings.warn(
+                "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+            data = data._data  # its values only: no history
+
+        def copy(shape, numpy_dtype):
+            values = np.asarray(data)
+            if numpy_dtype == np.float16 and values.dtype == np.float64:
+                values = values.astype(np.float32)  # a double becomes float16 by way of float32, as in PyTorch
+            return np.array(values, dtype=numpy_dtype)
+        return self._new(copy, (), dtype, device, requires_grad)
+
+    def _new(self, make, shape: tuple, dtype, device, requires_grad: bool) -> Tensor:
+        """``make(shape, numpy_dtype)`` as a new leaf, for the ``new_*`` methods.
+
+        Raises:
+            RuntimeError: for ``requires_grad=True`` with an integer or bool dtype, or a
+                device tinynn does not have.
+        """
+        if device is not None:
+            _device_type(device)  # raises for a device tinynn does not have
+        with np.errstate(over="ignore", invalid="ignore"):  # out of range: inf, silently, as in PyTorch
+            result = Tensor._make(make(shape, (dtype or self.dtype).numpy_dtype))
+        if requires_grad:
+            result.requires_grad = True  # raises for integer dtypes, as in PyTorch
+        return result
+
+def _new_size(sizes: tuple, size) -> tuple:
+    """The shape given to ``new_zeros`` and the like: positionally or as ``size=``.
+
+    Raises:
+        TypeError: if it is given both ways.
+    """
+    if size is None:
+        return _size_args(sizes)
+    if sizes:
+        raise TypeError("got multiple values for argument 'size'")
+    return _size_args((size,))
+
+
+def _type_name(value) -> str:
+    """The name PyTorch's messages give a value's type: ``list``, ``numpy.ndarray``."""
+    cls = type(value)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _value_in(value, dtype: _dtype.dtype):
