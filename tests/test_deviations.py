@@ -42,6 +42,12 @@ def test_random_numbers():
     assert not np.allclose(ours.numpy(), theirs.numpy())
     tinynn.manual_seed(0)
     assert np.array_equal(tinynn.randn(8).numpy(), ours.numpy())  # the seeding itself works
+    assert torch.Generator().get_state().dtype == torch.uint8  # PyTorch's state: a uint8 tensor
+    generator = tinynn.Generator().manual_seed(3)
+    state = generator.get_state()  # tinynn's: numpy's state, a dict
+    assert isinstance(state, dict)
+    first = tinynn.rand(4, generator=generator).tolist()
+    assert tinynn.rand(4, generator=generator.set_state(state)).tolist() == first
 
 
 def test_dtypes_covered():

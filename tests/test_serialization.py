@@ -206,3 +206,114 @@ def test_state_dict_converted_from_torch_saves_and_loads_into_torch(tmp_path):
     back.load_state_dict(state_dict_to_torch(tinynn.load(tmp_path / "from_torch.pt")))
     for a, b in zip(back.parameters(), theirs.parameters()):
         assert_close(a.detach(), b.detach())
+
+
+# -- memory shared between tensors survives a round trip, as with torch.save ---------------------
+
+def _round_trip(lib, obj):
+    buffer = io.BytesIO()
+    lib.save(obj, buffer)
+    buffer.seek(0)
+    return lib.load(buffer)
+
+
+@pytest.mark.parametrize("make_view", ["slice", "transpose", "detach", "select", "expand"])
+def test_tensor_and_its_view_still_share_memory_after_loading(make_view):
+    def check(lib):
+        base = lib.arange(6.0).reshape(2, 3)
+        view = {"slice": lambda: base[:, 1:], "transpose": lambda: base.t(), "detach": lambda: base.detach(),
+                "select": lambda: base[1], "expand": lambda: base[0].expand(2, 3)}[make_view]()
+        loaded = _round_trip(lib, {"base": base, "view": view})
+        loaded["base"].add_(10)
+        return (loaded["view"].tolist(), loaded["view"].stride(), loaded["view"].storage_offset(),
+                loaded["view"].is_contiguous())
+
+    assert check(tinynn) == check(torch)
+
+
+@pytest.mark.parametrize("view_first", [False, True])
+def test_changes_through_a_loaded_view_reach_its_base(view_first):
+    def check(lib):
+        base = lib.zeros(4)
+        items = [base[1:3], base] if view_first else [base, base[1:3]]
+        loaded = _round_trip(lib, items)
+        view, loaded_base = (loaded[0], loaded[1]) if view_first else (loaded[1], loaded[0])
+        view.fill_(7.0)
+        return loaded_base.tolist()
+
+    assert check(tinynn) == check(torch)
+
+
+@pytest.mark.parametrize("keep_vars", [False, True])
+def test_the_same_tensor_saved_twice_loads_as_one_object(keep_vars):
+    def check(lib):
+        first, second = lib.nn.Linear(2, 2), lib.nn.Linear(2, 2)
+        second.weight = first.weight  # tied weights
+        state = {"a": first.state_dict(keep_vars=keep_vars)["weight"],
+                 "b": second.state_dict(keep_vars=keep_vars)["weight"]}
+        loaded = _round_trip(lib, state)
+        return loaded["a"] is loaded["b"], type(loaded["a"]).__name__, loaded["a"].requires_grad
+
+    assert check(tinynn) == check(torch)
+
+
+@pytest.mark.parametrize("which", ["transpose", "slice", "0-d"])
+def test_a_view_saved_alone_keeps_its_strides_and_offset(which):
+    def check(lib):
+        base = lib.arange(12.0).reshape(3, 4)
+        tensor = {"transpose": lambda: base.t(), "slice": lambda: base[1:, ::2], "0-d": lambda: base[2, 3]}[which]()
+        loaded = _round_trip(lib, tensor)
+        return loaded.tolist(), tuple(loaded.shape), loaded.stride(), loaded.storage_offset()
+
+    assert check(tinynn) == check(torch)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+                                   "float64"])
+def test_every_dtype_round_trips_exactly(dtype):
+    values = np.array([[0, 1, 5], [3, 2, 1]]).astype(dtype)
+    loaded = _round_trip(tinynn, {"x": tinynn.tensor(values), "x_t": tinynn.tensor(values).t()})
+    assert loaded["x"].dtype is getattr(tinynn, dtype) and np.array_equal(loaded["x"].numpy(), values)
+    assert np.array_equal(loaded["x_t"].numpy(), values.T)
+
+
+@pytest.mark.parametrize("tamper", ["offset past the end", "negative offset", "stride past the end",
+                                    "negative stride past the start", "object dtype", "unknown tensor id"])
+def test_a_view_outside_its_storage_is_refused(tamper):
+    node = {"type": "tensor", "id": 0, "storage": "s0", "dtype": "<f4", "offset": 0, "shape": [4], "strides": [4]}
+    node.update({"offset past the end": {"offset": 8}, "negative offset": {"offset": -4},
+                 "stride past the end": {"strides": [8]}, "negative stride past the start": {"strides": [-4]},
+                 "object dtype": {"dtype": "|O"}, "unknown tensor id": {"id": 1}}[tamper])
+    items = [[{"type": "value", "value": "w"}, node]]
+    if tamper == "unknown tensor id":
+        items.append([{"type": "value", "value": "v"}, {"type": "tensor", "id": 5}])
+    manifest = {"format": "tinynn.save", "version": 2, "root": {"type": "dict", "items": items}}
+    entries = {"s0.npy": _npy_bytes(np.ones(4, np.float32)),
+               "__manifest__.npy": _npy_bytes(np.frombuffer(json.dumps(manifest).encode(), np.uint8))}
+    with pytest.raises(RuntimeError, match="tinynn.load failed"):
+        tinynn.load(_archive_with(entries))
+
+
+@pytest.mark.parametrize("as_path", [str, __import__("pathlib").Path])
+def test_saving_into_a_missing_directory_raises_torchs_runtime_error(tmp_path, as_path):
+    target = as_path(tmp_path / "no_such_dir" / "model.pt")
+    with pytest.raises(RuntimeError) as theirs:
+        torch.save(torch.ones(1), target)
+    with pytest.raises(RuntimeError) as ours:
+        tinynn.save(tinynn.ones(1), target)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_loading_a_directory_raises_is_a_directory_error(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        torch.load(tmp_path)
+    with pytest.raises(IsADirectoryError):
+        tinynn.load(tmp_path)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "complex64", "complex128", "uint16", "uint32", "uint64"])
+def test_converting_a_dtype_tinynn_lacks_raises_type_error(dtype):
+    from tinynn.utils.convert import state_dict_from_torch
+
+    with pytest.raises(TypeError):
+        state_dict_from_torch({"w": torch.zeros(2, dtype=getattr(torch, dtype))})

@@ -4,9 +4,14 @@
 ``torch.load`` now defaults to ``weights_only=True``). tinynn writes a plain ``.npz`` (a zip
 of ``.npy`` arrays) instead:
 
-* every tensor becomes one array ``t0``, ``t1``, ...;
+* every block of memory that tensors look into (a storage) becomes one flat array ``s0``,
+  ``s1``, ...; each tensor is described by its storage, dtype, byte offset, shape and byte
+  strides. So, as with ``torch.save``, tensors that shared memory (a tensor and its views,
+  or one tensor saved twice) still share it after loading, and strides are kept;
 * the structure around them (nested dicts, lists, tuples, numbers, strings, None) is a
   JSON document stored as the bytes of one more array, ``__manifest__``.
+
+Version 1 files (one array ``t0``, ``t1``, ... per tensor, no sharing) still load.
 
 ``load`` reads it back with ``np.load(..., allow_pickle=False)`` and ``json.loads``: neither
 can execute code, and an object array (a pickle inside the npz) is refused. A truncated or
@@ -27,18 +32,56 @@ from ._tensor import Tensor
 from .nn.parameter import Parameter  # a saved Parameter loads as a Parameter
 
 FORMAT = "tinynn.save"
-VERSION = 1
+VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 _MANIFEST = "__manifest__"
 _ALLOWED_KINDS = "biuf"  # bool, signed and unsigned ints, floats: no objects, no strings
 
 
-def _encode(obj: Any, arrays: dict) -> Any:
-    """The JSON node for ``obj``; tensors are moved into ``arrays`` and referenced by name."""
+def _owner(array: np.ndarray) -> np.ndarray:
+    """The numpy array that owns ``array``'s memory (the end of its ``.base`` chain)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+class _Writer:
+    """Turns ``obj`` into a JSON node, collecting one flat array per storage in ``arrays``."""
+
+    def __init__(self) -> None:
+        self.arrays: dict = {}
+        self.storages: dict = {}  # id(owner array) -> (its name, the owner: kept alive)
+        self.tensor_ids: dict = {}  # id(tensor) -> (its node id, the tensor: kept alive)
+
+    def storage_of(self, array: np.ndarray) -> tuple:
+        """(storage name, byte offset of ``array``'s first element in it)."""
+        owner = _owner(array)
+        if not owner.flags.c_contiguous:  # memory we cannot describe as one flat block: copy
+            owner = array = np.ascontiguousarray(array)
+        if id(owner) not in self.storages:
+            name = f"s{len(self.storages)}"
+            self.arrays[name] = owner.reshape(-1)
+            self.storages[id(owner)] = (name, owner)
+        name, owner = self.storages[id(owner)]
+        offset = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+        return name, offset, array
+
+    def encode(self, obj: Any) -> Any:
+        """The JSON node for ``obj``."""
+        return _encode(obj, self)
+
+
+def _encode(obj: Any, writer: _Writer) -> Any:
+    """The JSON node for ``obj``; tensors are described by their storage, offset and strides."""
     if isinstance(obj, Tensor):
-        name = f"t{len(arrays)}"
-        arrays[name] = np.asarray(obj._data, order="C")  # (ascontiguousarray would make 0-d 1-d)
-        return {"type": "tensor", "array": name, "requires_grad": bool(obj.requires_grad),
-                "parameter": isinstance(obj, Parameter)}
+        if id(obj) in writer.tensor_ids:  # the same tensor again: loads as the same object
+            return {"type": "tensor", "id": writer.tensor_ids[id(obj)][0]}
+        storage, offset, array = writer.storage_of(obj._data)
+        node_id = len(writer.tensor_ids)
+        writer.tensor_ids[id(obj)] = (node_id, obj)
+        return {"type": "tensor", "id": node_id, "storage": storage, "dtype": array.dtype.str,
+                "offset": int(offset), "shape": list(array.shape), "strides": list(array.strides),
+                "requires_grad": bool(obj.requires_grad), "parameter": isinstance(obj, Parameter)}
     if obj is None or isinstance(obj, (bool, str)):
         return {"type": "value", "value": obj}
     if isinstance(obj, int):
@@ -47,10 +90,10 @@ def _encode(obj: Any, arrays: dict) -> Any:
         return {"type": "float", "value": repr(obj)}  # repr keeps nan, inf and every digit
     if isinstance(obj, dict):
         return {"type": "ordereddict" if isinstance(obj, OrderedDict) else "dict",
-                "items": [[_encode(k, arrays), _encode(v, arrays)] for k, v in obj.items()]}
+                "items": [[_encode(k, writer), _encode(v, writer)] for k, v in obj.items()]}
     if isinstance(obj, (list, tuple)):
         return {"type": type(obj).__name__ if type(obj) in (list, tuple) else "list",
-                "items": [_encode(v, arrays) for v in obj]}
+                "items": [_encode(v, writer) for v in obj]}
     raise TypeError(
         f"tinynn.save stores tensors, numbers, strings, None and dicts/lists/tuples of them "
         f"(state dicts), but got {type(obj).__name__}. Save `model.state_dict()` or "
@@ -68,9 +111,15 @@ def save(obj: Any, f: str | BinaryIO) -> None:
 
     Raises:
         TypeError: for objects that are not tensors, numbers, strings, None or containers.
+        RuntimeError: if the path's parent directory does not exist (PyTorch's error).
     """
-    arrays: dict = {}
-    manifest = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays)}
+    if isinstance(f, (str, os.PathLike)):
+        parent = os.path.dirname(os.path.abspath(os.fspath(f)))
+        if not os.path.isdir(parent):
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
+    writer = _Writer()
+    manifest = {"format": FORMAT, "version": VERSION, "root": writer.encode(obj)}
+    arrays = writer.arrays
     arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as handle:
@@ -82,14 +131,79 @@ def save(obj: Any, f: str | BinaryIO) -> None:
 class _Reader:
     """Rebuilds the object from the manifest, checking every node as it goes."""
 
-    def __init__(self, archive) -> None:
+    def __init__(self, archive, root: Any) -> None:
         self.archive = archive
+        self.flat: dict = {}  # storage name -> its flat array, read once
+        self.tensors: dict = {}  # node id -> the tensor built for it
+        self.owners: dict = {}  # storage name -> the id of the node that becomes its owner tensor
+        self.nodes: dict = {}  # node id -> node, for the tensors that describe a storage
+        self._collect(root)
+
+    def _collect(self, node: Any) -> None:
+        """Find each storage's owner: the first tensor that spans all of it, C-contiguous."""
+        if not isinstance(node, dict):
+            return
+        if node.get("type") == "tensor" and "storage" in node:
+            self.nodes.setdefault(node.get("id"), node)
+            if node.get("offset") == 0 and node["storage"] not in self.owners and self._spans(node):
+                self.owners[node["storage"]] = node.get("id")
+        for child in node.get("items", ()):
+            for item in child if isinstance(child, list) else (child,):
+                self._collect(item)
+
+    def _spans(self, node: dict) -> bool:
+        flat = self.storage(node["storage"])
+        array = self.array(node)
+        return array.nbytes == flat.nbytes and array.flags.c_contiguous
+
+    def storage(self, name: Any) -> np.ndarray:
+        if not isinstance(name, str) or name not in self.archive.files or name == _MANIFEST:
+            raise ValueError(f"the manifest refers to a missing array {name!r}")
+        if name not in self.flat:
+            array = self.archive[name]  # allow_pickle=False: an object array raises ValueError here
+            if array.dtype.kind not in _ALLOWED_KINDS:
+                raise ValueError(f"array {name!r} has unsupported dtype {array.dtype}")
+            self.flat[name] = np.ascontiguousarray(array).reshape(-1)
+        return self.flat[name]
+
+    def array(self, node: dict) -> np.ndarray:
+        """The node's view into its storage; numpy checks that it stays inside the storage."""
+        dtype = np.dtype(node["dtype"])
+        if dtype.kind not in _ALLOWED_KINDS:
+            raise ValueError(f"tensor has unsupported dtype {dtype}")
+        return np.ndarray(tuple(node["shape"]), dtype, buffer=self.storage(node["storage"]).view(np.uint8),
+                          offset=node["offset"], strides=tuple(node["strides"]))
+
+    def tensor(self, node: dict) -> Tensor:
+        node_id = node.get("id")
+        if node_id in self.tensors:
+            return self.tensors[node_id]
+        if "storage" not in node:  # a tensor saved earlier in the file, again
+            raise ValueError(f"the manifest refers to a missing tensor {node_id!r}")
+        name = node["storage"]
+        owner_id = self.owners.get(name)
+        if owner_id is None:  # no tensor spans the storage: a hidden one owns it
+            owner = self.tensors.setdefault(("storage", name), Tensor._make(self.storage(name)))
+            tensor = Tensor._make_view(owner, self.array(node))
+        elif owner_id == node_id:
+            tensor = Tensor._make(self.array(node))
+        else:
+            owner = self.tensor(self.nodes[owner_id])
+            tensor = Tensor._make_view(owner, self.array(node))
+        if node.get("parameter"):
+            tensor = Parameter(tensor, requires_grad=bool(node.get("requires_grad", True)))
+        elif node.get("requires_grad"):
+            tensor.requires_grad_(True)
+        self.tensors[node_id] = tensor
+        return tensor
 
     def decode(self, node: Any) -> Any:
         if not isinstance(node, dict) or "type" not in node:
             raise ValueError(f"malformed manifest node {node!r}")
         kind = node["type"]
-        if kind == "tensor":
+        if kind == "tensor" and "array" not in node:
+            return self.tensor(node)
+        if kind == "tensor":  # version 1: one array per tensor
             name = node["array"]
             if not isinstance(name, str) or not name.startswith("t") or name not in self.archive.files:
                 raise ValueError(f"the manifest refers to a missing array {name!r}")
@@ -132,6 +246,8 @@ def load(f: str | BinaryIO, map_location: Any = None, *, weights_only: bool = Tr
         weights_only: accepted for compatibility; tinynn files only ever hold data.
 
     Raises:
+        FileNotFoundError, IsADirectoryError, PermissionError: for a path that cannot be
+            opened, as in PyTorch.
         RuntimeError: if the file is not a tinynn file, or is truncated or tampered with
             (including a pickled object hidden in it, which is refused, not run).
     """
@@ -145,13 +261,13 @@ def load(f: str | BinaryIO, map_location: Any = None, *, weights_only: bool = Tr
             manifest = json.loads(archive[_MANIFEST].tobytes().decode("utf-8"))
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise ValueError("its manifest is not a tinynn.save manifest")
-            if manifest.get("version") != VERSION:
+            if manifest.get("version") not in _READABLE_VERSIONS:
                 raise ValueError(f"unsupported format version {manifest.get('version')!r}")
-            return _Reader(archive).decode(manifest["root"])
+            return _Reader(archive, manifest["root"]).decode(manifest["root"])
     except (ValueError, KeyError, TypeError, EOFError, OSError, zipfile.BadZipFile, UnicodeDecodeError,
             io.UnsupportedOperation) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
+        if isinstance(error, (FileNotFoundError, IsADirectoryError, PermissionError)):
+            raise  # a problem with the path, not the file's contents: PyTorch raises these too
         raise RuntimeError(
             f"tinynn.load failed reading {name}: {error}. The file is truncated, corrupted, or was "
             "not written by tinynn.save (tinynn never unpickles, so it cannot load torch.save files: "

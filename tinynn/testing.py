@@ -68,38 +68,85 @@ def to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
+def _strides(x) -> tuple | None:
+    """Strides in elements of a tinynn or torch tensor or a numpy array; None for a number."""
+    if hasattr(x, "stride") and callable(x.stride):
+        return tuple(x.stride())
+    if isinstance(x, np.ndarray):
+        return tuple(s // x.itemsize for s in x.strides)
+    return None
+
+
+def _default_tolerance(a: np.dtype, e: np.dtype) -> tuple:
+    """PyTorch's default (rtol, atol): the looser of the two dtypes' (exact for integers)."""
+    pairs = [TOLERANCES.get(str(d), dict(rtol=0, atol=0)) for d in (a, e)]
+    return max(p["rtol"] for p in pairs), max(p["atol"] for p in pairs)
+
+
 def assert_close(actual, expected, *, rtol: float | None = None, atol: float | None = None,
+                 equal_nan: bool = True, check_device: bool = True, check_dtype: bool = True,
+                 check_stride: bool = False, msg: str | Callable[[str], str] | None = None,
                  name: str = "value") -> float:
     """Assert two tensors/arrays have the same shape and values within tolerance.
 
-    Returns the largest absolute difference. The AssertionError names the worst element.
+    ``actual`` and ``expected`` may come from different libraries (tinynn, torch, numpy).
+    The keywords are ``torch.testing.assert_close``'s, with its meanings, except two:
+
+    * ``equal_nan`` defaults to True (PyTorch's to False): a nan where the reference has
+      one is agreement when comparing tinynn with PyTorch;
+    * ``check_device`` is accepted and ignored: tinynn runs on the CPU and is compared
+      with PyTorch on any device.
+
+    The default tolerances are PyTorch's for the dtype (the looser of the two dtypes' when
+    ``check_dtype=False``). The message is one line (the exercise checks print it): ``name``,
+    how many elements differ, the first one and the largest difference. A string ``msg``
+    replaces it; a callable ``msg`` is given it and returns the new one.
+
+    Returns:
+        the largest absolute difference.
+
+    Raises:
+        AssertionError: for a different shape, dtype (unless ``check_dtype=False``), stride
+            (when ``check_stride=True``), or values beyond the tolerance.
     """
+    def fail(message: str) -> AssertionError:
+        if msg is None:
+            return AssertionError(message)
+        return AssertionError(msg(message) if callable(msg) else msg)
+
     a, e = to_numpy(actual), to_numpy(expected)
     if a.shape != e.shape:
-        raise AssertionError(f"{name}: shape {list(a.shape)} != expected {list(e.shape)}")
-    if a.dtype != e.dtype:
-        raise AssertionError(f"{name}: dtype {a.dtype} != expected {e.dtype}")
-    tol = TOLERANCES.get(str(e.dtype), dict(rtol=0, atol=0))
-    rtol = tol["rtol"] if rtol is None else rtol
-    atol = tol["atol"] if atol is None else atol
+        raise fail(f"{name}: shape {list(a.shape)} != expected {list(e.shape)}")
+    if check_dtype and a.dtype != e.dtype:
+        raise fail(f"{name}: dtype {a.dtype} != expected {e.dtype}")
+    if check_stride and _strides(actual) != _strides(expected):
+        raise fail(f"{name}: the values for attribute 'stride()' do not match: "
+                   f"{_strides(actual)} != {_strides(expected)}")
+    default_rtol, default_atol = _default_tolerance(a.dtype, e.dtype)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
     if a.size == 0:
         return 0.0
-    if a.dtype.kind in "biu":
-        if not np.array_equal(a, e):
-            where = tuple(int(i) for i in np.argwhere(a != e)[0])
-            raise AssertionError(f"{name}: differs at index {list(where)}: {a[where]} != {e[where]}")
+    if a.dtype.kind in "biu" and e.dtype.kind in "biu":
+        a64, e64 = a.astype(np.int64), e.astype(np.int64)
+        bad = a64 != e64
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise fail(f"{name}: differs at index {list(where)}: {a[where]} != {e[where]}")
         return 0.0
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
     with np.errstate(invalid="ignore"):  # inf - inf is nan; equal infinities are handled below
         diff = np.abs(a64 - e64)
-    same = (np.isnan(a64) & np.isnan(e64)) | (a64 == e64)  # both nan, or equal (infinities too)
+    same = a64 == e64  # equal (infinities too)
+    if equal_nan:
+        same |= np.isnan(a64) & np.isnan(e64)
     diff = np.where(same, 0.0, diff)
     bad = ~same & ~(diff <= atol + rtol * np.abs(e64))
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         largest = float(np.max(np.where(np.isnan(diff), np.inf, diff)))
         note = "" if np.isfinite(largest) else " (a nan or inf where the other has a number)"
-        raise AssertionError(
+        raise fail(
             f"{name}: {int(bad.sum())} of {a.size} elements differ beyond rtol={rtol}, atol={atol}; "
             f"first at index {list(where)}: got {float(a64[where])!r}, expected {float(e64[where])!r}; "
             f"largest difference {largest:.3g}{note}"

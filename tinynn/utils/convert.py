@@ -31,13 +31,19 @@ def state_dict_from_torch(state_dict: Any) -> Any:
     Tensors are copied to the CPU (from any device) with the same dtype and shape.
 
     Raises:
-        TypeError: for a dtype numpy has no equivalent of (e.g. bfloat16).
+        TypeError: for a dtype tinynn does not have (bfloat16, complex, uint16/32/64, float8...).
     """
     import torch
+
+    supported = {torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+                 torch.float16, torch.float32, torch.float64}
 
     def convert(t: "torch.Tensor") -> Tensor:
         if t.dtype == torch.bfloat16:
             raise TypeError("bfloat16 has no numpy equivalent: convert with .float() first")
+        if t.dtype not in supported:
+            raise TypeError(f"tinynn has no {t.dtype} (see book/deviations.md, 'Dtypes covered'): "
+                            "convert the tensor to a supported dtype first")
         return Tensor._make(t.detach().cpu().numpy().copy())
 
     return _map(state_dict, convert, lambda x: isinstance(x, torch.Tensor))
