@@ -188,7 +188,7 @@ class Tensor:
 
     @property
     def nbytes(self) -> int:
-        """Bytes the elements would take stored one after the other: ``numel() * itemsize``
+        """The bytes the elements would take stored one after the other, ``numel() * itemsize``
         (an expanded tensor counts every element it shows, as in PyTorch)."""
         return self._data.size * self._data.itemsize
 
@@ -372,7 +372,7 @@ class Tensor:
 
     @property
     def H(self) -> Tensor:
-        """The conjugate transpose of a matrix: its transpose, as tinynn has no complex dtypes.
+        """The conjugate transpose of a matrix (its transpose, as tinynn has no complex dtypes).
 
         Warns for a 0-d tensor (returned as it is), as PyTorch does.
 
