@@ -103,3 +103,18 @@ def test_set_state_rejects_what_is_not_a_state(state):
     # (PyTorch's state is a uint8 tensor, tinynn's numpy's state dict: the Deviations page)
     with pytest.raises(TypeError):
         tinynn.Generator().set_state(state)
+
+
+@pytest.mark.parametrize("name", ["get_rng_state", "set_rng_state", "default_generator", "testing"])
+def test_the_top_level_names_of_torchs_random_state_and_testing_exist(name):
+    assert hasattr(torch, name) and hasattr(tinynn, name)
+
+
+def test_top_level_rng_state_round_trip_like_torch():
+    for lib in (torch, tinynn):
+        lib.manual_seed(7)
+        state = lib.get_rng_state()
+        first = lib.rand(3).tolist()
+        lib.set_rng_state(state)
+        assert lib.rand(3).tolist() == first
+    assert tinynn.default_generator is tinynn.random.default_generator

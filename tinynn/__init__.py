@@ -51,9 +51,9 @@ from ._types import Size, UntypedStorage, device
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                                   set_grad_enabled)
-from .random import Generator, initial_seed, manual_seed, seed
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
-from . import nn, optim  # noqa: E402  (after the core they build on)
+from . import nn, optim, testing  # noqa: E402  (after the core they build on)
 from .utils import convert as _convert, data as _data  # noqa: E402,F401  (tinynn.utils.data after `import tinynn`)
 
 __version__ = "0.1.0"
