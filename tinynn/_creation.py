@@ -19,15 +19,11 @@ from .random import _generator
 
 
 def _cast(array: np.ndarray, dtype: _dtype.dtype) -> np.ndarray:
-    """``array`` in ``dtype``, converted as PyTorch converts: silently, and float64 to float16
-    by way of float32 (PyTorch's ``Half`` is built from a ``float``, so a double is rounded
-    twice: 1.19677734 becomes 1.197, where rounding once would give 1.196)."""
+    """``array`` in ``dtype``, converted as PyTorch converts (``_dtype.cast``), silently."""
     if array.dtype == dtype.numpy_dtype:
         return array
     with np.errstate(over="ignore", invalid="ignore"):
-        if dtype is _dtype.float16 and array.dtype == np.float64:
-            array = array.astype(np.float32)
-        return array.astype(dtype.numpy_dtype)
+        return _dtype.cast(array, dtype.numpy_dtype)
 
 
 def _finish(array: np.ndarray, dtype, device, requires_grad: bool) -> Tensor:
@@ -293,25 +289,15 @@ def _size_keyword(size: tuple, kwargs: dict, name: str) -> tuple:
 
 
 def _fill_scalar(value, dtype: _dtype.dtype):
-    """``value`` as PyTorch's ``full`` converts it to ``dtype`` (to a c10 ``Scalar``, then checked).
+    """``value`` as PyTorch's ``full`` converts it to ``dtype``: the checks and conversions
+    of every fill value (``_dtype.checked_scalar``), and a bool dtype takes its truth.
 
-    uint8 takes ints -255..-1 and wraps them; float16 is made from float32 (two roundings).
     Raises:
         RuntimeError: if the value does not fit ``dtype`` (a finite float beyond its range too).
         OverflowError: for a Python int beyond 64 bits (``int too big to convert``).
     """
-    if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 63 <= value < 2 ** 64:
-        raise OverflowError("int too big to convert")
-    if dtype is _dtype.bool:
-        return np.bool_(value)
-    if dtype is _dtype.uint8 and isinstance(value, (int, np.integer)) and -255 <= value < 0:
-        value = int(value) + 256
-    if dtype.is_floating_point and np.isfinite(value) and abs(value) > float(np.finfo(dtype.numpy_dtype).max):
-        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow (got {value})")
-    converted = _dtype.checked_scalar(value, dtype)  # RuntimeError if it overflows dtype
-    if dtype is _dtype.float16:
-        return np.float16(np.float32(value))
-    return converted
+    converted = _dtype.checked_scalar(value, dtype)
+    return np.bool_(converted) if dtype is _dtype.bool else converted
 
 
 def _float_dtype(dtype):

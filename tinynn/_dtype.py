@@ -116,6 +116,16 @@ def scalar_dtype(value) -> dtype:
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 
+def cast(array: np.ndarray, target: np.dtype) -> np.ndarray:
+    """``array.astype(target)`` as PyTorch converts: a float64 array becomes float16 by way of
+    float32, since PyTorch's ``Half`` is made from a ``float`` (1.19677734 rounds twice, to
+    1.197, where one rounding gives 1.196). Values beyond the target's range make numpy warn:
+    run it inside ``quiet_numpy.run`` or ``np.errstate``, as PyTorch converts silently."""
+    if target == np.float16 and array.dtype == np.float64:
+        array = array.astype(np.float32)
+    return array.astype(target)
+
+
 def checked_scalar(value, target: dtype):
     """A Python number as a numpy scalar of ``target``, as PyTorch converts a fill value.
 
@@ -132,11 +142,11 @@ def checked_scalar(value, target: dtype):
             cannot be converted to type ... without overflow").
         OverflowError: for a Python int beyond 64 bits (PyTorch's "int too big to convert").
     """
+    if isinstance(value, builtins_int) and not -2 ** 63 <= value < 2 ** 64:  # (bool targets too)
+        raise OverflowError(f"int too big to convert (got {value}, beyond 64 bits)")
     kind = target.numpy_dtype.kind
     if kind not in "fiu" or not isinstance(value, (builtins_int, builtins_float, np.integer, np.floating)):
         return value
-    if isinstance(value, builtins_int) and not -2 ** 63 <= value < 2 ** 64:
-        raise OverflowError(f"int too big to convert (got {value}, beyond 64 bits)")
     error = RuntimeError(f"value cannot be converted to type {target.name} without overflow "
                          f"(got {value})")
     if kind == "f":

@@ -1747,10 +1747,7 @@ class Tensor:
             data = data._data  # its values only: no history
 
         def copy(shape, numpy_dtype):
-            values = np.asarray(data)
-            if numpy_dtype == np.float16 and values.dtype == np.float64:
-                values = values.astype(np.float32)  # a double becomes float16 by way of float32, as in PyTorch
-            return np.array(values, dtype=numpy_dtype)
+            return _dtype.cast(np.array(data), numpy_dtype)  # a copy, in numpy_dtype as PyTorch converts
         return self._new(copy, (), dtype, device, requires_grad)
 
     def _new(self, make, shape: tuple, dtype, device, requires_grad: bool) -> Tensor:

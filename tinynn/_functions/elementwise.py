@@ -51,11 +51,9 @@ def _array(x, dtype: _dtype.dtype):
         return x
     if data.dtype == dtype.numpy_dtype:
         return data
-    if dtype is _dtype.float16 and data.dtype == np.float64:
-        data = quiet_numpy.run(data.astype, np.float32)  # rounded twice, as PyTorch does
     # a 0-d float64 operand of a float32 op may not fit: it becomes inf, silently, as in
     # PyTorch (numpy would warn "overflow encountered in cast")
-    return quiet_numpy.run(data.astype, dtype.numpy_dtype)
+    return quiet_numpy.run(_dtype.cast, data, dtype.numpy_dtype)
 
 
 def _float_dtype(*operands) -> _dtype.dtype:

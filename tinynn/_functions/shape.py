@@ -787,11 +787,8 @@ class ToDtype(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
-        data = x._data
-        if dtype is _dtype.float16 and data.dtype == np.float64:  # by way of float32, as PyTorch
-            data = quiet_numpy.run(data.astype, np.float32)         # (1.19677734 -> 1.197, not 1.196)
         # out-of-range values become inf (floats) or unspecified (ints), silently, as in PyTorch
-        return quiet_numpy.run(data.astype, dtype.numpy_dtype)
+        return quiet_numpy.run(_dtype.cast, x._data, dtype.numpy_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -230,6 +230,24 @@ class ModuleList(Module):
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
+def _key_value_pairs(items: Iterable, owner: str) -> list:
+    """The (key, value) pairs given to ``ModuleDict.update`` / ``ParameterDict.update`` as a
+    sequence, with PyTorch's errors.
+
+    Raises:
+        TypeError: for an element that is not iterable.
+        ValueError: for an element that is not of length 2.
+    """
+    pairs = []
+    for j, pair in enumerate(items):
+        if not isinstance(pair, abc.Iterable):
+            raise TypeError(f"{owner} update sequence element #{j} should be Iterable; is" + type(pair).__name__)
+        if len(pair) != 2:
+            raise ValueError(f"{owner} update sequence element #{j} has length {len(pair)}; 2 is required")
+        pairs.append(pair)
+    return pairs
+
+
 class ModuleDict(Module):
     """A dict of modules (insertion-ordered), registered under their keys."""
 
@@ -286,15 +304,7 @@ class ModuleDict(Module):
         if isinstance(modules, (Mapping, ModuleDict)):
             pairs = list(modules.items())
         else:
-            pairs = []
-            for j, pair in enumerate(modules):
-                if not isinstance(pair, abc.Iterable):
-                    raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is"
-                                    + type(pair).__name__)
-                if len(pair) != 2:
-                    raise ValueError(f"ModuleDict update sequence element #{j} has length {len(pair)}; "
-                                     "2 is required")
-                pairs.append(pair)
+            pairs = _key_value_pairs(modules, "ModuleDict")
         for key, module in pairs:
             self[key] = module
 
@@ -484,15 +494,7 @@ class ParameterDict(Module):
         elif isinstance(parameters, Mapping):
             pairs = sorted(parameters.items())
         else:
-            pairs = []
-            for j, pair in enumerate(parameters):
-                if not hasattr(pair, "__iter__"):
-                    raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
-                                    + type(pair).__name__)
-                if len(pair) != 2:
-                    raise ValueError(f"ParameterDict update sequence element #{j} has length {len(pair)}; "
-                                     "2 is required")
-                pairs.append(pair)
+            pairs = _key_value_pairs(parameters, "ParameterDict")
         for key, value in pairs:
             self[key] = value
 
