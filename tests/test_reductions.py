@@ -130,6 +130,36 @@ def test_softmax_family_matches_torch(name, dtype, dim, device):
     compare_with_torch(lambda lib, x: getattr(x, name)(dim), randn(3, 4), dtype=dtype, device=device)
 
 
+# Shapes whose last axis is short and has many rows: the row maxima of these take
+# ``reduction.extreme``'s transposed path (see its docstring); (8, 10) and (40, 100) do not.
+MANY_SHORT_ROWS = [(64, 10), (32, 4, 12, 12), (1000, 3), (40, 64), (8, 10), (40, 100)]
+
+
+@pytest.mark.parametrize("shape", MANY_SHORT_ROWS, ids=str)
+@pytest.mark.parametrize("ufunc", [np.maximum, np.minimum], ids=["maximum", "minimum"])
+def test_extreme_gives_numpys_reduction_bit_for_bit(ufunc, shape):
+    """Every value, a nan's win and the sign of a zero maximum included."""
+    from tinynn._functions.reduction import extreme
+
+    rng = np.random.default_rng(0)
+    special = np.array([0.0, -0.0, 1.0, -1.0, np.nan, np.inf, -np.inf], np.float32)
+    x = rng.choice(special, size=shape) * rng.random(shape).astype(np.float32)
+    x.reshape(-1, shape[-1])[: len(x) // 2] = rng.choice(special[:2], size=(len(x) // 2, shape[-1]))
+    expected, got = ufunc.reduce(x, axis=-1, keepdims=True), extreme(ufunc, x, x.ndim - 1)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))
+
+
+@pytest.mark.parametrize("shape", MANY_SHORT_ROWS, ids=str)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp", "amax", "amin"])
+def test_last_dim_reductions_over_many_short_rows_match_torch(name, shape, device):
+    """Values and gradients over the last dim, with rows of -inf, inf and nan among them."""
+    x = randn(*shape)
+    rows = x.reshape(-1, shape[-1])  # (a view: these write into x)
+    rows[0], rows[1, 0], rows[2, 1] = -np.inf, np.inf, np.nan
+    compare_with_torch(lambda lib, x: getattr(x, name)(-1), x, device=device)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_function_large_values_is_stable(name, dtype, device):

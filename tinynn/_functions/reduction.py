@@ -350,8 +350,9 @@ class Amax(Function):
                 if x.shape[axis] == 0:
                     raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
-        reduce = np.max if largest else np.min
-        z = reduce(x._data, axis=ctx.dims, keepdims=True)
+        ufunc = np.maximum if largest else np.minimum
+        dims = ctx.dims
+        z = extreme(ufunc, x._data, dims[0]) if len(dims) == 1 else ufunc.reduce(x._data, axis=dims, keepdims=True)
         ctx.is_extreme = x._data == z
         if nan_wins:
             ctx.is_extreme |= np.isnan(x._data) & np.isnan(z)
@@ -566,17 +567,40 @@ def to_half(values) -> np.ndarray:
     return quiet_numpy.run(np.asarray(values).astype, np.float16)
 
 
+def extreme(ufunc: np.ufunc, x: np.ndarray, axis: int, initial: float | None = None) -> np.ndarray:
+    """``ufunc.reduce(x, axis, keepdims=True)`` for ``np.maximum`` or ``np.minimum`` (the row
+    maxima that softmax subtracts): the same values, faster over a short last axis.
+
+    numpy reduces along the last axis one row at a time, at about 55 ns a row whatever its
+    length: the maxima of a (4096, 10) batch of logits take 240 µs, and those of attention
+    scores (32, 4, 12, 12) 93 µs. Copied transposed, to (n, rows), the same maxima come from
+    combining whole rows, n vectorized passes: 21 and 11 µs, the copy included. Max and min
+    are exact, so the order of the comparisons changes no value (a nan still wins). Taken
+    for a contiguous array whose last axis (the one reduced) has 1 to 64 entries, in at
+    least 32 rows: below that, the copy costs more than it saves (measured on Zen 4).
+    ``initial`` (-inf for softmax's maximum) is the result for an axis of no entries.
+    """
+    shape = x.shape
+    n = shape[-1] if shape else 0
+    if axis == len(shape) - 1 and 0 < n <= 64 and x.size >= 32 * n and x.flags.c_contiguous:
+        columns = np.ascontiguousarray(x.reshape(-1, n).T)   # (n, rows): row i's entries down column i
+        return ufunc.reduce(columns, axis=0).reshape(shape[:-1] + (1,))
+    if initial is None:
+        return ufunc.reduce(x, axis=axis, keepdims=True)
+    return ufunc.reduce(x, axis=axis, keepdims=True, initial=initial)
+
+
 def _softmax(x: np.ndarray, dim: int) -> np.ndarray:
     """softmax along ``dim`` in numpy, as e^{x - max} (no overflow). Softmax runs it with
     numpy's warnings off: a row of -inf (or with +inf) gives nan, as in PyTorch.
 
-    (``np.maximum.reduce`` and ``np.add.reduce`` are what ``np.max`` and ``np.sum`` call,
-    without their Python wrappers: on a small tensor the wrappers cost more than the math.)
+    (``extreme`` and ``np.add.reduce`` do what ``np.max`` and ``np.sum`` do, without their
+    Python wrappers: on a small tensor the wrappers cost more than the math.)
     float16 is computed in float32 and rounded once, as PyTorch's kernel does.
     """
     if x.dtype == np.float16:
         return _softmax(x.astype(np.float32), dim).astype(np.float16)  # (quiet: run in quiet_numpy)
-    e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
+    e = np.exp(x - extreme(np.maximum, x, dim, initial=-np.inf))
     e /= np.add.reduce(e, axis=dim, keepdims=True)
     return e
 
@@ -587,7 +611,7 @@ def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     computed in float32 and rounded once, as PyTorch's kernel does."""
     if x.dtype == np.float16:
         return _log_softmax(x.astype(np.float32), dim).astype(np.float16)  # (quiet: run in quiet_numpy)
-    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf)
+    shifted = x - extreme(np.maximum, x, dim, initial=-np.inf)
     return shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
 
 
@@ -748,7 +772,8 @@ class LogSumExp(Function):
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.dims = x.shape, normalize_dims(dim, x.ndim)
         if x.numel():
-            m = np.max(x._data, axis=ctx.dims, keepdims=True)
+            dims = ctx.dims
+            m = extreme(np.maximum, x._data, dims[0]) if len(dims) == 1 else np.maximum.reduce(x._data, axis=dims, keepdims=True)
         else:
             m = np.zeros(_keepdim_shape(x.shape, ctx.dims), dtype=x._data.dtype)
         m = np.where(np.isfinite(m), m, 0)  # all -inf: keep log(0) = -inf, not nan

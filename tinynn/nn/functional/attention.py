@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from ... import _creation, _dtype
-from ..._functions.reduction import SoftmaxBackwardData
+from ..._functions.reduction import SoftmaxBackwardData, extreme
 from ..._functions.shape import cat
 from ..._tensor import Tensor
 from ...autograd.function import Function
@@ -57,7 +57,7 @@ class SafeSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        m = np.maximum.reduce(x._data, axis=dim, keepdims=True, initial=-np.inf)  # -inf for no keys
+        m = extreme(np.maximum, x._data, dim, initial=-np.inf)  # -inf for no keys
         dead = m == -np.inf                                  # rows with nothing to attend to
         any_dead = bool(dead.any())
         if any_dead:
