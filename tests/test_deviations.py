@@ -838,8 +838,8 @@ def test_an_input_changed_in_place_between_forward_and_backward():
         once = leaf(tinynn)
         op(tinynn, once).sum().backward()
         assert x.grad.tolist() == (2 * once.grad).tolist()  # the same gradient, added twice
-    # the result of logsumexp or prod changed in place
-    for op in (lambda x: x.logsumexp(1), lambda x: x.prod(1)):
+    # the result of prod changed in place (logsumexp saves its result in both: test_inplace.py)
+    for op in (lambda x: x.prod(1),):
         results = []
         for lib in (torch, tinynn):
             x = leaf(lib)

@@ -340,6 +340,21 @@ def test_saved_view_changed_through_its_base_raises():
     assert "modified by an inplace operation" in str(ours) and "modified by an inplace" in str(theirs)
 
 
+@pytest.mark.parametrize("op", ["logsumexp", "softmax", "log_softmax", "tanh", "sigmoid", "exp"])
+def test_changing_a_saved_output_in_place_raises(op):
+    """These ops save their output for backward (logsumexp's gradient is e^{x - z}), as
+    PyTorch's do: changing the output in place before backward is the same error in both."""
+
+    def fn(lib):
+        x = leaf(lib, X)
+        y = getattr(x, op)(1) if op in ("logsumexp", "softmax", "log_softmax") else getattr(x, op)()
+        y.add_(1)
+        y.sum().backward()
+
+    ours, theirs = assert_same_error(fn)
+    assert "modified by an inplace operation" in str(ours) and "modified by an inplace" in str(theirs)
+
+
 def test_views_share_the_version_counter():
     for lib in (torch, tinynn):
         b = lib.zeros(2, 3)

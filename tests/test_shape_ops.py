@@ -168,6 +168,38 @@ def test_stack_is_one_node_named_as_in_pytorch_and_differentiable_twice(dim):
     np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("dims", [(0,), (1, 2), (-1, 0)], ids=str)
+def test_flip_is_one_node_named_as_in_pytorch_and_differentiable_twice(dims):
+    """``flip`` records one ``FlipBackward0`` node (not an index gather, whose backward
+    scatters), returns fresh memory with the strides of PyTorch's (those of the transposed
+    input), and its first and second derivatives match PyTorch's."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(randn(4, 3, 2), dtype=lib.float64, requires_grad=True)
+        y = x.transpose(0, 2).flip(dims)
+        grad, = lib.autograd.grad((y * y * y).sum(), x, create_graph=True)
+        second, = lib.autograd.grad((grad * x).sum(), x)
+        results.append((type(y.grad_fn).__name__, y.stride(), y.detach().numpy(),
+                        grad.detach().numpy(), second.numpy()))
+    assert results[1][:2] == results[0][:2] and results[0][0] == "FlipBackward0"
+    for ours, theirs in zip(results[1][2:], results[0][2:]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_argmax_of_a_tensor_that_requires_grad_records_nothing_and_matches_torch(name, keepdim):
+    """The indices have no gradient: no node is recorded (PyTorch records none either), and
+    they are the first of tied values, a nan counting as the largest and the smallest."""
+    x = np.array([[1.0, 3.0, 3.0, -2.0], [np.nan, 0.0, np.nan, 5.0], [-1.0, -1.0, -4.0, -4.0]], np.float32)
+    for dim in (0, 1, -1):
+        ours = getattr(tinynn.tensor(x, requires_grad=True), name)(dim, keepdim)
+        theirs = getattr(torch.tensor(x, requires_grad=True), name)(dim, keepdim)
+        assert ours.grad_fn is None and not ours.requires_grad and ours.dtype == tinynn.int64
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert tinynn.tensor(2.0, requires_grad=True).argmax(0, keepdim).shape == ()
+
+
 def test_chunk_count_matches_torch():
     import torch
 

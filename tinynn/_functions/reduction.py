@@ -484,9 +484,12 @@ def _arg_extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool) ->
         return _tensor.Tensor._make(np.asarray(index).reshape((1,) * input.ndim if keepdim else ()))
     single_dim(name, dim)
     axes = normalize_dims(dim, input.ndim)
-    if axes and input.shape[axes[0]] == 0:
+    if not axes:  # a 0-d input: its one element is at index 0
+        return _tensor.Tensor._make(np.zeros((), dtype=np.int64))
+    if input.shape[axes[0]] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axes[0]} to have non-zero size.")
-    return MaxDim.apply(input, dim, keepdim, largest)[1]
+    index = (np.argmax if largest else np.argmin)(input._data, axis=axes[0], keepdims=keepdim)
+    return _tensor.Tensor._make(index.astype(np.int64, copy=False))  # (indices have no gradient: nothing recorded)
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
@@ -780,15 +783,18 @@ class LogSumExp(Function):
         def shifted_logsumexp():  # run with numpy's warnings off: an inf input gives inf
             return np.log(np.sum(np.exp(x._data - m), axis=ctx.dims, keepdims=True)) + m
         z = quiet_numpy.run(shifted_logsumexp)
-        ctx.save_for_backward(x)
-        return z if keepdim else np.squeeze(z, axis=ctx.dims)
+        z = _tensor.Tensor._make(z if keepdim else np.squeeze(z, axis=ctx.dims))
+        ctx.save_for_backward(x, z)
+        return z
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        g = _with_shape(grad_output, _keepdim_shape(ctx.shape, ctx.dims))
-        # recomputed with tensor ops (not kept from forward) so that it is differentiable
-        return g * (x - x.logsumexp(ctx.dims, keepdim=True)).exp(), None, None
+        # the output z, saved: unpacked, it carries this node as its grad_fn, so the formula
+        # is differentiable (second derivatives) without computing logsumexp again
+        x, z = ctx.saved_tensors
+        keepdim_shape = _keepdim_shape(ctx.shape, ctx.dims)
+        g = _with_shape(grad_output, keepdim_shape)
+        return g * (x - _with_shape(z, keepdim_shape)).exp(), None, None
 
 
 def logsumexp(input: Tensor, dim=None, keepdim: bool = False, *, out: Tensor | None = None,

@@ -724,11 +724,24 @@ def flip(input: Tensor, dims: Sequence[int]) -> Tensor:
     """
     _check_sizes("flip", "dims", dims)
     dims = tuple(dims)
-    out = input
-    for d in normalize_dims(dims, input.ndim) if dims else ():
-        reverse = np.arange(input.shape[d] - 1, -1, -1)
-        out = out[(slice(None),) * d + (reverse,)]
-    return out if out is not input else input.clone()
+    if not dims:
+        return input.clone()
+    return Flip.apply(input, normalize_dims(dims, input.ndim))
+
+
+class Flip(Function):
+    """z = x with its elements in reverse order along ``dims``, in fresh memory laid out as
+    x's (a transposed x gives a transposed copy, as in PyTorch);  dL/dx = g flipped back
+    along the same dims (a flip is its own inverse)."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x._data, dims).copy(order="K")  # (np.flip is a view with negative strides)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Flip.apply(grad_output, ctx.dims), None
 
 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
