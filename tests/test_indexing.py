@@ -174,6 +174,34 @@ def test_repeated_index_accumulates_gradient(dtype, device):
     compare_with_torch(fn, randn(3), dtype=dtype, device=device)
 
 
+ADD_AT_CASES = {
+    "rows_repeated": ((6, 4), np.array([0, 5, 0, 2, 0])),
+    "rows_negative": ((6, 4), np.array([-1, 5, -6, 0])),
+    "rows_2d_index": ((5, 3, 2), np.array([[4, 4], [0, -5]])),
+    "rows_int32": ((6, 4), np.array([3, 3, 1], dtype=np.int32)),
+    "one_column": ((7, 1), np.array([6, 6, 6])),
+    "a_vector": ((7,), np.array([2, 2, -1])),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("case", sorted(ADD_AT_CASES))
+def test_add_at_adds_as_numpys_add_at_bit_for_bit(case, dtype):
+    """``indexing.add_at``'s path for whole rows gives ``np.add.at``'s values exactly (the
+    additions into a repeated row in the same order), also with broadcast values."""
+    from tinynn._functions.indexing import add_at
+
+    shape, rows = ADD_AT_CASES[case]
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal(shape).astype(dtype)
+    values = (rng.standard_normal(rows.shape + shape[1:]) * 1e3).astype(dtype)
+    for v in (values, values[..., :1] if values.ndim > rows.ndim else values):  # full, then broadcast
+        expected, got = start.copy(), start.copy()
+        np.add.at(expected, (rows,), v)
+        add_at(got, (rows,), v)
+        assert np.array_equal(got, expected), (case, v.shape)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_second_derivative_through_indexing(dtype, device):
     def fn(lib, x):

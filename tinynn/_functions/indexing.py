@@ -46,6 +46,30 @@ def _is_basic(key: tuple) -> bool:
     return True
 
 
+def add_at(out: np.ndarray, key: tuple, values: np.ndarray) -> None:
+    """``np.add.at(out, key, values)``: ``values`` added into ``out[key]`` in place, an
+    element picked twice getting both values, added in the order of the key.
+
+    ``np.add.at`` takes a slow general path for anything but a 1-D array with one 1-D
+    index (7 ns an element: 520 µs for the gradient of ``x[idx]``, 100 rows of 12x64). The
+    usual key here picks whole rows, ``(rows,)`` with an integer array: then each row's
+    elements are at ``row * width + 0 ... width - 1`` in ``out``'s flat memory, and one
+    1-D ``np.add.at`` over those positions adds the same values in the same order (130 µs).
+    """
+    if (len(key) == 1 and type(key[0]) is np.ndarray and key[0].dtype.kind in "iu" and key[0].size
+            and out.ndim >= 1 and out.size and out.flags.c_contiguous):
+        rows = key[0].astype(np.intp, copy=False)  # (int64: row * width may not fit an int32)
+        n = out.shape[0]
+        width = out.size // n
+        if np.minimum.reduce(rows, axis=None) < 0:
+            rows = np.where(rows < 0, rows + n, rows)  # counted from the end, as numpy's index does
+        positions = (rows.reshape(-1, 1) * width + np.arange(width)).reshape(-1)  # row-major, as the values
+        flat_values = np.broadcast_to(values, rows.shape + out.shape[1:]).reshape(-1)
+        np.add.at(out.reshape(-1), positions, flat_values)  # (out is contiguous: a view of it)
+        return
+    np.add.at(out, key, values)
+
+
 def _byte_mask(mask: np.ndarray) -> np.ndarray:
     """A uint8 index is a boolean mask (nonzero = True), deprecated, as in PyTorch."""
     warnings.warn("indexing with dtype tinynn.uint8 is now deprecated, please use a dtype "
@@ -281,7 +305,7 @@ class IndexAddInto(Function):
                 position, basic_dims = moved
                 count = values.ndim - basic_dims
                 values = np.moveaxis(values, range(position, position + count), range(count))
-            np.add.at(out, key, values)  # a repeated index gets the sum of its gradients
+            add_at(out, key, values)  # a repeated index gets the sum of its gradients
         return out
 
     @staticmethod

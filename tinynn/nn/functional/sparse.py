@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _dtype
+from ..._functions.indexing import add_at
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import Function
@@ -67,7 +68,7 @@ class EmbeddingDenseBackward(Function):
         if weight is not None:
             rows = rows * weight.astype(g.dtype)[:, None]     # (N, D)
         out = np.zeros((num_weights, g.shape[-1]), dtype=g.dtype)  # (V, D)
-        np.add.at(out, flat, rows)  # a repeated index gets the sum of its rows
+        add_at(out, (flat,), rows)  # a repeated index gets the sum of its rows
         return out
 
     @staticmethod
