@@ -181,6 +181,9 @@ ADD_AT_CASES = {
     "rows_int32": ((6, 4), np.array([3, 3, 1], dtype=np.int32)),
     "one_column": ((7, 1), np.array([6, 6, 6])),
     "a_vector": ((7,), np.array([2, 2, -1])),
+    # one array per dim, broadcast against each other (scatter_add's key)
+    "per_dim": ((4, 3), (np.array([[0], [3], [0], [-1]]), np.array([[2, 2, 0]]))),
+    "per_dim_3d": ((2, 3, 2), (np.array([1, 1, 0, 1]), np.array([2, 2, 0, -1]), np.array([0, 0, 1, 1]))),
 }
 
 
@@ -191,14 +194,16 @@ def test_add_at_adds_as_numpys_add_at_bit_for_bit(case, dtype):
     additions into a repeated row in the same order), also with broadcast values."""
     from tinynn._functions.indexing import add_at
 
-    shape, rows = ADD_AT_CASES[case]
+    shape, key = ADD_AT_CASES[case]
+    key = key if isinstance(key, tuple) else (key,)
+    picked = np.broadcast_shapes(*[k.shape for k in key]) + shape[len(key):]
     rng = np.random.default_rng(0)
     start = rng.standard_normal(shape).astype(dtype)
-    values = (rng.standard_normal(rows.shape + shape[1:]) * 1e3).astype(dtype)
-    for v in (values, values[..., :1] if values.ndim > rows.ndim else values):  # full, then broadcast
+    values = (rng.standard_normal(picked) * 1e3).astype(dtype)
+    for v in (values, values[..., :1]):  # full, then broadcast along the last axis
         expected, got = start.copy(), start.copy()
-        np.add.at(expected, (rows,), v)
-        add_at(got, (rows,), v)
+        np.add.at(expected, key, v)
+        add_at(got, key, v)
         assert np.array_equal(got, expected), (case, v.shape)
 
 

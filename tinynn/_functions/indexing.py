@@ -55,6 +55,9 @@ def add_at(out: np.ndarray, key: tuple, values: np.ndarray) -> None:
     usual key here picks whole rows, ``(rows,)`` with an integer array: then each row's
     elements are at ``row * width + 0 ... width - 1`` in ``out``'s flat memory, and one
     1-D ``np.add.at`` over those positions adds the same values in the same order (130 µs).
+    A key of one integer array for each dim (``scatter_add``'s, each broadcast against the
+    others) is turned into flat positions the same way: the sum of each array times its
+    dim's stride.
     """
     if (len(key) == 1 and type(key[0]) is np.ndarray and key[0].dtype.kind in "iu" and key[0].size
             and out.ndim >= 1 and out.size and out.flags.c_contiguous):
@@ -67,6 +70,21 @@ def add_at(out: np.ndarray, key: tuple, values: np.ndarray) -> None:
         flat_values = np.broadcast_to(values, rows.shape + out.shape[1:]).reshape(-1)
         np.add.at(out.reshape(-1), positions, flat_values)  # (out is contiguous: a view of it)
         return
+    if (len(key) == out.ndim > 1 and out.size and out.flags.c_contiguous
+            and all(type(k) is np.ndarray and k.dtype.kind in "iu" and k.size for k in key)):
+        positions, stride = 0, 1
+        for k, n in zip(reversed(key), reversed(out.shape)):  # (the arrays as they are, not broadcast)
+            k = k.astype(np.intp, copy=False)
+            if np.minimum.reduce(k, axis=None) < 0:
+                k = np.where(k < 0, k + n, k)
+            if np.maximum.reduce(k, axis=None) >= n or np.minimum.reduce(k, axis=None) < 0:
+                break  # out of range: np.add.at raises numpy's IndexError
+            positions = positions + k * stride
+            stride *= n
+        else:
+            flat_values = np.broadcast_to(values, positions.shape).reshape(-1)
+            np.add.at(out.reshape(-1), positions.reshape(-1), flat_values)
+            return
     np.add.at(out, key, values)
 
 
@@ -458,7 +476,7 @@ class ScatterAdd(Function):
         ctx.save_for_backward(index)
         out = np.zeros(shape, dtype=x._data.dtype)
         if index.numel():
-            np.add.at(out, _along_axis_key(index._data, dim), x._data)
+            add_at(out, _along_axis_key(index._data, dim), x._data)
         return out
 
     @staticmethod
