@@ -355,6 +355,33 @@ def test_changing_a_saved_output_in_place_raises(op):
     assert "modified by an inplace operation" in str(ours) and "modified by an inplace" in str(theirs)
 
 
+def test_an_in_place_change_through_data_is_not_seen_by_autograd():
+    """``.data`` has a version counter of its own (``detach()`` shares the tensor's): the
+    backward runs with the changed values, in both libraries, and the version stays 0."""
+    results = []
+    for lib in (torch, tinynn):
+        x = leaf(lib, X)
+        y = x * 2
+        z = y * y                 # saves y
+        y.data.add_(1)
+        z.sum().backward()
+        results.append((y._version, x.grad.numpy().copy(), y.data._base is None, y.data.requires_grad))
+    assert results[1][0] == results[0][0] == 0 and results[1][2:] == results[0][2:] == (True, False)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-6)
+
+
+def test_an_in_place_change_through_detach_is_seen_by_autograd():
+    def fn(lib):
+        x = leaf(lib, X)
+        y = x * 2
+        z = y * y
+        y.detach().add_(1)
+        z.sum().backward()
+
+    ours, theirs = assert_same_error(fn)
+    assert "modified by an inplace operation" in str(ours)
+
+
 def test_views_share_the_version_counter():
     for lib in (torch, tinynn):
         b = lib.zeros(2, 3)

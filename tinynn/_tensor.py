@@ -116,8 +116,12 @@ class Tensor:
     # -- attributes --------------------------------------------------------------------
     @property
     def data(self) -> Tensor:
-        """The same values, detached from the graph (shares memory)."""
-        return self.detach()
+        """The same values (shared memory), detached from the graph, with a version counter
+        of its own, as in PyTorch: unlike ``detach()``, an in-place change made through
+        ``.data`` is not seen by autograd, so a backward that saved this tensor runs with
+        the changed values instead of raising (the old escape hatch: prefer ``detach()``
+        and ``no_grad``)."""
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:
