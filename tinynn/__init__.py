@@ -47,7 +47,8 @@ from ._functions.unary import (
     tan, tanh, trunc,
 )
 from ._tensor import Tensor, detach, is_floating_point, is_tensor, numel, result_type
-from ._types import Size, UntypedStorage, device
+from ._types import (Size, UntypedStorage, channels_last, channels_last_3d, contiguous_format, device, layout,
+                     memory_format, preserve_format, strided)
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                                   set_grad_enabled)

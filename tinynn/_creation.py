@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _dtype
 from ._tensor import Tensor, _size_args
-from ._types import device as _device
+from ._types import device as _device, in_memory_format, preserve_format
 from .random import _generator
 
 
@@ -343,20 +343,38 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     return _finish(np.full(_shape((size,)), fill_value, dtype=dtype.numpy_dtype), None, device, requires_grad)
 
 
-def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+def _laid_out_like(result: Tensor, input: Tensor, memory_format, name: str) -> Tensor:
+    """``result`` (a new tensor of ``input``'s shape) with its values laid out in memory as
+    ``memory_format`` says, relative to ``input``: by default (``preserve_format``) in
+    ``input``'s order, so that ``zeros_like(x.t())`` is transposed too, as in PyTorch."""
+    laid_out = in_memory_format(input._data, memory_format, copy=False, dtype=result._data.dtype, name=name)
+    laid_out[...] = result._data
+    result._data = laid_out
+    return result
 
 
-def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return ones(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False,
+               memory_format=preserve_format) -> Tensor:
+    result = zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return _laid_out_like(result, input, memory_format, "zeros_like")
 
 
-def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return empty(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False,
+              memory_format=preserve_format) -> Tensor:
+    result = ones(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return _laid_out_like(result, input, memory_format, "ones_like")
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False,
+               memory_format=preserve_format) -> Tensor:
+    result = empty(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return _laid_out_like(result, input, memory_format, "empty_like")
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
+              memory_format=preserve_format) -> Tensor:
+    result = full(input.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return _laid_out_like(result, input, memory_format, "full_like")
 
 
 def _number(value):
@@ -504,16 +522,16 @@ def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
     return _finish(_generator(generator).permutation(n).astype((dtype or _dtype.int64).numpy_dtype), None, device, False)
 
 
-def rand_like(input: Tensor, *, dtype=None) -> Tensor:
-    return rand(input.shape, dtype=dtype or input.dtype)
+def rand_like(input: Tensor, *, dtype=None, memory_format=preserve_format) -> Tensor:
+    return _laid_out_like(rand(input.shape, dtype=dtype or input.dtype), input, memory_format, "rand_like")
 
 
-def randn_like(input: Tensor, *, dtype=None) -> Tensor:
-    return randn(input.shape, dtype=dtype or input.dtype)
+def randn_like(input: Tensor, *, dtype=None, memory_format=preserve_format) -> Tensor:
+    return _laid_out_like(randn(input.shape, dtype=dtype or input.dtype), input, memory_format, "randn_like")
 
 
-def randint_like(input: Tensor, low, high=None, *, dtype=None) -> Tensor:
-    return randint(low, high, input.shape, dtype=dtype or input.dtype)
+def randint_like(input: Tensor, low, high=None, *, dtype=None, memory_format=preserve_format) -> Tensor:
+    return _laid_out_like(randint(low, high, input.shape, dtype=dtype or input.dtype), input, memory_format, "randint_like")
 
 
 def normal(mean, std, size=None, *, generator=None) -> Tensor:

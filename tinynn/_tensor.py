@@ -21,7 +21,8 @@ import numpy as np
 
 from . import _dtype, random, return_types
 from ._tensor_str import tensor_repr
-from ._types import _CPU, Size, UntypedStorage, device
+from ._types import (_CPU, Size, UntypedStorage, check_memory_format, contiguous_format, device, is_in_memory_format,
+                     layout, memory_format, preserve_format, strided)
 from ._types import device as _device_type  # (``device`` is also a Tensor attribute's name below)
 from ._functions import comparison as C
 from ._functions import cumulative as U
@@ -179,6 +180,11 @@ class Tensor:
         return _CPU
 
     @property
+    def layout(self) -> layout:
+        """``tinynn.strided``: dense, with strides (PyTorch's default; tinynn has no sparse layouts)."""
+        return strided
+
+    @property
     def is_cuda(self) -> bool:
         return False
 
@@ -222,20 +228,14 @@ class Tensor:
         base_start = self._base._data.__array_interface__["data"][0]
         return (start - base_start) // self._data.itemsize
 
-    def is_contiguous(self) -> bool:
-        """True when the elements lie in memory in row-major order with no gaps.
+    def is_contiguous(self, memory_format: memory_format = contiguous_format) -> bool:
+        """True when the elements lie in memory in row-major order with no gaps (for
+        ``channels_last``: in (N, H, W, C) order, which a 4-d tensor only can be).
 
         Dimensions of size 1 are ignored, as in PyTorch (their stride does not matter).
         """
-        if self._data.size == 0:
-            return True
-        expected = 1
-        for size, stride in zip(reversed(self._data.shape), reversed(self.stride())):
-            if size != 1:
-                if stride != expected:
-                    return False
-                expected *= size
-        return True
+        check_memory_format("is_contiguous", memory_format)
+        return is_in_memory_format(self._data, memory_format)
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
@@ -1383,12 +1383,23 @@ class Tensor:
     def reshape_as(self, other: Tensor):
         return self.reshape(other.shape)
 
-    def contiguous(self):
-        """Self if already contiguous, else a contiguous copy."""
-        return self if self.is_contiguous() else S.Clone.apply(self)
+    def contiguous(self, memory_format: memory_format = contiguous_format):
+        """Self if already laid out in ``memory_format`` (row-major by default), else a copy
+        that is (``channels_last``: dim 1 fastest, for a 4-d tensor).
 
-    def clone(self):
-        return S.Clone.apply(self)
+        Raises:
+            RuntimeError: for ``preserve_format`` unless the tensor is contiguous already,
+                and for ``channels_last`` of a tensor that is not 4-d, as PyTorch.
+        """
+        if self.is_contiguous(memory_format):
+            return self
+        if memory_format is preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+        return S.Clone.apply(self, memory_format)
+
+    def clone(self, *, memory_format: memory_format = preserve_format):
+        """A copy in fresh memory (see :func:`tinynn.clone`)."""
+        return S.Clone.apply(self, memory_format)
 
     def permute(self, *dims):
         return S.permute(self, S.size_args("permute", "dims", dims))

@@ -1,5 +1,7 @@
 """The small types a tensor's attributes return: ``Size`` (``x.shape``), ``device``
-(``x.device``) and ``UntypedStorage`` (``x.untyped_storage()``)."""
+(``x.device``), ``UntypedStorage`` (``x.untyped_storage()``), ``layout`` (``x.layout``) and
+``memory_format`` (the order in which ``clone``, ``contiguous`` and the ``*_like`` functions
+lay out elements in memory)."""
 from __future__ import annotations
 
 import numpy as np
@@ -88,3 +90,100 @@ class device:
 
 
 _CPU = device("cpu")
+
+
+class layout:
+    """How a tensor's elements are stored: tinynn has only ``tinynn.strided`` (dense, with
+    strides), PyTorch's default layout (its others are sparse)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"tinynn.{self._name}"
+
+
+strided = layout("strided")
+
+
+class memory_format:
+    """The order of a new tensor's elements in memory (``clone(memory_format=...)``):
+
+    * ``contiguous_format``: row-major (C order);
+    * ``preserve_format``: the order of the tensor copied (a transposed tensor gives a
+      transposed copy), where its elements fill their memory without gaps or overlap, else
+      the order of its strides (what ``np.empty_like(order="K")`` does);
+    * ``channels_last`` (4-d) and ``channels_last_3d`` (5-d): dim 1, the channels, varies
+      fastest (the strides of an (N, H, W, C) array, for sizes (N, C, H, W)).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"tinynn.{self._name}"
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+
+_CHANNELS_LAST_RANK = {channels_last: 4, channels_last_3d: 5}
+
+
+def check_memory_format(name: str, format) -> None:
+    """Raises: TypeError for anything but a ``memory_format`` (``name`` is the function's)."""
+    if not isinstance(format, memory_format):
+        raise TypeError(f"{name}(): argument 'memory_format' must be tinynn.memory_format, "
+                        f"not {type(format).__name__}")
+
+
+def in_memory_format(array: np.ndarray, format: memory_format, *, copy: bool = True,
+                     dtype=None, name: str = "clone") -> np.ndarray:
+    """A new array with ``array``'s shape laid out in ``format`` (see ``memory_format``):
+    a copy of its values, or (``copy=False``) uninitialised, in ``dtype`` (default: its own).
+
+    Raises:
+        TypeError: if ``format`` is not a memory_format (``name``: the function called).
+        RuntimeError: for ``channels_last`` of an array that is not 4-d (5-d for
+            ``channels_last_3d``), with PyTorch's message.
+    """
+    check_memory_format(name, format)
+    dtype = array.dtype if dtype is None else dtype
+    rank = _CHANNELS_LAST_RANK.get(format)
+    if rank is not None:
+        if array.ndim != rank:
+            raise RuntimeError(f"required rank {rank} tensor to use {format._name} format")
+        moved = np.moveaxis(array, 1, -1)  # (N, ..., C): C order of this is channels-last
+        out = np.empty(moved.shape, dtype=dtype)
+        if copy:
+            out[...] = moved
+        return np.moveaxis(out, -1, 1)
+    order = "C"  # contiguous_format
+    if format is preserve_format and all(stride > 0 for stride, size in zip(array.strides, array.shape) if size > 1):
+        order = "K"  # (an expanded array, with 0 strides, is copied in C order, as in PyTorch)
+    if copy:
+        return np.array(array, dtype=dtype, order=order, copy=True)
+    return np.empty_like(array, dtype=dtype, order=order)
+
+
+def is_in_memory_format(array: np.ndarray, format: memory_format) -> bool:
+    """Whether ``array``'s elements lie in memory without gaps in ``format``'s order
+    (row-major for ``contiguous_format`` and ``preserve_format``; dim 1 fastest for the
+    channels-last formats, False for another rank). Dims of size 1 are skipped, as in PyTorch."""
+    if array.size == 0:
+        return True
+    dims = list(range(array.ndim))
+    rank = _CHANNELS_LAST_RANK.get(format)
+    if rank is not None:
+        if array.ndim != rank:
+            return False
+        dims = [0] + dims[2:] + [1]  # slowest to fastest: N, (D,) H, W, C
+    expected = array.itemsize
+    for d in reversed(dims):
+        if array.shape[d] != 1:
+            if array.strides[d] != expected:
+                return False
+            expected *= array.shape[d]
+    return True

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
-from .._types import Size
+from .._types import Size, in_memory_format, memory_format, preserve_format
 from ..autograd.function import Function, quiet_numpy
 from .indexing import IndexAddInto, wrap_dim
 from .out import write_out
@@ -778,20 +778,26 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
 
 
 class Clone(Function):
-    """z = a copy of x, in a fresh contiguous buffer;  dL/dx = g."""
+    """z = a copy of x in fresh memory, laid out as ``memory_format`` says;  dL/dx = g."""
 
     @staticmethod
-    def forward(ctx, x):
-        return np.array(x._data, order="C", copy=True)
+    def forward(ctx, x, memory_format):
+        return in_memory_format(x._data, memory_format)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output
+        return grad_output, None
 
 
-def clone(input: Tensor) -> Tensor:
-    """A copy of ``input`` in fresh memory; the gradient passes through unchanged."""
-    return Clone.apply(input)
+def clone(input: Tensor, *, memory_format: memory_format = preserve_format) -> Tensor:
+    """A copy of ``input`` in fresh memory; the gradient passes through unchanged. By
+    default (``preserve_format``) the copy keeps ``input``'s order in memory (a transposed
+    tensor gives a transposed copy), as in PyTorch; ``contiguous_format`` gives row-major.
+
+    Raises:
+        RuntimeError: for ``channels_last`` of a tensor that is not 4-d.
+    """
+    return Clone.apply(input, memory_format)
 
 
 class ToDtype(Function):

@@ -59,7 +59,7 @@ def _analytical_jacobian(func, inputs) -> list:
             continue
         for j in range(out.numel()):
             seed = zeros_like(out)
-            seed._data.reshape(-1)[j] = 1
+            seed._data[np.unravel_index(j, out.shape)] = 1  # element j in row-major order (seed may be laid out otherwise)
             grads = grad([out], diff_inputs, [seed], retain_graph=True, allow_unused=True)
             rows.append([None if g is None else g._data.reshape(-1).copy() for g in grads])
     jacobians, k = [], 0
