@@ -860,3 +860,58 @@ def test_where_on_large_random_masks_matches_torch(dtype, shapes):
     theirs = torch.where(torch.tensor(condition), torch.tensor(x), torch.tensor(y)).numpy()
     assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
     np.testing.assert_array_equal(ours.view(f"u{ours.dtype.itemsize}"), theirs.view(f"u{theirs.dtype.itemsize}"))
+
+
+# -- a numpy array as the other operand ------------------------------------------------------
+NUMPY_OPERANDS = {
+    "float64": np.array([0.5, -3.0, 2.0]),
+    "float32_2d": np.array([[0.5], [2.0]], dtype=np.float32),
+    "int64": np.array([1, -2, 3]),
+    "bool": np.array([True, False, True]),
+    "0d_float64": np.array(2.0),
+}
+NUMPY_OPERATORS = {
+    "+": lambda x, a: x + a, "-": lambda x, a: x - a, "*": lambda x, a: x * a, "/": lambda x, a: x / a,
+    "**": lambda x, a: x ** a, "==": lambda x, a: x == a, "== reflected": lambda x, a: a == x,
+}
+
+
+@pytest.mark.filterwarnings("ignore:__array_wrap__:DeprecationWarning")  # (PyTorch's, with numpy 2)
+@pytest.mark.parametrize("operator", sorted(NUMPY_OPERATORS))
+@pytest.mark.parametrize("operand", sorted(NUMPY_OPERANDS))
+def test_a_numpy_array_operand_acts_as_a_tensor_of_its_dtype_like_torch(operator, operand):
+    """x + np.array(...) promotes as a tensor of the array's dtype would (float32 + a float64
+    array is float64), and x == array compares elementwise (it was a plain False)."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([1.5, 2.0, -0.5])
+        with np.errstate(all="ignore" if lib is torch else "raise"):  # (PyTorch lets numpy's warnings out)
+            y = NUMPY_OPERATORS[operator](x, NUMPY_OPERANDS[operand])
+        results.append((type(y).__name__, str(y.dtype).split(".")[1], y.shape, y.requires_grad, y.numpy().tolist()))
+    assert results[1][:4] == results[0][:4]
+    np.testing.assert_allclose(results[1][4], results[0][4], rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:__array_wrap__:DeprecationWarning")  # (PyTorch's, with numpy 2)
+@pytest.mark.parametrize("operator", sorted(NUMPY_OPERATORS))
+def test_a_numpy_array_operand_of_a_tensor_that_requires_grad_raises_like_torch(operator):
+    """PyTorch computes an arithmetic op with an array in numpy, which cannot read a tensor
+    that requires grad; == compares without it, and gives a bool tensor with no history."""
+
+    def call(lib):
+        y = NUMPY_OPERATORS[operator](lib.tensor([1.5, 2.0, -0.5], requires_grad=True), np.array([0.5, 3.0, 2.0]))
+        assert not y.requires_grad and y.dtype is lib.bool
+        return y
+
+    if operator.startswith("=="):
+        assert call(tinynn).tolist() == call(torch).tolist()
+    else:
+        assert_same_error(call)
+
+
+def test_a_numpy_array_of_strings_is_not_equal_and_not_an_operand_like_torch():
+    for lib in (torch, tinynn):
+        x = lib.tensor([1.0, 2.0])
+        assert (x == np.array(["a", "b"])) is False
+        with pytest.raises(TypeError):
+            x + np.array(["a", "b"])

@@ -190,11 +190,20 @@ def result_type(*operands) -> dtype:
             return _FROM_NUMPY[first]
     dimensioned = zero_dim = number = None
     for op in operands:
-        if isinstance(op, Tensor):
-            if op._data.ndim > 0:
-                dimensioned = op.dtype if dimensioned is None else promote_types(dimensioned, op.dtype)
+        if isinstance(op, (Tensor, np.ndarray)):
+            # A numpy array (x + np.ones(3)) counts as a tensor of its dtype. PyTorch lets numpy
+            # compute such an op, which reads the tensor with x.numpy(): so a tensor that
+            # requires grad raises there, and here too (array_operand_error).
+            if isinstance(op, Tensor):
+                op_dtype = op.dtype
             else:
-                zero_dim = op.dtype if zero_dim is None else promote_types(zero_dim, op.dtype)
+                op_dtype = array_dtype(op)
+                if any(isinstance(t, Tensor) and t._requires_grad for t in operands):
+                    raise array_operand_error()
+            if op.ndim > 0:
+                dimensioned = op_dtype if dimensioned is None else promote_types(dimensioned, op_dtype)
+            else:
+                zero_dim = op_dtype if zero_dim is None else promote_types(zero_dim, op_dtype)
         else:
             d = scalar_dtype(op)
             number = d if number is None else promote_types(number, d)
@@ -203,6 +212,28 @@ def result_type(*operands) -> dtype:
         if candidate is not None and (result is None or candidate.category > result.category):
             result = candidate
     return result
+
+
+def array_dtype(array: np.ndarray) -> dtype:
+    """The tinynn dtype of a numpy array used as an operand.
+
+    Raises:
+        TypeError: for a dtype tinynn has no tensors of (PyTorch's message).
+    """
+    result = _FROM_NUMPY.get(array.dtype)
+    if result is None:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{array.dtype.type.__name__}. The only "
+                        "supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, "
+                        "and bool.")
+    return result
+
+
+def array_operand_error() -> RuntimeError:
+    """PyTorch's error for an op between a numpy array and a tensor that requires grad."""
+    return RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead. "
+                        "(an operand is a numpy array, and an op with one reads the tensor's values without "
+                        "their history, as in PyTorch: make the array a tensor, tinynn.tensor(array), to keep "
+                        "the gradient)")
 
 
 # PyTorch's names of each dtype in its messages, one table each:

@@ -799,6 +799,10 @@ class Tensor:
 
     # -- comparisons and logic (_functions/comparison.py; no gradient: the output is bool) ----
     def __eq__(self, other):  # noqa: D105
+        if isinstance(other, np.ndarray):  # elementwise, as PyTorch does (not the False of object identity)
+            if other.dtype not in _dtype._FROM_NUMPY:  # (strings...: False, as in PyTorch)
+                return NotImplemented
+            other = Tensor._make(other)
         return C.compare(np.equal, self, other)
 
     def __ne__(self, other):
