@@ -717,3 +717,38 @@ def test_assigning_a_non_parameter_over_a_parameter_names_the_type_like_torch(va
         linear.weight = lib.nn.ReLU() if value == "module" else 3
 
     assert_same_error(assign, same_message=True)
+
+
+def _buffer_module(lib):
+    class WithBuffers(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = 2.0
+            self.a = lib.nn.Buffer(lib.ones(2))
+            self.b = lib.nn.Buffer(lib.zeros(3), persistent=False)
+
+    return WithBuffers()
+
+
+@pytest.mark.parametrize("case", ["registered", "reassigned_not_persistent", "leaf_that_requires_grad"])
+def test_assigning_a_buffer_registers_it_as_torch(case):
+    results = []
+    for lib in (torch, tinynn):
+        m = _buffer_module(lib)
+        if case == "reassigned_not_persistent":
+            m.a = lib.nn.Buffer(lib.full((2,), 5.0), persistent=False)
+        if case == "leaf_that_requires_grad":
+            source = lib.ones(2, requires_grad=True) * 3
+            m.c = lib.nn.Buffer(source)
+            assert m.c.requires_grad and m.c.grad_fn is None and m.c.is_leaf
+        results.append((list(m.state_dict()), [n for n, _ in m.named_buffers()], isinstance(m.a, lib.nn.Buffer),
+                        [b.detach().numpy().tolist() for b in m.buffers()], m.a.requires_grad))
+    assert results[1] == results[0]
+
+
+def test_assigning_a_buffer_over_a_plain_attribute_raises_like_torch():
+    def call(lib):
+        m = _buffer_module(lib)
+        m.scale = lib.nn.Buffer(lib.ones(1))
+
+    assert_same_error(call)

@@ -2,4 +2,4 @@
 from . import functional, init, utils
 from .modules import *  # noqa: F401,F403  (every layer: Linear, ReLU, Sequential, ...)
 from .modules import Module
-from .parameter import Parameter
+from .parameter import Buffer, Parameter

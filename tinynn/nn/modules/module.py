@@ -21,7 +21,7 @@ from ..._tensor import Tensor, _parse_to, _zero_grads
 from ..._types import device as _device
 from ...autograd import grad_mode
 from ...utils.hooks import RemovableHandle
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter
 from ._backward_hook import BackwardHook
 
 
@@ -224,7 +224,9 @@ class Module:
                 modules[name] = value
             else:
                 buffers = self.__dict__.get("_buffers")
-                if buffers is not None and name in buffers:
+                if isinstance(value, Buffer):  # registered as register_buffer would, with its persistence
+                    self.register_buffer(name, value, value.persistent)
+                elif buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(
                             f"cannot assign '{_typename(value)}' as buffer '{name}' "
