@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _dtype
 from ._tensor import Tensor, _size_args
-from ._types import device as _device, in_memory_format, preserve_format
+from ._types import check_memory_format, contiguous_format, in_memory_format, preserve_format
+from ._types import device as _device
 from .random import _generator
 
 
@@ -347,6 +348,9 @@ def _laid_out_like(result: Tensor, input: Tensor, memory_format, name: str) -> T
     """``result`` (a new tensor of ``input``'s shape) with its values laid out in memory as
     ``memory_format`` says, relative to ``input``: by default (``preserve_format``) in
     ``input``'s order, so that ``zeros_like(x.t())`` is transposed too, as in PyTorch."""
+    check_memory_format(name, memory_format)
+    if memory_format is contiguous_format or (memory_format is preserve_format and input._data.flags.c_contiguous):
+        return result  # row-major already (the usual case: no second copy)
     laid_out = in_memory_format(input._data, memory_format, copy=False, dtype=result._data.dtype, name=name)
     laid_out[...] = result._data
     result._data = laid_out
