@@ -39,6 +39,7 @@ NUMBER_OPS = {
     "x * 0-d float32 tensor": lambda lib, x: x * lib.tensor(1.1, dtype=lib.float32),
     "x.mul_(number)": lambda lib, x: x.clone().mul_(1.1),
     "x.div_(number)": lambda lib, x: x.clone().div_(3.7),
+    "leaky_relu(x, slope)": lambda lib, x: lib.nn.functional.leaky_relu(x, 0.1),
 }
 
 
@@ -50,6 +51,17 @@ def test_float16_times_a_number_is_computed_in_float32_like_torch(name):
     theirs = op(torch, torch.tensor(values)).numpy()
     assert ours.dtype == theirs.dtype == np.float16
     np.testing.assert_array_equal(ours, theirs)
+
+
+def test_float16_leaky_relu_backward_is_computed_in_float32_like_torch():
+    values, grads = _values((20000,), seed=2), _values((20000,), seed=3)
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(values, requires_grad=True)
+        lib.nn.functional.leaky_relu(x, 0.3).backward(lib.tensor(grads))
+        results.append(x.grad.numpy())
+    assert results[1].dtype == results[0].dtype == np.float16
+    np.testing.assert_array_equal(results[1], results[0])
 
 
 def test_float16_product_with_a_number_records_the_same_values_for_backward():

@@ -198,6 +198,54 @@ def test_prelu_of_a_0d_input_with_several_slopes_raises_like_torch():
     assert_same_error(lambda lib: lib.nn.functional.prelu(lib.tensor(1.0), lib.ones(2)), same_message=False)
 
 
+# -- leaky_relu and hardtanh: one op forward and one op backward, each differentiable ---------
+PIECEWISE = {
+    "leaky_relu": (lambda lib, x: lib.nn.functional.leaky_relu(x, 0.2), ("LeakyReluBackward0", "LeakyReluBackwardBackward0")),
+    "hardtanh": (lambda lib, x: lib.nn.functional.hardtanh(x, -0.5, 1.25), ("HardtanhBackward0", "HardtanhBackwardBackward0")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PIECEWISE))
+def test_piecewise_activation_and_its_backward_are_one_node_each_named_as_in_pytorch(name):
+    """First and second derivatives through the backward op (g = x * x depends on x, so the
+    second derivative reaches the backward op through its g), at the bounds and 0 too."""
+    op, expected = PIECEWISE[name]
+    values = np.array([-2.0, -0.5, -0.1, 0.0, 0.3, 1.25, 3.0])
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(values, requires_grad=True)
+        y = op(lib, x)
+        grad, = lib.autograd.grad(y, x, grad_outputs=x * x, create_graph=True)
+        second, = lib.autograd.grad((grad * grad).sum(), x)
+        results.append(((type(y.grad_fn).__name__, type(grad.grad_fn).__name__),
+                        y.detach().numpy(), grad.detach().numpy(), second.numpy()))
+    assert results[1][0] == results[0][0] == expected
+    for ours, theirs in zip(results[1][1:], results[0][1:]):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("size", [64, 5000], ids=["small", "large"])  # (the two paths of the backward ops)
+@pytest.mark.parametrize("name", sorted(PIECEWISE))
+def test_piecewise_activation_backward_passes_or_zeroes_non_finite_gradients_like_torch(name, size):
+    op, _ = PIECEWISE[name]
+    values = np.linspace(-3, 3, size, dtype=np.float32)
+    position = np.arange(size) % 3
+    g = np.where(position == 0, np.inf, np.where(position == 1, np.nan, -2.0)).astype(np.float32)
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(values, requires_grad=True)
+        op(lib, x).backward(lib.tensor(g))
+        results.append(x.grad.numpy())
+    np.testing.assert_array_equal(results[1], results[0])
+
+
+@pytest.mark.parametrize("name", sorted(PIECEWISE))
+def test_piecewise_activation_passes_gradgradcheck(name):
+    op, _ = PIECEWISE[name]
+    x = tinynn.tensor(np.array([[-2.0, -0.3, 0.4], [0.9, 2.0, -0.7]]), requires_grad=True)
+    assert tinynn.autograd.gradgradcheck(lambda t: op(tinynn, t), (x,))
+
+
 # -- gelu: one op forward and one op backward, each differentiable ---------------------------
 def test_gelu_and_its_backward_are_one_node_each_named_as_in_pytorch():
     names = []

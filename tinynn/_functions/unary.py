@@ -20,7 +20,8 @@ from scipy import special
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function, quiet_numpy
-from .elementwise import BIT_SELECT_SIZE, Pow, _array, _check_tensor, _float_dtype, bit_mask_unless, select, where
+from .elementwise import (BIT_SELECT_SIZE, _SAME_WIDTH_INT, Pow, _array, _check_tensor, _float_dtype, bit_mask,
+                          bit_mask_unless, select, where)
 from .out import write_out
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -863,6 +864,14 @@ def relu(input: Tensor) -> Tensor:
     return Relu.apply(input)
 
 
+def _times_slope(values: np.ndarray, slope: float) -> np.ndarray:
+    """``values * slope`` in their dtype; float16 computed in float32 and rounded once, as
+    PyTorch's kernel does (numpy would round the slope to float16 first)."""
+    if values.dtype == np.float16:
+        return (values.astype(np.float32) * np.float32(slope)).astype(np.float16)
+    return values * values.dtype.type(slope)
+
+
 class LeakyRelu(Function):
     """z = x where x > 0, else slope * x;  dz/dx = 1 where x > 0, else slope (at 0 too, as PyTorch)."""
 
@@ -872,13 +881,72 @@ class LeakyRelu(Function):
         ctx.negative_slope = negative_slope
         data = x._data
         # (the slope also multiplies the positive values, unused: inf * 0 must not warn)
-        scaled = quiet_numpy.run(np.multiply, data, data.dtype.type(negative_slope))
-        return select(data > 0, data, scaled)
+        return select(data > 0, data, quiet_numpy.run(_times_slope, data, negative_slope))
 
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        return where(x > 0, grad_output, grad_output * ctx.negative_slope), None
+        return LeakyReluBackward.apply(grad_output, x, ctx.negative_slope), None
+
+
+class LeakyReluBackward(Function):
+    """LeakyRelu's backward as one op, PyTorch's ``leaky_relu_backward``: (g, x) -> g where
+    x > 0, else slope * g. One numpy expression instead of three tensor ops (a comparison,
+    a product, a ``where``). Linear in g, so its backward is itself; x only selects, so it
+    gets no gradient (PyTorch's formula gives it zeros)."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        g = grad_output._data
+        return select(x._data > 0, g, quiet_numpy.run(_times_slope, g, negative_slope))  # (inf * 0: no warning)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        x, = ctx.saved_tensors
+        return LeakyReluBackward.apply(grad_grad, x, ctx.negative_slope), None, None
+
+
+class Hardtanh(Function):
+    """z = x clamped to [lo, hi];  dz/dx = 1 where lo < x < hi, else 0 (at the bounds, beyond
+    them and at nan: PyTorch's vectorized kernel)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = lo, hi
+        return np.minimum(np.maximum(x._data, lo), hi)  # (nan stays nan)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return HardtanhBackward.apply(grad_output, x, *ctx.bounds), None, None
+
+
+class HardtanhBackward(Function):
+    """Hardtanh's backward as one op, PyTorch's ``hardtanh_backward``: (g, x) -> g where
+    lo < x < hi, else 0 (an inf or nan g outside too: a copy with zeros written in). Linear
+    in g, so its backward is itself; x gets no gradient."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = lo, hi
+        data = x._data
+        inside = (data > lo) & (data < hi)  # (nan is outside)
+        g = grad_output._data
+        if g.shape != data.shape or g.size < BIT_SELECT_SIZE:  # small: a copy with zeros written in
+            result = np.array(np.broadcast_to(g, data.shape))
+            result[~inside] = 0
+            return result
+        # large: keep each element's bits or none (select's idea: no branch per element)
+        return np.bitwise_and(g.view(_SAME_WIDTH_INT[g.itemsize]), bit_mask(inside, g.dtype)).view(g.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        x, = ctx.saved_tensors
+        return HardtanhBackward.apply(grad_grad, x, *ctx.bounds), None, None, None
 
 
 class Erf(Function):

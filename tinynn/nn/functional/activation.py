@@ -65,11 +65,10 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if not input.is_floating_point():  # PyTorch reads the bounds as int64: nan or inf cannot be
         for bound in (min_val, max_val):
             _dtype.checked_scalar(bound, _dtype.int64)
-    clamped = input.clamp(min_val, max_val)
     if not input.is_floating_point():  # no gradient: the clamped values, in input's dtype
-        out = clamped.to(input.dtype)
+        out = input.clamp(min_val, max_val).to(input.dtype)
     else:
-        out = where((input > min_val) & (input < max_val), input, clamped.detach())
+        out = U.Hardtanh.apply(input, min_val, max_val)
     return input.copy_(out) if inplace else out
 
 
