@@ -794,7 +794,6 @@ def test_an_input_changed_in_place_between_forward_and_backward():
                lambda lib, x, w: F[lib].avg_pool2d(x, 2),
                lambda lib, x, w: F[lib].pad(x, (1, 1, 1, 1), mode="reflect"),
                lambda lib, x, w: F[lib].logsigmoid(x),
-               lambda lib, x, w: F[lib].softplus(x),
                lambda lib, x, w: x.amax(-1),
                lambda lib, x, w: x.max(),
                lambda lib, x, w: x.gather(-1, lib.zeros(1, 2, 3, 1, dtype=lib.int64)),
@@ -858,7 +857,7 @@ def test_float16_activations_and_log_softmax():
     ours = tinynn.tensor(values).log_softmax(1).numpy()
     np.testing.assert_array_equal(ours, exact)  # tinynn: the correctly rounded log_softmax
     assert np.any(theirs != exact)  # PyTorch's: a sixth of the elements differ on the course's machine
-    for name in ("silu", "softplus", "logsigmoid", "mish", "hardswish"):
+    for name in ("silu", "logsigmoid", "mish", "hardswish"):
         a = getattr(torch.nn.functional, name)(torch.tensor(values)).numpy().astype(np.float64)
         b = getattr(tinynn.nn.functional, name)(tinynn.tensor(values)).numpy().astype(np.float64)
         assert np.any(a != b), name  # still computed in float16 by numpy ...

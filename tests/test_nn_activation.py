@@ -202,6 +202,7 @@ def test_prelu_of_a_0d_input_with_several_slopes_raises_like_torch():
 PIECEWISE = {
     "leaky_relu": (lambda lib, x: lib.nn.functional.leaky_relu(x, 0.2), ("LeakyReluBackward0", "LeakyReluBackwardBackward0")),
     "hardtanh": (lambda lib, x: lib.nn.functional.hardtanh(x, -0.5, 1.25), ("HardtanhBackward0", "HardtanhBackwardBackward0")),
+    "softplus": (lambda lib, x: lib.nn.functional.softplus(x, beta=2.0, threshold=2.5), ("SoftplusBackward0", "SoftplusBackwardBackward0")),
 }
 
 
@@ -220,8 +221,8 @@ def test_piecewise_activation_and_its_backward_are_one_node_each_named_as_in_pyt
         results.append(((type(y.grad_fn).__name__, type(grad.grad_fn).__name__),
                         y.detach().numpy(), grad.detach().numpy(), second.numpy()))
     assert results[1][0] == results[0][0] == expected
-    for ours, theirs in zip(results[1][1:], results[0][1:]):
-        np.testing.assert_array_equal(ours, theirs)
+    for ours, theirs in zip(results[1][1:], results[0][1:]):  # (float64: exp and log1p within 1e-15)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-14, atol=0)
 
 
 @pytest.mark.parametrize("size", [64, 5000], ids=["small", "large"])  # (the two paths of the backward ops)
@@ -236,7 +237,8 @@ def test_piecewise_activation_backward_passes_or_zeroes_non_finite_gradients_lik
         x = lib.tensor(values, requires_grad=True)
         op(lib, x).backward(lib.tensor(g))
         results.append(x.grad.numpy())
-    np.testing.assert_array_equal(results[1], results[0])
+    # (inf and nan where PyTorch has them; softplus's finite values from exp within float32 rounding)
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6 if name == "softplus" else 0, atol=0)
 
 
 @pytest.mark.parametrize("name", sorted(PIECEWISE))

@@ -949,6 +949,71 @@ class HardtanhBackward(Function):
         return HardtanhBackward.apply(grad_grad, x, *ctx.bounds), None, None, None
 
 
+def _softplus(x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+    """(1/beta) log(1 + e^{beta x}), or x where beta x > threshold (PyTorch's formula and
+    order). Only beta x <= threshold is exponentiated (no overflow). float16 is computed in
+    float32 and rounded once, as PyTorch's kernel does."""
+    if x.dtype == np.float16:
+        return _softplus(x.astype(np.float32), beta, threshold).astype(np.float16)
+    bx = x * x.dtype.type(beta)
+    linear = bx > threshold
+    soft = np.log1p(np.exp(np.where(linear, 0, bx))) / x.dtype.type(beta)
+    return np.where(linear, x, soft)
+
+
+def _softplus_backward(g: np.ndarray, x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+    """g where beta x > threshold, else g z / (z + 1) with z = e^{beta x} (PyTorch's
+    ``softplus_backward``); float16 in float32, rounded once."""
+    if g.dtype == np.float16:
+        return _softplus_backward(g.astype(np.float32), x.astype(np.float32), beta, threshold).astype(np.float16)
+    bx = x * x.dtype.type(beta)
+    linear = bx > threshold
+    z = np.exp(np.where(linear, 0, bx))
+    return np.where(linear, g, g * z / (z + 1))
+
+
+class Softplus(Function):
+    """z = (1/beta) log(1 + e^{beta x}) (x itself where beta x > threshold);
+    dz/dx = e^{beta x} / (e^{beta x} + 1) = sigmoid(beta x), 1 where beta x > threshold."""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        return quiet_numpy.run(_softplus, x._data, beta, threshold)  # (a nan goes through: nan, quietly)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return SoftplusBackward.apply(grad_output, x, ctx.beta, ctx.threshold), None, None
+
+
+class SoftplusBackward(Function):
+    """Softplus's backward as one op, PyTorch's ``softplus_backward``: (g, x) -> g s, with
+    s = sigmoid(beta x) (1 where beta x > threshold). Linear in g, so d/dg is this op again;
+    d/dx = g beta s (1 - s), in tensor ops; 0 where beta x >= threshold (PyTorch's
+    ``softplus_double_backward`` keeps only beta x < threshold: at beta x = threshold
+    itself the forward takes the log branch and this derivative is 0, in both)."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, beta, threshold):
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
+        ctx.beta, ctx.threshold = beta, threshold
+        return quiet_numpy.run(_softplus_backward, grad_output._data, x._data, beta, threshold)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        beta, threshold = ctx.beta, ctx.threshold
+        grad_g = SoftplusBackward.apply(grad_grad, x, beta, threshold) if ctx.needs_input_grad[0] else None
+        grad_x = None
+        if ctx.needs_input_grad[1]:
+            bx = x * beta
+            s = bx.sigmoid()
+            grad_x = where(bx < threshold, grad_grad * grad_output * beta * s * (1 - s), 0.0)
+        return grad_g, grad_x, None, None
+
+
 class Erf(Function):
     """z = erf x = 2/sqrt(pi) int_0^x e^{-t^2} dt;  dz/dx = 2/sqrt(pi) e^{-x^2}.
 

@@ -284,10 +284,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("softplus_cpu", input)
-    bx = input * beta
-    linear = bx > threshold
-    soft = where(linear, 0.0, bx).exp().log1p() / beta
-    return where(linear, input, soft)
+    return U.Softplus.apply(input, beta, threshold)
 
 
 def _softmax_dim(ndim: int) -> int:
