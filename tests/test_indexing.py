@@ -184,6 +184,9 @@ ADD_AT_CASES = {
     # one array per dim, broadcast against each other (scatter_add's key)
     "per_dim": ((4, 3), (np.array([[0], [3], [0], [-1]]), np.array([[2, 2, 0]]))),
     "per_dim_3d": ((2, 3, 2), (np.array([1, 1, 0, 1]), np.array([2, 2, 0, -1]), np.array([0, 0, 1, 1]))),
+    # arrays for the first dims only, each picking a block of the others
+    "first_two_dims": ((4, 3, 2), (np.array([0, 3, 0]), np.array([2, -1, 2]))),
+    "out_of_range": ((4, 3), np.array([1, 4])),  # (np.add.at's IndexError, below)
 }
 
 
@@ -202,6 +205,10 @@ def test_add_at_adds_as_numpys_add_at_bit_for_bit(case, dtype):
     values = (rng.standard_normal(picked) * 1e3).astype(dtype)
     for v in (values, values[..., :1]):  # full, then broadcast along the last axis
         expected, got = start.copy(), start.copy()
+        if case == "out_of_range":
+            with pytest.raises(IndexError):
+                add_at(got, key, v)
+            continue
         np.add.at(expected, key, v)
         add_at(got, key, v)
         assert np.array_equal(got, expected), (case, v.shape)

@@ -38,19 +38,14 @@ def _result(run, lib, x):
             y.detach().numpy().tolist())
 
 
-@pytest.mark.parametrize("format", FORMATS)
-@pytest.mark.parametrize("view", sorted(VIEWS))
-def test_clone_lays_out_the_copy_as_torch(view, format):
-    theirs, ours = _tensors(VIEWS[view])
-    run = lambda lib, x: x.clone(memory_format=getattr(lib, format))  # noqa: E731
-    assert _result(run, tinynn, ours) == _result(run, torch, theirs)
+COPIES = [("clone", format) for format in FORMATS] + [("contiguous", "contiguous_format"), ("contiguous", "channels_last")]
 
 
-@pytest.mark.parametrize("format", ["contiguous_format", "channels_last"])
+@pytest.mark.parametrize("method, format", COPIES)
 @pytest.mark.parametrize("view", sorted(VIEWS))
-def test_contiguous_lays_out_the_copy_as_torch(view, format):
+def test_clone_and_contiguous_lay_out_the_copy_as_torch(view, method, format):
     theirs, ours = _tensors(VIEWS[view])
-    run = lambda lib, x: x.contiguous(memory_format=getattr(lib, format))  # noqa: E731
+    run = lambda lib, x: getattr(x, method)(memory_format=getattr(lib, format))  # noqa: E731
     assert _result(run, tinynn, ours) == _result(run, torch, theirs)
 
 

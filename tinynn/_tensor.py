@@ -21,8 +21,8 @@ import numpy as np
 
 from . import _dtype, random, return_types
 from ._tensor_str import tensor_repr
-from ._types import (_CPU, Size, UntypedStorage, check_memory_format, contiguous_format, device, is_in_memory_format,
-                     layout, memory_format, preserve_format, strided)
+from ._types import (_CPU, Size, UntypedStorage, check_memory_format, contiguous_format, device, layout,
+                     memory_format, memory_order, preserve_format, strided)
 from ._types import device as _device_type  # (``device`` is also a Tensor attribute's name below)
 from ._functions import comparison as C
 from ._functions import cumulative as U
@@ -229,13 +229,26 @@ class Tensor:
         return (start - base_start) // self._data.itemsize
 
     def is_contiguous(self, memory_format: memory_format = contiguous_format) -> bool:
-        """True when the elements lie in memory in row-major order with no gaps (for
-        ``channels_last``: in (N, H, W, C) order, which a 4-d tensor only can be).
+        """True when the elements lie in memory in row-major order with no gaps: from the
+        last dimension back, each stride is the product of the sizes after it. (With
+        ``channels_last`` the order is (N, H, W, C), dim 1 fastest, which only a 4-d tensor has.)
 
         Dimensions of size 1 are ignored, as in PyTorch (their stride does not matter).
         """
         check_memory_format("is_contiguous", memory_format)
-        return is_in_memory_format(self._data, memory_format)
+        if self._data.size == 0:
+            return True
+        order = memory_order(self.ndim, memory_format)  # the dims, slowest to fastest
+        if order is None:
+            return False
+        shape, strides = self._data.shape, self.stride()
+        expected = 1
+        for d in reversed(order):
+            if shape[d] != 1:
+                if strides[d] != expected:
+                    return False
+                expected *= shape[d]
+        return True
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point

@@ -168,22 +168,14 @@ def in_memory_format(array: np.ndarray, format: memory_format, *, copy: bool = T
     return np.empty_like(array, dtype=dtype, order=order)
 
 
-def is_in_memory_format(array: np.ndarray, format: memory_format) -> bool:
-    """Whether ``array``'s elements lie in memory without gaps in ``format``'s order
-    (row-major for ``contiguous_format`` and ``preserve_format``; dim 1 fastest for the
-    channels-last formats, False for another rank). Dims of size 1 are skipped, as in PyTorch."""
-    if array.size == 0:
-        return True
-    dims = list(range(array.ndim))
+def memory_order(ndim: int, format: memory_format) -> tuple | None:
+    """The dims of an ``ndim``-d tensor from slowest to fastest in memory in ``format``:
+    (0, 1, ..., ndim - 1) for row-major (``contiguous_format``, and ``preserve_format`` when
+    asked whether a tensor is contiguous); (0, 2, ..., ndim - 1, 1) for the channels-last
+    formats, None for those at another rank (no tensor of it is channels-last)."""
     rank = _CHANNELS_LAST_RANK.get(format)
-    if rank is not None:
-        if array.ndim != rank:
-            return False
-        dims = [0] + dims[2:] + [1]  # slowest to fastest: N, (D,) H, W, C
-    expected = array.itemsize
-    for d in reversed(dims):
-        if array.shape[d] != 1:
-            if array.strides[d] != expected:
-                return False
-            expected *= array.shape[d]
-    return True
+    if rank is None:
+        return tuple(range(ndim))
+    if ndim != rank:
+        return None
+    return (0,) + tuple(range(2, ndim)) + (1,)  # N, (D,) H, W, C

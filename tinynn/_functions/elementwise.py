@@ -145,6 +145,26 @@ def bit_mask_unless(condition: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return np.subtract(condition, 1, dtype=_SAME_WIDTH_INT[np.dtype(dtype).itemsize])
 
 
+def zero_where(g: np.ndarray, condition: np.ndarray) -> np.ndarray:
+    """A copy of ``g`` (broadcast to ``condition``'s shape) with +0 where ``condition``
+    holds: the backward of relu and hardtanh. Every other element keeps all of its bits,
+    inf and nan included (``g * ~condition`` would turn a masked inf into nan).
+
+    ``np.where(condition, 0, g)`` gives the same values, but it branches on every element,
+    and a relu's mask is random, which the CPU's branch predictor cannot follow: on the
+    1024x512 activation of chapter 6's feed-forward layer it took 1.9 ms (0.28 ms with the
+    same mask sorted), against 0.18 ms for an AND with a mask of all ones or all zeros
+    (``select``'s idea). On a small array the mask's numpy calls cost more than the
+    arithmetic; a copy with one boolean-indexed write is half the time there.
+    """
+    if g.size < BIT_SELECT_SIZE or g.shape != condition.shape:
+        result = np.array(np.broadcast_to(g, condition.shape))
+        result[condition] = 0
+        return result
+    mask = bit_mask_unless(condition, g.dtype)  # (its memory is free to take the result)
+    return np.bitwise_and(g.view(mask.dtype), mask, out=mask).view(g.dtype)
+
+
 def select(condition: np.ndarray, x, y) -> np.ndarray:
     """``np.where(condition, x, y)``: x where the condition holds, else y, broadcast.
 

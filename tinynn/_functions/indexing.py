@@ -7,6 +7,7 @@ reading again, so each pair of ops is the other's backward, to any order.
 """
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from typing import TYPE_CHECKING
@@ -52,38 +53,31 @@ def add_at(out: np.ndarray, key: tuple, values: np.ndarray) -> None:
 
     ``np.add.at`` takes a slow general path for anything but a 1-D array with one 1-D
     index (7 ns an element: 520 µs for the gradient of ``x[idx]``, 100 rows of 12x64). The
-    usual key here picks whole rows, ``(rows,)`` with an integer array: then each row's
-    elements are at ``row * width + 0 ... width - 1`` in ``out``'s flat memory, and one
+    usual keys here are integer arrays for the first k dims (``(rows,)`` for ``x[idx]`` and
+    ``embedding``; one array per dim for ``scatter_add``), each picking a block of the
+    remaining dims. Then every element picked has a flat position in ``out``'s memory, the
+    sum of each index times its dim's stride plus 0 ... width - 1 within the block, and one
     1-D ``np.add.at`` over those positions adds the same values in the same order (130 µs).
-    A key of one integer array for each dim (``scatter_add``'s, each broadcast against the
-    others) is turned into flat positions the same way: the sum of each array times its
-    dim's stride.
+    Any other key, and an index out of range (numpy's IndexError), take ``np.add.at`` itself.
     """
-    if (len(key) == 1 and type(key[0]) is np.ndarray and key[0].dtype.kind in "iu" and key[0].size
-            and out.ndim >= 1 and out.size and out.flags.c_contiguous):
-        rows = key[0].astype(np.intp, copy=False)  # (int64: row * width may not fit an int32)
-        n = out.shape[0]
-        width = out.size // n
-        if np.minimum.reduce(rows, axis=None) < 0:
-            rows = np.where(rows < 0, rows + n, rows)  # counted from the end, as numpy's index does
-        positions = (rows.reshape(-1, 1) * width + np.arange(width)).reshape(-1)  # row-major, as the values
-        flat_values = np.broadcast_to(values, rows.shape + out.shape[1:]).reshape(-1)
-        np.add.at(out.reshape(-1), positions, flat_values)  # (out is contiguous: a view of it)
-        return
-    if (len(key) == out.ndim > 1 and out.size and out.flags.c_contiguous
+    if (0 < len(key) <= out.ndim and out.size and out.flags.c_contiguous
             and all(type(k) is np.ndarray and k.dtype.kind in "iu" and k.size for k in key)):
-        positions, stride = 0, 1
-        for k, n in zip(reversed(key), reversed(out.shape)):  # (the arrays as they are, not broadcast)
-            k = k.astype(np.intp, copy=False)
+        width = math.prod(out.shape[len(key):])  # elements in each block picked
+        positions, stride = 0, width
+        for k, n in zip(reversed(key), reversed(out.shape[:len(key)])):  # (the arrays as they are, not broadcast)
+            k = k.astype(np.intp, copy=False)  # (int64: index * stride may not fit an int32)
             if np.minimum.reduce(k, axis=None) < 0:
-                k = np.where(k < 0, k + n, k)
+                k = np.where(k < 0, k + n, k)  # counted from the end, as numpy's index does
             if np.maximum.reduce(k, axis=None) >= n or np.minimum.reduce(k, axis=None) < 0:
-                break  # out of range: np.add.at raises numpy's IndexError
+                break
             positions = positions + k * stride
             stride *= n
         else:
-            flat_values = np.broadcast_to(values, positions.shape).reshape(-1)
-            np.add.at(out.reshape(-1), positions.reshape(-1), flat_values)
+            picked = positions.shape + out.shape[len(key):]  # the shape of out[key]
+            if width > 1:
+                positions = positions[..., None] + np.arange(width)  # row-major, as the values
+            flat_values = np.broadcast_to(values, picked).reshape(-1)
+            np.add.at(out.reshape(-1), positions.reshape(-1), flat_values)  # (out is contiguous: a view of it)
             return
     np.add.at(out, key, values)
 
