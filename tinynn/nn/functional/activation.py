@@ -15,7 +15,7 @@ from scipy import special
 from ... import _dtype
 from ..._functions import reduction as R
 from ..._functions import unary as U
-from ..._functions.elementwise import select, where
+from ..._functions.elementwise import select, where, zero_where
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
 
@@ -27,6 +27,12 @@ def _float_only(kernel: str, input: Tensor) -> None:
             f"\"{kernel}\" not implemented for '{_dtype.scalar_name(input.dtype)}' (convert the "
             "input with .float())"
         )
+
+
+def _in_float32(x: np.ndarray) -> np.ndarray:
+    """float16 values as float32, other dtypes as they are: PyTorch computes a float16
+    activation, and its backward, in float32 and rounds the result to float16 once."""
+    return x.astype(np.float32) if x.dtype == np.float16 else x
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -91,15 +97,43 @@ class Elu(Function):
     def forward(ctx, x, alpha):
         ctx.save_for_backward(x)
         ctx.alpha = alpha
-        data = x._data
+        data = _in_float32(x._data)
         # no overflow for x > 0; an inf alpha gives 0 * inf = nan, as in PyTorch, without a warning
         negative = quiet_numpy.run(np.multiply, np.expm1(np.minimum(data, 0)), data.dtype.type(alpha))
-        return select(data < 0, negative, data)
+        return select(data < 0, negative, data).astype(x._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        return where(x <= 0, grad_output * (x.clamp(max=0.0).exp() * ctx.alpha), grad_output), None
+        return EluBackward.apply(grad_output, x, ctx.alpha), None
+
+
+def _elu_backward(g: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
+    """g alpha e^x where x <= 0, else g (at nan too), in PyTorch's order of operations."""
+    g32, x32 = _in_float32(g), _in_float32(x)
+    negative = g32 * g32.dtype.type(alpha) * np.exp(x32)  # (inf for large x, quietly: that side is not used)
+    return select(x32 <= 0, negative, g32).astype(g.dtype, copy=False)
+
+
+class EluBackward(Function):
+    """Elu's backward as one op, PyTorch's ``elu_backward``: (g, x) -> g alpha e^x where
+    x <= 0, else g. Linear in g, so d/dg is this op again; d/dx = g alpha e^x where x <= 0,
+    else 0 (PyTorch's ``elu_double_backward``), in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, alpha):
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
+        ctx.alpha = alpha
+        return quiet_numpy.run(_elu_backward, grad_output._data, x._data, alpha)  # (inf alpha: no warning)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        grad_g = EluBackward.apply(grad_grad, x, ctx.alpha) if ctx.needs_input_grad[0] else None
+        grad_x = None
+        if ctx.needs_input_grad[1]:
+            grad_x = where(x <= 0, grad_grad * grad_output * ctx.alpha * x.clamp(max=0.0).exp(), 0.0)
+        return grad_g, grad_x, None
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -113,20 +147,134 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return input.copy_(out) if inplace else out
 
 
-def logsigmoid(input: Tensor) -> Tensor:
-    """log(sigmoid(x)), stably: x - log(1 + e^x) for x < 0, else -log(1 + e^-x).
+def _log_sigmoid(x: np.ndarray) -> tuple:
+    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|) (no overflow for any x), and the
+    buffer e^-|x| that the backward reads, as PyTorch's kernel computes them (the buffer
+    in x's dtype, as PyTorch keeps it: rounded to float16 for a float16 x)."""
+    x32 = _in_float32(x)
+    buffer = np.exp(-np.abs(x32))
+    return (np.minimum(x32, 0) - np.log1p(buffer)).astype(x.dtype, copy=False), buffer.astype(x.dtype, copy=False)
 
-    Each branch only ever exponentiates a number <= 0 (the other branch's elements are
-    replaced by 0 first), so neither overflows, and the gradient is 1 - sigmoid(x)
-    everywhere (1/2 at 0, nan at nan, as PyTorch).
+
+def _log_sigmoid_backward(g: np.ndarray, x: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """g (1 - sigmoid(x)), from the buffer b = e^-|x|: g (1 - b / (1 + b)) where x < 0,
+    else g b / (1 + b) (PyTorch's kernel; nan at nan)."""
+    g32, b32 = _in_float32(g), _in_float32(buffer)
+    q = b32 / (1 + b32)
+    return (select(_in_float32(x) < 0, 1 - q, q) * g32).astype(g.dtype, copy=False)
+
+
+class LogSigmoid(Function):
+    """z = log sigmoid(x) = -log(1 + e^-x);  dz/dx = 1 - sigmoid(x).
+
+    Computed as min(x, 0) - log(1 + e^-|x|), which exponentiates only numbers <= 0: no
+    overflow. The backward is one op, :class:`LogSigmoidBackward`.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        out, ctx.buffer = quiet_numpy.run(_log_sigmoid, x._data)  # (nan in, nan out: quietly)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return LogSigmoidBackward.apply(grad_output, x, ctx.buffer)
+
+
+class LogSigmoidBackward(Function):
+    """LogSigmoid's backward as one op, PyTorch's ``log_sigmoid_backward``: (g, x) ->
+    g (1 - sigmoid(x)). ``buffer`` is e^-|x| from the forward (a value, not an input of the
+    graph). Linear in g, so d/dg is this op again; d/dx = -g sigmoid(x) (1 - sigmoid(x))
+    (PyTorch's ``log_sigmoid_double_backward``), in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, buffer):
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
+        ctx.buffer = buffer
+        return quiet_numpy.run(_log_sigmoid_backward, grad_output._data, x._data, buffer)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        grad_g = LogSigmoidBackward.apply(grad_grad, x, ctx.buffer) if ctx.needs_input_grad[0] else None
+        grad_x = None
+        if ctx.needs_input_grad[1]:
+            s = x.sigmoid()
+            grad_x = grad_grad * grad_output * (s - 1) * s
+        return grad_g, grad_x, None
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), stably: min(x, 0) - log(1 + e^-|x|) (gradient 1 - sigmoid(x);
+    1/2 at 0, nan at nan, as PyTorch).
 
     Raises:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("log_sigmoid_cpu", input)
-    is_negative = input < 0
-    negative, positive = where(is_negative, input, 0.0), where(is_negative, 0.0, input)
-    return where(is_negative, negative - negative.exp().log1p(), -(-positive).exp().log1p())
+    return LogSigmoid.apply(input)
+
+
+def _mish(x: np.ndarray) -> tuple:
+    """x tanh(log(1 + e^x)), in PyTorch's order of operations; and tanh(log(1 + e^x)),
+    which the backward needs."""
+    x32 = _in_float32(x)
+    tanh_softplus = np.tanh(np.log1p(np.exp(x32)))
+    return (x32 * tanh_softplus).astype(x.dtype, copy=False), tanh_softplus
+
+
+def _mish_backward(g: np.ndarray, x: np.ndarray, tanh_softplus: np.ndarray) -> np.ndarray:
+    """g (t + x s (1 - t^2)), s = sigmoid(x), t = tanh(softplus(x)) (PyTorch's kernel,
+    which computes t again)."""
+    x32 = x.astype(tanh_softplus.dtype, copy=False)
+    s = 1 / (1 + np.exp(-x32))
+    t = tanh_softplus
+    return (_in_float32(g) * (t + x32 * s * (1 - t * t))).astype(g.dtype, copy=False)
+
+
+class Mish(Function):
+    """z = x tanh(softplus(x));  dz/dx = t + x s (1 - t^2), s = sigmoid(x), t = tanh(softplus(x)).
+
+    One op forward and one backward (:class:`MishBackward`), as PyTorch's kernels; as tensor
+    ops it would be four ops forward and about ten backward. The forward keeps t for the
+    backward.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        out, ctx.tanh_softplus = quiet_numpy.run(_mish, x._data)  # (e^x overflows for large x, quietly: z = x)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return MishBackward.apply(grad_output, x, ctx.tanh_softplus)
+
+
+class MishBackward(Function):
+    """Mish's backward as one op, PyTorch's ``mish_backward``: (g, x) -> g dz/dx
+    (``tanh_softplus`` is t, from the forward: a value, not an input of the graph). Linear in
+    g, so d/dg is this op again; d/dx = g s (1 - t^2) (2 + x (1 - s) - 2 x s t), the second
+    derivative of mish, in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, tanh_softplus):
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
+        ctx.tanh_softplus = tanh_softplus
+        return quiet_numpy.run(_mish_backward, grad_output._data, x._data, tanh_softplus)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        grad_g = MishBackward.apply(grad_grad, x, ctx.tanh_softplus) if ctx.needs_input_grad[0] else None
+        grad_x = None
+        if ctx.needs_input_grad[1]:
+            s, t = x.sigmoid(), U.Softplus.apply(x, 1.0, 20.0).tanh()
+            grad_x = grad_grad * grad_output * s * (1 - t * t) * (2 + x * (1 - s) - 2 * x * s * t)
+        return grad_g, grad_x, None
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -136,7 +284,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("mish_cpu", input)
-    out = input * softplus(input).tanh()
+    out = Mish.apply(input)
     return input.copy_(out) if inplace else out
 
 
@@ -175,7 +323,7 @@ def _gelu(x: np.ndarray) -> tuple:
     scipy's exact erf; float32 the approximation of PyTorch's AVX2 float32 erf
     (``_erf_float32``: within 6e-7; tinynn's float32 gelu is within 5e-7 of the exact
     value, PyTorch's own within 1.2e-6 with its AVX-512 kernel, 3.8e-7 with AVX2)."""
-    work = x.astype(np.float32) if x.dtype == np.float16 else x
+    work = _in_float32(x)
     z = work * (1 / math.sqrt(2))
     one_plus_erf = 1 + (_erf_float32(z) if z.dtype == np.float32 else special.erf(z))
     return (work * 0.5 * one_plus_erf).astype(x.dtype, copy=False), one_plus_erf * 0.5
@@ -188,51 +336,81 @@ def _gelu_backward(g: np.ndarray, x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
     return (g * (cdf + work * pdf)).astype(g.dtype, copy=False)
 
 
+#: The tanh approximation: GELU(x) ~ x/2 (1 + tanh(BETA (x + KAPPA x^3))), BETA = sqrt(2/pi).
+_GELU_BETA, _GELU_KAPPA = math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5, 0.044715
+
+
+def _gelu_tanh(x: np.ndarray) -> tuple:
+    """x/2 (1 + tanh(u)), u = BETA (x + KAPPA x^3), in PyTorch's order of operations; and tanh(u)."""
+    work = _in_float32(x)
+    tanh_inner = np.tanh(_GELU_BETA * (work + _GELU_KAPPA * (work * work * work)))
+    return (0.5 * work * (1 + tanh_inner)).astype(x.dtype, copy=False), tanh_inner
+
+
+def _gelu_tanh_backward(g: np.ndarray, x: np.ndarray, tanh_inner: np.ndarray) -> np.ndarray:
+    """g ((1 + t)/2 + x/2 (1 - t^2) u'), t = tanh(u), u' = BETA (1 + 3 KAPPA x^2) (PyTorch's kernel)."""
+    work = x.astype(tanh_inner.dtype, copy=False)
+    inner_derivative = _GELU_BETA * (1 + 3 * _GELU_KAPPA * (work * work))
+    right_derivative = 0.5 * work * (1 - tanh_inner * tanh_inner) * inner_derivative
+    return (_in_float32(g) * (0.5 * (1 + tanh_inner) + right_derivative)).astype(g.dtype, copy=False)
+
+
 class Gelu(Function):
     """z = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2 the standard normal CDF;
     dz/dx = Phi(x) + x phi(x), phi(x) = e^{-x^2/2} / sqrt(2 pi) its density.
+    With ``approximate="tanh"``, Phi(x) ~ (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3).
 
     One op, as PyTorch's ``gelu`` kernel is: written as tensor ops it would be five ops
     forward (each a pass over the whole activation) and about ten backward, and erf twice.
-    The forward keeps Phi(x) for the backward, so erf (the expensive part: scipy's
-    ``erf``) runs once per call. The backward is one op too, :class:`GeluBackward`.
+    The forward keeps Phi(x) (or tanh(u)) for the backward, so erf (the expensive part)
+    runs once per call. The backward is one op too, :class:`GeluBackward`.
     """
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, approximate):
         ctx.save_for_backward(x)
-        out, ctx.cdf = quiet_numpy.run(_gelu, x._data)  # IEEE results (gelu(-inf) = nan), no warning
+        ctx.approximate = approximate
+        kernel = _gelu if approximate == "none" else _gelu_tanh
+        out, ctx.cdf = quiet_numpy.run(kernel, x._data)  # IEEE results (gelu(-inf) = nan), no warning
         return out
 
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        return GeluBackward.apply(grad_output, x, ctx.cdf)
+        return GeluBackward.apply(grad_output, x, ctx.cdf, ctx.approximate), None
 
 
 class GeluBackward(Function):
     """Gelu's backward as one op, PyTorch's ``gelu_backward``: (g, x) -> g (Phi(x) + x phi(x)).
 
-    ``cdf`` is Phi(x), computed by the forward (a value, not an input of the graph). Its
-    own derivatives, in tensor ops (second derivatives of GELU): d/dg = Phi(x) + x phi(x),
-    which is this op again, and d/dx = g phi(x) (2 - x^2), since phi' = -x phi.
+    ``cdf`` is Phi(x) (for ``approximate="tanh"``: tanh(u)), computed by the forward (a
+    value, not an input of the graph). Its own derivatives, in tensor ops (second
+    derivatives of GELU): d/dg is this op again, and d/dx = g phi(x) (2 - x^2), since
+    phi' = -x phi; for the tanh approximation, with t = tanh(u) and u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2),
+    d/dx = g (1 - t^2) (u' + x/2 (u'' - 2 t u'^2)).
     """
 
     @staticmethod
-    def forward(ctx, grad_output, x, cdf):
+    def forward(ctx, grad_output, x, cdf, approximate):
         ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
-        ctx.cdf = cdf
-        return quiet_numpy.run(_gelu_backward, grad_output._data, x._data, cdf)
+        ctx.cdf, ctx.approximate = cdf, approximate
+        kernel = _gelu_backward if approximate == "none" else _gelu_tanh_backward
+        return quiet_numpy.run(kernel, grad_output._data, x._data, cdf)
 
     @staticmethod
     def backward(ctx, grad_grad):
         grad_output, x = ctx.saved_tensors
-        grad_g = GeluBackward.apply(grad_grad, x, ctx.cdf) if ctx.needs_input_grad[0] else None
+        grad_g = GeluBackward.apply(grad_grad, x, ctx.cdf, ctx.approximate) if ctx.needs_input_grad[0] else None
         grad_x = None
-        if ctx.needs_input_grad[1]:
+        if ctx.needs_input_grad[1] and ctx.approximate == "none":
             pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
             grad_x = grad_grad * grad_output * pdf * (2 - x * x)
-        return grad_g, grad_x, None
+        elif ctx.needs_input_grad[1]:
+            t = ((x + _GELU_KAPPA * x * x * x) * _GELU_BETA).tanh()  # (from x, so that it is differentiable)
+            du = (1 + 3 * _GELU_KAPPA * x * x) * _GELU_BETA             # u'
+            d2u = x * (6 * _GELU_KAPPA * _GELU_BETA)                    # u''
+            grad_x = grad_grad * grad_output * (1 - t * t) * (du + x * 0.5 * (d2u - 2 * t * du * du))
+        return grad_g, grad_x, None, None
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -246,12 +424,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("GeluKernelImpl", input)
-    if approximate == "none":
-        return Gelu.apply(input)
-    if approximate == "tanh":
-        inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
-        return input * 0.5 * (1 + inner.tanh())
-    raise RuntimeError(f"approximate argument must be either none or tanh. (got {approximate!r})")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh. (got {approximate!r})")
+    return Gelu.apply(input, approximate)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -270,8 +445,66 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("silu_cpu", input)
-    out = input * U.Sigmoid.apply(input)
+    out = Silu.apply(input)
     return input.copy_(out) if inplace else out
+
+
+def _silu(x: np.ndarray) -> tuple:
+    """x / (1 + e^-x), PyTorch's kernel (float16 in float32, rounded once); and
+    sigmoid(x) = 1 / (1 + e^-x), which the backward needs."""
+    x32 = _in_float32(x)
+    denominator = np.exp(-x32)
+    denominator += 1
+    return (x32 / denominator).astype(x.dtype, copy=False), np.reciprocal(denominator, out=denominator)
+
+
+def _silu_backward(g: np.ndarray, x: np.ndarray, sigmoid: np.ndarray) -> np.ndarray:
+    """g s (1 + x (1 - s)), s = sigmoid(x) (PyTorch's kernel, which computes s again)."""
+    x32 = x.astype(sigmoid.dtype, copy=False)
+    return (_in_float32(g) * sigmoid * (1 + x32 * (1 - sigmoid))).astype(g.dtype, copy=False)
+
+
+class Silu(Function):
+    """z = x sigmoid(x);  dz/dx = s (1 + x (1 - s)), s = sigmoid(x).
+
+    One op forward and one backward (:class:`SiluBackward`), as PyTorch's kernels: two
+    ops forward and four backward as tensor ops. The forward keeps s for the backward
+    (as Gelu keeps Phi(x)): its exponential is the most expensive part.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        out, ctx.sigmoid = quiet_numpy.run(_silu, x._data)  # (e^-x overflows to inf for x << 0, quietly)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return SiluBackward.apply(grad_output, x, ctx.sigmoid)
+
+
+class SiluBackward(Function):
+    """Silu's backward as one op, PyTorch's ``silu_backward``: (g, x) -> g s (1 + x (1 - s)).
+    ``sigmoid`` is s, from the forward (a value, not an input of the graph). Linear in g, so
+    d/dg is this op again; d/dx = g s (1 - s) (2 + x (1 - 2 s)), the second derivative of
+    silu, in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, sigmoid):
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
+        ctx.sigmoid = sigmoid
+        return quiet_numpy.run(_silu_backward, grad_output._data, x._data, sigmoid)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        grad_g = SiluBackward.apply(grad_grad, x, ctx.sigmoid) if ctx.needs_input_grad[0] else None
+        grad_x = None
+        if ctx.needs_input_grad[1]:
+            s = x.sigmoid()
+            grad_x = grad_grad * grad_output * s * (1 - s) * (2 + x * (1 - 2 * s))
+        return grad_g, grad_x, None
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -317,38 +550,111 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     return (-input).softmax(dim)
 
 
-def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 1/6 strictly inside).
+def _hardsigmoid(x: np.ndarray) -> np.ndarray:
+    """min(max(x + 3, 0), 6) / 6 (PyTorch's kernel; nan stays nan)."""
+    x32 = _in_float32(x)
+    return (np.minimum(np.maximum(x32 + 3, 0), 6) / 6).astype(x.dtype, copy=False)
+
+
+class Hardsigmoid(Function):
+    """z = relu6(x + 3) / 6;  dz/dx = 1/6 where -3 < x < 3, else 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _hardsigmoid(x._data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return HardsigmoidBackward.apply(grad_output, x)
+
+
+class HardsigmoidBackward(Function):
+    """Hardsigmoid's backward as one op, PyTorch's ``hardsigmoid_backward``: (g, x) -> g/6
+    where -3 < x < 3, else 0 (an inf or nan g there too).
 
     The gradient is PyTorch's to the last bit: its kernel multiplies by 1/6 held as a float32
-    constant (0.1666666716...) in every dtype. The value is h / 6 (h = relu6(x + 3)); the
-    detached correction only carries the gradient's slope.
+    constant (0.1666666716...) in every dtype. PyTorch has no derivative for this op, so a
+    second derivative of hardsigmoid raises, in both.
+    """
+
+    @staticmethod
+    def forward(ctx, grad_output, x):
+        data = _in_float32(x._data)
+        slope = float(np.float32(1 / 6))
+        return zero_where(U._times_slope(grad_output._data, slope), ~((data > -3) & (data < 3)))
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        raise RuntimeError("derivative for aten::hardsigmoid_backward is not implemented (hardsigmoid "
+                           "can be differentiated once, as in PyTorch)")
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (gradient 1/6 strictly inside).
 
     Raises:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("hardsigmoid_cpu", input)
-    h = hardtanh(input + 3, 0.0, 6.0)
-    slope = float(np.float32(1 / 6))
-    out = h * slope + (h / 6 - h * slope).detach()
+    out = Hardsigmoid.apply(input)
     return input.copy_(out) if inplace else out
+
+
+def _hardswish(x: np.ndarray) -> np.ndarray:
+    """x min(max(x + 3, 0), 6) / 6 (PyTorch's kernel: -inf * 0 = nan at x = -inf, as there)."""
+    x32 = _in_float32(x)
+    return (x32 * np.minimum(np.maximum(x32 + 3, 0), 6) / 6).astype(x.dtype, copy=False)
+
+
+def _hardswish_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """0 where x <= -3; g (x/3 + 1/2) where -3 < x < 3; g elsewhere (x >= 3 or nan): the
+    pieces of PyTorch's kernel, so the gradients agree at the kinks too (0 at -3, 1 at 3)."""
+    g32, x32 = _in_float32(g), _in_float32(x)
+    middle = g32 * (x32 / 3 + 0.5)  # (inf or nan outside the middle; not used there)
+    return zero_where(select(x32 < 3, middle, g32), x32 <= -3).astype(g.dtype, copy=False)
+
+
+class Hardswish(Function):
+    """z = x relu6(x + 3) / 6;  dz/dx = 0 where x <= -3, x/3 + 1/2 where -3 < x < 3, 1 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return quiet_numpy.run(_hardswish, x._data)  # (-inf * 0 = nan, quietly)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return HardswishBackward.apply(grad_output, x)
+
+
+class HardswishBackward(Function):
+    """Hardswish's backward as one op, PyTorch's ``hardswish_backward``. Linear in g, so d/dg
+    is this op again; d/dx = g/3 where -3 < x < 3, else 0, in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x):
+        ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
+        return quiet_numpy.run(_hardswish_backward, grad_output._data, x._data)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, x = ctx.saved_tensors
+        grad_g = HardswishBackward.apply(grad_grad, x) if ctx.needs_input_grad[0] else None
+        grad_x = where((x > -3) & (x < 3), grad_grad * grad_output / 3, 0.0) if ctx.needs_input_grad[1] else None
+        return grad_g, grad_x
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x relu6(x + 3) / 6: 0 below -3, x above 3, x (x + 3) / 6 between (MobileNetV3).
 
-    The three pieces are chosen as PyTorch's backward does (the middle one strictly inside
-    (-3, 3)), so the gradients agree at the kinks too: 0 at -3, 1 at 3, and 1 at nan (the
-    last piece). The middle piece sees only its own elements (the others replaced by 0), so
-    an infinity elsewhere puts no nan into the gradient.
-
     Raises:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("hardswish_cpu", input)
-    inside = (input > -3) & (input < 3)
-    x = where(inside, input, 0.0)
-    out = where(input <= -3, input * 0, where(inside, x * (x + 3) / 6, input))
+    out = Hardswish.apply(input)
     return input.copy_(out) if inplace else out
 
 
