@@ -52,6 +52,39 @@ def test_topk_with_nan_matches_torch(largest):
     compare_with_torch(lambda lib, x: x.topk(3, largest=largest).values, x, dtype="float64", grad=False)
 
 
+@pytest.mark.parametrize("k", [1, 9, 75])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "int64"])
+def test_topk_of_long_rows_gives_the_first_k_of_the_stable_sort(dtype, largest, dim, k):
+    """From ``PARTITION_FROM`` values along ``dim`` (and k up to a quarter of them) topk
+    selects with a partition instead of sorting: its indices are still the first k of
+    ``argsort``'s, with many ties at the threshold (ties by position) and, in floats, nans
+    (the largest values): runs of them at the start of a row, one alone, a row of nothing else."""
+    from tinynn._functions.sorting import PARTITION_FROM
+    n = PARTITION_FROM + 44
+    values = np.random.default_rng(k).integers(-6, 6, (n, n)).astype(dtype)
+    if values.dtype.kind == "f":
+        values[0, :30] = values[:30, 0] = NAN
+        values[5, 7] = values[8, 5] = NAN
+        values[9, :] = values[:, 9] = NAN
+    x = tinynn.tensor(values)
+    result = tinynn.topk(x, k, dim, largest)
+    expected = tinynn.argsort(x, dim, descending=largest).narrow(dim, 0, k)
+    assert result.indices.dtype is tinynn.int64
+    np.testing.assert_array_equal(result.indices.numpy(), expected.numpy())
+    np.testing.assert_array_equal(result.values.numpy(), np.take_along_axis(values, expected.numpy(), dim))
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_of_long_rows_matches_torch(largest):
+    """Values, indices and the gradient, where the values are distinct (so the indices are
+    unique), along a dim long enough for the partition path."""
+    x = distinct(3, 300, seed=4)
+    compare_with_torch(lambda lib, x: (x.topk(5, largest=largest), lib.topk(x.mT, 70, 0, largest)), x,
+                       dtype="float64")
+
+
 @pytest.mark.parametrize("descending", [False, True])
 def test_sort_and_argsort_of_bool_match_torch(descending):
     x = np.array([True, False, True, False, False])

@@ -2,7 +2,8 @@
 
 ``argsort`` is the one sort (numpy's stable sort; a nan ranks as the largest value, as in
 PyTorch). ``sort``, ``topk`` and ``median(dim)`` gather the values at its indices, so
-their gradients come from ``Gather``'s backward. ``median()`` of all elements has its own
+their gradients come from ``Gather``'s backward (``topk`` along a long dim finds the same
+indices with a partition, without sorting: ``_top_positions``). ``median()`` of all elements has its own
 ``Function`` (PyTorch shares its gradient evenly between the elements equal to it), and so
 has ``unique`` (which, as in PyTorch, has no derivative).
 """
@@ -92,8 +93,46 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if d is None:
         result = return_types.topk(input.clone(), _zero_index())
         return write_out_pair("topk", result, out)
-    indices = argsort(input, d, descending=largest).narrow(d, 0, k)
+    if 1 <= k and 4 * k <= size and size >= PARTITION_FROM:
+        indices = _tensor.Tensor._make(_top_positions(input._data, k, d, largest))
+    else:
+        indices = argsort(input, d, descending=largest).narrow(d, 0, k)
     return write_out_pair("topk", return_types.topk(Gather.apply(input, d, indices), indices), out)
+
+
+#: From this length along ``dim`` on (and for k up to a quarter of it), ``topk`` selects with
+#: a partition instead of sorting every row: (384, 256), k = 3 took 3.5 ms sorted and 0.66 ms
+#: so; rows of 64 took 16 and 55 µs (the selection's fixed cost of a dozen numpy calls).
+PARTITION_FROM = 256
+
+
+def _top_positions(data: np.ndarray, k: int, axis: int, largest: bool) -> np.ndarray:
+    """The positions along ``axis`` of the k largest (or smallest) values, in the order of
+    ``argsort``'s stable sort (values sorted, ties by position, nan as the largest value),
+    without sorting whole rows: the same result as ``argsort(...)[:k]``, in O(n) per row.
+
+    1. The k-th value of each row, the threshold, by ``np.partition`` (which, like the sort,
+       puts nan last). Every value beyond it is among the k.
+    2. The values equal to it fill the places left, first positions first (a running count).
+    3. Exactly k positions per row remain, in increasing order; a stable sort of their
+       k values puts them in argsort's order.
+    """
+    n, data = data.shape[axis], np.moveaxis(data, axis, -1)
+    kth = n - k if largest else k - 1
+    threshold = np.partition(data, kth, axis=-1)[..., kth:kth + 1]     # (..., 1)
+    beyond = data > threshold if largest else data < threshold
+    equal = data == threshold
+    if data.dtype.kind == "f":  # nan: larger than any number, equal to itself (as in the sort)
+        nan, nan_threshold = np.isnan(data), np.isnan(threshold)
+        if largest:
+            beyond |= nan & ~nan_threshold
+        equal |= nan & nan_threshold
+    missing = k - np.count_nonzero(beyond, axis=-1, keepdims=True)
+    keep = beyond | (equal & (np.cumsum(equal, axis=-1) <= missing))  # k per row
+    positions = np.nonzero(keep)[-1].reshape(data.shape[:-1] + (k,))
+    values = _tensor.Tensor._make(np.take_along_axis(data, positions, -1))
+    order = argsort(values, -1, descending=largest)._data
+    return np.moveaxis(np.take_along_axis(positions, order, -1), -1, axis).astype(np.int64, copy=False)
 
 
 def _empty_median(dtype: _dtype.dtype) -> np.ndarray:
