@@ -319,9 +319,10 @@ def test_gelu_of_inf_and_hardtanh_gradient_at_nan():
     # PyTorch: the gradient at nan depends on where the nan sits (vectorized body: 0, scalar
     # tail: 1); tinynn's is 0 everywhere
     for lib, tail in ((torch, 1.0), (tinynn, 0.0)):
-        x = lib.tensor([nan] * 17, dtype=lib.float64, requires_grad=True)
-        lib.nn.functional.hardtanh(x).sum().backward()
-        assert x.grad[0].item() == 0.0 and x.grad[-1].item() == tail
+        for activation in (lib.nn.functional.hardtanh, lib.nn.functional.hardshrink, lib.nn.functional.softshrink):
+            x = lib.tensor([nan] * 17, dtype=lib.float64, requires_grad=True)
+            activation(x).sum().backward()
+            assert x.grad[0].item() == 0.0 and x.grad[-1].item() == tail
     # elu, hardswish: PyTorch's vectorized body gives nan, its scalar tail (and all of a
     # small tensor) 1; tinynn's is 1 everywhere
     for lib in (torch, tinynn):
@@ -941,7 +942,7 @@ CHECKS = {
     "scaled_dot_product_attention with both attn_mask and is_causal=True": test_sdpa_attn_mask_and_is_causal,
     "scaled_dot_product_attention with key and value of different lengths":
         test_sdpa_key_and_value_of_different_lengths,
-    "gelu(inf), and the gradients of hardtanh, elu and hardswish at nan": test_gelu_of_inf_and_hardtanh_gradient_at_nan,
+    "gelu(inf), and the gradients of hardtanh, elu, hardswish and the shrinks at nan": test_gelu_of_inf_and_hardtanh_gradient_at_nan,
     "In-place asinh_, acosh_, atanh_ with grad": test_in_place_inverse_hyperbolic_with_grad,
     "softmax / log_softmax with out= and an input that requires grad": test_softmax_out_with_grad,
     "Order of equal values in topk and sort": test_order_of_equal_values_in_topk_and_sort,

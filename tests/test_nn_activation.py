@@ -99,6 +99,9 @@ ACTIVATIONS_WITH_KWARGS = [
     ("relu6", {}), ("elu", {}), ("elu", dict(alpha=0.5)), ("hardtanh", {}),
     ("hardtanh", dict(min_val=-2.0, max_val=3.0)), ("logsigmoid", {}), ("mish", {}),
     ("softmin", dict(dim=1)), ("softplus", dict(beta=2.0, threshold=5.0)),
+    ("selu", {}), ("celu", {}), ("celu", dict(alpha=0.5)), ("softsign", {}), ("tanhshrink", {}),
+    ("softshrink", {}), ("softshrink", dict(lambd=1.0)), ("hardshrink", {}), ("hardshrink", dict(lambd=1.0)),
+    ("threshold", dict(threshold=1.0, value=-2.0)), ("glu", {}), ("glu", dict(dim=0)),
 ]
 
 
@@ -106,27 +109,30 @@ ACTIVATIONS_WITH_KWARGS = [
 @pytest.mark.parametrize("name, kwargs", ACTIVATIONS_WITH_KWARGS, ids=[f"{n}{k}" for n, k in ACTIVATIONS_WITH_KWARGS])
 def test_activation_with_kwargs_matches_torch(name, kwargs, dtype, device):
     x = randn(4, 6, scale=4.0)
-    x[0, :4] = [0.0, 6.0, -1.0, 1.0]  # the kinks of relu6 and hardtanh: gradient 0 there in both
+    x[0, :4] = [0.0, 6.0, -1.0, 1.0]  # the kinks of relu6, hardtanh, the shrinks and threshold
     x[1, 0], x[1, 1] = 100.0, -100.0  # no overflow in elu, logsigmoid, mish
     compare_with_torch(lambda lib, x: getattr(lib.nn.functional, name)(x, **kwargs), x, dtype=dtype, device=device)
 
 
 @pytest.mark.parametrize("module, args", [("ReLU6", ()), ("ELU", (0.3,)), ("Hardtanh", (-0.5, 0.5)),
                                           ("Softplus", (3.0,)), ("LogSigmoid", ()), ("Mish", ()),
-                                          ("Softmin", (0,))])
+                                          ("Softmin", (0,)), ("SELU", ()), ("CELU", (0.5,)), ("Softsign", ()),
+                                          ("Tanhshrink", ()), ("Softshrink", (0.7,)), ("Hardshrink", (0.7,)),
+                                          ("Threshold", (0.2, -1.0)), ("GLU", (0,))])
 def test_activation_module_matches_torch_and_prints_alike(module, args, device):
-    compare_with_torch(lambda lib, x: getattr(lib.nn, module)(*args)(x), randn(3, 5, scale=3.0),
+    compare_with_torch(lambda lib, x: getattr(lib.nn, module)(*args)(x), randn(4, 5, scale=3.0),
                        dtype="float64", device=device)
     assert repr(getattr(tinynn.nn, module)(*args)) == repr(getattr(torch.nn, module)(*args))
 
 
 def test_inplace_activation_reprs_match_torch():
-    for name, args in [("ReLU6", (True,)), ("ELU", (1.0, True)), ("Hardtanh", (-1.0, 1.0, True))]:
+    for name, args in [("ReLU6", (True,)), ("ELU", (1.0, True)), ("Hardtanh", (-1.0, 1.0, True)),
+                       ("SELU", (True,)), ("CELU", (1.0, True)), ("Threshold", (0.1, 20, True))]:
         assert repr(getattr(tinynn.nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
 
 
 def test_inplace_elu_and_relu6_overwrite_the_input_like_torch():
-    for name in ["elu", "relu6"]:
+    for name in ["elu", "relu6", "selu", "celu"]:
         ours, theirs = tinynn.tensor(randn(5, scale=8.0)), torch.tensor(randn(5, scale=8.0))
         getattr(tinynn.nn.functional, name)(ours, inplace=True)
         getattr(torch.nn.functional, name)(theirs, inplace=True)
@@ -207,6 +213,11 @@ PIECEWISE = {
     "hardswish": (lambda lib, x: lib.nn.functional.hardswish(x), ("HardswishBackward0", "HardswishBackwardBackward0")),
     "logsigmoid": (lambda lib, x: lib.nn.functional.logsigmoid(x), ("LogSigmoidBackward0", "LogSigmoidBackwardBackward0")),
     "gelu_tanh": (lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"), ("GeluBackward0", "GeluBackwardBackward0")),
+    "selu": (lambda lib, x: lib.nn.functional.selu(x), ("EluBackward0", "EluBackwardBackward0")),
+    "celu": (lambda lib, x: lib.nn.functional.celu(x, 0.5), ("CeluBackward0", "EluBackwardBackward0")),
+    "softshrink": (lambda lib, x: lib.nn.functional.softshrink(x, 0.5), ("SoftshrinkBackward0", "SoftshrinkBackwardBackward0")),
+    "hardshrink": (lambda lib, x: lib.nn.functional.hardshrink(x, 0.5), ("HardshrinkBackward0", "HardshrinkBackwardBackward0")),
+    "threshold": (lambda lib, x: lib.nn.functional.threshold(x, 0.3, -2.0), ("ThresholdBackward0", "ThresholdBackwardBackward0")),
     # PyTorch differentiates the gradients of silu and mish through a composite of tensor ops
     # (its grad_fn a MulBackward0), tinynn through their backward op (book/deviations.md, grad_fn names)
     "silu": (lambda lib, x: lib.nn.functional.silu(x), ("SiluBackward0", "MulBackward0", "SiluBackwardBackward0")),
@@ -214,7 +225,7 @@ PIECEWISE = {
 }
 #: The ops among them whose backward computes exp, tanh or a quotient: their values and
 #: gradients agree with PyTorch's to float rounding (float32: within 1e-6), not bit for bit.
-TRANSCENDENTAL = ("softplus", "elu", "logsigmoid", "gelu_tanh", "silu", "mish")
+TRANSCENDENTAL = ("softplus", "elu", "logsigmoid", "gelu_tanh", "silu", "mish", "selu", "celu")
 
 
 @pytest.mark.parametrize("name", sorted(PIECEWISE))
@@ -373,3 +384,28 @@ def test_hardsigmoid_can_be_differentiated_once_as_in_pytorch():
         assert grad.tolist() == pytest.approx([0.0, 1 / 6, 0.25 / 6, 0.0])
         with pytest.raises(RuntimeError, match="derivative for aten::hardsigmoid_backward is not implemented"):
             lib.autograd.grad(grad.sum(), x)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.softshrink(lib.ones(2), -0.5),
+    lambda lib: lib.nn.functional.glu(lib.ones(2, 3), 1),
+    lambda lib: lib.nn.functional.glu(lib.ones(2, 4), 2),
+    lambda lib: lib.nn.functional.glu(lib.tensor(1.0)),
+    lambda lib: lib.nn.functional.celu(lib.ones(2), 0.0),
+    lambda lib: lib.nn.functional.threshold(lib.tensor([True, False]), 0.5, 1),
+    lambda lib: lib.nn.functional.selu(lib.ones(2, dtype=lib.int64)),
+    lambda lib: lib.nn.functional.celu(lib.ones(2, dtype=lib.int32)),
+    lambda lib: lib.nn.functional.softshrink(lib.ones(2, dtype=lib.int64)),
+    lambda lib: lib.nn.functional.hardshrink(lib.ones(2, dtype=lib.int64)),
+    lambda lib: lib.nn.functional.glu(lib.ones(2, 4, dtype=lib.int64)),
+], ids=["softshrink_negative_lambd", "glu_odd", "glu_dim_out_of_range", "glu_0d", "celu_alpha_0",
+        "threshold_bool", "selu_int", "celu_int", "softshrink_int", "hardshrink_int", "glu_int"])
+def test_more_activations_reject_what_torch_rejects(call):
+    assert_same_error(call)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64"])
+def test_threshold_of_integers_keeps_the_dtype_and_truncates_its_bounds_like_torch(dtype):
+    x = np.array([-3, -1, 0, 1, 2, 5])
+    for threshold, value in [(0.5, 7), (-1.5, 2.9), (1, -4)]:
+        compare_with_torch(lambda lib, x: lib.nn.functional.threshold(x, threshold, value), x, dtype=dtype, grad=False)

@@ -746,6 +746,24 @@ def bce_logits_gen(rng):
     return out
 
 
+def with_kwargs(samples: Callable, kwargs: dict) -> Callable:
+    """``samples``' cases, each with ``kwargs`` added (for an op whose arguments are required)."""
+    def gen(rng):
+        return [Sample(sample.args, dict(kwargs, **sample.kwargs)) for sample in samples(rng)]
+    return gen
+
+
+def glu_gen(rng):
+    """Inputs halved along ``dim``: even sizes, and the odd, empty and 0-d ones that raise."""
+    out = []
+    for dt in DTYPES:
+        for shape, dim in [((2, 4), -1), ((2, 4), 0), ((4,), 0), ((2, 3, 2), 2), ((2, 3), 1), ((), 0), ((0, 2), 1)]:
+            out.append(Sample((A(rng, shape, dt),), {"dim": dim}))
+    out.append(Sample((A(rng, (4, 2), "float64", view="T"),), {"dim": 1}))
+    out.append(Sample((A(rng, (10,), "float64", special=True),), {"dim": 0}))
+    return out
+
+
 def dim_fn_gen(dims=(0, 1, -1, 2), dtypes=DTYPES, extra=()) -> Callable:
     def gen(rng):
         out = []
@@ -1010,6 +1028,15 @@ OPS += [
     OpInfo("mish", "nn", _U, func=F + "mish", method=None),
     OpInfo("hardsigmoid", "nn", _U, func=F + "hardsigmoid", method=None),
     OpInfo("hardswish", "nn", _U, func=F + "hardswish", method=None),
+    OpInfo("selu", "nn", _U, func=F + "selu", method=None),
+    OpInfo("celu", "nn", unary(({"alpha": 0.5},)), func=F + "celu", method=None),
+    OpInfo("softsign", "nn", _U, func=F + "softsign", method=None),
+    OpInfo("tanhshrink", "nn", _U, func=F + "tanhshrink", method=None),
+    OpInfo("softshrink", "nn", unary(({"lambd": 1.0},)), func=F + "softshrink", method=None),
+    OpInfo("hardshrink", "nn", unary(({"lambd": 1.0},)), func=F + "hardshrink", method=None),
+    OpInfo("threshold", "nn", with_kwargs(unary(), {"threshold": 0.5, "value": -2.0}), func=F + "threshold",
+           method=None),
+    OpInfo("glu", "nn", glu_gen, func=F + "glu", method=None),
 ]
 
 

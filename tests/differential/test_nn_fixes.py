@@ -60,7 +60,7 @@ def test_activation_values_and_gradients_at_special_points(name, kwargs):
         # PyTorch's gradient at the nan input depends on its CPU kernel: nan where the nan
         # falls in the vectorized loop (AVX2 takes 8 float64 at a time), 1 in the scalar tail
         # (AVX-512 takes 16, so all 14 values are tail). tinynn's is 1 wherever it is
-        # (book/deviations.md, "gelu(inf), and the gradients of hardtanh, elu and hardswish at nan").
+        # (book/deviations.md, "gelu(inf), and the gradients of hardtanh, elu, hardswish and the shrinks at nan").
         at_nan = np.isnan(SPECIALS)
         assert g_ours[at_nan].tolist() == [1.0]
         assert g_torch[at_nan][0] == 1.0 or np.isnan(g_torch[at_nan][0])

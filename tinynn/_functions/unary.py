@@ -807,20 +807,21 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         z, = ctx.saved_tensors
-        return ThresholdBackward.apply(grad_output, z)
+        return ThresholdBackward.apply(grad_output, z, 0)
 
 
-def _threshold_backward(g: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """g where z > 0 (or z is nan), else +0 (``zero_where`` in ``elementwise.py``: every
-    element of g keeps all of its bits or none, so inf and nan gradients pass unchanged
-    where they should and become 0 where they should, without ``np.where``'s branch per
-    element on a relu's random mask)."""
-    return zero_where(g, np.less_equal(z, 0))  # (nan <= 0 is False: nan lets g through)
+def _threshold_backward(g: np.ndarray, z: np.ndarray, threshold) -> np.ndarray:
+    """g where z > threshold (or z is nan), else +0 (``zero_where`` in ``elementwise.py``:
+    every element of g keeps all of its bits or none, so inf and nan gradients pass
+    unchanged where they should and become 0 where they should, without ``np.where``'s
+    branch per element on a relu's random mask)."""
+    return zero_where(g, np.less_equal(z, threshold))  # (nan <= t is False: nan lets g through)
 
 
 class ThresholdBackward(Function):
     """Relu's backward as one op, PyTorch's ``threshold_backward``: (g, z) -> 0 where
-    z <= 0, else g (a nan z lets g through, as in PyTorch).
+    z <= threshold, else g (a nan z lets g through, as in PyTorch). Relu's threshold is 0;
+    ``F.threshold`` takes any.
 
     One numpy expression (``_threshold_backward``), not two tensor ops (a comparison, then
     a ``where``). It is linear in g, so its backward is itself: ThresholdBackward(gg, z);
@@ -829,14 +830,15 @@ class ThresholdBackward(Function):
     """
 
     @staticmethod
-    def forward(ctx, grad_output, z):
+    def forward(ctx, grad_output, z, threshold):
         ctx.save_for_backward(z)
-        return _threshold_backward(grad_output._data, z._data)
+        ctx.threshold = threshold
+        return _threshold_backward(grad_output._data, z._data, threshold)
 
     @staticmethod
     def backward(ctx, grad_grad):
         z, = ctx.saved_tensors
-        return ThresholdBackward.apply(grad_grad, z), None
+        return ThresholdBackward.apply(grad_grad, z, ctx.threshold), None, None
 
 
 def relu(input: Tensor) -> Tensor:

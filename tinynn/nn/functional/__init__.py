@@ -1,6 +1,8 @@
 """``tinynn.nn.functional``: the stateless functions behind the layers (mirrors ``torch.nn.functional``)."""
-from .activation import (elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, log_softmax, logsigmoid, mish,
-                         prelu, relu, relu6, relu_, sigmoid, silu, softmax, softmin, softplus, tanh)
+from .activation import (celu, celu_, elu, elu_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
+                         leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, selu_,
+                         sigmoid, silu, softmax, softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold,
+                         threshold_)
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout
 from .linear import linear

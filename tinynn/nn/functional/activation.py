@@ -1,5 +1,6 @@
-"""Activation functions: relu, relu6, leaky_relu, elu, hardtanh, gelu, sigmoid, logsigmoid, tanh, silu,
-mish, softplus, softmax, softmin, log_softmax.
+"""Activation functions: relu, relu6, leaky_relu, elu, selu, celu, hardtanh, gelu, sigmoid, logsigmoid,
+tanh, silu, mish, softplus, softsign, tanhshrink, softshrink, hardshrink, threshold, glu, softmax,
+softmin, log_softmax, hardsigmoid, hardswish, prelu.
 
 Each is a one-line call of a ``Function`` (forward and backward side by side in
 ``tinynn/_functions``) or a short composition of differentiable tensor ops.
@@ -84,56 +85,78 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 class Elu(Function):
-    """z = x where x >= 0 or x is nan, else alpha (e^x - 1);  dz/dx = 1 where x > 0 or x is
-    nan, else alpha e^x.
+    """z = scale x where x >= 0 or x is nan, else scale alpha (e^{input_scale x} - 1);
+    dz/dx = scale where x > 0 or x is nan, else input_scale scale alpha e^{input_scale x}.
 
-    The value is taken with expm1 and the gradient with exp, as PyTorch's kernels do, so
-    both keep full precision for x near 0 and far below it. At x = 0 (either sign) the value
-    is x itself, as in PyTorch, whatever alpha (a nan alpha would make alpha (e^0 - 1) nan),
-    while the gradient there is alpha.
+    ELU is scale = input_scale = 1; SELU and CELU are the same op with other constants, as in
+    PyTorch, whose one ``elu`` kernel takes all three. The value is taken with expm1 and the
+    gradient with exp, as PyTorch's kernels do, so both keep full precision for x near 0 and
+    far below it. At x = 0 (either sign) the value is scale x, as in PyTorch, whatever alpha
+    (a nan alpha would make alpha (e^0 - 1) nan), while the gradient there is the negative side's.
     """
 
     @staticmethod
-    def forward(ctx, x, alpha):
+    def forward(ctx, x, alpha, scale, input_scale):
         ctx.save_for_backward(x)
-        ctx.alpha = alpha
+        ctx.constants = alpha, scale, input_scale
         data = _in_float32(x._data)
+        kind = data.dtype.type
         # no overflow for x > 0; an inf alpha gives 0 * inf = nan, as in PyTorch, without a warning
-        negative = quiet_numpy.run(np.multiply, np.expm1(np.minimum(data, 0)), data.dtype.type(alpha))
-        return select(data < 0, negative, data).astype(x._data.dtype, copy=False)
+        negative = quiet_numpy.run(_elu_negative, data, kind(alpha) * kind(scale), kind(input_scale))
+        positive = data if scale == 1 else data * kind(scale)
+        return select(data < 0, negative, positive).astype(x._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        return EluBackward.apply(grad_output, x, ctx.alpha), None
+        return EluBackward.apply(grad_output, x, *ctx.constants), None, None, None
 
 
-def _elu_backward(g: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
-    """g alpha e^x where x <= 0, else g (at nan too), in PyTorch's order of operations."""
+def _elu_negative(x: np.ndarray, negative_coefficient, input_scale) -> np.ndarray:
+    """(e^{input_scale x} - 1) alpha scale for x <= 0 (the elements above 0 are set to 0 first)."""
+    below = np.minimum(x, 0)
+    if input_scale != 1:
+        below *= input_scale
+    return np.expm1(below) * negative_coefficient
+
+
+class Celu(Elu):
+    """CELU: Elu with scale 1 and input_scale 1/alpha (its own node, ``CeluBackward0``, as in PyTorch)."""
+
+
+def _elu_backward(g: np.ndarray, x: np.ndarray, alpha: float, scale: float, input_scale: float) -> np.ndarray:
+    """g input_scale alpha scale e^{input_scale x} where x <= 0, else g scale (at nan too), in
+    PyTorch's order of operations."""
     g32, x32 = _in_float32(g), _in_float32(x)
-    negative = g32 * g32.dtype.type(alpha) * np.exp(x32)  # (inf for large x, quietly: that side is not used)
-    return select(x32 <= 0, negative, g32).astype(g.dtype, copy=False)
+    kind = g32.dtype.type
+    exponent = x32 if input_scale == 1 else x32 * kind(input_scale)
+    # (e^x is inf for large x, quietly: that side is not used)
+    negative = g32 * kind(input_scale) * (kind(alpha) * kind(scale)) * np.exp(exponent)
+    positive = g32 if scale == 1 else g32 * kind(scale)
+    return select(x32 <= 0, negative, positive).astype(g.dtype, copy=False)
 
 
 class EluBackward(Function):
-    """Elu's backward as one op, PyTorch's ``elu_backward``: (g, x) -> g alpha e^x where
-    x <= 0, else g. Linear in g, so d/dg is this op again; d/dx = g alpha e^x where x <= 0,
-    else 0 (PyTorch's ``elu_double_backward``), in tensor ops."""
+    """Elu's backward as one op, PyTorch's ``elu_backward``: (g, x) -> g dz/dx. Linear in g,
+    so d/dg is this op again; d/dx = g input_scale^2 scale alpha e^{input_scale x} where
+    x < 0, else 0, written as PyTorch's ``elu_double_backward``: this op applied to
+    g input_scale, masked (so that, as there, it cancels the first derivative's terms exactly)."""
 
     @staticmethod
-    def forward(ctx, grad_output, x, alpha):
+    def forward(ctx, grad_output, x, alpha, scale, input_scale):
         ctx.save_for_backward(grad_output if ctx.needs_input_grad[1] else None, x)
-        ctx.alpha = alpha
-        return quiet_numpy.run(_elu_backward, grad_output._data, x._data, alpha)  # (inf alpha: no warning)
+        ctx.constants = alpha, scale, input_scale
+        return quiet_numpy.run(_elu_backward, grad_output._data, x._data, alpha, scale, input_scale)
 
     @staticmethod
     def backward(ctx, grad_grad):
         grad_output, x = ctx.saved_tensors
-        grad_g = EluBackward.apply(grad_grad, x, ctx.alpha) if ctx.needs_input_grad[0] else None
+        alpha, scale, input_scale = ctx.constants
+        grad_g = EluBackward.apply(grad_grad, x, *ctx.constants) if ctx.needs_input_grad[0] else None
         grad_x = None
-        if ctx.needs_input_grad[1]:
-            grad_x = where(x <= 0, grad_grad * grad_output * ctx.alpha * x.clamp(max=0.0).exp(), 0.0)
-        return grad_g, grad_x, None
+        if ctx.needs_input_grad[1]:  # (PyTorch's formula: this op again, times the mask of x < 0)
+            grad_x = EluBackward.apply(grad_grad * grad_output * input_scale, x, *ctx.constants) * (x < 0).to(x.dtype)
+        return grad_g, grad_x, None, None, None
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -143,8 +166,52 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
     """
     _float_only("elu_cpu", input)
-    out = Elu.apply(input, alpha)
+    out = Elu.apply(input, alpha, 1.0, 1.0)
     return input.copy_(out) if inplace else out
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``elu`` in place."""
+    return elu(input, alpha, inplace=True)
+
+
+#: SELU's constants (Klambauer et al., 2017): with them, a layer keeps zero mean and unit variance.
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale elu(x, alpha), alpha = 1.6733, scale = 1.0507 (self-normalising networks).
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("elu_cpu", input)
+    out = Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return input.copy_(out) if inplace else out
+
+
+def selu_(input: Tensor) -> Tensor:
+    """``selu`` in place."""
+    return selu(input, inplace=True)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha (e^{x / alpha} - 1)): elu with the input scaled by 1/alpha,
+    continuously differentiable at 0 for any alpha.
+
+    Raises:
+        RuntimeError: for alpha = 0. NotImplementedError: for an integer or bool tensor.
+    """
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU (use alpha != 0)")
+    _float_only("elu_cpu", input)
+    out = Celu.apply(input, alpha, 1.0, 1.0 / alpha)
+    return input.copy_(out) if inplace else out
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``celu`` in place."""
+    return celu(input, alpha, inplace=True)
 
 
 def _log_sigmoid(x: np.ndarray) -> tuple:
@@ -453,9 +520,8 @@ def _silu(x: np.ndarray) -> tuple:
     """x / (1 + e^-x), PyTorch's kernel (float16 in float32, rounded once); and
     sigmoid(x) = 1 / (1 + e^-x), which the backward needs."""
     x32 = _in_float32(x)
-    denominator = np.exp(-x32)
-    denominator += 1
-    return (x32 / denominator).astype(x.dtype, copy=False), np.reciprocal(denominator, out=denominator)
+    denominator = np.exp(-x32) + 1
+    return (x32 / denominator).astype(x.dtype, copy=False), 1 / denominator
 
 
 def _silu_backward(g: np.ndarray, x: np.ndarray, sigmoid: np.ndarray) -> np.ndarray:
@@ -656,6 +722,179 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     _float_only("hardswish_cpu", input)
     out = Hardswish.apply(input)
     return input.copy_(out) if inplace else out
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|) (as in PyTorch, a composite of tensor ops; an integer tensor gives floats)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x) (as in PyTorch, a composite of tensor ops)."""
+    return input - input.tanh()
+
+
+class Softshrink(Function):
+    """z = x - lambd where x > lambd, x + lambd where x < -lambd, else 0;  dz/dx = 1 where
+    |x| > lambd, else 0: hardshrink's derivative."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.save_for_backward(x)
+        ctx.lambd = lambd
+        data = x._data
+        kind = data.dtype.type
+        return data - np.minimum(np.maximum(data, kind(-lambd)), kind(lambd))  # (nan stays nan)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return SoftshrinkBackward.apply(grad_output, x, ctx.lambd), None
+
+
+class Hardshrink(Function):
+    """z = x where |x| > lambd, else 0;  dz/dx = 1 where |x| > lambd, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.save_for_backward(x)
+        ctx.lambd = lambd
+        data = x._data
+        return zero_where(data, (data >= data.dtype.type(-lambd)) & (data <= data.dtype.type(lambd)))  # (nan stays)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return HardshrinkBackward.apply(grad_output, x, ctx.lambd), None
+
+
+def _outside(data: np.ndarray, lambd: float) -> np.ndarray:
+    """Where x < -lambd or x > lambd (False at nan)."""
+    kind = data.dtype.type
+    return (data < kind(-lambd)) | (data > kind(lambd))
+
+
+class HardshrinkBackward(Function):
+    """The backward of both shrinks, PyTorch's ``hardshrink_backward``: (g, x) -> g where
+    |x| > lambd, else 0 (0 at nan too, as PyTorch's vectorized kernel: book/deviations.md).
+    Linear in g, so its backward is itself; x only selects."""
+
+    @staticmethod
+    def forward(ctx, grad_output, x, lambd):
+        ctx.save_for_backward(x)
+        ctx.lambd = lambd
+        return zero_where(grad_output._data, ~_outside(x._data, lambd))
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        x, = ctx.saved_tensors
+        return HardshrinkBackward.apply(grad_grad, x, ctx.lambd), None, None
+
+
+class SoftshrinkBackward(HardshrinkBackward):
+    """Softshrink's backward, PyTorch's ``softshrink_backward``: the same as hardshrink's,
+    with a node of its own (``SoftshrinkBackwardBackward0``)."""
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        x, = ctx.saved_tensors
+        return SoftshrinkBackward.apply(grad_grad, x, ctx.lambd), None, None
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between.
+
+    Raises:
+        RuntimeError: for a negative lambd. NotImplementedError: for an integer or bool tensor.
+    """
+    _float_only("softshrink_check", input)
+    if not lambd >= 0:
+        raise RuntimeError(f"lambda must be in range [0, inf] for input dtype {_dtype.scalar_name(input.dtype)}, "
+                           f"but found {lambd} (give a lambd >= 0)")
+    return Softshrink.apply(input, lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0.
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).
+    """
+    _float_only("hardshrink_cpu", input)
+    return Hardshrink.apply(input, lambd)
+
+
+class Threshold(Function):
+    """z = x where x > threshold (or x is nan), else value;  dz/dx = 1 where x > threshold
+    (or nan), else 0: relu's backward op, ``ThresholdBackward``, with this threshold (relu is
+    threshold(x, 0, 0))."""
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        ctx.save_for_backward(x)
+        ctx.threshold = threshold
+        data = x._data
+        kind = data.dtype.type  # (an integer tensor's threshold and value are truncated to ints, as in PyTorch)
+        return np.where(data <= kind(threshold), kind(value), data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return U.ThresholdBackward.apply(grad_output, x, ctx.threshold), None, None
+
+
+def _threshold(input: Tensor, threshold: float, value: float, inplace: bool) -> Tensor:
+    if input.dtype is _dtype.bool:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool' (convert the input with .float())")
+    out = Threshold.apply(input, threshold, value)
+    return input.copy_(out) if inplace else out
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value (an integer tensor keeps its dtype; threshold and
+    value are converted to it, as PyTorch does).
+
+    Raises:
+        NotImplementedError: for a bool tensor (as PyTorch: no such kernel).
+    """
+    return _threshold(input, threshold, value, inplace)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """``threshold`` in place."""
+    return _threshold(input, threshold, value, True)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: a sigmoid(b), where a and b are the two halves of ``input`` along ``dim``.
+
+    Shape: ``dim`` halves.
+
+    Raises:
+        RuntimeError: for a 0-d input or an odd size along ``dim``. NotImplementedError: for
+            an integer or bool tensor.
+    """
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    _float_only("glu_cpu", input)
+    d = dim % input.ndim if -input.ndim <= dim < input.ndim else dim
+    if not -input.ndim <= dim < input.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-input.ndim}, {input.ndim - 1}], "
+                         f"but got {dim})")
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
+    a, b = input.chunk(2, d)
+    return a * b.sigmoid()
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``hardtanh`` in place."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu`` in place."""
+    return leaky_relu(input, negative_slope, inplace=True)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
