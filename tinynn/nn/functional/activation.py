@@ -215,8 +215,8 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def _log_sigmoid(x: np.ndarray) -> tuple:
-    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|) (no overflow for any x), and the
-    buffer e^-|x| that the backward reads, as PyTorch's kernel computes them (the buffer
+    """log sigmoid(x) = min(x, 0) - log(1 + e^-abs(x)) (no overflow for any x), and the
+    buffer e^-abs(x) that the backward reads, as PyTorch's kernel computes them (the buffer
     in x's dtype, as PyTorch keeps it: rounded to float16 for a float16 x)."""
     x32 = _in_float32(x)
     buffer = np.exp(-np.abs(x32))
@@ -224,7 +224,7 @@ def _log_sigmoid(x: np.ndarray) -> tuple:
 
 
 def _log_sigmoid_backward(g: np.ndarray, x: np.ndarray, buffer: np.ndarray) -> np.ndarray:
-    """g (1 - sigmoid(x)), from the buffer b = e^-|x|: g (1 - b / (1 + b)) where x < 0,
+    """g (1 - sigmoid(x)), from the buffer b = e^-abs(x): g (1 - b / (1 + b)) where x < 0,
     else g b / (1 + b) (PyTorch's kernel; nan at nan)."""
     g32, b32 = _in_float32(g), _in_float32(buffer)
     q = b32 / (1 + b32)
@@ -234,7 +234,7 @@ def _log_sigmoid_backward(g: np.ndarray, x: np.ndarray, buffer: np.ndarray) -> n
 class LogSigmoid(Function):
     """z = log sigmoid(x) = -log(1 + e^-x);  dz/dx = 1 - sigmoid(x).
 
-    Computed as min(x, 0) - log(1 + e^-|x|), which exponentiates only numbers <= 0: no
+    Computed as min(x, 0) - log(1 + e^-abs(x)), which exponentiates only numbers <= 0: no
     overflow. The backward is one op, :class:`LogSigmoidBackward`.
     """
 
@@ -252,7 +252,7 @@ class LogSigmoid(Function):
 
 class LogSigmoidBackward(Function):
     """LogSigmoid's backward as one op, PyTorch's ``log_sigmoid_backward``: (g, x) ->
-    g (1 - sigmoid(x)). ``buffer`` is e^-|x| from the forward (a value, not an input of the
+    g (1 - sigmoid(x)). ``buffer`` is e^-abs(x) from the forward (a value, not an input of the
     graph). Linear in g, so d/dg is this op again; d/dx = -g sigmoid(x) (1 - sigmoid(x))
     (PyTorch's ``log_sigmoid_double_backward``), in tensor ops."""
 
@@ -274,7 +274,7 @@ class LogSigmoidBackward(Function):
 
 
 def logsigmoid(input: Tensor) -> Tensor:
-    """log(sigmoid(x)), stably: min(x, 0) - log(1 + e^-|x|) (gradient 1 - sigmoid(x);
+    """log(sigmoid(x)), stably: min(x, 0) - log(1 + e^-abs(x)) (gradient 1 - sigmoid(x);
     1/2 at 0, nan at nan, as PyTorch).
 
     Raises:
@@ -725,7 +725,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softsign(input: Tensor) -> Tensor:
-    """x / (1 + |x|) (as in PyTorch, a composite of tensor ops; an integer tensor gives floats)."""
+    """x / (1 + abs(x)) (as in PyTorch, a composite of tensor ops; an integer tensor gives floats)."""
     return input / (input.abs() + 1)
 
 
@@ -736,7 +736,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 class Softshrink(Function):
     """z = x - lambd where x > lambd, x + lambd where x < -lambd, else 0;  dz/dx = 1 where
-    |x| > lambd, else 0: hardshrink's derivative."""
+    abs(x) > lambd, else 0: hardshrink's derivative."""
 
     @staticmethod
     def forward(ctx, x, lambd):
@@ -753,7 +753,7 @@ class Softshrink(Function):
 
 
 class Hardshrink(Function):
-    """z = x where |x| > lambd, else 0;  dz/dx = 1 where |x| > lambd, else 0."""
+    """z = x where abs(x) > lambd, else 0;  dz/dx = 1 where abs(x) > lambd, else 0."""
 
     @staticmethod
     def forward(ctx, x, lambd):
@@ -776,7 +776,7 @@ def _outside(data: np.ndarray, lambd: float) -> np.ndarray:
 
 class HardshrinkBackward(Function):
     """The backward of both shrinks, PyTorch's ``hardshrink_backward``: (g, x) -> g where
-    |x| > lambd, else 0 (0 at nan too, as PyTorch's vectorized kernel: book/deviations.md).
+    abs(x) > lambd, else 0 (0 at nan too, as PyTorch's vectorized kernel: book/deviations.md).
     Linear in g, so its backward is itself; x only selects."""
 
     @staticmethod
@@ -815,7 +815,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where |x| > lambd, else 0.
+    """x where abs(x) > lambd, else 0.
 
     Raises:
         NotImplementedError: for an integer or bool tensor (as PyTorch: no such kernel).

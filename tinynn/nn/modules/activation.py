@@ -189,7 +189,7 @@ class CELU(Module):
 
 
 class Softsign(Module):
-    """Softsign(x) = x / (1 + |x|)."""
+    """Softsign(x) = x / (1 + abs(x))."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softsign(input)
@@ -217,7 +217,7 @@ class Softshrink(Module):
 
 
 class Hardshrink(Module):
-    """x where |x| > lambd, else 0 (see ``F.hardshrink``)."""
+    """x where abs(x) > lambd, else 0 (see ``F.hardshrink``)."""
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
