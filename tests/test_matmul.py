@@ -441,3 +441,37 @@ def test_gradient_of_a_product_of_two_dtypes_is_refused_like_torch():
         (a @ b).sum().backward()
 
     assert_same_error(fn)
+
+
+# -- a numpy array as an operand of @ ---------------------------------------------------------
+@pytest.mark.filterwarnings("ignore:__array_wrap__:DeprecationWarning")  # (PyTorch's, with numpy 2)
+@pytest.mark.parametrize("tensor_dtype, array_dtype, shapes", [
+    ("float32", "float32", ((2, 3), (3, 4))), ("float32", "float64", ((2, 3), (3,))),
+    ("float32", "int64", ((3,), (3, 2))), ("int64", "float32", ((2, 2), (2, 2))),
+    ("int32", "int64", ((3,), (3,))), ("float64", "bool", ((2, 3), (3, 1))),
+])
+def test_tensor_at_a_numpy_array_is_numpys_product_like_torch(tensor_dtype, array_dtype, shapes):
+    """PyTorch hands ``tensor @ array`` to numpy: numpy's promotion (float32 @ an int64 array
+    is float64), a tensor as the result, no history."""
+    rng = np.random.default_rng(0)
+    values = rng.integers(-3, 4, shapes[0]).astype(tensor_dtype)
+    array = rng.integers(-3, 4, shapes[1]).astype(array_dtype)
+    results = []
+    for lib in (torch, tinynn):
+        y = lib.tensor(values) @ array
+        results.append((type(y).__name__, str(y.dtype).split(".")[1], tuple(y.shape), y.requires_grad,
+                        y.numpy().tolist()))
+    assert results[1] == results[0]
+
+
+@pytest.mark.filterwarnings("ignore:__array_wrap__:DeprecationWarning")
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(2, 3, requires_grad=True) @ np.ones((3, 2)),
+    lambda lib: np.ones((2, 2)) @ lib.ones(2, 2),
+    lambda lib: lib.ones(2, 2) @ [[1.0, 2.0], [3.0, 4.0]],
+    lambda lib: [[1.0, 2.0], [3.0, 4.0]] @ lib.ones(2, 2),
+    lambda lib: lib.ones(2, 3) @ np.ones((2, 2)),
+    lambda lib: lib.ones(2, 3) @ np.array(2.0),
+], ids=["requires_grad", "array_at_tensor", "tensor_at_list", "list_at_tensor", "shapes", "0d_array"])
+def test_matmul_with_a_numpy_array_or_a_list_raises_like_torch(call):
+    assert_same_error(call)

@@ -783,10 +783,16 @@ class Tensor:
         return E.Pow.apply(base, self)
 
     def __matmul__(self, other):
-        return L.Matmul.apply(self, _as_tensor_operand(other))
+        if isinstance(other, np.ndarray):
+            return _matmul_with_array(self, other)
+        if not isinstance(other, Tensor):
+            return NotImplemented  # (Python's TypeError, as PyTorch's: "unsupported operand type(s) for @")
+        return L.Matmul.apply(self, other)
 
     def __rmatmul__(self, other):
-        return L.Matmul.apply(_as_tensor_operand(other), self)
+        # Only ever called with a left operand that is not a tensor: ``array @ tensor`` and
+        # ``list @ tensor`` are a TypeError in PyTorch, which has no matmul of an array by a tensor
+        return NotImplemented
 
     def __neg__(self):
         return UN.Neg.apply(self)
@@ -958,7 +964,8 @@ class Tensor:
         return E.Pow.apply(self, exponent)
 
     def matmul(self, other):
-        return self @ other
+        L.check_tensor_arguments("matmul", ("other", other))
+        return L.Matmul.apply(self, other)
 
     def mm(self, other):
         return L.mm(self, other)
@@ -1855,12 +1862,25 @@ def _scaled(temporary: Tensor, value) -> Tensor:
     return temporary.mul_(value)
 
 
-def _as_tensor_operand(value):
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, np.ndarray):
-        return Tensor._make(value)
-    raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(value).__name__}")
+def _matmul_with_array(tensor: Tensor, array: np.ndarray) -> Tensor:
+    """``tensor @ array``, as PyTorch computes it: in numpy (PyTorch's ``matmul`` refuses the
+    array, and numpy's reflected ``@`` takes over), so numpy's promotion applies (a float32
+    tensor times an int64 or float64 array gives float64) and the result has no history.
+
+    Raises:
+        RuntimeError: if the tensor requires grad (numpy cannot read it without dropping its
+            history; PyTorch's error). TypeError: for an array of a dtype tinynn has no
+            tensors of. ValueError: for shapes that do not multiply (numpy's, as in PyTorch).
+    """
+    if tensor._requires_grad:
+        raise _dtype.array_operand_error()
+    _dtype.array_dtype(array)
+    try:
+        result = np.matmul(tensor._data, array)
+    except ValueError as error:
+        raise ValueError(f"matmul: shapes {list(tensor.shape)} and {list(array.shape)} do not multiply "
+                         f"(numpy's message: {error})") from None
+    return Tensor._make(np.asarray(result))
 
 
 def _zero_grads(tensors, set_to_none: bool = True) -> None:

@@ -239,8 +239,20 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
 
     Raises:
         RuntimeError: if the inner dimensions differ, or an operand is 0-D.
+        TypeError: for an operand that is not a tensor (a numpy array too: only the ``@``
+            operator takes one, as in PyTorch).
     """
-    return write_out("matmul", input @ other, out)
+    check_tensor_arguments("matmul", ("input", input), ("other", other))
+    return write_out("matmul", Matmul.apply(input, other), out)
+
+
+def check_tensor_arguments(name: str, *arguments: tuple, first_position: int = 1) -> None:
+    """PyTorch's TypeError for an argument that should be a tensor: ``arguments`` are
+    (parameter name, value) pairs, numbered from ``first_position``."""
+    for position, (parameter, value) in enumerate(arguments, first_position):
+        if not isinstance(value, _tensor.Tensor):
+            raise TypeError(f"{name}(): argument '{parameter}' (position {position}) must be Tensor, not "
+                            f"{_tensor._type_name(value)}")
 
 
 def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
