@@ -474,9 +474,9 @@ def _check_weight_fits(weight: Tensor, input: Tensor) -> None:
 class BinaryCrossEntropyWithLogits(Function):
     """l = (1 - y) x + c softplus(-x),  c = 1 + (p - 1) y  (p: pos_weight, 1 if not given).
 
-    With c = 1 this is max(x, 0) - x y + log(1 + e^{-abs(x)}), i.e. -(y log s + (1-y) log(1-s))
-    for s = sigmoid(x), without ever computing log(s). softplus(-x) = log(1 + e^{-x}) is
-    ``np.logaddexp(0, -x)``: finite for every x.
+    With c = 1 this is -(y log s + (1-y) log(1-s)) for s = sigmoid(x). As PyTorch's kernel,
+    it is computed as (1 - y) x - c log sigmoid(x), with log sigmoid(x) = min(x, 0) -
+    log(1 + e^{-abs(x)}): finite for every x (the exponential only ever of a number <= 0).
 
     Derivatives (PyTorch's formulas, in tensor ops, so that they can be differentiated again):
 
@@ -491,11 +491,13 @@ class BinaryCrossEntropyWithLogits(Function):
         ctx.save_for_backward(input, target, pos_weight)
 
         def loss():  # run with numpy's warnings off: nan or inf inputs give IEEE results, as in PyTorch
-            # as PyTorch: log(1 + e^{-x}) in x's dtype, the rest in the dtype x and y promote to
-            # (a float32 x with a float64 y: float64, from float32's softplus)
-            softplus_neg = np.logaddexp(x.dtype.type(0), -x)             # log(1 + e^{-x})
-            c = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * y
-            return (1 - y) * x + c * softplus_neg
+            # as PyTorch: log sigmoid(x) in x's dtype, the rest in the dtype x and y promote to
+            # (a float32 x with a float64 y: float64, from float32's log sigmoid). (numpy's
+            # logaddexp(0, -x) gives the same softplus(-x), at 18 ns an element against 1.3)
+            log_sigmoid = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+            if pos_weight is not None:
+                log_sigmoid = log_sigmoid * (1 + (pos_weight._data - 1) * y)   # c log sigmoid(x)
+            return (1 - y) * x - log_sigmoid
         return quiet_numpy.run(loss)
 
     @staticmethod
