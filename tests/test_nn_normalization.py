@@ -1,4 +1,4 @@
-"""LayerNorm and GroupNorm against ``torch.nn``: the modules (weights copied with
+"""LayerNorm, GroupNorm and RMSNorm against ``torch.nn``: the modules (weights copied with
 ``load_state_dict``; outputs, input and parameter gradients) and ``F.layer_norm``, reprs,
 state-dict keys and the errors PyTorch raises. (BatchNorm is in test_batchnorm.py.)
 """
@@ -166,3 +166,49 @@ def test_group_norm_checks_dtypes_in_pytorchs_order(input_dtype, weight_dtype, b
 @pytest.mark.parametrize("shape, groups", [((1, 2), 2), ((1, 2, 1), 2), ((1, 4, 1), 4), ((1, 3), 2)])
 def test_group_norm_of_a_single_value_per_group_raises_as_pytorch(shape, groups):
     assert_same_error(lambda lib: lib.nn.functional.group_norm(lib.ones(*shape), groups), same_message=True)
+
+
+# -- RMSNorm: PyTorch's composite formula, in tensor ops -----------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, normalized_shape, kwargs", [
+    ((4, 6), 6, {}), ((2, 3, 5), (5,), dict(eps=1e-3)), ((2, 3, 4, 5), (4, 5), {}),
+    ((3, 6), (6,), dict(elementwise_affine=False)),
+])
+def test_rms_norm_matches_torch(shape, normalized_shape, kwargs, dtype, device):
+    x = randn(*shape, scale=3.0) + 1.0
+    compare_module(lambda lib: lib.nn.RMSNorm(normalized_shape, **kwargs), x, dtype=dtype, device=device)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_functional_rms_norm_and_its_second_derivatives_match_torch(dtype, device):
+    compare_with_torch(lambda lib, x, w: lib.nn.functional.rms_norm(x, (3, 4), w), randn(2, 3, 4),
+                       randn(3, 4, seed=1), dtype=dtype, device=device)
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor(randn(2, 5), requires_grad=True)
+        grad, = lib.autograd.grad(lib.nn.functional.rms_norm(x, (5,), eps=1e-6), x, grad_outputs=x * x,
+                                  create_graph=True)
+        second, = lib.autograd.grad((grad * grad).sum(), x)
+        results.append((grad.detach().numpy(), second.numpy()))
+    for ours, theirs in zip(*results[::-1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_float16_rms_norm_is_computed_in_float32_with_float32s_eps_as_in_pytorch():
+    values = np.random.default_rng(0).uniform(-3, 3, (64, 40)).astype(np.float16)
+    values[0] = 0  # a row of zeros: x / sqrt(eps), the default eps is float32's
+    ours, theirs = (lib.nn.functional.rms_norm(lib.tensor(values), (40,)).numpy() for lib in (tinynn, torch))
+    assert ours.dtype == theirs.dtype == np.float16
+    spacing = np.spacing(np.abs(theirs)).astype(np.float64)
+    assert np.all(np.abs(ours.astype(np.float64) - theirs.astype(np.float64)) <= spacing)
+
+
+def test_rms_norm_repr_state_dict_and_errors_match_torch():
+    for args, kwargs in [((4,), {}), (((3, 4),), dict(eps=1e-5)), ((4,), dict(elementwise_affine=False))]:
+        ours, theirs = tinynn.nn.RMSNorm(*args, **kwargs), torch.nn.RMSNorm(*args, **kwargs)
+        assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        assert ours.normalized_shape == theirs.normalized_shape
+    assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.zeros(2, 3), (4,)))
+    assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.zeros(2, 3), (3,), lib.ones(4)))
+    assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.zeros(2, 3, dtype=lib.int64), (3,)))

@@ -1138,6 +1138,17 @@ def layer_norm_gen(rng):
     return out
 
 
+def rms_norm_gen(rng):
+    """layer_norm's cases without the bias (rms_norm has none), and float16, whose default eps is float32's."""
+    out = []
+    for sample in layer_norm_gen(rng):
+        args = sample.args[:3]  # (input, normalized_shape, weight)
+        out.append(Sample(args, dict(sample.kwargs)))
+    out.append(Sample((A(rng, (2, 3), "float16"), (3,))))
+    out.append(Sample((A(rng, (2, 3), "float64"), (3,)), {"eps": None}))
+    return out
+
+
 def embedding_gen(rng):
     w = A(rng, (5, 3))
     return [Sample((_idx([0, 4, 4]), w)), Sample((_idx([[1, 2], [0, 0]]), w)), Sample((_idx(2), w)),
@@ -1238,6 +1249,7 @@ OPS += [
     OpInfo("pad", "nn", pad_gen, func=F + "pad", method=None),
     OpInfo("prelu", "nn", prelu_gen, func=F + "prelu", method=None),
     OpInfo("layer_norm", "nn", layer_norm_gen, func=F + "layer_norm", method=None),
+    OpInfo("rms_norm", "nn", rms_norm_gen, func=F + "rms_norm", method=None),
     OpInfo("embedding", "nn", embedding_gen, func=F + "embedding", method=None),
     OpInfo("avg_pool1d", "nn", pool_gen(False), func=F + "avg_pool1d", method=None),
     OpInfo("max_pool1d", "nn", pool_gen(False), func=F + "max_pool1d", method=None),

@@ -11,7 +11,7 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 from .misc import one_hot
 from .conv import conv1d, conv2d, conv_transpose2d
 from .dropout import dropout2d
-from .normalization import batch_norm, group_norm, layer_norm
+from .normalization import batch_norm, group_norm, layer_norm, rms_norm
 from .padding import pad
 from .sparse import embedding
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d

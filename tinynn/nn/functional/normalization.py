@@ -1,4 +1,5 @@
-"""Normalisation: ``batch_norm`` (per channel, over the batch), ``layer_norm`` and ``group_norm`` (per sample).
+"""Normalisation: ``batch_norm`` (per channel, over the batch), ``layer_norm``, ``group_norm`` and
+``rms_norm`` (per sample).
 
 For ``batch_norm`` on an input (N, C, ...), the statistics of channel c are taken over all N * prod(...) values
 of that channel. In training, the batch's mean and (biased) variance normalise the input,
@@ -367,18 +368,55 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
             ``weight``/``bias`` do not have that shape.
         NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
     """
+    normalized_shape = _check_normalized_shape(input, normalized_shape, weight=weight, bias=bias)
+    _float_only("LayerNormKernelImpl", input)
+    _same_dtype_parameters(input, weight, bias)
+    return LayerNorm.apply(input, weight, bias, normalized_shape, eps)
+
+
+def _check_normalized_shape(input: Tensor, normalized_shape, **parameters) -> tuple:
+    """``normalized_shape`` as a tuple, once it is checked against the input's trailing dims
+    and the shapes of the affine parameters (PyTorch's messages; None parameters are skipped)."""
     normalized_shape = tuple(normalized_shape)
     k = len(normalized_shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
-    for name, tensor in (("weight", weight), ("bias", bias)):
+    for name, tensor in parameters.items():
         if tensor is not None and tuple(tensor.shape) != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(tensor.shape)} and normalized_shape = {list(normalized_shape)}")
-    _float_only("LayerNormKernelImpl", input)
-    _same_dtype_parameters(input, weight, bias)
-    return LayerNorm.apply(input, weight, bias, normalized_shape, eps)
+    return normalized_shape
+
+
+def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """Root mean square normalisation over the trailing dims: y = x / sqrt(mean(x^2) + eps) * weight.
+
+    Layer norm without the centring (no mean is subtracted, and there is no bias), as in
+    LLaMA-style transformers. Written, as PyTorch writes it, with tensor ops: autograd
+    differentiates it (to any order).
+
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: the trailing shape to normalise over.
+        weight: of shape ``normalized_shape``, or None.
+        eps: added to the mean square. Default: the machine epsilon of the input's dtype
+            (of float32 for float16, which is computed in float32, as PyTorch does).
+
+    Raises:
+        RuntimeError: if the input's trailing shape is not ``normalized_shape``, or the
+            weight does not have that shape.
+        NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
+    """
+    normalized_shape = _check_normalized_shape(input, normalized_shape, weight=weight)
+    _float_only("rms_norm", input)
+    work = input.float() if input.dtype is _dtype.float16 else input
+    if eps is None:
+        eps = float(np.finfo(work.dtype.numpy_dtype).eps)
+    dims = tuple(range(-len(normalized_shape), 0))
+    out = (work * (work.pow(2).mean(dims, keepdim=True) + eps).rsqrt()).to(input.dtype)
+    return out if weight is None else out * weight
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,

@@ -1,4 +1,5 @@
-"""Per-sample normalisation layers: ``LayerNorm`` and ``GroupNorm`` (see ``F.layer_norm``, ``F.group_norm``).
+"""Per-sample normalisation layers: ``LayerNorm``, ``GroupNorm`` and ``RMSNorm`` (see ``F.layer_norm``,
+``F.group_norm``, ``F.rms_norm``).
 
 Unlike BatchNorm they keep no running statistics: every sample is normalised with its own
 mean and variance, in training and in evaluation alike.
@@ -110,3 +111,42 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """y = x / sqrt(mean(x^2) + eps) * weight over the last dims (see ``F.rms_norm``).
+
+    Args:
+        normalized_shape: the trailing shape to normalise over: an int C (the last dim) or a
+            tuple such as (C, H, W).
+        eps: added to the mean square. Default: None, the machine epsilon of the input's dtype.
+        elementwise_affine: learn a weight (init 1) of shape ``normalized_shape``. Default: True.
+
+    Shape:
+        input: ``(*, *normalized_shape)``; output: the same shape.
+    """
+
+    def __init__(self, normalized_shape: int | tuple, eps: float | None = None, elementwise_affine: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(_creation.empty(self.normalized_shape, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
