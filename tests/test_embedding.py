@@ -212,3 +212,16 @@ def test_module_out_of_range_index():
     emb = tinynn.nn.Embedding(3, 2)
     with pytest.raises(IndexError, match="index out of range in self"):
         emb(tinynn.tensor([3]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.embedding(lib.tensor([0]), lib.zeros(0), padding_idx=1),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([0]), lib.zeros(3), padding_idx=-4),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([0]), lib.zeros(0, 2), padding_idx=0),
+    lambda lib: lib.nn.Embedding(0, 2, padding_idx=0),
+], ids=["1d_weight_padding_idx_beyond", "1d_weight_negative_padding_idx_beyond", "no_rows_padding_idx_0",
+        "module_no_rows_padding_idx_0"])
+def test_padding_idx_is_checked_before_the_weights_rank_like_torch(call):
+    """PyTorch checks a padding_idx other than 0 against weight.size(0) first (an
+    AssertionError), then the weight's rank; a padding_idx of 0 is not checked."""
+    assert_same_error(call)

@@ -124,10 +124,11 @@ def _check_indices(input: Tensor, weight: Tensor) -> np.ndarray:
 
 
 def _normalize_padding_idx(padding_idx: int | None, num_embeddings: int) -> int | None:
-    """A negative ``padding_idx`` counts from the end, as in PyTorch."""
+    """A negative ``padding_idx`` counts from the end, as in PyTorch (which checks a positive
+    one against the rows, a negative one too, and 0 not at all)."""
     if padding_idx is None:
         return None
-    if padding_idx >= num_embeddings or padding_idx < -num_embeddings:
+    if (padding_idx > 0 and padding_idx >= num_embeddings) or padding_idx < -num_embeddings:
         raise AssertionError("Padding_idx must be within num_embeddings")
     return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
 
@@ -184,9 +185,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         # PyTorch reads weight.size(0) before its 2-D check here: for a padding_idx, and for
         # a weight that will need a gradient (autograd keeps the number of rows)
         raise IndexError("Dimension specified as 0 but tensor has no dimensions (weight must be 2-D)")
+    if weight.ndim > 0:  # (PyTorch checks padding_idx against weight.size(0) before the 2-D check too)
+        padding_idx = _normalize_padding_idx(padding_idx, weight.shape[0])
     if weight.ndim != 2:
         raise RuntimeError(f"'weight' must be 2-D (got a weight of shape {list(weight.shape)})")
-    padding_idx = _normalize_padding_idx(padding_idx, weight.shape[0])
     indices = _check_indices(input, weight)
     if max_norm is not None:
         _renorm_(weight, indices, max_norm, norm_type)
