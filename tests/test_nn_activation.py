@@ -398,8 +398,12 @@ def test_hardsigmoid_can_be_differentiated_once_as_in_pytorch():
     lambda lib: lib.nn.functional.softshrink(lib.ones(2, dtype=lib.int64)),
     lambda lib: lib.nn.functional.hardshrink(lib.ones(2, dtype=lib.int64)),
     lambda lib: lib.nn.functional.glu(lib.ones(2, 4, dtype=lib.int64)),
+    lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.int32), 0.0, float("nan")),
+    lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.int32), float("inf"), 1),
+    lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.uint8), 0, 300),
 ], ids=["softshrink_negative_lambd", "glu_odd", "glu_dim_out_of_range", "glu_0d", "celu_alpha_0",
-        "threshold_bool", "selu_int", "celu_int", "softshrink_int", "hardshrink_int", "glu_int"])
+        "threshold_bool", "selu_int", "celu_int", "softshrink_int", "hardshrink_int", "glu_int",
+        "threshold_int_nan_value", "threshold_int_inf_threshold", "threshold_uint8_300"])
 def test_more_activations_reject_what_torch_rejects(call):
     assert_same_error(call)
 
@@ -407,5 +411,5 @@ def test_more_activations_reject_what_torch_rejects(call):
 @pytest.mark.parametrize("dtype", ["int32", "int64"])
 def test_threshold_of_integers_keeps_the_dtype_and_truncates_its_bounds_like_torch(dtype):
     x = np.array([-3, -1, 0, 1, 2, 5])
-    for threshold, value in [(0.5, 7), (-1.5, 2.9), (1, -4)]:
+    for threshold, value in [(0.5, 7), (-1.5, 2.9), (1, -4), (-0.5, -2.7)]:
         compare_with_torch(lambda lib, x: lib.nn.functional.threshold(x, threshold, value), x, dtype=dtype, grad=False)

@@ -4,6 +4,8 @@ state-dict keys and the errors PyTorch raises. (BatchNorm is in test_batchnorm.p
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -212,3 +214,25 @@ def test_rms_norm_repr_state_dict_and_errors_match_torch():
     assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.zeros(2, 3), (4,)))
     assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.zeros(2, 3), (3,), lib.ones(4)))
     assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.zeros(2, 3, dtype=lib.int64), (3,)))
+    assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.tensor(0.0), (4,)))      # ValueError
+    assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.ones(3), (2, 3)))         # ValueError
+    assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.ones(2, 3), ()))
+
+
+def test_rms_norm_with_a_weight_of_another_dtype_keeps_the_inputs_dtype_and_warns_once_like_torch(monkeypatch):
+    """PyTorch warns that it cannot use its fused kernel, once per process (TORCH_WARN_ONCE:
+    an earlier test in this process may have had its warning); tinynn too."""
+    from tinynn.nn.functional import normalization
+    monkeypatch.setitem(normalization._warned, "rms_norm dtypes", False)
+    results = []
+    for lib in (torch, tinynn):
+        x, w = lib.tensor(randn(2, 3), dtype=lib.float32), lib.tensor(randn(3, seed=1), dtype=lib.float64)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results.append(lib.nn.functional.rms_norm(x, (3,), w))
+            again = lib.nn.functional.rms_norm(x, (3,), w)
+        if lib is tinynn:
+            assert [str(w.message)[:39] for w in caught] == ["Mismatch dtype between input and weight"]
+    assert again.dtype is tinynn.float32
+    assert results[1].dtype is tinynn.float32 and results[0].dtype is torch.float32
+    np.testing.assert_allclose(results[1].numpy(), results[0].numpy(), rtol=1e-6)

@@ -834,8 +834,10 @@ class Threshold(Function):
         ctx.save_for_backward(x)
         ctx.threshold = threshold
         data = x._data
-        kind = data.dtype.type  # (an integer tensor's threshold and value are truncated to ints, as in PyTorch)
-        return np.where(data <= kind(threshold), kind(value), data)
+        # both converted to x's dtype as PyTorch converts them: an integer tensor's truncated
+        # (2.7 -> 2), and nan, inf or a number out of the dtype's range refused
+        threshold, value = (_dtype.checked_scalar(v, x.dtype) for v in (threshold, value))
+        return np.where(data <= threshold, value, data)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -856,6 +858,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
     Raises:
         NotImplementedError: for a bool tensor (as PyTorch: no such kernel).
+        RuntimeError: for a threshold or value that the tensor's dtype cannot hold (nan or
+            inf for an integer tensor, 300 for uint8).
     """
     return _threshold(input, threshold, value, inplace)
 

@@ -14,6 +14,7 @@ estimates are used instead, and batch norm is a fixed affine map of each channel
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -389,6 +390,9 @@ def _check_normalized_shape(input: Tensor, normalized_shape, **parameters) -> tu
     return normalized_shape
 
 
+_warned = {"rms_norm dtypes": False}  # the warnings given already (PyTorch gives these once)
+
+
 def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """Root mean square normalisation over the trailing dims: y = x / sqrt(mean(x^2) + eps) * weight.
@@ -404,19 +408,32 @@ def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = Non
         eps: added to the mean square. Default: the machine epsilon of the input's dtype
             (of float32 for float16, which is computed in float32, as PyTorch does).
 
+    The result has the input's dtype, also with a weight of another dtype (with PyTorch's
+    warning that it cannot use its fused kernel then, once per process as there).
+
     Raises:
+        ValueError: for an input with fewer dims than ``normalized_shape``.
         RuntimeError: if the input's trailing shape is not ``normalized_shape``, or the
             weight does not have that shape.
         NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
     """
+    k = len(tuple(normalized_shape))
+    if k and input.ndim < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {input.ndim} "
+                         f"(normalized_shape={list(normalized_shape)} names the input's last {k} dims)")
     normalized_shape = _check_normalized_shape(input, normalized_shape, weight=weight)
     _float_only("rms_norm", input)
+    if weight is not None and weight.dtype is not input.dtype and not _warned["rms_norm dtypes"]:
+        _warned["rms_norm dtypes"] = True  # once per process, as PyTorch's TORCH_WARN_ONCE
+        warnings.warn(f"Mismatch dtype between input and weight: input dtype = {_dtype.scalar_name(input.dtype).lower()}, "
+                      f"weight dtype = {_dtype.scalar_name(weight.dtype).lower()}, Cannot dispatch to fused "
+                      "implementation.", UserWarning, stacklevel=2)
     work = input.float() if input.dtype is _dtype.float16 else input
     if eps is None:
         eps = float(np.finfo(work.dtype.numpy_dtype).eps)
-    dims = tuple(range(-len(normalized_shape), 0))
+    dims = tuple(range(-k, 0))
     out = (work * (work.pow(2).mean(dims, keepdim=True) + eps).rsqrt()).to(input.dtype)
-    return out if weight is None else out * weight
+    return out if weight is None else (out * weight).to(input.dtype)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
