@@ -401,9 +401,12 @@ def test_hardsigmoid_can_be_differentiated_once_as_in_pytorch():
     lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.int32), 0.0, float("nan")),
     lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.int32), float("inf"), 1),
     lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.uint8), 0, 300),
+    lambda lib: lib.nn.functional.glu(lib.ones(4, dtype=lib.int32), 1),
+    lambda lib: lib.nn.functional.glu(lib.ones(2, 3, dtype=lib.int32), 1),
 ], ids=["softshrink_negative_lambd", "glu_odd", "glu_dim_out_of_range", "glu_0d", "celu_alpha_0",
         "threshold_bool", "selu_int", "celu_int", "softshrink_int", "hardshrink_int", "glu_int",
-        "threshold_int_nan_value", "threshold_int_inf_threshold", "threshold_uint8_300"])
+        "threshold_int_nan_value", "threshold_int_inf_threshold", "threshold_uint8_300",
+        "glu_int_dim_out_of_range", "glu_int_odd"])
 def test_more_activations_reject_what_torch_rejects(call):
     assert_same_error(call)
 

@@ -217,6 +217,7 @@ def test_rms_norm_repr_state_dict_and_errors_match_torch():
     assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.tensor(0.0), (4,)))      # ValueError
     assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.ones(3), (2, 3)))         # ValueError
     assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.ones(2, 3), ()))
+    assert_same_error(lambda lib: lib.nn.functional.rms_norm(lib.tensor(0.0), (3, 4), lib.tensor(0.0)))  # the weight first
 
 
 def test_rms_norm_with_a_weight_of_another_dtype_keeps_the_inputs_dtype_and_warns_once_like_torch(monkeypatch):

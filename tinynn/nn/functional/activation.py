@@ -878,15 +878,15 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         RuntimeError: for a 0-d input or an odd size along ``dim``. NotImplementedError: for
             an integer or bool tensor.
     """
-    if input.ndim == 0:
+    if input.ndim == 0:  # (PyTorch's order of checks: scalars, the dim, halving, the dtype)
         raise RuntimeError("glu does not support scalars because halving size must be even")
-    _float_only("glu_cpu", input)
-    d = dim % input.ndim if -input.ndim <= dim < input.ndim else dim
     if not -input.ndim <= dim < input.ndim:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-input.ndim}, {input.ndim - 1}], "
                          f"but got {dim})")
+    d = dim % input.ndim
     if input.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
+    _float_only("glu_cpu", input)
     a, b = input.chunk(2, d)
     return a * b.sigmoid()
 

@@ -377,17 +377,21 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = N
 
 def _check_normalized_shape(input: Tensor, normalized_shape, **parameters) -> tuple:
     """``normalized_shape`` as a tuple, once it is checked against the input's trailing dims
-    and the shapes of the affine parameters (PyTorch's messages; None parameters are skipped)."""
+    and then the shapes of the affine parameters (PyTorch's messages; None parameters are skipped)."""
     normalized_shape = tuple(normalized_shape)
     k = len(normalized_shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
+    _check_parameter_shapes(normalized_shape, **parameters)
+    return normalized_shape
+
+
+def _check_parameter_shapes(normalized_shape: tuple, **parameters) -> None:
     for name, tensor in parameters.items():
         if tensor is not None and tuple(tensor.shape) != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(tensor.shape)} and normalized_shape = {list(normalized_shape)}")
-    return normalized_shape
 
 
 _warned = {"rms_norm dtypes": False}  # the warnings given already (PyTorch gives these once)
@@ -417,11 +421,14 @@ def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = Non
             weight does not have that shape.
         NotImplementedError: for an integer or bool input (as PyTorch: no such kernel).
     """
-    k = len(tuple(normalized_shape))
-    if k and input.ndim < k:
-        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {input.ndim} "
-                         f"(normalized_shape={list(normalized_shape)} names the input's last {k} dims)")
-    normalized_shape = _check_normalized_shape(input, normalized_shape, weight=weight)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if k:  # (PyTorch's order of checks: the weight, the input's rank, its trailing shape)
+        _check_parameter_shapes(normalized_shape, weight=weight)
+        if input.ndim < k:
+            raise ValueError(f"Input tensor must have at least {k} dimensions, but got {input.ndim} "
+                             f"(normalized_shape={list(normalized_shape)} names the input's last {k} dims)")
+    _check_normalized_shape(input, normalized_shape, weight=weight)
     _float_only("rms_norm", input)
     if weight is not None and weight.dtype is not input.dtype and not _warned["rms_norm dtypes"]:
         _warned["rms_norm dtypes"] = True  # once per process, as PyTorch's TORCH_WARN_ONCE
