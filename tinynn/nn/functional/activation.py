@@ -151,11 +151,12 @@ class EluBackward(Function):
     @staticmethod
     def backward(ctx, grad_grad):
         grad_output, x = ctx.saved_tensors
-        alpha, scale, input_scale = ctx.constants
         grad_g = EluBackward.apply(grad_grad, x, *ctx.constants) if ctx.needs_input_grad[0] else None
         grad_x = None
         if ctx.needs_input_grad[1]:  # (PyTorch's formula: this op again, times the mask of x < 0)
-            grad_x = EluBackward.apply(grad_grad * grad_output * input_scale, x, *ctx.constants) * (x < 0).to(x.dtype)
+            input_scale = ctx.constants[2]
+            grad_x = EluBackward.apply(grad_grad * grad_output * input_scale, x, *ctx.constants)
+            grad_x = grad_x * (x < 0).to(x.dtype)
         return grad_g, grad_x, None, None, None
 
 
@@ -760,7 +761,9 @@ class Hardshrink(Function):
         ctx.save_for_backward(x)
         ctx.lambd = lambd
         data = x._data
-        return zero_where(data, (data >= data.dtype.type(-lambd)) & (data <= data.dtype.type(lambd)))  # (nan stays)
+        kind = data.dtype.type
+        inside = (data >= kind(-lambd)) & (data <= kind(lambd))  # (False at nan: a nan input stays nan)
+        return zero_where(data, inside)
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -432,9 +432,9 @@ def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = Non
     _float_only("rms_norm", input)
     if weight is not None and weight.dtype is not input.dtype and not _warned["rms_norm dtypes"]:
         _warned["rms_norm dtypes"] = True  # once per process, as PyTorch's TORCH_WARN_ONCE
-        warnings.warn(f"Mismatch dtype between input and weight: input dtype = {_dtype.scalar_name(input.dtype).lower()}, "
-                      f"weight dtype = {_dtype.scalar_name(weight.dtype).lower()}, Cannot dispatch to fused "
-                      "implementation.", UserWarning, stacklevel=2)
+        names = [_dtype.scalar_name(t.dtype).lower() for t in (input, weight)]
+        warnings.warn(f"Mismatch dtype between input and weight: input dtype = {names[0]}, weight dtype = "
+                      f"{names[1]}, Cannot dispatch to fused implementation.", UserWarning, stacklevel=2)
     work = input.float() if input.dtype is _dtype.float16 else input
     if eps is None:
         eps = float(np.finfo(work.dtype.numpy_dtype).eps)
