@@ -1,7 +1,7 @@
 """Learning-rate schedules against ``torch.optim.lr_scheduler``: the lr of every group for
 20 epochs is compared exactly (the same float operations in the same order), plus
 ``get_last_lr``, state dicts, resuming, and errors. The schedules stepped per batch (LinearLR,
-ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR with momentum cycling) and
+ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR and CyclicLR with momentum cycling) and
 the composite ones (SequentialLR, ChainedScheduler) are compared at every step, lr and
 momentum; ReduceLROnPlateau on a sequence of metrics; and PyTorch's warning for calling
 ``scheduler.step()`` before ``optimizer.step()``.
@@ -27,6 +27,8 @@ SCHEDULES = {
     "LambdaLR": dict(lr_lambda=lambda epoch: 1 / (1 + epoch)),
     "LambdaLR_per_group": dict(lr_lambda=[lambda e: 0.95 ** e, lambda e: 1.0 if e < 5 else 0.1]),
     "MultiStepLR": dict(milestones=[3, 8, 8, 15], gamma=0.5),  # a repeated milestone decays twice
+    "MultiplicativeLR": dict(lr_lambda=lambda epoch: 0.95),
+    "MultiplicativeLR_per_group": dict(lr_lambda=[lambda e: 0.9, lambda e: 1.0 if e % 4 else 0.5]),
 }
 
 
@@ -215,6 +217,13 @@ PER_STEP_SCHEDULES = {
     "OneCycleLR_linear": dict(max_lr=[0.5, 2.0], epochs=5, steps_per_epoch=5, anneal_strategy="linear"),
     "OneCycleLR_three_phase": dict(max_lr=1.0, total_steps=25, three_phase=True, pct_start=0.25),
     "OneCycleLR_no_momentum": dict(max_lr=1.0, total_steps=25, cycle_momentum=False),
+    "CyclicLR": dict(base_lr=0.01, max_lr=0.1, step_size_up=4),
+    "CyclicLR_triangular2": dict(base_lr=[0.01, 0.02], max_lr=0.5, step_size_up=3, step_size_down=5,
+                                 mode="triangular2"),
+    "CyclicLR_exp_range": dict(base_lr=0.01, max_lr=0.1, step_size_up=2, mode="exp_range", gamma=0.9),
+    "CyclicLR_scale_fn": dict(base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=lambda x: 1 / (1 + x),
+                              scale_mode="iterations", base_momentum=[0.7, 0.75], max_momentum=0.95),
+    "CyclicLR_no_momentum": dict(base_lr=0.01, max_lr=0.1, step_size_up=5, cycle_momentum=False),
 }
 
 
@@ -247,7 +256,7 @@ def test_schedule_matches_torch_every_step(name):
     assert schedule(tinynn, name) == schedule(torch, name)
 
 
-@pytest.mark.parametrize("name", ["OneCycleLR", "OneCycleLR_three_phase", "LinearLR"])
+@pytest.mark.parametrize("name", ["OneCycleLR", "OneCycleLR_three_phase", "LinearLR", "CyclicLR_exp_range"])
 @pytest.mark.parametrize("optimizer_name", ["Adam", "AdamW"])
 def test_schedule_with_adam_cycles_beta1_like_torch(name, optimizer_name):
     assert schedule(tinynn, name, optimizer_name) == schedule(torch, name, optimizer_name)
@@ -374,6 +383,14 @@ def test_per_step_schedule_errors_match_torch(lib):
         sched.OneCycleLR(opt, max_lr=[1.0], total_steps=5)
     with pytest.raises(ValueError, match="optimizer must support momentum"):
         sched.OneCycleLR(lib.optim.Adagrad([lib.nn.Parameter(lib.zeros(1))]), max_lr=1.0, total_steps=5)
+    with pytest.raises(ValueError, match="optimizer must support momentum"):
+        sched.CyclicLR(lib.optim.Adagrad([lib.nn.Parameter(lib.zeros(1))]), base_lr=0.1, max_lr=1.0)
+    with pytest.raises(ValueError, match="mode is invalid and scale_fn is None"):
+        sched.CyclicLR(opt, base_lr=0.1, max_lr=1.0, mode="sawtooth")
+    with pytest.raises(ValueError, match="base_lr must have the same length"):
+        sched.CyclicLR(opt, base_lr=[0.1], max_lr=1.0)
+    with pytest.raises(TypeError, match="is not an Optimizer"):
+        sched.CyclicLR(object(), base_lr=0.1, max_lr=1.0)
     with pytest.raises(ValueError, match="number of milestones to be equal to 0"):
         sched.SequentialLR(opt, [sched.StepLR(opt, 2), sched.StepLR(opt, 3)], milestones=[])
     with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
@@ -384,7 +401,8 @@ GET_LR_SCHEDULES = {"StepLR": dict(step_size=2), "MultiStepLR": dict(milestones=
                     "ExponentialLR": dict(gamma=0.5), "CosineAnnealingLR": dict(T_max=4),
                     "LambdaLR": dict(lr_lambda=lambda epoch: 0.5 ** epoch), "LinearLR": dict(),
                     "ConstantLR": dict(), "PolynomialLR": dict(), "CosineAnnealingWarmRestarts": dict(T_0=3),
-                    "OneCycleLR": dict(max_lr=1.0, total_steps=10)}
+                    "OneCycleLR": dict(max_lr=1.0, total_steps=10), "CyclicLR": dict(base_lr=0.1, max_lr=1.0),
+                    "MultiplicativeLR": dict(lr_lambda=lambda epoch: 0.5)}
 
 
 @pytest.mark.parametrize("name", sorted(GET_LR_SCHEDULES))
@@ -404,3 +422,53 @@ def test_get_lr_called_directly_warns_like_torch(name):
     ours, theirs = call_get_lr(tinynn), call_get_lr(torch)
     assert ours == theirs
     assert theirs[1] == ["To get the last learning rate computed by the scheduler, please use `get_last_lr()`."]
+
+
+def test_multiplicative_lr_state_dict_resumes_and_rejects_a_wrong_number_of_functions_like_torch():
+    class Halve:  # a callable object: its attributes are saved (functions and lambdas are not)
+        def __init__(self):
+            self.factor = 0.5
+
+        def __call__(self, epoch):
+            return self.factor
+
+    for lib in (torch, tinynn):
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(1))], lr=1.0)
+        scheduler = lib.optim.lr_scheduler.MultiplicativeLR(opt, Halve())
+        scheduler.lr_lambdas[0].factor = 0.25
+        state = scheduler.state_dict()
+        assert state["lr_lambdas"] == [{"factor": 0.25}] and "optimizer" not in state
+        resumed = lib.optim.lr_scheduler.MultiplicativeLR(opt, Halve())
+        resumed.load_state_dict(state)
+        assert resumed.lr_lambdas[0].factor == 0.25
+    assert_same_error(lambda lib: lib.optim.lr_scheduler.MultiplicativeLR(
+        lib.optim.SGD([lib.nn.Parameter(lib.zeros(1))], lr=1.0), [lambda e: 1.0, lambda e: 1.0]))
+
+
+def test_cyclic_lr_state_dict_keeps_a_callable_scale_fn_and_resumes_like_torch():
+    class Decay:
+        def __init__(self):
+            self.rate = 0.5
+
+        def __call__(self, cycle):
+            return self.rate ** cycle
+
+    runs = []
+    for lib in (torch, tinynn):
+        opt = make_optimizer(lib, "SGD")
+        scheduler = lib.optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=2, scale_fn=Decay())
+        scheduler._scale_fn_custom.rate = 0.25
+        for _ in range(3):
+            opt.step()
+            scheduler.step()
+        state = scheduler.state_dict()
+        assert state["_scale_fn_custom"] == {"rate": 0.25}
+        resumed = lib.optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=2, scale_fn=Decay(), last_epoch=0)
+        resumed.load_state_dict(state)
+        lrs = []
+        for _ in range(4):
+            opt.step()
+            resumed.step()
+            lrs.append(resumed.get_last_lr())
+        runs.append(lrs)
+    assert runs[1] == runs[0]

@@ -171,32 +171,78 @@ class LambdaLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _one_per_group(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
         """As the base class, but functions and lambdas are not saved (only callable objects' state)."""
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                               for fn in self.lr_lambdas]
-        return state
+        return _state_without_functions(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state_dict = dict(state_dict)
-        lr_lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
+        _load_state_without_functions(self, state_dict)
 
     def get_lr(self) -> list[float]:
         _warn_if_called_outside_step(self)
         return [base_lr * lmbda(self.last_epoch) for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+def _one_per_group(optimizer: Optimizer, lr_lambda) -> list:
+    """One function per parameter group: ``lr_lambda`` itself for each, or its list.
+
+    Raises:
+        ValueError: if a list of functions does not have one per parameter group.
+    """
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * len(optimizer.param_groups)
+    if len(lr_lambda) != len(optimizer.param_groups):
+        raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+    return list(lr_lambda)
+
+
+def _state_without_functions(scheduler) -> dict[str, Any]:
+    """The state of a scheduler made with ``lr_lambda`` functions: functions and lambdas are
+    not saved, callable objects' attributes are (PyTorch's rule)."""
+    state = {key: value for key, value in scheduler.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
+    state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                           for fn in scheduler.lr_lambdas]
+    return state
+
+
+def _load_state_without_functions(scheduler, state_dict: dict[str, Any]) -> None:
+    state_dict = dict(state_dict)
+    lr_lambdas = state_dict.pop("lr_lambdas")
+    scheduler.__dict__.update(state_dict)
+    for fn, saved in zip(scheduler.lr_lambdas, lr_lambdas):
+        if saved is not None:
+            fn.__dict__.update(saved)
+
+
+class MultiplicativeLR(LRScheduler):
+    """Multiply the lr by ``lr_lambda(epoch)`` every epoch (one function, or one per group):
+    lr_t = lr_{t-1} * lr_lambda(t), where LambdaLR sets lr_t = initial_lr * lr_lambda(t).
+
+    Raises:
+        ValueError: if a list of functions does not have one per parameter group.
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list, last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        self.lr_lambdas = _one_per_group(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base class, but functions and lambdas are not saved (only callable objects' state)."""
+        return _state_without_functions(self)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        _load_state_without_functions(self, state_dict)
+
+    def get_lr(self) -> list[float]:
+        _warn_if_called_outside_step(self)
+        groups = self.optimizer.param_groups
+        if self._is_initial:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * lmbda(self.last_epoch) for lmbda, group in zip(self.lr_lambdas, groups)]
 
 
 class StepLR(LRScheduler):
@@ -678,6 +724,119 @@ class OneCycleLR(LRScheduler):
                     break
                 start_step = phase["end_step"]
         return lrs
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith, 2017): the lr goes from ``base_lr`` up to ``max_lr``
+    over ``step_size_up`` steps and back over ``step_size_down``, again and again.
+
+    Call ``scheduler.step()`` after every *batch*. Within a cycle of ``total_size`` steps, at
+    step t, x = t / total_size - (cycle - 1) runs from 0 to 1 and the lr is
+    base_lr + (max_lr - base_lr) h s, with h the triangle rising to 1 at ``step_size_up`` and
+    s a scale that ``mode`` chooses:
+
+    * "triangular": 1 (the same triangle every cycle);
+    * "triangular2": 1 / 2^(cycle - 1) (its height halves each cycle);
+    * "exp_range": gamma^t (it shrinks every step);
+
+    or ``scale_fn`` of the cycle number (``scale_mode="cycle"``) or of the step
+    ("iterations"). With ``cycle_momentum`` the momentum (SGD's ``momentum``, or Adam's first
+    beta) moves the opposite way, from ``max_momentum`` down to ``base_momentum`` and back.
+
+    Raises:
+        TypeError: if ``optimizer`` is not an Optimizer.
+        ValueError: for an unknown ``mode`` without ``scale_fn``, ``cycle_momentum`` with an
+            optimizer without momentum, or a list of values not one per parameter group.
+    """
+
+    def __init__(self, optimizer: Optimizer, base_lr: float | list[float], max_lr: float | list[float],
+                 step_size_up: int = 2000, step_size_down: int | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None, scale_mode: str = "cycle",
+                 cycle_momentum: bool = True, base_momentum: float | list[float] = 0.8,
+                 max_momentum: float | list[float] = 0.9, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:  # the cycle starts at base_lr
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode, self.gamma = mode, gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else _CYCLIC_SCALE_MODES[mode]
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:  # and the momentum at its largest
+                for group, group_max, group_base in zip(optimizer.param_groups, self.max_momentums,
+                                                        self.base_momentums):
+                    self._set_momentum(group, group_max)
+                    group["max_momentum"], group["base_momentum"] = group_max, group_base
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _set_momentum(self, group: dict, momentum: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (momentum, *group["betas"][1:])
+        else:
+            group["momentum"] = momentum
+
+    def scale_fn(self, x: float) -> float:
+        """The height of the cycle's triangle, as a function of the cycle (or of the step)."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x  # "exp_range"
+
+    def get_lr(self) -> list[float]:
+        """Each group's lr for step ``last_epoch`` (and, with cycle_momentum, set its momentum)."""
+        _warn_if_called_outside_step(self)
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle       # where in the cycle, 0 to 1
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio                   # rising
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)       # falling
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base_lr + (max_lr - base_lr) * scale_factor * scale
+               for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, base, top in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                self._set_momentum(group, top - (top - base) * scale_factor * scale)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base class; a ``scale_fn`` that is a function or lambda is not saved, a
+        callable object's attributes are (PyTorch's rule)."""
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_scale_fn_custom")}
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = None if fn is None or isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state_dict = dict(state_dict)
+        saved = state_dict.pop("_scale_fn_custom")
+        self.__dict__.update(state_dict)
+        if saved is not None:
+            self._scale_fn_custom.__dict__.update(saved)
+
+
+#: The scale_mode each built-in CyclicLR mode sets (a per-cycle or a per-step scale).
+_CYCLIC_SCALE_MODES = {"triangular": "cycle", "triangular2": "cycle", "exp_range": "iterations"}
 
 
 def _phase(end_step: float, start_lr: str, end_lr: str, start_momentum: str, end_momentum: str) -> dict:
