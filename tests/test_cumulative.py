@@ -329,3 +329,31 @@ def test_cumsum_backward_is_one_op_whose_backward_is_a_cumsum():
     assert_close(grad, g.flip(1).cumsum(1).flip(1))
     (second,) = tinynn.autograd.grad(grad, g, tinynn.tensor(randn(3, 4, seed=3)))
     assert_close(second, tinynn.tensor(randn(3, 4, seed=3)).cumsum(1))
+
+
+@pytest.mark.parametrize("case", ["cumsum_cancels", "cumsum_int32_to_float32", "cumprod_overflows_then_shrinks",
+                                  "cumsum_float16", "cumprod_float16"])
+def test_running_sums_and_products_are_kept_wider_like_torch(case):
+    """PyTorch's CPU kernels keep a running sum or product in float64 for float32 (float32
+    for float16), rounding each output: 1e8 + 1 - 1e8 is 1, not 0; and 1e20 * 1e20 * 1e-20
+    is inf then 1e20 again. The input is converted to the result's dtype first."""
+    values, op = {
+        "cumsum_cancels": (np.array([1e8, 1.0, -1e8, 3.0], dtype=np.float32), lambda x: x.cumsum(0)),
+        "cumsum_int32_to_float32": (np.array([2**31 - 1, 1, -2**31], dtype=np.int32),
+                                    lambda x: x.cumsum(0, dtype=x.new_ones(()).float().dtype)),
+        "cumprod_overflows_then_shrinks": (np.array([1e20, 1e20, 1e-20], dtype=np.float32), lambda x: x.cumprod(0)),
+        "cumsum_float16": (np.array([2048.0, 1.0, -2048.0, 0.5], dtype=np.float16), lambda x: x.cumsum(0)),
+        "cumprod_float16": (np.array([300.0, 300.0, 1 / 300.0], dtype=np.float16), lambda x: x.cumprod(0)),
+    }[case]
+    ours, theirs = op(tinynn.tensor(values)).numpy(), op(torch.tensor(values)).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_float32_cumsum_gradient_is_kept_wider_like_torch():
+    grads = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([1e8, 1.0, -1e8], requires_grad=True)
+        x.cumsum(0).backward(lib.tensor([-1e8, 1.0, 1e8]))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])

@@ -947,3 +947,11 @@ def test_masked_fill_converts_the_value_as_torch(dtype, value):
         except (RuntimeError, OverflowError) as error:
             results.append(type(error))
     assert results[1] == results[0]
+
+
+def test_gather_of_a_1d_input_at_a_0d_index_is_0d_like_torch():
+    """PyTorch counts a 0-d tensor as one dim here (its ensure_nonempty_dim), both ways."""
+    for index in (1, 0):
+        compare_with_torch(lambda lib, x: lib.gather(x, 0, lib.tensor(index)), np.array([0.5, -2.0]), dtype="float64")
+    compare_with_torch(lambda lib, x: lib.gather(x, -1, lib.tensor(1)), np.array([0.5, -2.0]), dtype="float64")
+    assert_same_error(lambda lib: lib.gather(lib.tensor([0.5, -2.0]), 0, lib.tensor(5)))

@@ -192,3 +192,11 @@ def test_linear_with_a_1d_weight_and_a_bias_follows_torch(x_shape, bias_shape):
 def test_identity_returns_input():
     x = tinynn.randn(3)
     assert tinynn.nn.Identity(54, unused="x")(x) is x
+
+
+def test_linear_of_integers_with_a_float_bias_on_the_in_place_path_raises_like_torch():
+    """A 3-D input, or a non-contiguous bias, takes PyTorch's path that adds the bias in place
+    into the product: a float bias cannot go into an int product (not numpy's UFuncTypeError)."""
+    for input_shape, weight_shape in [((2, 5, 0), (4, 0)), ((2, 5, 3), (4, 3))]:
+        assert_same_error(lambda lib: lib.nn.functional.linear(
+            lib.ones(*input_shape, dtype=lib.int32), lib.ones(*weight_shape, dtype=lib.int32), lib.zeros(8)[::2]))

@@ -17,7 +17,7 @@ from ..autograd.function import Function, quiet_numpy
 from .elementwise import Where, _check_tensor
 from .indexing import ScatterAdd
 from .out import write_out
-from .reduction import check_dtype_arg, check_grad_dtype, dim_alias, normalize_dims, single_dim, to_half, write_out_pair
+from .reduction import check_dtype_arg, check_grad_dtype, dim_alias, normalize_dims, single_dim, write_out_pair
 from .shape import cat
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -43,6 +43,24 @@ def _extreme_axis(name: str, input: Tensor, dim, axis) -> int:
     return _axis(name, input, dim, axis)
 
 
+#: The dtype PyTorch's CPU kernels keep a running sum or product in (its ``acc_type``): float16
+#: in float32 and float32 in float64, each output rounded back to the dtype. So a float32
+#: running sum that cancels keeps its small terms: 1e8 + 1 - 1e8 gives 1, not 0.
+_RUNNING_DTYPE = {np.dtype(np.float16): np.dtype(np.float32), np.dtype(np.float32): np.dtype(np.float64)}
+
+
+def _running(cumulate, data: np.ndarray, axis: int, dtype: np.dtype | None = None) -> np.ndarray:
+    """``np.cumsum`` or ``np.cumprod`` (``cumulate``) of ``data`` along ``axis`` in ``dtype``
+    (default: data's), as PyTorch computes it: converted to that dtype first, then
+    accumulated in ``_RUNNING_DTYPE``'s. Runs inside ``quiet_numpy.run`` (inf - inf = nan and
+    a result beyond the dtype's range = inf, without numpy's warnings)."""
+    target = data.dtype if dtype is None else np.dtype(dtype)
+    wide = _RUNNING_DTYPE.get(target)
+    if wide is None:
+        return cumulate(data, axis=axis, dtype=target)
+    return cumulate(data.astype(target, copy=False), axis=axis, dtype=wide).astype(target)
+
+
 class Cumsum(Function):
     """z_i = sum_{j <= i} x_j along ``dim``;  dL/dx_j = sum_{i >= j} g_i (a cumsum from the end)."""
 
@@ -54,10 +72,8 @@ class Cumsum(Function):
         out_dtype = None if dtype is None else dtype.numpy_dtype
         if x.ndim == 0:
             return x._data.astype(out_dtype or x._data.dtype)
-        if (out_dtype or x._data.dtype) == np.float16:  # accumulated in float32, as PyTorch does
-            return to_half(quiet_numpy.run(np.cumsum, x._data, axis=dim, dtype=np.float32))
         # inf + -inf = nan, as in PyTorch: numpy's warnings off (quiet_numpy, function.py)
-        return quiet_numpy.run(np.cumsum, x._data, axis=dim, dtype=out_dtype)
+        return quiet_numpy.run(_running, np.cumsum, x._data, dim, out_dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -83,11 +99,9 @@ class ReverseCumsum(Function):
 
 
 def _reverse_cumsum(g: np.ndarray, dim: int) -> np.ndarray:
-    """The cumsum of g from the end along ``dim`` (float16 accumulated in float32, as in
-    ``Cumsum``). Runs inside ``quiet_numpy.run``: an overflow gives inf without a warning."""
-    if g.dtype == np.float16:
-        return np.flip(np.cumsum(np.flip(g, dim), axis=dim, dtype=np.float32), dim).astype(np.float16)
-    return np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim)
+    """The cumsum of g from the end along ``dim`` (accumulated as in ``Cumsum``). Runs inside
+    ``quiet_numpy.run``: an overflow gives inf without a warning."""
+    return np.flip(_running(np.cumsum, np.flip(g, dim), dim), dim)
 
 def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out: Tensor | None = None,
            axis=None) -> Tensor:
@@ -153,7 +167,7 @@ class Cumprod(Function):
             z = x._data.astype(out_dtype or x._data.dtype)
         else:
             # 0 * inf = nan, as in PyTorch: numpy's warnings off
-            z = quiet_numpy.run(np.cumprod, x._data, axis=dim, dtype=out_dtype)
+            z = quiet_numpy.run(_running, np.cumprod, x._data, dim, out_dtype)
         z = _tensor.Tensor._make(z)
         ctx.save_for_backward(x, z)  # the output itself, so that double backward sees z(x)
         return z

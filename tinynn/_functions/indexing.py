@@ -457,6 +457,8 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0 and index.numel():  # a 0-d tensor is one entry along dim 0
         return Gather.apply(input.reshape(1), 0, index.reshape(-1)).reshape(index.shape)
+    if input.ndim == 1 and index.ndim == 0:  # and a 0-d index one position along it, as in PyTorch
+        return Gather.apply(input, d, index.reshape(1)).reshape(())
     return Gather.apply(input, d, index)
 
 

@@ -52,6 +52,11 @@ class Linear(Function):
                     f"{_dtype.scalar_name(bias._data.dtype)} and {_dtype.scalar_name(x.dtype)} "
                     "(the bias's dtype and the input's)"
                 )
+            if bias.dtype.category > input.dtype.category:  # that in-place add cannot cast floats into ints
+                raise RuntimeError(
+                    f"result type {_dtype.scalar_name(bias.dtype)} can't be cast to the desired output type "
+                    f"{_dtype.scalar_name(input.dtype)} (the bias's dtype into the product's: give them one dtype)"
+                )
             try:  # (the usual (out_features,) bias skips the check)
                 shape = out_shape if bias.shape == out_shape[-1:] else np.broadcast_shapes(bias.shape, out_shape)
             except ValueError:
