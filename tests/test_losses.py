@@ -901,3 +901,16 @@ def test_kl_div_of_a_non_tensor_raises_typeerror_like_torch(position):
         return F(lib).kl_div(*a, reduction="sum")
 
     assert_same_error(call, same_message=True)
+
+
+def test_bce_with_logits_rounds_each_step_to_the_targets_dtype_like_torch():
+    """PyTorch builds the loss in place on (1 - y), a tensor of the target's dtype: x (1 - y)
+    is rounded to it before log sigmoid(x) is subtracted. For x = -1e30 (float64) and a
+    float32 target the two terms do not cancel: float32's -1e30 is off by 1.5e22."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.tensor([-1e30, 3.0, -2.5], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([0.0, 1.0, 0.25])
+        results.append(lib.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="none").tolist())
+    assert results[1][0] == results[0][0] == pytest.approx(-1.504746648146704e22)
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-7)

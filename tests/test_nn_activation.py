@@ -388,6 +388,7 @@ def test_hardsigmoid_can_be_differentiated_once_as_in_pytorch():
 
 @pytest.mark.parametrize("call", [
     lambda lib: lib.nn.functional.softshrink(lib.ones(2), -0.5),
+    lambda lib: lib.nn.functional.softshrink(lib.ones(2), float("inf")),
     lambda lib: lib.nn.functional.glu(lib.ones(2, 3), 1),
     lambda lib: lib.nn.functional.glu(lib.ones(2, 4), 2),
     lambda lib: lib.nn.functional.glu(lib.tensor(1.0)),
@@ -403,7 +404,7 @@ def test_hardsigmoid_can_be_differentiated_once_as_in_pytorch():
     lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.uint8), 0, 300),
     lambda lib: lib.nn.functional.glu(lib.ones(4, dtype=lib.int32), 1),
     lambda lib: lib.nn.functional.glu(lib.ones(2, 3, dtype=lib.int32), 1),
-], ids=["softshrink_negative_lambd", "glu_odd", "glu_dim_out_of_range", "glu_0d", "celu_alpha_0",
+], ids=["softshrink_negative_lambd", "softshrink_inf_lambd", "glu_odd", "glu_dim_out_of_range", "glu_0d", "celu_alpha_0",
         "threshold_bool", "selu_int", "celu_int", "softshrink_int", "hardshrink_int", "glu_int",
         "threshold_int_nan_value", "threshold_int_inf_threshold", "threshold_uint8_300",
         "glu_int_dim_out_of_range", "glu_int_odd"])

@@ -808,12 +808,14 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between.
 
     Raises:
-        RuntimeError: for a negative lambd. NotImplementedError: for an integer or bool tensor.
+        RuntimeError: for a lambd that is negative, nan or beyond the dtype's largest value.
+        NotImplementedError: for an integer or bool tensor.
     """
     _float_only("softshrink_check", input)
-    if not lambd >= 0:
-        raise RuntimeError(f"lambda must be in range [0, inf] for input dtype {_dtype.scalar_name(input.dtype)}, "
-                           f"but found {lambd} (give a lambd >= 0)")
+    largest = float(np.finfo(input.dtype.numpy_dtype).max)
+    if not 0 <= lambd <= largest:  # (nan too)
+        raise RuntimeError(f"lambda must be in range [0, {largest:g}] for input dtype "
+                           f"{_dtype.scalar_name(input.dtype)}, but found {lambd} (give a finite lambd >= 0)")
     return Softshrink.apply(input, lambd)
 
 

@@ -491,13 +491,16 @@ class BinaryCrossEntropyWithLogits(Function):
         ctx.save_for_backward(input, target, pos_weight)
 
         def loss():  # run with numpy's warnings off: nan or inf inputs give IEEE results, as in PyTorch
-            # as PyTorch: log sigmoid(x) in x's dtype, the rest in the dtype x and y promote to
-            # (a float32 x with a float64 y: float64, from float32's log sigmoid). (numpy's
-            # logaddexp(0, -x) gives the same softplus(-x), at 18 ns an element against 1.3)
+            # PyTorch's steps and dtypes: log sigmoid(x) in x's dtype (also times c, in place),
+            # then (1 - y).mul_(x).sub_(log sigmoid(x)), in place on a tensor of y's dtype, so
+            # each of the two steps is rounded to y's dtype. (numpy's logaddexp(0, -x) gives
+            # the same softplus(-x), at 18 ns an element against 1.3)
             log_sigmoid = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
             if pos_weight is not None:
-                log_sigmoid = log_sigmoid * (1 + (pos_weight._data - 1) * y)   # c log sigmoid(x)
-            return (1 - y) * x - log_sigmoid
+                log_weight = (pos_weight._data - 1) * y + 1                     # c
+                log_sigmoid = (log_sigmoid * log_weight).astype(x.dtype, copy=False)
+            loss = ((1 - y) * x).astype(y.dtype, copy=False)
+            return (loss - log_sigmoid).astype(y.dtype, copy=False)
         return quiet_numpy.run(loss)
 
     @staticmethod

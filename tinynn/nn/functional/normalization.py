@@ -14,7 +14,6 @@ estimates are used instead, and batch norm is a fixed affine map of each channel
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -394,9 +393,6 @@ def _check_parameter_shapes(normalized_shape: tuple, **parameters) -> None:
                                f"{list(tensor.shape)} and normalized_shape = {list(normalized_shape)}")
 
 
-_warned = {"rms_norm dtypes": False}  # the warnings given already (PyTorch gives these once)
-
-
 def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """Root mean square normalisation over the trailing dims: y = x / sqrt(mean(x^2) + eps) * weight.
@@ -412,8 +408,9 @@ def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = Non
         eps: added to the mean square. Default: the machine epsilon of the input's dtype
             (of float32 for float16, which is computed in float32, as PyTorch does).
 
-    The result has the input's dtype, also with a weight of another dtype (with PyTorch's
-    warning that it cannot use its fused kernel then, once per process as there).
+    The result has the input's dtype, also with a weight of another dtype. (PyTorch then
+    warns, once per process, that it cannot use its fused kernel; tinynn has none, and says
+    nothing.)
 
     Raises:
         ValueError: for an input with fewer dims than ``normalized_shape``.
@@ -430,11 +427,6 @@ def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = Non
                              f"(normalized_shape={list(normalized_shape)} names the input's last {k} dims)")
     _check_normalized_shape(input, normalized_shape, weight=weight)
     _float_only("rms_norm", input)
-    if weight is not None and weight.dtype is not input.dtype and not _warned["rms_norm dtypes"]:
-        _warned["rms_norm dtypes"] = True  # once per process, as PyTorch's TORCH_WARN_ONCE
-        names = [_dtype.scalar_name(t.dtype).lower() for t in (input, weight)]
-        warnings.warn(f"Mismatch dtype between input and weight: input dtype = {names[0]}, weight dtype = "
-                      f"{names[1]}, Cannot dispatch to fused implementation.", UserWarning, stacklevel=2)
     work = input.float() if input.dtype is _dtype.float16 else input
     if eps is None:
         eps = float(np.finfo(work.dtype.numpy_dtype).eps)
