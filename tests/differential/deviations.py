@@ -365,8 +365,9 @@ def _hardtanh_nan_gradient_holds(sample, n, t, weights) -> str | None:
 
 
 def _elu_nan_gradient_holds(sample, n, t, weights) -> str | None:
-    """elu, hardswish: at every nan input the incoming gradient passes (PyTorch's scalar
-    loop, the identity branch), so the gradient there is a number; PyTorch's elsewhere."""
+    """elu (and selu, celu), hardswish: at every nan input the incoming gradient passes
+    (PyTorch's scalar loop, the identity branch), so the gradient there is a number;
+    PyTorch's elsewhere."""
     if n.grads is None or n.grads[0] is None or t.grads is None or t.grads[0] is None:
         return "no gradient"
     ours, theirs = _numpy(n.grads[0]), _numpy(t.grads[0])
@@ -924,7 +925,7 @@ DEVIATIONS = [
               _addcmul_product_overflows, _addcmul_holds),
     Deviation("addcdiv_'s gradient with respect to tensor2 where its square underflows", ("addcdiv",), (),
               ("grad of input leaf",), _addcdiv_square_out_of_range, _addcdiv_holds),
-    Deviation("gelu(inf), and the gradients of hardtanh, elu, hardswish and the shrinks at nan", ("elu", "hardswish"), (),
+    Deviation("gelu(inf), and the gradients of hardtanh, elu, hardswish and the shrinks at nan", ("elu", "selu", "celu", "hardswish"), (),
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _elu_nan_gradient_holds),
     Deviation("gelu(inf), and the gradients of hardtanh, elu, hardswish and the shrinks at nan", ("hardtanh", "relu6", "hardshrink", "softshrink"), (),
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _hardtanh_nan_gradient_holds),
