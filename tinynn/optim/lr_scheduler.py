@@ -162,80 +162,60 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
-class LambdaLR(LRScheduler):
+class _FunctionScheduler(LRScheduler):
+    """The base of the schedules made with ``lr_lambda``, one function for all groups or one
+    per group (LambdaLR, MultiplicativeLR), and of their state: functions and lambdas are not
+    saved, callable objects' attributes are (PyTorch's rule).
+
+    Raises:
+        ValueError: if a list of functions does not have one per parameter group.
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list, last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base class, but functions and lambdas are not saved (only callable objects' state)."""
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state_dict = dict(state_dict)
+        lr_lambdas = state_dict.pop("lr_lambdas")
+        self.__dict__.update(state_dict)
+        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
+            if saved is not None:
+                fn.__dict__.update(saved)
+
+
+class LambdaLR(_FunctionScheduler):
     """lr = initial_lr * lr_lambda(epoch), with one function (or one per group).
 
     Raises:
         ValueError: if a list of functions does not have one per parameter group.
     """
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list, last_epoch: int = -1) -> None:
-        self.optimizer = optimizer
-        self.lr_lambdas = _one_per_group(optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """As the base class, but functions and lambdas are not saved (only callable objects' state)."""
-        return _state_without_functions(self)
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _load_state_without_functions(self, state_dict)
-
     def get_lr(self) -> list[float]:
         _warn_if_called_outside_step(self)
         return [base_lr * lmbda(self.last_epoch) for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
-def _one_per_group(optimizer: Optimizer, lr_lambda) -> list:
-    """One function per parameter group: ``lr_lambda`` itself for each, or its list.
-
-    Raises:
-        ValueError: if a list of functions does not have one per parameter group.
-    """
-    if not isinstance(lr_lambda, (list, tuple)):
-        return [lr_lambda] * len(optimizer.param_groups)
-    if len(lr_lambda) != len(optimizer.param_groups):
-        raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
-    return list(lr_lambda)
-
-
-def _state_without_functions(scheduler) -> dict[str, Any]:
-    """The state of a scheduler made with ``lr_lambda`` functions: functions and lambdas are
-    not saved, callable objects' attributes are (PyTorch's rule)."""
-    state = {key: value for key, value in scheduler.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
-    state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                           for fn in scheduler.lr_lambdas]
-    return state
-
-
-def _load_state_without_functions(scheduler, state_dict: dict[str, Any]) -> None:
-    state_dict = dict(state_dict)
-    lr_lambdas = state_dict.pop("lr_lambdas")
-    scheduler.__dict__.update(state_dict)
-    for fn, saved in zip(scheduler.lr_lambdas, lr_lambdas):
-        if saved is not None:
-            fn.__dict__.update(saved)
-
-
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_FunctionScheduler):
     """Multiply the lr by ``lr_lambda(epoch)`` every epoch (one function, or one per group):
     lr_t = lr_{t-1} * lr_lambda(t), where LambdaLR sets lr_t = initial_lr * lr_lambda(t).
 
     Raises:
         ValueError: if a list of functions does not have one per parameter group.
     """
-
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list, last_epoch: int = -1) -> None:
-        self.optimizer = optimizer
-        self.lr_lambdas = _one_per_group(optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """As the base class, but functions and lambdas are not saved (only callable objects' state)."""
-        return _state_without_functions(self)
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _load_state_without_functions(self, state_dict)
 
     def get_lr(self) -> list[float]:
         _warn_if_called_outside_step(self)

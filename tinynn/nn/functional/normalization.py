@@ -20,7 +20,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
-from .activation import _float_only
+from .activation import _float_only, _in_float32
 
 
 def _channel_shape(input: Tensor) -> tuple:
@@ -187,12 +187,6 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out.to(input.dtype)  # float16 with float32 statistics: rounded once, as PyTorch
 
 
-def _work(a: np.ndarray) -> np.ndarray:
-    """The array to compute with: float16 in float32 (rounded back at the end), as PyTorch's
-    CPU kernels do; other dtypes as they are."""
-    return a.astype(np.float32) if a.dtype == np.float16 else a
-
-
 #: Rows longer than this are summed by numpy's pairwise reduction (see ``_row_means``).
 PAIRWISE_ROW_LENGTH = 512
 
@@ -224,14 +218,14 @@ class LayerNorm(Function):
     The input is seen as a matrix with one sample per row (rows, n). The backward is one
     op of its own, ``LayerNormBackward``, as PyTorch's ``native_layer_norm_backward``;
     it reuses the forward's mean and rstd. float16 is computed in float32 and rounded at
-    the end, as PyTorch does (``_work``).
+    the end, as PyTorch does (``_in_float32``).
     """
 
     @staticmethod
     def forward(ctx, input, weight, bias, normalized_shape: tuple, eps: float):
         x = input._data
         n = math.prod(normalized_shape)
-        rows = _work(x).reshape(math.prod(x.shape[:x.ndim - len(normalized_shape)]), n)  # one sample per row
+        rows = _in_float32(x).reshape(math.prod(x.shape[:x.ndim - len(normalized_shape)]), n)  # one sample per row
         ctx.save_for_backward(input, weight)
         ctx.normalized_shape, ctx.eps = normalized_shape, eps
 
@@ -277,7 +271,7 @@ class LayerNormBackward(Function):
         ctx.normalized_shape, ctx.eps = normalized_shape, eps
         n = math.prod(normalized_shape)
         rows = mean.shape[0]
-        x, g = _work(input._data).reshape(rows, n), _work(grad_output._data).reshape(rows, n)
+        x, g = _in_float32(input._data).reshape(rows, n), _in_float32(grad_output._data).reshape(rows, n)
         dtype = grad_output._data.dtype
 
         def gradients():  # numpy's warnings off: inf and nan propagate, as in PyTorch
