@@ -186,7 +186,12 @@ ADD_AT_CASES = {
     "per_dim_3d": ((2, 3, 2), (np.array([1, 1, 0, 1]), np.array([2, 2, 0, -1]), np.array([0, 0, 1, 1]))),
     # arrays for the first dims only, each picking a block of the others
     "first_two_dims": ((4, 3, 2), (np.array([0, 3, 0]), np.array([2, -1, 2]))),
+    # full slices first, then the arrays (index_select's key along a later dim)
+    "after_a_slice": ((3, 5, 2), (slice(None), np.array([4, 0, 4, -1, 4]))),
+    "last_dim_after_slices": ((2, 3, 4), (slice(None), slice(None), np.array([0, 0, 1, 1, 3, 3, 3]))),
+    "after_a_slice_two_arrays": ((2, 4, 3, 2), (slice(None), np.array([[1], [1]]), np.array([2, -1, 2]))),
     "out_of_range": ((4, 3), np.array([1, 4])),  # (np.add.at's IndexError, below)
+    "out_of_range_after_a_slice": ((4, 3), (slice(None), np.array([0, 3]))),
 }
 
 
@@ -194,18 +199,19 @@ ADD_AT_CASES = {
 @pytest.mark.parametrize("case", sorted(ADD_AT_CASES))
 def test_add_at_adds_as_numpys_add_at_bit_for_bit(case, dtype):
     """``indexing.add_at``'s path for whole rows gives ``np.add.at``'s values exactly (the
-    additions into a repeated row in the same order), also with broadcast values."""
+    additions into a repeated row in the same order), also with broadcast values and
+    after full slices."""
     from tinynn._functions.indexing import add_at
 
     shape, key = ADD_AT_CASES[case]
     key = key if isinstance(key, tuple) else (key,)
-    picked = np.broadcast_shapes(*[k.shape for k in key]) + shape[len(key):]
+    picked = {"out_of_range": (2, 3), "out_of_range_after_a_slice": (4, 2)}.get(case) or np.empty(shape)[key].shape
     rng = np.random.default_rng(0)
     start = rng.standard_normal(shape).astype(dtype)
     values = (rng.standard_normal(picked) * 1e3).astype(dtype)
     for v in (values, values[..., :1]):  # full, then broadcast along the last axis
         expected, got = start.copy(), start.copy()
-        if case == "out_of_range":
+        if case.startswith("out_of_range"):
             with pytest.raises(IndexError):
                 add_at(got, key, v)
             continue

@@ -53,18 +53,25 @@ def add_at(out: np.ndarray, key: tuple, values: np.ndarray) -> None:
 
     ``np.add.at`` takes a slow general path for anything but a 1-D array with one 1-D
     index (7 ns an element: 520 µs for the gradient of ``x[idx]``, 100 rows of 12x64). The
-    usual keys here are integer arrays for the first k dims (``(rows,)`` for ``x[idx]`` and
-    ``embedding``; one array per dim for ``scatter_add``), each picking a block of the
-    remaining dims. Then every element picked has a flat position in ``out``'s memory, the
-    sum of each index times its dim's stride plus 0 ... width - 1 within the block, and one
-    1-D ``np.add.at`` over those positions adds the same values in the same order (130 µs).
-    Any other key, and an index out of range (numpy's IndexError), take ``np.add.at`` itself.
+    usual keys here are integer arrays for k dims after some full slices: ``(rows,)`` for
+    ``x[idx]`` and ``embedding``, one array per dim for ``scatter_add``, ``(:, :, cols)``
+    for ``index_select`` along dim 2 (``interpolate``). Then every element picked has a
+    flat position in ``out``'s memory: each index times its dim's stride, plus the offset
+    of the slices' element, plus 0 ... width - 1 within the block of the dims after the
+    arrays. One 1-D ``np.add.at`` over those positions adds the same values in the same
+    order (130 µs). Any other key, and an index out of range (numpy's IndexError), take
+    ``np.add.at`` itself.
     """
-    if (0 < len(key) <= out.ndim and out.size and out.flags.c_contiguous
-            and all(type(k) is np.ndarray and k.dtype.kind in "iu" and k.size for k in key)):
-        width = math.prod(out.shape[len(key):])  # elements in each block picked
+    lead = 0  # the full slices before the index arrays
+    while lead < len(key) and type(key[lead]) is slice and key[lead] == slice(None):
+        lead += 1
+    arrays = key[lead:]
+    if (0 < len(arrays) and len(key) <= out.ndim and out.size and out.flags.c_contiguous
+            and all(type(k) is np.ndarray and k.dtype.kind in "iu" and k.size for k in arrays)):
+        end = lead + len(arrays)  # the first dim after the arrays
+        width = math.prod(out.shape[end:])  # elements in each block picked
         positions, stride = 0, width
-        for k, n in zip(reversed(key), reversed(out.shape[:len(key)])):  # (the arrays as they are, not broadcast)
+        for k, n in zip(reversed(arrays), reversed(out.shape[lead:end])):  # (the arrays as they are, not broadcast)
             k = k.astype(np.intp, copy=False)  # (int64: index * stride may not fit an int32)
             if np.minimum.reduce(k, axis=None) < 0:
                 k = np.where(k < 0, k + n, k)  # counted from the end, as numpy's index does
@@ -73,7 +80,10 @@ def add_at(out: np.ndarray, key: tuple, values: np.ndarray) -> None:
             positions = positions + k * stride
             stride *= n
         else:
-            picked = positions.shape + out.shape[len(key):]  # the shape of out[key]
+            picked = out.shape[:lead] + positions.shape + out.shape[end:]  # the shape of out[key]
+            if lead:  # each element of the sliced dims starts a stride further on
+                starts = np.arange(math.prod(out.shape[:lead]), dtype=np.intp) * stride
+                positions = starts.reshape((-1,) + (1,) * positions.ndim) + positions
             if width > 1:
                 positions = positions[..., None] + np.arange(width)  # row-major, as the values
             flat_values = np.broadcast_to(values, picked).reshape(-1)
