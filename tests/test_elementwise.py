@@ -862,6 +862,36 @@ def test_where_on_large_random_masks_matches_torch(dtype, shapes):
     np.testing.assert_array_equal(ours.view(f"u{ours.dtype.itemsize}"), theirs.view(f"u{theirs.dtype.itemsize}"))
 
 
+# -- clamping with number bounds on large arrays: np.clip (elementwise.clamp_values)
+CLAMPS = {
+    "clamp": lambda lib, x: x.clamp(-1.5, 0.5),
+    "clamp_min": lambda lib, x: x.clamp(min=0.25),
+    "clamp_max": lambda lib, x: lib.clamp(x, max=-0.5),
+    "clamp_crossed_bounds": lambda lib, x: x.clamp(1.0, -1.0),
+    "clamp_nan_bound": lambda lib, x: x.clamp(min=float("nan")),
+    "relu": lambda lib, x: x.relu(),
+    "hardtanh": lambda lib, x: lib.nn.functional.hardtanh(x, -2.0, 1.5),
+    "relu6": lambda lib, x: lib.nn.functional.relu6(x),
+    "hardsigmoid": lambda lib, x: lib.nn.functional.hardsigmoid(x),
+    "hardswish": lambda lib, x: lib.nn.functional.hardswish(x),
+    "softshrink": lambda lib, x: lib.nn.functional.softshrink(x, 0.5),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("op", sorted(CLAMPS))
+def test_clamping_large_tensors_matches_torch(op, dtype):
+    """From 4096 elements on, clamping to number bounds runs np.clip: PyTorch's values, inf,
+    nan and a bound above the other included."""
+    rng = np.random.default_rng(0)
+    x = np.where(rng.random((64, 80)) < 0.1, rng.choice(_SPECIAL, (64, 80)), rng.standard_normal((64, 80)) * 4)
+    x = x.astype(dtype)
+    ours = CLAMPS[op](tinynn, tinynn.tensor(x)).numpy()
+    theirs = CLAMPS[op](torch, torch.tensor(x)).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+
+
 # -- a numpy array as the other operand ------------------------------------------------------
 NUMPY_OPERANDS = {
     "float64": np.array([0.5, -3.0, 2.0]),

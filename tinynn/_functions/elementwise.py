@@ -128,6 +128,23 @@ def _binary(ufunc, a, b, dtype: _dtype.dtype | None = None, half_in_float32: boo
 BIT_SELECT_SIZE = 4096
 
 
+#: From this many elements on, ``clamp_values`` clamps with ``np.clip``. numpy (2.4)
+#: vectorizes ``maximum`` and ``minimum`` of two arrays, but not of an array and a number:
+#: ``np.maximum(x, 0)`` took 32 µs on 100,000 float32 elements where ``np.clip(x, 0, inf)``
+#: took 10 (x86-64, AVX-512). Below it, np.clip's Python wrapper costs more than it saves.
+CLIP_SIZE = 4096
+
+
+def clamp_values(x: np.ndarray, lo, hi) -> np.ndarray:
+    """min(max(x, lo), hi) for numbers ``lo`` and ``hi`` (None: no bound on that side),
+    in x's dtype. nan stays nan, and where lo > hi every element is hi, as in PyTorch."""
+    if x.size >= CLIP_SIZE and x.dtype.kind == "f":
+        return np.clip(x, -np.inf if lo is None else lo, np.inf if hi is None else hi)
+    if lo is not None:
+        x = np.maximum(x, lo)
+    return x if hi is None else np.minimum(x, hi)
+
+
 #: The signed integer dtype of each width in bytes, as which values of that width are viewed bit by bit.
 _SAME_WIDTH_INT = {1: np.dtype(np.int8), 2: np.dtype(np.int16), 4: np.dtype(np.int32), 8: np.dtype(np.int64)}
 
@@ -733,6 +750,8 @@ class Clamp(Function):
         # min(max(x, lo), hi): hi where lo > hi, and nan stays nan, as np.clip gives, in two
         # ufunc calls (np.clip's Python wrapper costs twice the arithmetic on a small tensor)
         z = _array(x, dtype)
+        if not tensors:  # number bounds: np.clip on a large tensor (see clamp_values)
+            return clamp_values(z, *[None if b is None else _array(b, dtype) for b in (lo, hi)])
         try:
             if lo is not None:
                 z = np.maximum(z, _array(lo, dtype))

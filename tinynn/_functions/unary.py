@@ -20,7 +20,7 @@ from scipy import special
 from .. import _dtype
 from .. import _tensor  # Tensor is defined there; it imports this module too
 from ..autograd.function import Function, quiet_numpy
-from .elementwise import Pow, _array, _check_tensor, _float_dtype, select, where, zero_where
+from .elementwise import Pow, _array, _check_tensor, _float_dtype, clamp_values, select, where, zero_where
 from .out import write_out
 
 if TYPE_CHECKING:  # for annotations only; the ops look up _tensor.Tensor when they run
@@ -800,7 +800,7 @@ class Relu(Function):
     def forward(ctx, x):
         if x._data.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        z = _tensor.Tensor._make(np.maximum(x._data, 0))
+        z = _tensor.Tensor._make(clamp_values(x._data, 0, None))
         ctx.save_for_backward(z)
         return z
 
@@ -903,7 +903,7 @@ class Hardtanh(Function):
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
         ctx.bounds = lo, hi
-        return np.minimum(np.maximum(x._data, lo), hi)  # (nan stays nan)
+        return clamp_values(x._data, lo, hi)  # (nan stays nan)
 
     @staticmethod
     def backward(ctx, grad_output):

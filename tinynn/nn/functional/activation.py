@@ -16,7 +16,7 @@ from scipy import special
 from ... import _dtype
 from ..._functions import reduction as R
 from ..._functions import unary as U
-from ..._functions.elementwise import select, where, zero_where
+from ..._functions.elementwise import clamp_values, select, where, zero_where
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
 
@@ -620,7 +620,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 def _hardsigmoid(x: np.ndarray) -> np.ndarray:
     """min(max(x + 3, 0), 6) / 6 (PyTorch's kernel; nan stays nan)."""
     x32 = _in_float32(x)
-    return (np.minimum(np.maximum(x32 + 3, 0), 6) / 6).astype(x.dtype, copy=False)
+    return (clamp_values(x32 + 3, 0, 6) / 6).astype(x.dtype, copy=False)
 
 
 class Hardsigmoid(Function):
@@ -672,7 +672,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 def _hardswish(x: np.ndarray) -> np.ndarray:
     """x min(max(x + 3, 0), 6) / 6 (PyTorch's kernel: -inf * 0 = nan at x = -inf, as there)."""
     x32 = _in_float32(x)
-    return (x32 * np.minimum(np.maximum(x32 + 3, 0), 6) / 6).astype(x.dtype, copy=False)
+    return (x32 * clamp_values(x32 + 3, 0, 6) / 6).astype(x.dtype, copy=False)
 
 
 def _hardswish_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -745,7 +745,7 @@ class Softshrink(Function):
         ctx.lambd = lambd
         data = x._data
         kind = data.dtype.type
-        return data - np.minimum(np.maximum(data, kind(-lambd)), kind(lambd))  # (nan stays nan)
+        return data - clamp_values(data, kind(-lambd), kind(lambd))  # (nan stays nan)
 
     @staticmethod
     def backward(ctx, grad_output):
