@@ -94,6 +94,19 @@ def test_float16_activation_and_its_gradient_are_computed_in_float32_like_torch(
         assert np.count_nonzero(ours != theirs) <= 20  # of 20000 (exp and tanh: float32 rounding)
 
 
+def test_float16_bce_with_logits_takes_log_sigmoid_from_its_float32_kernel_like_torch():
+    """PyTorch's float16 ``binary_cross_entropy_with_logits`` takes log sigmoid(x) from the
+    log_sigmoid kernel (float32, rounded once), then rounds (1 - y) x and the difference:
+    within one unit in the last place (with numpy's float16 exp and log1p, a rounding at
+    each, it was up to eight units off in one element of 60)."""
+    values = _values((20000,), seed=8)
+    target = (np.random.default_rng(9).random(20000) < 0.5).astype(np.float16)
+    ours, theirs = (lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.tensor(values), lib.tensor(target), reduction="none").numpy() for lib in (tinynn, torch))
+    assert ours.dtype == theirs.dtype == np.float16
+    assert _within_one_ulp(ours, theirs)
+
+
 def test_float16_softplus_is_computed_in_float32_like_torch():
     """Forward and backward within one unit in the last place of PyTorch's (computed in
     float16 by numpy, a rounding at each step, they were up to two units off)."""

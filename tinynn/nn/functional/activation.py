@@ -114,7 +114,7 @@ class Elu(Function):
 
 def _elu_negative(x: np.ndarray, negative_coefficient, input_scale) -> np.ndarray:
     """(e^{input_scale x} - 1) alpha scale for x <= 0 (the elements above 0 are set to 0 first)."""
-    below = np.minimum(x, 0)
+    below = clamp_values(x, None, 0)
     if input_scale != 1:
         below *= input_scale
     return np.expm1(below) * negative_coefficient
@@ -215,13 +215,13 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return celu(input, alpha, inplace=True)
 
 
-def _log_sigmoid(x: np.ndarray) -> tuple:
+def log_sigmoid_and_buffer(x: np.ndarray) -> tuple:
     """log sigmoid(x) = min(x, 0) - log(1 + e^-abs(x)) (no overflow for any x), and the
     buffer e^-abs(x) that the backward reads, as PyTorch's kernel computes them (the buffer
     in x's dtype, as PyTorch keeps it: rounded to float16 for a float16 x)."""
     x32 = _in_float32(x)
     buffer = np.exp(-np.abs(x32))
-    return (np.minimum(x32, 0) - np.log1p(buffer)).astype(x.dtype, copy=False), buffer.astype(x.dtype, copy=False)
+    return (clamp_values(x32, None, 0) - np.log1p(buffer)).astype(x.dtype, copy=False), buffer.astype(x.dtype, copy=False)
 
 
 def _log_sigmoid_backward(g: np.ndarray, x: np.ndarray, buffer: np.ndarray) -> np.ndarray:
@@ -242,7 +242,7 @@ class LogSigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        out, ctx.buffer = quiet_numpy.run(_log_sigmoid, x._data)  # (nan in, nan out: quietly)
+        out, ctx.buffer = quiet_numpy.run(log_sigmoid_and_buffer, x._data)  # (nan in, nan out: quietly)
         return out
 
     @staticmethod

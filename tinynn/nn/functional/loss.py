@@ -14,12 +14,11 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
-from ..._functions.elementwise import _broadcast_error
-from ..._functions.elementwise import where
+from ..._functions.elementwise import _broadcast_error, clamp_values, where
 from ..._functions.reduction import LogSoftmax
 from ...autograd import grad_mode
 from ...autograd.function import Function, quiet_numpy
-from .activation import logsigmoid
+from .activation import log_sigmoid_and_buffer, logsigmoid
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -380,7 +379,7 @@ class BinaryCrossEntropy(Function):
         ctx.save_for_backward(input, target)
 
         def clamped_logs():  # run with numpy's warnings off: log(0) = -inf, then clamped to -100
-            return np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+            return clamp_values(np.log(x), -100, None), clamp_values(np.log1p(-x), -100, None)
         log_x, log_1mx = quiet_numpy.run(clamped_logs)
         return -(y * log_x + (1 - y) * log_1mx)
 
@@ -491,11 +490,12 @@ class BinaryCrossEntropyWithLogits(Function):
         ctx.save_for_backward(input, target, pos_weight)
 
         def loss():  # run with numpy's warnings off: nan or inf inputs give IEEE results, as in PyTorch
-            # PyTorch's steps and dtypes: log sigmoid(x) in x's dtype (also times c, in place),
-            # then (1 - y).mul_(x).sub_(log sigmoid(x)), in place on a tensor of y's dtype, so
-            # each of the two steps is rounded to y's dtype. (numpy's logaddexp(0, -x) gives
-            # the same softplus(-x), at 18 ns an element against 1.3)
-            log_sigmoid = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+            # PyTorch's steps and dtypes: log sigmoid(x) by its kernel (logsigmoid's, rounded
+            # once to x's dtype), times c in place, then (1 - y).mul_(x).sub_(log sigmoid(x)),
+            # in place on a tensor of y's dtype, so each of the two steps is rounded to y's
+            # dtype. (numpy's logaddexp(0, -x) gives the same softplus(-x), at 18 ns an
+            # element against 1.3)
+            log_sigmoid, _ = log_sigmoid_and_buffer(x)
             if pos_weight is not None:
                 log_weight = (pos_weight._data - 1) * y + 1                     # c
                 log_sigmoid = (log_sigmoid * log_weight).astype(x.dtype, copy=False)
