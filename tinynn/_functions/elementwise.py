@@ -593,12 +593,38 @@ def _integer_power(base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
     return np.where(negative, of_negative, z).astype(z.dtype)
 
 
+def _power_of_number(x: np.ndarray, exponent: float) -> np.ndarray:
+    """x ** exponent for a float32 or float64 array and a number, as PyTorch's CPU kernel
+    computes it: by products, a square root or a reciprocal for the exponents 2, 3, -2,
+    0.5, -0.5, -1 (x * x * x rounds twice, where ``pow`` rounds once: PyTorch's value, bit
+    for bit), ``pow`` for the others. Much faster, too: ``np.power(x, 3)`` takes 1 ms on
+    100,000 floats with negative ones among them. Runs inside ``quiet_numpy.run``."""
+    if exponent == 2:
+        return x * x
+    if exponent == 3:
+        return x * x * x
+    if exponent == -2:
+        return 1 / (x * x)
+    if exponent == 0.5:
+        return np.sqrt(x)  # (sqrt(-inf) = nan, as PyTorch's, where pow gives inf)
+    if exponent == -0.5:
+        return 1 / np.sqrt(x)
+    if exponent == -1:
+        return 1 / x
+    if exponent == 1:
+        return x.copy()
+    return np.power(x, exponent)
+
+
 class Pow(Function):
     """z = x ** y;  dz/dx = y x^(y-1),  dz/dy = x^y log(x)  (taken as 0 where x = 0 and y >= 0)."""
 
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
+        if (type(y) is float or type(y) is int) and getattr(x, "_data", None) is not None and (
+                x._data.dtype.kind == "f" and x._data.dtype is not _HALF):
+            return quiet_numpy.run(_power_of_number, x._data, y)
         dtype = _dtype.result_type(x, y)
         if dtype is _dtype.bool:  # PyTorch: only bool tensor ** bool number (x**True = x, x**False = 1)
             if isinstance(y, _tensor.Tensor):
@@ -627,8 +653,8 @@ class Pow(Function):
                     y = y if y.dtype.is_floating_point else y.to(grad_output.dtype)
                     exponent = where(y == 0, 1.0, y) - 1
                     grad_x = where(y == 0, 0.0, grad_output * y * x ** exponent)
-                else:
-                    grad_x = grad_output * y * x ** (y - 1)
+                else:  # PyTorch's order: g (y x^(y-1))
+                    grad_x = grad_output * (x ** (y - 1) * y)
         if ctx.needs_input_grad[1]:  # y is a tensor
             # log 0 = -inf: at x = 0, y < 0, x^y log x = inf * -inf = -inf (as in PyTorch);
             # at x = 0, y >= 0 the gradient is taken as 0, and log x is replaced by 0 there,
