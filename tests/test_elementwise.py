@@ -862,6 +862,29 @@ def test_where_on_large_random_masks_matches_torch(dtype, shapes):
     np.testing.assert_array_equal(ours.view(f"u{ours.dtype.itemsize}"), theirs.view(f"u{theirs.dtype.itemsize}"))
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "uint8"])
+@pytest.mark.parametrize("number", [0.0, -0.0, 2.5, -math.inf, math.nan, 3])
+@pytest.mark.parametrize("side", ["input", "other"])
+def test_where_with_a_number_on_large_random_masks_matches_torch(dtype, number, side):
+    """From 4096 elements on, a number operand is picked by bits too: PyTorch's values and
+    dtype (a float number with an integer tensor gives the default float dtype)."""
+    rng = np.random.default_rng(1)
+    condition = rng.random((64, 80)) < 0.5
+    if dtype.startswith("float"):
+        x = rng.choice(_SPECIAL, (64, 80)).astype(dtype)
+    else:
+        x = rng.integers(0, 100, (64, 80)).astype(dtype)
+    results = []
+    for lib in (tinynn, torch):
+        operands = (lib.tensor(x), number) if side == "input" else (number, lib.tensor(x))
+        results.append(lib.where(lib.tensor(condition), *operands).numpy())
+    ours, theirs = results
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+    numbers = ~np.isnan(theirs)
+    np.testing.assert_array_equal(np.signbit(ours[numbers]), np.signbit(theirs[numbers]))
+
+
 # -- clamping with number bounds on large arrays, and the ops that clamp: np.clip (elementwise.clamp_values)
 CLAMPS = {
     "clamp": lambda lib, x: x.clamp(-1.5, 0.5),
@@ -875,6 +898,8 @@ CLAMPS = {
     "hardsigmoid": lambda lib, x: lib.nn.functional.hardsigmoid(x),
     "hardswish": lambda lib, x: lib.nn.functional.hardswish(x),
     "softshrink": lambda lib, x: lib.nn.functional.softshrink(x, 0.5),
+    "leaky_relu": lambda lib, x: lib.nn.functional.leaky_relu(x, 0.01),
+    "leaky_relu_slope_above_1": lambda lib, x: lib.nn.functional.leaky_relu(x, 1.5),
     "elu": lambda lib, x: lib.nn.functional.elu(x),
     "selu": lambda lib, x: lib.nn.functional.selu(x),
     "logsigmoid": lambda lib, x: lib.nn.functional.logsigmoid(x),
@@ -885,22 +910,26 @@ CLAMPS = {
 }
 
 EXACT_CLAMPS = {"clamp", "clamp_min", "clamp_max", "clamp_crossed_bounds", "clamp_nan_bound", "relu", "hardtanh",
-                "relu6", "hardsigmoid", "hardswish", "softshrink"}  # (no rounded function in them)
+                "relu6", "hardsigmoid", "hardswish", "softshrink", "leaky_relu",
+                "leaky_relu_slope_above_1"}  # (no rounded function in them: bit for bit, -0.0 included)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 @pytest.mark.parametrize("op", sorted(CLAMPS))
 def test_clamping_large_tensors_matches_torch(op, dtype):
     """From 4096 elements on, clamping to number bounds runs np.clip: PyTorch's values, inf,
-    nan and a bound above the other included (the losses: log 0 clamped to -100)."""
+    nan and a bound above the other included (the losses: log 0 clamped to -100). And
+    leaky_relu with a slope in (0, 1] is the larger of x and slope x."""
     rng = np.random.default_rng(0)
     x = np.where(rng.random((64, 80)) < 0.1, rng.choice(_SPECIAL, (64, 80)), rng.standard_normal((64, 80)) * 4)
     x = x.astype(dtype)
     ours = CLAMPS[op](tinynn, tinynn.tensor(x)).numpy()
     theirs = CLAMPS[op](torch, torch.tensor(x)).numpy()
     assert ours.dtype == theirs.dtype
-    if op in EXACT_CLAMPS:
+    if op in EXACT_CLAMPS:  # equal values, and the same sign bits (-0.0), nan aside
         np.testing.assert_array_equal(ours, theirs)
+        numbers = ~np.isnan(theirs)
+        np.testing.assert_array_equal(np.signbit(ours[numbers]), np.signbit(theirs[numbers]))
     else:  # through exp and log: PyTorch's tolerances for the dtype
         assert_close(ours, theirs)
 

@@ -191,11 +191,17 @@ def select(condition: np.ndarray, x, y) -> np.ndarray:
     sorted. For two arrays of one dtype this picks the bits instead,
     (x & m) | (y & ~m) with a mask m of all ones where the condition holds and all zeros
     elsewhere: a few vectorized passes (0.27 ms there), and the very same values, inf, nan
-    and -0.0 included. Small arrays, and anything else, take ``np.where``: one call is
-    cheaper than five.
+    and -0.0 included. A number operand (``where(mask, x, 0.0)``) takes part as a 0-d
+    array of the other's dtype, where numpy's result has that dtype. Small arrays, and
+    anything else, take ``np.where``: one call is cheaper than five.
     """
-    if (type(x) is not np.ndarray or type(y) is not np.ndarray or x.dtype != y.dtype
-            or max(condition.size, x.size, y.size) < BIT_SELECT_SIZE):
+    if max(condition.size, getattr(x, "size", 1), getattr(y, "size", 1)) < BIT_SELECT_SIZE:
+        return np.where(condition, x, y)
+    if type(x) is np.ndarray and type(y) is not np.ndarray and np.result_type(x, y) == x.dtype:
+        y = np.asarray(y, dtype=x.dtype)
+    elif type(y) is np.ndarray and type(x) is not np.ndarray and np.result_type(x, y) == y.dtype:
+        x = np.asarray(x, dtype=y.dtype)
+    if type(x) is not np.ndarray or type(y) is not np.ndarray or x.dtype != y.dtype:
         return np.where(condition, x, y)
     mask = bit_mask(condition, x.dtype)
     bits = mask.dtype
