@@ -420,3 +420,53 @@ def test_ops_computed_by_scipy_keep_float16_like_pytorch(name):
     assert results[1][:2] == results[0][:2] == ("float16", "float16")
     np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-3, atol=1e-3)
     np.testing.assert_allclose(results[1][3], results[0][3], rtol=1e-3, atol=1e-3)
+
+
+# -- nan_to_num ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_nan_to_num_replaces_and_passes_the_gradient_where_finite(dtype):
+    """Defaults: 0, the dtype's largest and most negative finite values; the gradient is
+    g * isfinite(x), so an inf gradient at an inf input gives nan, as PyTorch's formula."""
+    values = [math.nan, math.inf, -math.inf, 1.5, -0.0]
+
+    def fn(lib):
+        x = lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
+        y = lib.nan_to_num(x) + x.nan_to_num(nan=2.0, posinf=1e10, neginf=-3)
+        y.backward(lib.tensor([1.0, math.inf, 2.0, 3.0, 4.0], dtype=getattr(lib, dtype)))
+        return y, x.grad
+
+    (ours, our_grad), (theirs, their_grad) = fn(tinynn), fn(torch)
+    assert dtype_name(ours.dtype) == dtype_name(theirs.dtype) == dtype
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    np.testing.assert_array_equal(our_grad.numpy(), their_grad.numpy())
+
+
+def test_nan_to_num_in_place_on_a_non_leaf_is_recorded():
+    def fn(lib):
+        a = leaf(lib, [math.nan, 0.5, math.inf])
+        b = a * 2
+        out = b.nan_to_num_(1.0, posinf=7.0)
+        assert out is b
+        return b * 1, [a]
+
+    same(fn)
+
+
+def test_nan_to_num_of_integers_is_a_copy():
+    for lib in (tinynn, torch):
+        x = lib.tensor([1, 2])
+        y = lib.nan_to_num(x)
+        assert y.tolist() == [1, 2] and y.dtype == lib.int64
+        y[0] = 5
+        assert x.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nan_to_num([1.0]),
+    lambda lib: lib.nan_to_num(lib.tensor([1.0]), nan="a"),
+    lambda lib: lib.tensor([1.0]).nan_to_num(posinf=[1.0]),
+    lambda lib: lib.tensor([1.0]).nan_to_num_(neginf="x"),
+    lambda lib: lib.nan_to_num(lib.tensor([1, 2]), out=lib.empty(2)),
+], ids=["list_input", "str_nan", "list_posinf", "in_place_str_neginf", "out_of_another_dtype"])
+def test_nan_to_num_errors_match_pytorch(call):
+    assert_same_error(call)

@@ -42,7 +42,7 @@ from ._functions.shape import (
 from ._functions.sorting import argsort, median, sort, topk, unique
 from ._functions.unary import (
     abs, absolute, acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh,
-    atan, atanh, ceil, cos, cosh, erf, exp, expm1, fix, floor, log, log1p, log2, log10, neg,
+    atan, atanh, ceil, cos, cosh, erf, exp, expm1, fix, floor, log, log1p, log2, log10, nan_to_num, neg,
     negative, positive, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square,
     tan, tanh, trunc,
 )

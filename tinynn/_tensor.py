@@ -1004,6 +1004,9 @@ class Tensor:
     def sign(self):
         return UN.Sign.apply(self)
 
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return UN.nan_to_num(self, nan, posinf, neginf)
+
     def square(self):
         return UN.square(self)
 
@@ -1149,6 +1152,10 @@ class Tensor:
 
     def sign_(self):
         return self._inplace(UN.Sign)
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        UN._check_replacements("nan_to_num_", nan=nan, posinf=posinf, neginf=neginf)
+        return self._inplace(UN.NanToNum, nan, posinf, neginf)
 
     def square_(self):
         return self._inplace(E.Pow, 2)

@@ -813,6 +813,13 @@ def one_hot_gen(rng):
             Sample((Arr(np.array([0, 1], dtype="int32")),))]
 
 
+def nan_to_num_gen(rng):
+    out = unary(extra_kwargs=({"nan": 1.5, "posinf": 2.0, "neginf": -3.0}, {"posinf": 1e300, "neginf": 7}))(rng)
+    for dt in FLOATS:  # replacements beyond the dtype's range become inf
+        out.append(Sample((A(rng, (10,), dt, special=True),), {"nan": -1.0, "posinf": 1e300, "neginf": -1e300}))
+    return out
+
+
 def act_gen(extra_kwargs=()) -> Callable:
     return unary(extra_kwargs=extra_kwargs)
 
@@ -832,6 +839,7 @@ OPS += [OpInfo("isfinite", "unary", _U), OpInfo("isinf", "unary", _U), OpInfo("i
         OpInfo("logical_not", "comparison", _U),
         OpInfo("round_decimals", "unary", unary(extra_kwargs=({"decimals": 1}, {"decimals": -1})), func="round",
                method="round"),
+        OpInfo("nan_to_num", "unary", nan_to_num_gen),
         OpInfo("invert", "elementwise", _U, func=None, method=None, operator=operator.invert, reflected=False),
         OpInfo("pos", "elementwise", _U, func=None, method=None, operator=operator.pos, reflected=False)]
 

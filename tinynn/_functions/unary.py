@@ -180,6 +180,52 @@ def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     return write_out("sign", Sign.apply(input), out)
 
 
+class NanToNum(Function):
+    """z = x with nan, inf and -inf replaced by numbers;  dz/dx = 1 where x is finite, else 0
+    (PyTorch's formula, g * isfinite(x): an inf gradient at an inf x gives nan there)."""
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.save_for_backward(x)
+        data = x._data
+        if data.dtype.kind != "f":  # integers and bools have none of them: a copy
+            return data.copy()
+        info = np.finfo(data.dtype)
+        # a replacement beyond the dtype's range becomes inf, as in PyTorch (quietly)
+        return quiet_numpy.run(np.nan_to_num, data, nan=0.0 if nan is None else nan,
+                               posinf=info.max if posinf is None else posinf,
+                               neginf=info.min if neginf is None else neginf)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * x.isfinite(), None, None, None
+
+
+def _check_replacements(name: str, **values) -> None:
+    for argument, value in values.items():
+        if value is not None and not isinstance(value, (int, float, np.number)):
+            raise TypeError(f"{name}(): argument '{argument}' must be float, not {type(value).__name__}")
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None, *,
+               out: Tensor | None = None) -> Tensor:
+    """``input`` with nan replaced by ``nan``, inf by ``posinf`` and -inf by ``neginf``
+    (by default 0, the dtype's largest and its most negative finite value). An integer or
+    bool tensor has none of them: a copy. Gradient: 1 where the input is finite, else 0.
+
+    Raises:
+        TypeError: if ``input`` is not a Tensor, or a replacement is not a number.
+        RuntimeError: for an ``out`` of another dtype than the input's.
+    """
+    _check_tensor("nan_to_num", input)
+    _check_replacements("nan_to_num", nan=nan, posinf=posinf, neginf=neginf)
+    if out is not None and out.dtype is not input.dtype:
+        raise RuntimeError(f"nan_to_num: dtype of out: {_dtype.scalar_name(out.dtype)} should be same as input: "
+                           f"{_dtype.scalar_name(input.dtype)}")
+    return write_out("nan_to_num", NanToNum.apply(input, nan, posinf, neginf), out)
+
+
 def square(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """x ** 2 elementwise (``Pow``, as in PyTorch: a bool tensor gives int64).
 
