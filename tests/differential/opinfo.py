@@ -1238,6 +1238,33 @@ def interpolate_gen(rng):
     return out
 
 
+def im2col_gen(rng):
+    out = []
+    for dt in FLOATS + ("bool", "int64"):
+        out.append(Sample((A(rng, (2, 3, 5, 6), dt), 2)))
+    for dt in FLOATS:
+        out += [Sample((A(rng, (2, 3, 5, 6), dt), (2, 3)), {"dilation": 2, "padding": 1, "stride": (2, 1)}),
+                Sample((A(rng, (3, 4, 4), dt), 3), {"padding": 2, "stride": 3}),
+                Sample((A(rng, (1, 2, 3, 3), dt, special=True), 2), {"padding": 1}),
+                Sample((A(rng, (0, 2, 3, 3), dt), 2)),
+                Sample((A(rng, (1, 1, 3, 3), dt), 4)),
+                Sample((A(rng, (3, 4), dt), 2))]
+    return out
+
+
+def col2im_gen(rng):
+    out = []
+    for dt in FLOATS + ("bool", "int64"):
+        out.append(Sample((A(rng, (2, 12, 20), dt), (5, 6), 2)))
+    for dt in FLOATS:
+        out += [Sample((A(rng, (2, 18, 12), dt), (5, 6), (2, 3)), {"dilation": 2, "padding": 1, "stride": (2, 1)}),
+                Sample((A(rng, (8, 9), dt), 5, 2), {"padding": 1, "stride": 2}),
+                Sample((A(rng, (1, 4, 9), dt, special=True), 4, 2), {"stride": 1}),
+                Sample((A(rng, (2, 13, 20), dt), (5, 6), 2)),
+                Sample((A(rng, (2, 12, 7), dt), (5, 6), 2))]
+    return out
+
+
 def dropout_gen(rng):
     return [Sample((A(rng, s, dt),), kw) for dt in FLOATS for s in [(2, 3), ()]
             for kw in ({"training": False}, {"p": 0.0}, {"p": 1.5}, {"p": 0.5, "training": False})]
@@ -1268,6 +1295,8 @@ OPS += [
     OpInfo("conv2d", "nn", conv_gen(True), func=F + "conv2d", method=None),
     OpInfo("group_norm", "nn", group_norm_gen, func=F + "group_norm", method=None),
     OpInfo("interpolate", "nn", interpolate_gen, func=F + "interpolate", method=None),
+    OpInfo("F.unfold", "nn", im2col_gen, func=F + "unfold", method=None),
+    OpInfo("F.fold", "nn", col2im_gen, func=F + "fold", method=None),
     OpInfo("dropout", "nn", dropout_gen, func=F + "dropout", method=None, fixed_kwargs=("p", "training")),
 ]
 

@@ -5,6 +5,7 @@ from .activation import (celu, celu_, elu, elu_, gelu, glu, hardshrink, hardsigm
                          threshold_)
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout
+from .fold import fold, unfold
 from .linear import linear
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss,
                    kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
