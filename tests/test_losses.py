@@ -218,6 +218,22 @@ def test_nll_loss_with_every_target_ignored_is_nan_with_zero_gradient_like_torch
     assert np.isnan(loss.item())
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape, target", [((0,), 1), ((2, 0), [1, 1])], ids=["one_sample", "batch"])
+def test_nll_loss_of_no_classes_with_every_target_ignored_is_torchs(shape, target, reduction):
+    """An ignored target is never checked against the classes (there are none here): the
+    loss is PyTorch's (nan for the mean of nothing, zeros otherwise), the gradient empty."""
+    results = []
+    for lib in (torch, tinynn):
+        x = lib.zeros(shape, dtype=lib.float64, requires_grad=True)
+        loss = lib.nn.functional.nll_loss(x, lib.tensor(target), ignore_index=1, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.detach().numpy(), x.grad.numpy()))
+    (theirs, their_grad), (ours, our_grad) = results
+    assert_close(ours, theirs)
+    assert our_grad.shape == their_grad.shape == shape
+
+
 def test_nll_loss_accepts_uint8_targets_like_torch():
     x = randn(3, 4)
     ours = tinynn.nn.functional.nll_loss(tinynn.tensor(x), tinynn.tensor(np.array([1, 2, 1], dtype=np.uint8)))

@@ -648,13 +648,18 @@ def _nll_forward(ctx, log_probs: np.ndarray, target: Tensor, weight: Tensor | No
     # (the reductions are numpy's ufunc methods, which ``t.min()``, ``keep.all()`` and
     # ``.sum()`` call through Python wrappers that cost more than a batch's worth of math)
     keep = t != ignore_index                                          # samples that count
-    safe_t = t if np.logical_and.reduce(keep, axis=None) else np.where(keep, t, 0)  # ignored -> any class
-    if safe_t.size and (np.minimum.reduce(safe_t, axis=None) < 0
-                        or np.maximum.reduce(safe_t, axis=None) >= n_classes):
-        raise IndexError(f"Target {int(t[(safe_t < 0) | (safe_t >= n_classes)].flat[0])} is out of bounds.")
-    index = _class_index(safe_t)
-    picked = log_probs[index]                                         # log p[n, y_n]: target's shape
-    if weight is None:
+    every = np.logical_and.reduce(keep, axis=None)
+    counted = t if every else t[keep]                                 # (an ignored target is never checked)
+    if counted.size and (np.minimum.reduce(counted, axis=None) < 0
+                         or np.maximum.reduce(counted, axis=None) >= n_classes):
+        raise IndexError(f"Target {int(counted[(counted < 0) | (counted >= n_classes)].flat[0])} is out of bounds.")
+    safe_t = t if every else np.where(keep, t, 0)                     # ignored -> any class
+    if n_classes == 0:  # no class to read (every target is ignored): nothing is picked
+        index, picked = None, np.zeros(t.shape, dtype=log_probs.dtype)
+    else:
+        index = _class_index(safe_t)
+        picked = log_probs[index]                                     # log p[n, y_n]: target's shape
+    if weight is None or index is None:
         w_n = keep.astype(log_probs.dtype)                            # 1, or 0 where ignored
     else:
         w_n = weight._data.astype(log_probs.dtype, copy=False)[safe_t] * keep
@@ -677,7 +682,8 @@ def _nll_grad(ctx, grad_output: Tensor) -> Tensor:
         # (every target ignored: the loss is nan, but the gradient is 0, as in PyTorch)
         coef = quiet_numpy.run(np.true_divide, coef, ctx.total_weight) if ctx.total_weight != 0 else coef
     dense = np.zeros(ctx.shape, dtype=coef.dtype)                     # (N, C, d1, ...)
-    dense[ctx.index] = coef
+    if ctx.index is not None:
+        dense[ctx.index] = coef
     g = grad_output if ctx.reduction != "none" else grad_output.unsqueeze(ctx.class_axis)
     return g * Tensor._make(dense)
 
