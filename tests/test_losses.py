@@ -234,6 +234,32 @@ def test_nll_loss_of_no_classes_with_every_target_ignored_is_torchs(shape, targe
     assert our_grad.shape == their_grad.shape == shape
 
 
+NLL_WEIGHT_REQUIRING_GRAD = {  # name: (input, target, weight shape); PyTorch's order of checks
+    "1d_target_of_size_2": (lambda lib: lib.zeros(1), lambda lib: lib.tensor([0, 0]), ()),
+    "1d_target_2d": (lambda lib: lib.zeros(3), lambda lib: lib.zeros(1, 1, dtype=lib.int64), (3,)),
+    "2d_batch_mismatch": (lambda lib: lib.zeros(2, 3), lambda lib: lib.tensor([0]), (3,)),
+    "2d_target_2d": (lambda lib: lib.zeros(2, 3), lambda lib: lib.zeros(2, 1, dtype=lib.int64), (3,)),
+    "2d_int32_target": (lambda lib: lib.zeros(2, 3), lambda lib: lib.zeros(2, dtype=lib.int32), (3,)),
+    "2d_weight_of_the_wrong_shape": (lambda lib: lib.zeros(2, 3), lambda lib: lib.zeros(2, dtype=lib.int64), ()),
+    "2d_integer_input": (lambda lib: lib.zeros(2, 3, dtype=lib.int64), lambda lib: lib.zeros(2, dtype=lib.int64),
+                         (3,)),
+    "3d": (lambda lib: lib.zeros(2, 3, 4), lambda lib: lib.zeros(2, 4, dtype=lib.int64), (3,)),
+    "3d_size_mismatch": (lambda lib: lib.zeros(2, 3, 4), lambda lib: lib.zeros(2, 5, dtype=lib.int64), (3,)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NLL_WEIGHT_REQUIRING_GRAD))
+def test_nll_loss_checks_a_weight_that_requires_grad_where_torch_does(case):
+    """After nll_loss_nd's own checks (the batch size, the size for more than 2 dims) and
+    before its kernel's (the target's shape and dtype, the weight's shape): PyTorch's
+    autograd refuses the weight there, naming nll_loss2d_forward for more than 2 dims."""
+    make_input, make_target, weight_shape = NLL_WEIGHT_REQUIRING_GRAD[case]
+    ours, theirs = assert_same_error(lambda lib: F(lib).nll_loss(
+        make_input(lib), make_target(lib), weight=lib.zeros(weight_shape, requires_grad=True)))
+    if "not differentiable" in str(theirs):
+        assert str(theirs).split(".")[0] in str(ours)
+
+
 def test_nll_loss_accepts_uint8_targets_like_torch():
     x = randn(3, 4)
     ours = tinynn.nn.functional.nll_loss(tinynn.tensor(x), tinynn.tensor(np.array([1, 2, 1], dtype=np.uint8)))

@@ -594,13 +594,9 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
     if function == "cross_entropy":  # its log_softmax runs first and rejects integer inputs
         _check_floating("log_softmax", input)
-    if input.ndim == 1:  # a single sample: (C,) with a target of shape () or (1,)
-        if target.ndim > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported "
-                               f"(input of shape {list(input.shape)}, target of shape {list(target.shape)})")
-        if target.ndim == 1 and target.shape[0] != 1:
-            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
-    elif target.ndim == 0 and input.shape[0] == 0:  # PyTorch then reads the target's missing sizes
+    # the checks of PyTorch's nll_loss_nd, before it dispatches to its kernel (the target of a
+    # 1-D input, a single sample, is checked by the kernel: below)
+    if input.ndim > 1 and target.ndim == 0 and input.shape[0] == 0:  # PyTorch then reads the target's missing sizes
         if input.ndim > 2:
             raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: []) (the target "
                                "is 0-d: give one class index per position, shape (N, d1, ...))")
@@ -608,15 +604,27 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
             raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype.scalar_name(target.dtype)}")
         raise IndexError("Dimension specified as 0 but tensor has no dimensions (the target is 0-d: "
                          "give one class index per sample, shape (N,))")
-    elif input.shape[0] != (target.shape[0] if target.ndim else 0):
+    elif input.ndim > 1 and input.shape[0] != (target.shape[0] if target.ndim else 0):
         hint = (" (the target is 0-d: give one class index per sample, shape (N,))"
                 if target.ndim == 0 else "")
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0] if target.ndim else 0}).{hint}")
-    if input.ndim == 2 and target.ndim > 1:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if input.ndim > 2 and target.shape[1:] != input.shape[2:]:
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    # then autograd's check of the kernel's arguments (nll_loss2d's for more than 2 dims)
+    if weight is not None and weight.requires_grad and grad_mode.is_grad_enabled():
+        kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"
+        raise RuntimeError(f"The function '{kernel}' is not differentiable with respect to argument "
+                           "'weight'. This input cannot have requires_grad True. (pass weight.detach())")
+    # then the kernel's
+    if input.ndim == 1:
+        if target.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported "
+                               f"(input of shape {list(input.shape)}, target of shape {list(target.shape)})")
+        if target.ndim == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+    if input.ndim == 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype not in (_dtype.int64, _dtype.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype.scalar_name(target.dtype)}")
     n_classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
@@ -629,9 +637,6 @@ def _class_index_checks(input: Tensor, target: Tensor, weight: Tensor | None, fu
             f"expected scalar type {_dtype.scalar_name(input.dtype)} but found {_dtype.scalar_name(weight.dtype)} "
             f"(weight has dtype {weight.dtype}, input {input.dtype}; convert the weight with "
             ".to(input.dtype))")
-    if weight is not None and weight.requires_grad and grad_mode.is_grad_enabled():
-        raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument "
-                           "'weight'. This input cannot have requires_grad True. (pass weight.detach())")
 
 
 def _single_sample_target(input: Tensor, target: Tensor) -> Tensor:
