@@ -1,6 +1,6 @@
 """Optimizers against ``torch.optim``: the same parameters and the same gradients, step after
-step, for every option of SGD, Adam, AdamW, RMSprop and Adagrad; the parameters *and* the
-optimizer state are compared after each step. Also state dicts (PyTorch's format, loadable
+step, for every option of SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam and
+RAdam; the parameters *and* the optimizer state are compared after each step. Also state dicts (PyTorch's format, loadable
 across the two libraries), parameter groups, closures, the ValueErrors for bad
 hyperparameters, and pytorch/examples' MNIST recipe (Adadelta with StepLR).
 """
@@ -31,6 +31,13 @@ CONFIGS = {
     "RMSprop": [dict(lr=0.01), dict(lr=0.01, alpha=0.9), dict(lr=0.01, momentum=0.9), dict(lr=0.01, centered=True),
                 dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1), dict(lr=0.01, maximize=True)],
     "Adadelta": [dict(), dict(lr=0.5, rho=0.8), dict(lr=1.0, eps=1e-4, weight_decay=0.1), dict(lr=0.5, maximize=True)],
+    "Adamax": [dict(), dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6), dict(lr=0.01, weight_decay=0.1),
+               dict(lr=0.01, maximize=True)],
+    "NAdam": [dict(), dict(lr=0.01, momentum_decay=0.01), dict(lr=0.01, weight_decay=0.1),
+              dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(lr=0.01, maximize=True, betas=(0.8, 0.95))],
+    # rho_t passes 5 at the 6th step with beta2 = 0.999 (of 8), at the 3rd with 0.9: both branches
+    "RAdam": [dict(), dict(lr=0.01, betas=(0.8, 0.9)), dict(lr=0.01, weight_decay=0.1),
+              dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(lr=0.01, maximize=True, betas=(0.9, 0.9))],
 }
 CASES = [(name, i) for name, configs in CONFIGS.items() for i in range(len(configs))]
 
@@ -226,6 +233,9 @@ BAD_HYPERPARAMETERS = [
     ("Adam", dict(eps=-1)), ("Adam", dict(weight_decay=-1)), ("AdamW", dict(lr=-1)),
     ("RMSprop", dict(alpha=-1)), ("RMSprop", dict(momentum=-1)), ("RMSprop", dict(eps=-1)),
     ("Adam", dict(betas=(0, 0.9))), ("AdamW", dict(betas=(0.5, 0))),  # betas must be floats
+    ("Adamax", dict(betas=(1.0, 0.9))), ("Adamax", dict(eps=-1)), ("Adamax", dict(weight_decay=-1)),
+    ("NAdam", dict(momentum_decay=-1)), ("NAdam", dict(betas=(0.9, 1.0))), ("NAdam", dict(lr=-1)),
+    ("RAdam", dict(eps=-1)), ("RAdam", dict(betas=(-0.1, 0.9))), ("RAdam", dict(weight_decay=-1)),
 ]
 
 
