@@ -959,6 +959,17 @@ def test_power_by_a_usual_number_is_pytorchs_value_bit_for_bit(exponent, dtype):
         assert_close(results[0][1], results[1][1])
 
 
+def test_gradient_of_a_float64_exponent_of_an_integer_base_takes_the_log_in_float64():
+    """PyTorch's formula promotes the base to the result's dtype before its log: 2 ** y with
+    an int32 2 and a float64 y has d/dy = 2^y log 2 in float64 (not the default float32's log)."""
+    results = []
+    for lib in (tinynn, torch):
+        y = lib.tensor(0.5, dtype=lib.float64, requires_grad=True)
+        (lib.tensor([[2, 3, 2]], dtype=lib.int32) ** y).sum().backward()
+        results.append(y.grad.item())
+    assert results[0] == pytest.approx(results[1], rel=1e-14, abs=0)
+
+
 # -- a numpy array as the other operand ------------------------------------------------------
 NUMPY_OPERANDS = {
     "float64": np.array([0.5, -3.0, 2.0]),

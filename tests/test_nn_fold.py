@@ -91,6 +91,7 @@ ERRORS = {
     "unfold_list_input": lambda lib: lib.nn.functional.unfold([1.0], 2),
     "unfold_2d_input": lambda lib: lib.nn.functional.unfold(lib.zeros(3, 4), 2),
     "unfold_1d_input": lambda lib: lib.nn.functional.unfold(lib.zeros(4), 2),
+    "unfold_2d_input_of_no_columns": lambda lib: lib.nn.functional.unfold(lib.zeros(3, 0), 2),  # (RuntimeError)
     "unfold_5d_input": lambda lib: lib.nn.functional.unfold(lib.zeros(1, 2, 3, 4, 5), 2),
     "unfold_no_channels": lambda lib: lib.nn.functional.unfold(lib.zeros(2, 0, 5, 6), 2),
     "unfold_empty_height": lambda lib: lib.nn.functional.unfold(lib.zeros(2, 3, 0, 6), 2),

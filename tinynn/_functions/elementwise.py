@@ -670,8 +670,9 @@ class Pow(Function):
                     log_x = where(y >= 0, y.new_zeros(()), y.new_full((), -math.inf)).detach()
                 else:
                     log_x = math.log(x) if x > 0 else math.nan
-            else:
-                log_x = where((x == 0) & (y >= 0), 0.0, x.log())
+            else:  # (log of x in the result's dtype, as PyTorch's formula: an integer x of a
+                # float64 exponent takes its log in float64, not in the default float32)
+                log_x = where((x == 0) & (y >= 0), 0.0, x.to(_dtype.result_type(x, y)).log())
             grad_y = grad_output * x ** y * log_x
         return grad_x, grad_y
 

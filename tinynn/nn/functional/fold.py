@@ -136,7 +136,10 @@ def unfold(input: Tensor, kernel_size: int | tuple, dilation: int | tuple = 1, p
              "stride": _pair("im2col", "stride", 5, stride)}
     _check_pairs(pairs, ("kernel_size", "dilation", "padding", "stride"))
     shape = list(input.shape)
-    wrap_dim(1, input.ndim), wrap_dim(2, input.ndim)  # PyTorch reads sizes 1 and 2 first: its IndexError
+    # PyTorch reads size(1), then size(2) if size(1) is not 0: its IndexError for a missing one
+    wrap_dim(1, input.ndim)
+    if shape[1]:
+        wrap_dim(2, input.ndim)
     if not ((input.ndim == 3 and shape[0] and shape[1] and shape[2]) or
             (input.ndim == 4 and shape[1] and shape[2] and shape[3])):
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
