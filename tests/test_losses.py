@@ -260,6 +260,28 @@ def test_nll_loss_checks_a_weight_that_requires_grad_where_torch_does(case):
         assert str(theirs).split(".")[0] in str(ours)
 
 
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_smooth_l1_loss_is_one_op_whose_second_derivatives_are_torchs(reduction):
+    """smooth_l1_loss is PyTorch's kernel (SmoothL1LossBackward0), its backward one op too
+    (SmoothL1LossBackwardBackward0), differentiable again in both input and target."""
+    rng = np.random.default_rng(0)
+    x0, y0 = rng.standard_normal((5, 4)) * 2, rng.standard_normal((5, 4))
+    results = []
+    for lib in (tinynn, torch):
+        x, y = lib.tensor(x0, requires_grad=True), lib.tensor(y0, requires_grad=True)
+        loss = F(lib).smooth_l1_loss(x, y, beta=0.7, reduction=reduction)
+        gx, gy = lib.autograd.grad(loss.sum(), (x, y), create_graph=True)
+        hx, hy = lib.autograd.grad((gx ** 2).sum() + (gy * x).sum(), (x, y))
+        results.append(([loss.detach().numpy(), gx.detach().numpy(), hx.numpy(), hy.numpy()],
+                        type(gx.grad_fn).__name__, type(loss.grad_fn).__name__))
+    (ours, our_node, our_loss_node), (theirs, their_node, their_loss_node) = results
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert our_node == their_node == "SmoothL1LossBackwardBackward0"
+    if reduction == "none":
+        assert our_loss_node == their_loss_node == "SmoothL1LossBackward0"
+
+
 def test_nll_loss_accepts_uint8_targets_like_torch():
     x = randn(3, 4)
     ours = tinynn.nn.functional.nll_loss(tinynn.tensor(x), tinynn.tensor(np.array([1, 2, 1], dtype=np.uint8)))

@@ -14,7 +14,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
-from ..._functions.elementwise import _broadcast_error, clamp_values, where
+from ..._functions.elementwise import _binary, _broadcast_error, clamp_values, select, where
 from ..._functions.reduction import LogSoftmax
 from ...autograd import grad_mode
 from ...autograd.function import Function, quiet_numpy
@@ -194,6 +194,69 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _reduce((expanded_input - expanded_target).abs(), reduction)
 
 
+def _smooth_l1(d: np.ndarray, beta) -> np.ndarray:
+    """0.5 z z / beta where z = abs(d) < beta, else z - 0.5 beta (a nan z takes the first)."""
+    z = np.abs(d)
+    half = d.dtype.type(0.5)
+    return select(z >= beta, z - half * beta, half * z * z / beta)
+
+
+def _smooth_l1_grad(d: np.ndarray, beta, g: np.ndarray) -> np.ndarray:
+    """g clip(d / beta, -1, 1): g sign(d) where abs(d) >= beta, g d / beta inside."""
+    return clamp_values(d / beta, -1, 1) * g
+
+
+class SmoothL1Loss(Function):
+    """l = 0.5 d^2 / beta where abs(d) < beta, else abs(d) - 0.5 beta, for d = x - y (each
+    element; the reduction follows);  dl/dx = clip(d / beta, -1, 1) = -dl/dy.
+
+    PyTorch's kernel, step for step: z = abs(d), then 0.5 z z / beta or z - 0.5 beta,
+    whichever z >= beta picks (a nan picks the first: nan). The backward is one op too,
+    :class:`SmoothL1LossBackward`.
+    """
+
+    @staticmethod
+    def forward(ctx, input, target, beta):
+        ctx.save_for_backward(input, target)
+        ctx.beta = beta
+        d = _binary(np.subtract, input, target)  # (in the promoted dtype, as input - target)
+        return quiet_numpy.run(_smooth_l1, d, d.dtype.type(beta))  # (inf * inf: quietly)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, target = ctx.saved_tensors
+        grad = SmoothL1LossBackward.apply(grad_output, input, target, ctx.beta)
+        return (grad if ctx.needs_input_grad[0] else None), (-grad if ctx.needs_input_grad[1] else None), None
+
+
+class SmoothL1LossBackward(Function):
+    """SmoothL1Loss's backward as one op, PyTorch's ``smooth_l1_loss_backward``: (g, x, y) ->
+    g clip(d / beta, -1, 1): -1 or 1 where abs(d) >= beta, d / beta inside (exactly the
+    kernel's choice: d / beta is at least 1 in size where abs(d) >= beta). Linear in g, so
+    d/dg is this op again; d/dx = g gg / beta where abs(d) < beta, else 0, and d/dy = -d/dx
+    (PyTorch's ``smooth_l1_loss_double_backward``), in tensor ops."""
+
+    @staticmethod
+    def forward(ctx, grad_output, input, target, beta):
+        ctx.save_for_backward(grad_output, input, target)
+        ctx.beta = beta
+        d = _binary(np.subtract, input, target)
+        return quiet_numpy.run(_smooth_l1_grad, d, d.dtype.type(beta), grad_output._data)  # (inf * 0: quietly)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        grad_output, input, target = ctx.saved_tensors
+        grad_g = grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            grad_g = SmoothL1LossBackward.apply(grad_grad, input, target, ctx.beta)
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            inside = ((input - target).abs() < ctx.beta).to(grad_grad.dtype)
+            h = grad_grad * grad_output * inside / ctx.beta
+            grad_x = h if ctx.needs_input_grad[1] else None
+            grad_y = -h if ctx.needs_input_grad[2] else None
+        return grad_g, grad_x, grad_y, None
+
+
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """Smooth L1 (Fast R-CNN's box loss): quadratic near 0, linear beyond ``beta``.
@@ -217,15 +280,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta == 0.0:  # (l1_loss subtracts directly: a bool operand raises there, as in PyTorch)
         return l1_loss(input, target, reduction=reduction)
     input, target = _bool_as(input, target), _bool_as(target, input)
-    diff = input - target
-    abs_diff = diff.abs()
-    # the quadratic branch squares d where it is used (also at nan, whose gradient is nan as
-    # in PyTorch) and 0 elsewhere, so where's unused branch never feeds 0 * inf = nan into
-    # the gradient
-    linear = abs_diff >= beta
-    inner = where(linear, 0.0, diff)
-    loss = where(linear, abs_diff - 0.5 * beta, inner * inner * (0.5 / beta))
-    return _reduce(loss, reduction)
+    return _reduce(SmoothL1Loss.apply(input, target, beta), reduction)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
