@@ -970,6 +970,32 @@ def test_gradient_of_a_float64_exponent_of_an_integer_base_takes_the_log_in_floa
     assert results[0] == pytest.approx(results[1], rel=1e-14, abs=0)
 
 
+def test_gradient_of_the_exponent_uses_the_result_of_an_in_place_power_like_torch():
+    """PyTorch's d/dy = result log x takes the result as the op wrote it: for x **= y in
+    float32 with a float64 y, 1e-30 ** -2 is inf there (in float64 it is 1e60), and the
+    gradient is inf * log x; with gradients of both signs the sum is nan, in both libraries."""
+    results = []
+    for lib in (tinynn, torch):
+        x = lib.tensor([[0.0, 1e-30, 0.0], [0.0, 0.0, 0.0]], dtype=lib.float32)
+        y = lib.tensor([0.0, -2.0, 0.0], dtype=lib.float64, requires_grad=True)
+        x.pow_(y)
+        x.backward(lib.tensor([[1.0, 1.0, 1.0], [1.0, -1.0, 1.0]]))
+        results.append(y.grad.numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("base", ["tensor", "number"])
+def test_changing_the_result_of_a_power_with_a_tensor_exponent_before_backward_raises_like_torch(base):
+    """It is saved for the exponent's gradient (PowBackward1 and PowBackward2 save it too)."""
+    def fn(lib):
+        x, y = lib.tensor([1.5, 2.0], requires_grad=True), lib.tensor([2.0, 0.5], requires_grad=True)
+        z = x ** y if base == "tensor" else 2.0 ** y
+        z.add_(1)
+        z.sum().backward()
+
+    assert_same_error(fn)
+
+
 # -- a numpy array as the other operand ------------------------------------------------------
 NUMPY_OPERANDS = {
     "float64": np.array([0.5, -3.0, 2.0]),

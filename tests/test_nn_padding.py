@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 import pytest
 import torch
 
@@ -99,3 +101,25 @@ def test_circular_pad_beyond_what_negative_padding_leaves_raises(pad):
 def test_circular_pad_within_what_negative_padding_leaves_matches_torch(pad, device):
     compare_with_torch(lambda lib, x: lib.nn.functional.pad(x, pad, mode="circular"), randn(2, 5),
                        dtype="float64", device=device)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "int8", "float16", "float32", "bool"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e30, 300, -1, -129, 1.5, True],
+                         ids=["nan", "inf", "1e30", "300", "-1", "-129", "1.5", "True"])
+def test_constant_pad_value_is_converted_like_torch(value, dtype):
+    """A checked conversion to the input's dtype: nan, inf and numbers beyond its range raise
+    PyTorch's RuntimeError (a negative int for uint8 too, unlike fill_), a float is truncated
+    for an integer dtype, and numpy's cast warnings never show."""
+    def fn(lib):
+        return lib.nn.functional.pad(lib.zeros(2, dtype=getattr(lib, dtype)), (1, 1), value=value)
+
+    try:
+        theirs = fn(torch)
+    except RuntimeError:
+        assert_same_error(fn)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = fn(tinynn)
+    assert ours.dtype is getattr(tinynn, dtype)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -627,24 +627,19 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        if (type(y) is float or type(y) is int) and getattr(x, "_data", None) is not None and (
-                x._data.dtype.kind == "f" and x._data.dtype is not _HALF):
-            return quiet_numpy.run(_power_of_number, x._data, y)
-        dtype = _dtype.result_type(x, y)
-        if dtype is _dtype.bool:  # PyTorch: only bool tensor ** bool number (x**True = x, x**False = 1)
-            if isinstance(y, _tensor.Tensor):
-                raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-            return np.logical_or(x._data, not y)
-        if dtype.category == 1 and np.any(np.asarray(_array(y, dtype)) < 0):
-            if not isinstance(y, _tensor.Tensor):
-                raise RuntimeError("Integers to negative integer powers are not allowed.")
-            return _binary(_integer_power, x, y, dtype)
-        return _binary(np.power, x, y, dtype)
+        z = _power(x, y)
+        if not ctx.needs_input_grad[1]:
+            ctx.save_for_backward(x, y, None)
+            return z
+        # dz/dy = z log x uses z itself, as PyTorch's formula does (for an in-place x **= y,
+        # z is then x's new value, in x's dtype: a float32 overflow to inf is seen there too)
+        z = _tensor.Tensor._make(z)
+        ctx.save_for_backward(x, y, z)
+        return z
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
+        x, y, z = ctx.saved_tensors
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:  # x is a tensor
             if not isinstance(y, _tensor.Tensor) and y == 0:  # x^0 = 1: no gradient (and no 0 * inf at x = 0)
@@ -673,8 +668,25 @@ class Pow(Function):
             else:  # (log of x in the result's dtype, as PyTorch's formula: an integer x of a
                 # float64 exponent takes its log in float64, not in the default float32)
                 log_x = where((x == 0) & (y >= 0), 0.0, x.to(_dtype.result_type(x, y)).log())
-            grad_y = grad_output * x ** y * log_x
+            grad_y = grad_output * (z * log_x)
         return grad_x, grad_y
+
+
+def _power(x, y) -> np.ndarray:
+    """The values of x ** y in the promoted dtype (numbers included; see ``Pow``)."""
+    if (type(y) is float or type(y) is int) and getattr(x, "_data", None) is not None and (
+            x._data.dtype.kind == "f" and x._data.dtype is not _HALF):
+        return quiet_numpy.run(_power_of_number, x._data, y)
+    dtype = _dtype.result_type(x, y)
+    if dtype is _dtype.bool:  # PyTorch: only bool tensor ** bool number (x**True = x, x**False = 1)
+        if isinstance(y, _tensor.Tensor):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        return np.logical_or(x._data, not y)
+    if dtype.category == 1 and np.any(np.asarray(_array(y, dtype)) < 0):
+        if not isinstance(y, _tensor.Tensor):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return _binary(_integer_power, x, y, dtype)
+    return _binary(np.power, x, y, dtype)
 
 
 def pow(input: Tensor | float, exponent: Tensor | float, *, out: Tensor | None = None) -> Tensor:

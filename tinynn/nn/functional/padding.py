@@ -109,6 +109,20 @@ _SUPPORTED = ("Supported combinations for non-constant padding:\n"
               "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
 
 
+def _fill_value(value, dtype: _dtype.dtype):
+    """``value`` in the input's dtype, converted as PyTorch's constant padding does: nan,
+    inf or a number beyond the dtype's range raises (and, unlike ``fill_``, so does a
+    negative int for an unsigned dtype); a float is truncated towards 0 for an integer one.
+
+    Raises:
+        RuntimeError: "value cannot be converted to type ... without overflow".
+    """
+    if dtype.numpy_dtype.kind == "u" and isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value < 0:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow (got {value}; "
+                           f"an unsigned tensor takes values from 0)")
+    return _dtype.checked_scalar(value, dtype)
+
+
 def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dimensions.
 
@@ -151,7 +165,7 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
     pairs = [(pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)][::-1]
     pairs = [(0, 0)] * (input.ndim - len(pairs)) + pairs
     if mode == "constant":
-        return Pad.apply(input, tuple(pairs), 0 if value is None else value)
+        return Pad.apply(input, tuple(pairs), 0 if value is None else _fill_value(value, input.dtype))
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
