@@ -282,6 +282,18 @@ def test_smooth_l1_loss_is_one_op_whose_second_derivatives_are_torchs(reduction)
         assert our_loss_node == their_loss_node == "SmoothL1LossBackward0"
 
 
+def test_smooth_l1_loss_saves_its_inputs_like_torch():
+    """Its kernel's backward reads input and target: changing either in place before
+    backward raises PyTorch's error in both libraries."""
+    def fn(lib):
+        x, y = lib.tensor([0.5, 3.0], requires_grad=True) * 1, lib.tensor([0.0, 1.0], requires_grad=True) * 1
+        loss = F(lib).smooth_l1_loss(x, y)
+        y.add_(1)
+        loss.backward()
+
+    assert_same_error(fn)
+
+
 def test_nll_loss_accepts_uint8_targets_like_torch():
     x = randn(3, 4)
     ours = tinynn.nn.functional.nll_loss(tinynn.tensor(x), tinynn.tensor(np.array([1, 2, 1], dtype=np.uint8)))

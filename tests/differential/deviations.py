@@ -167,6 +167,19 @@ def _index_fill_negative_index_grad_value(sample) -> bool:
             and bool(getattr(sample.args[3], "grad", False)))
 
 
+def _empty_pixel_shuffle(sample) -> bool:
+    x = _data(sample.args[0])
+    return x is not None and x.size == 0 and bool(getattr(sample.args[0], "grad", False))
+
+
+def _empty_gradient_holds(sample, n, t, weights) -> str | None:
+    """tinynn's input gradient is empty, of the input's shape (PyTorch's backward raises)."""
+    if n.grads is None or n.grads[0] is None:
+        return f"no input gradient ({n.grad_exc!r})"
+    got = _numpy(n.grads[0])
+    return None if got.shape == _data(sample.args[0]).shape else f"a gradient of shape {got.shape}"
+
+
 def _index_fill_holds(sample, n, t, weights) -> str | None:
     """The value's gradient is the sum of the weights over the filled slices, a negative index
     counting from the end (PyTorch's backward raises IndexError instead)."""
@@ -940,6 +953,9 @@ DEVIATIONS = [
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _elu_nan_gradient_holds),
     Deviation("gelu(inf), and the gradients of hardtanh, elu, hardswish and the shrinks at nan", ("hardtanh", "relu6", "hardshrink", "softshrink"), (),
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _hardtanh_nan_gradient_holds),
+    Deviation("The gradients of pixel_shuffle and pixel_unshuffle of an empty tensor",
+              ("pixel_shuffle", "pixel_unshuffle"), (), ("backward: torch raises",), _empty_pixel_shuffle,
+              _empty_gradient_holds),
     Deviation("index_fill with a negative index and a value that requires grad", ("index_fill",), (),
               ("backward: torch raises IndexError",), _index_fill_negative_index_grad_value, _index_fill_holds),
     Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),

@@ -1265,6 +1265,23 @@ def col2im_gen(rng):
     return out
 
 
+def pixel_shuffle_gen(rng):
+    out = [Sample((A(rng, (2, 8, 3, 2), dt), 2)) for dt in DTYPES]
+    for dt in FLOATS:
+        out += [Sample((A(rng, (9, 2, 2), dt), 3)), Sample((A(rng, (2, 3, 4, 1, 2), dt), 2)),
+                Sample((A(rng, (1, 4, 2, 2), dt, special=True), 2)), Sample((A(rng, (0, 4, 1, 1), dt), 2)),
+                Sample((A(rng, (5, 2, 2), dt), 2)), Sample((A(rng, (4, 2), dt), 2))]
+    return out
+
+
+def pixel_unshuffle_gen(rng):
+    out = [Sample((A(rng, (2, 2, 4, 6), dt), 2)) for dt in DTYPES]
+    for dt in FLOATS:
+        out += [Sample((A(rng, (1, 6, 3), dt), 3)), Sample((A(rng, (2, 3, 1, 2, 4), dt), 2)),
+                Sample((A(rng, (1, 1, 4, 2), dt, special=True), 2)), Sample((A(rng, (1, 3, 2), dt), 2))]
+    return out
+
+
 def dropout_gen(rng):
     return [Sample((A(rng, s, dt),), kw) for dt in FLOATS for s in [(2, 3), ()]
             for kw in ({"training": False}, {"p": 0.0}, {"p": 1.5}, {"p": 0.5, "training": False})]
@@ -1297,6 +1314,8 @@ OPS += [
     OpInfo("interpolate", "nn", interpolate_gen, func=F + "interpolate", method=None),
     OpInfo("F.unfold", "nn", im2col_gen, func=F + "unfold", method=None),
     OpInfo("F.fold", "nn", col2im_gen, func=F + "fold", method=None),
+    OpInfo("pixel_shuffle", "nn", pixel_shuffle_gen, func=F + "pixel_shuffle", method=None),
+    OpInfo("pixel_unshuffle", "nn", pixel_unshuffle_gen, func=F + "pixel_unshuffle", method=None),
     OpInfo("dropout", "nn", dropout_gen, func=F + "dropout", method=None, fixed_kwargs=("p", "training")),
 ]
 

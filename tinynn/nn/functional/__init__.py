@@ -14,6 +14,7 @@ from .conv import conv1d, conv2d, conv_transpose2d
 from .dropout import dropout2d
 from .normalization import batch_norm, group_norm, layer_norm, rms_norm
 from .padding import pad
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle
 from .sparse import embedding
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .upsampling import interpolate

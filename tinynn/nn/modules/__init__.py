@@ -16,6 +16,7 @@ from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .dropout import Dropout2d
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .normalization import GroupNorm, LayerNorm, RMSNorm
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .padding import (ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
                       ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
