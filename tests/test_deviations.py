@@ -425,6 +425,17 @@ def test_in_place_comparison_or_fill_of_an_integer_tensor_with_an_operand_that_r
     assert (ours[2], theirs[2]) == (False, True)
 
 
+def test_fmod_where_the_quotient_overflows():
+    x, y = np.ones(10), np.full(10, 2.22507386e-313)
+    theirs = torch.fmod(torch.tensor(x), torch.tensor(y)).numpy()
+    ours = tinynn.fmod(tinynn.tensor(x), tinynn.tensor(y)).numpy()
+    np.testing.assert_array_equal(ours, np.fmod(x, y))  # the exact remainder, everywhere
+    if torch.backends.cpu.get_cpu_capability() == "DEFAULT":  # (no vector kernel: C's fmod throughout)
+        np.testing.assert_array_equal(theirs, ours)
+    else:
+        assert np.isnan(theirs[0]) and theirs[-1] == ours[-1]  # nan in the vector loop, exact in its tail
+
+
 def test_index_fill_with_a_negative_index_and_a_value_requiring_grad():
     x_values = np.arange(12.0).reshape(3, 4)
     theirs_value = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
@@ -960,6 +971,7 @@ CHECKS = {
     "In-place comparison, fill_ or masked_fill_ of an integer tensor with an operand that requires grad":
         test_in_place_comparison_or_fill_of_an_integer_tensor_with_an_operand_that_requires_grad,
     "scatter / scatter_add with a src larger than index": test_scatter_with_src_larger_than_index,
+    "fmod where the quotient overflows": test_fmod_where_the_quotient_overflows,
     "index_fill with a negative index and a value that requires grad":
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "The gradients of pixel_shuffle and pixel_unshuffle of an empty tensor":

@@ -417,3 +417,24 @@ def test_threshold_of_integers_keeps_the_dtype_and_truncates_its_bounds_like_tor
     x = np.array([-3, -1, 0, 1, 2, 5])
     for threshold, value in [(0.5, 7), (-1.5, 2.9), (1, -4), (-0.5, -2.7)]:
         compare_with_torch(lambda lib, x: lib.nn.functional.threshold(x, threshold, value), x, dtype=dtype, grad=False)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("name, kwargs", [("elu", dict(alpha=1e300)), ("celu", dict(alpha=1e-39)),
+                                          ("celu", dict(alpha=4.9e-177)), ("elu", dict(alpha=1e-300))],
+                         ids=["elu_alpha_1e300", "celu_alpha_1e-39", "celu_alpha_4.9e-177", "elu_alpha_1e-300"])
+def test_elu_constants_beyond_the_kernels_float_raise_like_torch(name, kwargs, dtype):
+    """PyTorch's elu kernel converts alpha, scale and input_scale (celu's 1 / alpha) to its
+    dtype, float32 for float16 and float32 inputs: one beyond that range raises its
+    RuntimeError there, without a numpy warning; float64 takes it."""
+    def fn(lib):
+        return getattr(lib.nn.functional, name)(lib.tensor([-1.0, 1.0], dtype=getattr(lib, dtype)), **kwargs)
+
+    try:
+        theirs = fn(torch)
+    except RuntimeError:
+        assert_same_error(fn)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(fn(tinynn).numpy(), theirs.numpy())

@@ -781,6 +781,48 @@ def _averaging_bound_holds(op_name: str) -> Callable:
     return holds
 
 
+def _fmod_operands(sample):
+    """fmod's two operands as float64-free numpy values (arrays or numbers), or None."""
+    values = []
+    for a in sample.args[:2]:
+        d = _data(a)
+        values.append(d if d is not None else (a if isinstance(a, (int, float)) and not isinstance(a, bool) else None))
+    return None if any(v is None for v in values) else values
+
+
+def _fmod_quotient_overflows(sample) -> bool:
+    """Float operands with an element where x / y overflows (x and y finite, y not 0)."""
+    operands = _fmod_operands(sample)
+    if operands is None:
+        return False
+    x, y = (np.asarray(v) for v in operands)
+    if x.dtype.kind != "f" and y.dtype.kind != "f":
+        return False
+    dtype = np.result_type(x, y) if x.dtype.kind == y.dtype.kind else (x.dtype if x.dtype.kind == "f" else y.dtype)
+    with np.errstate(all="ignore"):
+        x, y = x.astype(dtype), y.astype(dtype)
+        overflows = np.isfinite(x) & np.isfinite(y) & (y != 0) & np.isinf(x / y)
+    return bool(np.any(overflows))
+
+
+def _fmod_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result is C's fmod (numpy's) everywhere; PyTorch's is the same or nan, and
+    nan only where the quotient overflows."""
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    ours, theirs = _numpy(n.result), _numpy(t.result)
+    x, y = (np.asarray(v) for v in _fmod_operands(sample))
+    with np.errstate(all="ignore"):
+        exact = np.fmod(x.astype(ours.dtype), y.astype(ours.dtype))
+        overflows = np.broadcast_to(np.isinf(x.astype(ours.dtype) / y.astype(ours.dtype)), ours.shape)
+    if not np.array_equal(ours, np.broadcast_to(exact, ours.shape), equal_nan=True):
+        return "tinynn's result is not C's fmod"
+    same = (theirs == ours) | (np.isnan(theirs) & np.isnan(ours))
+    if not np.all(same | (np.isnan(theirs) & overflows)):
+        return "PyTorch's result differs where the quotient does not overflow"
+    return None
+
+
 def _float_result(sample) -> bool:
     """A sum or mean whose result is a float (summed in the input's dtype or in ``dtype``)."""
     x, dtype = _data(sample.args[0]), getattr(sample.kwargs.get("dtype"), "name", "")
@@ -956,6 +998,8 @@ DEVIATIONS = [
     Deviation("The gradients of pixel_shuffle and pixel_unshuffle of an empty tensor",
               ("pixel_shuffle", "pixel_unshuffle"), (), ("backward: torch raises",), _empty_pixel_shuffle,
               _empty_gradient_holds),
+    Deviation("fmod where the quotient overflows", ("fmod",), (), ("result: values differ",),
+              _fmod_quotient_overflows, _fmod_holds),
     Deviation("index_fill with a negative index and a value that requires grad", ("index_fill",), (),
               ("backward: torch raises IndexError",), _index_fill_negative_index_grad_value, _index_fill_holds),
     Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),

@@ -101,6 +101,8 @@ class Elu(Function):
         ctx.constants = alpha, scale, input_scale
         data = _in_float32(x._data)
         kind = data.dtype.type
+        for constant in (alpha, scale, input_scale):  # PyTorch's kernel converts each to its dtype (float32
+            _dtype.checked_scalar(constant, _dtype._FROM_NUMPY[data.dtype])  # for float16): too large raises
         # no overflow for x > 0; an inf alpha gives 0 * inf = nan, as in PyTorch, without a warning
         negative = quiet_numpy.run(_elu_negative, data, kind(alpha) * kind(scale), kind(input_scale))
         positive = data if scale == 1 else data * kind(scale)
