@@ -1282,6 +1282,17 @@ def pixel_unshuffle_gen(rng):
     return out
 
 
+def instance_norm_gen(rng):
+    out = []
+    for dt in FLOATS:
+        out += [Sample((A(rng, (2, 3, 4), dt),)), Sample((A(rng, (2, 3, 4, 2), dt),), {"eps": 0.1}),
+                Sample((A(rng, (2, 3, 4), dt),), {"weight": A(rng, (3,), dt), "bias": A(rng, (3,), dt)}),
+                Sample((A(rng, (2, 3, 4), dt, special=True),)),
+                Sample((A(rng, (2, 3, 1), dt),)), Sample((A(rng, (2, 3, 4), dt),), {"use_input_stats": False})]
+    out.append(Sample((A(rng, (2, 3, 4), "int64"),)))
+    return out
+
+
 def dropout_gen(rng):
     return [Sample((A(rng, s, dt),), kw) for dt in FLOATS for s in [(2, 3), ()]
             for kw in ({"training": False}, {"p": 0.0}, {"p": 1.5}, {"p": 0.5, "training": False})]
@@ -1314,6 +1325,7 @@ OPS += [
     OpInfo("interpolate", "nn", interpolate_gen, func=F + "interpolate", method=None),
     OpInfo("F.unfold", "nn", im2col_gen, func=F + "unfold", method=None),
     OpInfo("F.fold", "nn", col2im_gen, func=F + "fold", method=None),
+    OpInfo("instance_norm", "nn", instance_norm_gen, func=F + "instance_norm", method=None),
     OpInfo("pixel_shuffle", "nn", pixel_shuffle_gen, func=F + "pixel_shuffle", method=None),
     OpInfo("pixel_unshuffle", "nn", pixel_unshuffle_gen, func=F + "pixel_unshuffle", method=None),
     OpInfo("dropout", "nn", dropout_gen, func=F + "dropout", method=None, fixed_kwargs=("p", "training")),

@@ -12,7 +12,7 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 from .misc import one_hot
 from .conv import conv1d, conv2d, conv_transpose2d
 from .dropout import dropout2d
-from .normalization import batch_norm, group_norm, layer_norm, rms_norm
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
 from .padding import pad
 from .pixelshuffle import pixel_shuffle, pixel_unshuffle
 from .sparse import embedding

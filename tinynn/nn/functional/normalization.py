@@ -20,6 +20,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.function import Function, quiet_numpy
+from ...autograd.grad_mode import no_grad
 from .activation import _float_only, _in_float32
 
 
@@ -427,6 +428,45 @@ def rms_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = Non
     dims = tuple(range(-k, 0))
     out = (work * (work.pow(2).mean(dims, keepdim=True) + eps).rsqrt()).to(input.dtype)
     return out if weight is None else (out * weight).to(input.dtype)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each sample over its own spatial positions (style transfer's norm).
+
+    As PyTorch computes it: batch normalisation of the input viewed as one sample of N C
+    channels, (1, N C, ...), with weight and bias repeated for each sample. With
+    ``use_input_stats`` each (sample, channel) uses its own mean and biased variance, and
+    ``running_mean``/``running_var`` (if given) move towards their average over the batch
+    by ``momentum``; without, the running estimates are used.
+
+    Args:
+        input: (N, C, ...) with at least one spatial dim.
+        running_mean, running_var: (C,) buffers, or None.
+        weight, bias: (C,) affine parameters, or None.
+
+    Raises:
+        ValueError: with ``use_input_stats``, for an input of a single spatial element
+            ("Expected more than 1 spatial element when training").
+        RuntimeError: without ``use_input_stats`` and without both running estimates; and
+            ``batch_norm``'s errors (sizes, dtypes).
+    """
+    if use_input_stats:
+        spatial = math.prod(input.shape[2:])
+        if spatial == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    n, c = input.shape[0], input.shape[1]
+    repeated = [None if t is None else t.repeat(n) for t in (running_mean, running_var, weight, bias)]
+    out = batch_norm(input.contiguous().view((1, n * c) + tuple(input.shape[2:])), *repeated,
+                     use_input_stats, momentum, eps)
+    with no_grad():  # the running estimates: the average over the batch of each sample's update
+        for stat, updated in ((running_mean, repeated[0]), (running_var, repeated[1])):
+            if stat is not None:
+                stat.copy_(updated.view(n, c).mean(0))
+    return out.view(input.shape)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,

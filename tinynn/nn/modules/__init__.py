@@ -12,6 +12,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDi
                    SmoothL1Loss)
 from .module import Module
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .dropout import Dropout2d
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d

@@ -12,26 +12,16 @@ from ..parameter import Parameter
 from .module import Module
 
 
-class _BatchNorm(Module):
-    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel.
-
-    In training mode E[x] and Var[x] are the batch's (over N and the spatial axes), and the
-    running estimates are updated:
-
-        running_mean <- (1 - momentum) running_mean + momentum * batch mean
-        running_var  <- (1 - momentum) running_var  + momentum * unbiased batch variance
-
-    With ``momentum=None`` the running estimates are the plain average of all batches so
-    far (the factor is 1 / num_batches_tracked). In evaluation mode (``model.eval()``) the
-    running estimates are used instead, so a prediction does not depend on the rest of the
-    batch. With ``track_running_stats=False`` batch statistics are used in both modes.
+class _NormBase(Module):
+    """What batch and instance normalisation layers share (PyTorch's ``_NormBase``): the
+    affine parameters weight (init 1) and bias (init 0), and the running estimates.
 
     Args:
         num_features: C, the number of channels.
         eps: added to the variance. Default: 1e-5.
         momentum: weight of the newest batch in the running estimates, or None for a
             cumulative average. Default: 0.1.
-        affine: learn weight (init 1) and bias (init 0). Default: True.
+        affine: learn weight and bias. Default: True.
         track_running_stats: keep running_mean (init 0), running_var (init 1) and
             num_batches_tracked buffers. Default: True.
         bias: with affine, also learn the bias. Default: True.
@@ -81,6 +71,27 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
 
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel.
+
+    In training mode E[x] and Var[x] are the batch's (over N and the spatial axes), and the
+    running estimates are updated:
+
+        running_mean <- (1 - momentum) running_mean + momentum * batch mean
+        running_var  <- (1 - momentum) running_var  + momentum * unbiased batch variance
+
+    With ``momentum=None`` the running estimates are the plain average of all batches so
+    far (the factor is 1 / num_batches_tracked). In evaluation mode (``model.eval()``) the
+    running estimates are used instead, so a prediction does not depend on the rest of the
+    batch. With ``track_running_stats=False`` batch statistics are used in both modes.
+    Arguments: see :class:`_NormBase`.
+    """
+
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -94,10 +105,6 @@ class _BatchNorm(Module):
         return F.batch_norm(input, self.running_mean if track else None,
                             self.running_var if track else None, self.weight, self.bias,
                             use_batch_stats, factor, self.eps)
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
