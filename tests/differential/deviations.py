@@ -169,15 +169,27 @@ def _index_fill_negative_index_grad_value(sample) -> bool:
 
 def _empty_pixel_shuffle(sample) -> bool:
     x = _data(sample.args[0])
-    return x is not None and x.size == 0 and bool(getattr(sample.args[0], "grad", False))
+    return x is not None and x.size == 0 and x.ndim >= 3 and isinstance(sample.args[1], int) and sample.args[1] > 0
 
 
-def _empty_gradient_holds(sample, n, t, weights) -> str | None:
-    """tinynn's input gradient is empty, of the input's shape (PyTorch's backward raises)."""
-    if n.grads is None or n.grads[0] is None:
-        return f"no input gradient ({n.grad_exc!r})"
-    got = _numpy(n.grads[0])
-    return None if got.shape == _data(sample.args[0]).shape else f"a gradient of shape {got.shape}"
+def _empty_pixel_shuffle_holds(sample, n, t, weights) -> str | None:
+    """tinynn's result has the rearranged shape (PyTorch's pixel_unshuffle returns its empty
+    input's), and its input gradient, if one is asked for, is empty, of the input's shape
+    (PyTorch's backward raises)."""
+    if n.exc is not None:
+        return f"tinynn raised {n.exc!r}"
+    x, r = _data(sample.args[0]), sample.args[1]
+    *lead, c, h, w = x.shape
+    if t.exc is None and tuple(t.result.shape) == x.shape and tuple(n.result.shape) != x.shape:  # pixel_unshuffle
+        expected = tuple(lead) + (c * r * r, h // r, w // r)
+        if tuple(n.result.shape) != expected:
+            return f"a result of shape {tuple(n.result.shape)}"
+    if getattr(sample.args[0], "grad", False):
+        if n.grads is None or n.grads[0] is None:
+            return f"no input gradient ({n.grad_exc!r})"
+        if _numpy(n.grads[0]).shape != x.shape:
+            return f"a gradient of shape {_numpy(n.grads[0]).shape}"
+    return None
 
 
 def _index_fill_holds(sample, n, t, weights) -> str | None:
@@ -805,18 +817,24 @@ def _fmod_quotient_overflows(sample) -> bool:
     return bool(np.any(overflows))
 
 
-def _fmod_holds(sample, n, t, weights) -> str | None:
-    """tinynn's result is C's fmod (numpy's) everywhere; PyTorch's is the same or nan, and
-    nan only where the quotient overflows."""
+def _quotient_overflow_holds(exact_op: Callable) -> Callable:
+    def holds(sample, n, t, weights) -> str | None:
+        """tinynn's result is numpy's ``exact_op`` (C's remainder) everywhere; PyTorch's is
+        the same or nan, and nan only where the quotient overflows."""
+        return _exact_remainder_holds(exact_op, sample, n, t)
+    return holds
+
+
+def _exact_remainder_holds(exact_op: Callable, sample, n, t) -> str | None:
     if n.exc is not None or t.exc is not None:
         return "one of them raised"
     ours, theirs = _numpy(n.result), _numpy(t.result)
     x, y = (np.asarray(v) for v in _fmod_operands(sample))
     with np.errstate(all="ignore"):
-        exact = np.fmod(x.astype(ours.dtype), y.astype(ours.dtype))
+        exact = exact_op(x.astype(ours.dtype), y.astype(ours.dtype))
         overflows = np.broadcast_to(np.isinf(x.astype(ours.dtype) / y.astype(ours.dtype)), ours.shape)
     if not np.array_equal(ours, np.broadcast_to(exact, ours.shape), equal_nan=True):
-        return "tinynn's result is not C's fmod"
+        return f"tinynn's result is not numpy's {exact_op.__name__}"
     same = (theirs == ours) | (np.isnan(theirs) & np.isnan(ours))
     if not np.all(same | (np.isnan(theirs) & overflows)):
         return "PyTorch's result differs where the quotient does not overflow"
@@ -995,11 +1013,13 @@ DEVIATIONS = [
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _elu_nan_gradient_holds),
     Deviation("gelu(inf), and the gradients of hardtanh, elu, hardswish and the shrinks at nan", ("hardtanh", "relu6", "hardshrink", "softshrink"), (),
               ("grad of input leaf 0: values differ",), _nan_input_needing_grad, _hardtanh_nan_gradient_holds),
-    Deviation("The gradients of pixel_shuffle and pixel_unshuffle of an empty tensor",
-              ("pixel_shuffle", "pixel_unshuffle"), (), ("backward: torch raises",), _empty_pixel_shuffle,
-              _empty_gradient_holds),
-    Deviation("fmod where the quotient overflows", ("fmod",), (), ("result: values differ",),
-              _fmod_quotient_overflows, _fmod_holds),
+    Deviation("pixel_shuffle and pixel_unshuffle of an empty tensor",
+              ("pixel_shuffle", "pixel_unshuffle"), (), ("backward: torch raises", "result: shape"),
+              _empty_pixel_shuffle, _empty_pixel_shuffle_holds),
+    Deviation("fmod and remainder where the quotient overflows", ("fmod",), (), ("result: values differ",),
+              _fmod_quotient_overflows, _quotient_overflow_holds(np.fmod)),
+    Deviation("fmod and remainder where the quotient overflows", ("remainder",), (), ("result: values differ",),
+              _fmod_quotient_overflows, _quotient_overflow_holds(np.remainder)),
     Deviation("index_fill with a negative index and a value that requires grad", ("index_fill",), (),
               ("backward: torch raises IndexError",), _index_fill_negative_index_grad_value, _index_fill_holds),
     Deviation("kl_div gradient with respect to a zero target", ("kl_div",), (),
