@@ -673,6 +673,8 @@ def test_batch_norm_and_group_norm_with_an_infinite_weight():
             "batch_norm, training": F.batch_norm(t(x), None, None, t(weight), t(bias), training=True),
             "batch_norm, evaluation": F.batch_norm(t(x), t([2.0, 2.0]), t([1.0, 1.0]), t(weight), t(bias)),
             "group_norm": F.group_norm(t(x).reshape(2, 2, 1), 1, t(weight), t(bias)).reshape(2, 2),
+            # each (sample, channel) over its 2 positions: x = [[[1, 2], [3, 2]]]
+            "instance_norm": F.instance_norm(t([x]), weight=t(weight), bias=t(bias)).reshape(2, 2),
         }
 
     with warnings.catch_warnings():
@@ -684,6 +686,7 @@ def test_batch_norm_and_group_norm_with_an_infinite_weight():
     assert np.array_equal(ours["batch_norm, training"].numpy(), [[-inf, nan], [inf, nan]], equal_nan=True)
     assert np.array_equal(ours["batch_norm, evaluation"].numpy(), [[-inf, nan], [inf, nan]], equal_nan=True)
     assert np.array_equal(ours["group_norm"].numpy(), [[-inf, inf], [inf, -inf]])  # one group per sample
+    assert np.array_equal(ours["instance_norm"].numpy(), [[-inf, inf], [inf, -inf]])
     # layer_norm: the same values in both libraries; the input's gradient non-finite in the
     # same places, but nan or inf by each backward's own algebra
     row = [[1.0, 3.0]]

@@ -622,9 +622,32 @@ def _no_input_channels_holds(sample, n, t, weights) -> str | None:
 
 
 def _infinite_weight(sample) -> bool:
-    """layer_norm / group_norm: the weight (third argument) holds an inf."""
+    """layer_norm / group_norm / instance_norm: the weight (the third argument of the first
+    two, a keyword of the last) holds an inf."""
     weight = _data(sample.args[2]) if len(sample.args) > 2 else _data(sample.kwargs.get("weight"))
     return weight is not None and weight.dtype.kind == "f" and bool(np.isinf(weight).any())
+
+
+def _instance_norm_holds(sample, n, t, weights) -> str | None:
+    """Each (sample, channel) normalises as the formula says, (x - mean) / sqrt(var + eps)
+    * weight + bias: inf or -inf where x != mean, nan where x == mean (PyTorch folds the
+    statistics into one scale and shift, which makes the whole channel nan)."""
+    x = _data(sample.args[0])
+    weight = _data(sample.args[3]) if len(sample.args) > 3 else _data(sample.kwargs.get("weight"))
+    bias = _data(sample.args[4]) if len(sample.args) > 4 else _data(sample.kwargs.get("bias"))
+    eps = sample.args[7] if len(sample.args) > 7 else sample.kwargs.get("eps", 1e-5)
+    channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    with np.errstate(all="ignore"):
+        rows = x.astype(np.float64).reshape(x.shape[0] * x.shape[1], -1)
+        centered = rows - rows.mean(axis=-1, keepdims=True)
+        var = (centered * centered).mean(axis=-1, keepdims=True)
+        expected = (centered / np.sqrt(var + eps)).reshape(x.shape) * weight.reshape(channel)
+        expected = expected + (0 if bias is None else bias.reshape(channel))
+    ours = _numpy(n.result).astype(np.float64)
+    tol = 1e-4 if x.dtype == np.float32 else 1e-10
+    if ours.shape != expected.shape or not np.allclose(ours, expected, rtol=tol, atol=tol, equal_nan=True):
+        return "a channel does not normalise as the formula says"
+    return None
 
 
 def _non_finite_in_the_same_places_holds(sample, n, t, weights) -> str | None:
@@ -1026,6 +1049,8 @@ DEVIATIONS = [
               ("grad of input leaf",), _kl_div_zero_target, _kl_div_holds),
     Deviation("Normalisation with an infinite weight", ("layer_norm",), (), ("grad of input leaf",),
               _infinite_weight, _non_finite_in_the_same_places_holds),
+    Deviation("Normalisation with an infinite weight", ("instance_norm",), (),
+              ("result: values differ",), _infinite_weight, _instance_norm_holds),
     Deviation("Normalisation with an infinite weight", ("group_norm",), (),
               ("result: values differ",), _infinite_weight, _group_norm_holds),
     Deviation("Normalisation gradients with eps=0 and a tiny variance", ("layer_norm",), (),
