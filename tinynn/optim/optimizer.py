@@ -219,6 +219,28 @@ def _check_tensor_lr(lr: float | Tensor) -> None:
         raise ValueError("Tensor lr must be 1-element")
 
 
+def _check_adam_hyperparameters(lr: float | Tensor, eps: float, betas: tuple, weight_decay: float) -> None:
+    """The checks of the Adam family (Adam, AdamW, Adamax, NAdam, RAdam), in PyTorch's order
+    and words.
+
+    Raises:
+        ValueError: "Tensor lr must be 1-element", "Invalid learning rate: ...", "Invalid
+            epsilon value: ...", "Invalid beta parameter at index 0: ..." (each beta must be
+            in [0, 1)), "Invalid weight_decay value: ..." (lr, eps and weight_decay >= 0).
+    """
+    _check_tensor_lr(lr)
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _check_unsupported(foreach: bool | None, differentiable: bool, fused: bool | None) -> None:
     """tinynn runs one plain loop (PyTorch's single-tensor path): no fused or differentiable steps.
 
