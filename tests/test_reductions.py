@@ -895,3 +895,20 @@ def test_norm_of_a_0d_tensor_with_a_dim_takes_no_shortcut_like_pytorch():
 def test_a_dim_out_of_range_is_reported_before_an_integer_dtype_with_grad_like_pytorch(name):
     assert_same_error(lambda lib: getattr(lib, name)(lib.tensor(1.0, dtype=lib.float64, requires_grad=True), 1,
                                                      dtype=lib.int64))
+
+
+def test_two_norm_gradient_is_pytorchs_formula_in_its_order():
+    """g (x / z), x / z taken as 0 where the norm is 0: a nan or inf incoming gradient at a zero
+    norm gives nan (as PyTorch's; masking g instead gave 0), and float32 gradients are
+    PyTorch's bit for bit."""
+    nan, inf = float("nan"), float("inf")
+    results = []
+    for lib in (tinynn, torch):
+        x = lib.zeros(2, 3, dtype=lib.float64, requires_grad=True)
+        x.norm(2, dim=0, keepdim=True).backward(lib.tensor([[nan, inf, 1.0]], dtype=lib.float64))
+        rng = np.random.default_rng(0)
+        y = lib.tensor(rng.standard_normal((64, 33)).astype(np.float32), requires_grad=True)
+        y.norm(2, dim=0).backward(lib.tensor(rng.standard_normal(33).astype(np.float32)))
+        results.append((x.grad.numpy(), y.grad.numpy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -954,14 +954,15 @@ def _norm(a: np.ndarray, p: float, dims: tuple, keepdim: bool, shortcut: bool = 
 
 
 def _two_norm_backward(g: np.ndarray, x: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """x (g / z), 0 where z = 0, in numpy (g and z broadcast against x)."""
+    """g (x / z), with x / z taken as 0 where z = 0, in numpy (g and z broadcast against x):
+    PyTorch's formula in its order, so a nan or inf g at a zero norm gives nan, as there."""
     zero = z == 0
-    return x * np.where(zero, 0, g / np.where(zero, 1, z))
+    return g * np.where(zero, 0, x / np.where(zero, 1, z))
 
 
 class TwoNormBackward(Function):
-    """The 2-norm's backward as one op: (g, x, z) -> x g / z, and 0 where the norm z is 0
-    (PyTorch's subgradient there). g and z keep the reduced axes as size 1.
+    """The 2-norm's backward as one op: (g, x, z) -> g x / z, with x / z taken as 0 where the
+    norm z is 0 (PyTorch's subgradient there). g and z keep the reduced axes as size 1.
 
     Written in tensor ops it would be six (two comparisons, two masked fills, a division,
     a product) in every backward pass through a norm (each ``F.normalize``); here it is one
