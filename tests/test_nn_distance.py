@@ -10,7 +10,7 @@ import torch
 import tinynn
 from tinynn.testing import compare_with_torch
 
-from helpers import randn
+from helpers import assert_same_error, randn
 
 DTYPES = ["float32", "float64"]
 
@@ -61,3 +61,9 @@ def test_pairwise_distance_matches_torch(kwargs, dtype, device):
 def test_distance_module_reprs_match_torch():
     for name in ("CosineSimilarity", "PairwiseDistance"):
         assert repr(getattr(tinynn.nn, name)()) == repr(getattr(torch.nn, name)())
+
+
+@pytest.mark.parametrize("eps", [-1e-3, float("nan")], ids=["negative", "nan"])
+def test_cosine_similarity_refuses_a_negative_or_nan_eps_like_torch(eps):
+    assert_same_error(lambda lib: lib.nn.functional.cosine_similarity(lib.zeros(2, 3), lib.zeros(2, 3), eps=eps),
+                      same_message=True)

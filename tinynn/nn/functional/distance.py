@@ -62,7 +62,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
             ``eps`` is negative.
         IndexError: if ``dim`` is out of range.
     """
-    if eps < 0:
+    if not eps >= 0:  # (nan fails it too, as in PyTorch)
         raise RuntimeError(f"eps must be non-negative, got: {eps}")
     common = _dtype.promote_types(x1.dtype, x2.dtype)
     if not common.is_floating_point:
