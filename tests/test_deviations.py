@@ -437,6 +437,17 @@ def test_fmod_and_remainder_where_the_quotient_overflows(name):
         assert np.isnan(theirs[0]) and theirs[-1] == ours[-1]  # nan in the vector loop, exact in its tail
 
 
+def test_linear_interpolation_of_an_input_with_inf_or_nan():
+    x = np.zeros((1, 1, 4), np.float32)
+    x[0, 0, 1] = np.inf
+    theirs = torch.nn.functional.interpolate(torch.tensor(x), scale_factor=3, mode="linear").numpy()[0, 0]
+    ours = tinynn.nn.functional.interpolate(tinynn.tensor(x), scale_factor=3, mode="linear").numpy()[0, 0]
+    assert np.isnan(ours[1])  # weight 0 on the inf: inf * 0
+    fused = torch.backends.cpu.get_cpu_capability() != "DEFAULT"
+    assert (theirs[1] == np.inf) if fused else np.isnan(theirs[1])
+    np.testing.assert_array_equal(np.isfinite(ours), np.isfinite(theirs))
+
+
 def test_index_fill_with_a_negative_index_and_a_value_requiring_grad():
     x_values = np.arange(12.0).reshape(3, 4)
     theirs_value = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
@@ -1014,6 +1025,7 @@ CHECKS = {
         test_in_place_comparison_or_fill_of_an_integer_tensor_with_an_operand_that_requires_grad,
     "scatter / scatter_add with a src larger than index": test_scatter_with_src_larger_than_index,
     "fmod and remainder where the quotient overflows": test_fmod_and_remainder_where_the_quotient_overflows,
+    "Linear interpolation of an input with inf or nan": test_linear_interpolation_of_an_input_with_inf_or_nan,
     "index_fill with a negative index and a value that requires grad":
         test_index_fill_with_a_negative_index_and_a_value_requiring_grad,
     "pixel_shuffle and pixel_unshuffle of an empty tensor": test_pixel_shuffle_and_unshuffle_of_an_empty_tensor,

@@ -817,6 +817,28 @@ def _averaging_bound_holds(op_name: str) -> Callable:
     return holds
 
 
+def _linear_interpolation_of_non_finite(sample) -> bool:
+    """interpolate in a linear mode of an input with an inf or a nan."""
+    x = _data(sample.args[0])
+    return (sample.kwargs.get("mode") in _LINEAR_MODES and x is not None and x.dtype.kind == "f"
+            and not bool(np.all(np.isfinite(x))))
+
+
+def _non_finite_in_the_same_places_as_values_holds(sample, n, t, weights) -> str | None:
+    """The results are non-finite in the same places (inf in one, nan in the other allowed)
+    and agree elsewhere, to the dtype's tolerance."""
+    if n.exc is not None or t.exc is not None:
+        return "one of them raised"
+    ours, theirs = _numpy(n.result), _numpy(t.result)
+    if ours.shape != theirs.shape or not np.array_equal(np.isfinite(ours), np.isfinite(theirs)):
+        return "the non-finite values are in other places"
+    finite = np.isfinite(ours)
+    tol = 1e-5 if ours.dtype == np.float32 else 1e-10
+    if not np.allclose(ours[finite], theirs[finite], rtol=tol, atol=tol):
+        return "the finite values differ"
+    return None
+
+
 def _fmod_operands(sample):
     """fmod's two operands as float64-free numpy values (arrays or numbers), or None."""
     values = []
@@ -1077,6 +1099,8 @@ DEVIATIONS = [
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool1d")),
     Deviation(_CANCELLING_SUMS, ("adaptive_avg_pool2d",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("adaptive_avg_pool2d")),
+    Deviation("Linear interpolation of an input with inf or nan", ("interpolate",), (), ("result: values differ",),
+              _linear_interpolation_of_non_finite, _non_finite_in_the_same_places_as_values_holds),
     Deviation(_CANCELLING_SUMS, ("interpolate",), (),
               ("result: values differ",), _averaging_with_huge_terms, _averaging_bound_holds("interpolate")),
     Deviation("softmax / log_softmax with out= and an input that requires grad", ("softmax", "log_softmax"),
