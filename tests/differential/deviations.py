@@ -188,8 +188,9 @@ def _empty_pixel_shuffle_holds(sample, n, t, weights) -> str | None:
         # (the harness runs no backward where the two results' shapes differ)
         if n.grads is None or n.grads[0] is None:
             return f"no input gradient ({n.grad_exc!r})"
-        if _numpy(n.grads[0]).shape != x.shape:
-            return f"a gradient of shape {_numpy(n.grads[0]).shape}"
+        seen = _view_of_leaf(_numpy(n.grads[0]), sample.args[0].view)  # (the gradient of what the op saw)
+        if seen.shape != x.shape:
+            return f"a gradient of shape {seen.shape}"
     return None
 
 
