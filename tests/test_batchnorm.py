@@ -14,7 +14,7 @@ from tinynn.autograd import gradcheck, gradgradcheck
 from tinynn.testing import assert_close, compare_with_torch
 from tinynn.utils.convert import state_dict_from_torch
 
-from helpers import randn
+from helpers import assert_same_error, randn
 
 DTYPES = ["float32", "float64"]
 
@@ -223,3 +223,13 @@ def test_batch_norm_float16_input_with_float32_layer_stays_float16(training):
         outs[lib] = layer(lib.tensor(x, dtype=lib.float16))
     assert outs[tinynn].dtype is tinynn.float16 and outs[torch].dtype is torch.float16
     assert_close(outs[tinynn], outs[torch], name="output")
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("given", ["weight", "bias"])
+def test_batch_norm_of_no_channels_with_a_weight_or_bias_raises_like_torch(given, training):
+    """PyTorch's kernel reads element 0 of the weight or bias even where there are no channels
+    (an instance_norm of an empty batch with affine parameters gets here too)."""
+    assert_same_error(lambda lib: lib.nn.functional.batch_norm(
+        lib.zeros(1, 0, 4), lib.zeros(0), lib.ones(0), training=training, **{given: lib.zeros(0)}))
+    assert_same_error(lambda lib: lib.nn.functional.instance_norm(lib.zeros(0, 3, 4), **{given: lib.zeros(3)}))

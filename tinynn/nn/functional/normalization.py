@@ -175,6 +175,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise RuntimeError(f"{name} should contain {C} elements not {param.numel()}")
     _float_only("batch_norm", input)
     _check_parameter_dtypes(input, (weight, bias, running_mean, running_var))
+    if C == 0 and (weight is not None or bias is not None):  # PyTorch's kernel reads element 0 of them
+        raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0 (an input with "
+                         "no channels takes no weight or bias)")
     if training:
         _verify_batch_size(input.shape)
         return BatchNorm.apply(input, weight, bias, running_mean, running_var, momentum, eps)
