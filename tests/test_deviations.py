@@ -480,41 +480,6 @@ def test_pixel_shuffle_and_unshuffle_of_an_empty_tensor(name, shape):
     assert tuple(tinynn.nn.functional.pixel_unshuffle(tinynn.zeros(0, 4, 2), 2).shape) == (0, 2, 1)
 
 
-def test_fmod_where_the_quotient_overflows():
-    x, y = np.ones(10), np.full(10, 2.22507386e-313)
-    theirs = torch.fmod(torch.tensor(x), torch.tensor(y)).numpy()
-    ours = tinynn.fmod(tinynn.tensor(x), tinynn.tensor(y)).numpy()
-    np.testing.assert_array_equal(ours, np.fmod(x, y))  # the exact remainder, everywhere
-    if torch.backends.cpu.get_cpu_capability() == "DEFAULT":  # (no vector kernel: C's fmod throughout)
-        np.testing.assert_array_equal(theirs, ours)
-    else:
-        assert np.isnan(theirs[0]) and theirs[-1] == ours[-1]  # nan in the vector loop, exact in its tail
-
-
-def test_index_fill_with_a_negative_index_and_a_value_requiring_grad():
-    x_values = np.arange(12.0).reshape(3, 4)
-    theirs_value = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
-    theirs = torch.tensor(x_values).index_fill(0, torch.tensor([-3]), theirs_value)
-    with pytest.raises(IndexError, match="index out of range"):
-        theirs.sum().backward()
-    ours_value = tinynn.tensor(2.0, dtype=tinynn.float64, requires_grad=True)
-    ours = tinynn.tensor(x_values).index_fill(0, tinynn.tensor([-3]), ours_value)
-    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
-    (ours * tinynn.tensor(x_values + 1)).sum().backward()
-    assert ours_value.grad.item() == (x_values[0] + 1).sum()  # row -3 is row 0
-
-
-@pytest.mark.parametrize("name, shape", [("pixel_shuffle", (0, 4, 1, 1)), ("pixel_shuffle", (2, 4, 0, 1)),
-                                         ("pixel_unshuffle", (0, 1, 2, 2))])
-def test_gradients_of_pixel_shuffle_and_unshuffle_of_an_empty_tensor(name, shape):
-    theirs = torch.zeros(shape, requires_grad=True)
-    with pytest.raises(RuntimeError):
-        getattr(torch.nn.functional, name)(theirs, 2).sum().backward()
-    ours = tinynn.zeros(shape, requires_grad=True)
-    getattr(tinynn.nn.functional, name)(ours, 2).sum().backward()
-    assert tuple(ours.grad.shape) == shape
-
-
 def test_strides_of_a_tensor_with_no_elements():
     theirs = torch.zeros(0, 3, 3, dtype=torch.float64).transpose(1, 2)
     assert theirs.stride() == (9, 1, 3)
