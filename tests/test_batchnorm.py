@@ -228,8 +228,23 @@ def test_batch_norm_float16_input_with_float32_layer_stays_float16(training):
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("given", ["weight", "bias"])
 def test_batch_norm_of_no_channels_with_a_weight_or_bias_raises_like_torch(given, training):
-    """PyTorch's kernel reads element 0 of the weight or bias even where there are no channels
-    (an instance_norm of an empty batch with affine parameters gets here too)."""
+    """PyTorch returns early for an empty input, reading element 0 of the weight or bias: an
+    IndexError where they are empty too (an instance_norm of an empty batch with affine
+    parameters gets here)."""
     assert_same_error(lambda lib: lib.nn.functional.batch_norm(
         lib.zeros(1, 0, 4), lib.zeros(0), lib.ones(0), training=training, **{given: lib.zeros(0)}))
     assert_same_error(lambda lib: lib.nn.functional.instance_norm(lib.zeros(0, 3, 4), **{given: lib.zeros(3)}))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_of_an_empty_input_returns_early_like_torch(training):
+    """PyTorch checks nothing else for an empty input (not even the sizes of the statistics
+    and parameters): a copy of it, times weight[0], plus bias[0]."""
+    results = []
+    for lib in (tinynn, torch):
+        x = lib.zeros(0, 3, 4, dtype=lib.float64, requires_grad=True)
+        out = lib.nn.functional.batch_norm(x, lib.zeros(5, dtype=lib.float64), None, lib.full((7,), 2.0, dtype=lib.float64),
+                                           lib.ones(2, dtype=lib.float64), training=training)
+        out.sum().backward()
+        results.append((tuple(out.shape), str(out.dtype).rsplit(".", 1)[-1], tuple(x.grad.shape)))
+    assert results[0] == results[1] == ((0, 3, 4), "float64", (0, 3, 4))

@@ -157,6 +157,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         ValueError: "Expected more than 1 value per channel when training" (a batch of one
             (N, C) sample has no variance; use eval mode or a larger batch).
     """
+    if training:  # (PyTorch's F.batch_norm checks this first, in Python)
+        _verify_batch_size(input.shape)
+    if input.numel() == 0:
+        # PyTorch's early return for an empty input, before any other check: a copy, times
+        # weight[0], plus bias[0] (an IndexError for an empty weight or bias)
+        out = input.clone()
+        if weight is not None:
+            out = out * weight[0]
+        return out if bias is None else out + bias[0]
     C = input.shape[1] if input.ndim > 1 else 1
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.requires_grad:
@@ -175,11 +184,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise RuntimeError(f"{name} should contain {C} elements not {param.numel()}")
     _float_only("batch_norm", input)
     _check_parameter_dtypes(input, (weight, bias, running_mean, running_var))
-    if C == 0 and (weight is not None or bias is not None):  # PyTorch's kernel reads element 0 of them
-        raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0 (an input with "
-                         "no channels takes no weight or bias)")
     if training:
-        _verify_batch_size(input.shape)
         return BatchNorm.apply(input, weight, bias, running_mean, running_var, momentum, eps)
     # evaluation: a fixed affine map per channel, written with tensor ops (they give the gradients)
     shape = _channel_shape(input)
