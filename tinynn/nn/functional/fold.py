@@ -90,15 +90,14 @@ def _check_pairs(pairs: dict, order: tuple) -> None:
     for name, pair in pairs.items():
         if len(pair) != 2:
             raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(pair)}")
-    rules = {"kernel_size": ("kernel size should be greater than zero", "kernel", lambda v: v > 0),
-             "dilation": ("dilation should be greater than zero", "dilation", lambda v: v > 0),
-             "padding": ("padding should be non-negative", "pad", lambda v: v >= 0),
-             "stride": ("stride should be greater than zero", "stride", lambda v: v > 0)}
     for name in order:
-        message, label, valid = rules[name]
-        (height, width) = pairs[name]
-        if not (valid(height) and valid(width)):
-            raise RuntimeError(f"{message}, but got {label}_height: {height} {label}_width: {width}")
+        height, width = pairs[name]
+        if name == "padding" and min(height, width) < 0:
+            raise RuntimeError(f"padding should be non-negative, but got pad_height: {height} pad_width: {width}")
+        if name != "padding" and min(height, width) < 1:
+            what, label = ("kernel size", "kernel") if name == "kernel_size" else (name, name)
+            raise RuntimeError(f"{what} should be greater than zero, but got {label}_height: {height} "
+                               f"{label}_width: {width}")
 
 
 def _check_dtype(kernel: str, input: Tensor) -> None:
